@@ -1,0 +1,73 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Flipside",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "flipside", targets: ["flipside"]),
+        .library(name: "MatchingEngine", targets: ["MatchingEngine"]),
+        .library(name: "FlipsideCore", targets: ["FlipsideCore"]),
+        .library(name: "FlipsideServer", targets: ["FlipsideServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
+        .package(url: "https://github.com/vapor/fluent.git", from: "4.13.0"),
+        .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
+        .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
+        .package(url: "https://github.com/vapor/leaf.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
+    ],
+    targets: [
+        .target(name: "MatchingEngine", swiftSettings: swiftSettings),
+        .target(
+            name: "FlipsideCore",
+            dependencies: [
+                "MatchingEngine",
+                .product(name: "CSV", package: "CSV.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "FlipsideServer",
+            dependencies: [
+                "FlipsideCore",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "Leaf", package: "leaf"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "flipside",
+            dependencies: [
+                "FlipsideServer",
+                "FlipsideCore",
+                "MatchingEngine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "MatchingEngineTests", dependencies: ["MatchingEngine"], swiftSettings: swiftSettings),
+        .testTarget(name: "FlipsideCoreTests", dependencies: ["FlipsideCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FlipsideServerTests",
+            dependencies: [
+                "FlipsideServer",
+                .product(name: "XCTVapor", package: "vapor"),
+                .product(name: "VaporTesting", package: "vapor"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

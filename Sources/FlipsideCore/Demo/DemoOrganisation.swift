@@ -1,0 +1,135 @@
+import Foundation
+
+/// A realistic, deterministic demo organisation: about 300 people in seven departments and five
+/// locations, a reporting tree six levels deep, and one reverse-mentoring program with 40 mentors
+/// and 40 mentees. The same seed always gives the same organisation, so loading it twice changes nothing.
+public struct DemoOrganisation: Sendable {
+    public var people: [Person]
+    public var program: Program
+    public var enrolments: [Enrolment]
+    /// The login of the demo coordinator and of one demo participant (a mentor).
+    public static let coordinatorEmail = "coordinator@demo.flipside.test"
+    public static let coordinatorPassword = "flipside-demo"
+    public static let programName = "Digital Fluency 2027"
+
+    public var participantEmail: String { people.first { $0.employeeID == enrolments.first { $0.role == .mentor }!.employeeID }!.email }
+
+    struct Site { let name: String; let zone: String }
+    static let sites = [Site(name: "Berlin", zone: "Europe/Berlin"), Site(name: "London", zone: "Europe/London"),
+                        Site(name: "New York", zone: "America/New_York"), Site(name: "Singapore", zone: "Asia/Singapore"),
+                        Site(name: "Lisbon", zone: "Europe/Lisbon")]
+    static let departments = ["Engineering", "Product", "Marketing", "Sales", "Finance", "People & Culture", "Operations"]
+    static let firstNames = ["Amara", "Ben", "Chen", "Dalia", "Emeka", "Fatima", "Gabriel", "Hana", "Ines", "Jonas", "Kofi", "Leila",
+                             "Mateo", "Nadia", "Oskar", "Priya", "Quinn", "Rafael", "Sofia", "Tomasz", "Uma", "Viktor", "Wen", "Ximena",
+                             "Yusuf", "Zara", "Aiko", "Bruno", "Camille", "Dev", "Elena", "Farid", "Greta", "Hugo", "Ifeoma", "Jin"]
+    static let lastNames = ["Okafor", "Schmidt", "Nakamura", "Haddad", "Silva", "Kowalski", "Patel", "O'Brien", "Nguyen", "Fischer",
+                            "Mensah", "García", "Lindqvist", "Rossi", "Kim", "Dubois", "Hassan", "Novak", "Tanaka", "Costa",
+                            "Müller", "Adeyemi", "Larsen", "Chopra", "Moreau", "Ivanova", "Santos", "Weber", "Osei", "Yilmaz"]
+    static let digitalTopics = ["generative ai", "prompt engineering", "figma", "tiktok marketing", "python", "data visualisation",
+                                "no-code automation", "accessibility", "the new crm", "gen z consumer trends", "cloud basics",
+                                "short-form video", "slack workflows", "spreadsheet automation"]
+    static let industries = ["retail", "gaming", "fintech", "healthcare", "e-commerce", "media", "logistics", "nonprofit"]
+    static let careerPaths = ["career changer", "graduate scheme", "apprenticeship", "bootcamp", "internal move"]
+
+    /// Builds the organisation from `seed`. `today` anchors hire dates.
+    public init(seed: UInt64 = 2027, today: CalendarDate = CalendarDate(year: 2026, month: 11, day: 1)!) {
+        var rng = SeededGenerator(seed: seed)
+        var people: [Person] = []
+        var usedNames: Set<String> = []
+
+        func makePerson(level: Int, title: String, department: String, manager: String?, siteIndex: Int? = nil) -> Person {
+            let id = String(format: "P%05d", people.count + 1)
+            var name: String
+            repeat {
+                name = "\(Self.firstNames.randomElement(using: &rng)!) \(Self.lastNames.randomElement(using: &rng)!)"
+            } while usedNames.contains(name) && usedNames.count < 900
+            usedNames.insert(name)
+            let site = Self.sites[siteIndex ?? Int.random(in: 0..<Self.sites.count, using: &rng)]
+            let yearsAgo = max(0, level - 1) + Int.random(in: 0...3, using: &rng)
+            let hire = CalendarDate(year: today.year - yearsAgo, month: Int.random(in: 1...12, using: &rng), day: Int.random(in: 1...28, using: &rng))!
+            let email = name.lowercased().folding(options: .diacriticInsensitive, locale: nil)
+                .replacingOccurrences(of: "'", with: "").replacingOccurrences(of: " ", with: ".") + ".\(people.count + 1)@example.com"
+            var attributes: [String: String] = ["pronouns": ["she/her", "he/him", "they/them"].randomElement(using: &rng)!]
+            if level <= 3 {
+                attributes["career_path"] = Self.careerPaths.randomElement(using: &rng)!
+                if Bool.random(using: &rng) { attributes["previous_industry"] = Self.industries.randomElement(using: &rng)! }
+            }
+            var status = EmploymentStatus.active
+            var exit: CalendarDate?
+            if level <= 3 && Int.random(in: 0..<20, using: &rng) == 0 {
+                status = .exited
+                exit = CalendarDate(year: today.year, month: Int.random(in: 1...10, using: &rng), day: 15)
+                if let e = exit, e < hire { exit = nil; status = .active }
+            }
+            let person = Person(employeeID: id, name: name, email: email, title: title, level: level, hireDate: hire,
+                                department: department, location: site.name, timeZone: site.zone, managerID: manager,
+                                status: status, exitDate: exit, attributes: attributes)
+            people.append(person)
+            return person
+        }
+
+        let ceo = makePerson(level: 9, title: "Chief Executive Officer", department: "Executive", manager: nil, siteIndex: 1)
+        for (d, department) in Self.departments.enumerated() {
+            let vp = makePerson(level: 8, title: "VP \(department)", department: department, manager: ceo.employeeID, siteIndex: d % Self.sites.count)
+            for _ in 0..<2 {
+                let director = makePerson(level: 7, title: "Director, \(department)", department: department, manager: vp.employeeID)
+                for _ in 0..<2 {
+                    let manager = makePerson(level: 6, title: "\(department) Manager", department: department, manager: director.employeeID)
+                    for _ in 0..<2 {
+                        let lead = makePerson(level: 5, title: "Team Lead, \(department)", department: department, manager: manager.employeeID)
+                        for _ in 0..<Int.random(in: 3...4, using: &rng) {
+                            let level = Int.random(in: 1...4, using: &rng)
+                            let title = ["Associate", "Analyst", "Specialist", "Senior Specialist"][level - 1] + ", \(department)"
+                            _ = makePerson(level: level, title: title, department: department, manager: lead.employeeID)
+                        }
+                    }
+                }
+            }
+        }
+        self.people = people
+
+        let program = Program(
+            id: UUID(uuidString: "8FBA616C-21B0-4E12-9000-000000002027")!,
+            name: Self.programName,
+            purpose: "Newer colleagues teach senior leaders hands-on skills in new tech and apps, share industries they have worked in, and bring fresh perspectives; leaders commit to act on what they learn.",
+            startDate: CalendarDate(year: 2027, month: 1, day: 11), endDate: CalendarDate(year: 2027, month: 6, day: 30),
+            status: .enrolling, settings: MatchingSettings(minLevelGap: 2, defaultCapacity: 1))
+        self.program = program
+
+        var enrolments: [Enrolment] = []
+        let juniors = people.filter { $0.level <= 3 && $0.status == .active }.shuffled(using: &rng).prefix(40)
+        let seniors = people.filter { $0.level >= 6 }.shuffled(using: &rng).prefix(40)
+        for (i, person) in juniors.enumerated() {
+            let topics = Self.digitalTopics.shuffled(using: &rng).prefix(Int.random(in: 2...4, using: &rng))
+            enrolments.append(Enrolment(
+                id: Self.stableID(program: program.id, index: i), programID: program.id, employeeID: person.employeeID, role: .mentor,
+                offers: topics.map { TopicOffer(topic: Topic($0)!, proficiency: Int.random(in: 2...5, using: &rng)) },
+                industries: Array(Self.industries.shuffled(using: &rng).prefix(Int.random(in: 0...2, using: &rng))),
+                channels: Self.channels(&rng), cadence: Cadence.allCases.randomElement(using: &rng)!,
+                capacity: i % 5 == 0 ? 2 : 1, availability: Self.hours(&rng)))
+        }
+        for (i, person) in seniors.enumerated() {
+            let topics = Self.digitalTopics.shuffled(using: &rng).prefix(Int.random(in: 1...3, using: &rng))
+            enrolments.append(Enrolment(
+                id: Self.stableID(program: program.id, index: 100 + i), programID: program.id, employeeID: person.employeeID, role: .mentee,
+                wants: topics.map { TopicWant(topic: Topic($0)!, priority: Int.random(in: 1...3, using: &rng)) },
+                channels: Self.channels(&rng), cadence: Cadence.allCases.randomElement(using: &rng)!,
+                capacity: 1, availability: Self.hours(&rng)))
+        }
+        self.enrolments = enrolments
+    }
+
+    static func stableID(program: UUID, index: Int) -> UUID {
+        UUID(uuidString: String(format: "8FBA616C-21B0-4E12-A000-%012d", index))!
+    }
+
+    static func channels(_ rng: inout SeededGenerator) -> [Channel] {
+        let picked = Channel.allCases.filter { _ in Int.random(in: 0..<3, using: &rng) > 0 }
+        return picked.isEmpty ? [.video] : picked
+    }
+
+    static func hours(_ rng: inout SeededGenerator) -> [HourRange] {
+        let start = Int.random(in: 8...12, using: &rng)
+        return [HourRange(start: start, end: start + Int.random(in: 2...5, using: &rng))!]
+    }
+}

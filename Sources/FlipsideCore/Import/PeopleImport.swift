@@ -1,0 +1,234 @@
+import Foundation
+
+/// What a people import will do once it is applied: the people to create and to update.
+public struct PeopleImportPlan: Sendable {
+    public var created: [Person]
+    public var updated: [Person]
+    public var unchanged: Int
+    public var counts: ImportCounts { ImportCounts(created: created.count, updated: updated.count, unchanged: unchanged) }
+}
+
+/// Reads an HR export of people and checks it against the people already stored.
+public enum PeopleImport {
+    public static let requiredColumns = ["employee_id", "name", "email", "title", "level", "hire_date",
+                                         "department", "location", "time_zone", "manager_id"]
+    public static let optionalColumns = ["status", "exit_date"]
+
+    /// Parses and validates `csv`, then compares it with `existing` (keyed by employee id).
+    /// Every problem in the file is reported at once; a file with any problem yields no plan.
+    public static func plan(csv: String, existing: [String: Person]) throws(ImportFailure) -> PeopleImportPlan {
+        let table = try CSVTable(text: csv)
+        let columns: [String: Int]
+        switch table.columnIndex(required: requiredColumns) {
+        case let .success(c): columns = c
+        case let .failure(f): throw f
+        }
+        let known = Set(requiredColumns + optionalColumns)
+        let attributeColumns = table.header.enumerated().filter { !known.contains($0.element) && !$0.element.isEmpty }
+
+        var problems: [ImportProblem] = []
+        var rowOf: [String: Int] = [:]
+        var incoming: [Person] = []
+        var zoneCache: [String: Bool] = [:]
+        // Every manager reference, also from rows with other problems, so that all problems show at once.
+        var managerRefs: [(row: Int, manager: String)] = []
+        var emailOwner: [String: (row: Int, id: String)] = [:]
+        incoming.reserveCapacity(table.records.count)
+
+        for (row, fields) in table.records {
+            guard fields.count == table.header.count else {
+                problems.append(ImportProblem(row: row, column: nil, reason: "the row has \(fields.count) fields but the header has \(table.header.count)"))
+                continue
+            }
+            var reader = RowReader(row: row, fields: fields, columns: columns)
+            let id = reader.required("employee_id")
+            let name = reader.required("name")
+            let email = reader.email("email")
+            let title = reader.text("title")
+            let level = reader.integer("level", in: 0...100)
+            let hire = reader.date("hire_date", required: true)
+            let department = reader.required("department")
+            let location = reader.required("location")
+            let zone = reader.required("time_zone")
+            if let zone, !TimeZoneName.isValid(zone, cache: &zoneCache) {
+                reader.problem("time_zone", zone, "is not an IANA time zone (e.g. Europe/Berlin)")
+            }
+            let manager = reader.text("manager_id")
+            let status = reader.status("status")
+            let exit = reader.date("exit_date", required: false)
+            if let hire, let exit, exit < hire { reader.problem("exit_date", exit.description, "is before the hire date \(hire)") }
+            if let id, manager == id {
+                reader.problem("manager_id", manager, "a person cannot be their own manager")
+            } else if let manager {
+                managerRefs.append((row, manager))
+            }
+            if let email {
+                if let first = emailOwner[email.lowercased()] {
+                    reader.problem("email", email, "duplicate email: also used by \(first.id) (row \(first.row))")
+                } else if let id {
+                    emailOwner[email.lowercased()] = (row, id)
+                }
+            }
+            if let id {
+                if let first = rowOf[id] {
+                    reader.problem("employee_id", id, "duplicate employee id (first seen in row \(first))")
+                } else {
+                    rowOf[id] = row
+                }
+            }
+            problems += reader.problems
+            guard reader.problems.isEmpty, let id, let name, let email, let level, let hire,
+                  let department, let location, let zone else { continue }
+            var attributes = existing[id]?.attributes ?? [:]
+            for (i, key) in attributeColumns {
+                let value = fields[i].trimmingCharacters(in: .whitespaces)
+                attributes[key] = value.isEmpty ? nil : value
+            }
+            incoming.append(Person(employeeID: id, name: name, email: email, title: title ?? "", level: level,
+                                   hireDate: hire, department: department, location: location, timeZone: zone,
+                                   managerID: manager, status: status ?? .active, exitDate: exit, attributes: attributes))
+        }
+        for ref in managerRefs where rowOf[ref.manager] == nil && existing[ref.manager] == nil {
+            problems.append(ImportProblem(row: ref.row, column: "manager_id", value: ref.manager,
+                                          reason: "unknown manager: no person with employee id \(ref.manager) in the file or already stored"))
+        }
+        problems += organisationProblems(incoming: incoming, rowOf: rowOf, emailOwner: emailOwner, existing: existing)
+        if !problems.isEmpty { throw ImportFailure(problems: problems) }
+
+        var plan = PeopleImportPlan(created: [], updated: [], unchanged: 0)
+        for person in incoming {
+            switch existing[person.employeeID] {
+            case nil: plan.created.append(person)
+            case let old? where old == person: plan.unchanged += 1
+            default: plan.updated.append(person)
+            }
+        }
+        return plan
+    }
+
+    /// Checks that hold across valid rows and stored people: unique emails, no reporting cycles.
+    static func organisationProblems(incoming: [Person], rowOf: [String: Int], emailOwner: [String: (row: Int, id: String)],
+                                     existing: [String: Person]) -> [ImportProblem] {
+        var problems: [ImportProblem] = []
+        var final = existing
+        for person in incoming { final[person.employeeID] = person }
+
+        // A stored person keeps their email unless this file gives them another one.
+        for (id, person) in existing where rowOf[id] == nil {
+            if let claim = emailOwner[person.email.lowercased()], claim.id != id {
+                problems.append(ImportProblem(row: claim.row, column: "email", value: person.email,
+                                              reason: "duplicate email: already used by \(id)"))
+            }
+        }
+        let tree = ReportingTree(people: final.values)
+        for cycle in tree.cycles() {
+            let path = (cycle + [cycle[0]]).joined(separator: " → ")
+            for id in cycle {
+                if let row = rowOf[id] {
+                    problems.append(ImportProblem(row: row, column: "manager_id", value: final[id]?.managerID,
+                                                  reason: "cycle in the reporting chain: \(path)"))
+                }
+            }
+        }
+        return problems
+    }
+}
+
+/// Reads typed fields from one CSV record and collects what is wrong with them.
+struct RowReader {
+    let row: Int
+    let fields: [String]
+    let columns: [String: Int]
+    var problems: [ImportProblem] = []
+
+    init(row: Int, fields: [String], columns: [String: Int]) {
+        self.row = row
+        self.fields = fields
+        self.columns = columns
+    }
+
+    /// The trimmed value, `nil` when the column is absent or the cell empty.
+    func text(_ column: String) -> String? {
+        guard let i = columns[column], i < fields.count else { return nil }
+        let value = fields[i].trimmingCharacters(in: .whitespacesAndNewlines)
+        return value.isEmpty ? nil : value
+    }
+
+    mutating func problem(_ column: String, _ value: String?, _ reason: String) {
+        problems.append(ImportProblem(row: row, column: column, value: value, reason: reason))
+    }
+
+    mutating func required(_ column: String) -> String? {
+        guard let value = text(column) else {
+            problem(column, nil, "must not be empty")
+            return nil
+        }
+        return value
+    }
+
+    mutating func email(_ column: String) -> String? {
+        guard let value = required(column) else { return nil }
+        guard EmailAddress.isPlausible(value) else {
+            problem(column, value, "is not an email address")
+            return nil
+        }
+        return value
+    }
+
+    mutating func integer(_ column: String, in range: ClosedRange<Int>, required: Bool = true) -> Int? {
+        guard let raw = required ? self.required(column) : text(column) else { return nil }
+        guard let value = Int(raw) else {
+            problem(column, raw, "is not an integer")
+            return nil
+        }
+        guard range.contains(value) else {
+            problem(column, raw, "must be between \(range.lowerBound) and \(range.upperBound)")
+            return nil
+        }
+        return value
+    }
+
+    mutating func date(_ column: String, required: Bool) -> CalendarDate? {
+        guard let raw = required ? self.required(column) : text(column) else { return nil }
+        guard let date = CalendarDate(iso: raw) else {
+            problem(column, raw, "is not a date (expected YYYY-MM-DD)")
+            return nil
+        }
+        return date
+    }
+
+    mutating func status(_ column: String) -> EmploymentStatus? {
+        guard let raw = text(column) else { return nil }
+        guard let status = EmploymentStatus(rawValue: raw.lowercased()) else {
+            problem(column, raw, "must be one of: \(EmploymentStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            return nil
+        }
+        return status
+    }
+}
+
+/// A light plausibility check on email addresses: one `@`, something before it, a dotted domain, no spaces.
+public enum EmailAddress {
+    public static func isPlausible(_ value: String) -> Bool {
+        let parts = value.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, value.count <= 254 else { return false }
+        let domain = parts[1]
+        guard domain.contains("."), !domain.hasPrefix("."), !domain.hasSuffix(".") else { return false }
+        return !value.contains(where: { $0.isWhitespace || $0 == "," || $0 == ";" })
+    }
+}
+
+/// IANA time zone names, as the system's tz database knows them.
+public enum TimeZoneName {
+    /// Whether `name` is an IANA zone such as `Europe/Berlin` or `UTC` (abbreviations like `CET` are refused).
+    public static func isValid(_ name: String) -> Bool {
+        (name.contains("/") || name == "UTC") && TimeZone(identifier: name) != nil
+    }
+
+    static func isValid(_ name: String, cache: inout [String: Bool]) -> Bool {
+        if let known = cache[name] { return known }
+        let ok = isValid(name)
+        cache[name] = ok
+        return ok
+    }
+}

@@ -1,0 +1,51 @@
+import Crypto
+import Fluent
+import Vapor
+
+extension Request {
+    /// The signed-in user, or a 401.
+    func requireUser() throws -> UserModel {
+        guard let user = auth.get(UserModel.self) else { throw APIError.unauthenticated }
+        return user
+    }
+
+    /// The signed-in coordinator, or a 401 / 403.
+    @discardableResult
+    func requireCoordinator() throws -> UserModel {
+        let user = try requireUser()
+        guard user.userRole == .coordinator else {
+            throw APIError(.forbidden, code: "forbidden", "Only coordinators may do this.")
+        }
+        return user
+    }
+}
+
+/// Authenticates API requests by `Authorization: Bearer <token>`.
+struct BearerTokenAuthenticator: AsyncBearerAuthenticator {
+    func authenticate(bearer: BearerAuthorization, for request: Request) async throws {
+        let hash = TokenHash.of(bearer.token)
+        guard let token = try await UserTokenModel.query(on: request.db)
+            .filter(\.$tokenHash == hash)
+            .with(\.$user)
+            .first(),
+            token.expiresAt > Date()
+        else { return }
+        request.auth.login(token.user)
+    }
+}
+
+/// Token generation and hashing.
+enum TokenHash {
+    static func of(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// 32 random bytes, base64url.
+    static func newToken() -> String {
+        var bytes = [UInt8](repeating: 0, count: 32)
+        var rng = SystemRandomNumberGenerator()
+        for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255, using: &rng) }
+        return Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+}

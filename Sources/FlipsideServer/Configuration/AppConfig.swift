@@ -1,0 +1,83 @@
+import Foundation
+import Vapor
+
+/// Everything the server reads from its environment, read once and validated.
+public struct AppConfig: Sendable {
+    /// Where the data lives.
+    public enum Storage: Sendable, Equatable {
+        case sqliteFile(String)
+        case sqliteMemory
+        case postgres(URL)
+    }
+
+    public var storage: Storage
+    public var host: String
+    public var port: Int
+    /// bcrypt work factor for new password hashes.
+    public var bcryptCost: Int
+    /// Whether session cookies carry the `Secure` flag (set when the server is behind HTTPS).
+    public var secureCookies: Bool
+    /// Failed logins allowed per email within `loginWindow` before further attempts are refused.
+    public var loginAttemptLimit: Int
+    public var loginWindow: TimeInterval
+
+    public init(storage: Storage, host: String = "127.0.0.1", port: Int = 8080, bcryptCost: Int = 12,
+                secureCookies: Bool = false, loginAttemptLimit: Int = 5, loginWindow: TimeInterval = 15 * 60) {
+        self.storage = storage
+        self.host = host
+        self.port = port
+        self.bcryptCost = bcryptCost
+        self.secureCookies = secureCookies
+        self.loginAttemptLimit = loginAttemptLimit
+        self.loginWindow = loginWindow
+    }
+
+    /// Reads `DATABASE_URL`, `HOST`, `PORT`, `BCRYPT_COST`, `SECURE_COOKIES` from `environment`.
+    /// `DATABASE_URL` may be `postgres://…`, `sqlite:///path/file.sqlite`, `sqlite::memory:` or unset
+    /// (a `flipside.sqlite` file in the working directory).
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
+        let storage = try parseStorage(environment["DATABASE_URL"])
+        var config = AppConfig(storage: storage)
+        if let host = environment["HOST"], !host.isEmpty { config.host = host }
+        if let raw = environment["PORT"], !raw.isEmpty {
+            guard let port = Int(raw), (1...65535).contains(port) else { throw ConfigError("PORT must be a number from 1 to 65535, not '\(raw)'") }
+            config.port = port
+        }
+        if let raw = environment["BCRYPT_COST"], !raw.isEmpty {
+            guard let cost = Int(raw), (4...31).contains(cost) else { throw ConfigError("BCRYPT_COST must be from 4 to 31, not '\(raw)'") }
+            config.bcryptCost = cost
+        }
+        if let raw = environment["SECURE_COOKIES"] { config.secureCookies = ["1", "true", "yes"].contains(raw.lowercased()) }
+        return config
+    }
+
+    static func parseStorage(_ raw: String?) throws -> Storage {
+        guard let raw, !raw.isEmpty else { return .sqliteFile("flipside.sqlite") }
+        if raw == "sqlite::memory:" { return .sqliteMemory }
+        if raw.hasPrefix("sqlite://") {
+            let path = String(raw.dropFirst("sqlite://".count))
+            guard !path.isEmpty else { throw ConfigError("DATABASE_URL sqlite:// needs a file path, e.g. sqlite:///var/lib/flipside/data.sqlite") }
+            return .sqliteFile(path)
+        }
+        if raw.hasPrefix("postgres://") || raw.hasPrefix("postgresql://") {
+            guard let url = URL(string: raw), url.host != nil else { throw ConfigError("DATABASE_URL is not a valid postgres:// URL") }
+            return .postgres(url)
+        }
+        throw ConfigError("DATABASE_URL must start with postgres://, postgresql:// or sqlite://")
+    }
+
+    /// A description safe to log: no password.
+    public var storageDescription: String {
+        switch storage {
+        case let .sqliteFile(path): return "SQLite file \(path)"
+        case .sqliteMemory: return "SQLite in memory"
+        case let .postgres(url): return "PostgreSQL at \(url.host ?? "?"):\(url.port ?? 5432)\(url.path)"
+        }
+    }
+}
+
+/// A configuration value that cannot be used.
+public struct ConfigError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

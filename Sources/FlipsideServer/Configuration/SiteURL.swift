@@ -1,0 +1,50 @@
+import Foundation
+
+/// Every page path in one place, so routes and links never drift apart.
+enum SiteURL {
+    case home
+    case login(next: String?)
+    case logout
+    case people(query: String? = nil, department: String? = nil, page: Int? = nil)
+    case person(String)
+    case peopleImport
+    case programs
+    case newProgram
+    case program(UUID)
+    case programStatus(UUID)
+    case enrolmentImport(UUID)
+    case enrol(UUID)
+    case withdraw(program: UUID, enrolment: UUID)
+    case me
+    case openAPI
+
+    var path: String {
+        switch self {
+        case .home: return "/"
+        case let .login(next):
+            guard let next, next.hasPrefix("/"), !next.hasPrefix("//") else { return "/login" }
+            return "/login?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+        case .logout: return "/logout"
+        case let .people(query, department, page):
+            var items: [URLQueryItem] = []
+            if let query, !query.isEmpty { items.append(URLQueryItem(name: "q", value: query)) }
+            if let department, !department.isEmpty { items.append(URLQueryItem(name: "department", value: department)) }
+            if let page, page > 1 { items.append(URLQueryItem(name: "page", value: String(page))) }
+            var components = URLComponents()
+            components.path = "/people"
+            components.queryItems = items.isEmpty ? nil : items
+            return components.string ?? "/people"
+        case let .person(id): return "/people/" + (id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? id)
+        case .peopleImport: return "/people/import"
+        case .programs: return "/programs"
+        case .newProgram: return "/programs/new"
+        case let .program(id): return "/programs/\(id.uuidString.lowercased())"
+        case let .programStatus(id): return "/programs/\(id.uuidString.lowercased())/status"
+        case let .enrolmentImport(id): return "/programs/\(id.uuidString.lowercased())/enrolments/import"
+        case let .enrol(id): return "/programs/\(id.uuidString.lowercased())/enrol"
+        case let .withdraw(program, enrolment): return "/programs/\(program.uuidString.lowercased())/enrolments/\(enrolment.uuidString.lowercased())/withdraw"
+        case .me: return "/me"
+        case .openAPI: return "/openapi.json"
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Leaf
+import Vapor
+
+extension Application {
+    private struct AppConfigKey: StorageKey { typealias Value = AppConfig }
+
+    /// The configuration the application was set up with.
+    public var appConfig: AppConfig {
+        get { storage[AppConfigKey.self] ?? AppConfig(storage: .sqliteMemory) }
+        set { storage[AppConfigKey.self] = newValue }
+    }
+}
+
+/// Sets up the database, sessions, pages and routes. Does not run migrations.
+public func configure(_ app: Application, config: AppConfig) async throws {
+    app.appConfig = config
+    app.http.server.configuration.hostname = config.host
+    app.http.server.configuration.port = config.port
+
+    switch config.storage {
+    case let .sqliteFile(path):
+        app.databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
+    case .sqliteMemory:
+        app.databases.use(.sqlite(.memory, sqlLogLevel: .debug), as: .sqlite)
+    case let .postgres(url):
+        var postgres = try SQLPostgresConfiguration(url: url)
+        // Debian's server speaks plain TCP on loopback; require TLS with ?sslmode=require.
+        if url.query?.contains("sslmode=require") != true { postgres.coreConfiguration.tls = .disable }
+        app.databases.use(.postgres(configuration: postgres, sqlLogLevel: .debug), as: .psql)
+    }
+    FlipsideMigrations.register(on: app)
+
+    app.passwords.use(.bcrypt(cost: config.bcryptCost))
+    app.sessions.use(.fluent)
+    app.sessions.configuration.cookieName = "flipside-session"
+    let secure = config.secureCookies
+    app.sessions.configuration.cookieFactory = { sessionID in
+        HTTPCookies.Value(string: sessionID.string, expires: Date(timeIntervalSinceNow: 8 * 3600), maxAge: 8 * 3600,
+                          domain: nil, path: "/", isSecure: secure, isHTTPOnly: true, sameSite: .lax)
+    }
+
+    app.views.use(.leaf)
+    app.leaf.configuration.rootDirectory = ResourcePaths.views
+    app.leaf.cache.isEnabled = app.environment.isRelease
+
+    // Replace Vapor's default error middleware with ours, then serve static files.
+    app.middleware = Middlewares()
+    app.middleware.use(FlipsideErrorMiddleware())
+    app.middleware.use(SecurityHeadersMiddleware())
+    app.middleware.use(FileMiddleware(publicDirectory: ResourcePaths.publicDirectory))
+    // Sessions for every request so that any page (error pages too) can carry the CSRF token.
+    // Only page routes authenticate from the session; the API accepts bearer tokens alone.
+    app.middleware.use(app.sessions.middleware)
+    app.routes.defaultMaxBodySize = "1mb"
+
+    try routes(app)
+}
+
+/// Where pages and static files live: `Resources/Views` and `Public` next to the package,
+/// found from the working directory or, failing that, from this source file's location.
+enum ResourcePaths {
+    static let root: String = {
+        let fm = FileManager.default
+        let cwd = fm.currentDirectoryPath
+        if fm.fileExists(atPath: cwd + "/Resources/Views/base.leaf") { return cwd + "/" }
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<4 { url.deleteLastPathComponent() }
+        return url.path + "/"
+    }()
+    static var views: String { root + "Resources/Views/" }
+    static var publicDirectory: String { root + "Public/" }
+    static var openAPI: String { root + "Resources/openapi.json" }
+}
+
+/// Conservative security headers on every response.
+struct SecurityHeadersMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let response = try await next.respond(to: request)
+        response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
+        response.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
+        response.headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
+        response.headers.replaceOrAdd(name: "Content-Security-Policy", value: "default-src 'self'; img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'")
+        return response
+    }
+}

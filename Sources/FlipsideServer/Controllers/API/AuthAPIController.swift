@@ -1,0 +1,46 @@
+import Fluent
+import Vapor
+
+/// `POST /api/v1/auth/token`, `DELETE /api/v1/auth/token`, `GET/PATCH /api/v1/me`.
+struct AuthAPIController {
+    func register(api: any RoutesBuilder, authed: any RoutesBuilder) {
+        api.post("auth", "token", use: token)
+        authed.delete("auth", "token", use: revoke)
+        authed.get("me", use: me)
+        authed.patch("me", use: updateMe)
+    }
+
+    func token(req: Request) async throws -> Response {
+        let input = try req.content.decode(TokenRequest.self)
+        let accounts = AccountService(request: req)
+        let user = try await accounts.verify(email: input.email, password: input.password)
+        let (token, expires) = try await accounts.issueToken(for: user)
+        let response = Response(status: .created)
+        try response.content.encode(TokenResponse(token: token, expires_at: expires, user: UserDTO(user)))
+        return response
+    }
+
+    func revoke(req: Request) async throws -> HTTPStatus {
+        _ = try req.requireUser()
+        guard let bearer = req.headers.bearerAuthorization else { throw APIError.unauthenticated }
+        try await UserTokenModel.query(on: req.db).filter(\.$tokenHash == TokenHash.of(bearer.token)).delete()
+        return .noContent
+    }
+
+    func me(req: Request) async throws -> MeResponse {
+        let user = try req.requireUser()
+        guard let employeeID = user.employeeID else { return MeResponse(user: UserDTO(user), person: nil, enrolments: []) }
+        return MeResponse(user: UserDTO(user), person: try await PeopleService(db: req.db).find(employeeID),
+                          enrolments: try await EnrolmentService(db: req.db).all(of: employeeID))
+    }
+
+    func updateMe(req: Request) async throws -> MeResponse {
+        let user = try req.requireUser()
+        guard let employeeID = user.employeeID else {
+            throw APIError(.conflict, code: "no_profile", "This login is not linked to a person, so it has no profile to edit.")
+        }
+        let input = try req.content.decode(MeUpdate.self)
+        _ = try await PeopleService(db: req.db).updateSelfDescribed(employeeID, timeZone: input.time_zone, attributes: input.attributes ?? [:])
+        return try await me(req: req)
+    }
+}

@@ -1,0 +1,60 @@
+import FlipsideCore
+import Vapor
+
+/// `GET /api/v1/people`, `GET /api/v1/people/{employee_id}`, `POST /api/v1/people/import`.
+struct PeopleAPIController {
+    func register(_ authed: any RoutesBuilder) {
+        authed.get("people", use: list)
+        authed.get("people", ":employeeID", use: show)
+        authed.on(.POST, "people", "import", body: .collect(maxSize: "64mb"), use: importCSV)
+    }
+
+    func list(req: Request) async throws -> Page<Person> {
+        try req.requireCoordinator()
+        let page = try pageParameter(req, "page", default: 1)
+        let per = try pageParameter(req, "per", default: 25)
+        return try await PeopleService(db: req.db).search(query: req.query["q"], department: req.query["department"], page: page, per: per)
+    }
+
+    func show(req: Request) async throws -> Person {
+        let user = try req.requireUser()
+        let id = req.parameters.get("employeeID") ?? ""
+        guard user.userRole == .coordinator || user.employeeID == id else {
+            throw APIError(.forbidden, code: "forbidden", "A participant can see only their own profile.")
+        }
+        guard let person = try await PeopleService(db: req.db).find(id) else { throw APIError.notFound("Person \(id)") }
+        return person
+    }
+
+    func importCSV(req: Request) async throws -> ImportResponse {
+        try req.requireCoordinator()
+        let text = try csvBody(req)
+        let counts = try await PeopleService(db: req.db).importCSV(text)
+        return ImportResponse(created: counts.created, updated: counts.updated, unchanged: counts.unchanged, warnings: nil)
+    }
+}
+
+/// A positive integer query parameter, or a 400 naming it.
+func pageParameter(_ req: Request, _ name: String, default value: Int) throws -> Int {
+    guard let raw = req.query[String.self, at: name] else { return value }
+    guard let number = Int(raw), number >= 1 else {
+        throw APIError(.badRequest, code: "bad_request", "Query parameter '\(name)' must be a whole number of at least 1.",
+                       details: [ErrorDetail(field: name, value: raw, reason: "must be a whole number of at least 1")])
+    }
+    return number
+}
+
+/// The request body as CSV text: `text/csv` (or `text/plain`), UTF-8.
+func csvBody(_ req: Request) throws -> String {
+    let type = req.headers.contentType
+    guard type == nil || (type?.type == "text" && ["csv", "plain"].contains(type?.subType ?? "")) else {
+        throw APIError(.unsupportedMediaType, code: "unsupported_media_type", "Send the file as the request body with Content-Type: text/csv.")
+    }
+    guard let buffer = req.body.data, buffer.readableBytes > 0 else {
+        throw APIError(.badRequest, code: "empty_body", "The request body is empty; send the CSV file as the body.")
+    }
+    guard let text = String(bytes: buffer.readableBytesView, encoding: .utf8) else {
+        throw APIError(.badRequest, code: "not_utf8", "The file is not UTF-8 text; export it from your spreadsheet as CSV UTF-8.")
+    }
+    return text
+}

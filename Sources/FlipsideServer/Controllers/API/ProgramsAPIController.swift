@@ -1,0 +1,150 @@
+import FlipsideCore
+import Vapor
+
+/// Programs and their enrolments under `/api/v1/programs`.
+struct ProgramsAPIController {
+    func register(_ authed: any RoutesBuilder) {
+        let programs = authed.grouped("programs")
+        programs.get(use: list)
+        programs.post(use: create)
+        programs.get(":programID", use: show)
+        programs.patch(":programID", use: update)
+        programs.delete(":programID", use: delete)
+        programs.post(":programID", "status", use: transition)
+        programs.get(":programID", "enrolments", use: enrolments)
+        programs.post(":programID", "enrolments", use: enrol)
+        programs.on(.POST, ":programID", "enrolments", "import", body: .collect(maxSize: "16mb"), use: importEnrolments)
+        programs.patch(":programID", "enrolments", ":enrolmentID", use: updateEnrolment)
+        programs.delete(":programID", "enrolments", ":enrolmentID", use: deleteEnrolment)
+    }
+
+    /// Coordinators see every program; participants see those past draft.
+    func list(req: Request) async throws -> [Program] {
+        let user = try req.requireUser()
+        let all = try await ProgramService(db: req.db).all()
+        return user.userRole == .coordinator ? all : all.filter { $0.status != .draft }
+    }
+
+    func show(req: Request) async throws -> Program {
+        try await visibleProgram(req)
+    }
+
+    func create(req: Request) async throws -> Response {
+        try req.requireCoordinator()
+        let input = try req.content.decode(ProgramInput.self)
+        var program = Program(name: "")
+        input.apply(to: &program)
+        let created = try await ProgramService(db: req.db).create(program)
+        let response = Response(status: .created)
+        response.headers.replaceOrAdd(name: .location, value: "/api/v1/programs/\(created.id.uuidString.lowercased())")
+        try response.content.encode(created)
+        return response
+    }
+
+    func update(req: Request) async throws -> Program {
+        try req.requireCoordinator()
+        var program = try await ProgramService(db: req.db).find(try programID(req))
+        let input = try req.content.decode(ProgramInput.self)
+        input.apply(to: &program)
+        return try await ProgramService(db: req.db).update(program)
+    }
+
+    func delete(req: Request) async throws -> HTTPStatus {
+        try req.requireCoordinator()
+        try await ProgramService(db: req.db).delete(try programID(req))
+        return .noContent
+    }
+
+    func transition(req: Request) async throws -> Program {
+        try req.requireCoordinator()
+        let input = try req.content.decode(StatusInput.self)
+        return try await ProgramService(db: req.db).transition(try programID(req), to: input.status)
+    }
+
+    /// Coordinators see every enrolment and the warnings; a participant sees only their own.
+    func enrolments(req: Request) async throws -> EnrolmentList {
+        let user = try req.requireUser()
+        let program = try await visibleProgram(req)
+        let (rows, warnings) = try await EnrolmentService(db: req.db).overview(of: program)
+        if user.userRole == .coordinator { return EnrolmentList(items: rows, warnings: warnings) }
+        return EnrolmentList(items: rows.filter { $0.enrolment.employeeID == user.employeeID }, warnings: [])
+    }
+
+    func enrol(req: Request) async throws -> Response {
+        let user = try req.requireUser()
+        let program = try await visibleProgram(req)
+        let input = try req.content.decode(EnrolmentInput.self)
+        let employeeID: String
+        switch user.userRole {
+        case .coordinator:
+            guard let id = input.employee_id, !id.isEmpty else { throw APIError.invalid([FieldProblem(field: "employee_id", reason: "is required")]) }
+            employeeID = id
+        case .participant:
+            guard let own = user.employeeID else { throw APIError(.forbidden, code: "no_profile", "This login is not linked to a person.") }
+            guard input.employee_id == nil || input.employee_id == own else {
+                throw APIError(.forbidden, code: "forbidden", "A participant can enrol only themselves.")
+            }
+            employeeID = own
+        }
+        guard let role = input.role else { throw APIError.invalid([FieldProblem(field: "role", reason: "is required (mentor or mentee)")]) }
+        var enrolment = Enrolment(programID: program.id, employeeID: employeeID, role: role,
+                                  capacity: role == .mentor ? program.settings.defaultCapacity : 1)
+        input.apply(to: &enrolment)
+        let warnings = try await EnrolmentService(db: req.db).save(enrolment, in: program, isNew: true)
+        let response = Response(status: .created)
+        try response.content.encode(EnrolmentResponse(enrolment: enrolment, warnings: warnings))
+        return response
+    }
+
+    func importEnrolments(req: Request) async throws -> ImportResponse {
+        try req.requireCoordinator()
+        let program = try await ProgramService(db: req.db).find(try programID(req))
+        let (counts, warnings) = try await EnrolmentService(db: req.db).importCSV(try csvBody(req), into: program)
+        return ImportResponse(created: counts.created, updated: counts.updated, unchanged: counts.unchanged, warnings: warnings)
+    }
+
+    func updateEnrolment(req: Request) async throws -> EnrolmentResponse {
+        let (program, enrolment) = try await ownedEnrolment(req)
+        var updated = enrolment
+        let input = try req.content.decode(EnrolmentInput.self)
+        if let id = input.employee_id, id != enrolment.employeeID {
+            throw APIError.invalid([FieldProblem(field: "employee_id", reason: "cannot be changed; withdraw and enrol the other person")])
+        }
+        input.apply(to: &updated)
+        let warnings = try await EnrolmentService(db: req.db).save(updated, in: program, isNew: false)
+        return EnrolmentResponse(enrolment: updated, warnings: warnings)
+    }
+
+    func deleteEnrolment(req: Request) async throws -> HTTPStatus {
+        let (program, enrolment) = try await ownedEnrolment(req)
+        try await EnrolmentService(db: req.db).delete(enrolment.id, in: program)
+        return .noContent
+    }
+
+    // MARK: - Access
+
+    private func programID(_ req: Request) throws -> UUID {
+        guard let id = req.parameters.get("programID", as: UUID.self) else { throw APIError.notFound("Program") }
+        return id
+    }
+
+    /// The program, if the user may see it: coordinators always; participants once it is past draft.
+    private func visibleProgram(_ req: Request) async throws -> Program {
+        let user = try req.requireUser()
+        let program = try await ProgramService(db: req.db).find(try programID(req))
+        if user.userRole != .coordinator && program.status == .draft { throw APIError.notFound("Program") }
+        return program
+    }
+
+    /// The enrolment, if the user is a coordinator or the person enrolled.
+    private func ownedEnrolment(_ req: Request) async throws -> (Program, Enrolment) {
+        let user = try req.requireUser()
+        let program = try await visibleProgram(req)
+        guard let id = req.parameters.get("enrolmentID", as: UUID.self) else { throw APIError.notFound("Enrolment") }
+        let enrolment = try await EnrolmentService(db: req.db).find(id, in: program.id)
+        guard user.userRole == .coordinator || enrolment.employeeID == user.employeeID else {
+            throw APIError(.forbidden, code: "forbidden", "A participant can change only their own enrolment.")
+        }
+        return (program, enrolment)
+    }
+}

@@ -1,0 +1,56 @@
+import Vapor
+
+/// Sign-in and sign-out pages.
+struct AuthWebController {
+    func register(_ web: any RoutesBuilder) {
+        web.get(use: home)
+        web.get("login", use: loginForm)
+        web.post("login", use: login)
+        web.post("logout", use: logout)
+    }
+
+    func home(req: Request) async throws -> Response {
+        guard let user = req.auth.get(UserModel.self) else { return req.redirect(to: SiteURL.login(next: nil).path) }
+        return req.redirect(to: user.userRole == .coordinator ? SiteURL.programs.path : SiteURL.me.path)
+    }
+
+    func loginForm(req: Request) async throws -> View {
+        try await req.view.render("login", LoginPage(page: PageChrome(request: req, title: "Sign in", hasForm: true),
+                                                     next: safeNext(req.query["next"]), email: "", error: nil))
+    }
+
+    func login(req: Request) async throws -> Response {
+        struct Form: Content { var email: String?; var password: String?; var next: String? }
+        try CSRF.verify(req)
+        let form = try req.content.decode(Form.self)
+        let next = safeNext(form.next)
+        do {
+            let user = try await AccountService(request: req).verify(email: form.email ?? "", password: form.password ?? "")
+            // A new session id on sign-in, so a session fixed before sign-in is worthless.
+            if let old = req.session.id { try await req.application.sessions.driver.deleteSession(old, for: req).get() }
+            req.session.id = nil
+            req.session.data = SessionData()
+            req.auth.login(user)
+            return req.redirect(to: next.isEmpty ? (user.userRole == .coordinator ? SiteURL.programs.path : SiteURL.me.path) : next)
+        } catch let error as APIError where error.status == .unauthorized || error.status == .tooManyRequests {
+            let page = LoginPage(page: PageChrome(request: req, title: "Sign in", hasForm: true), next: next,
+                                 email: form.email ?? "", error: error.message)
+            let response = try await req.view.render("login", page).encodeResponse(for: req)
+            response.status = error.status
+            return response
+        }
+    }
+
+    func logout(req: Request) async throws -> Response {
+        try CSRF.verify(req)
+        req.auth.logout(UserModel.self)
+        req.session.destroy()
+        return req.redirect(to: SiteURL.login(next: nil).path)
+    }
+
+    /// Only same-site paths are followed after sign-in (no open redirect).
+    private func safeNext(_ raw: String?) -> String {
+        guard let raw, raw.hasPrefix("/"), !raw.hasPrefix("//"), !raw.hasPrefix("/\\") else { return "" }
+        return raw
+    }
+}

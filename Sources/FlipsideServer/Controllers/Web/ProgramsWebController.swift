@@ -1,0 +1,152 @@
+import FlipsideCore
+import Vapor
+
+/// Program pages: the list, creating one, its page with enrolments, status changes and the enrolment upload.
+struct ProgramsWebController {
+    func register(_ web: any RoutesBuilder) {
+        web.get("programs", use: list)
+        web.get("programs", "new", use: newForm)
+        web.post("programs", use: create)
+        web.get("programs", ":programID", use: show)
+        web.post("programs", ":programID", "status", use: transition)
+        web.get("programs", ":programID", "enrolments", "import", use: importForm)
+        web.on(.POST, "programs", ":programID", "enrolments", "import", body: .collect(maxSize: "16mb"), use: importUpload)
+    }
+
+    func list(req: Request) async throws -> View {
+        let user = try req.requireUser()
+        let programs = try await ProgramService(db: req.db).all()
+        let visible = user.userRole == .coordinator ? programs : programs.filter { $0.status != .draft }
+        return try await req.view.render("programs", ProgramsPage(
+            page: PageChrome(request: req, title: "Programs", nav: "programs"),
+            programs: visible.map { ProgramSummary($0, canEnrol: user.userRole == .participant) }))
+    }
+
+    func newForm(req: Request) async throws -> View {
+        try req.requireCoordinator()
+        return try await req.view.render("program-new", ProgramFormPage(
+            page: PageChrome(request: req, title: "New program", nav: "programs"), name: "", purpose: "", startDate: "", endDate: "",
+            minLevelGap: 1, defaultCapacity: 1, problems: []))
+    }
+
+    func create(req: Request) async throws -> Response {
+        try req.requireCoordinator()
+        try CSRF.verify(req)
+        struct Form: Content {
+            var name: String?; var purpose: String?; var start_date: String?; var end_date: String?
+            var min_level_gap: String?; var default_capacity: String?
+        }
+        let form = try req.content.decode(Form.self)
+        var problems: [FieldProblem] = []
+        func date(_ raw: String?, _ field: String) -> CalendarDate? {
+            guard let raw, !raw.isEmpty else { return nil }
+            guard let d = CalendarDate(iso: raw) else { problems.append(FieldProblem(field: field, reason: "is not a date (YYYY-MM-DD)")); return nil }
+            return d
+        }
+        func int(_ raw: String?, _ field: String, _ fallback: Int) -> Int {
+            guard let raw, !raw.isEmpty else { return fallback }
+            guard let v = Int(raw) else { problems.append(FieldProblem(field: field, reason: "must be a whole number")); return fallback }
+            return v
+        }
+        let program = Program(name: (form.name ?? "").trimmingCharacters(in: .whitespacesAndNewlines), purpose: form.purpose ?? "",
+                              startDate: date(form.start_date, "start_date"), endDate: date(form.end_date, "end_date"),
+                              settings: MatchingSettings(minLevelGap: int(form.min_level_gap, "min_level_gap", 1),
+                                                         defaultCapacity: int(form.default_capacity, "default_capacity", 1)))
+        do {
+            if !problems.isEmpty { throw APIError.invalid(problems) }
+            let created = try await ProgramService(db: req.db).create(program)
+            return req.redirect(to: SiteURL.program(created.id).path)
+        } catch let error as APIError where error.status == .unprocessableEntity {
+            return try await formError(req, form: (form.name, form.purpose, form.start_date, form.end_date), program: program, error: error)
+        } catch let error as ProgramError {
+            return try await formError(req, form: (form.name, form.purpose, form.start_date, form.end_date), program: program, error: APIError.from(error))
+        }
+    }
+
+    private func formError(_ req: Request, form: (String?, String?, String?, String?), program: Program, error: APIError) async throws -> Response {
+        let page = ProgramFormPage(page: PageChrome(request: req, title: "New program", nav: "programs"), name: form.0 ?? "",
+                                   purpose: form.1 ?? "", startDate: form.2 ?? "", endDate: form.3 ?? "",
+                                   minLevelGap: program.settings.minLevelGap, defaultCapacity: program.settings.defaultCapacity,
+                                   problems: error.details)
+        let response = try await req.view.render("program-new", page).encodeResponse(for: req)
+        response.status = .unprocessableEntity
+        return response
+    }
+
+    func show(req: Request) async throws -> View {
+        let user = try req.requireUser()
+        let program = try await program(req, for: user)
+        let (rows, warnings) = try await EnrolmentService(db: req.db).overview(of: program)
+        let warningFor = Dictionary(warnings.map { ($0.employeeID, $0.message) }, uniquingKeysWith: { a, _ in a })
+        let isCoordinator = user.userRole == .coordinator
+        let visible = isCoordinator ? rows : rows.filter { $0.enrolment.employeeID == user.employeeID }
+        let enrolmentRows = visible.map { EnrolmentRow($0.enrolment, person: $0.person, program: program,
+                                                      warning: warningFor[$0.enrolment.employeeID], withdrawable: true) }
+        let own = rows.first { $0.enrolment.employeeID == user.employeeID }
+        let page = ProgramPage(
+            page: PageChrome(request: req, title: program.name, nav: "programs"),
+            program: ProgramSummary(program, canEnrol: !isCoordinator && own == nil && user.employeeID != nil),
+            transitions: isCoordinator ? program.status.allowedNext.map(\.rawValue) : [],
+            statusURL: SiteURL.programStatus(program.id).path, importURL: SiteURL.enrolmentImport(program.id).path,
+            mentors: isCoordinator ? enrolmentRows.filter { $0.role == "mentor" } : [],
+            mentees: isCoordinator ? enrolmentRows.filter { $0.role == "mentee" } : [],
+            warnings: isCoordinator ? warnings : [],
+            ownEnrolment: own.map { EnrolmentRow($0.enrolment, person: $0.person, program: program, withdrawable: true) })
+        return try await req.view.render("program", page)
+    }
+
+    func transition(req: Request) async throws -> Response {
+        try req.requireCoordinator()
+        try CSRF.verify(req)
+        struct Form: Content { var status: String }
+        let form = try req.content.decode(Form.self)
+        guard let id = req.parameters.get("programID", as: UUID.self) else { throw APIError.notFound("Program") }
+        guard let status = ProgramStatus(rawValue: form.status) else {
+            throw APIError(.badRequest, code: "bad_request", "'\(form.status)' is not a program status.")
+        }
+        _ = try await ProgramService(db: req.db).transition(id, to: status)
+        return req.redirect(to: SiteURL.program(id).path)
+    }
+
+    func importForm(req: Request) async throws -> View {
+        try req.requireCoordinator()
+        let program = try await ProgramService(db: req.db).find(try programID(req))
+        return try await req.view.render("import", importPage(req, program: program))
+    }
+
+    func importUpload(req: Request) async throws -> Response {
+        try req.requireCoordinator()
+        try CSRF.verify(req)
+        let program = try await ProgramService(db: req.db).find(try programID(req))
+        var page = importPage(req, program: program)
+        do {
+            let (counts, warnings) = try await EnrolmentService(db: req.db).importCSV(try uploadedText(req), into: program)
+            page.result = ImportResponse(created: counts.created, updated: counts.updated, unchanged: counts.unchanged, warnings: warnings)
+            page.warnings = warnings
+            return try await req.view.render("import", page).encodeResponse(for: req)
+        } catch let failure as ImportFailure {
+            return try await PeopleWebController.rejected(req, page: page, error: APIError.from(failure))
+        } catch let error as APIError where error.status == .badRequest {
+            return try await PeopleWebController.rejected(req, page: page, error: error)
+        }
+    }
+
+    private func importPage(_ req: Request, program: Program) -> ImportPage {
+        ImportPage(page: PageChrome(request: req, title: "Import enrolments", nav: "programs"),
+                   heading: "Import enrolments into \(program.name)", action: SiteURL.enrolmentImport(program.id).path,
+                   columns: EnrolmentImport.requiredColumns.joined(separator: ",") + " (optional: availability, e.g. 9-12;14-17)",
+                   example: "P00412,mentor,generative ai:5;figma:3,,retail,video;chat,biweekly,2",
+                   backURL: SiteURL.program(program.id).path, problems: [], message: nil, result: nil, warnings: [])
+    }
+
+    private func programID(_ req: Request) throws -> UUID {
+        guard let id = req.parameters.get("programID", as: UUID.self) else { throw APIError.notFound("Program") }
+        return id
+    }
+
+    private func program(_ req: Request, for user: UserModel) async throws -> Program {
+        let program = try await ProgramService(db: req.db).find(try programID(req))
+        if user.userRole != .coordinator && program.status == .draft { throw APIError.notFound("Program") }
+        return program
+    }
+}

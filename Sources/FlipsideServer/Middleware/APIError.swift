@@ -1,0 +1,94 @@
+import FlipsideCore
+import Vapor
+
+/// One item of an error's `details`: a problem with a field, or with a cell of an uploaded file.
+public struct ErrorDetail: Content, Equatable {
+    public var field: String?
+    public var row: Int?
+    public var column: String?
+    public var value: String?
+    public var reason: String
+
+    public init(field: String? = nil, row: Int? = nil, column: String? = nil, value: String? = nil, reason: String) {
+        self.field = field
+        self.row = row
+        self.column = column
+        self.value = value
+        self.reason = reason
+    }
+}
+
+/// An error meant for the client: a status, a stable machine code, a sentence, and details.
+public struct APIError: Error, AbortError {
+    public var status: HTTPResponseStatus
+    public var code: String
+    public var message: String
+    public var details: [ErrorDetail]
+
+    public init(_ status: HTTPResponseStatus, code: String, _ message: String, details: [ErrorDetail] = []) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details
+    }
+
+    public var reason: String { message }
+
+    static let unauthenticated = APIError(.unauthorized, code: "unauthenticated", "Sign in first: send a bearer token from POST /api/v1/auth/token.")
+    static let forbidden = APIError(.forbidden, code: "forbidden", "You are not allowed to do this.")
+    static func notFound(_ what: String) -> APIError { APIError(.notFound, code: "not_found", "\(what) was not found.") }
+    static func invalid(_ problems: [FieldProblem]) -> APIError {
+        APIError(.unprocessableEntity, code: "invalid", problems.map { "\($0.field) \($0.reason)" }.joined(separator: "; "),
+                 details: problems.map { ErrorDetail(field: $0.field, reason: $0.reason) })
+    }
+}
+
+extension APIError {
+    /// Maps every error the server knows to the client's view of it. Unknown errors become a 500 without internals.
+    static func from(_ error: any Error) -> APIError {
+        switch error {
+        case let e as APIError: return e
+        case let e as ImportFailure:
+            let count = e.problems.count
+            return APIError(.unprocessableEntity, code: "import_rejected",
+                            "The file was not imported: \(count) problem\(count == 1 ? "" : "s") found. Nothing was changed.",
+                            details: e.problems.map { ErrorDetail(row: $0.row, column: $0.column, value: $0.value, reason: $0.reason) })
+        case let e as ProgramError:
+            switch e {
+            case .illegalTransition: return APIError(.conflict, code: "illegal_transition", e.message)
+            case let .invalid(problems): return .invalid(problems)
+            case .closedForEnrolment: return APIError(.conflict, code: "closed_for_enrolment", e.message)
+            }
+        case let e as DecodingError:
+            return APIError(.badRequest, code: "bad_request", "The request body could not be read: \(Self.describe(e))")
+        case let e as any AbortError:
+            let code: String
+            switch e.status {
+            case .notFound: code = "not_found"
+            case .unauthorized: code = "unauthenticated"
+            case .forbidden: code = "forbidden"
+            case .payloadTooLarge: code = "payload_too_large"
+            case .unsupportedMediaType: code = "unsupported_media_type"
+            case .methodNotAllowed: code = "method_not_allowed"
+            default: code = e.status.code < 500 ? "bad_request" : "server_error"
+            }
+            return APIError(e.status, code: code, e.reason)
+        default:
+            return APIError(.internalServerError, code: "server_error", "Something went wrong on our side; it has been logged.")
+        }
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            let p = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+            return p.isEmpty ? "" : " at \(p)"
+        }
+        switch error {
+        case let .keyNotFound(key, context): return "missing field '\(key.stringValue)'\(path(context))"
+        case let .typeMismatch(type, context): return "expected \(type)\(path(context))"
+        case let .valueNotFound(type, context): return "missing value of type \(type)\(path(context))"
+        case let .dataCorrupted(context): return context.debugDescription + path(context)
+        @unknown default: return "invalid body"
+        }
+    }
+}

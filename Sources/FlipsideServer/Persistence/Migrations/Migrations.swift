@@ -1,0 +1,15 @@
+import Fluent
+import Vapor
+
+/// Every migration, in the order it runs. Append only; never reorder.
+enum FlipsideMigrations {
+    static func register(on app: Application) {
+        app.migrations.add(CreatePeople())
+        app.migrations.add(CreatePrograms())
+        app.migrations.add(CreateEnrolments())
+        app.migrations.add(CreateUsers())
+        app.migrations.add(CreateUserTokens())
+        app.migrations.add(CreateLoginFailures())
+        app.migrations.add(SessionRecord.migration)
+    }
+}

@@ -1,0 +1,72 @@
+import Fluent
+import Foundation
+import Vapor
+
+/// What a login may do.
+public enum UserRole: String, Codable, Sendable, CaseIterable {
+    /// Runs programs: sees people and program data.
+    case coordinator
+    /// A person with a login: sees and edits only their own profile and enrolments.
+    case participant
+}
+
+/// A login. A participant is linked to a person by `employeeID`.
+final class UserModel: Model, @unchecked Sendable {
+    static let schema = "users"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "email") var email: String
+    @Field(key: "password_hash") var passwordHash: String
+    @Field(key: "role") var role: String
+    @OptionalField(key: "employee_id") var employeeID: String?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+
+    init(id: UUID? = nil, email: String, passwordHash: String, role: UserRole, employeeID: String?) {
+        self.id = id
+        self.email = email.lowercased()
+        self.passwordHash = passwordHash
+        self.role = role.rawValue
+        self.employeeID = employeeID
+    }
+
+    var userRole: UserRole { UserRole(rawValue: role) ?? .participant }
+}
+
+extension UserModel: ModelSessionAuthenticatable {}
+
+/// An API bearer token. Only its SHA-256 is stored, so a database leak reveals no usable token.
+final class UserTokenModel: Model, @unchecked Sendable {
+    static let schema = "user_tokens"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "user_id") var user: UserModel
+    @Field(key: "token_hash") var tokenHash: String
+    @Field(key: "expires_at") var expiresAt: Date
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+
+    init(userID: UUID, tokenHash: String, expiresAt: Date) {
+        self.$user.id = userID
+        self.tokenHash = tokenHash
+        self.expiresAt = expiresAt
+    }
+}
+
+/// A failed login, kept for rate limiting across every server instance.
+final class LoginFailureModel: Model, @unchecked Sendable {
+    static let schema = "login_failures"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "email") var email: String
+    @Field(key: "failed_at") var failedAt: Date
+
+    init() {}
+
+    init(email: String, failedAt: Date) {
+        self.email = email
+        self.failedAt = failedAt
+    }
+}

@@ -1,0 +1,70 @@
+import FlipsideCore
+import Foundation
+
+/// One row of the `people` table as SQLKit reads and writes it; used by the bulk import,
+/// where going through Fluent models one at a time would be far too slow for 100,000 people.
+struct PersonRow: Codable, Sendable {
+    var id: UUID
+    var employee_id: String
+    var name: String
+    var email: String
+    var title: String
+    var level: Int
+    var hire_date: String
+    var department: String
+    var location: String
+    var time_zone: String
+    var manager_id: String?
+    var status: String
+    var exit_date: String?
+    var attributes: String
+    var search_key: String
+
+    static let columns = ["id", "employee_id", "name", "email", "title", "level", "hire_date", "department", "location",
+                          "time_zone", "manager_id", "status", "exit_date", "attributes", "search_key"]
+
+    init(_ person: Person, id: UUID = UUID()) {
+        self.id = id
+        employee_id = person.employeeID
+        name = person.name
+        email = person.email
+        title = person.title
+        level = person.level
+        hire_date = person.hireDate.description
+        department = person.department
+        location = person.location
+        time_zone = person.timeZone
+        manager_id = person.managerID
+        status = person.status.rawValue
+        exit_date = person.exitDate?.description
+        attributes = Self.encodeAttributes(person.attributes)
+        search_key = Self.searchKey(person)
+    }
+
+    var person: Person {
+        Person(employeeID: employee_id, name: name, email: email, title: title, level: level,
+               hireDate: CalendarDate(iso: hire_date) ?? .unknown,
+               department: department, location: location, timeZone: time_zone, managerID: manager_id,
+               status: EmploymentStatus(rawValue: status) ?? .active, exitDate: exit_date.flatMap(CalendarDate.init(iso:)),
+               attributes: Self.decodeAttributes(attributes))
+    }
+
+    static func encodeAttributes(_ attributes: [String: String]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return (try? String(decoding: encoder.encode(attributes), as: UTF8.self)) ?? "{}"
+    }
+
+    static func decodeAttributes(_ text: String) -> [String: String] {
+        (try? JSONDecoder().decode([String: String].self, from: Data(text.utf8))) ?? [:]
+    }
+
+    static func searchKey(_ person: Person) -> String {
+        [person.name, person.email, person.employeeID, person.title].joined(separator: " ").lowercased()
+    }
+}
+
+extension CalendarDate {
+    /// Stands in for a stored date that cannot be read (never written by Flipside itself).
+    static let unknown = CalendarDate(year: 1970, month: 1, day: 1)!
+}

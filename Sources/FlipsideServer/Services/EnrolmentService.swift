@@ -1,0 +1,102 @@
+import Fluent
+import FlipsideCore
+import Vapor
+
+/// An enrolment together with the person it belongs to, as lists show it.
+struct EnrolmentView: Content {
+    var enrolment: Enrolment
+    var person: Person?
+}
+
+/// Enrolments of one program.
+struct EnrolmentService {
+    let db: any Database
+
+    func all(in programID: UUID) async throws -> [Enrolment] {
+        try await EnrolmentModel.query(on: db).filter(\.$program.$id == programID).sort(\.$role).sort(\.$employeeID).all().map(\.enrolment)
+    }
+
+    /// The enrolments with their people, and the warnings the coordinator should see.
+    func overview(of program: Program) async throws -> (rows: [EnrolmentView], warnings: [EnrolmentWarning]) {
+        let enrolments = try await all(in: program.id)
+        let people = try await PeopleService(db: db).find(enrolments.map(\.employeeID))
+        let warnings = EnrolmentRules.warnings(enrolments: enrolments, levels: people.mapValues(\.level), gap: program.settings.minLevelGap)
+        return (enrolments.map { EnrolmentView(enrolment: $0, person: people[$0.employeeID]) }, warnings)
+    }
+
+    func find(_ id: UUID, in programID: UUID) async throws -> Enrolment {
+        guard let model = try await EnrolmentModel.query(on: db).filter(\.$id == id).filter(\.$program.$id == programID).first() else {
+            throw APIError.notFound("Enrolment")
+        }
+        return model.enrolment
+    }
+
+    func enrolment(of employeeID: String, in programID: UUID) async throws -> Enrolment? {
+        try await EnrolmentModel.query(on: db).filter(\.$program.$id == programID).filter(\.$employeeID == employeeID).first()?.enrolment
+    }
+
+    func all(of employeeID: String) async throws -> [Enrolment] {
+        try await EnrolmentModel.query(on: db).filter(\.$employeeID == employeeID).all().map(\.enrolment)
+    }
+
+    /// Creates or replaces one enrolment after checking every rule. Returns the warnings that now apply to it.
+    func save(_ enrolment: Enrolment, in program: Program, isNew: Bool) async throws -> [EnrolmentWarning] {
+        guard program.status.acceptsEnrolments else { throw ProgramError.closedForEnrolment(program.status) }
+        let problems = EnrolmentRules.problems(in: enrolment)
+        if !problems.isEmpty { throw APIError.invalid(problems) }
+        guard try await PeopleService(db: db).find(enrolment.employeeID) != nil else {
+            throw APIError.invalid([FieldProblem(field: "employee_id", reason: "no person with employee id \(enrolment.employeeID)")])
+        }
+        return try await db.transaction { tx in
+            let existing = try await EnrolmentModel.query(on: tx).filter(\.$program.$id == program.id)
+                .filter(\.$employeeID == enrolment.employeeID).first()
+            if isNew {
+                guard existing == nil else {
+                    throw APIError(.conflict, code: "already_enrolled", "\(enrolment.employeeID) is already enrolled in this program; a person enrols once per program.")
+                }
+                try await EnrolmentModel(enrolment).create(on: tx)
+            } else {
+                guard let model = try await EnrolmentModel.find(enrolment.id, on: tx) else { throw APIError.notFound("Enrolment") }
+                if let existing, existing.id != model.id {
+                    throw APIError(.conflict, code: "already_enrolled", "\(enrolment.employeeID) is already enrolled in this program.")
+                }
+                model.copy(from: enrolment)
+                try await model.save(on: tx)
+            }
+            let all = try await EnrolmentModel.query(on: tx).filter(\.$program.$id == program.id).all().map(\.enrolment)
+            let people = try await PeopleService(db: tx).find(all.map(\.employeeID))
+            return EnrolmentRules.warnings(enrolments: all, levels: people.mapValues(\.level), gap: program.settings.minLevelGap)
+                .filter { $0.employeeID == enrolment.employeeID }
+        }
+    }
+
+    func delete(_ id: UUID, in program: Program) async throws {
+        guard program.status.acceptsEnrolments else { throw ProgramError.closedForEnrolment(program.status) }
+        try await EnrolmentModel.query(on: db).filter(\.$id == id).filter(\.$program.$id == program.id).delete()
+    }
+
+    /// Imports a CSV of enrolments: all or nothing, upserting by employee id.
+    func importCSV(_ text: String, into program: Program) async throws -> (counts: ImportCounts, warnings: [EnrolmentWarning]) {
+        let existingList = try await all(in: program.id)
+        var existing: [String: Enrolment] = [:]
+        for e in existingList { existing[e.employeeID] = e }
+        // Only the people named in the file or already enrolled are needed; read the ids cheaply first.
+        let named = (try? CSVTable(text: text)).map { table -> [String] in
+            guard let i = table.header.firstIndex(of: "employee_id") else { return [] }
+            return table.records.compactMap { i < $0.fields.count ? $0.fields[i].trimmingCharacters(in: .whitespaces) : nil }
+        } ?? []
+        let people = try await PeopleService(db: db).find(Array(Set(named + existing.keys)))
+        let plan = try EnrolmentImport.plan(csv: text, program: program, people: people, existing: existing)
+        try await db.transaction { tx in
+            for enrolment in plan.created { try await EnrolmentModel(enrolment).create(on: tx) }
+            for enrolment in plan.updated {
+                guard let model = try await EnrolmentModel.find(enrolment.id, on: tx) else { continue }
+                model.copy(from: enrolment)
+                try await model.save(on: tx)
+            }
+        }
+        return (plan.counts, plan.warnings)
+    }
+}
+
+extension Enrolment: Content {}

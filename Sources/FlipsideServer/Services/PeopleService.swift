@@ -1,0 +1,146 @@
+import Fluent
+import FlipsideCore
+import SQLKit
+import Vapor
+
+/// A page of results with the total count.
+struct Page<Item: Content>: Content {
+    var items: [Item]
+    var page: Int
+    var per: Int
+    var total: Int
+    var pageCount: Int { max(1, (total + per - 1) / per) }
+
+    enum CodingKeys: String, CodingKey { case items, page, per, total }
+}
+
+/// People: reading, searching and the HR import.
+struct PeopleService {
+    let db: any Database
+
+    /// Every stored person by employee id, read in bulk with SQLKit.
+    func allByEmployeeID() async throws -> [String: Person] {
+        let rows = try await sql.select().columns(PersonRow.columns.map { SQLIdentifier($0) }).from(PersonModel.schema)
+            .all(decoding: PersonRow.self)
+        var result: [String: Person] = [:]
+        result.reserveCapacity(rows.count)
+        for row in rows { result[row.employee_id] = row.person }
+        return result
+    }
+
+    /// Imports an HR export: all or nothing, upserting by employee id.
+    func importCSV(_ text: String) async throws -> ImportCounts {
+        let existing = try await allByEmployeeID()
+        let plan = try PeopleImport.plan(csv: text, existing: existing)
+        let rows = plan.created.map { PersonRow($0) } + plan.updated.map { PersonRow($0) }
+        guard !rows.isEmpty else { return plan.counts }
+        try await db.transaction { tx in
+            guard let sql = tx as? any SQLDatabase else { throw Abort(.internalServerError, reason: "database has no SQL interface") }
+            let updateColumns = PersonRow.columns.filter { $0 != "id" && $0 != "employee_id" }
+            // 1,000 rows × 15 columns stays under the bind-parameter limits of SQLite (32,766) and PostgreSQL (65,535).
+            for start in stride(from: 0, to: rows.count, by: 1000) {
+                let chunk = Array(rows[start..<min(start + 1000, rows.count)])
+                try await sql.insert(into: PersonModel.schema)
+                    .models(chunk, nilEncodingStrategy: .asNil)
+                    .onConflict(with: ["employee_id"]) { update in
+                        var update = update
+                        for column in updateColumns { update = update.set(excludedValueOf: column) }
+                        return update
+                    }
+                    .run()
+            }
+        }
+        return plan.counts
+    }
+
+    /// One person by employee id.
+    func find(_ employeeID: String) async throws -> Person? {
+        try await PersonModel.query(on: db).filter(\.$employeeID == employeeID).first()?.person
+    }
+
+    /// People by employee id, for a set of ids.
+    func find(_ employeeIDs: [String]) async throws -> [String: Person] {
+        var result: [String: Person] = [:]
+        for start in stride(from: 0, to: employeeIDs.count, by: 500) {
+            let chunk = Array(employeeIDs[start..<min(start + 500, employeeIDs.count)])
+            for model in try await PersonModel.query(on: db).filter(\.$employeeID ~~ chunk).all() {
+                result[model.employeeID] = model.person
+            }
+        }
+        return result
+    }
+
+    /// A page of people matching a free-text query (name, email, id, title) and a department.
+    func search(query: String?, department: String?, page: Int, per: Int) async throws -> Page<Person> {
+        let page = max(1, page), per = min(max(1, per), 200)
+        let builder = PersonModel.query(on: db)
+        if let q = query?.trimmingCharacters(in: .whitespaces).lowercased(), !q.isEmpty {
+            builder.filter(\.$searchKey ~~ q)
+        }
+        if let department, !department.isEmpty { builder.filter(\.$department == department) }
+        let total = try await builder.copy().count()
+        let models = try await builder.sort(\.$name).sort(\.$employeeID).range((page - 1) * per..<(page * per)).all()
+        return Page(items: models.map(\.person), page: page, per: per, total: total)
+    }
+
+    /// Every department name, sorted.
+    func departments() async throws -> [String] {
+        let rows = try await sql.select().distinct().column("department").from(PersonModel.schema).orderBy("department").all()
+        return try rows.map { try $0.decode(column: "department", as: String.self) }
+    }
+
+    /// The managers above a person, nearest first, and the person's direct reports.
+    func reportingLine(of employeeID: String) async throws -> (managers: [Person], reports: [Person]) {
+        var managers: [Person] = []
+        var seen: Set<String> = [employeeID]
+        var current = try await find(employeeID)
+        while let managerID = current?.managerID, !seen.contains(managerID), let manager = try await find(managerID) {
+            managers.append(manager)
+            seen.insert(managerID)
+            current = manager
+        }
+        let reports = try await PersonModel.query(on: db).filter(\.$managerID == employeeID).sort(\.$name).all().map(\.person)
+        return (managers, reports)
+    }
+
+    /// Updates what a person may edit about themselves: time zone and self-described attributes.
+    func updateSelfDescribed(_ employeeID: String, timeZone: String?, attributes: [String: String?]) async throws -> Person {
+        guard let model = try await PersonModel.query(on: db).filter(\.$employeeID == employeeID).first() else {
+            throw APIError.notFound("Person \(employeeID)")
+        }
+        var person = model.person
+        var problems: [FieldProblem] = []
+        if let timeZone {
+            if TimeZoneName.isValid(timeZone) { person.timeZone = timeZone } else {
+                problems.append(FieldProblem(field: "time_zone", reason: "is not an IANA time zone (e.g. Europe/Berlin)"))
+            }
+        }
+        for (key, value) in attributes {
+            let key = key.trimmingCharacters(in: .whitespaces).lowercased()
+            guard PersonProfile.selfDescribedAttributes.contains(key) else {
+                problems.append(FieldProblem(field: "attributes.\(key)", reason: "is not a self-described attribute (allowed: \(PersonProfile.selfDescribedAttributes.joined(separator: ", ")))"))
+                continue
+            }
+            let trimmed = value?.trimmingCharacters(in: .whitespacesAndNewlines)
+            if let trimmed, trimmed.count > 200 {
+                problems.append(FieldProblem(field: "attributes.\(key)", reason: "must be at most 200 characters"))
+                continue
+            }
+            person.attributes[key] = (trimmed?.isEmpty ?? true) ? nil : trimmed
+        }
+        if !problems.isEmpty { throw APIError.invalid(problems) }
+        model.copy(from: person)
+        try await model.save(on: db)
+        return person
+    }
+
+    private var sql: any SQLDatabase { db as! any SQLDatabase }
+}
+
+/// What a person may say about themselves.
+enum PersonProfile {
+    /// Background attributes a participant may set on their own profile; everything else comes from HR.
+    static let selfDescribedAttributes = ["pronouns", "career_path", "previous_industry", "background"]
+}
+
+extension Person: Content {}

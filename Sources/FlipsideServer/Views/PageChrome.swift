@@ -1,0 +1,228 @@
+import FlipsideCore
+import Vapor
+
+/// What every page's layout needs: title, the signed-in user, the CSRF token, the navigation.
+struct PageChrome: Encodable {
+    var title: String
+    var userEmail: String?
+    var isCoordinator: Bool
+    var isSignedIn: Bool
+    var csrf: String
+    var nav: String
+
+    init(request: Request, title: String, nav: String = "", hasForm: Bool = false) {
+        let user = request.auth.get(UserModel.self)
+        self.title = title
+        userEmail = user?.email
+        isCoordinator = user?.userRole == .coordinator
+        isSignedIn = user != nil
+        // Anonymous pages without a form need no token, and so create no session.
+        csrf = user != nil || hasForm ? CSRF.token(for: request) : ""
+        self.nav = nav
+    }
+}
+
+struct ErrorPage: Encodable {
+    var page: PageChrome
+    var status: Int
+    var message: String
+    var details: [ErrorDetail]
+}
+
+struct LoginPage: Encodable {
+    var page: PageChrome
+    var next: String
+    var email: String
+    var error: String?
+}
+
+struct PersonSummary: Encodable {
+    var employeeID: String
+    var name: String
+    var email: String
+    var title: String
+    var level: Int
+    var department: String
+    var location: String
+    var url: String
+
+    init(_ p: Person) {
+        employeeID = p.employeeID
+        name = p.name
+        email = p.email
+        title = p.title
+        level = p.level
+        department = p.department
+        location = p.location
+        url = SiteURL.person(p.employeeID).path
+    }
+}
+
+struct PeoplePage: Encodable {
+    struct Option: Encodable { var name: String; var selected: Bool }
+    var page: PageChrome
+    var query: String
+    var departments: [Option]
+    var people: [PersonSummary]
+    var total: Int
+    var pageNumber: Int
+    var pageCount: Int
+    var previousURL: String?
+    var nextURL: String?
+}
+
+struct AttributeRow: Encodable { var key: String; var value: String }
+
+struct EnrolmentRow: Encodable {
+    var id: String
+    var programName: String
+    var programURL: String
+    var employeeID: String
+    var personName: String
+    var personURL: String
+    var level: Int?
+    var department: String
+    var role: String
+    var offers: String
+    var wants: String
+    var industries: String
+    var channels: String
+    var cadence: String
+    var capacity: Int
+    var availability: String
+    var withdrawURL: String?
+    var warning: String?
+
+    init(_ e: Enrolment, person: Person?, program: Program, warning: String? = nil, withdrawable: Bool = false) {
+        id = e.id.uuidString.lowercased()
+        programName = program.name
+        programURL = SiteURL.program(program.id).path
+        employeeID = e.employeeID
+        personName = person?.name ?? e.employeeID
+        personURL = SiteURL.person(e.employeeID).path
+        level = person?.level
+        department = person?.department ?? ""
+        role = e.role.rawValue
+        offers = e.offers.map { "\($0.topic) (\($0.proficiency))" }.joined(separator: ", ")
+        wants = e.wants.map { "\($0.topic) (\($0.priority))" }.joined(separator: ", ")
+        industries = e.industries.joined(separator: ", ")
+        channels = e.channels.map { $0.rawValue.replacingOccurrences(of: "_", with: " ") }.joined(separator: ", ")
+        cadence = e.cadence.rawValue
+        capacity = e.capacity
+        availability = e.availability.map(\.description).joined(separator: ", ")
+        withdrawURL = withdrawable && program.status.acceptsEnrolments ? SiteURL.withdraw(program: program.id, enrolment: e.id).path : nil
+        self.warning = warning
+    }
+}
+
+struct PersonPage: Encodable {
+    var page: PageChrome
+    var person: PersonSummary
+    var hireDate: String
+    var timeZone: String
+    var status: String
+    var exitDate: String?
+    var attributes: [AttributeRow]
+    var managers: [PersonSummary]
+    var reports: [PersonSummary]
+    var enrolments: [EnrolmentRow]
+}
+
+struct ImportPage: Encodable {
+    var page: PageChrome
+    var heading: String
+    var action: String
+    var columns: String
+    var example: String
+    var backURL: String
+    var problems: [ErrorDetail]
+    var message: String?
+    var result: ImportResponse?
+    var warnings: [EnrolmentWarning]
+}
+
+struct ProgramSummary: Encodable {
+    var id: String
+    var name: String
+    var purpose: String
+    var status: String
+    var startDate: String
+    var endDate: String
+    var url: String
+    var enrolURL: String?
+    var minLevelGap: Int
+    var defaultCapacity: Int
+
+    init(_ p: Program, canEnrol: Bool = false) {
+        id = p.id.uuidString.lowercased()
+        name = p.name
+        purpose = p.purpose
+        status = p.status.rawValue
+        startDate = p.startDate?.description ?? "—"
+        endDate = p.endDate?.description ?? "ongoing"
+        url = SiteURL.program(p.id).path
+        enrolURL = canEnrol && p.status.acceptsEnrolments ? SiteURL.enrol(p.id).path : nil
+        minLevelGap = p.settings.minLevelGap
+        defaultCapacity = p.settings.defaultCapacity
+    }
+}
+
+struct ProgramsPage: Encodable {
+    var page: PageChrome
+    var programs: [ProgramSummary]
+}
+
+struct ProgramFormPage: Encodable {
+    var page: PageChrome
+    var name: String
+    var purpose: String
+    var startDate: String
+    var endDate: String
+    var minLevelGap: Int
+    var defaultCapacity: Int
+    var problems: [ErrorDetail]
+}
+
+struct ProgramPage: Encodable {
+    var page: PageChrome
+    var program: ProgramSummary
+    var transitions: [String]
+    var statusURL: String
+    var importURL: String
+    var mentors: [EnrolmentRow]
+    var mentees: [EnrolmentRow]
+    var warnings: [EnrolmentWarning]
+    var ownEnrolment: EnrolmentRow?
+}
+
+struct EnrolFormPage: Encodable {
+    var page: PageChrome
+    var program: ProgramSummary
+    var action: String
+    var role: String
+    var offers: String
+    var wants: String
+    var industries: String
+    var channels: [ChannelOption]
+    var cadences: [CadenceOption]
+    var capacity: Int
+    var availability: String
+    var problems: [ErrorDetail]
+    var isUpdate: Bool
+
+    struct ChannelOption: Encodable { var value: String; var label: String; var checked: Bool }
+    struct CadenceOption: Encodable { var value: String; var selected: Bool }
+}
+
+struct MePage: Encodable {
+    var page: PageChrome
+    var person: PersonSummary?
+    var timeZone: String
+    var attributes: [AttributeField]
+    var enrolments: [EnrolmentRow]
+    var openPrograms: [ProgramSummary]
+    var problems: [ErrorDetail]
+    var saved: Bool
+
+    struct AttributeField: Encodable { var key: String; var label: String; var value: String }
+}

@@ -1,0 +1,107 @@
+import ArgumentParser
+import FlipsideCore
+import FlipsideServer
+import Foundation
+import Vapor
+
+@main
+struct Flipside: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "flipside",
+        abstract: "Flipside: reverse-mentoring programs, from enrolment to measured outcomes.",
+        subcommands: [Serve.self, Migrate.self, Import.self, UserCommand.self, Demo.self])
+}
+
+/// Builds an application on the configured database without parsing Vapor's own command line.
+func makeApplication(config: AppConfig, command: [String] = []) async throws -> Application {
+    let name = ProcessInfo.processInfo.environment["APP_ENV"] ?? "development"
+    var environment = Environment(name: name, arguments: ["flipside"] + command)
+    try LoggingSystem.bootstrap(from: &environment)
+    let app = try await Application.make(environment)
+    do {
+        try await configure(app, config: config)
+    } catch {
+        try? await app.asyncShutdown()
+        throw error
+    }
+    return app
+}
+
+/// Runs `body` with a migrated application, shutting it down afterwards.
+func withMigratedApplication<T>(_ body: (Application) async throws -> T) async throws -> T {
+    let app = try await makeApplication(config: try AppConfig.fromEnvironment())
+    do {
+        try await app.autoMigrate()
+        let result = try await body(app)
+        try await app.asyncShutdown()
+        return result
+    } catch {
+        try? await app.asyncShutdown()
+        throw error
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run migrations and serve the web UI and the JSON API.")
+
+    @ArgumentParser.Option(help: "Address to listen on.") var host: String?
+    @ArgumentParser.Option(help: "Port to listen on.") var port: Int?
+    @ArgumentParser.Flag(help: "Load the demo organisation first (safe to repeat).") var demo = false
+
+    func run() async throws {
+        var config = try AppConfig.fromEnvironment()
+        if let host { config.host = host }
+        if let port {
+            guard (1...65535).contains(port) else { throw ValidationError("--port must be from 1 to 65535") }
+            config.port = port
+        }
+        let app = try await makeApplication(config: config, command: ["serve"])
+        do {
+            try await app.autoMigrate()
+            app.logger.notice("Storage: \(config.storageDescription)")
+            let base = "http://\(config.host):\(config.port)"
+            if demo {
+                let result = try await DemoLoader.load(into: app)
+                print("""
+                Demo organisation loaded: \(result.people.created) people created, \(result.people.updated) updated, \(result.people.unchanged) unchanged; \
+                program "\(result.program.name)" with \(result.enrolments) enrolments.
+                Open \(base)/login
+                  coordinator: \(DemoOrganisation.coordinatorEmail) / \(DemoOrganisation.coordinatorPassword)
+                  participant: \(result.participantEmail) / \(DemoOrganisation.coordinatorPassword)
+                """)
+            } else {
+                print("Flipside is running at \(base)/ — create a coordinator with `flipside user create --email you@example.com --coordinator`.")
+            }
+            try await app.execute()
+            try await app.asyncShutdown()
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Bring the database schema up to date (or revert it).")
+    @ArgumentParser.Flag(help: "Revert every migration instead (drops all Flipside tables).") var revert = false
+
+    func run() async throws {
+        let app = try await makeApplication(config: try AppConfig.fromEnvironment())
+        do {
+            if revert { try await app.autoRevert() } else { try await app.autoMigrate() }
+            print(revert ? "All migrations reverted." : "Database is up to date (\(try AppConfig.fromEnvironment().storageDescription)).")
+            try await app.asyncShutdown()
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+    }
+}
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Load the demo organisation without serving (safe to repeat).")
+    func run() async throws {
+        let result = try await withMigratedApplication { try await DemoLoader.load(into: $0) }
+        print("Demo loaded: \(result.people.created) people created, \(result.people.updated) updated, \(result.people.unchanged) unchanged; \(result.enrolments) enrolments in \"\(result.program.name)\".")
+    }
+}

@@ -1,0 +1,33 @@
+import ArgumentParser
+import FlipsideServer
+import Foundation
+
+struct UserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manage logins.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a login (or reset its password). Asks for the password, or reads it from standard input.")
+        @ArgumentParser.Option(help: "The login's email. A participant's email must be a person's email.") var email: String
+        @ArgumentParser.Flag(help: "Make a coordinator (runs programs) rather than a participant.") var coordinator = false
+
+        func run() async throws {
+            let password = try readPassword()
+            let role = try await withMigratedApplication { app in
+                try await AccountActions.createUser(email: email, password: password, coordinator: coordinator, app: app)
+            }
+            print("Login \(email.lowercased()) is ready (\(role)).")
+        }
+
+        private func readPassword() throws -> String {
+            if isatty(STDIN_FILENO) == 1 {
+                guard let first = getpass("Password (at least 10 characters): ").map({ String(cString: $0) }),
+                      let second = getpass("Repeat it: ").map({ String(cString: $0) }) else { throw ValidationError("No password given.") }
+                guard first == second else { throw ValidationError("The two passwords differ.") }
+                return first
+            }
+            guard let line = readLine(strippingNewline: true), !line.isEmpty else { throw ValidationError("No password on standard input.") }
+            return line
+        }
+    }
+}
