@@ -63,7 +63,7 @@ let package = Package(
             name: "FlipsideServerTests",
             dependencies: [
                 "FlipsideServer",
-                .product(name: "XCTVapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
                 .product(name: "VaporTesting", package: "vapor"),
             ],
             swiftSettings: swiftSettings

@@ -1,0 +1,92 @@
+import FlipsideCore
+@testable import FlipsideServer
+import Testing
+import VaporTesting
+
+/// Every API route, called by every role: anonymous, participant (J1) and coordinator.
+@Suite(.serialized) struct APIAccessTests {
+    typealias Role = TestWorld.Role
+
+    struct Call: Sendable {
+        var method: HTTPMethod
+        var path: @Sendable (TestWorld) -> String
+        var json: String?
+        var csv: String?
+        var expect: [Role: HTTPStatus]
+    }
+
+    /// Ordered so that destructive calls come last.
+    static let calls: [Call] = [
+        Call(method: .GET, path: { _ in "/api/v1/me" }, expect: [.anonymous: .unauthorized, .participant: .ok, .coordinator: .ok]),
+        Call(method: .GET, path: { _ in "/api/v1/people?q=jo" }, expect: [.anonymous: .unauthorized, .participant: .forbidden, .coordinator: .ok]),
+        Call(method: .GET, path: { _ in "/api/v1/people/J1" }, expect: [.anonymous: .unauthorized, .participant: .ok, .coordinator: .ok]),
+        Call(method: .GET, path: { _ in "/api/v1/people/C1" }, expect: [.anonymous: .unauthorized, .participant: .forbidden, .coordinator: .ok]),
+        Call(method: .GET, path: { _ in "/api/v1/programs" }, expect: [.anonymous: .unauthorized, .participant: .ok, .coordinator: .ok]),
+        Call(method: .GET, path: { "/api/v1/programs/\(pathID($0.program.id))" }, expect: [.anonymous: .unauthorized, .participant: .ok, .coordinator: .ok]),
+        Call(method: .GET, path: { "/api/v1/programs/\(pathID($0.draft.id))" }, expect: [.anonymous: .unauthorized, .participant: .notFound, .coordinator: .ok]),
+        Call(method: .GET, path: { "/api/v1/programs/\(pathID($0.program.id))/enrolments" }, expect: [.anonymous: .unauthorized, .participant: .ok, .coordinator: .ok]),
+        Call(method: .POST, path: { _ in "/api/v1/programs" }, json: #"{"name":"Spring cohort","purpose":"AI for leaders","start_date":"2027-03-01","end_date":"2027-06-30","settings":{"min_level_gap":2}}"#,
+             expect: [.anonymous: .unauthorized, .participant: .forbidden, .coordinator: .created]),
+        Call(method: .PATCH, path: { "/api/v1/programs/\(pathID($0.program.id))" }, json: #"{"purpose":"Updated purpose"}"#,
+             expect: [.anonymous: .unauthorized, .participant: .forbidden, .coordinator: .ok]),
+        Call(method: .POST, path: { "/api/v1/programs/\(pathID($0.program.id))/enrolments" },
+             json: #"{"employee_id":"J1","role":"mentor","offers":[{"topic":"Gen AI","proficiency":4}],"channels":["video","chat"],"cadence":"weekly","availability":[{"start":9,"end":12}]}"#,
+             expect: [.anonymous: .unauthorized, .participant: .created, .coordinator: .created]),
+        Call(method: .PATCH, path: { "/api/v1/programs/\(pathID($0.program.id))/enrolments/\(pathID($0.otherEnrolment.id))" }, json: #"{"capacity":2}"#,
+             expect: [.anonymous: .unauthorized, .participant: .forbidden, .coordinator: .ok]),
+        Call(method: .POST, path: { "/api/v1/programs/\(pathID($0.program.id))/enrolments/import" },
+             csv: "employee_id,role,offers,wants,industries,channels,cadence,capacity\nM1,mentee,,figma:2,,video,monthly,\n",
+             expect: [.anonymous: .unauthorized, .participant: .forbidden, .coordinator: .ok]),
+        Call(method: .POST, path: { _ in "/api/v1/people/import" }, csv: TestWorld.peopleCSV,
+             expect: [.anonymous: .unauthorized, .participant: .forbidden, .coordinator: .ok]),
+        Call(method: .PATCH, path: { _ in "/api/v1/me" }, json: #"{"attributes":{"pronouns":"they/them"}}"#,
+             expect: [.anonymous: .unauthorized, .participant: .ok, .coordinator: .conflict]),
+        Call(method: .DELETE, path: { "/api/v1/programs/\(pathID($0.program.id))/enrolments/\(pathID($0.otherEnrolment.id))" },
+             expect: [.anonymous: .unauthorized, .participant: .forbidden, .coordinator: .noContent]),
+        Call(method: .POST, path: { "/api/v1/programs/\(pathID($0.program.id))/status" }, json: #"{"status":"matching"}"#,
+             expect: [.anonymous: .unauthorized, .participant: .forbidden, .coordinator: .ok]),
+        Call(method: .DELETE, path: { "/api/v1/programs/\(pathID($0.draft.id))" }, expect: [.anonymous: .unauthorized, .participant: .forbidden, .coordinator: .noContent]),
+        Call(method: .DELETE, path: { _ in "/api/v1/auth/token" }, expect: [.anonymous: .unauthorized, .participant: .noContent, .coordinator: .noContent]),
+        Call(method: .GET, path: { _ in "/api/v1/me" }, expect: [.anonymous: .unauthorized, .participant: .unauthorized, .coordinator: .unauthorized]),
+    ]
+
+    @Test(arguments: Role.allCases)
+    func everyRouteAnswersEachRoleAsDesigned(role: Role) async throws {
+        try await TestWorld.run { world in
+            for call in Self.calls {
+                let path = call.path(world)
+                let (status, body) = try await world.api(call.method, path, as: role, json: call.json, csv: call.csv)
+                #expect(status == call.expect[role], "\(role) \(call.method) \(path): \(body)")
+                if status.code >= 400 {
+                    let error = try json(body) as? [String: Any]
+                    let inner = error?["error"] as? [String: Any]
+                    #expect(inner?["code"] is String && inner?["message"] is String && inner?["details"] is [Any], "error shape for \(path): \(body)")
+                }
+            }
+        }
+    }
+
+    @Test func participantSeesOnlyTheirOwnEnrolments() async throws {
+        try await TestWorld.run { world in
+            let path = "/api/v1/programs/\(pathID(world.program.id))/enrolments"
+            let (_, before) = try await world.api(.GET, path, as: .participant)
+            #expect(((try json(before) as? [String: Any])?["items"] as? [Any])?.count == 0)
+            _ = try await world.api(.POST, path, as: .participant, json: #"{"role":"mentor","offers":[{"topic":"figma","proficiency":3}]}"#)
+            let (_, after) = try await world.api(.GET, path, as: .participant)
+            let items = (try json(after) as? [String: Any])?["items"] as? [[String: Any]] ?? []
+            #expect(items.count == 1)
+            #expect((items.first?["enrolment"] as? [String: Any])?["employee_id"] as? String == "J1")
+            let (coordinatorStatus, all) = try await world.api(.GET, path, as: .coordinator)
+            #expect(coordinatorStatus == .ok)
+            #expect(((try json(all) as? [String: Any])?["items"] as? [Any])?.count == 3)
+        }
+    }
+
+    @Test func participantCannotEnrolSomeoneElse() async throws {
+        try await TestWorld.run { world in
+            let (status, body) = try await world.api(.POST, "/api/v1/programs/\(pathID(world.program.id))/enrolments", as: .participant,
+                                                     json: #"{"employee_id":"C1","role":"mentee","wants":[{"topic":"figma","priority":1}]}"#)
+            #expect(status == .forbidden, "\(body)")
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import Fluent
+import FlipsideCore
+@testable import FlipsideServer
+import Testing
+import VaporTesting
+
+@Suite(.serialized) struct AuthTests {
+    @Test func issuesTokensForGoodCredentialsOnly() async throws {
+        try await TestWorld.run { world in
+            let good = #"{"email":"COORD@example.com","password":"\#(TestWorld.password)"}"#
+            let (ok, body) = try await world.api(.POST, "/api/v1/auth/token", as: .anonymous, json: good)
+            #expect(ok == .created)
+            let token = try #require((try json(body) as? [String: Any])?["token"] as? String)
+            #expect(token.count >= 40)
+            // Only a hash of the token is stored.
+            let stored = try await UserTokenModel.query(on: world.app.db).all().map(\.tokenHash)
+            #expect(!stored.contains(token) && stored.contains(TokenHash.of(token)))
+            let (bad, badBody) = try await world.api(.POST, "/api/v1/auth/token", as: .anonymous, json: #"{"email":"coord@example.com","password":"wrong password"}"#)
+            #expect(bad == .unauthorized)
+            #expect(badBody.contains("invalid_credentials"))
+            let (missing, _) = try await world.api(.POST, "/api/v1/auth/token", as: .anonymous, json: #"{"email":"coord@example.com"}"#)
+            #expect(missing == .badRequest)
+        }
+    }
+
+    @Test func rateLimitsFailedSignIns() async throws {
+        try await TestWorld.run { world in
+            let wrong = #"{"email":"jo@example.com","password":"not the password"}"#
+            for _ in 0..<5 {
+                let value1 = try await world.api(.POST, "/api/v1/auth/token", as: .anonymous, json: wrong).status
+                #expect(value1 == .unauthorized)
+            }
+            let right = #"{"email":"jo@example.com","password":"\#(TestWorld.password)"}"#
+            let (limited, body) = try await world.api(.POST, "/api/v1/auth/token", as: .anonymous, json: right)
+            #expect(limited == .tooManyRequests)
+            #expect(body.contains("too_many_attempts"))
+            // Other accounts are not affected.
+            let other = #"{"email":"coord@example.com","password":"\#(TestWorld.password)"}"#
+            let value2 = try await world.api(.POST, "/api/v1/auth/token", as: .anonymous, json: other).status
+            #expect(value2 == .created)
+        }
+    }
+
+    @Test func passwordsAreStoredAsBcryptHashes() async throws {
+        try await TestWorld.run { world in
+            let users = try await UserModel.query(on: world.app.db).all()
+            #expect(users.count == 2)
+            for user in users { #expect(user.passwordHash.hasPrefix("$2b$") && !user.passwordHash.contains(TestWorld.password)) }
+            #expect(users.first { $0.email == "jo@example.com" }?.employeeID == "J1")
+        }
+    }
+
+    @Test func aParticipantLoginNeedsAPerson() async throws {
+        try await TestWorld.run { world in
+            await #expect(throws: APIError.self) {
+                try await AccountService(app: world.app).upsertUser(email: "nobody@example.com", password: TestWorld.password, role: .participant)
+            }
+        }
+    }
+}
+
+@Suite(.serialized) struct MigrationTests {
+    @Test func migratesDownAndUpAgain() async throws {
+        try await TestWorld.run { world in
+            try await world.app.autoRevert()
+            await #expect(throws: (any Error).self) { try await PersonModel.query(on: world.app.db).count() }
+            try await world.app.autoMigrate()
+            let value3 = try await world.count(PersonModel.self)
+            #expect(value3 == 0)
+            let again = try await TestWorld.seed(world.app)
+            let value4 = try await world.count(PersonModel.self)
+            #expect(value4 == 5)
+            let value5 = try await world.count(EnrolmentModel.self)
+            #expect(value5 == 2)
+            let value6 = try await again.api(.GET, "/api/v1/people", as: .coordinator).status
+            #expect(value6 == .ok)
+        }
+    }
+
+    @Test func demoDataLoadsTwiceWithoutDuplicates() async throws {
+        try await TestWorld.run { world in
+            let first = try await DemoLoader.load(into: world.app)
+            #expect(first.people.created >= 280)
+            let peopleAfterFirst = try await world.count(PersonModel.self)
+            let second = try await DemoLoader.load(into: world.app)
+            #expect(second.people.created == 0 && second.people.updated == 0)
+            let value7 = try await world.count(PersonModel.self)
+            #expect(value7 == peopleAfterFirst)
+            let value8 = try await world.count(EnrolmentModel.self)
+            #expect(value8 == 2 + 80)
+            let value9 = try await ProgramModel.query(on: world.app.db).count()
+            #expect(value9 == 3)
+            let value10 = try await UserModel.query(on: world.app.db).count()
+            #expect(value10 == 4)
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import Fluent
+import FlipsideCore
+@testable import FlipsideServer
+import Testing
+import VaporTesting
+
+@Suite(.serialized) struct ProgramAPITests {
+    @Test func walksTheLifeCycleAndRefusesIllegalMoves() async throws {
+        try await TestWorld.run { world in
+            let path = "/api/v1/programs/\(pathID(world.draft.id))/status"
+            let (skip, skipBody) = try await world.api(.POST, path, as: .coordinator, json: #"{"status":"active"}"#)
+            #expect(skip == .conflict)
+            #expect(skipBody.contains("illegal_transition"))
+            for next in ["enrolling", "matching", "enrolling", "matching", "active", "closed"] {
+                let (status, body) = try await world.api(.POST, path, as: .coordinator, json: "{\"status\":\"\(next)\"}")
+                #expect(status == .ok, "→ \(next): \(body)")
+            }
+            let (reopen, _) = try await world.api(.POST, path, as: .coordinator, json: #"{"status":"enrolling"}"#)
+            #expect(reopen == .conflict)
+            let (unknown, _) = try await world.api(.POST, path, as: .coordinator, json: #"{"status":"paused"}"#)
+            #expect(unknown == .badRequest)
+        }
+    }
+
+    @Test func validatesProgramsWithFieldDetails() async throws {
+        try await TestWorld.run { world in
+            let (s1, b1) = try await world.api(.POST, "/api/v1/programs", as: .coordinator,
+                                               json: #"{"name":" ","start_date":"2027-05-01","end_date":"2027-01-01","settings":{"default_capacity":0}}"#)
+            #expect(s1 == .unprocessableEntity)
+            #expect(b1.contains("\"field\":\"name\"") && b1.contains("end_date") && b1.contains("settings.default_capacity"))
+            let (s2, b2) = try await world.api(.POST, "/api/v1/programs", as: .coordinator, json: #"{"name":"Pilot"}"#)
+            #expect(s2 == .unprocessableEntity)
+            #expect(b2.contains("already used"))
+            let (s3, _) = try await world.api(.POST, "/api/v1/programs", as: .coordinator, json: #"{"name":"X","start_date":"2027-02-30"}"#)
+            #expect(s3 == .badRequest)
+            let (s4, _) = try await world.api(.POST, "/api/v1/programs", as: .coordinator, json: "{not json")
+            #expect(s4 == .badRequest)
+        }
+    }
+
+    @Test func badIdentifiersAndParametersAreClientErrors() async throws {
+        try await TestWorld.run { world in
+            let value11 = try await world.api(.GET, "/api/v1/programs/not-a-uuid", as: .coordinator).status
+            #expect(value11 == .notFound)
+            let value12 = try await world.api(.GET, "/api/v1/programs/\(pathID(UUID()))", as: .coordinator).status
+            #expect(value12 == .notFound)
+            let value13 = try await world.api(.GET, "/api/v1/people?page=0", as: .coordinator).status
+            #expect(value13 == .badRequest)
+            let value14 = try await world.api(.GET, "/api/v1/people?per=abc", as: .coordinator).status
+            #expect(value14 == .badRequest)
+            let value15 = try await world.api(.GET, "/api/v1/people/NOPE", as: .coordinator).status
+            #expect(value15 == .notFound)
+            let value16 = try await world.api(.GET, "/api/v1/nothing-here", as: .coordinator).status
+            #expect(value16 == .notFound)
+        }
+    }
+
+    @Test func searchesAndPaginatesPeopleWithTotals() async throws {
+        try await TestWorld.run { world in
+            let (_, body) = try await world.api(.GET, "/api/v1/people?per=2&page=2", as: .coordinator)
+            let page = try #require(try json(body) as? [String: Any])
+            #expect(page["total"] as? Int == 5 && page["page"] as? Int == 2 && (page["items"] as? [Any])?.count == 2)
+            let (_, byDept) = try await world.api(.GET, "/api/v1/people?department=Engineering&q=JUNIOR", as: .coordinator)
+            let found = try #require(try json(byDept) as? [String: Any])
+            #expect(found["total"] as? Int == 1)
+        }
+    }
+
+    @Test func enrolmentRulesHoldThroughTheAPI() async throws {
+        try await TestWorld.run { world in
+            let path = "/api/v1/programs/\(pathID(world.program.id))/enrolments"
+            let (dup, _) = try await world.api(.POST, path, as: .coordinator, json: #"{"employee_id":"J2","role":"mentor","offers":[{"topic":"x","proficiency":2}]}"#)
+            #expect(dup == .conflict)
+            let (bad, badBody) = try await world.api(.POST, path, as: .coordinator, json: #"{"employee_id":"M1","role":"mentee","offers":[{"topic":"x","proficiency":2}]}"#)
+            #expect(bad == .unprocessableEntity)
+            #expect(badBody.contains("\"field\":\"offers\"") && badBody.contains("\"field\":\"wants\""))
+            let (range, _) = try await world.api(.POST, path, as: .coordinator, json: #"{"employee_id":"M1","role":"mentee","wants":[{"topic":"x","priority":2}],"availability":[{"start":20,"end":9}]}"#)
+            #expect(range == .badRequest)
+            let (warned, warnedBody) = try await world.api(.POST, path, as: .coordinator, json: #"{"employee_id":"J1","role":"mentee","wants":[{"topic":"figma","priority":2}]}"#)
+            #expect(warned == .created)
+            #expect(warnedBody.contains("No mentor can serve J1"))
+            _ = try await world.api(.POST, "/api/v1/programs/\(pathID(world.program.id))/status", as: .coordinator, json: #"{"status":"matching"}"#)
+            let (closed, closedBody) = try await world.api(.POST, path, as: .coordinator, json: #"{"employee_id":"M1","role":"mentee","wants":[{"topic":"x","priority":2}]}"#)
+            #expect(closed == .conflict)
+            #expect(closedBody.contains("closed_for_enrolment"))
+        }
+    }
+
+    @Test func anActiveProgramCannotBeDeleted() async throws {
+        try await TestWorld.run { world in
+            let id = pathID(world.program.id)
+            for next in ["matching", "active"] {
+                _ = try await world.api(.POST, "/api/v1/programs/\(id)/status", as: .coordinator, json: "{\"status\":\"\(next)\"}")
+            }
+            let value17 = try await world.api(.DELETE, "/api/v1/programs/\(id)", as: .coordinator).status
+            #expect(value17 == .conflict)
+            let value18 = try await world.count(EnrolmentModel.self)
+            #expect(value18 == 2)
+        }
+    }
+}

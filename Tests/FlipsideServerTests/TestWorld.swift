@@ -1,0 +1,106 @@
+import Fluent
+import FlipsideCore
+@testable import FlipsideServer
+import Foundation
+import NIOHTTP1
+import Testing
+import VaporTesting
+
+/// The storage the server tests run on: in-memory SQLite, or the PostgreSQL in `DATABASE_URL` (CI runs both).
+func testStorage() throws -> AppConfig.Storage {
+    guard let raw = ProcessInfo.processInfo.environment["DATABASE_URL"], !raw.isEmpty else { return .sqliteMemory }
+    return try AppConfig.parseStorage(raw)
+}
+
+/// A small organisation, a program and logins, on a freshly migrated database.
+struct TestWorld {
+    static let peopleCSV = """
+    employee_id,name,email,title,level,hire_date,department,location,time_zone,manager_id,career_path
+    C1,Cora Chief,cora@example.com,CEO,9,2010-01-04,Executive,London,Europe/London,,
+    M1,Milo Manager,milo@example.com,Director,7,2014-03-01,Engineering,Berlin,Europe/Berlin,C1,
+    S1,Sara Senior,sara@example.com,Head of Sales,6,2015-06-01,Sales,New York,America/New_York,C1,
+    J1,Jo Junior,jo@example.com,Analyst,2,2024-09-01,Engineering,Berlin,Europe/Berlin,M1,bootcamp
+    J2,Kai Newcomer,kai@example.com,Associate,1,2025-01-15,Marketing,Lisbon,Europe/Lisbon,S1,career changer
+    """
+    static let password = "correct horse battery"
+
+    let app: Application
+    let program: Program
+    let draft: Program
+    let coordinatorToken: String
+    let participantToken: String
+    /// Enrolments: J2 (mentor) and S1 (mentee) in `program`.
+    let otherEnrolment: Enrolment
+
+    /// Builds the world on a new application and runs `body` with it.
+    static func run(_ body: (TestWorld) async throws -> Void) async throws {
+        let postgres = try testStorage() != .sqliteMemory
+        try await withApp(configure: { app in
+            try await configure(app, config: AppConfig(storage: try testStorage(), bcryptCost: 4))
+            if postgres { try await app.autoRevert() }
+            try await app.autoMigrate()
+        }) { app in
+            let world = try await TestWorld.seed(app)
+            try await body(world)
+        }
+    }
+
+    static func seed(_ app: Application) async throws -> TestWorld {
+        _ = try await PeopleService(db: app.db).importCSV(peopleCSV)
+        let accounts = AccountService(app: app)
+        let coordinator = try await accounts.upsertUser(email: "coord@example.com", password: password, role: .coordinator)
+        let participant = try await accounts.upsertUser(email: "jo@example.com", password: password, role: .participant)
+        let programs = ProgramService(db: app.db)
+        let program = try await programs.create(Program(name: "Pilot", purpose: "Learn new tech", status: .enrolling,
+                                                        settings: MatchingSettings(minLevelGap: 2, defaultCapacity: 1)))
+        let draft = try await programs.create(Program(name: "Next year", status: .draft))
+        let service = EnrolmentService(db: app.db)
+        let mentor = Enrolment(programID: program.id, employeeID: "J2", role: .mentor,
+                               offers: [TopicOffer(topic: Topic("figma")!, proficiency: 4)], channels: [.video])
+        _ = try await service.save(mentor, in: program, isNew: true)
+        _ = try await service.save(Enrolment(programID: program.id, employeeID: "S1", role: .mentee,
+                                             wants: [TopicWant(topic: Topic("figma")!, priority: 3)], channels: [.video]),
+                                   in: program, isNew: true)
+        return TestWorld(app: app, program: program, draft: draft,
+                         coordinatorToken: try await accounts.issueToken(for: coordinator).token,
+                         participantToken: try await accounts.issueToken(for: participant).token,
+                         otherEnrolment: mentor)
+    }
+
+    /// Who is calling.
+    enum Role: String, CaseIterable, CustomStringConvertible {
+        case anonymous, participant, coordinator
+        var description: String { rawValue }
+    }
+
+    func headers(_ role: Role, json: Bool = true) -> HTTPHeaders {
+        var headers = HTTPHeaders()
+        if json { headers.contentType = .json }
+        switch role {
+        case .anonymous: break
+        case .participant: headers.bearerAuthorization = BearerAuthorization(token: participantToken)
+        case .coordinator: headers.bearerAuthorization = BearerAuthorization(token: coordinatorToken)
+        }
+        return headers
+    }
+
+    /// Sends an API request and returns status and body.
+    @discardableResult
+    func api(_ method: HTTPMethod, _ path: String, as role: Role, json: String? = nil, csv: String? = nil) async throws -> (status: HTTPStatus, body: String) {
+        var headers = headers(role, json: csv == nil)
+        if csv != nil { headers.contentType = HTTPMediaType(type: "text", subType: "csv") }
+        let res = try await app.testing().sendRequest(method, path, headers: headers, body: (json ?? csv).map { ByteBuffer(string: $0) })
+        return (res.status, res.body.string)
+    }
+
+    func count<M: Model>(_ model: M.Type) async throws -> Int {
+        try await M.query(on: app.db).count()
+    }
+}
+
+func pathID(_ id: UUID) -> String { id.uuidString.lowercased() }
+
+/// Decodes a JSON body for assertions.
+func json(_ body: String) throws -> Any {
+    try JSONSerialization.jsonObject(with: Data(body.utf8))
+}
