@@ -1,0 +1,156 @@
+import Fluent
+import FlipsideCore
+@testable import FlipsideServer
+import Testing
+import VaporTesting
+
+@Suite(.serialized) struct WebPageTests {
+    typealias Role = TestWorld.Role
+
+    func client(_ world: TestWorld, _ role: Role) async throws -> WebClient {
+        switch role {
+        case .anonymous: return WebClient(app: world.app)
+        case .participant: return try await WebClient.signedIn(world, as: "jo@example.com")
+        case .coordinator: return try await WebClient.signedIn(world, as: "coord@example.com")
+        }
+    }
+
+    /// Every page, read by every role. A missing sign-in redirects to the login page.
+    @Test(arguments: Role.allCases)
+    func everyPageAnswersEachRoleAsDesigned(role: Role) async throws {
+        try await TestWorld.run { world in
+            let web = try await client(world, role)
+            let program = pathID(world.program.id), draft = pathID(world.draft.id)
+            let pages: [(String, [Role: HTTPStatus])] = [
+                ("/login", [.anonymous: .ok, .participant: .ok, .coordinator: .ok]),
+                ("/", [.anonymous: .seeOther, .participant: .seeOther, .coordinator: .seeOther]),
+                ("/people", [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .ok]),
+                ("/people?q=jo&department=Engineering&page=1", [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .ok]),
+                ("/people/J1", [.anonymous: .seeOther, .participant: .ok, .coordinator: .ok]),
+                ("/people/C1", [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .ok]),
+                ("/people/import", [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .ok]),
+                ("/programs", [.anonymous: .seeOther, .participant: .ok, .coordinator: .ok]),
+                ("/programs/new", [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .ok]),
+                ("/programs/\(program)", [.anonymous: .seeOther, .participant: .ok, .coordinator: .ok]),
+                ("/programs/\(draft)", [.anonymous: .seeOther, .participant: .notFound, .coordinator: .ok]),
+                ("/programs/\(program)/enrolments/import", [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .ok]),
+                ("/programs/\(program)/enrol", [.anonymous: .seeOther, .participant: .ok, .coordinator: .forbidden]),
+                ("/me", [.anonymous: .seeOther, .participant: .ok, .coordinator: .ok]),
+                ("/openapi.json", [.anonymous: .ok, .participant: .ok, .coordinator: .ok]),
+                ("/no-such-page", [.anonymous: .notFound, .participant: .notFound, .coordinator: .notFound]),
+            ]
+            for (path, expected) in pages {
+                let res = try await web.get(path)
+                #expect(res.status == expected[role], "\(role) GET \(path)")
+                if res.status == .seeOther && role == .anonymous && path != "/" {
+                    #expect(res.headers.first(name: .location)?.hasPrefix("/login?next=") == true)
+                }
+                #expect(!res.body.string.contains("LeafError"), "\(path) rendered a template error")
+            }
+        }
+    }
+
+    /// Every form, posted by every role, with a valid CSRF token.
+    @Test(arguments: Role.allCases)
+    func everyFormAnswersEachRoleAsDesigned(role: Role) async throws {
+        try await TestWorld.run { world in
+            let web = try await client(world, role)
+            _ = try await web.get("/login")
+            let program = pathID(world.program.id)
+            let other = pathID(world.otherEnrolment.id)
+            let forms: [(String, [String: String], [Role: HTTPStatus])] = [
+                ("/programs", ["name": "Web cohort", "purpose": "p", "min_level_gap": "1", "default_capacity": "1"],
+                 [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .seeOther]),
+                ("/programs/\(program)/enrol", ["role": "mentor", "offers": "gen ai:4", "channels[]": "video", "cadence": "weekly", "capacity": "1"],
+                 [.anonymous: .seeOther, .participant: .seeOther, .coordinator: .forbidden]),
+                ("/me", ["time_zone": "Europe/Paris", "pronouns": "she/her"], [.anonymous: .seeOther, .participant: .seeOther, .coordinator: .conflict]),
+                ("/programs/\(program)/enrolments/\(other)/withdraw", [:], [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .seeOther]),
+                ("/programs/\(program)/status", ["status": "matching"], [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .seeOther]),
+                ("/logout", [:], [.anonymous: .seeOther, .participant: .seeOther, .coordinator: .seeOther]),
+            ]
+            for (path, form, expected) in forms {
+                let res = try await web.post(path, form: form)
+                #expect(res.status == expected[role], "\(role) POST \(path): \(res.body.string.prefix(300))")
+            }
+        }
+    }
+
+    @Test func formsWithoutTheCSRFTokenAreRefused() async throws {
+        try await TestWorld.run { world in
+            let anonymous = WebClient(app: world.app)
+            _ = try await anonymous.get("/login")
+            let login = try await anonymous.post("/login", form: ["email": "coord@example.com", "password": TestWorld.password], csrf: false)
+            #expect(login.status == .forbidden)
+            let web = try await WebClient.signedIn(world, as: "coord@example.com")
+            let create = try await web.post("/programs", form: ["name": "Forged"], csrf: false)
+            #expect(create.status == .forbidden)
+            web.csrf = "forged-token"
+            let forged = try await web.post("/programs/\(pathID(world.program.id))/status", form: ["status": "matching"])
+            #expect(forged.status == .forbidden)
+            let value = try await ProgramService(db: world.app.db).find(world.program.id).status
+            #expect(value == .enrolling)
+        }
+    }
+
+    @Test func signInRotatesTheSessionAndRejectsBadPasswords() async throws {
+        try await TestWorld.run { world in
+            let web = WebClient(app: world.app)
+            _ = try await web.get("/login")
+            let before = web.cookie
+            let bad = try await web.post("/login", form: ["email": "coord@example.com", "password": "nope nope nope"])
+            #expect(bad.status == .unauthorized)
+            #expect(bad.body.string.contains("email or password is not right"))
+            let good = try await web.post("/login", form: ["email": "coord@example.com", "password": TestWorld.password, "next": "//evil.example/x"])
+            #expect(good.status == .seeOther)
+            #expect(good.headers.first(name: .location) == "/programs")
+            #expect(web.cookie != nil && web.cookie != before)
+        }
+    }
+
+    @Test func uploadShowsTheErrorTableThenImports() async throws {
+        try await TestWorld.run { world in
+            let web = try await WebClient.signedIn(world, as: "coord@example.com")
+            _ = try await web.get("/people/import")
+            let header = "employee_id,name,email,title,level,hire_date,department,location,time_zone,manager_id"
+            let bad = try await web.upload("/people/import", csv: "\(header)\nN1,New,new@example.com,Analyst,high,2024-01-01,Sales,Lisbon,Europe/Lisbon,GHOST\n")
+            #expect(bad.status == .unprocessableEntity)
+            #expect(bad.body.string.contains("id=\"problems-table\""))
+            #expect(bad.body.string.contains("not an integer") && bad.body.string.contains("unknown manager"))
+            let value1 = try await world.count(PersonModel.self)
+            #expect(value1 == 5)
+            let good = try await web.upload("/people/import", csv: "\(header)\nN1,New Person,new@example.com,Analyst,2,2024-01-01,Sales,Lisbon,Europe/Lisbon,S1\n")
+            #expect(good.status == .ok)
+            #expect(good.body.string.contains("1 created, 0 updated, 0 unchanged"))
+            let people = try await web.get("/people?q=new+person")
+            #expect(people.body.string.contains("New Person"))
+        }
+    }
+
+    @Test func personPageShowsTheReportingLine() async throws {
+        try await TestWorld.run { world in
+            let web = try await WebClient.signedIn(world, as: "coord@example.com")
+            let page = try await web.get("/people/J1").body.string
+            let cora = try #require(page.range(of: "Cora Chief")), milo = try #require(page.range(of: "Milo Manager"))
+            #expect(cora.lowerBound < milo.lowerBound)
+            #expect(page.contains("bootcamp"))
+        }
+    }
+
+    @Test func participantEnrolsThroughTheFormAndSeesErrors() async throws {
+        try await TestWorld.run { world in
+            let web = try await WebClient.signedIn(world, as: "jo@example.com")
+            let path = "/programs/\(pathID(world.program.id))/enrol"
+            _ = try await web.get(path)
+            let bad = try await web.post(path, form: ["role": "mentor", "offers": "figma:9", "cadence": "weekly"])
+            #expect(bad.status == .unprocessableEntity)
+            #expect(bad.body.string.contains("proficiency must be") && bad.body.string.contains("choose at least one way to meet"))
+            let good = try await web.post(path, form: ["role": "mentor", "offers": "Figma:4; gen ai:3", "channels[]": "chat", "cadence": "monthly", "availability": "9-11"])
+            #expect(good.status == .seeOther)
+            let enrolment = try #require(try await EnrolmentService(db: world.app.db).enrolment(of: "J1", in: world.program.id))
+            #expect(enrolment.offers.map(\.topic.key) == ["figma", "gen-ai"])
+            #expect(enrolment.channels == [.chat] && enrolment.cadence == .monthly)
+            let page = try await web.get("/programs/\(pathID(world.program.id))")
+            #expect(page.body.string.contains("id=\"own-enrolment\""))
+        }
+    }
+}
