@@ -18,7 +18,7 @@ struct FlipsideErrorMiddleware: AsyncMiddleware {
         } catch {
             let api = APIError.from(error)
             if api.status == .internalServerError {
-                request.logger.report(error: error)
+                request.logger.error("Unhandled error: \(String(reflecting: error))")
             }
             if request.isAPI {
                 let response = Response(status: api.status)

@@ -10,13 +10,10 @@ final class EnrolmentModel: Model, @unchecked Sendable {
     @Parent(key: "program_id") var program: ProgramModel
     @Field(key: "employee_id") var employeeID: String
     @Field(key: "role") var role: String
-    @Field(key: "offers") var offers: [TopicOffer]
-    @Field(key: "wants") var wants: [TopicWant]
-    @Field(key: "industries") var industries: [String]
-    @Field(key: "channels") var channels: [FlipsideCore.Channel]
+    /// The list-valued fields as one JSON object (a JSON array column would become a PostgreSQL array).
+    @Field(key: "details") var details: Details
     @Field(key: "cadence") var cadence: String
     @Field(key: "capacity") var capacity: Int
-    @Field(key: "availability") var availability: [HourRange]
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
@@ -30,18 +27,25 @@ final class EnrolmentModel: Model, @unchecked Sendable {
     func copy(from enrolment: Enrolment) {
         employeeID = enrolment.employeeID
         role = enrolment.role.rawValue
-        offers = enrolment.offers
-        wants = enrolment.wants
-        industries = enrolment.industries
-        channels = enrolment.channels
+        details = Details(offers: enrolment.offers, wants: enrolment.wants, industries: enrolment.industries,
+                          channels: enrolment.channels, availability: enrolment.availability)
         cadence = enrolment.cadence.rawValue
         capacity = enrolment.capacity
-        availability = enrolment.availability
     }
 
     var enrolment: Enrolment {
         Enrolment(id: id!, programID: $program.id, employeeID: employeeID, role: EnrolmentRole(rawValue: role) ?? .mentee,
-                  offers: offers, wants: wants, industries: industries, channels: channels,
-                  cadence: Cadence(rawValue: cadence) ?? .biweekly, capacity: capacity, availability: availability)
+                  offers: details.offers, wants: details.wants, industries: details.industries, channels: details.channels,
+                  cadence: Cadence(rawValue: cadence) ?? .biweekly, capacity: capacity, availability: details.availability)
+    }
+}
+
+extension EnrolmentModel {
+    struct Details: Codable, Sendable {
+        var offers: [TopicOffer]
+        var wants: [TopicWant]
+        var industries: [String]
+        var channels: [FlipsideCore.Channel]
+        var availability: [HourRange]
     }
 }

@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""Browser test: a coordinator signs in, uploads a CSV with an error, sees the error table,
+uploads a good one and finds the new people; a participant enrols through the form.
+Drives the real server (`flipside serve --demo`, its own SQLite file) in headless Chromium.
+Screenshots go to artifacts/browser/."""
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ART = os.path.join(ROOT, "artifacts", "browser")
+HEADER = "employee_id,name,email,title,level,hire_date,department,location,time_zone,manager_id,previous_industry"
+passed = failed = 0
+
+
+def check(name, condition, detail=""):
+    global passed, failed
+    if condition:
+        passed += 1
+        print(f"ok   {name}")
+    else:
+        failed += 1
+        print(f"FAIL {name} {detail}")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def binary():
+    out = subprocess.run(["swift", "build", "--show-bin-path"], cwd=ROOT, capture_output=True, text=True, check=True)
+    return os.path.join(out.stdout.strip(), "flipside")
+
+
+def main():
+    os.makedirs(ART, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix="flipside-browser-")
+    port = free_port()
+    env = dict(os.environ, DATABASE_URL=f"sqlite://{tmp}/browser.sqlite", BCRYPT_COST="4")
+    server = subprocess.Popen([binary(), "serve", "--demo", "--port", str(port)], cwd=ROOT, env=env,
+                              stdout=open(os.path.join(tmp, "server.log"), "w"), stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=1)
+                break
+            except Exception:
+                time.sleep(0.5)
+        else:
+            raise SystemExit("server did not start: " + open(os.path.join(tmp, "server.log")).read()[-2000:])
+        options = webdriver.ChromeOptions()
+        options.binary_location = "/usr/bin/chromium"
+        for arg in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900"]:
+            options.add_argument(arg)
+        driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+        try:
+            run(driver, base, tmp)
+        finally:
+            driver.quit()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+def submit(driver, button):
+    """Clicks a submit button and waits for the next page to replace this one."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    button.click()
+    WebDriverWait(driver, 15).until(EC.staleness_of(old))
+
+
+def sign_in(driver, base, email, password="flipside-demo"):
+    driver.get(base + "/login")
+    driver.find_element(By.ID, "email").send_keys(email)
+    driver.find_element(By.ID, "password").send_keys(password)
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "form[action='/login'] button[type=submit]"))
+
+
+def run(driver, base, tmp):
+    driver.get(base + "/people")
+    check("anonymous visitor is sent to the login page", "/login" in driver.current_url, driver.current_url)
+    sign_in(driver, base, "coordinator@demo.flipside.test", "wrong password!")
+    check("a wrong password shows an error", "not right" in driver.find_element(By.ID, "login-error").text)
+    driver.find_element(By.ID, "password").send_keys("flipside-demo")
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "form[action='/login'] button[type=submit]"))
+    check("coordinator lands on programs", driver.current_url.endswith("/programs"), driver.current_url)
+    driver.save_screenshot(os.path.join(ART, "01-programs.png"))
+
+    bad = os.path.join(tmp, "bad.csv")
+    with open(bad, "w", encoding="utf-8") as f:
+        f.write("\ufeff" + HEADER + "\n")
+        f.write('B1,"Lopez, Ana",ana.lopez@example.com,Analyst,two,2025-02-30,Sales,Lisbon,Europe/Lisbon,P00001,retail\n')
+        f.write("B2,Bo Chen,bo.chen@example.com,Analyst,1,2025-03-01,Sales,Lisbon,Mars/Base,NOBODY,\n")
+    driver.get(base + "/people/import")
+    driver.find_element(By.ID, "file").send_keys(bad)
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "form[enctype='multipart/form-data'] button[type=submit]"))
+    table = driver.find_element(By.ID, "problems-table").text
+    check("the error table lists every problem", all(s in table for s in ["not an integer", "not a date", "IANA", "unknown manager"]), table)
+    check("nothing was imported", "Nothing was changed" in driver.find_element(By.ID, "import-errors").text)
+    driver.save_screenshot(os.path.join(ART, "02-import-errors.png"))
+
+    good = os.path.join(tmp, "good.csv")
+    with open(good, "w", encoding="utf-8") as f:
+        f.write(HEADER + "\n")
+        f.write('B1,"Lopez, Ana",ana.lopez@example.com,Analyst,2,2025-02-28,Sales,Lisbon,Europe/Lisbon,P00001,retail\n')
+        f.write("B2,Bo Chen,bo.chen@example.com,Analyst,1,2025-03-01,Sales,Lisbon,Europe/Lisbon,B1,\n")
+    driver.find_element(By.ID, "file").send_keys(good)
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "form[enctype='multipart/form-data'] button[type=submit]"))
+    check("the good file imports", "2 created" in driver.find_element(By.ID, "import-result").text)
+
+    driver.get(base + "/people?q=lopez")
+    rows = driver.find_elements(By.CSS_SELECTOR, "#people-table tbody tr")
+    check("the new person is in the directory", len(rows) == 1 and "Lopez, Ana" in rows[0].text, str([r.text for r in rows]))
+    driver.get(base + "/people")
+    driver.save_screenshot(os.path.join(ART, "03-people.png"))
+    driver.get(base + "/people/B2")
+    line = driver.find_element(By.ID, "reporting-line").text.splitlines()
+    check("the person page shows the reporting line top-down", len(line) >= 3 and "Lopez, Ana" in line[-2] and "Bo Chen" in line[-1], str(line))
+
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "form.signout button"))
+    check("sign out returns to the login page", "/login" in driver.current_url)
+
+    # A participant enrols through the form (no JavaScript involved).
+    participant = [l for l in open(os.path.join(tmp, "server.log")) if "participant:" in l][0].split()[1]
+    sign_in(driver, base, participant)
+    check("participant lands on their profile", driver.current_url.endswith("/me"), driver.current_url)
+    driver.save_screenshot(os.path.join(ART, "04-me.png"))
+    submit(driver, driver.find_element(By.PARTIAL_LINK_TEXT, "Digital Fluency"))
+    own = driver.find_element(By.ID, "own-enrolment").text
+    check("participant sees their own enrolment", "mentor" in own, own)
+    submit(driver, driver.find_element(By.LINK_TEXT, "Change"))
+    cadence = driver.find_element(By.ID, "cadence")
+    cadence.find_element(By.CSS_SELECTOR, "option[value='monthly']").click()
+    driver.find_element(By.ID, "availability").clear()
+    driver.find_element(By.ID, "availability").send_keys("14-16")
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "form.card button[type=submit]"))
+    own = driver.find_element(By.ID, "own-enrolment").text
+    check("the changed enrolment is saved", "monthly" in own, own)
+    driver.save_screenshot(os.path.join(ART, "05-own-enrolment.png"))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

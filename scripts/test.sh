@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The project's test command: builds once, runs every Swift test (SQLite), then the browser test
+# against a real server in headless Chromium. With DATABASE_URL set, the server tests run on it too.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+swift build --build-tests
+swift test --skip-build
+if [ "${SKIP_BROWSER:-0}" != "1" ]; then
+  scripts/browser-setup.sh
+  .venv-browser/bin/python Tests/Browser/test_import_flow.py
+fi
