@@ -4,7 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build --build-tests
-swift test --skip-build
+if [ -n "${DATABASE_URL:-}" ]; then
+  swift test --skip-build --no-parallel   # the server tests share one PostgreSQL database
+else
+  swift test --skip-build
+fi
+Tests/CLI/cli_test.sh
 if [ "${SKIP_BROWSER:-0}" != "1" ]; then
   scripts/browser-setup.sh
   .venv-browser/bin/python Tests/Browser/test_import_flow.py

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# End-to-end test of the command line on a throw-away SQLite file: migrate, import people (a bad
+# file, then a good one, then again), create logins, import enrolments, load the demo twice.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+BIN="$(swift build --show-bin-path)/flipside"
+TMP="$(mktemp -d)"
+export DATABASE_URL="sqlite://$TMP/cli.sqlite" BCRYPT_COST=4 LOG_LEVEL=error
+passed=0; failed=0
+check() { # name, command... ; passes when the command succeeds
+  local name="$1"; shift
+  if "$@" >"$TMP/out" 2>&1; then passed=$((passed+1)); echo "ok   $name"; else failed=$((failed+1)); echo "FAIL $name"; sed 's/^/     /' "$TMP/out" | head -20; fi
+}
+contains() { grep -q -- "$1" "$TMP/last"; }
+run() { "$BIN" "$@" >"$TMP/last" 2>&1; echo $? >"$TMP/status"; }
+status_is() { [ "$(cat "$TMP/status")" = "$1" ]; }
+
+H="employee_id,name,email,title,level,hire_date,department,location,time_zone,manager_id,career_path"
+printf '%s\nA1,Ada Lead,ada@example.com,"Director, Ops",7,2015-01-05,Operations,London,Europe/London,,\nA2,Bo New,bo@example.com,Analyst,2,2025-02-01,Operations,Lisbon,Europe/Lisbon,A1,bootcamp\n' "$H" >"$TMP/people.csv"
+printf '%s\nA1,Ada Lead,ada@example.com,Director,seven,2015-01-05,Operations,London,Europe/London,A9,\n' "$H" >"$TMP/bad.csv"
+
+run migrate;                               check "migrate succeeds" status_is 0
+run import people "$TMP/bad.csv";          check "a bad file exits 1" status_is 1
+check "every problem is printed with row and column" bash -c "grep -q 'row 2, column level' '$TMP/last' && grep -q 'row 2, column manager_id' '$TMP/last'"
+run import people "$TMP/people.csv";       check "a good file imports" contains "2 created, 0 updated, 0 unchanged"
+run import people "$TMP/people.csv";       check "importing again changes nothing" contains "0 created, 0 updated, 2 unchanged"
+run import people "$TMP/missing.csv";      check "a missing file is a clear error" bash -c "! grep -q 'created' '$TMP/last' && grep -qi 'cannot read' '$TMP/last'"
+echo "secret-password-1" | "$BIN" user create --email Coord@Example.com --coordinator >"$TMP/last" 2>&1
+check "a coordinator login is created from standard input" contains "coord@example.com is ready (coordinator)"
+echo "secret-password-2" | "$BIN" user create --email bo@example.com >"$TMP/last" 2>&1
+check "a participant login is created for a person" contains "bo@example.com is ready (participant)"
+echo "short" | "$BIN" user create --email x@example.com --coordinator >"$TMP/last" 2>&1; echo $? >"$TMP/status"
+check "a short password is refused" bash -c "[ \$(cat '$TMP/status') != 0 ] && grep -q 'at least 10' '$TMP/last'"
+run demo;                                  check "the demo loads" contains "people created"
+run demo;                                  check "the demo loads again without duplicates" contains "0 people created, 0 updated"
+printf 'employee_id,role,offers,wants,industries,channels,cadence,capacity\nA2,mentor,python:4,,,video,weekly,1\nA1,mentee,,python:3,,video,weekly,\n' >"$TMP/enrol.csv"
+run import enrolments "Digital Fluency 2027" "$TMP/enrol.csv"; check "enrolments import into a program by name" contains "2 created"
+run import enrolments "No such program" "$TMP/enrol.csv";     check "an unknown program is reported" contains "no program"
+rm -rf "$TMP"
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
