@@ -1,1 +1,0 @@
-public enum MatchingEngineVersion { public static let value = "0.1.0" }

@@ -1,0 +1,82 @@
+@testable import MatchingEngine
+import Testing
+
+@Suite struct OptimalMatcherTests {
+    /// Checks the solver's output is a valid matching and returns it.
+    func checked(_ s: ScoreMatrix, _ capacity: [Int], _ m: Matching) -> Matching {
+        var rowSeen = Set<Int>()
+        var load = [Int](repeating: 0, count: s.cols)
+        for p in m.pairs {
+            #expect(rowSeen.insert(p.row).inserted, "row \(p.row) matched twice")
+            load[p.col] += 1
+            #expect(s.isAllowed(p.row, p.col), "forbidden pair used")
+            #expect(p.score == s[p.row, p.col])
+        }
+        for j in 0..<s.cols { #expect(load[j] <= capacity[j], "column \(j) over capacity") }
+        return m
+    }
+
+    @Test(arguments: [Objective.participation, .quality])
+    func equalsBruteForceOnThousandsOfSmallInstances(objective: Objective) throws {
+        var rng = TestRandom(state: objective == .participation ? 1 : 2)
+        for round in 0..<1500 {
+            let rows = Int.random(in: 1...8, using: &rng), cols = Int.random(in: 1...8, using: &rng)
+            let capacity = (0..<cols).map { _ in round % 3 == 0 ? Int.random(in: 1...2, using: &rng) : 1 }
+            let s = rng.matrix(rows: rows, cols: cols, forbid: [0, 0.2, 0.6][round % 3], ties: round % 4 == 1, negative: round % 5 == 2)
+            let m = checked(s, capacity, try OptimalMatcher.solve(s, capacity: capacity, objective: objective))
+            let best = BruteForce.best(s, capacity: capacity, objective: objective)
+            if objective == .participation { #expect(m.count == best.count, "round \(round): pairs") }
+            #expect(abs(m.total - best.total) < 1e-9, "round \(round): total \(m.total) vs \(best.total)")
+        }
+    }
+
+    @Test func handlesDegenerateInput() throws {
+        let allForbidden = ScoreMatrix(rows: 3, cols: 2) { _, _ in nil }
+        #expect(try OptimalMatcher.solve(allForbidden).pairs.isEmpty)
+        let empty = ScoreMatrix(rows: 0, cols: 4, values: [])
+        #expect(try OptimalMatcher.solve(empty).pairs.isEmpty)
+        let oneRow = ScoreMatrix(rows: 1, cols: 4, values: [0.1, .nan, 0.7, -.infinity])
+        #expect(try OptimalMatcher.solve(oneRow).pairs == [Pair(row: 0, col: 2, score: 0.7)])
+        let huge = ScoreMatrix(rows: 2, cols: 2, values: [1e12, -1e12, 5, 1e12])
+        #expect(try OptimalMatcher.solve(huge).total == 2e12)
+        let ties = ScoreMatrix(rows: 3, cols: 3, values: Array(repeating: 0.5, count: 9))
+        let tied = try OptimalMatcher.solve(ties)
+        #expect(tied.count == 3 && tied.total == 1.5)
+        #expect(try OptimalMatcher.solve(ties) == tied)
+        #expect(throws: MatchingError.invalidCapacity(0)) { try OptimalMatcher.solve(ties, capacity: 0) }
+    }
+
+    @Test func qualityLeavesOutNegativePairsParticipationKeepsThem() throws {
+        let s = ScoreMatrix(rows: 2, cols: 2, values: [0.9, -0.5, -0.2, -0.1])
+        let participation = try OptimalMatcher.solve(s, objective: .participation)
+        #expect(participation.count == 2)
+        let quality = try OptimalMatcher.solve(s, objective: .quality)
+        #expect(quality.pairs == [Pair(row: 0, col: 0, score: 0.9)])
+    }
+
+    @Test func keepsLocksAndFillsAroundThem() throws {
+        let s = ScoreMatrix(rows: 2, cols: 2, values: [0.9, 0.1, 0.8, 0.2])
+        let locked = try OptimalMatcher.solve(s, capacity: [1, 1], locks: [(row: 1, col: 0)])
+        #expect(locked.pairs == [Pair(row: 0, col: 1, score: 0.1), Pair(row: 1, col: 0, score: 0.8)])
+    }
+
+    @Test func prefersMorePairsOverAHigherTotal() throws {
+        // Row 0 could take column 0 for 1.0, but then row 1 (only allowed with column 0) is left out.
+        let s = ScoreMatrix(rows: 2, cols: 2, values: [1.0, 0.01, 0.02, -.infinity])
+        let m = try OptimalMatcher.solve(s)
+        #expect(m.pairs == [Pair(row: 0, col: 1, score: 0.01), Pair(row: 1, col: 0, score: 0.02)])
+    }
+
+    @Test func readsAndWritesTheBenchmarkFormats() throws {
+        let s = ScoreMatrix(rows: 2, cols: 3, values: [0.1, -.infinity, 0.30000000000000004, 1e-300, 2, -3.5])
+        let back = try ScoreMatrix(rmsc: s.rmscBytes)
+        #expect(back.rows == 2 && back.cols == 3)
+        #expect(zip(back.values, s.values).allSatisfy { $0 == $1 || (!$0.isFinite && !$1.isFinite) })
+        let csv = try ScoreMatrix(csv: "0.1,-inf,0.30000000000000004\n1e-300,2,-3.5\n")
+        #expect(csv.values[2] == 0.30000000000000004 && !csv.isAllowed(0, 1))
+        #expect(throws: MatchingError.self) { try ScoreMatrix(csv: "1,2\n3\n") }
+        #expect(throws: MatchingError.self) { try ScoreMatrix(csv: "1,x\n") }
+        #expect(throws: MatchingError.self) { try ScoreMatrix(rmsc: Array("RMSC".utf8) + [2, 0, 0, 0, 2, 0, 0, 0]) }
+        #expect(throws: MatchingError.self) { try ScoreMatrix(rmsc: [1, 2, 3]) }
+    }
+}
