@@ -35,35 +35,49 @@ public enum OptimalMatcher {
     }
 
     /// Optimal pairs between `rows` and column `slots` (a column repeated once per unit of capacity).
-    static func assign(_ scores: ScoreMatrix, rows: [Int], slots: [Int], objective: Objective) -> [Pair] {
+    /// Costs are computed from the scores on demand, so no second dense matrix is held.
+    static func assign(_ scores: ScoreMatrix, rows: [Int], slots: [Int], objective: Objective,
+                       initialCandidates: Int = 12) -> [Pair] {
         guard !rows.isEmpty, !slots.isEmpty else { return [] }
         var lo = Double.infinity, hi = -Double.infinity
-        for i in rows { for j in Set(slots) { let s = scores[i, j]; if s.isFinite { lo = min(lo, s); hi = max(hi, s) } } }
+        let distinctColumns = Array(Set(slots))
+        for i in rows { for j in distinctColumns { let s = scores[i, j]; if s.isFinite { lo = min(lo, s); hi = max(hi, s) } } }
         guard lo.isFinite else { return [] }
-        // Forbidden pairs cost more than any difference in total score could repay, so the optimum uses
-        // as few as possible (the most allowed pairs), then the best total; they are dropped afterwards.
-        let extraColumns = objective == .quality ? rows.count : 0
-        let penalty = (hi - lo + 1) * Double(min(rows.count, slots.count + extraColumns) + 1) + max(0, hi)
-        let left: Int, right: Int, transposed: Bool
-        if objective == .participation && rows.count > slots.count {
-            (left, right, transposed) = (slots.count, rows.count, true)
-        } else {
-            (left, right, transposed) = (rows.count, slots.count + extraColumns, false)
-        }
-        var cost = [Double](repeating: penalty, count: left * right)
-        for (a, i) in rows.enumerated() {
-            for (b, j) in slots.enumerated() {
-                let s = scores[i, j]
-                guard s.isFinite else { continue }
-                // participation: costs hi - s ≥ 0; quality: -s, against a private "stay unmatched" column at 0.
-                let c = objective == .participation ? hi - s : -s
-                if transposed { cost[b * right + a] = c } else { cost[a * right + b] = c }
+        let span = hi - lo
+        // participation: allowed pairs cost hi - score (≥ 0); a forbidden pair costs more than any gain
+        // in total score could repay, so the optimum uses as few as possible (the most allowed pairs),
+        // then has the best total; they are dropped afterwards.
+        // quality: pairs cost -score, against a private "stay unmatched" column per row at cost 0.
+        let pairCount = min(rows.count, slots.count)
+        let penalty = (span + 1) * Double(pairCount + 1)
+        let transposed = objective == .participation && rows.count > slots.count
+        let cols = scores.cols
+        let sameSlots = slots.count
+        let rowIndex = rows, slotColumn = slots
+        let costs: AssignmentCosts
+        let values = scores.values
+        switch (objective, transposed) {
+        case (.participation, false):
+            costs = AssignmentCosts(left: rows.count, right: slots.count) { a, b in
+                let s = values[rowIndex[a] * cols + slotColumn[b]]
+                return s.isFinite ? hi - s : penalty
             }
-            if objective == .quality { cost[a * right + slots.count + a] = 0 }
+        case (.participation, true):
+            costs = AssignmentCosts(left: slots.count, right: rows.count) { b, a in
+                let s = values[rowIndex[a] * cols + slotColumn[b]]
+                return s.isFinite ? hi - s : penalty
+            }
+        case (.quality, _):
+            costs = AssignmentCosts(left: rows.count, right: sameSlots + rows.count) { a, b in
+                if b >= sameSlots { return b - sameSlots == a ? 0 : .infinity }
+                let s = values[rowIndex[a] * cols + slotColumn[b]]
+                return s.isFinite ? -s : .infinity
+            }
         }
-        let solved = cost.withUnsafeBufferPointer { HungarianSolver(cost: $0, rows: left, cols: right) }
+        let tolerance = 1e-9 * (span + 1)
+        let solved = SparseAssignment(costs, initialCandidates: initialCandidates, tolerance: tolerance)
         var pairs: [Pair] = []
-        for (l, r) in solved.columnOfRow.enumerated() {
+        for (l, r) in solved.rightOfLeft.enumerated() {
             let (a, b) = transposed ? (r, l) : (l, r)
             guard b < slots.count else { continue }
             let (i, j) = (rows[a], slots[b])

@@ -80,3 +80,32 @@ import Testing
         #expect(throws: MatchingError.self) { try ScoreMatrix(rmsc: [1, 2, 3]) }
     }
 }
+
+@Suite struct SparseAssignmentTests {
+    /// With one candidate per row the first graph is almost never enough: pricing must add the missing
+    /// edges until the dual prices prove the optimum on the full problem.
+    @Test func pricingRepairsATooSparseCandidateGraph() throws {
+        var rng = TestRandom(state: 99)
+        var repaired = 0
+        for round in 0..<800 {
+            let rows = Int.random(in: 1...8, using: &rng), cols = Int.random(in: 1...8, using: &rng)
+            let s = rng.matrix(rows: rows, cols: cols, forbid: 0.3, ties: round % 3 == 0, negative: round % 2 == 0)
+            for objective in Objective.allCases {
+                let pairs = OptimalMatcher.assign(s, rows: Array(0..<rows), slots: Array(0..<cols), objective: objective, initialCandidates: 1)
+                let best = BruteForce.best(s, capacity: Array(repeating: 1, count: cols), objective: objective)
+                let total = pairs.reduce(0) { $0 + $1.score }
+                if objective == .participation { #expect(pairs.count == best.count, "round \(round)") }
+                #expect(abs(total - best.total) < 1e-9, "round \(round) \(objective)")
+            }
+        }
+        // The same on a larger instance, counting pricing rounds.
+        let big = rng.matrix(rows: 60, cols: 70, forbid: 0.1, ties: false, negative: false)
+        let costs = AssignmentCosts(left: 60, right: 70) { a, b in big.isAllowed(a, b) ? 1 - big[a, b] : 1000 }
+        let solved = SparseAssignment(costs, initialCandidates: 1, tolerance: 1e-12)
+        repaired += solved.rounds > 1 ? 1 : 0
+        #expect(repaired == 1)
+        let reference = try OptimalMatcher.solve(big)
+        let viaSparse = solved.rightOfLeft.enumerated().filter { big.isAllowed($0.offset, $0.element) }.reduce(0.0) { $0 + big[$1.offset, $1.element] }
+        #expect(abs(viaSparse - reference.total) < 1e-9)
+    }
+}

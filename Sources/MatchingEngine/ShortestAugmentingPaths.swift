@@ -1,0 +1,179 @@
+import Dispatch
+
+/// Minimum-cost assignment of every left node on a sparse graph: for each unassigned left node,
+/// Dijkstra over reduced costs finds the cheapest augmenting path, then the right nodes' prices move
+/// so that every reduced cost stays ≥ 0 (Jonker & Volgenant's shortest augmenting path).
+struct ShortestAugmentingPaths {
+    var rightOfLeft: [Int]
+    /// Price of each right node (only ever lowered from 0; unassigned right nodes stay at 0).
+    var price: [Double]
+    /// Cost of each left node's assigned edge; its own price is `matchCost - price[rightOfLeft]`.
+    var matchCost: [Double]
+
+    /// `nil` when some left node cannot be assigned within the graph.
+    init?(graph: CandidateGraph, left n: Int, right m: Int) {
+        var x = [Int32](repeating: -1, count: n)
+        var y = [Int32](repeating: -1, count: m)
+        var v = [Double](repeating: 0, count: m)
+        var matchCost = [Double](repeating: 0, count: n)
+        var free: [Int] = []
+        // Start: every left node takes its cheapest edge if that right node is still free (prices 0 keep
+        // its reduced costs ≥ 0); the others are augmented below.
+        for l in 0..<n {
+            var best = -1
+            var bestCost = Double.infinity
+            for e in graph.start[l]..<graph.start[l + 1] where graph.weight[e] < bestCost {
+                bestCost = graph.weight[e]
+                best = Int(graph.target[e])
+            }
+            if best < 0 { return nil }
+            if y[best] < 0 {
+                x[l] = Int32(best); y[best] = Int32(l); matchCost[l] = bestCost
+            } else {
+                free.append(l)
+            }
+        }
+        var dist = [Double](repeating: .infinity, count: m)
+        var done = [Bool](repeating: false, count: m)
+        var pred = [Int32](repeating: -1, count: m)
+        var predCost = [Double](repeating: 0, count: m)
+        var touched: [Int32] = []
+        var finalized: [Int32] = []
+        var heap = MinHeap()
+        let ok: Bool = graph.start.withUnsafeBufferPointer { start in
+        graph.target.withUnsafeBufferPointer { target in
+        graph.weight.withUnsafeBufferPointer { weight in
+            for root in free {
+                heap.removeAll()
+                touched.removeAll(keepingCapacity: true)
+                finalized.removeAll(keepingCapacity: true)
+                for e in start[root]..<start[root + 1] {
+                    let r = Int(target[e])
+                    let d = weight[e] - v[r]
+                    if d < dist[r] {
+                        if dist[r] == .infinity { touched.append(Int32(r)) }
+                        dist[r] = d; pred[r] = Int32(root); predCost[r] = weight[e]
+                        heap.push(d, Int32(r))
+                    }
+                }
+                var sink = -1
+                var total = 0.0
+                while let (d, r32) = heap.pop() {
+                    let r = Int(r32)
+                    if done[r] || d > dist[r] { continue }
+                    done[r] = true
+                    finalized.append(r32)
+                    let owner = Int(y[r])
+                    if owner < 0 { sink = r; total = d; break }
+                    let ownerPrice = matchCost[owner] - v[r]
+                    for e in start[owner]..<start[owner + 1] {
+                        let r2 = Int(target[e])
+                        if done[r2] { continue }
+                        let nd = d + weight[e] - ownerPrice - v[r2]
+                        if nd < dist[r2] {
+                            if dist[r2] == .infinity { touched.append(Int32(r2)) }
+                            dist[r2] = nd; pred[r2] = Int32(owner); predCost[r2] = weight[e]
+                            heap.push(nd, Int32(r2))
+                        }
+                    }
+                }
+                if sink < 0 { return false }
+                for r32 in finalized { let r = Int(r32); v[r] += dist[r] - total }
+                // Augment along the path back to the root.
+                var r = sink
+                while true {
+                    let l = Int(pred[r])
+                    let previous = Int(x[l])
+                    x[l] = Int32(r); y[r] = Int32(l); matchCost[l] = predCost[r]
+                    if l == root { break }
+                    r = previous
+                }
+                for r32 in touched { dist[Int(r32)] = .infinity; done[Int(r32)] = false }
+            }
+            return true
+        }}}
+        guard ok else { return nil }
+        rightOfLeft = x.map(Int.init)
+        price = v
+        self.matchCost = matchCost
+    }
+}
+
+/// A binary min-heap of (key, node), ties to the lower node, for Dijkstra with lazy deletion.
+struct MinHeap {
+    private var keys: [Double] = []
+    private var nodes: [Int32] = []
+
+    mutating func removeAll() {
+        keys.removeAll(keepingCapacity: true)
+        nodes.removeAll(keepingCapacity: true)
+    }
+
+    @inline(__always) private func less(_ a: Int, _ b: Int) -> Bool {
+        keys[a] < keys[b] || (keys[a] == keys[b] && nodes[a] < nodes[b])
+    }
+
+    mutating func push(_ key: Double, _ node: Int32) {
+        keys.append(key)
+        nodes.append(node)
+        var at = keys.count - 1
+        while at > 0 {
+            let parent = (at - 1) / 2
+            guard less(at, parent) else { break }
+            keys.swapAt(at, parent); nodes.swapAt(at, parent); at = parent
+        }
+    }
+
+    mutating func pop() -> (Double, Int32)? {
+        guard let firstKey = keys.first else { return nil }
+        let firstNode = nodes[0]
+        let lastKey = keys.removeLast(), lastNode = nodes.removeLast()
+        if !keys.isEmpty {
+            keys[0] = lastKey; nodes[0] = lastNode
+            var at = 0
+            while true {
+                let a = 2 * at + 1, b = a + 1
+                var smallest = at
+                if a < keys.count && less(a, smallest) { smallest = a }
+                if b < keys.count && less(b, smallest) { smallest = b }
+                if smallest == at { break }
+                keys.swapAt(at, smallest); nodes.swapAt(at, smallest); at = smallest
+            }
+        }
+        return (firstKey, firstNode)
+    }
+}
+
+/// Checks an assignment's dual prices against every edge of the full problem.
+enum Pricing {
+    /// Edges whose reduced cost is below `-tolerance`, at most a few per left node (the most negative).
+    static func violations(_ costs: AssignmentCosts, _ s: ShortestAugmentingPaths, tolerance: Double) -> [(Int, Int32)] {
+        let n = costs.left, m = costs.right
+        let chunks = n >= 256 ? 2 : 1
+        var perChunk = [[(Int, Int32)]](repeating: [], count: chunks)
+        perChunk.withUnsafeMutableBufferPointer { buffer in
+            let box = SendableBuffer(buffer)
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                var found: [(Int, Int32)] = []
+                for l in stride(from: chunk, to: n, by: chunks) {
+                    let leftPrice = s.matchCost[l] - s.price[s.rightOfLeft[l]]
+                    var worst: [(Double, Int32)] = []
+                    for r in 0..<m {
+                        let c = costs.cost(l, r)
+                        guard c < .infinity else { continue }
+                        let reduced = c - leftPrice - s.price[r]
+                        if reduced < -tolerance {
+                            worst.append((reduced, Int32(r)))
+                        }
+                    }
+                    if !worst.isEmpty {
+                        worst.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+                        found += worst.prefix(8).map { (l, $0.1) }
+                    }
+                }
+                box.buffer[chunk] = found
+            }
+        }
+        return perChunk.flatMap { $0 }
+    }
+}
