@@ -3,36 +3,50 @@ import Dispatch
 /// Minimum-cost assignment of every left node on a sparse graph: for each unassigned left node,
 /// Dijkstra over reduced costs finds the cheapest augmenting path, then the right nodes' prices move
 /// so that every reduced cost stays ≥ 0 (Jonker & Volgenant's shortest augmenting path).
+/// The state can be resumed: free some left nodes, add edges, augment again.
 struct ShortestAugmentingPaths {
-    var rightOfLeft: [Int]
-    /// Price of each right node (only ever lowered from 0; unassigned right nodes stay at 0).
+    var rightOfLeft: [Int32]
+    var leftOfRight: [Int32]
+    /// Price of each right node (≤ 0).
     var price: [Double]
     /// Cost of each left node's assigned edge; its own price is `matchCost - price[rightOfLeft]`.
     var matchCost: [Double]
 
-    /// `nil` when some left node cannot be assigned within the graph.
-    init?(graph: CandidateGraph, left n: Int, right m: Int) {
-        var x = [Int32](repeating: -1, count: n)
-        var y = [Int32](repeating: -1, count: m)
-        var v = [Double](repeating: 0, count: m)
-        var matchCost = [Double](repeating: 0, count: n)
-        var free: [Int] = []
-        // Start: every left node takes its cheapest edge if that right node is still free (prices 0 keep
-        // its reduced costs ≥ 0); the others are augmented below.
+    /// Starts with `initialPrice` (all ≤ 0) and assigns every left node whose cheapest reduced edge
+    /// leads to a still-free right node; returns the others, to be augmented.
+    init(graph: CandidateGraph, left n: Int, right m: Int, initialPrice: [Double]? = nil) {
+        rightOfLeft = [Int32](repeating: -1, count: n)
+        leftOfRight = [Int32](repeating: -1, count: m)
+        price = initialPrice ?? [Double](repeating: 0, count: m)
+        matchCost = [Double](repeating: 0, count: n)
         for l in 0..<n {
             var best = -1
-            var bestCost = Double.infinity
-            for e in graph.start[l]..<graph.start[l + 1] where graph.weight[e] < bestCost {
-                bestCost = graph.weight[e]
-                best = Int(graph.target[e])
+            var bestReduced = Double.infinity, bestCost = 0.0
+            for e in graph.start[l]..<graph.start[l + 1] {
+                let r = Int(graph.target[e])
+                let reduced = graph.weight[e] - price[r]
+                if reduced < bestReduced { bestReduced = reduced; bestCost = graph.weight[e]; best = r }
             }
-            if best < 0 { return nil }
-            if y[best] < 0 {
-                x[l] = Int32(best); y[best] = Int32(l); matchCost[l] = bestCost
-            } else {
-                free.append(l)
+            if best >= 0 && leftOfRight[best] < 0 {
+                rightOfLeft[l] = Int32(best); leftOfRight[best] = Int32(l); matchCost[l] = bestCost
             }
         }
+    }
+
+    /// Left nodes without a right node.
+    var unassigned: [Int] { rightOfLeft.indices.filter { rightOfLeft[$0] < 0 } }
+
+    /// Frees left nodes (their right nodes become free too).
+    mutating func free(_ lefts: [Int]) {
+        for l in lefts where rightOfLeft[l] >= 0 {
+            leftOfRight[Int(rightOfLeft[l])] = -1
+            rightOfLeft[l] = -1
+        }
+    }
+
+    /// Augments from every root in turn; `false` when one cannot be assigned within the graph.
+    mutating func augment(_ roots: [Int], graph: CandidateGraph) -> Bool {
+        let m = leftOfRight.count
         var dist = [Double](repeating: .infinity, count: m)
         var done = [Bool](repeating: false, count: m)
         var pred = [Int32](repeating: -1, count: m)
@@ -40,10 +54,14 @@ struct ShortestAugmentingPaths {
         var touched: [Int32] = []
         var finalized: [Int32] = []
         var heap = MinHeap()
-        let ok: Bool = graph.start.withUnsafeBufferPointer { start in
+        return graph.start.withUnsafeBufferPointer { start in
         graph.target.withUnsafeBufferPointer { target in
         graph.weight.withUnsafeBufferPointer { weight in
-            for root in free {
+        rightOfLeft.withUnsafeMutableBufferPointer { x in
+        leftOfRight.withUnsafeMutableBufferPointer { y in
+        price.withUnsafeMutableBufferPointer { v in
+        matchCost.withUnsafeMutableBufferPointer { matchCost in
+            for root in roots {
                 heap.removeAll()
                 touched.removeAll(keepingCapacity: true)
                 finalized.removeAll(keepingCapacity: true)
@@ -79,7 +97,6 @@ struct ShortestAugmentingPaths {
                 }
                 if sink < 0 { return false }
                 for r32 in finalized { let r = Int(r32); v[r] += dist[r] - total }
-                // Augment along the path back to the root.
                 var r = sink
                 while true {
                     let l = Int(pred[r])
@@ -91,11 +108,7 @@ struct ShortestAugmentingPaths {
                 for r32 in touched { dist[Int(r32)] = .infinity; done[Int(r32)] = false }
             }
             return true
-        }}}
-        guard ok else { return nil }
-        rightOfLeft = x.map(Int.init)
-        price = v
-        self.matchCost = matchCost
+        }}}}}}}
     }
 }
 
@@ -156,7 +169,7 @@ enum Pricing {
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                 var found: [(Int, Int32)] = []
                 for l in stride(from: chunk, to: n, by: chunks) {
-                    let leftPrice = s.matchCost[l] - s.price[s.rightOfLeft[l]]
+                    let leftPrice = s.matchCost[l] - s.price[Int(s.rightOfLeft[l])]
                     var worst: [(Double, Int32)] = []
                     for r in 0..<m {
                         let c = costs.cost(l, r)

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Dispatch
 
 /// The cost of assigning left node `l` to right node `r` in an assignment problem with `left ≤ right`;
@@ -34,25 +37,53 @@ struct SparseAssignment {
         let n = costs.left, m = costs.right
         precondition(n <= m)
         var k = max(1, min(m, initialCandidates))
+        let clock = ContinuousClock()
+        var t0 = clock.now
         var graph = CandidateGraph.top(k, of: costs)
+        trace("candidates k=\(k): \(clock.now - t0)")
         var rounds = 0
+        var state: ShortestAugmentingPaths? = nil
+        var pending: [Int] = []
         while true {
             rounds += 1
-            guard let solved = ShortestAugmentingPaths(graph: graph, left: n, right: m) else {
+            t0 = clock.now
+            // A fresh start uses the column reduction as prices when every right node will be assigned
+            // (n == m); otherwise prices start at 0 so that unassigned right nodes end at 0.
+            var current = state ?? ShortestAugmentingPaths(graph: graph, left: n, right: m,
+                                                             initialPrice: n == m ? graph.initialPrice : nil)
+            let ok = current.augment(state == nil ? current.unassigned : pending, graph: graph)
+            trace("augment (\(graph.target.count) edges, warm: \(state != nil)): \(clock.now - t0)")
+            guard ok else {
+                if state != nil {
+                    state = nil        // resume failed: start afresh on the same graph
+                    continue
+                }
                 // The candidates admit no full assignment: widen them.
                 k = min(m, k * 4)
                 graph = CandidateGraph.top(k, of: costs, extra: graph)
                 continue
             }
-            let violations = Pricing.violations(costs, solved, tolerance: tolerance)
-            if violations.isEmpty {
-                rightOfLeft = solved.rightOfLeft
-                rightPrice = solved.price
-                leftPrice = (0..<n).map { solved.matchCost[$0] - solved.price[solved.rightOfLeft[$0]] }
+            t0 = clock.now
+            let violations = Pricing.violations(costs, current, tolerance: tolerance)
+            let freePricesOK = (0..<m).allSatisfy { current.leftOfRight[$0] >= 0 || current.price[$0] >= -tolerance }
+            trace("pricing: \(violations.count) violations: \(clock.now - t0)")
+            if violations.isEmpty && freePricesOK {
+                rightOfLeft = current.rightOfLeft.map(Int.init)
+                rightPrice = current.price
+                leftPrice = (0..<n).map { current.matchCost[$0] - current.price[Int(current.rightOfLeft[$0])] }
                 self.rounds = rounds
                 return
             }
             graph = graph.adding(violations, costs: costs)
+            if freePricesOK {
+                // Warm start: free the left nodes with a violated edge; every other reduced cost is still ≥ 0.
+                let lefts = Array(Set(violations.map(\.0))).sorted()
+                current.free(lefts)
+                pending = lefts
+                state = current
+            } else {
+                state = nil
+            }
         }
     }
 }
@@ -62,54 +93,79 @@ struct CandidateGraph {
     var start: [Int]
     var target: [Int32]
     var weight: [Double]
+    /// Right-node prices from the column reduction, shifted to be ≤ 0 (a good start for a square problem).
+    var initialPrice: [Double]?
 
-    /// Each left node's `k` cheapest right nodes (ties to the lower index), plus the edges of `extra`.
+    /// Candidates after row and column reduction: `u[l] = min_r cost`, `v[r] = min_l (cost - u[l])`;
+    /// each left node keeps its `k` smallest reduced costs `cost - u - v`, and each right node its `k`
+    /// smallest, so that neither a popular nor an unpopular right node is left out. Plus `extra`'s edges.
     static func top(_ k: Int, of costs: AssignmentCosts, extra: CandidateGraph? = nil) -> CandidateGraph {
         let n = costs.left, m = costs.right
-        var lists = [[Int32]](repeating: [], count: n)
         let chunks = n >= 256 ? 2 : 1
-        lists.withUnsafeMutableBufferPointer { buffer in
-        let box = SendableBuffer(buffer)
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            var heapCost = [Double](repeating: 0, count: k)
-            var heapIndex = [Int32](repeating: 0, count: k)
-            for l in stride(from: chunk, to: n, by: chunks) {
-                // A max-heap of the k cheapest seen so far.
-                var size = 0
-                for r in 0..<m {
-                    let c = costs.cost(l, r)
-                    guard c < .infinity else { continue }
-                    if size < k {
-                        var at = size
-                        size += 1
-                        while at > 0 {
-                            let parent = (at - 1) / 2
-                            guard heapCost[parent] < c else { break }
-                            heapCost[at] = heapCost[parent]; heapIndex[at] = heapIndex[parent]; at = parent
-                        }
-                        heapCost[at] = c; heapIndex[at] = Int32(r)
-                    } else if c < heapCost[0] {
-                        var at = 0
-                        while true {
-                            let a = 2 * at + 1, b = a + 1
-                            var big = at
-                            var bigCost = c
-                            if a < size && heapCost[a] > bigCost { big = a; bigCost = heapCost[a] }
-                            if b < size && heapCost[b] > bigCost { big = b; bigCost = heapCost[b] }
-                            if big == at { break }
-                            heapCost[at] = heapCost[big]; heapIndex[at] = heapIndex[big]; at = big
-                        }
-                        heapCost[at] = c; heapIndex[at] = Int32(r)
-                    }
+        // Row reduction.
+        var u = [Double](repeating: .infinity, count: n)
+        u.withUnsafeMutableBufferPointer { buffer in
+            let box = SendableBuffer(buffer)
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                for l in stride(from: chunk, to: n, by: chunks) {
+                    var best = Double.infinity
+                    for r in 0..<m { best = min(best, costs.cost(l, r)) }
+                    box.buffer[l] = best
                 }
-                box.buffer[l] = Array(heapIndex[0..<size])
             }
         }
+        let rowMin = u
+        // Column reduction, one partial minimum per chunk, then merged.
+        var partial = [[Double]](repeating: [], count: chunks)
+        partial.withUnsafeMutableBufferPointer { buffer in
+            let box = SendableBuffer(buffer)
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                var v = [Double](repeating: .infinity, count: m)
+                for l in stride(from: chunk, to: n, by: chunks) where rowMin[l] < .infinity {
+                    let ul = rowMin[l]
+                    for r in 0..<m { v[r] = min(v[r], costs.cost(l, r) - ul) }
+                }
+                box.buffer[chunk] = v
+            }
+        }
+        var v = partial[0]
+        for other in partial.dropFirst() { for r in 0..<m { v[r] = min(v[r], other[r]) } }
+        for r in 0..<m where v[r] == .infinity { v[r] = 0 }
+        let columnMin = v
+        // The k smallest reduced costs per left node and per right node.
+        var rowLists = [[Int32]](repeating: [], count: n)
+        var columnHeaps = [[BoundedMaxHeap]](repeating: [], count: chunks)
+        rowLists.withUnsafeMutableBufferPointer { rowBuffer in
+        columnHeaps.withUnsafeMutableBufferPointer { heapBuffer in
+            let rows = SendableBuffer(rowBuffer), heaps = SendableBuffer(heapBuffer)
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                var rowHeap = BoundedMaxHeap(capacity: k)
+                var columns = [BoundedMaxHeap](repeating: BoundedMaxHeap(capacity: k), count: m)
+                for l in stride(from: chunk, to: n, by: chunks) {
+                    rowHeap.removeAll()
+                    let ul = rowMin[l]
+                    for r in 0..<m {
+                        let c = costs.cost(l, r)
+                        guard c < .infinity else { continue }
+                        let reduced = c - ul - columnMin[r]
+                        rowHeap.insert(reduced, Int32(r))
+                        columns[r].insert(reduced, Int32(l))
+                    }
+                    rows.buffer[l] = rowHeap.members
+                }
+                heaps.buffer[chunk] = columns
+            }
+        }}
+        for chunkHeaps in columnHeaps {
+            for (r, heap) in chunkHeaps.enumerated() { for l in heap.members { rowLists[Int(l)].append(Int32(r)) } }
         }
         if let extra {
-            for l in 0..<n { lists[l] += extra.target[extra.start[l]..<extra.start[l + 1]] }
+            for l in 0..<n { rowLists[l] += extra.target[extra.start[l]..<extra.start[l + 1]] }
         }
-        return CandidateGraph(lists: lists, costs: costs)
+        var graph = CandidateGraph(lists: rowLists, costs: costs)
+        let top = columnMin.max() ?? 0
+        graph.initialPrice = columnMin.map { $0 - top }
+        return graph
     }
 
     init(lists: [[Int32]], costs: AssignmentCosts) {
@@ -132,7 +188,51 @@ struct CandidateGraph {
     func adding(_ extra: [(Int, Int32)], costs: AssignmentCosts) -> CandidateGraph {
         var lists = (0..<start.count - 1).map { Array(target[start[$0]..<start[$0 + 1]]) }
         for (l, r) in extra { lists[l].append(r) }
-        return CandidateGraph(lists: lists, costs: costs)
+        var graph = CandidateGraph(lists: lists, costs: costs)
+        graph.initialPrice = initialPrice
+        return graph
+    }
+}
+
+/// The `capacity` smallest keys seen, as a max-heap (ties: the lower index is kept).
+struct BoundedMaxHeap {
+    let capacity: Int
+    private(set) var keys: [Double] = []
+    private(set) var items: [Int32] = []
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    var members: [Int32] { items }
+
+    mutating func removeAll() {
+        keys.removeAll(keepingCapacity: true)
+        items.removeAll(keepingCapacity: true)
+    }
+
+    @inline(__always) mutating func insert(_ key: Double, _ item: Int32) {
+        if keys.count < capacity {
+            keys.append(key); items.append(item)
+            var at = keys.count - 1
+            while at > 0 {
+                let parent = (at - 1) / 2
+                guard keys[parent] < key else { break }
+                keys[at] = keys[parent]; items[at] = items[parent]; at = parent
+            }
+            keys[at] = key; items[at] = item
+        } else if key < keys[0] {
+            var at = 0
+            let size = keys.count
+            while true {
+                let a = 2 * at + 1, b = a + 1
+                var big = at
+                var bigKey = key
+                if a < size && keys[a] > bigKey { big = a; bigKey = keys[a] }
+                if b < size && keys[b] > bigKey { big = b; bigKey = keys[b] }
+                if big == at { break }
+                keys[at] = keys[big]; items[at] = items[big]; at = big
+            }
+            keys[at] = key; items[at] = item
+        }
     }
 }
 
@@ -140,4 +240,13 @@ struct CandidateGraph {
 struct SendableBuffer<T>: @unchecked Sendable {
     let buffer: UnsafeMutableBufferPointer<T>
     init(_ buffer: UnsafeMutableBufferPointer<T>) { self.buffer = buffer }
+}
+
+/// Phase timings on standard error when FLIPSIDE_TRACE is set (for profiling, not for tests).
+let traceEnabled: Bool = getenv("FLIPSIDE_TRACE") != nil
+@inline(__always) func trace(_ message: @autoclosure () -> String) {
+    if traceEnabled {
+        let line = "[engine] " + message() + "\n"
+        _ = line.withCString { write(2, $0, strlen($0)) }
+    }
 }
