@@ -51,31 +51,19 @@ public enum OptimalMatcher {
         let pairCount = min(rows.count, slots.count)
         let penalty = (span + 1) * Double(pairCount + 1)
         let transposed = objective == .participation && rows.count > slots.count
-        let cols = scores.cols
-        let sameSlots = slots.count
-        let rowIndex = rows, slotColumn = slots
-        let costs: AssignmentCosts
-        let values = scores.values
-        switch (objective, transposed) {
-        case (.participation, false):
-            costs = AssignmentCosts(left: rows.count, right: slots.count) { a, b in
-                let s = values[rowIndex[a] * cols + slotColumn[b]]
-                return s.isFinite ? hi - s : penalty
-            }
-        case (.participation, true):
-            costs = AssignmentCosts(left: slots.count, right: rows.count) { b, a in
-                let s = values[rowIndex[a] * cols + slotColumn[b]]
-                return s.isFinite ? hi - s : penalty
-            }
-        case (.quality, _):
-            costs = AssignmentCosts(left: rows.count, right: sameSlots + rows.count) { a, b in
-                if b >= sameSlots { return b - sameSlots == a ? 0 : .infinity }
-                let s = values[rowIndex[a] * cols + slotColumn[b]]
-                return s.isFinite ? -s : .infinity
-            }
-        }
         let tolerance = 1e-9 * (span + 1)
-        let solved = SparseAssignment(costs, initialCandidates: initialCandidates, tolerance: tolerance)
+        let identity = rows.count == scores.rows && slots.count == scores.cols
+            && rows.enumerated().allSatisfy { $0.offset == $0.element } && slots.enumerated().allSatisfy { $0.offset == $0.element }
+        let solved: SparseAssignment = scores.values.withUnsafeBufferPointer { values in
+            if objective == .participation && !transposed && identity {
+                // The common case: every row and column once, costs read straight from the scores.
+                let costs = DirectParticipationCosts(values: values, left: rows.count, right: slots.count, hi: hi, penalty: penalty)
+                return SparseAssignment(costs, initialCandidates: initialCandidates, tolerance: tolerance)
+            }
+            let costs = MappedCosts(values: values, cols: scores.cols, rows: rows, slots: slots, objective: objective,
+                                    transposed: transposed, hi: hi, penalty: penalty)
+            return SparseAssignment(costs, initialCandidates: initialCandidates, tolerance: tolerance)
+        }
         var pairs: [Pair] = []
         for (l, r) in solved.rightOfLeft.enumerated() {
             let (a, b) = transposed ? (r, l) : (l, r)
@@ -85,5 +73,45 @@ public enum OptimalMatcher {
             if s.isFinite && !(objective == .quality && s < 0) { pairs.append(Pair(row: i, col: j, score: s)) }
         }
         return pairs
+    }
+}
+
+/// Participation costs straight from a row-major score matrix: `hi - score`, or the penalty when forbidden.
+struct DirectParticipationCosts: AssignmentCosts, @unchecked Sendable {
+    let values: UnsafeBufferPointer<Double>
+    let left: Int
+    let right: Int
+    let hi: Double
+    let penalty: Double
+
+    @inline(__always) func cost(_ l: Int, _ r: Int) -> Double {
+        let s = values[l &* right &+ r]
+        return s.isFinite ? hi - s : penalty
+    }
+}
+
+/// Costs for any subset of rows, columns repeated by capacity, either orientation, either objective.
+struct MappedCosts: AssignmentCosts, @unchecked Sendable {
+    let values: UnsafeBufferPointer<Double>
+    let cols: Int
+    let rows: [Int]
+    let slots: [Int]
+    let objective: Objective
+    let transposed: Bool
+    let hi: Double
+    let penalty: Double
+
+    var left: Int { transposed ? slots.count : rows.count }
+    var right: Int { transposed ? rows.count : (objective == .quality ? slots.count + rows.count : slots.count) }
+
+    @inline(__always) func cost(_ l: Int, _ r: Int) -> Double {
+        let (a, b) = transposed ? (r, l) : (l, r)
+        if objective == .quality {
+            if b >= slots.count { return b - slots.count == a ? 0 : .infinity }
+            let s = values[rows[a] &* cols &+ slots[b]]
+            return s.isFinite ? -s : .infinity
+        }
+        let s = values[rows[a] &* cols &+ slots[b]]
+        return s.isFinite ? hi - s : penalty
     }
 }

@@ -4,6 +4,14 @@ extension ScoreMatrix {
     /// The binary `RMSC` format: magic, uint32 rows, uint32 cols (little-endian), then rows × cols
     /// float64 little-endian, row-major. The payload is not 8-byte aligned, so it is copied.
     public init(rmsc bytes: [UInt8]) throws(MatchingError) {
+        let parsed: Result<ScoreMatrix, MatchingError> = bytes.withUnsafeBytes { raw in
+            do throws(MatchingError) { return .success(try ScoreMatrix(rmsc: raw)) } catch { return .failure(error) }
+        }
+        self = try parsed.get()
+    }
+
+    /// The binary `RMSC` format read from raw bytes (e.g. a file mapped or loaded once), copied once.
+    public init(rmsc bytes: UnsafeRawBufferPointer) throws(MatchingError) {
         guard bytes.count >= 12, bytes[0] == 0x52, bytes[1] == 0x4D, bytes[2] == 0x53, bytes[3] == 0x43 else {
             throw .invalidFile("not an RMSC file (the first four bytes must be 'RMSC')")
         }
@@ -15,9 +23,7 @@ extension ScoreMatrix {
         }
         var values = [Double](repeating: 0, count: count)
         values.withUnsafeMutableBytes { dst in
-            bytes.withUnsafeBytes { src in
-                dst.copyMemory(from: UnsafeRawBufferPointer(rebasing: src[12...]))
-            }
+            dst.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[12...]))
         }
         #if _endian(big)
         for i in values.indices { values[i] = Double(bitPattern: values[i].bitPattern.byteSwapped) }

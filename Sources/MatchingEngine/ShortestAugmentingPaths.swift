@@ -160,7 +160,7 @@ struct MinHeap {
 /// Checks an assignment's dual prices against every edge of the full problem.
 enum Pricing {
     /// Edges whose reduced cost is below `-tolerance`, at most a few per left node (the most negative).
-    static func violations(_ costs: AssignmentCosts, _ s: ShortestAugmentingPaths, tolerance: Double) -> [(Int, Int32)] {
+    static func violations<C: AssignmentCosts>(_ costs: C, _ s: ShortestAugmentingPaths, tolerance: Double) -> [(Int, Int32)] {
         let n = costs.left, m = costs.right
         let chunks = n >= 256 ? 2 : 1
         var perChunk = [[(Int, Int32)]](repeating: [], count: chunks)

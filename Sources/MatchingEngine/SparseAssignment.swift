@@ -4,11 +4,25 @@ import Glibc
 import Dispatch
 
 /// The cost of assigning left node `l` to right node `r` in an assignment problem with `left ≤ right`;
-/// `.infinity` means there is no such edge.
-struct AssignmentCosts: @unchecked Sendable {
+/// `.infinity` means there is no such edge. Solvers are generic over it so that each cost model is
+/// compiled inline into the dense scans.
+protocol AssignmentCosts: Sendable {
+    var left: Int { get }
+    var right: Int { get }
+    func cost(_ l: Int, _ r: Int) -> Double
+}
+
+/// Costs from a closure (for tests and unusual shapes).
+struct ClosureCosts: AssignmentCosts, @unchecked Sendable {
     let left: Int
     let right: Int
-    let cost: (Int, Int) -> Double
+    let function: (Int, Int) -> Double
+    init(left: Int, right: Int, _ function: @escaping (Int, Int) -> Double) {
+        self.left = left
+        self.right = right
+        self.function = function
+    }
+    func cost(_ l: Int, _ r: Int) -> Double { function(l, r) }
 }
 
 /// Exact minimum-cost assignment of every left node, found on a sparse candidate graph and then
@@ -33,7 +47,7 @@ struct SparseAssignment {
     ///   - costs: the full problem. Every left node must have at least one edge.
     ///   - initialCandidates: candidates per left node in the first round.
     ///   - tolerance: reduced costs above `-tolerance` count as non-negative (floating-point slack).
-    init(_ costs: AssignmentCosts, initialCandidates: Int = 12, tolerance: Double) {
+    init<C: AssignmentCosts>(_ costs: C, initialCandidates: Int = 12, tolerance: Double) {
         let n = costs.left, m = costs.right
         precondition(n <= m)
         var k = max(1, min(m, initialCandidates))
@@ -99,7 +113,7 @@ struct CandidateGraph {
     /// Candidates after row and column reduction: `u[l] = min_r cost`, `v[r] = min_l (cost - u[l])`;
     /// each left node keeps its `k` smallest reduced costs `cost - u - v`, and each right node its `k`
     /// smallest, so that neither a popular nor an unpopular right node is left out. Plus `extra`'s edges.
-    static func top(_ k: Int, of costs: AssignmentCosts, extra: CandidateGraph? = nil) -> CandidateGraph {
+    static func top<C: AssignmentCosts>(_ k: Int, of costs: C, extra: CandidateGraph? = nil) -> CandidateGraph {
         let n = costs.left, m = costs.right
         let chunks = n >= 256 ? 2 : 1
         // Row reduction.
@@ -141,18 +155,30 @@ struct CandidateGraph {
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                 var rowHeap = BoundedMaxHeap(capacity: k)
                 var columns = [BoundedMaxHeap](repeating: BoundedMaxHeap(capacity: k), count: m)
-                for l in stride(from: chunk, to: n, by: chunks) {
-                    rowHeap.removeAll()
-                    let ul = rowMin[l]
-                    for r in 0..<m {
-                        let c = costs.cost(l, r)
-                        guard c < .infinity else { continue }
-                        let reduced = c - ul - columnMin[r]
-                        rowHeap.insert(reduced, Int32(r))
-                        columns[r].insert(reduced, Int32(l))
+                // Each list's current worst key, so that most entries are rejected by one comparison.
+                var columnBar = [Double](repeating: .infinity, count: m)
+                columnMin.withUnsafeBufferPointer { v in
+                columnBar.withUnsafeMutableBufferPointer { bar in
+                    for l in stride(from: chunk, to: n, by: chunks) {
+                        rowHeap.removeAll()
+                        var rowBar = Double.infinity
+                        let ul = rowMin[l]
+                        for r in 0..<m {
+                            let c = costs.cost(l, r)
+                            guard c < .infinity else { continue }
+                            let reduced = c - ul - v[r]
+                            if reduced < rowBar {
+                                rowHeap.insert(reduced, Int32(r))
+                                if rowHeap.isFull { rowBar = rowHeap.worst }
+                            }
+                            if reduced < bar[r] {
+                                columns[r].insert(reduced, Int32(l))
+                                if columns[r].isFull { bar[r] = columns[r].worst }
+                            }
+                        }
+                        rows.buffer[l] = rowHeap.members
                     }
-                    rows.buffer[l] = rowHeap.members
-                }
+                }}
                 heaps.buffer[chunk] = columns
             }
         }}
@@ -168,7 +194,7 @@ struct CandidateGraph {
         return graph
     }
 
-    init(lists: [[Int32]], costs: AssignmentCosts) {
+    init<C: AssignmentCosts>(lists: [[Int32]], costs: C) {
         var start = [0]
         var target: [Int32] = []
         var weight: [Double] = []
@@ -185,7 +211,7 @@ struct CandidateGraph {
         self.weight = weight
     }
 
-    func adding(_ extra: [(Int, Int32)], costs: AssignmentCosts) -> CandidateGraph {
+    func adding<C: AssignmentCosts>(_ extra: [(Int, Int32)], costs: C) -> CandidateGraph {
         var lists = (0..<start.count - 1).map { Array(target[start[$0]..<start[$0 + 1]]) }
         for (l, r) in extra { lists[l].append(r) }
         var graph = CandidateGraph(lists: lists, costs: costs)
@@ -203,6 +229,9 @@ struct BoundedMaxHeap {
     init(capacity: Int) { self.capacity = capacity }
 
     var members: [Int32] { items }
+    var isFull: Bool { keys.count == capacity }
+    /// The largest key kept (meaningful once full).
+    var worst: Double { keys[0] }
 
     mutating func removeAll() {
         keys.removeAll(keepingCapacity: true)

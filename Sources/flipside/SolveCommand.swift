@@ -32,7 +32,7 @@ struct Solve: ParsableCommand {
                 guard let text = String(data: data, encoding: .utf8) else { throw ValidationError("\(matrix) is not UTF-8 text.") }
                 scores = try ScoreMatrix(csv: text)
             } else {
-                scores = try ScoreMatrix(rmsc: [UInt8](data))
+                scores = try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws(MatchingError) in try ScoreMatrix(rmsc: raw) }
             }
         } catch let error as MatchingError {
             throw ValidationError("\(matrix): \(error)")

@@ -100,7 +100,7 @@ import Testing
         }
         // The same on a larger instance, counting pricing rounds.
         let big = rng.matrix(rows: 60, cols: 70, forbid: 0.1, ties: false, negative: false)
-        let costs = AssignmentCosts(left: 60, right: 70) { a, b in big.isAllowed(a, b) ? 1 - big[a, b] : 1000 }
+        let costs = ClosureCosts(left: 60, right: 70) { a, b in big.isAllowed(a, b) ? 1 - big[a, b] : 1000 }
         let solved = SparseAssignment(costs, initialCandidates: 1, tolerance: 1e-12)
         repaired += solved.rounds > 1 ? 1 : 0
         #expect(repaired == 1)
