@@ -1,3 +1,5 @@
+import Dispatch
+
 /// What the optimal solver maximises.
 public enum Objective: String, Sendable, CaseIterable {
     /// The largest number of pairs, then the largest total score (what the reference solvers compute).
@@ -39,9 +41,21 @@ public enum OptimalMatcher {
     static func assign(_ scores: ScoreMatrix, rows: [Int], slots: [Int], objective: Objective,
                        initialCandidates: Int = 12) -> [Pair] {
         guard !rows.isEmpty, !slots.isEmpty else { return [] }
+        let identity = rows.count == scores.rows && slots.count == scores.cols
+            && rows.enumerated().allSatisfy { $0.offset == $0.element } && slots.enumerated().allSatisfy { $0.offset == $0.element }
         var lo = Double.infinity, hi = -Double.infinity
-        let distinctColumns = Array(Set(slots))
-        for i in rows { for j in distinctColumns { let s = scores[i, j]; if s.isFinite { lo = min(lo, s); hi = max(hi, s) } } }
+        scores.values.withUnsafeBufferPointer { values in
+            if identity {
+                (lo, hi) = finiteRange(values)
+            } else {
+                var seen = [Bool](repeating: false, count: scores.cols)
+                let distinctColumns = slots.filter { column in defer { seen[column] = true }; return !seen[column] }
+                for i in rows {
+                    let base = i * scores.cols
+                    for j in distinctColumns { let s = values[base + j]; if s.isFinite { lo = min(lo, s); hi = max(hi, s) } }
+                }
+            }
+        }
         guard lo.isFinite else { return [] }
         let span = hi - lo
         // participation: allowed pairs cost hi - score (≥ 0); a forbidden pair costs more than any gain
@@ -52,8 +66,6 @@ public enum OptimalMatcher {
         let penalty = (span + 1) * Double(pairCount + 1)
         let transposed = objective == .participation && rows.count > slots.count
         let tolerance = 1e-9 * (span + 1)
-        let identity = rows.count == scores.rows && slots.count == scores.cols
-            && rows.enumerated().allSatisfy { $0.offset == $0.element } && slots.enumerated().allSatisfy { $0.offset == $0.element }
         let solved: SparseAssignment = scores.values.withUnsafeBufferPointer { values in
             if objective == .participation && !transposed && identity {
                 // The common case: every row and column once, costs read straight from the scores.
@@ -114,4 +126,24 @@ struct MappedCosts: AssignmentCosts, @unchecked Sendable {
         let s = values[rows[a] &* cols &+ slots[b]]
         return s.isFinite ? hi - s : penalty
     }
+}
+
+/// The smallest and largest finite values (±∞ when there are none), scanned on both cores.
+func finiteRange(_ values: UnsafeBufferPointer<Double>) -> (Double, Double) {
+    let chunks = values.count >= 1 << 16 ? 2 : 1
+    var partial = [(Double, Double)](repeating: (.infinity, -.infinity), count: chunks)
+    partial.withUnsafeMutableBufferPointer { buffer in
+        let box = SendableBuffer(buffer)
+        let source = SendableBuffer(UnsafeMutableBufferPointer(mutating: values))
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            let size = (source.buffer.count + chunks - 1) / chunks
+            var lo = Double.infinity, hi = -Double.infinity
+            for k in (chunk * size)..<min(source.buffer.count, (chunk + 1) * size) {
+                let s = source.buffer[k]
+                if s.isFinite { lo = min(lo, s); hi = max(hi, s) }
+            }
+            box.buffer[chunk] = (lo, hi)
+        }
+    }
+    return (partial.map(\.0).min()!, partial.map(\.1).max()!)
 }

@@ -65,6 +65,7 @@ struct SparseAssignment {
             // (n == m); otherwise prices start at 0 so that unassigned right nodes end at 0.
             var current = state ?? ShortestAugmentingPaths(graph: graph, left: n, right: m,
                                                              initialPrice: n == m ? graph.initialPrice : nil)
+            if state == nil && n == m { current.reduceRows(graph: graph) }
             let ok = current.augment(state == nil ? current.unassigned : pending, graph: graph)
             trace("augment (\(graph.target.count) edges, warm: \(state != nil)): \(clock.now - t0)")
             guard ok else {
@@ -148,6 +149,9 @@ struct CandidateGraph {
         let columnMin = v
         // The k smallest reduced costs per left node and per right node.
         var rowLists = [[Int32]](repeating: [], count: n)
+        // With far more right nodes than left nodes most right nodes stay unassigned, and lists per
+        // right node only cost time; they matter for (nearly) square problems.
+        let wantColumnLists = m * 2 < n * 3
         var columnHeaps = [[BoundedMaxHeap]](repeating: [], count: chunks)
         rowLists.withUnsafeMutableBufferPointer { rowBuffer in
         columnHeaps.withUnsafeMutableBufferPointer { heapBuffer in
@@ -171,7 +175,7 @@ struct CandidateGraph {
                                 rowHeap.insert(reduced, Int32(r))
                                 if rowHeap.isFull { rowBar = rowHeap.worst }
                             }
-                            if reduced < bar[r] {
+                            if wantColumnLists && reduced < bar[r] {
                                 columns[r].insert(reduced, Int32(l))
                                 if columns[r].isFull { bar[r] = columns[r].worst }
                             }

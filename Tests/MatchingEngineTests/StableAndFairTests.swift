@@ -69,3 +69,28 @@ import Testing
         }
     }
 }
+
+@Suite struct StableMatcherBatchTests {
+    /// Preference lists longer than one batch (16), with ties and forbidden pairs, both proposers.
+    @Test func longPreferenceListsStayStable() throws {
+        var rng = TestRandom(state: 21)
+        for round in 0..<40 {
+            let rows = Int.random(in: 30...70, using: &rng), cols = Int.random(in: 20...60, using: &rng)
+            let capacity = (0..<cols).map { _ in Int.random(in: 1...2, using: &rng) }
+            let s = rng.matrix(rows: rows, cols: cols, forbid: 0.2, ties: round % 2 == 0, negative: false)
+            for side in StableMatcher.Proposer.allCases {
+                let m = try StableMatcher.solve(s, capacity: capacity, proposing: side)
+                #expect(StableMatcher.blockingPairs(s, capacity: capacity, matching: m) == 0, "round \(round) \(side)")
+            }
+        }
+    }
+
+    /// A mentee who is refused by everyone walks their whole list, across many batches.
+    @Test func aMenteeWalksPastManyBatches() throws {
+        // Every mentor prefers rows 1...40 to row 0, and each takes one; row 0 ends unmatched.
+        let s = ScoreMatrix(rows: 41, cols: 40) { i, j in i == 0 ? 0.5 + Double(j) / 1000 : 1 + Double((i * 7 + j * 13) % 40) / 100 }
+        let m = try StableMatcher.solve(s, capacity: Array(repeating: 1, count: 40))
+        #expect(m.count == 40 && !m.pairs.contains { $0.row == 0 })
+        #expect(StableMatcher.blockingPairs(s, capacity: Array(repeating: 1, count: 40), matching: m) == 0)
+    }
+}
