@@ -58,7 +58,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "MatchingEngineTests", dependencies: ["MatchingEngine"], swiftSettings: swiftSettings),
-        .testTarget(name: "FlipsideCoreTests", dependencies: ["FlipsideCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "FlipsideCoreTests", dependencies: ["FlipsideCore", "MatchingEngine"], swiftSettings: swiftSettings),
         .testTarget(
             name: "FlipsideServerTests",
             dependencies: [

@@ -1,3 +1,4 @@
+import MatchingEngine
 import FlipsideCore
 import Testing
 
@@ -118,5 +119,34 @@ import Testing
         for e in demo.enrolments { #expect(EnrolmentRules.problems(in: e).isEmpty, "\(e.employeeID)") }
         let levels = Dictionary(uniqueKeysWithValues: demo.people.map { ($0.employeeID, $0.level) })
         #expect(EnrolmentRules.warnings(enrolments: demo.enrolments, levels: levels, gap: demo.program.settings.minLevelGap).isEmpty)
+    }
+}
+
+@Suite struct MatchInputTests {
+    @Test func demoEnrolmentsRoundTripAndBecomeEngineInput() throws {
+        let demo = DemoOrganisation()
+        var people: [String: Person] = [:]
+        for p in demo.people { people[p.employeeID] = p }
+        let plan = try EnrolmentImport.plan(csv: EnrolmentCSV.render(demo.enrolments), program: demo.program, people: people, existing: [:])
+        #expect(Set(plan.created.map(\.employeeID)) == Set(demo.enrolments.map(\.employeeID)))
+        #expect(plan.created.sorted { $0.employeeID < $1.employeeID }.map(\.offers) == demo.enrolments.sorted { $0.employeeID < $1.employeeID }.map(\.offers))
+        var rules = MatchRules()
+        rules.minLevelGap = demo.program.settings.minLevelGap
+        let input = MatchInput(people: people, enrolments: demo.enrolments, rules: rules)
+        #expect(input.mentees.count == 40 && input.mentors.count == 40)
+        let mentor = try #require(input.mentors.first)
+        #expect(mentor.managementChain.last == "P00001")
+        #expect(mentor.capacity >= 1 && !mentor.topics.isEmpty)
+        let problem = ScoringProblem(mentees: input.mentees, mentors: input.mentors, rules: rules)
+        let matching = try OptimalMatcher.solve(problem.matrix(), capacity: problem.capacity)
+        #expect(matching.count >= 38)
+        for pair in matching.pairs { #expect(problem.brokenRule(mentee: pair.row, mentor: pair.col) == nil) }
+        let explanation = MatchExplanation(problem: problem, matrix: problem.matrix(), matching: matching, people: people)
+        #expect(explanation.pairs.count + explanation.unmatchedMentees.count == 40)
+        for unmatched in explanation.unmatchedMentees {
+            #expect(!unmatched.reason.isEmpty && (unmatched.eligiblePartners == 0 || unmatched.bestEligible != nil), "\(unmatched.reason)")
+        }
+        #expect(explanation.alternatives.count == 40)
+        #expect(try explanation.json().contains("\"goal_coverage\""))
     }
 }

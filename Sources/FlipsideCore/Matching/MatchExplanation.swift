@@ -1,0 +1,168 @@
+import Foundation
+import MatchingEngine
+
+/// Why the matching is what it is: every pair's score components and covered goals, every unmatched
+/// person's reason (with numbers), and each mentee's next best alternatives.
+public struct MatchExplanation: Encodable, Sendable {
+    public struct Component: Encodable, Sendable {
+        /// 0 to 1.
+        public var value: Double
+        /// The component's share of the 0–100 score: value × weight.
+        public var points: Double
+    }
+
+    public struct CoveredTopic: Encodable, Sendable {
+        public var topic: String
+        public var priority: Int
+        public var proficiency: Int
+    }
+
+    public struct PairExplanation: Encodable, Sendable {
+        public var menteeID: String
+        public var mentorID: String
+        public var score: Double
+        public var components: [String: Component]
+        public var coveredTopics: [CoveredTopic]
+        public var uncoveredTopics: [String]
+    }
+
+    public struct Holder: Encodable, Sendable {
+        public var menteeID: String
+        public var score: Double
+    }
+
+    public struct Unmatched: Encodable, Sendable {
+        public var id: String
+        public var reason: String
+        public var eligiblePartners: Int
+        /// How many partners each hard rule excluded.
+        public var excludedBy: [String: Int]
+        /// The best-scoring partners a rule excluded, with the rule (ignoring the rules to score them).
+        public var closestExcluded: [Closest]
+        /// For a mentee with eligible mentors: the best one, and who holds its capacity.
+        public var bestEligible: BestEligible?
+    }
+
+    public struct Closest: Encodable, Sendable {
+        public var id: String
+        public var rule: String
+        public var scoreWithoutRules: Double
+    }
+
+    public struct BestEligible: Encodable, Sendable {
+        public var mentorID: String
+        public var score: Double
+        public var heldBy: [Holder]
+    }
+
+    public struct Alternative: Encodable, Sendable {
+        public var mentorID: String
+        public var score: Double
+        /// The alternative's score minus the current pair's score (negative: a worse fit for this mentee).
+        public var scoreDifference: Double
+        /// Whether the mentor's capacity is taken, so that switching would displace someone.
+        public var mentorIsFull: Bool
+    }
+
+    public struct Alternatives: Encodable, Sendable {
+        public var menteeID: String
+        public var currentMentorID: String?
+        public var currentScore: Double?
+        public var nextBest: [Alternative]
+    }
+
+    public var weights: [String: Double]
+    public var pairs: [PairExplanation]
+    public var unmatchedMentees: [Unmatched]
+    public var mentorsWithFreeCapacity: [Unmatched]
+    public var alternatives: [Alternatives]
+
+    public init(problem: ScoringProblem, matrix: ScoreMatrix, matching: Matching, people: [String: Person]) {
+        let names = ScoreComponent.allCases.map(\.rawValue)
+        let w = problem.rules.normalisedWeights
+        weights = Dictionary(uniqueKeysWithValues: zip(names, w))
+        let mentees = problem.mentees, mentors = problem.mentors
+        pairs = matching.pairs.map { p in
+            let parts = problem.components(mentee: p.row, mentor: p.col)
+            let covered = problem.coveredTopics(mentee: p.row, mentor: p.col)
+            let coveredNames = Set(covered.map(\.topic))
+            return PairExplanation(
+                menteeID: mentees[p.row].id, mentorID: mentors[p.col].id, score: p.score,
+                components: Dictionary(uniqueKeysWithValues: names.indices.map { (names[$0], Component(value: parts[$0], points: parts[$0] * w[$0])) }),
+                coveredTopics: covered.map { CoveredTopic(topic: $0.topic, priority: $0.priority, proficiency: $0.proficiency) },
+                uncoveredTopics: mentees[p.row].topics.keys.filter { !coveredNames.contains($0) }.sorted())
+        }
+        var mentorOf = [Int?](repeating: nil, count: mentees.count)
+        var held = [[Int]](repeating: [], count: mentors.count)
+        for p in matching.pairs { mentorOf[p.row] = p.col; held[p.col].append(p.row) }
+
+        func rawScore(_ i: Int, _ j: Int) -> Double {
+            zip(problem.components(mentee: i, mentor: j), w).reduce(0) { $0 + $1.0 * $1.1 }
+        }
+        unmatchedMentees = mentees.indices.filter { mentorOf[$0] == nil }.map { i in
+            var excluded: [String: Int] = [:]
+            var closest: [Closest] = []
+            var eligible: [Int] = []
+            for j in mentors.indices {
+                if let rule = problem.brokenRule(mentee: i, mentor: j) {
+                    excluded[rule.rawValue, default: 0] += 1
+                    closest.append(Closest(id: mentors[j].id, rule: rule.rawValue, scoreWithoutRules: rawScore(i, j)))
+                } else {
+                    eligible.append(j)
+                }
+            }
+            closest = Array(closest.sorted { $0.scoreWithoutRules > $1.scoreWithoutRules }.prefix(3))
+            if let best = eligible.max(by: { matrix[i, $0] < matrix[i, $1] || (matrix[i, $0] == matrix[i, $1] && $0 > $1) }) {
+                let holders = held[best].map { Holder(menteeID: mentees[$0].id, score: matrix[$0, best]) }
+                let reason = "Every eligible mentor's capacity is taken. The best, \(mentors[best].id) (score \(Self.round(matrix[i, best]))), "
+                    + "is matched with " + holders.map { "\($0.menteeID) (score \(Self.round($0.score)))" }.joined(separator: ", ")
+                    + "; the program's total is higher that way."
+                return Unmatched(id: mentees[i].id, reason: reason, eligiblePartners: eligible.count, excludedBy: excluded,
+                                 closestExcluded: closest, bestEligible: BestEligible(mentorID: mentors[best].id, score: matrix[i, best], heldBy: holders))
+            }
+            let rules = excluded.sorted { $0.value > $1.value }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
+            return Unmatched(id: mentees[i].id, reason: "No eligible mentor: every mentor breaks a hard rule: \(rules).",
+                             eligiblePartners: 0, excludedBy: excluded, closestExcluded: closest, bestEligible: nil)
+        }
+        mentorsWithFreeCapacity = mentors.indices.filter { held[$0].count < problem.capacity[$0] }.map { j in
+            var excluded: [String: Int] = [:]
+            var eligible = 0
+            var closest: [Closest] = []
+            for i in mentees.indices {
+                if let rule = problem.brokenRule(mentee: i, mentor: j) {
+                    excluded[rule.rawValue, default: 0] += 1
+                    closest.append(Closest(id: mentees[i].id, rule: rule.rawValue, scoreWithoutRules: rawScore(i, j)))
+                } else {
+                    eligible += 1
+                }
+            }
+            let free = problem.capacity[j] - held[j].count
+            let reason = eligible == 0
+                ? "No eligible mentee: every mentee breaks a hard rule."
+                : "\(free) place(s) left: each of the \(eligible) eligible mentees is matched with a mentor the program's total prefers."
+            return Unmatched(id: mentors[j].id, reason: reason, eligiblePartners: eligible, excludedBy: excluded,
+                             closestExcluded: Array(closest.sorted { $0.scoreWithoutRules > $1.scoreWithoutRules }.prefix(3)), bestEligible: nil)
+        }
+        alternatives = mentees.indices.map { i in
+            let current = mentorOf[i]
+            let currentScore = current.map { matrix[i, $0] }
+            let options = mentors.indices.filter { $0 != current && matrix.isAllowed(i, $0) }
+                .sorted { matrix[i, $0] > matrix[i, $1] || (matrix[i, $0] == matrix[i, $1] && $0 < $1) }.prefix(3)
+            return Alternatives(menteeID: mentees[i].id, currentMentorID: current.map { mentors[$0].id }, currentScore: currentScore,
+                                nextBest: options.map { j in
+                                    Alternative(mentorID: mentors[j].id, score: matrix[i, j], scoreDifference: matrix[i, j] - (currentScore ?? 0),
+                                                mentorIsFull: held[j].count >= problem.capacity[j])
+                                })
+        }
+    }
+
+    static func round(_ x: Double) -> String { String(format: "%.1f", x) }
+
+    /// Pretty JSON with snake_case keys.
+    public func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+    }
+}

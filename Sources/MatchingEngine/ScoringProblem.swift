@@ -1,0 +1,159 @@
+import Dispatch
+
+/// Mentees (rows) and mentors (columns) compiled for fast scoring: strings interned to integers,
+/// topics as dense proficiency tables, hours as UTC bit masks. `matrix()` scores every pair on both cores.
+public struct ScoringProblem: Sendable {
+    public let mentees: [MatchParticipant]
+    public let mentors: [MatchParticipant]
+    public let rules: MatchRules
+    let weights: [Double]
+
+    // Interned data.
+    let topicCount: Int
+    let topicNames: [String]
+    let menteeWants: [[(topic: Int32, priority: Double)]]
+    let menteePrioritySum: [Double]
+    let mentorProficiency: [UInt8]          // mentor * topicCount + topic
+    let department: (mentee: [Int32], mentor: [Int32])
+    let location: (mentee: [Int32], mentor: [Int32])
+    let attribute: (mentee: [[Int32]], mentor: [[Int32]])   // [attribute index][person] value id, -1 missing
+    let personID: (mentee: [Int32], mentor: [Int32])
+    let manager: (mentee: [Int32], mentor: [Int32])
+    let chain: (mentee: [[Int32]], mentor: [[Int32]])
+    let utcHours: (mentee: [UInt32], mentor: [UInt32])
+    let excluded: Set<Int>                   // mentee * mentors.count + mentor
+    public let capacity: [Int]
+
+    public init(mentees: [MatchParticipant], mentors: [MatchParticipant], rules: MatchRules) {
+        self.mentees = mentees
+        self.mentors = mentors
+        self.rules = rules
+        weights = rules.normalisedWeights
+        var names = Interner()
+        var topics = Interner()
+        func ids(_ people: [MatchParticipant], _ key: (MatchParticipant) -> String?) -> [Int32] {
+            people.map { key($0).map { names.id($0) } ?? -1 }
+        }
+        personID = (ids(mentees) { $0.id }, ids(mentors) { $0.id })
+        manager = (ids(mentees) { $0.managerID }, ids(mentors) { $0.managerID })
+        chain = (mentees.map { $0.managementChain.map { names.id($0) } }, mentors.map { $0.managementChain.map { names.id($0) } })
+        department = (ids(mentees) { "dept:" + $0.department }, ids(mentors) { "dept:" + $0.department })
+        location = (ids(mentees) { "loc:" + $0.location }, ids(mentors) { "loc:" + $0.location })
+        attribute = (rules.perspectiveAttributes.map { a in ids(mentees) { $0.attributes[a].map { "attr:\(a):" + $0 } } },
+                     rules.perspectiveAttributes.map { a in ids(mentors) { $0.attributes[a].map { "attr:\(a):" + $0 } } })
+        for p in mentees + mentors { for t in p.topics.keys.sorted() { _ = topics.id(t) } }
+        topicCount = max(1, topics.names.count)
+        topicNames = topics.names
+        menteeWants = mentees.map { m in m.topics.sorted { $0.key < $1.key }.map { (topics.id($0.key), Double($0.value)) } }
+        menteePrioritySum = menteeWants.map { $0.reduce(0) { $0 + $1.priority } }
+        var proficiency = [UInt8](repeating: 0, count: mentors.count * topicCount)
+        for (j, m) in mentors.enumerated() {
+            for (t, p) in m.topics { proficiency[j * topicCount + Int(topics.id(t))] = UInt8(clamping: max(0, min(5, p))) }
+        }
+        mentorProficiency = proficiency
+        utcHours = (mentees.map(Self.utcMask), mentors.map(Self.utcMask))
+        let menteeIndex = Dictionary(mentees.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let mentorIndex = Dictionary(mentors.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+        excluded = Set(rules.exclusions.compactMap { pair -> Int? in
+            guard pair.count == 2, let i = menteeIndex[pair[0]], let j = mentorIndex[pair[1]] else { return nil }
+            return i * mentors.count + j
+        })
+        capacity = mentors.map { max(1, $0.capacity) }
+    }
+
+    /// Local available hours rotated into UTC (to the nearest hour).
+    static func utcMask(_ p: MatchParticipant) -> UInt32 {
+        guard p.availableHours != 0 else { return 0 }
+        let shift = ((-Int((Double(p.utcOffsetMinutes) / 60).rounded()) % 24) + 24) % 24
+        let mask = p.availableHours & 0xFF_FFFF
+        return ((mask << UInt32(shift)) | (mask >> UInt32(24 - shift))) & 0xFF_FFFF
+    }
+
+    /// The first hard rule the pair breaks, or nil when it may be matched.
+    public func brokenRule(mentee i: Int, mentor j: Int) -> EligibilityRule? {
+        if excluded.contains(i * mentors.count + j) { return .excluded }
+        if mentees[i].level - mentors[j].level < rules.minLevelGap { return .levelGap }
+        if chain.mentee[i].contains(personID.mentor[j]) || chain.mentor[j].contains(personID.mentee[i]) { return .sameReportingChain }
+        if rules.forbidSharedManager && manager.mentee[i] >= 0 && manager.mentee[i] == manager.mentor[j] { return .sharedManager }
+        if rules.requireCommonChannel && mentees[i].channels.intersection(mentors[j].channels).isEmpty { return .noCommonChannel }
+        return nil
+    }
+
+    /// Each component of the pair's score, from 0 to 1, in `ScoreComponent.allCases` order.
+    public func components(mentee i: Int, mentor j: Int) -> [Double] {
+        var goal = 0.0
+        if menteePrioritySum[i] > 0 {
+            let base = j * topicCount
+            for want in menteeWants[i] { goal += want.priority * Double(mentorProficiency[base + Int(want.topic)]) / 5 }
+            goal /= menteePrioritySum[i]
+        }
+        var differences = 0.0
+        var checks = 2.0
+        if department.mentee[i] != department.mentor[j] { differences += 1 }
+        if location.mentee[i] != location.mentor[j] { differences += 1 }
+        for a in attribute.mentee.indices {
+            checks += 1
+            let x = attribute.mentee[a][i], y = attribute.mentor[a][j]
+            if x >= 0 && y >= 0 && x != y { differences += 1 }
+        }
+        let menteeChannels = mentees[i].channels.rawValue
+        let common = menteeChannels & mentors[j].channels.rawValue
+        let channel = menteeChannels == 0 ? 0 : Double(common.nonzeroBitCount) / Double(menteeChannels.nonzeroBitCount)
+        let cadence = [1.0, 0.5, 0.0][min(2, abs(mentees[i].cadence - mentors[j].cadence))]
+        let a = utcHours.mentee[i], b = utcHours.mentor[j]
+        let availability: Double
+        if a != 0 && b != 0 {
+            availability = Double((a & b).nonzeroBitCount) / Double(min(a.nonzeroBitCount, b.nonzeroBitCount))
+        } else {
+            let hours = Double(abs(mentees[i].utcOffsetMinutes - mentors[j].utcOffsetMinutes)) / 60
+            availability = 1 - min(hours, 12) / 12
+        }
+        return [goal, differences / checks, channel, cadence, availability]
+    }
+
+    /// The pair's score from 0 to 100, or nil when a hard rule forbids it.
+    public func score(mentee i: Int, mentor j: Int) -> Double? {
+        guard brokenRule(mentee: i, mentor: j) == nil else { return nil }
+        let parts = components(mentee: i, mentor: j)
+        var total = 0.0
+        for k in 0..<parts.count { total += weights[k] * parts[k] }
+        return total
+    }
+
+    /// Every pair's score; forbidden pairs are −∞.
+    public func matrix() -> ScoreMatrix {
+        let rows = mentees.count, cols = mentors.count
+        var values = [Double](repeating: -.infinity, count: rows * cols)
+        let chunks = rows >= 64 ? 2 : 1
+        values.withUnsafeMutableBufferPointer { buffer in
+            let box = SendableBuffer(buffer)
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                for i in stride(from: chunk, to: rows, by: chunks) {
+                    for j in 0..<cols { box.buffer[i * cols + j] = score(mentee: i, mentor: j) ?? -.infinity }
+                }
+            }
+        }
+        return ScoreMatrix(rows: rows, cols: cols, values: values)
+    }
+
+    /// The topics of the mentee's goals that the mentor can teach, with priority and proficiency.
+    public func coveredTopics(mentee i: Int, mentor j: Int) -> [(topic: String, priority: Int, proficiency: Int)] {
+        menteeWants[i].compactMap { want in
+            let p = Int(mentorProficiency[j * topicCount + Int(want.topic)])
+            return p > 0 ? (topicNames[Int(want.topic)], Int(want.priority), p) : nil
+        }
+    }
+}
+
+/// Strings to dense integer ids.
+struct Interner {
+    private var table: [String: Int32] = [:]
+    private(set) var names: [String] = []
+    mutating func id(_ s: String) -> Int32 {
+        if let id = table[s] { return id }
+        let id = Int32(names.count)
+        table[s] = id
+        names.append(s)
+        return id
+    }
+}
