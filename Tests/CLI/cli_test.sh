@@ -36,6 +36,24 @@ run demo;                                  check "the demo loads again without d
 printf 'employee_id,role,offers,wants,industries,channels,cadence,capacity\nA2,mentor,python:4,,,video,weekly,1\nA1,mentee,,python:3,,video,weekly,\n' >"$TMP/enrol.csv"
 run import enrolments "Digital Fluency 2027" "$TMP/enrol.csv"; check "enrolments import into a program by name" contains "2 created"
 run import enrolments "No such program" "$TMP/enrol.csv";     check "an unknown program is reported" contains "no program"
+
+# The matching engine on a raw matrix, and the whole model on CSV files.
+printf '0.5,-inf,0.25\n0.75,0.125,nan\n' >"$TMP/m.csv"
+run solve --matrix "$TMP/m.csv" --out "$TMP/pairs.csv"; check "solve prints pairs and total" contains '"pairs":2,"total":1.0'
+check "solve writes row,col,score with the scores as read" bash -c "printf 'row,col,score\n0,2,0.25\n1,0,0.75\n' | diff - '$TMP/pairs.csv'"
+run solve --matrix "$TMP/m.csv" --algorithm stable; check "stable reports no blocking pair" contains '"blocking_pairs":0'
+run solve --matrix "$TMP/missing.bin"; check "a missing matrix is a clear error" contains "Cannot read"
+printf 'junk' >"$TMP/bad.bin"; run solve --matrix "$TMP/bad.bin"; check "a bad matrix file is a clear error" contains "not an RMSC file"
+printf '%s\nS1,Sam Senior,sam@example.com,Director,8,2012-01-05,Sales,London,Europe/London,A1,\nJ1,Jin Junior,jin@example.com,Analyst,1,2025-03-01,Product,Berlin,Europe/Berlin,S1,bootcamp\nJ2,Joy Junior,joy@example.com,Analyst,2,2025-04-01,Finance,Lisbon,Europe/Lisbon,A1,\n' "$H" >"$TMP/people2.csv"
+cat "$TMP/people.csv" >"$TMP/all.csv"; tail -n +2 "$TMP/people2.csv" >>"$TMP/all.csv"
+printf 'employee_id,role,offers,wants,industries,channels,cadence,capacity\nJ1,mentor,gen ai:5,,,video,weekly,1\nJ2,mentor,gen ai:2,,,video,weekly,1\nS1,mentee,,Gen-AI:3,,video,weekly,\nA1,mentee,,gen ai:2,,chat,weekly,\n' >"$TMP/e2.csv"
+"$BIN" match --people "$TMP/all.csv" --enrolments "$TMP/e2.csv" --out "$TMP/matches.csv" --explain "$TMP/explain.json" --scores "$TMP/scores.csv" >"$TMP/last" 2>&1
+check "match pairs the senior with the eligible mentor outside their chain" bash -c "grep -q '^S1,J2,' '$TMP/matches.csv' && head -1 '$TMP/matches.csv' | grep -qx 'mentee_id,mentor_id,score'"
+check "the score matrix leaves forbidden pairs empty" bash -c "head -1 '$TMP/scores.csv' | grep -qx 'mentee_id,J1,J2' && grep -q '^S1,,' '$TMP/scores.csv'"
+check "the explanation names the rule that left a mentee unmatched" bash -c "python3 -c \"import json,sys; e=json.load(open('$TMP/explain.json')); u=e['unmatched_mentees']; sys.exit(0 if [x['id'] for x in u]==['A1'] and u[0]['excluded_by']=={'same_reporting_chain': 2} and e['pairs'][0]['covered_topics'][0]['topic']=='gen-ai' else 1)\""
+printf '{"weights": {"luck": 5}}' >"$TMP/rules.json"
+"$BIN" match --people "$TMP/all.csv" --enrolments "$TMP/e2.csv" --rules "$TMP/rules.json" --out "$TMP/m2.csv" >"$TMP/last" 2>&1
+check "bad rules are refused with the field named" contains "weights.luck"
 rm -rf "$TMP"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
