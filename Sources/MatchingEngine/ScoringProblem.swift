@@ -157,3 +157,25 @@ struct Interner {
         return id
     }
 }
+
+/// A ranked suggestion: a mentor for one mentee, with the score and its components.
+public struct Suggestion: Sendable, Equatable {
+    public var mentor: Int
+    public var score: Double
+    /// In `ScoreComponent.allCases` order, each 0 to 1.
+    public var components: [Double]
+}
+
+extension ScoringProblem {
+    /// "Who would make a good reverse mentor for this person?": the `k` best eligible mentors for
+    /// mentee `i` by score (ties to the lower index), ignoring capacity and everyone else.
+    public func suggest(mentee i: Int, k: Int) -> [Suggestion] {
+        var ranked: [Suggestion] = []
+        for j in mentors.indices {
+            guard let s = score(mentee: i, mentor: j) else { continue }
+            ranked.append(Suggestion(mentor: j, score: s, components: components(mentee: i, mentor: j)))
+        }
+        ranked.sort { $0.score > $1.score || ($0.score == $1.score && $0.mentor < $1.mentor) }
+        return Array(ranked.prefix(max(0, k)))
+    }
+}

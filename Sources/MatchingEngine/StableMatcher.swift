@@ -102,7 +102,7 @@ struct PreferenceCursor {
     /// The last partner of the current batch; the next batch starts strictly after it in preference order.
     private var last: (score: Double, index: Int)?
     private var exhausted = false
-    static let batchSize = 16
+    static let batchSize = 32
 
     init(count: Int, owner: Int) {
         self.count = count

@@ -47,7 +47,7 @@ struct Match: ParsableCommand {
         print("{\"mentees\":\(input.mentees.count),\"mentors\":\(input.mentors.count),\"pairs\":\(matching.count),\"total\":\(matching.total),\"seconds\":\(seconds)}")
     }
 
-    private func readRules() throws -> MatchRules {
+    func readRules() throws -> MatchRules {
         guard let rules else { return MatchRules() }
         guard let data = FileManager.default.contents(atPath: rules) else { throw ValidationError("Cannot read \(rules).") }
         let decoded: MatchRules
@@ -59,7 +59,7 @@ struct Match: ParsableCommand {
         return decoded
     }
 
-    private func readInput(_ rules: MatchRules) throws -> (MatchInput, [String: Person]) {
+    func readInput(_ rules: MatchRules) throws -> (MatchInput, [String: Person]) {
         let peoplePlan = try reportingFailure(people) { try PeopleImport.plan(csv: try readCSV(people), existing: [:]) }
         var byID: [String: Person] = [:]
         for p in peoplePlan.created { byID[p.employeeID] = p }

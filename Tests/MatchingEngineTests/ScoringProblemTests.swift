@@ -90,3 +90,18 @@ import Testing
 extension JSONDecoder {
     static func decode(_ json: String) throws -> MatchRules { try JSONDecoder().decode(MatchRules.self, from: Data(json.utf8)) }
 }
+
+@Suite struct SuggestTests {
+    @Test func ranksEligibleMentorsBestFirst() {
+        let mentee = ScoringProblemTests.person("S", level: 8, topics: ["gen-ai": 3])
+        let mentors = [ScoringProblemTests.person("J1", level: 2, topics: ["gen-ai": 2]),
+                       ScoringProblemTests.person("J2", level: 2, topics: ["gen-ai": 5]),
+                       ScoringProblemTests.person("J3", level: 8, topics: ["gen-ai": 5]),   // too senior
+                       ScoringProblemTests.person("J4", level: 2, topics: ["figma": 5])]
+        let p = ScoringProblem(mentees: [mentee], mentors: mentors, rules: MatchRules())
+        let top = p.suggest(mentee: 0, k: 2)
+        #expect(top.map(\.mentor) == [1, 0])
+        #expect(top[0].score > top[1].score && top[0].components[0] == 1)
+        #expect(p.suggest(mentee: 0, k: 10).count == 3)
+    }
+}
