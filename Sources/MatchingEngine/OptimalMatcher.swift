@@ -39,7 +39,7 @@ public enum OptimalMatcher {
     /// Optimal pairs between `rows` and column `slots` (a column repeated once per unit of capacity).
     /// Costs are computed from the scores on demand, so no second dense matrix is held.
     static func assign(_ scores: ScoreMatrix, rows: [Int], slots: [Int], objective: Objective,
-                       initialCandidates: Int = 12) -> [Pair] {
+                       initialCandidates: Int = 6) -> [Pair] {
         guard !rows.isEmpty, !slots.isEmpty else { return [] }
         let identity = rows.count == scores.rows && slots.count == scores.cols
             && rows.enumerated().allSatisfy { $0.offset == $0.element } && slots.enumerated().allSatisfy { $0.offset == $0.element }
@@ -66,6 +66,9 @@ public enum OptimalMatcher {
         let penalty = (span + 1) * Double(pairCount + 1)
         let transposed = objective == .participation && rows.count > slots.count
         let tolerance = 1e-9 * (span + 1)
+        // A column with capacity c appears as c equal slots: keep as many candidates per distinct column.
+        let slotsPerColumn = identity ? 1 : max(1, (slots.count + Set(slots).count - 1) / max(1, Set(slots).count))
+        let initialCandidates = initialCandidates * slotsPerColumn
         let solved: SparseAssignment = scores.values.withUnsafeBufferPointer { values in
             if objective == .participation && !transposed && identity {
                 // The common case: every row and column once, costs read straight from the scores.
