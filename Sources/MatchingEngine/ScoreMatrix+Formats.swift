@@ -10,6 +10,17 @@ extension ScoreMatrix {
         self = try parsed.get()
     }
 
+    /// Only the 12-byte `RMSC` header: an empty matrix of the stated shape (for readers that fill the payload themselves).
+    public init(rmsc header: [UInt8], headerOnly: Bool) throws(MatchingError) {
+        guard header.count >= 12, header[0] == 0x52, header[1] == 0x4D, header[2] == 0x53, header[3] == 0x43 else {
+            throw .invalidFile("not an RMSC file (the first four bytes must be 'RMSC')")
+        }
+        func u32(_ at: Int) -> Int { Int(header[at]) | Int(header[at + 1]) << 8 | Int(header[at + 2]) << 16 | Int(header[at + 3]) << 24 }
+        let (_, overflow) = u32(4).multipliedReportingOverflow(by: u32(8) * 8)
+        guard !overflow else { throw .invalidFile("RMSC header states an impossible size") }
+        self.init(rows: u32(4), cols: u32(8), values: [])
+    }
+
     /// The binary `RMSC` format read from raw bytes (e.g. a file mapped or loaded once), copied once.
     public init(rmsc bytes: UnsafeRawBufferPointer) throws(MatchingError) {
         guard bytes.count >= 12, bytes[0] == 0x52, bytes[1] == 0x4D, bytes[2] == 0x53, bytes[3] == 0x43 else {

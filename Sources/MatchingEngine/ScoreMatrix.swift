@@ -6,7 +6,7 @@ public struct ScoreMatrix: Sendable, Equatable {
     public var values: [Double]
 
     public init(rows: Int, cols: Int, values: [Double]) {
-        precondition(rows >= 0 && cols >= 0 && values.count == rows * cols, "ScoreMatrix: values must hold rows × cols entries")
+        precondition(rows >= 0 && cols >= 0 && (values.count == rows * cols || values.isEmpty), "ScoreMatrix: values must hold rows × cols entries")
         self.rows = rows
         self.cols = cols
         self.values = values

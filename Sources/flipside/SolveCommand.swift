@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import MatchingEngine
 
 /// `flipside solve`: the matching engine on a raw score matrix (the benchmark format).
@@ -24,19 +27,44 @@ struct Solve: ParsableCommand {
         guard StableMatcher.Proposer(rawValue: proposing) != nil else { throw ValidationError("--proposing must be mentees or mentors") }
     }
 
-    func run() throws {
-        guard let data = FileManager.default.contents(atPath: matrix) else { throw ValidationError("Cannot read \(matrix).") }
-        let scores: ScoreMatrix
-        do {
-            if matrix.lowercased().hasSuffix(".csv") {
-                guard let text = String(data: data, encoding: .utf8) else { throw ValidationError("\(matrix) is not UTF-8 text.") }
-                scores = try ScoreMatrix(csv: text)
-            } else {
-                scores = try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws(MatchingError) in try ScoreMatrix(rmsc: raw) }
-            }
-        } catch let error as MatchingError {
+    /// Reads a matrix file. An RMSC file is read straight into the matrix's storage, so a run holds one
+    /// dense copy (8 bytes a pair), never the file's bytes beside it.
+    static func read(_ matrix: String) throws -> ScoreMatrix {
+        if matrix.lowercased().hasSuffix(".csv") {
+            guard let data = FileManager.default.contents(atPath: matrix) else { throw ValidationError("Cannot read \(matrix).") }
+            guard let text = String(data: data, encoding: .utf8) else { throw ValidationError("\(matrix) is not UTF-8 text.") }
+            do { return try ScoreMatrix(csv: text) } catch { throw ValidationError("\(matrix): \(error)") }
+        }
+        guard let handle = FileHandle(forReadingAtPath: matrix) else { throw ValidationError("Cannot read \(matrix).") }
+        defer { try? handle.close() }
+        let header = [UInt8](try handle.read(upToCount: 12) ?? Data())
+        let shape: ScoreMatrix
+        do { shape = try ScoreMatrix(rmsc: header + [UInt8](repeating: 0, count: 0), headerOnly: true) } catch {
             throw ValidationError("\(matrix): \(error)")
         }
+        var values = [Double](repeating: 0, count: shape.rows * shape.cols)
+        let expected = values.count * 8
+        var filled = 0
+        try values.withUnsafeMutableBytes { buffer in
+            while filled < expected {
+                let n = Glibc.read(handle.fileDescriptor, buffer.baseAddress! + filled, min(1 << 26, expected - filled))
+                if n < 0 { throw ValidationError("Cannot read \(matrix).") }
+                if n == 0 { break }
+                filled += n
+            }
+        }
+        let extra = (try handle.read(upToCount: 1))?.count ?? 0
+        guard filled == expected, extra == 0 else {
+            throw ValidationError("\(matrix): RMSC header says \(shape.rows) × \(shape.cols) but the payload is \(filled + extra) bytes (expected \(expected))")
+        }
+        #if _endian(big)
+        for i in values.indices { values[i] = Double(bitPattern: values[i].bitPattern.byteSwapped) }
+        #endif
+        return ScoreMatrix(rows: shape.rows, cols: shape.cols, values: values)
+    }
+
+    func run() throws {
+        let scores = try Self.read(matrix)
         let capacities = Array(repeating: capacity, count: scores.cols)
         let clock = ContinuousClock()
         var blocking: Int?
