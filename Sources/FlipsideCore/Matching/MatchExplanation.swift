@@ -146,8 +146,16 @@ public struct MatchExplanation: Encodable, Sendable {
         alternatives = mentees.indices.map { i in
             let current = mentorOf[i]
             let currentScore = current.map { matrix[i, $0] }
-            let options = mentors.indices.filter { $0 != current && matrix.isAllowed(i, $0) }
-                .sorted { matrix[i, $0] > matrix[i, $1] || (matrix[i, $0] == matrix[i, $1] && $0 < $1) }.prefix(3)
+            // The three best other eligible mentors, by one pass (higher score first, ties to the lower index).
+            var options: [Int] = []
+            for j in mentors.indices where j != current && matrix.isAllowed(i, j) {
+                let s = matrix[i, j]
+                if options.count == 3, let last = options.last, !(s > matrix[i, last]) { continue }
+                var at = options.count
+                while at > 0 && s > matrix[i, options[at - 1]] { at -= 1 }
+                options.insert(j, at: at)
+                if options.count > 3 { options.removeLast() }
+            }
             return Alternatives(menteeID: mentees[i].id, currentMentorID: current.map { mentors[$0].id }, currentScore: currentScore,
                                 nextBest: options.map { j in
                                     Alternative(mentorID: mentors[j].id, score: matrix[i, j], scoreDifference: matrix[i, j] - (currentScore ?? 0),
