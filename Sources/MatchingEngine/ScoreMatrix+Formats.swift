@@ -23,14 +23,10 @@ extension ScoreMatrix {
 
     /// The binary `RMSC` format read from raw bytes (e.g. a file mapped or loaded once), copied once.
     public init(rmsc bytes: UnsafeRawBufferPointer) throws(MatchingError) {
-        guard bytes.count >= 12, bytes[0] == 0x52, bytes[1] == 0x4D, bytes[2] == 0x53, bytes[3] == 0x43 else {
-            throw .invalidFile("not an RMSC file (the first four bytes must be 'RMSC')")
-        }
-        func u32(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 | Int(bytes[at + 2]) << 16 | Int(bytes[at + 3]) << 24 }
-        let rows = u32(4), cols = u32(8)
-        let (count, overflow) = rows.multipliedReportingOverflow(by: cols)
-        guard !overflow, bytes.count - 12 == count * 8 else {
-            throw .invalidFile("RMSC header says \(rows) × \(cols) but the file holds \(max(0, bytes.count - 12)) payload bytes (expected \(count) × 8)")
+        let shape = try ScoreMatrix(rmsc: Array(bytes.prefix(12)), headerOnly: true)
+        let count = shape.rows * shape.cols
+        guard bytes.count - 12 == count * 8 else {
+            throw .invalidFile("RMSC header says \(shape.rows) × \(shape.cols) but the file holds \(max(0, bytes.count - 12)) payload bytes (expected \(count) × 8)")
         }
         var values = [Double](repeating: 0, count: count)
         values.withUnsafeMutableBytes { dst in
@@ -39,7 +35,7 @@ extension ScoreMatrix {
         #if _endian(big)
         for i in values.indices { values[i] = Double(bitPattern: values[i].bitPattern.byteSwapped) }
         #endif
-        self.init(rows: rows, cols: cols, values: values)
+        self.init(rows: shape.rows, cols: shape.cols, values: values)
     }
 
     /// The CSV form: rows lines of cols comma-separated numbers, no header; `-inf`, `inf`, `nan`

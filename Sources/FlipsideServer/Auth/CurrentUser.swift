@@ -1,4 +1,5 @@
 import Crypto
+import FlipsideCore
 import Fluent
 import Vapor
 
@@ -17,6 +18,23 @@ extension Request {
             throw APIError(.forbidden, code: "forbidden", "Only coordinators may do this.")
         }
         return user
+    }
+}
+
+extension Request {
+    /// The `programID` path parameter, or a 404.
+    func programID() throws -> UUID {
+        guard let id = parameters.get("programID", as: UUID.self) else { throw APIError.notFound("Program") }
+        return id
+    }
+
+    /// The program in the path, if the signed-in user may see it: coordinators always, participants once
+    /// it is past draft (a draft is a 404 to them, so its existence is not revealed).
+    func visibleProgram() async throws -> Program {
+        let user = try requireUser()
+        let program = try await ProgramService(db: db).find(try programID())
+        if user.userRole != .coordinator && program.status == .draft { throw APIError.notFound("Program") }
+        return program
     }
 }
 

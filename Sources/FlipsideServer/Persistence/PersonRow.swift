@@ -42,11 +42,19 @@ struct PersonRow: Codable, Sendable {
     }
 
     var person: Person {
-        Person(employeeID: employee_id, name: name, email: email, title: title, level: level,
-               hireDate: CalendarDate(iso: hire_date) ?? .unknown,
-               department: department, location: location, timeZone: time_zone, managerID: manager_id,
-               status: EmploymentStatus(rawValue: status) ?? .active, exitDate: exit_date.flatMap(CalendarDate.init(iso:)),
-               attributes: Self.decodeAttributes(attributes))
+        Self.person(employeeID: employee_id, name: name, email: email, title: title, level: level, hireDate: hire_date,
+                    department: department, location: location, timeZone: time_zone, managerID: manager_id,
+                    status: status, exitDate: exit_date, attributes: attributes)
+    }
+
+    /// A person from stored column values (dates as text, attributes as JSON).
+    static func person(employeeID: String, name: String, email: String, title: String, level: Int, hireDate: String,
+                       department: String, location: String, timeZone: String, managerID: String?, status: String,
+                       exitDate: String?, attributes: String) -> Person {
+        Person(employeeID: employeeID, name: name, email: email, title: title, level: level,
+               hireDate: CalendarDate(iso: hireDate) ?? .unknown, department: department, location: location,
+               timeZone: timeZone, managerID: managerID, status: EmploymentStatus(rawValue: status) ?? .active,
+               exitDate: exitDate.flatMap(CalendarDate.init(iso:)), attributes: decodeAttributes(attributes))
     }
 
     static func encodeAttributes(_ attributes: [String: String]) -> String {

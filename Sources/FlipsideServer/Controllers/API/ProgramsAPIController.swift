@@ -26,7 +26,7 @@ struct ProgramsAPIController {
     }
 
     func show(req: Request) async throws -> Program {
-        try await visibleProgram(req)
+        try await req.visibleProgram()
     }
 
     func create(req: Request) async throws -> Response {
@@ -43,7 +43,7 @@ struct ProgramsAPIController {
 
     func update(req: Request) async throws -> Program {
         try req.requireCoordinator()
-        var program = try await ProgramService(db: req.db).find(try programID(req))
+        var program = try await ProgramService(db: req.db).find(try req.programID())
         let input = try req.content.decode(ProgramInput.self)
         input.apply(to: &program)
         return try await ProgramService(db: req.db).update(program)
@@ -51,20 +51,20 @@ struct ProgramsAPIController {
 
     func delete(req: Request) async throws -> HTTPStatus {
         try req.requireCoordinator()
-        try await ProgramService(db: req.db).delete(try programID(req))
+        try await ProgramService(db: req.db).delete(try req.programID())
         return .noContent
     }
 
     func transition(req: Request) async throws -> Program {
         try req.requireCoordinator()
         let input = try req.content.decode(StatusInput.self)
-        return try await ProgramService(db: req.db).transition(try programID(req), to: input.status)
+        return try await ProgramService(db: req.db).transition(try req.programID(), to: input.status)
     }
 
     /// Coordinators see every enrolment and the warnings; a participant sees only their own.
     func enrolments(req: Request) async throws -> EnrolmentList {
         let user = try req.requireUser()
-        let program = try await visibleProgram(req)
+        let program = try await req.visibleProgram()
         let (rows, warnings) = try await EnrolmentService(db: req.db).overview(of: program)
         if user.userRole == .coordinator { return EnrolmentList(items: rows, warnings: warnings) }
         return EnrolmentList(items: rows.filter { $0.enrolment.employeeID == user.employeeID }, warnings: [])
@@ -72,7 +72,7 @@ struct ProgramsAPIController {
 
     func enrol(req: Request) async throws -> Response {
         let user = try req.requireUser()
-        let program = try await visibleProgram(req)
+        let program = try await req.visibleProgram()
         let input = try req.content.decode(EnrolmentInput.self)
         let employeeID: String
         switch user.userRole {
@@ -98,7 +98,7 @@ struct ProgramsAPIController {
 
     func importEnrolments(req: Request) async throws -> ImportResponse {
         try req.requireCoordinator()
-        let program = try await ProgramService(db: req.db).find(try programID(req))
+        let program = try await ProgramService(db: req.db).find(try req.programID())
         let (counts, warnings) = try await EnrolmentService(db: req.db).importCSV(try csvBody(req), into: program)
         return ImportResponse(created: counts.created, updated: counts.updated, unchanged: counts.unchanged, warnings: warnings)
     }
@@ -123,23 +123,10 @@ struct ProgramsAPIController {
 
     // MARK: - Access
 
-    private func programID(_ req: Request) throws -> UUID {
-        guard let id = req.parameters.get("programID", as: UUID.self) else { throw APIError.notFound("Program") }
-        return id
-    }
-
-    /// The program, if the user may see it: coordinators always; participants once it is past draft.
-    private func visibleProgram(_ req: Request) async throws -> Program {
-        let user = try req.requireUser()
-        let program = try await ProgramService(db: req.db).find(try programID(req))
-        if user.userRole != .coordinator && program.status == .draft { throw APIError.notFound("Program") }
-        return program
-    }
-
     /// The enrolment, if the user is a coordinator or the person enrolled.
     private func ownedEnrolment(_ req: Request) async throws -> (Program, Enrolment) {
         let user = try req.requireUser()
-        let program = try await visibleProgram(req)
+        let program = try await req.visibleProgram()
         guard let id = req.parameters.get("enrolmentID", as: UUID.self) else { throw APIError.notFound("Enrolment") }
         let enrolment = try await EnrolmentService(db: req.db).find(id, in: program.id)
         guard user.userRole == .coordinator || enrolment.employeeID == user.employeeID else {

@@ -75,7 +75,7 @@ struct ProgramsWebController {
 
     func show(req: Request) async throws -> View {
         let user = try req.requireUser()
-        let program = try await program(req, for: user)
+        let program = try await req.visibleProgram()
         let (rows, warnings) = try await EnrolmentService(db: req.db).overview(of: program)
         let warningFor = Dictionary(warnings.map { ($0.employeeID, $0.message) }, uniquingKeysWith: { a, _ in a })
         let isCoordinator = user.userRole == .coordinator
@@ -100,7 +100,7 @@ struct ProgramsWebController {
         try CSRF.verify(req)
         struct Form: Content { var status: String }
         let form = try req.content.decode(Form.self)
-        guard let id = req.parameters.get("programID", as: UUID.self) else { throw APIError.notFound("Program") }
+        let id = try req.programID()
         guard let status = ProgramStatus(rawValue: form.status) else {
             throw APIError(.badRequest, code: "bad_request", "'\(form.status)' is not a program status.")
         }
@@ -110,14 +110,14 @@ struct ProgramsWebController {
 
     func importForm(req: Request) async throws -> View {
         try req.requireCoordinator()
-        let program = try await ProgramService(db: req.db).find(try programID(req))
+        let program = try await ProgramService(db: req.db).find(try req.programID())
         return try await req.view.render("import", importPage(req, program: program))
     }
 
     func importUpload(req: Request) async throws -> Response {
         try req.requireCoordinator()
         try CSRF.verify(req)
-        let program = try await ProgramService(db: req.db).find(try programID(req))
+        let program = try await ProgramService(db: req.db).find(try req.programID())
         var page = importPage(req, program: program)
         do {
             let (counts, warnings) = try await EnrolmentService(db: req.db).importCSV(try uploadedText(req), into: program)
@@ -139,14 +139,4 @@ struct ProgramsWebController {
                    backURL: SiteURL.program(program.id).path, problems: [], message: nil, result: nil, warnings: [])
     }
 
-    private func programID(_ req: Request) throws -> UUID {
-        guard let id = req.parameters.get("programID", as: UUID.self) else { throw APIError.notFound("Program") }
-        return id
-    }
-
-    private func program(_ req: Request, for user: UserModel) async throws -> Program {
-        let program = try await ProgramService(db: req.db).find(try programID(req))
-        if user.userRole != .coordinator && program.status == .draft { throw APIError.notFound("Program") }
-        return program
-    }
 }

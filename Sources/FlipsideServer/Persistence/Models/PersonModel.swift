@@ -46,10 +46,8 @@ final class PersonModel: Model, @unchecked Sendable {
 
     /// The domain value.
     var person: Person {
-        Person(employeeID: employeeID, name: name, email: email, title: title, level: level,
-               hireDate: CalendarDate(iso: hireDate) ?? .unknown,
-               department: department, location: location, timeZone: timeZone, managerID: managerID,
-               status: EmploymentStatus(rawValue: status) ?? .active, exitDate: exitDate.flatMap(CalendarDate.init(iso:)),
-               attributes: PersonRow.decodeAttributes(attributes))
+        PersonRow.person(employeeID: employeeID, name: name, email: email, title: title, level: level, hireDate: hireDate,
+                         department: department, location: location, timeZone: timeZone, managerID: managerID,
+                         status: status, exitDate: exitDate, attributes: attributes)
     }
 }
