@@ -40,7 +40,8 @@ struct Match: ParsableCommand {
         try writeMatches(matching, input)
         if let scores { try MatchFiles.writeScores(matrix, input, to: scores) }
         if let explain {
-            let report = MatchExplanation(problem: problem, matrix: matrix, matching: matching, people: peopleByID)
+            let report = MatchExplanation(problem: problem, matrix: matrix, matching: matching, people: peopleByID,
+                                          objective: algorithm == .optimal ? objective : nil, locks: locks)
             try MatchFiles.write(report.json(), to: explain)
         }
         let seconds = Double((ContinuousClock.now - started).components.attoseconds) / 1e18 + Double((ContinuousClock.now - started).components.seconds)

@@ -62,7 +62,14 @@ public struct MatchExplanation: Encodable, Sendable {
         public var scoreDifference: Double
         /// Whether the mentor's capacity is taken, so that switching would displace someone.
         public var mentorIsFull: Bool
+        /// What pairing this mentee with this mentor would change in the program's optimum: found by
+        /// solving again with the pair locked (for programs of up to `exactSwitchingLimit` pairs).
+        public var programTotalChange: Double?
+        public var programPairsChange: Int?
     }
+
+    /// Programs with at most this many mentee × mentor pairs get exact switching costs.
+    public static let exactSwitchingLimit = 40_000
 
     public struct Alternatives: Encodable, Sendable {
         public var menteeID: String
@@ -77,7 +84,10 @@ public struct MatchExplanation: Encodable, Sendable {
     public var mentorsWithFreeCapacity: [Unmatched]
     public var alternatives: [Alternatives]
 
-    public init(problem: ScoringProblem, matrix: ScoreMatrix, matching: Matching, people: [String: Person]) {
+    /// - Parameter locks: the locks the matching was solved with; `objective`: the optimal solver's objective,
+    ///   or nil when the matching came from another algorithm (then no switching costs are computed).
+    public init(problem: ScoringProblem, matrix: ScoreMatrix, matching: Matching, people: [String: Person],
+                objective: Objective? = nil, locks: [(row: Int, col: Int)] = []) {
         let names = ScoreComponent.allCases.map(\.rawValue)
         let w = problem.rules.normalisedWeights
         weights = Dictionary(uniqueKeysWithValues: zip(names, w))
@@ -158,8 +168,15 @@ public struct MatchExplanation: Encodable, Sendable {
             }
             return Alternatives(menteeID: mentees[i].id, currentMentorID: current.map { mentors[$0].id }, currentScore: currentScore,
                                 nextBest: options.map { j in
-                                    Alternative(mentorID: mentors[j].id, score: matrix[i, j], scoreDifference: matrix[i, j] - (currentScore ?? 0),
-                                                mentorIsFull: held[j].count >= problem.capacity[j])
+                                    var change: (Double, Int)?
+                                    if let objective, matrix.rows * matrix.cols <= Self.exactSwitchingLimit,
+                                       let switched = try? OptimalMatcher.solve(matrix, capacity: problem.capacity, objective: objective,
+                                                                                locks: [(row: i, col: j)] + locks) {
+                                        change = (switched.total - matching.total, switched.count - matching.count)
+                                    }
+                                    return Alternative(mentorID: mentors[j].id, score: matrix[i, j], scoreDifference: matrix[i, j] - (currentScore ?? 0),
+                                                       mentorIsFull: held[j].count >= problem.capacity[j],
+                                                       programTotalChange: change?.0, programPairsChange: change?.1)
                                 })
         }
     }
