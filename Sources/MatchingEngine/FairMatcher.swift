@@ -1,62 +1,120 @@
 /// Among the matchings with the most pairs, the one whose lowest pair score is highest; then the
-/// highest total. Found by a binary search on the threshold over the distinct scores, checking the
-/// most pairs possible above it, then an exact optimum over the pairs at or above the threshold.
+/// highest total.
+///
+/// The optimum (most pairs, best total) gives a first feasible floor: its lowest pair score. The floor
+/// then rises by bisection on the score value, each step checking whether the most pairs are still
+/// possible using only pairs at or above the candidate floor; a check starts from the last feasible
+/// matching and only re-routes the rows whose pair fell below it. Once the interval is narrow, the
+/// few distinct scores left in it are searched exactly. A final exact optimum over the pairs at or
+/// above the floor gives the best total.
 public enum FairMatcher {
     public static func solve(_ s: ScoreMatrix, capacity: [Int]) throws(MatchingError) -> Matching {
         precondition(capacity.count == s.cols, "one capacity per column")
         if let bad = capacity.first(where: { $0 < 1 }) { throw .invalidCapacity(bad) }
-        let target = maximumCardinality(s, capacity: capacity, threshold: -.infinity)
-        guard target > 0 else { return Matching(pairs: []) }
-        let scores = Array(Set(s.values.filter(\.isFinite))).sorted()
-        var lo = 0, hi = scores.count - 1   // invariant: threshold scores[lo] keeps `target` pairs
-        while lo < hi {
-            let mid = (lo + hi + 1) / 2
-            if maximumCardinality(s, capacity: capacity, threshold: scores[mid]) == target { lo = mid } else { hi = mid - 1 }
+        let optimum = try OptimalMatcher.solve(s, capacity: capacity, objective: .participation)
+        let target = optimum.count
+        guard target > 0 else { return optimum }
+        var best = optimum
+        var lo = optimum.pairs.map(\.score).min()!      // feasible floor
+        var hi = Double.infinity                          // infeasible floor
+        var top = -Double.infinity
+        for v in s.values where v.isFinite { top = max(top, v) }
+        hi = top.nextUp
+        let span = max(1e-300, top - lo)
+        // Bisection on values while the interval is wide.
+        while hi - lo > span * 1e-7 {
+            let mid = lo + (hi - lo) / 2
+            guard mid > lo && mid < hi else { break }     // no representable value in between
+            if let m = feasible(s, capacity, floor: mid, target: target, from: best) {
+                best = m
+                lo = m.pairs.map(\.score).min()!
+            } else {
+                hi = mid
+            }
         }
-        let floor = scores[lo]
+        // The distinct scores strictly inside (lo, hi), searched exactly.
+        var inside = Set<Double>()
+        for v in s.values where v > lo && v < hi { inside.insert(v) }
+        var candidates = inside.sorted()
+        while !candidates.isEmpty {
+            let mid = candidates.count / 2
+            if let m = feasible(s, capacity, floor: candidates[mid], target: target, from: best) {
+                best = m
+                lo = m.pairs.map(\.score).min()!
+                candidates = candidates.filter { $0 > lo }
+            } else {
+                candidates = Array(candidates[..<mid])
+            }
+        }
         var restricted = s
-        for k in restricted.values.indices where restricted.values[k] < floor { restricted.values[k] = -.infinity }
+        for k in restricted.values.indices where restricted.values[k] < lo { restricted.values[k] = -.infinity }
         return try OptimalMatcher.solve(restricted, capacity: capacity, objective: .participation)
     }
 
-    /// The most pairs possible using only pairs scoring at least `threshold` (augmenting paths over capacity slots).
-    static func maximumCardinality(_ s: ScoreMatrix, capacity: [Int], threshold: Double) -> Int {
-        var holders = [[Int]](repeating: [], count: s.cols)   // rows held by each column
+    /// A matching of `target` pairs that all score at least `floor`, or nil when none exists. Starts from
+    /// `start`'s pairs at or above the floor and augments the other rows (breadth-first, over capacity).
+    static func feasible(_ s: ScoreMatrix, _ capacity: [Int], floor: Double, target: Int, from start: Matching) -> Matching? {
+        var holders = [[Int]](repeating: [], count: s.cols)
         var mentorOf = [Int](repeating: -1, count: s.rows)
         var matched = 0
-        for root in 0..<s.rows {
-            // Breadth-first search for an augmenting path from `root`.
-            var parentRow = [Int](repeating: -2, count: s.cols)   // row from which a column was reached
-            var queue = [root]
-            var queued = [Bool](repeating: false, count: s.rows)
-            queued[root] = true
-            var head = 0
-            var end: (row: Int, col: Int)?
-            search: while head < queue.count {
-                let i = queue[head]
-                head += 1
-                for j in 0..<s.cols where parentRow[j] == -2 && s[i, j] >= threshold && s[i, j].isFinite && mentorOf[i] != j {
-                    parentRow[j] = i
-                    if holders[j].count < capacity[j] { end = (i, j); break search }
-                    for r in holders[j] where !queued[r] {
-                        queued[r] = true
-                        queue.append(r)
-                    }
-                }
-            }
-            guard var (i, j) = end else { continue }
-            // Walk back: i takes j; i's old column passes to whoever reached it.
-            while true {
-                let old = mentorOf[i]
-                if old >= 0 { holders[old].removeAll { $0 == i } }
-                holders[j].append(i)
-                mentorOf[i] = j
-                if i == root { break }
-                j = old
-                i = parentRow[j]
-            }
+        for p in start.pairs where p.score >= floor {
+            holders[p.col].append(p.row)
+            mentorOf[p.row] = p.col
             matched += 1
         }
-        return matched
+        var failures = 0
+        let allowedFailures = s.rows - target
+        var parentRow = [Int](repeating: -2, count: s.cols)
+        var queued = [Bool](repeating: false, count: s.rows)
+        var touchedColumns: [Int] = []
+        var queue: [Int] = []
+        let cols = s.cols
+        let found: Bool = s.values.withUnsafeBufferPointer { values in
+            for root in 0..<s.rows where mentorOf[root] < 0 {
+                if matched == target { return true }
+                for j in touchedColumns { parentRow[j] = -2 }
+                for r in queue { queued[r] = false }
+                touchedColumns.removeAll(keepingCapacity: true)
+                queue.removeAll(keepingCapacity: true)
+                queue.append(root)
+                queued[root] = true
+                var head = 0
+                var end: (row: Int, col: Int)?
+                search: while head < queue.count {
+                    let i = queue[head]
+                    head += 1
+                    let base = i * cols
+                    for j in 0..<cols where parentRow[j] == -2 && mentorOf[i] != j {
+                        let v = values[base + j]
+                        guard v >= floor && v.isFinite else { continue }
+                        parentRow[j] = i
+                        touchedColumns.append(j)
+                        if holders[j].count < capacity[j] { end = (i, j); break search }
+                        for r in holders[j] where !queued[r] {
+                            queued[r] = true
+                            queue.append(r)
+                        }
+                    }
+                }
+                guard var (i, j) = end else {
+                    failures += 1
+                    if failures > allowedFailures { return false }
+                    continue
+                }
+                while true {
+                    let old = mentorOf[i]
+                    if old >= 0 { holders[old].removeAll { $0 == i } }
+                    holders[j].append(i)
+                    mentorOf[i] = j
+                    if i == root { break }
+                    j = old
+                    i = parentRow[j]
+                }
+                matched += 1
+            }
+            return matched == target
+        }
+        guard found else { return nil }
+        return Matching(pairs: mentorOf.enumerated().compactMap { i, j in j >= 0 ? Pair(row: i, col: j, score: s[i, j]) : nil })
     }
 }
