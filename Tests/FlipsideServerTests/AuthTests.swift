@@ -41,6 +41,21 @@ import VaporTesting
         }
     }
 
+    @Test func oldFailuresExpireAndAreRemoved() async throws {
+        try await TestWorld.run { world in
+            let old = Date().addingTimeInterval(-3600)
+            for _ in 0..<10 { try await LoginFailureModel(email: "jo@example.com", failedAt: old).create(on: world.app.db) }
+            for _ in 0..<3 { try await LoginFailureModel(email: "coord@example.com", failedAt: old).create(on: world.app.db) }
+            // Ten failures an hour ago do not lock the account; any new failure clears expired ones away.
+            let right = #"{"email":"jo@example.com","password":"\#(TestWorld.password)"}"#
+            #expect(try await world.api(.POST, "/api/v1/auth/token", as: .anonymous, json: right).status == .created)
+            let wrong = #"{"email":"jo@example.com","password":"not the password"}"#
+            _ = try await world.api(.POST, "/api/v1/auth/token", as: .anonymous, json: wrong)
+            let remaining = try await LoginFailureModel.query(on: world.app.db).count()
+            #expect(remaining == 1)
+        }
+    }
+
     @Test func passwordsAreStoredAsBcryptHashes() async throws {
         try await TestWorld.run { world in
             let users = try await UserModel.query(on: world.app.db).all()

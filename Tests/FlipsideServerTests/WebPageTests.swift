@@ -37,6 +37,8 @@ import VaporTesting
                 ("/programs/\(program)/enrol", [.anonymous: .seeOther, .participant: .ok, .coordinator: .forbidden]),
                 ("/me", [.anonymous: .seeOther, .participant: .ok, .coordinator: .ok]),
                 ("/openapi.json", [.anonymous: .ok, .participant: .ok, .coordinator: .ok]),
+                ("/healthz", [.anonymous: .ok, .participant: .ok, .coordinator: .ok]),
+                ("/css/flipside.css", [.anonymous: .ok, .participant: .ok, .coordinator: .ok]),
                 ("/no-such-page", [.anonymous: .notFound, .participant: .notFound, .coordinator: .notFound]),
             ]
             for (path, expected) in pages {

@@ -64,6 +64,8 @@ struct AccountService {
             ok = false
         }
         guard let user, ok else {
+            // Failures older than the window no longer count: drop them as new ones arrive.
+            try await LoginFailureModel.query(on: db).filter(\.$failedAt <= since).delete()
             try await LoginFailureModel(email: email, failedAt: Date()).create(on: db)
             throw APIError(.unauthorized, code: "invalid_credentials", "The email or password is not right.")
         }
