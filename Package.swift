@@ -38,6 +38,7 @@ let package = Package(
             name: "FlipsideServer",
             dependencies: [
                 "FlipsideCore",
+                "MatchingEngine",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),

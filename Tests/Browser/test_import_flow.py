@@ -132,6 +132,13 @@ def run(driver, base, tmp):
     line = driver.find_element(By.ID, "reporting-line").text.splitlines()
     check("the person page shows the reporting line top-down", len(line) >= 3 and "Lopez, Ana" in line[-2] and "Bo Chen" in line[-1], str(line))
 
+    driver.get(base + "/programs")
+    submit(driver, driver.find_element(By.PARTIAL_LINK_TEXT, "Digital Fluency"))
+    submit(driver, driver.find_element(By.LINK_TEXT, "Preview matches"))
+    rows = driver.find_elements(By.CSS_SELECTOR, "#pairs-table tbody tr")
+    check("the match preview proposes explained pairs", len(rows) >= 30 and "wants" in rows[0].text, str(len(rows)))
+    driver.save_screenshot(os.path.join(ART, "03b-matches.png"))
+
     submit(driver, driver.find_element(By.CSS_SELECTOR, "form.signout button"))
     check("sign out returns to the login page", "/login" in driver.current_url)
 

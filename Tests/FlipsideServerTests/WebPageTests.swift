@@ -35,6 +35,8 @@ import VaporTesting
                 ("/programs/\(draft)", [.anonymous: .seeOther, .participant: .notFound, .coordinator: .ok]),
                 ("/programs/\(program)/enrolments/import", [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .ok]),
                 ("/programs/\(program)/enrol", [.anonymous: .seeOther, .participant: .ok, .coordinator: .forbidden]),
+                ("/programs/\(program)/matches", [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .ok]),
+                ("/programs/\(draft)/matches", [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .ok]),
                 ("/me", [.anonymous: .seeOther, .participant: .ok, .coordinator: .ok]),
                 ("/openapi.json", [.anonymous: .ok, .participant: .ok, .coordinator: .ok]),
                 ("/healthz", [.anonymous: .ok, .participant: .ok, .coordinator: .ok]),
@@ -125,6 +127,22 @@ import VaporTesting
             #expect(good.body.string.contains("1 created, 0 updated, 0 unchanged"))
             let people = try await web.get("/people?q=new+person")
             #expect(people.body.string.contains("New Person"))
+        }
+    }
+
+    @Test func matchPreviewPairsAndExplains() async throws {
+        try await TestWorld.run { world in
+            let web = try await WebClient.signedIn(world, as: "coord@example.com")
+            // S1 (level 6, Sales) wants figma; J2 (level 1, reports to S1) offers it: same chain, so no pair.
+            let blocked = try await web.get("/programs/\(pathID(world.program.id))/matches").body.string
+            #expect(blocked.contains("Pairs: 0") && blocked.contains("same_reporting_chain"))
+            // A mentor outside S1's chain makes a pair whose score and covered goal are shown.
+            let header = "employee_id,role,offers,wants,industries,channels,cadence,capacity"
+            _ = try await world.api(.POST, "/api/v1/programs/\(pathID(world.program.id))/enrolments/import", as: .coordinator,
+                                    csv: "\(header)\nJ1,mentor,Figma:5,,,video,weekly,1\n")
+            let page = try await web.get("/programs/\(pathID(world.program.id))/matches").body.string
+            #expect(page.contains("Pairs: 1") && page.contains("id=\"pairs-table\""))
+            #expect(page.contains("Sara Senior") && page.contains("Jo Junior") && page.contains("figma (wants 3, knows 5)"))
         }
     }
 

@@ -21,4 +21,5 @@ func routes(_ app: Application) throws {
     PeopleWebController().register(web)
     ProgramsWebController().register(web)
     ParticipantWebController().register(web)
+    MatchPreviewController().register(web)
 }

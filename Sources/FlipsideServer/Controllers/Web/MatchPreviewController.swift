@@ -1,0 +1,84 @@
+import FlipsideCore
+import Foundation
+import MatchingEngine
+import Vapor
+
+/// The coordinator's match preview: the program's optimal pairing under its rules, with every pair's
+/// score broken into its components, the goals it covers, and why anyone is left unmatched.
+struct MatchPreviewController {
+    func register(_ web: any RoutesBuilder) {
+        web.get("programs", ":programID", "matches", use: preview)
+    }
+
+    struct PairRow: Encodable {
+        var menteeName: String
+        var menteeURL: String
+        var menteeTitle: String
+        var mentorName: String
+        var mentorURL: String
+        var mentorTitle: String
+        var score: String
+        var components: [ComponentCell]
+        var covered: String
+        var uncovered: String
+    }
+
+    struct ComponentCell: Encodable { var name: String; var points: String }
+
+    struct UnmatchedRow: Encodable { var name: String; var url: String; var reason: String }
+
+    struct Page: Encodable {
+        var page: PageChrome
+        var program: ProgramSummary
+        var pairs: [PairRow]
+        var unmatched: [UnmatchedRow]
+        var openMentors: [UnmatchedRow]
+        var total: String
+        var average: String
+        var componentNames: [String]
+        var weights: String
+        var menteeCount: Int
+        var mentorCount: Int
+    }
+
+    func preview(req: Request) async throws -> View {
+        try req.requireCoordinator()
+        let program = try await req.visibleProgram()
+        let enrolments = try await EnrolmentService(db: req.db).all(in: program.id)
+        let people = PeopleService(db: req.db)
+        // The reporting chains reach beyond the enrolled people, so every stored person is read.
+        let everyone = try await people.allByEmployeeID()
+        var rules = MatchRules()
+        rules.minLevelGap = program.settings.minLevelGap
+        rules.defaultCapacity = program.settings.defaultCapacity
+        let reference = program.startDate.flatMap { DateComponents(calendar: Calendar(identifier: .gregorian), timeZone: TimeZone(identifier: "UTC"),
+                                                                   year: $0.year, month: $0.month, day: $0.day).date } ?? Date()
+        let input = MatchInput(people: everyone, enrolments: enrolments, rules: rules, reference: reference)
+        let problem = ScoringProblem(mentees: input.mentees, mentors: input.mentors, rules: rules)
+        let matrix = problem.matrix()
+        let matching = try OptimalMatcher.solve(matrix, capacity: problem.capacity)
+        let explanation = MatchExplanation(problem: problem, matrix: matrix, matching: matching, people: everyone)
+        let names = ScoreComponent.allCases.map(\.rawValue)
+        func label(_ id: String) -> (String, String, String) {
+            let p = everyone[id]
+            return (p?.name ?? id, SiteURL.person(id).path, p.map { "\($0.title) · level \($0.level)" } ?? "")
+        }
+        let rows = explanation.pairs.sorted { $0.score > $1.score }.map { pair -> PairRow in
+            let mentee = label(pair.menteeID), mentor = label(pair.mentorID)
+            return PairRow(menteeName: mentee.0, menteeURL: mentee.1, menteeTitle: mentee.2, mentorName: mentor.0, mentorURL: mentor.1,
+                           mentorTitle: mentor.2, score: String(format: "%.1f", pair.score),
+                           components: names.map { ComponentCell(name: $0, points: String(format: "%.1f", pair.components[$0]?.points ?? 0)) },
+                           covered: pair.coveredTopics.map { "\($0.topic) (wants \($0.priority), knows \($0.proficiency))" }.joined(separator: ", "),
+                           uncovered: pair.uncoveredTopics.joined(separator: ", "))
+        }
+        let weights = zip(names, rules.normalisedWeights).map { "\($0.replacingOccurrences(of: "_", with: " ")) \(Int($1.rounded()))" }.joined(separator: " · ")
+        return try await req.view.render("matches", Page(
+            page: PageChrome(request: req, title: "Match preview — \(program.name)", nav: "programs"),
+            program: ProgramSummary(program), pairs: rows,
+            unmatched: explanation.unmatchedMentees.map { let l = label($0.id); return UnmatchedRow(name: l.0, url: l.1, reason: $0.reason) },
+            openMentors: explanation.mentorsWithFreeCapacity.map { let l = label($0.id); return UnmatchedRow(name: l.0, url: l.1, reason: $0.reason) },
+            total: String(format: "%.1f", matching.total), average: matching.count > 0 ? String(format: "%.1f", matching.total / Double(matching.count)) : "–",
+            componentNames: names.map { $0.replacingOccurrences(of: "_", with: " ") }, weights: weights,
+            menteeCount: input.mentees.count, mentorCount: input.mentors.count))
+    }
+}
