@@ -24,10 +24,16 @@ public enum OptimalMatcher {
             remaining[lock.col] -= 1
             pairs.append(Pair(row: lock.row, col: lock.col, score: scores[lock.row, lock.col]))
         }
+        var lo = Double.infinity, hi = -Double.infinity
+        scores.values.withUnsafeBufferPointer { (lo, hi) = finiteRange($0) }
+        let most = Double(min(scores.rows, scores.cols) + 1)
+        if lo.isFinite && (!((hi - lo + 1) * most * 4).isFinite || !(hi * most).isFinite || !(lo * most).isFinite) {
+            throw .scoresTooLarge(low: lo, high: hi)
+        }
         let freeRows = (0..<scores.rows).filter { !lockedRows.contains($0) }
         var slotColumn: [Int] = []
         for j in 0..<scores.cols { slotColumn += Array(repeating: j, count: remaining[j]) }
-        pairs += assign(scores, rows: freeRows, slots: slotColumn, objective: objective)
+        pairs += assign(scores, rows: freeRows, slots: slotColumn, objective: objective, fullRange: (lo, hi))
         return Matching(pairs: pairs)
     }
 
@@ -38,15 +44,16 @@ public enum OptimalMatcher {
 
     /// Optimal pairs between `rows` and column `slots` (a column repeated once per unit of capacity).
     /// Costs are computed from the scores on demand, so no second dense matrix is held.
+    /// `fullRange`: the finite range of the whole matrix when the caller already scanned it.
     static func assign(_ scores: ScoreMatrix, rows: [Int], slots: [Int], objective: Objective,
-                       initialCandidates: Int = 6) -> [Pair] {
+                       initialCandidates: Int = 6, fullRange: (Double, Double)? = nil) -> [Pair] {
         guard !rows.isEmpty, !slots.isEmpty else { return [] }
         let identity = rows.count == scores.rows && slots.count == scores.cols
             && rows.enumerated().allSatisfy { $0.offset == $0.element } && slots.enumerated().allSatisfy { $0.offset == $0.element }
         var lo = Double.infinity, hi = -Double.infinity
         scores.values.withUnsafeBufferPointer { values in
             if identity {
-                (lo, hi) = finiteRange(values)
+                (lo, hi) = fullRange ?? finiteRange(values)
             } else {
                 var seen = [Bool](repeating: false, count: scores.cols)
                 let distinctColumns = slots.filter { column in defer { seen[column] = true }; return !seen[column] }

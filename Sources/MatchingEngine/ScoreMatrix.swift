@@ -60,11 +60,15 @@ public struct Matching: Sendable, Equatable {
 public enum MatchingError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidCapacity(Int)
     case invalidFile(String)
+    /// Scores so large that their differences or sums overflow a double.
+    case scoresTooLarge(low: Double, high: Double)
 
     public var description: String {
         switch self {
         case let .invalidCapacity(c): return "capacity must be at least 1 (got \(c))"
         case let .invalidFile(reason): return reason
+        case let .scoresTooLarge(low, high):
+            return "scores range from \(low) to \(high): their differences or totals overflow; rescale the scores (e.g. to 0–100)"
         }
     }
 }

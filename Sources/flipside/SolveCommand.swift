@@ -69,12 +69,20 @@ struct Solve: ParsableCommand {
         let clock = ContinuousClock()
         var blocking: Int?
         var result = Matching(pairs: [])
-        let elapsed = try clock.measure {
-            switch algorithm {
-            case .optimal: result = try OptimalMatcher.solve(scores, capacity: capacities, objective: Objective(rawValue: objective)!)
-            case .stable: result = try StableMatcher.solve(scores, capacity: capacities, proposing: StableMatcher.Proposer(rawValue: proposing)!)
-            case .fair: result = try FairMatcher.solve(scores, capacity: capacities)
+        let elapsed: Duration
+        do {
+            elapsed = try clock.measure {
+                switch algorithm {
+                case .optimal: result = try OptimalMatcher.solve(scores, capacity: capacities, objective: Objective(rawValue: objective)!)
+                case .stable: result = try StableMatcher.solve(scores, capacity: capacities, proposing: StableMatcher.Proposer(rawValue: proposing)!)
+                case .fair: result = try FairMatcher.solve(scores, capacity: capacities)
+                }
             }
+        } catch let error as MatchingError {
+            throw ValidationError("\(matrix): \(error)")
+        }
+        guard result.total.isFinite else {
+            throw ValidationError("\(matrix): the total score overflows a double; rescale the scores (e.g. to 0–100)")
         }
         if algorithm == .stable { blocking = StableMatcher.blockingPairs(scores, capacity: capacities, matching: result) }
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18

@@ -37,6 +37,8 @@ import Testing
         #expect(try OptimalMatcher.solve(empty).pairs.isEmpty)
         let oneRow = ScoreMatrix(rows: 1, cols: 4, values: [0.1, .nan, 0.7, -.infinity])
         #expect(try OptimalMatcher.solve(oneRow).pairs == [Pair(row: 0, col: 2, score: 0.7)])
+        let overflow = ScoreMatrix(rows: 2, cols: 2, values: [1e308, -1e308, 1e308, 1e308])
+        #expect(throws: MatchingError.scoresTooLarge(low: -1e308, high: 1e308)) { try OptimalMatcher.solve(overflow) }
         let huge = ScoreMatrix(rows: 2, cols: 2, values: [1e12, -1e12, 5, 1e12])
         #expect(try OptimalMatcher.solve(huge).total == 2e12)
         let ties = ScoreMatrix(rows: 3, cols: 3, values: Array(repeating: 0.5, count: 9))
