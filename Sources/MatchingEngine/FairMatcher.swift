@@ -11,7 +11,12 @@ public enum FairMatcher {
     public static func solve(_ s: ScoreMatrix, capacity: [Int]) throws(MatchingError) -> Matching {
         precondition(capacity.count == s.cols, "one capacity per column")
         if let bad = capacity.first(where: { $0 < 1 }) { throw .invalidCapacity(bad) }
+        let clock = ContinuousClock()
+        var t0 = clock.now
         let optimum = try OptimalMatcher.solve(s, capacity: capacity, objective: .participation)
+        trace("fair: first optimum \(clock.now - t0)")
+        t0 = clock.now
+        var checks = 0
         let target = optimum.count
         guard target > 0 else { return optimum }
         var best = optimum
@@ -25,6 +30,7 @@ public enum FairMatcher {
         while hi - lo > span * 1e-7 {
             let mid = lo + (hi - lo) / 2
             guard mid > lo && mid < hi else { break }     // no representable value in between
+            checks += 1
             if let m = feasible(s, capacity, floor: mid, target: target, from: best) {
                 best = m
                 lo = m.pairs.map(\.score).min()!
@@ -32,6 +38,8 @@ public enum FairMatcher {
                 hi = mid
             }
         }
+        trace("fair: \(checks) bisection checks \(clock.now - t0)")
+        t0 = clock.now
         // The distinct scores strictly inside (lo, hi), searched exactly.
         var inside = Set<Double>()
         for v in s.values where v > lo && v < hi { inside.insert(v) }
@@ -46,9 +54,11 @@ public enum FairMatcher {
                 candidates = Array(candidates[..<mid])
             }
         }
-        var restricted = s
-        for k in restricted.values.indices where restricted.values[k] < lo { restricted.values[k] = -.infinity }
-        return try OptimalMatcher.solve(restricted, capacity: capacity, objective: .participation)
+        trace("fair: exact phase \(clock.now - t0)")
+        t0 = clock.now
+        let result = try OptimalMatcher.solve(s, capacity: capacity, objective: .participation, locks: [], floor: lo)
+        trace("fair: final optimum \(clock.now - t0)")
+        return result
     }
 
     /// A matching of `target` pairs that all score at least `floor`, or nil when none exists. Starts from

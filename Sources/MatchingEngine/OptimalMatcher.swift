@@ -14,6 +14,12 @@ public enum OptimalMatcher {
     /// `locks` are pairs that must be kept; they use up their row and one unit of their column's capacity.
     public static func solve(_ scores: ScoreMatrix, capacity: [Int], objective: Objective = .participation,
                              locks: [(row: Int, col: Int)] = []) throws(MatchingError) -> Matching {
+        try solve(scores, capacity: capacity, objective: objective, locks: locks, floor: -.infinity)
+    }
+
+    /// As above, with every pair scoring below `floor` treated as forbidden (without copying the matrix).
+    static func solve(_ scores: ScoreMatrix, capacity: [Int], objective: Objective, locks: [(row: Int, col: Int)],
+                      floor: Double) throws(MatchingError) -> Matching {
         precondition(capacity.count == scores.cols, "one capacity per column")
         if let bad = capacity.first(where: { $0 < 1 }) { throw .invalidCapacity(bad) }
         var remaining = capacity
@@ -33,7 +39,7 @@ public enum OptimalMatcher {
         let freeRows = (0..<scores.rows).filter { !lockedRows.contains($0) }
         var slotColumn: [Int] = []
         for j in 0..<scores.cols { slotColumn += Array(repeating: j, count: remaining[j]) }
-        pairs += assign(scores, rows: freeRows, slots: slotColumn, objective: objective, fullRange: (lo, hi))
+        pairs += assign(scores, rows: freeRows, slots: slotColumn, objective: objective, fullRange: (lo, hi), floor: floor)
         return Matching(pairs: pairs)
     }
 
@@ -46,7 +52,7 @@ public enum OptimalMatcher {
     /// Costs are computed from the scores on demand, so no second dense matrix is held.
     /// `fullRange`: the finite range of the whole matrix when the caller already scanned it.
     static func assign(_ scores: ScoreMatrix, rows: [Int], slots: [Int], objective: Objective,
-                       initialCandidates: Int = 6, fullRange: (Double, Double)? = nil) -> [Pair] {
+                       initialCandidates: Int = 6, fullRange: (Double, Double)? = nil, floor: Double = -.infinity) -> [Pair] {
         guard !rows.isEmpty, !slots.isEmpty else { return [] }
         let identity = rows.count == scores.rows && slots.count == scores.cols
             && rows.enumerated().allSatisfy { $0.offset == $0.element } && slots.enumerated().allSatisfy { $0.offset == $0.element }
@@ -75,15 +81,16 @@ public enum OptimalMatcher {
         let tolerance = 1e-9 * (span + 1)
         // A column with capacity c appears as c equal slots: keep as many candidates per distinct column.
         let slotsPerColumn = identity ? 1 : max(1, (slots.count + Set(slots).count - 1) / max(1, Set(slots).count))
-        let initialCandidates = initialCandidates * slotsPerColumn
+        // Below a floor many pairs become forbidden; the candidates then need more room per row.
+        let initialCandidates = initialCandidates * slotsPerColumn * (floor > -.infinity ? 2 : 1)
         let solved: SparseAssignment = scores.values.withUnsafeBufferPointer { values in
             if objective == .participation && !transposed && identity {
                 // The common case: every row and column once, costs read straight from the scores.
-                let costs = DirectParticipationCosts(values: values, left: rows.count, right: slots.count, hi: hi, penalty: penalty)
+                let costs = DirectParticipationCosts(values: values, left: rows.count, right: slots.count, hi: hi, penalty: penalty, floor: floor)
                 return SparseAssignment(costs, initialCandidates: initialCandidates, tolerance: tolerance)
             }
             let costs = MappedCosts(values: values, cols: scores.cols, rows: rows, slots: slots, objective: objective,
-                                    transposed: transposed, hi: hi, penalty: penalty)
+                                    transposed: transposed, hi: hi, penalty: penalty, floor: floor)
             return SparseAssignment(costs, initialCandidates: initialCandidates, tolerance: tolerance)
         }
         var pairs: [Pair] = []
@@ -92,7 +99,7 @@ public enum OptimalMatcher {
             guard b < slots.count else { continue }
             let (i, j) = (rows[a], slots[b])
             let s = scores[i, j]
-            if s.isFinite && !(objective == .quality && s < 0) { pairs.append(Pair(row: i, col: j, score: s)) }
+            if s.isFinite && s >= floor && !(objective == .quality && s < 0) { pairs.append(Pair(row: i, col: j, score: s)) }
         }
         return pairs
     }
@@ -105,10 +112,12 @@ struct DirectParticipationCosts: AssignmentCosts, @unchecked Sendable {
     let right: Int
     let hi: Double
     let penalty: Double
+    /// Pairs below this score count as forbidden.
+    let floor: Double
 
     @inline(__always) func cost(_ l: Int, _ r: Int) -> Double {
         let s = values[l &* right &+ r]
-        return s.isFinite ? hi - s : penalty
+        return s.isFinite && s >= floor ? hi - s : penalty
     }
 }
 
@@ -122,6 +131,7 @@ struct MappedCosts: AssignmentCosts, @unchecked Sendable {
     let transposed: Bool
     let hi: Double
     let penalty: Double
+    let floor: Double
 
     var left: Int { transposed ? slots.count : rows.count }
     var right: Int { transposed ? rows.count : (objective == .quality ? slots.count + rows.count : slots.count) }
@@ -131,10 +141,10 @@ struct MappedCosts: AssignmentCosts, @unchecked Sendable {
         if objective == .quality {
             if b >= slots.count { return b - slots.count == a ? 0 : .infinity }
             let s = values[rows[a] &* cols &+ slots[b]]
-            return s.isFinite ? -s : .infinity
+            return s.isFinite && s >= floor ? -s : .infinity
         }
         let s = values[rows[a] &* cols &+ slots[b]]
-        return s.isFinite ? hi - s : penalty
+        return s.isFinite && s >= floor ? hi - s : penalty
     }
 }
 
