@@ -2,6 +2,10 @@ import ArgumentParser
 import Foundation
 #if canImport(Glibc)
 import Glibc
+private let readBytes = Glibc.read
+#elseif canImport(Darwin)
+import Darwin
+private let readBytes = Darwin.read
 #endif
 import MatchingEngine
 
@@ -47,7 +51,7 @@ struct Solve: ParsableCommand {
         var filled = 0
         try values.withUnsafeMutableBytes { buffer in
             while filled < expected {
-                let n = Glibc.read(handle.fileDescriptor, buffer.baseAddress! + filled, min(1 << 26, expected - filled))
+                let n = readBytes(handle.fileDescriptor, buffer.baseAddress! + filled, min(1 << 26, expected - filled))
                 if n < 0 { throw ValidationError("Cannot read \(matrix).") }
                 if n == 0 { break }
                 filled += n
