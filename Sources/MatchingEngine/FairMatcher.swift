@@ -13,7 +13,10 @@ public enum FairMatcher {
         if let bad = capacity.first(where: { $0 < 1 }) { throw .invalidCapacity(bad) }
         let clock = ContinuousClock()
         var t0 = clock.now
-        let optimum = try OptimalMatcher.solve(s, capacity: capacity, objective: .participation)
+        // One mentee per mentor and no more rows than columns: the final solve can resume from the first.
+        let resumable = capacity.allSatisfy { $0 == 1 } ? try OptimalMatcher.resumableParticipation(s, floor: -.infinity, resuming: nil) : nil
+        let optimum: Matching
+        if let resumable { optimum = resumable.0 } else { optimum = try OptimalMatcher.solve(s, capacity: capacity, objective: .participation) }
         trace("fair: first optimum \(clock.now - t0)")
         t0 = clock.now
         var checks = 0
@@ -41,9 +44,11 @@ public enum FairMatcher {
         trace("fair: \(checks) bisection checks \(clock.now - t0)")
         t0 = clock.now
         // The distinct scores strictly inside (lo, hi), searched exactly.
-        var inside = Set<Double>()
-        for v in s.values where v > lo && v < hi { inside.insert(v) }
-        var candidates = inside.sorted()
+        var inside: [Double] = []
+        s.values.withUnsafeBufferPointer { values in
+            for v in values where v > lo && v < hi { inside.append(v) }
+        }
+        var candidates = Array(Set(inside)).sorted()
         while !candidates.isEmpty {
             let mid = candidates.count / 2
             if let m = feasible(s, capacity, floor: candidates[mid], target: target, from: best) {
@@ -56,7 +61,12 @@ public enum FairMatcher {
         }
         trace("fair: exact phase \(clock.now - t0)")
         t0 = clock.now
-        let result = try OptimalMatcher.solve(s, capacity: capacity, objective: .participation, locks: [], floor: lo)
+        let result: Matching
+        if let resumable, let resumed = try OptimalMatcher.resumableParticipation(s, floor: lo, resuming: resumable.1) {
+            result = resumed.0
+        } else {
+            result = try OptimalMatcher.solve(s, capacity: capacity, objective: .participation, locks: [], floor: lo)
+        }
         trace("fair: final optimum \(clock.now - t0)")
         return result
     }

@@ -50,6 +50,35 @@ public enum OptimalMatcher {
 
     /// Optimal pairs between `rows` and column `slots` (a column repeated once per unit of capacity).
     /// Costs are computed from the scores on demand, so no second dense matrix is held.
+    /// The optimum (participation, every column capacity 1, rows ≤ columns) with the solver's final state,
+    /// so that a later solve in which some pairs are forbidden (`floor` raised) can resume from it instead
+    /// of starting over. Nil for shapes it does not cover.
+    static func resumableParticipation(_ scores: ScoreMatrix, floor: Double,
+                                       resuming previous: SparseAssignment?) throws(MatchingError) -> (Matching, SparseAssignment)? {
+        guard scores.rows > 0, scores.rows <= scores.cols else { return nil }
+        var lo = Double.infinity, hi = -Double.infinity
+        scores.values.withUnsafeBufferPointer { (lo, hi) = finiteRange($0) }
+        guard lo.isFinite else { return nil }
+        let most = Double(scores.rows + 1)
+        if !((hi - lo + 1) * most * 4).isFinite || !(hi * most).isFinite || !(lo * most).isFinite {
+            throw .scoresTooLarge(low: lo, high: hi)
+        }
+        // Same cost model as `assign` for this shape, so that the two agree edge for edge.
+        let penalty = (hi - lo + 1) * Double(scores.rows + 1)
+        let tolerance = 1e-9 * (hi - lo + 1)
+        return scores.values.withUnsafeBufferPointer { values in
+            let costs = DirectParticipationCosts(values: values, left: scores.rows, right: scores.cols, hi: hi, penalty: penalty, floor: floor)
+            let solved = previous.map { SparseAssignment(costs, resuming: $0, tolerance: tolerance) }
+                ?? SparseAssignment(costs, initialCandidates: 6, tolerance: tolerance)
+            var pairs: [Pair] = []
+            for (i, j) in solved.rightOfLeft.enumerated() {
+                let v = values[i * scores.cols + j]
+                if v.isFinite && v >= floor { pairs.append(Pair(row: i, col: j, score: v)) }
+            }
+            return (Matching(pairs: pairs), solved)
+        }
+    }
+
     /// `fullRange`: the finite range of the whole matrix when the caller already scanned it.
     static func assign(_ scores: ScoreMatrix, rows: [Int], slots: [Int], objective: Objective,
                        initialCandidates: Int = 6, fullRange: (Double, Double)? = nil, floor: Double = -.infinity) -> [Pair] {

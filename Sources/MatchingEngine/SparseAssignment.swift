@@ -44,22 +44,51 @@ struct SparseAssignment {
     var leftPrice: [Double]
     /// How many pricing rounds the proof took (1 = the first candidate graph was enough).
     var rounds: Int
+    /// The final candidate graph and solver state, to resume from after costs rise.
+    let graph: CandidateGraph
+    let state: ShortestAugmentingPaths
 
     /// - Parameters:
     ///   - costs: the full problem. Every left node must have at least one edge.
     ///   - initialCandidates: candidates per left node in the first round.
     ///   - tolerance: reduced costs above `-tolerance` count as non-negative (floating-point slack).
     init<C: AssignmentCosts>(_ costs: C, initialCandidates: Int = 12, tolerance: Double) {
+        let clock = ContinuousClock()
+        let t0 = clock.now
+        let k = max(1, min(costs.right, initialCandidates))
+        let graph = CandidateGraph.top(k, of: costs)
+        trace("candidates k=\(k): \(clock.now - t0)")
+        self.init(costs, graph: graph, candidates: k, state: nil, pending: [], tolerance: tolerance)
+    }
+
+    /// Resumes `previous` on `costs`, which may only be higher than before on some edges (e.g. pairs
+    /// newly forbidden): the dual prices stay feasible, so only left nodes whose assigned edge became
+    /// dearer are freed and re-augmented before pricing proves the new optimum.
+    init<C: AssignmentCosts>(_ costs: C, resuming previous: SparseAssignment, tolerance: Double) {
+        let graph = previous.graph.reweighted(costs)
+        var state = previous.state
+        var freed: [Int] = []
+        for l in 0..<costs.left {
+            let r = Int(state.rightOfLeft[l])
+            guard r >= 0 else { freed.append(l); continue }
+            if costs.cost(l, r) != state.matchCost[l] { freed.append(l) }
+        }
+        state.free(freed)
+        self.init(costs, graph: graph, candidates: graph.target.count / max(1, costs.left), state: state, pending: freed,
+                  tolerance: tolerance)
+    }
+
+    private init<C: AssignmentCosts>(_ costs: C, graph startGraph: CandidateGraph, candidates: Int,
+                                     state startState: ShortestAugmentingPaths?, pending startPending: [Int], tolerance: Double) {
         let n = costs.left, m = costs.right
         precondition(n <= m)
-        var k = max(1, min(m, initialCandidates))
         let clock = ContinuousClock()
         var t0 = clock.now
-        var graph = CandidateGraph.top(k, of: costs)
-        trace("candidates k=\(k): \(clock.now - t0)")
+        var k = max(1, candidates)
+        var graph = startGraph
         var rounds = 0
-        var state: ShortestAugmentingPaths? = nil
-        var pending: [Int] = []
+        var state = startState
+        var pending = startPending
         while true {
             rounds += 1
             t0 = clock.now
@@ -89,6 +118,8 @@ struct SparseAssignment {
                 rightPrice = current.price
                 leftPrice = (0..<n).map { current.matchCost[$0] - current.price[Int(current.rightOfLeft[$0])] }
                 self.rounds = rounds
+                self.graph = graph
+                self.state = current
                 return
             }
             graph = graph.adding(violations, costs: costs)
@@ -215,6 +246,15 @@ struct CandidateGraph {
         self.start = start
         self.target = target
         self.weight = weight
+    }
+
+    /// The same edges with their weights read again from `costs`.
+    func reweighted<C: AssignmentCosts>(_ costs: C) -> CandidateGraph {
+        var graph = self
+        for l in 0..<(start.count - 1) {
+            for e in start[l]..<start[l + 1] { graph.weight[e] = costs.cost(l, Int(target[e])) }
+        }
+        return graph
     }
 
     func adding<C: AssignmentCosts>(_ extra: [(Int, Int32)], costs: C) -> CandidateGraph {
