@@ -30,16 +30,11 @@ public enum OptimalMatcher {
             remaining[lock.col] -= 1
             pairs.append(Pair(row: lock.row, col: lock.col, score: scores[lock.row, lock.col]))
         }
-        var lo = Double.infinity, hi = -Double.infinity
-        scores.values.withUnsafeBufferPointer { (lo, hi) = finiteRange($0) }
-        let most = Double(min(scores.rows, scores.cols) + 1)
-        if lo.isFinite && (!((hi - lo + 1) * most * 4).isFinite || !(hi * most).isFinite || !(lo * most).isFinite) {
-            throw .scoresTooLarge(low: lo, high: hi)
-        }
+        let range = try checkedRange(scores)
         let freeRows = (0..<scores.rows).filter { !lockedRows.contains($0) }
         var slotColumn: [Int] = []
         for j in 0..<scores.cols { slotColumn += Array(repeating: j, count: remaining[j]) }
-        pairs += assign(scores, rows: freeRows, slots: slotColumn, objective: objective, fullRange: (lo, hi), floor: floor)
+        pairs += assign(scores, rows: freeRows, slots: slotColumn, objective: objective, fullRange: range, floor: floor).pairs
         return Matching(pairs: pairs)
     }
 
@@ -48,41 +43,38 @@ public enum OptimalMatcher {
         try solve(scores, capacity: Array(repeating: capacity, count: scores.cols), objective: objective)
     }
 
-    /// Optimal pairs between `rows` and column `slots` (a column repeated once per unit of capacity).
-    /// Costs are computed from the scores on demand, so no second dense matrix is held.
+    /// The smallest and largest finite scores; throws when their differences or totals would overflow.
+    static func checkedRange(_ scores: ScoreMatrix) throws(MatchingError) -> (Double, Double) {
+        let (lo, hi) = scores.values.withUnsafeBufferPointer { finiteRange($0) }
+        let most = Double(min(scores.rows, scores.cols) + 1)
+        if lo.isFinite && (!((hi - lo + 1) * most * 4).isFinite || !(hi * most).isFinite || !(lo * most).isFinite) {
+            throw .scoresTooLarge(low: lo, high: hi)
+        }
+        return (lo, hi)
+    }
+
     /// The optimum (participation, every column capacity 1, rows ≤ columns) with the solver's final state,
     /// so that a later solve in which some pairs are forbidden (`floor` raised) can resume from it instead
     /// of starting over. Nil for shapes it does not cover.
     static func resumableParticipation(_ scores: ScoreMatrix, floor: Double,
                                        resuming previous: SparseAssignment?) throws(MatchingError) -> (Matching, SparseAssignment)? {
         guard scores.rows > 0, scores.rows <= scores.cols else { return nil }
-        var lo = Double.infinity, hi = -Double.infinity
-        scores.values.withUnsafeBufferPointer { (lo, hi) = finiteRange($0) }
-        guard lo.isFinite else { return nil }
-        let most = Double(scores.rows + 1)
-        if !((hi - lo + 1) * most * 4).isFinite || !(hi * most).isFinite || !(lo * most).isFinite {
-            throw .scoresTooLarge(low: lo, high: hi)
-        }
-        // Same cost model as `assign` for this shape, so that the two agree edge for edge.
-        let penalty = (hi - lo + 1) * Double(scores.rows + 1)
-        let tolerance = 1e-9 * (hi - lo + 1)
-        return scores.values.withUnsafeBufferPointer { values in
-            let costs = DirectParticipationCosts(values: values, left: scores.rows, right: scores.cols, hi: hi, penalty: penalty, floor: floor)
-            let solved = previous.map { SparseAssignment(costs, resuming: $0, tolerance: tolerance) }
-                ?? SparseAssignment(costs, initialCandidates: 6, tolerance: tolerance)
-            var pairs: [Pair] = []
-            for (i, j) in solved.rightOfLeft.enumerated() {
-                let v = values[i * scores.cols + j]
-                if v.isFinite && v >= floor { pairs.append(Pair(row: i, col: j, score: v)) }
-            }
-            return (Matching(pairs: pairs), solved)
-        }
+        let range = try checkedRange(scores)
+        let result = assign(scores, rows: Array(0..<scores.rows), slots: Array(0..<scores.cols), objective: .participation,
+                            fullRange: range, floor: floor, resuming: previous)
+        guard let solved = result.solved else { return nil }
+        return (Matching(pairs: result.pairs), solved)
     }
 
+    /// Optimal pairs between `rows` and column `slots` (a column repeated once per unit of capacity).
+    /// Costs are computed from the scores on demand, so no second dense matrix is held.
     /// `fullRange`: the finite range of the whole matrix when the caller already scanned it.
+    /// `resuming`: a previous solve of the same shape and cost model whose costs have since only risen.
+    /// Returns the solver's state too (nil when there was nothing to solve).
     static func assign(_ scores: ScoreMatrix, rows: [Int], slots: [Int], objective: Objective,
-                       initialCandidates: Int = 6, fullRange: (Double, Double)? = nil, floor: Double = -.infinity) -> [Pair] {
-        guard !rows.isEmpty, !slots.isEmpty else { return [] }
+                       initialCandidates: Int = 6, fullRange: (Double, Double)? = nil, floor: Double = -.infinity,
+                       resuming previous: SparseAssignment? = nil) -> (pairs: [Pair], solved: SparseAssignment?) {
+        guard !rows.isEmpty, !slots.isEmpty else { return ([], nil) }
         let identity = rows.count == scores.rows && slots.count == scores.cols
             && rows.enumerated().allSatisfy { $0.offset == $0.element } && slots.enumerated().allSatisfy { $0.offset == $0.element }
         var lo = Double.infinity, hi = -Double.infinity
@@ -98,7 +90,7 @@ public enum OptimalMatcher {
                 }
             }
         }
-        guard lo.isFinite else { return [] }
+        guard lo.isFinite else { return ([], nil) }
         let span = hi - lo
         // participation: allowed pairs cost hi - score (≥ 0); a forbidden pair costs more than any gain
         // in total score could repay, so the optimum uses as few as possible (the most allowed pairs),
@@ -109,13 +101,15 @@ public enum OptimalMatcher {
         let transposed = objective == .participation && rows.count > slots.count
         let tolerance = 1e-9 * (span + 1)
         // A column with capacity c appears as c equal slots: keep as many candidates per distinct column.
-        let slotsPerColumn = identity ? 1 : max(1, (slots.count + Set(slots).count - 1) / max(1, Set(slots).count))
+        let distinctSlots = identity ? slots.count : Set(slots).count
+        let slotsPerColumn = max(1, (slots.count + distinctSlots - 1) / max(1, distinctSlots))
         // Below a floor many pairs become forbidden; the candidates then need more room per row.
         let initialCandidates = initialCandidates * slotsPerColumn * (floor > -.infinity ? 2 : 1)
         let solved: SparseAssignment = scores.values.withUnsafeBufferPointer { values in
             if objective == .participation && !transposed && identity {
                 // The common case: every row and column once, costs read straight from the scores.
                 let costs = DirectParticipationCosts(values: values, left: rows.count, right: slots.count, hi: hi, penalty: penalty, floor: floor)
+                if let previous { return SparseAssignment(costs, resuming: previous, tolerance: tolerance) }
                 return SparseAssignment(costs, initialCandidates: initialCandidates, tolerance: tolerance)
             }
             let costs = MappedCosts(values: values, cols: scores.cols, rows: rows, slots: slots, objective: objective,
@@ -130,7 +124,7 @@ public enum OptimalMatcher {
             let s = scores[i, j]
             if s.isFinite && s >= floor && !(objective == .quality && s < 0) { pairs.append(Pair(row: i, col: j, score: s)) }
         }
-        return pairs
+        return (pairs, solved)
     }
 }
 

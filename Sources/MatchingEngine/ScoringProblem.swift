@@ -114,6 +114,12 @@ public struct ScoringProblem: Sendable {
     /// The pair's score from 0 to 100, or nil when a hard rule forbids it.
     public func score(mentee i: Int, mentor j: Int) -> Double? {
         guard brokenRule(mentee: i, mentor: j) == nil else { return nil }
+        return scoreIgnoringRules(mentee: i, mentor: j)
+    }
+
+    /// The weighted sum of the components, 0 to 100, whether or not a hard rule forbids the pair
+    /// (to say how close an excluded pair would have been).
+    public func scoreIgnoringRules(mentee i: Int, mentor j: Int) -> Double {
         let parts = components(mentee: i, mentor: j)
         var total = 0.0
         for k in 0..<parts.count { total += weights[k] * parts[k] }

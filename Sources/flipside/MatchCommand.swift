@@ -44,7 +44,7 @@ struct Match: ParsableCommand {
                                           objective: algorithm == .optimal ? objective : nil, locks: locks)
             try MatchFiles.write(report.json(), to: explain)
         }
-        let seconds = Double((ContinuousClock.now - started).components.attoseconds) / 1e18 + Double((ContinuousClock.now - started).components.seconds)
+        let seconds = (ContinuousClock.now - started).seconds
         print("{\"mentees\":\(input.mentees.count),\"mentors\":\(input.mentors.count),\"pairs\":\(matching.count),\"total\":\(matching.total),\"seconds\":\(seconds)}")
     }
 

@@ -89,7 +89,7 @@ struct Solve: ParsableCommand {
             throw ValidationError("\(matrix): the total score overflows a double; rescale the scores (e.g. to 0–100)")
         }
         if algorithm == .stable { blocking = StableMatcher.blockingPairs(scores, capacity: capacities, matching: result) }
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.seconds
         var line = "{\"pairs\":\(result.count),\"total\":\(result.total),\"solve_seconds\":\(seconds)"
         if let blocking { line += ",\"blocking_pairs\":\(blocking)" }
         print(line + "}")
@@ -99,4 +99,9 @@ struct Solve: ParsableCommand {
             guard FileManager.default.createFile(atPath: out, contents: Data(csv.utf8)) else { throw ValidationError("Cannot write \(out).") }
         }
     }
+}
+
+extension Duration {
+    /// The duration in seconds, as printed in the commands' JSON lines.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -93,7 +93,7 @@ import Testing
             let rows = Int.random(in: 1...8, using: &rng), cols = Int.random(in: 1...8, using: &rng)
             let s = rng.matrix(rows: rows, cols: cols, forbid: 0.3, ties: round % 3 == 0, negative: round % 2 == 0)
             for objective in Objective.allCases {
-                let pairs = OptimalMatcher.assign(s, rows: Array(0..<rows), slots: Array(0..<cols), objective: objective, initialCandidates: 1)
+                let pairs = OptimalMatcher.assign(s, rows: Array(0..<rows), slots: Array(0..<cols), objective: objective, initialCandidates: 1).pairs
                 let best = BruteForce.best(s, capacity: Array(repeating: 1, count: cols), objective: objective)
                 let total = pairs.reduce(0) { $0 + $1.score }
                 if objective == .participation { #expect(pairs.count == best.count, "round \(round)") }

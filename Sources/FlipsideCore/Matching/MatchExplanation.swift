@@ -106,22 +106,26 @@ public struct MatchExplanation: Encodable, Sendable {
         var held = [[Int]](repeating: [], count: mentors.count)
         for p in matching.pairs { mentorOf[p.row] = p.col; held[p.col].append(p.row) }
 
-        func rawScore(_ i: Int, _ j: Int) -> Double {
-            zip(problem.components(mentee: i, mentor: j), w).reduce(0) { $0 + $1.0 * $1.1 }
-        }
-        unmatchedMentees = mentees.indices.filter { mentorOf[$0] == nil }.map { i in
+        /// Over the other side of one person: how many partners each hard rule excluded, the three
+        /// best-scoring excluded ones, and the eligible ones.
+        func survey(_ others: Range<Int>, pair: (Int) -> (mentee: Int, mentor: Int), id: (Int) -> String)
+            -> (excluded: [String: Int], closest: [Closest], eligible: [Int]) {
             var excluded: [String: Int] = [:]
             var closest: [Closest] = []
             var eligible: [Int] = []
-            for j in mentors.indices {
+            for k in others {
+                let (i, j) = pair(k)
                 if let rule = problem.brokenRule(mentee: i, mentor: j) {
                     excluded[rule.rawValue, default: 0] += 1
-                    closest.append(Closest(id: mentors[j].id, rule: rule.rawValue, scoreWithoutRules: rawScore(i, j)))
+                    closest.append(Closest(id: id(k), rule: rule.rawValue, scoreWithoutRules: problem.scoreIgnoringRules(mentee: i, mentor: j)))
                 } else {
-                    eligible.append(j)
+                    eligible.append(k)
                 }
             }
-            closest = Array(closest.sorted { $0.scoreWithoutRules > $1.scoreWithoutRules }.prefix(3))
+            return (excluded, Array(closest.sorted { $0.scoreWithoutRules > $1.scoreWithoutRules }.prefix(3)), eligible)
+        }
+        unmatchedMentees = mentees.indices.filter { mentorOf[$0] == nil }.map { i in
+            let (excluded, closest, eligible) = survey(mentors.indices, pair: { (i, $0) }, id: { mentors[$0].id })
             if let best = eligible.max(by: { matrix[i, $0] < matrix[i, $1] || (matrix[i, $0] == matrix[i, $1] && $0 > $1) }) {
                 let holders = held[best].map { Holder(menteeID: mentees[$0].id, score: matrix[$0, best]) }
                 let reason = "Every eligible mentor's capacity is taken. The best, \(mentors[best].id) (score \(Self.round(matrix[i, best]))), "
@@ -135,23 +139,13 @@ public struct MatchExplanation: Encodable, Sendable {
                              eligiblePartners: 0, excludedBy: excluded, closestExcluded: closest, bestEligible: nil)
         }
         mentorsWithFreeCapacity = mentors.indices.filter { held[$0].count < problem.capacity[$0] }.map { j in
-            var excluded: [String: Int] = [:]
-            var eligible = 0
-            var closest: [Closest] = []
-            for i in mentees.indices {
-                if let rule = problem.brokenRule(mentee: i, mentor: j) {
-                    excluded[rule.rawValue, default: 0] += 1
-                    closest.append(Closest(id: mentees[i].id, rule: rule.rawValue, scoreWithoutRules: rawScore(i, j)))
-                } else {
-                    eligible += 1
-                }
-            }
+            let (excluded, closest, eligible) = survey(mentees.indices, pair: { ($0, j) }, id: { mentees[$0].id })
             let free = problem.capacity[j] - held[j].count
-            let reason = eligible == 0
+            let reason = eligible.isEmpty
                 ? "No eligible mentee: every mentee breaks a hard rule."
-                : "\(free) place(s) left: each of the \(eligible) eligible mentees is matched with a mentor the program's total prefers."
-            return Unmatched(id: mentors[j].id, reason: reason, eligiblePartners: eligible, excludedBy: excluded,
-                             closestExcluded: Array(closest.sorted { $0.scoreWithoutRules > $1.scoreWithoutRules }.prefix(3)), bestEligible: nil)
+                : "\(free) place(s) left: each of the \(eligible.count) eligible mentees is matched with a mentor the program's total prefers."
+            return Unmatched(id: mentors[j].id, reason: reason, eligiblePartners: eligible.count, excludedBy: excluded,
+                             closestExcluded: closest, bestEligible: nil)
         }
         alternatives = mentees.indices.map { i in
             let current = mentorOf[i]
