@@ -19,10 +19,20 @@ public enum EnrolmentImport {
     /// in the file and already enrolled are needed); `existing` maps employee ids to current enrolments.
     public static func plan(csv: String, program: Program, people: [String: Person],
                             existing: [String: Enrolment]) throws(ImportFailure) -> EnrolmentImportPlan {
-        guard program.status.acceptsEnrolments else {
-            throw ImportFailure(problems: [ImportProblem(row: 1, column: nil, reason: ProgramError.closedForEnrolment(program.status).message)])
-        }
-        let table = try CSVTable(text: csv)
+        try requireOpen(program)
+        return try plan(table: try CSVTable(text: csv), program: program, people: people, existing: existing)
+    }
+
+    /// The employee ids a parsed file names (to look up only those people before planning).
+    public static func employeeIDs(in table: CSVTable) -> [String] {
+        guard let i = table.header.firstIndex(of: "employee_id") else { return [] }
+        return table.records.compactMap { i < $0.fields.count ? $0.fields[i].trimmingCharacters(in: .whitespaces) : nil }
+    }
+
+    /// As `plan(csv:…)`, for a file already parsed.
+    public static func plan(table: CSVTable, program: Program, people: [String: Person],
+                            existing: [String: Enrolment]) throws(ImportFailure) -> EnrolmentImportPlan {
+        try requireOpen(program)
         let columns: [String: Int]
         switch table.columnIndex(required: requiredColumns) {
         case let .success(c): columns = c
@@ -90,6 +100,14 @@ public enum EnrolmentImport {
         plan.warnings = EnrolmentRules.warnings(enrolments: Array(final.values), levels: levels, gap: program.settings.minLevelGap)
             .sorted { $0.employeeID < $1.employeeID }
         return plan
+    }
+}
+
+extension EnrolmentImport {
+    static func requireOpen(_ program: Program) throws(ImportFailure) {
+        guard program.status.acceptsEnrolments else {
+            throw ImportFailure(problems: [ImportProblem(row: 1, column: nil, reason: ProgramError.closedForEnrolment(program.status).message)])
+        }
     }
 }
 

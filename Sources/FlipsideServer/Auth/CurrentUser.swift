@@ -36,6 +36,18 @@ extension Request {
         if user.userRole != .coordinator && program.status == .draft { throw APIError.notFound("Program") }
         return program
     }
+
+    /// The program and enrolment in the path, if the user is a coordinator or the person enrolled.
+    func ownedEnrolment() async throws -> (Program, Enrolment) {
+        let user = try requireUser()
+        let program = try await visibleProgram()
+        guard let id = parameters.get("enrolmentID", as: UUID.self) else { throw APIError.notFound("Enrolment") }
+        let enrolment = try await EnrolmentService(db: db).find(id, in: program.id)
+        guard user.userRole == .coordinator || enrolment.employeeID == user.employeeID else {
+            throw APIError(.forbidden, code: "forbidden", "A participant can change only their own enrolment.")
+        }
+        return (program, enrolment)
+    }
 }
 
 /// Authenticates API requests by `Authorization: Bearer <token>`.

@@ -80,13 +80,17 @@ struct EnrolmentService {
         let existingList = try await all(in: program.id)
         var existing: [String: Enrolment] = [:]
         for e in existingList { existing[e.employeeID] = e }
-        // Only the people named in the file or already enrolled are needed; read the ids cheaply first.
-        let named = (try? CSVTable(text: text)).map { table -> [String] in
-            guard let i = table.header.firstIndex(of: "employee_id") else { return [] }
-            return table.records.compactMap { i < $0.fields.count ? $0.fields[i].trimmingCharacters(in: .whitespaces) : nil }
-        } ?? []
+        // Only the people named in the file or already enrolled are needed. The file is parsed once; when
+        // it cannot be parsed, planning from the text reports why (after checking the program is open).
+        let table = try? CSVTable(text: text)
+        let named = table.map(EnrolmentImport.employeeIDs) ?? []
         let people = try await PeopleService(db: db).find(Array(Set(named + existing.keys)))
-        let plan = try EnrolmentImport.plan(csv: text, program: program, people: people, existing: existing)
+        let plan: EnrolmentImportPlan
+        if let table {
+            plan = try EnrolmentImport.plan(table: table, program: program, people: people, existing: existing)
+        } else {
+            plan = try EnrolmentImport.plan(csv: text, program: program, people: people, existing: existing)
+        }
         try await db.transaction { tx in
             for enrolment in plan.created { try await EnrolmentModel(enrolment).create(on: tx) }
             for enrolment in plan.updated {

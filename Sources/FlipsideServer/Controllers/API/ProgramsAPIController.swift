@@ -104,7 +104,7 @@ struct ProgramsAPIController {
     }
 
     func updateEnrolment(req: Request) async throws -> EnrolmentResponse {
-        let (program, enrolment) = try await ownedEnrolment(req)
+        let (program, enrolment) = try await req.ownedEnrolment()
         var updated = enrolment
         let input = try req.content.decode(EnrolmentInput.self)
         if let id = input.employee_id, id != enrolment.employeeID {
@@ -116,22 +116,8 @@ struct ProgramsAPIController {
     }
 
     func deleteEnrolment(req: Request) async throws -> HTTPStatus {
-        let (program, enrolment) = try await ownedEnrolment(req)
+        let (program, enrolment) = try await req.ownedEnrolment()
         try await EnrolmentService(db: req.db).delete(enrolment.id, in: program)
         return .noContent
-    }
-
-    // MARK: - Access
-
-    /// The enrolment, if the user is a coordinator or the person enrolled.
-    private func ownedEnrolment(_ req: Request) async throws -> (Program, Enrolment) {
-        let user = try req.requireUser()
-        let program = try await req.visibleProgram()
-        guard let id = req.parameters.get("enrolmentID", as: UUID.self) else { throw APIError.notFound("Enrolment") }
-        let enrolment = try await EnrolmentService(db: req.db).find(id, in: program.id)
-        guard user.userRole == .coordinator || enrolment.employeeID == user.employeeID else {
-            throw APIError(.forbidden, code: "forbidden", "A participant can change only their own enrolment.")
-        }
-        return (program, enrolment)
     }
 }

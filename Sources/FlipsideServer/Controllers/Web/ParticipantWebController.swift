@@ -117,17 +117,11 @@ struct ParticipantWebController {
     }
 
     func withdraw(req: Request) async throws -> Response {
-        let user = try req.requireUser()
+        _ = try req.requireUser()
         try CSRF.verify(req)
-        guard let programID = req.parameters.get("programID", as: UUID.self),
-              let enrolmentID = req.parameters.get("enrolmentID", as: UUID.self) else { throw APIError.notFound("Enrolment") }
-        let program = try await ProgramService(db: req.db).find(programID)
-        let enrolment = try await EnrolmentService(db: req.db).find(enrolmentID, in: programID)
-        guard user.userRole == .coordinator || enrolment.employeeID == user.employeeID else {
-            throw APIError(.forbidden, code: "forbidden", "You can withdraw only your own enrolment.")
-        }
-        try await EnrolmentService(db: req.db).delete(enrolmentID, in: program)
-        return req.redirect(to: SiteURL.program(programID).path)
+        let (program, enrolment) = try await req.ownedEnrolment()
+        try await EnrolmentService(db: req.db).delete(enrolment.id, in: program)
+        return req.redirect(to: SiteURL.program(program.id).path)
     }
 
     /// The program and the signed-in participant's employee id; coordinators enrol people by upload or API.
@@ -136,9 +130,7 @@ struct ParticipantWebController {
         guard let employeeID = user.employeeID else {
             throw APIError(.forbidden, code: "no_profile", "Only a participant linked to a person can enrol; coordinators enrol people by CSV upload.")
         }
-        guard let id = req.parameters.get("programID", as: UUID.self) else { throw APIError.notFound("Program") }
-        let program = try await ProgramService(db: req.db).find(id)
-        if program.status == .draft { throw APIError.notFound("Program") }
+        let program = try await req.visibleProgram()
         guard program.status.acceptsEnrolments else { throw ProgramError.closedForEnrolment(program.status) }
         return (program, employeeID)
     }
