@@ -38,13 +38,10 @@ struct ClosureCosts: AssignmentCosts, @unchecked Sendable {
 struct SparseAssignment {
     /// The right node of each left node.
     var rightOfLeft: [Int]
-    /// Dual prices of the right nodes (≤ 0, and 0 for unassigned right nodes).
-    var rightPrice: [Double]
-    /// Dual prices of the left nodes: reduced costs `cost - leftPrice - rightPrice` are ≥ 0, 0 on the assignment.
-    var leftPrice: [Double]
     /// How many pricing rounds the proof took (1 = the first candidate graph was enough).
     var rounds: Int
-    /// The final candidate graph and solver state, to resume from after costs rise.
+    /// The final candidate graph and solver state (with the dual prices that prove the optimum), to
+    /// resume from after costs rise.
     let graph: CandidateGraph
     let state: ShortestAugmentingPaths
 
@@ -115,8 +112,6 @@ struct SparseAssignment {
             trace("pricing: \(violations.count) violations: \(clock.now - t0)")
             if violations.isEmpty && freePricesOK {
                 rightOfLeft = current.rightOfLeft.map(Int.init)
-                rightPrice = current.price
-                leftPrice = (0..<n).map { current.matchCost[$0] - current.price[Int(current.rightOfLeft[$0])] }
                 self.rounds = rounds
                 self.graph = graph
                 self.state = current
