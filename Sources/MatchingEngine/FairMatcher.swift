@@ -1,22 +1,22 @@
 /// Among the matchings with the most pairs, the one whose lowest pair score is highest; then the
 /// highest total.
 ///
-/// The optimum (most pairs, best total) gives a first feasible floor: its lowest pair score. The floor
-/// then rises by bisection on the score value, each step checking whether the most pairs are still
+/// The optimum (most pairs, best total) gives a first feasible floor: its lowest pair score. A ceiling
+/// comes from the rows and places that must all be matched (no floor can exceed the lowest row's best
+/// score, nor a column's capacity-th best); it is checked first, and often holds. Otherwise the floor
+/// rises by bisection on the score value, each step checking whether the most pairs are still
 /// possible using only pairs at or above the candidate floor; a check starts from the last feasible
 /// matching and only re-routes the rows whose pair fell below it. Once the interval is narrow, the
 /// few distinct scores left in it are searched exactly. A final exact optimum over the pairs at or
-/// above the floor gives the best total.
+/// above the floor gives the best total, resumed from the first solve's dual prices (raising the floor
+/// only makes pairs dearer, so the prices stay feasible and only the rows that lost their pair move).
 public enum FairMatcher {
     public static func solve(_ s: ScoreMatrix, capacity: [Int]) throws(MatchingError) -> Matching {
         precondition(capacity.count == s.cols, "one capacity per column")
         if let bad = capacity.first(where: { $0 < 1 }) { throw .invalidCapacity(bad) }
         let clock = ContinuousClock()
         var t0 = clock.now
-        // One mentee per mentor and no more rows than columns: the final solve can resume from the first.
-        let resumable = capacity.allSatisfy { $0 == 1 } ? try OptimalMatcher.resumableParticipation(s, floor: -.infinity, resuming: nil) : nil
-        let optimum: Matching
-        if let resumable { optimum = resumable.0 } else { optimum = try OptimalMatcher.solve(s, capacity: capacity, objective: .participation) }
+        let (optimum, state) = try OptimalMatcher.participation(s, capacity: capacity, floor: -.infinity, resuming: nil)
         trace("fair: first optimum \(clock.now - t0)")
         t0 = clock.now
         var checks = 0
@@ -24,11 +24,19 @@ public enum FairMatcher {
         guard target > 0 else { return optimum }
         var best = optimum
         var lo = optimum.pairs.map(\.score).min()!      // feasible floor
-        var hi = Double.infinity                          // infeasible floor
-        var top = -Double.infinity
-        for v in s.values where v.isFinite { top = max(top, v) }
-        hi = top.nextUp
-        let span = max(1e-300, top - lo)
+        let bound = ceiling(s, capacity, target: target)
+        var hi = max(bound, lo).nextUp                    // infeasible floor
+        if bound > lo {
+            // Often the bound itself is feasible (a mentor whose best mentee is poor must still be matched).
+            checks += 1
+            if let m = feasible(s, capacity, floor: bound, target: target, from: best) {
+                best = m
+                lo = m.pairs.map(\.score).min()!
+            } else {
+                hi = bound
+            }
+        }
+        let span = max(1e-300, hi - lo)
         // Bisection on values while the interval is wide.
         while hi - lo > span * 1e-7 {
             let mid = lo + (hi - lo) / 2
@@ -45,8 +53,10 @@ public enum FairMatcher {
         t0 = clock.now
         // The distinct scores strictly inside (lo, hi), searched exactly.
         var inside: [Double] = []
-        s.values.withUnsafeBufferPointer { values in
-            for v in values where v > lo && v < hi { inside.append(v) }
+        if lo.nextUp < hi {
+            s.values.withUnsafeBufferPointer { values in
+                for v in values where v > lo && v < hi { inside.append(v) }
+            }
         }
         var candidates = Array(Set(inside)).sorted()
         while !candidates.isEmpty {
@@ -61,14 +71,42 @@ public enum FairMatcher {
         }
         trace("fair: exact phase \(clock.now - t0)")
         t0 = clock.now
-        let result: Matching
-        if let resumable, let resumed = try OptimalMatcher.resumableParticipation(s, floor: lo, resuming: resumable.1) {
-            result = resumed.0
-        } else {
-            result = try OptimalMatcher.solve(s, capacity: capacity, objective: .participation, locks: [], floor: lo)
-        }
+        let result = try OptimalMatcher.participation(s, capacity: capacity, floor: lo, resuming: state).0
         trace("fair: final optimum \(clock.now - t0)")
         return result
+    }
+
+    /// No floor above this value leaves `target` pairs: when every row must be matched, no row can do
+    /// better than its best score; when every place must be filled, no column better than its
+    /// capacity-th best. The highest finite score otherwise.
+    static func ceiling(_ s: ScoreMatrix, _ capacity: [Int], target: Int) -> Double {
+        let allRows = target == s.rows
+        let allPlaces = target == capacity.reduce(0, +)
+        var bound = -Double.infinity
+        var rowBound = Double.infinity
+        // Per column, its capacity best scores (negated in a bounded max-heap: it keeps the smallest keys).
+        var columnBest = allPlaces ? capacity.map { BoundedMaxHeap(capacity: $0) } : []
+        var bar = [Double](repeating: .infinity, count: allPlaces ? s.cols : 0)
+        s.values.withUnsafeBufferPointer { values in
+            for i in 0..<s.rows {
+                let base = i * s.cols
+                var rowMax = -Double.infinity
+                for j in 0..<s.cols {
+                    let v = values[base + j]
+                    guard v.isFinite else { continue }
+                    rowMax = max(rowMax, v)
+                    if allPlaces && -v < bar[j] {
+                        columnBest[j].insert(-v, Int32(i))
+                        if columnBest[j].isFull { bar[j] = columnBest[j].worst }
+                    }
+                }
+                bound = max(bound, rowMax)
+                rowBound = min(rowBound, rowMax)
+            }
+        }
+        if allRows { bound = min(bound, rowBound) }
+        if allPlaces { for j in 0..<s.cols { bound = min(bound, columnBest[j].isFull ? -columnBest[j].worst : -.infinity) } }
+        return bound
     }
 
     /// A matching of `target` pairs that all score at least `floor`, or nil when none exists. Starts from

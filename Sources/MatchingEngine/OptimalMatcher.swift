@@ -53,17 +53,19 @@ public enum OptimalMatcher {
         return (lo, hi)
     }
 
-    /// The optimum (participation, every column capacity 1, rows ≤ columns) with the solver's final state,
-    /// so that a later solve in which some pairs are forbidden (`floor` raised) can resume from it instead
-    /// of starting over. Nil for shapes it does not cover.
-    static func resumableParticipation(_ scores: ScoreMatrix, floor: Double,
-                                       resuming previous: SparseAssignment?) throws(MatchingError) -> (Matching, SparseAssignment)? {
-        guard scores.rows > 0, scores.rows <= scores.cols else { return nil }
+    /// The participation optimum with every pair below `floor` forbidden, with the solver's final state,
+    /// so that a later solve of the same matrix and capacities with a higher floor can resume from it
+    /// (costs only rise, so the dual prices stay feasible) instead of starting over.
+    static func participation(_ scores: ScoreMatrix, capacity: [Int], floor: Double,
+                              resuming previous: SparseAssignment?) throws(MatchingError) -> (Matching, SparseAssignment?) {
+        precondition(capacity.count == scores.cols, "one capacity per column")
+        if let bad = capacity.first(where: { $0 < 1 }) { throw .invalidCapacity(bad) }
         let range = try checkedRange(scores)
-        let result = assign(scores, rows: Array(0..<scores.rows), slots: Array(0..<scores.cols), objective: .participation,
+        var slotColumn: [Int] = []
+        for j in 0..<scores.cols { slotColumn += Array(repeating: j, count: capacity[j]) }
+        let result = assign(scores, rows: Array(0..<scores.rows), slots: slotColumn, objective: .participation,
                             fullRange: range, floor: floor, resuming: previous)
-        guard let solved = result.solved else { return nil }
-        return (Matching(pairs: result.pairs), solved)
+        return (Matching(pairs: result.pairs), result.solved)
     }
 
     /// Optimal pairs between `rows` and column `slots` (a column repeated once per unit of capacity).
@@ -77,13 +79,15 @@ public enum OptimalMatcher {
         guard !rows.isEmpty, !slots.isEmpty else { return ([], nil) }
         let identity = rows.count == scores.rows && slots.count == scores.cols
             && rows.enumerated().allSatisfy { $0.offset == $0.element } && slots.enumerated().allSatisfy { $0.offset == $0.element }
+        var seen = [Bool](repeating: false, count: scores.cols)
+        let distinctColumns = slots.filter { column in defer { seen[column] = true }; return !seen[column] }
+        // Rows and slots are subsets of the matrix's without repeated rows: as many means all of them.
+        let whole = rows.count == scores.rows && distinctColumns.count == scores.cols
         var lo = Double.infinity, hi = -Double.infinity
         scores.values.withUnsafeBufferPointer { values in
-            if identity {
+            if whole {
                 (lo, hi) = fullRange ?? finiteRange(values)
             } else {
-                var seen = [Bool](repeating: false, count: scores.cols)
-                let distinctColumns = slots.filter { column in defer { seen[column] = true }; return !seen[column] }
                 for i in rows {
                     let base = i * scores.cols
                     for j in distinctColumns { let s = values[base + j]; if s.isFinite { lo = min(lo, s); hi = max(hi, s) } }
@@ -101,7 +105,7 @@ public enum OptimalMatcher {
         let transposed = objective == .participation && rows.count > slots.count
         let tolerance = 1e-9 * (span + 1)
         // A column with capacity c appears as c equal slots: keep as many candidates per distinct column.
-        let distinctSlots = identity ? slots.count : Set(slots).count
+        let distinctSlots = distinctColumns.count
         let slotsPerColumn = max(1, (slots.count + distinctSlots - 1) / max(1, distinctSlots))
         // Below a floor many pairs become forbidden; the candidates then need more room per row.
         let initialCandidates = initialCandidates * slotsPerColumn * (floor > -.infinity ? 2 : 1)
@@ -114,6 +118,7 @@ public enum OptimalMatcher {
             }
             let costs = MappedCosts(values: values, cols: scores.cols, rows: rows, slots: slots, objective: objective,
                                     transposed: transposed, hi: hi, penalty: penalty, floor: floor)
+            if let previous { return SparseAssignment(costs, resuming: previous, tolerance: tolerance) }
             return SparseAssignment(costs, initialCandidates: initialCandidates, tolerance: tolerance)
         }
         var pairs: [Pair] = []

@@ -70,6 +70,32 @@ import Testing
     }
 }
 
+extension FairMatcherTests {
+    /// Every row's best and every column's best is 10, but two mentees want the same mentor: the
+    /// ceiling (10) is infeasible and the bisection has to find the real floor (1).
+    @Test func searchesBelowAnInfeasibleCeiling() throws {
+        let s = ScoreMatrix(rows: 3, cols: 3, values: [10, 1, 1,
+                                                       10, 1, 1,
+                                                       1, 10, 10])
+        #expect(FairMatcher.ceiling(s, [1, 1, 1], target: 3) == 10)
+        let fair = try FairMatcher.solve(s, capacity: [1, 1, 1])
+        #expect(fair.count == 3)
+        #expect(fair.pairs.map(\.score).min() == 1)
+        #expect(fair.total == 21)
+    }
+
+    /// A column that must take two mentees bounds the floor by its second best score, which holds here.
+    @Test func aFeasibleCeilingFromCapacity() throws {
+        let s = ScoreMatrix(rows: 3, cols: 2, values: [9, 2,
+                                                       8, 3,
+                                                       7, 1])
+        #expect(FairMatcher.ceiling(s, [2, 1], target: 3) == 3)
+        let fair = try FairMatcher.solve(s, capacity: [2, 1])
+        #expect(fair.pairs.map(\.score).min() == 3)
+        #expect(fair.total == 19)
+    }
+}
+
 @Suite struct StableMatcherBatchTests {
     /// Preference lists longer than one batch (16), with ties and forbidden pairs, both proposers.
     @Test func longPreferenceListsStayStable() throws {
