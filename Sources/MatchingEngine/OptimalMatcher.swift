@@ -20,6 +20,19 @@ public enum OptimalMatcher {
     /// As above, with every pair scoring below `floor` treated as forbidden (without copying the matrix).
     static func solve(_ scores: ScoreMatrix, capacity: [Int], objective: Objective, locks: [(row: Int, col: Int)],
                       floor: Double) throws(MatchingError) -> Matching {
+        try solveKeepingState(scores, capacity: capacity, objective: objective, locks: locks, floor: floor).matching
+    }
+
+    /// The optimum, and what forcing any other eligible pair into it would change in the program's
+    /// number of pairs and total score: exact, from the solver's dual prices (see `SwitchingCosts`).
+    public static func solveWithSwitchingCosts(_ scores: ScoreMatrix, capacity: [Int], objective: Objective = .participation,
+                                               locks: [(row: Int, col: Int)] = []) throws(MatchingError) -> (Matching, SwitchingCosts) {
+        let solved = try solveKeepingState(scores, capacity: capacity, objective: objective, locks: locks, floor: -.infinity)
+        return (solved.matching, SwitchingCosts(scores: scores, lockedRows: solved.lockedRows, result: solved.result))
+    }
+
+    static func solveKeepingState(_ scores: ScoreMatrix, capacity: [Int], objective: Objective, locks: [(row: Int, col: Int)],
+                                  floor: Double) throws(MatchingError) -> (matching: Matching, lockedRows: Set<Int>, result: AssignmentResult) {
         precondition(capacity.count == scores.cols, "one capacity per column")
         if let bad = capacity.first(where: { $0 < 1 }) { throw .invalidCapacity(bad) }
         var remaining = capacity
@@ -34,8 +47,8 @@ public enum OptimalMatcher {
         let freeRows = (0..<scores.rows).filter { !lockedRows.contains($0) }
         var slotColumn: [Int] = []
         for j in 0..<scores.cols { slotColumn += Array(repeating: j, count: remaining[j]) }
-        pairs += assign(scores, rows: freeRows, slots: slotColumn, objective: objective, fullRange: range, floor: floor).pairs
-        return Matching(pairs: pairs)
+        let result = assign(scores, rows: freeRows, slots: slotColumn, objective: objective, fullRange: range, floor: floor)
+        return (Matching(pairs: pairs + result.pairs), lockedRows, result)
     }
 
     /// Convenience: the same capacity for every column.
@@ -68,6 +81,14 @@ public enum OptimalMatcher {
         return (Matching(pairs: result.pairs), result.solved)
     }
 
+    /// What `assign` found: the pairs, and the solver's state with the cost model it solved (nil when
+    /// there was nothing to solve).
+    struct AssignmentResult {
+        var pairs: [Pair]
+        var solved: SparseAssignment?
+        var model: AssignmentModel?
+    }
+
     /// Optimal pairs between `rows` and column `slots` (a column repeated once per unit of capacity).
     /// Costs are computed from the scores on demand, so no second dense matrix is held.
     /// `fullRange`: the finite range of the whole matrix when the caller already scanned it.
@@ -75,8 +96,8 @@ public enum OptimalMatcher {
     /// Returns the solver's state too (nil when there was nothing to solve).
     static func assign(_ scores: ScoreMatrix, rows: [Int], slots: [Int], objective: Objective,
                        initialCandidates: Int = 6, fullRange: (Double, Double)? = nil, floor: Double = -.infinity,
-                       resuming previous: SparseAssignment? = nil) -> (pairs: [Pair], solved: SparseAssignment?) {
-        guard !rows.isEmpty, !slots.isEmpty else { return ([], nil) }
+                       resuming previous: SparseAssignment? = nil) -> AssignmentResult {
+        guard !rows.isEmpty, !slots.isEmpty else { return AssignmentResult(pairs: [], solved: nil, model: nil) }
         let identity = rows.count == scores.rows && slots.count == scores.cols
             && rows.enumerated().allSatisfy { $0.offset == $0.element } && slots.enumerated().allSatisfy { $0.offset == $0.element }
         var seen = [Bool](repeating: false, count: scores.cols)
@@ -94,7 +115,7 @@ public enum OptimalMatcher {
                 }
             }
         }
-        guard lo.isFinite else { return ([], nil) }
+        guard lo.isFinite else { return AssignmentResult(pairs: [], solved: nil, model: nil) }
         let span = hi - lo
         // participation: allowed pairs cost hi - score (≥ 0); a forbidden pair costs more than any gain
         // in total score could repay, so the optimum uses as few as possible (the most allowed pairs),
@@ -109,6 +130,8 @@ public enum OptimalMatcher {
         let slotsPerColumn = max(1, (slots.count + distinctSlots - 1) / max(1, distinctSlots))
         // Below a floor many pairs become forbidden; the candidates then need more room per row.
         let initialCandidates = initialCandidates * slotsPerColumn * (floor > -.infinity ? 2 : 1)
+        let model = AssignmentModel(cols: scores.cols, rows: rows, slots: slots, objective: objective, transposed: transposed,
+                                    hi: hi, penalty: penalty, floor: floor, tolerance: tolerance)
         let solved: SparseAssignment = scores.values.withUnsafeBufferPointer { values in
             if objective == .participation && !transposed && identity {
                 // The common case: every row and column once, costs read straight from the scores.
@@ -116,20 +139,15 @@ public enum OptimalMatcher {
                 if let previous { return SparseAssignment(costs, resuming: previous, tolerance: tolerance) }
                 return SparseAssignment(costs, initialCandidates: initialCandidates, tolerance: tolerance)
             }
-            let costs = MappedCosts(values: values, cols: scores.cols, rows: rows, slots: slots, objective: objective,
-                                    transposed: transposed, hi: hi, penalty: penalty, floor: floor)
+            let costs = model.costs(values)
             if let previous { return SparseAssignment(costs, resuming: previous, tolerance: tolerance) }
             return SparseAssignment(costs, initialCandidates: initialCandidates, tolerance: tolerance)
         }
         var pairs: [Pair] = []
         for (l, r) in solved.rightOfLeft.enumerated() {
-            let (a, b) = transposed ? (r, l) : (l, r)
-            guard b < slots.count else { continue }
-            let (i, j) = (rows[a], slots[b])
-            let s = scores[i, j]
-            if s.isFinite && s >= floor && !(objective == .quality && s < 0) { pairs.append(Pair(row: i, col: j, score: s)) }
+            if let pair = model.pair(scores, l, r), !(objective == .quality && pair.score < 0) { pairs.append(pair) }
         }
-        return (pairs, solved)
+        return AssignmentResult(pairs: pairs, solved: solved, model: model)
     }
 }
 
@@ -149,30 +167,55 @@ struct DirectParticipationCosts: AssignmentCosts, @unchecked Sendable {
     }
 }
 
-/// Costs for any subset of rows, columns repeated by capacity, either orientation, either objective.
-struct MappedCosts: AssignmentCosts, @unchecked Sendable {
-    let values: UnsafeBufferPointer<Double>
+/// The assignment problem `assign` builds from a score matrix: which rows are left or right nodes,
+/// each column repeated once per unit of capacity (its slots), and how a pair's score becomes a cost.
+struct AssignmentModel {
     let cols: Int
     let rows: [Int]
     let slots: [Int]
     let objective: Objective
+    /// Left nodes are the slots (more rows than slots, participation).
     let transposed: Bool
     let hi: Double
     let penalty: Double
     let floor: Double
+    let tolerance: Double
 
-    var left: Int { transposed ? slots.count : rows.count }
-    var right: Int { transposed ? rows.count : (objective == .quality ? slots.count + rows.count : slots.count) }
+    func costs(_ values: UnsafeBufferPointer<Double>) -> MappedCosts { MappedCosts(values: values, model: self) }
+
+    /// The (row index in `rows`, slot) of a left and a right node; the slot is ≥ `slots.count` for a
+    /// quality model's "stay unmatched" column.
+    @inline(__always) func rowAndSlot(_ l: Int, _ r: Int) -> (Int, Int) { transposed ? (r, l) : (l, r) }
+
+    /// The matrix pair that a left and a right node stand for, when it is an allowed pair.
+    func pair(_ scores: ScoreMatrix, _ l: Int, _ r: Int) -> Pair? {
+        let (a, b) = rowAndSlot(l, r)
+        guard b < slots.count else { return nil }
+        let (i, j) = (rows[a], slots[b])
+        let s = scores[i, j]
+        return s.isFinite && s >= floor ? Pair(row: i, col: j, score: s) : nil
+    }
+}
+
+/// Costs for any subset of rows, columns repeated by capacity, either orientation, either objective.
+struct MappedCosts: AssignmentCosts, @unchecked Sendable {
+    let values: UnsafeBufferPointer<Double>
+    let model: AssignmentModel
+
+    var left: Int { model.transposed ? model.slots.count : model.rows.count }
+    var right: Int {
+        model.transposed ? model.rows.count : (model.objective == .quality ? model.slots.count + model.rows.count : model.slots.count)
+    }
 
     @inline(__always) func cost(_ l: Int, _ r: Int) -> Double {
-        let (a, b) = transposed ? (r, l) : (l, r)
-        if objective == .quality {
-            if b >= slots.count { return b - slots.count == a ? 0 : .infinity }
-            let s = values[rows[a] &* cols &+ slots[b]]
-            return s.isFinite && s >= floor ? -s : .infinity
+        let (a, b) = model.rowAndSlot(l, r)
+        if model.objective == .quality {
+            if b >= model.slots.count { return b - model.slots.count == a ? 0 : .infinity }
+            let s = values[model.rows[a] &* model.cols &+ model.slots[b]]
+            return s.isFinite && s >= model.floor ? -s : .infinity
         }
-        let s = values[rows[a] &* cols &+ slots[b]]
-        return s.isFinite && s >= floor ? hi - s : penalty
+        let s = values[model.rows[a] &* model.cols &+ model.slots[b]]
+        return s.isFinite && s >= model.floor ? model.hi - s : model.penalty
     }
 }
 

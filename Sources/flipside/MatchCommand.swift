@@ -32,7 +32,10 @@ struct Match: ParsableCommand {
         }
         if !locks.isEmpty && algorithm != .optimal { throw ValidationError("locks are supported with --algorithm optimal") }
         let matching: Matching
+        var switching: SwitchingCosts?
         switch algorithm {
+        case .optimal where explain != nil:
+            (matching, switching) = try OptimalMatcher.solveWithSwitchingCosts(matrix, capacity: problem.capacity, objective: objective, locks: locks)
         case .optimal: matching = try OptimalMatcher.solve(matrix, capacity: problem.capacity, objective: objective, locks: locks)
         case .stable: matching = try StableMatcher.solve(matrix, capacity: problem.capacity)
         case .fair: matching = try FairMatcher.solve(matrix, capacity: problem.capacity)
@@ -40,8 +43,7 @@ struct Match: ParsableCommand {
         try writeMatches(matching, input)
         if let scores { try MatchFiles.writeScores(matrix, input, to: scores) }
         if let explain {
-            let report = MatchExplanation(problem: problem, matrix: matrix, matching: matching, people: peopleByID,
-                                          objective: algorithm == .optimal ? objective : nil, locks: locks)
+            let report = MatchExplanation(problem: problem, matrix: matrix, matching: matching, people: peopleByID, switching: switching)
             try MatchFiles.write(report.json(), to: explain)
         }
         let seconds = (ContinuousClock.now - started).seconds

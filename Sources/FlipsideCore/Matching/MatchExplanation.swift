@@ -62,14 +62,12 @@ public struct MatchExplanation: Encodable, Sendable {
         public var scoreDifference: Double
         /// Whether the mentor's capacity is taken, so that switching would displace someone.
         public var mentorIsFull: Bool
-        /// What pairing this mentee with this mentor would change in the program's optimum: found by
-        /// solving again with the pair locked (for programs of up to `exactSwitchingLimit` pairs).
+        /// What pairing this mentee with this mentor would change in the program's optimum (the best
+        /// matching that keeps the pair, minus the optimum): exact, from the solver's dual prices.
+        /// Nil when the matching is not an optimum, or the switch would break a lock.
         public var programTotalChange: Double?
         public var programPairsChange: Int?
     }
-
-    /// Programs with at most this many mentee × mentor pairs get exact switching costs.
-    public static let exactSwitchingLimit = 40_000
 
     public struct Alternatives: Encodable, Sendable {
         public var menteeID: String
@@ -84,10 +82,10 @@ public struct MatchExplanation: Encodable, Sendable {
     public var mentorsWithFreeCapacity: [Unmatched]
     public var alternatives: [Alternatives]
 
-    /// - Parameter locks: the locks the matching was solved with; `objective`: the optimal solver's objective,
-    ///   or nil when the matching came from another algorithm (then no switching costs are computed).
+    /// - Parameter switching: the optimal solver's switching costs for `matching`, or nil when the
+    ///   matching came from another algorithm (then no switching costs are given).
     public init(problem: ScoringProblem, matrix: ScoreMatrix, matching: Matching, people: [String: Person],
-                objective: Objective? = nil, locks: [(row: Int, col: Int)] = []) {
+                switching: SwitchingCosts? = nil) {
         let names = ScoreComponent.allCases.map(\.rawValue)
         let w = problem.rules.normalisedWeights
         weights = Dictionary(uniqueKeysWithValues: zip(names, w))
@@ -147,10 +145,9 @@ public struct MatchExplanation: Encodable, Sendable {
             return Unmatched(id: mentors[j].id, reason: reason, eligiblePartners: eligible.count, excludedBy: excluded,
                              closestExcluded: closest, bestEligible: nil)
         }
-        alternatives = mentees.indices.map { i in
+        // Each mentee's three best other eligible mentors, by one pass (higher score first, ties to the lower index).
+        let options: [[Int]] = mentees.indices.map { i in
             let current = mentorOf[i]
-            let currentScore = current.map { matrix[i, $0] }
-            // The three best other eligible mentors, by one pass (higher score first, ties to the lower index).
             var options: [Int] = []
             for j in mentors.indices where j != current && matrix.isAllowed(i, j) {
                 let s = matrix[i, j]
@@ -160,17 +157,19 @@ public struct MatchExplanation: Encodable, Sendable {
                 options.insert(j, at: at)
                 if options.count > 3 { options.removeLast() }
             }
+            return options
+        }
+        let queries = options.enumerated().flatMap { i, js in js.map { (row: i, col: $0) } }
+        var changes = (switching?.changes(queries) ?? queries.map { _ in nil }).makeIterator()
+        alternatives = mentees.indices.map { i in
+            let current = mentorOf[i]
+            let currentScore = current.map { matrix[i, $0] }
             return Alternatives(menteeID: mentees[i].id, currentMentorID: current.map { mentors[$0].id }, currentScore: currentScore,
-                                nextBest: options.map { j in
-                                    var change: (Double, Int)?
-                                    if let objective, matrix.rows * matrix.cols <= Self.exactSwitchingLimit,
-                                       let switched = try? OptimalMatcher.solve(matrix, capacity: problem.capacity, objective: objective,
-                                                                                locks: [(row: i, col: j)] + locks) {
-                                        change = (switched.total - matching.total, switched.count - matching.count)
-                                    }
+                                nextBest: options[i].map { j in
+                                    let change = changes.next()!
                                     return Alternative(mentorID: mentors[j].id, score: matrix[i, j], scoreDifference: matrix[i, j] - (currentScore ?? 0),
                                                        mentorIsFull: held[j].count >= problem.capacity[j],
-                                                       programTotalChange: change?.0, programPairsChange: change?.1)
+                                                       programTotalChange: change?.total, programPairsChange: change?.pairs)
                                 })
         }
     }

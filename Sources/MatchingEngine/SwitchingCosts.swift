@@ -1,0 +1,338 @@
+import Dispatch
+
+/// What forcing one more pair into an optimal matching would change in the program: the best matching
+/// that contains the pair, compared with the optimum, in number of pairs and total score. Exact.
+///
+/// From the solver's dual prices: every reduced cost `c(l, r) - u(l) - v(r)` is ≥ 0 and is 0 on the
+/// matched pairs. Forcing mentee `i` onto a place `s` of mentor `j` displaces the place's holder and
+/// frees `i`'s old place; the best matching that keeps `(i, s)` differs from the optimum by one
+/// alternating cycle, whose cost in reduced costs is `c̄(i, s)` plus the shortest alternating path from
+/// the displaced holder to the freed place (the potentials cancel around a cycle). That path is found by
+/// Dijkstra over the reduced costs, taking the minimum over `j`'s places. Places nobody holds are held
+/// by "nobody" (a dummy row of cost 0 to every place, as in the square form of a rectangular problem),
+/// which reaches any place `r` at cost `-v(r)`.
+///
+/// The search runs on the solver's candidate graph; every other edge of a row is only scanned (the
+/// full row) once the search reaches that row's smallest reduced cost outside the graph, so the answer is
+/// exact for the whole matrix. The change in pairs and total is then read off the cycle's actual scores.
+public struct SwitchingCosts: Sendable {
+    public struct Change: Sendable, Equatable {
+        /// Pairs gained (negative: lost) by the program.
+        public var pairs: Int
+        /// The program's total score after, minus before.
+        public var total: Double
+    }
+
+    let scores: ScoreMatrix
+    let model: AssignmentModel?
+    let graph: CandidateGraph?
+    let state: ShortestAugmentingPaths?
+    /// Each matrix row's left or right node (-1 for a locked row).
+    let nodeOfRow: [Int32]
+    /// Each column's slots (left or right nodes).
+    let slotsOfColumn: [[Int32]]
+    /// Each left node's dual price `u`.
+    let rowPrice: [Double]
+    /// Per left node, the smallest reduced cost among the edges outside the candidate graph.
+    let outsideMin: [Double]
+    /// Right nodes by `-v` ascending: the order in which "nobody" reaches them.
+    let byDummyCost: [Int32]
+
+    init(scores: ScoreMatrix, lockedRows: Set<Int>, result: OptimalMatcher.AssignmentResult) {
+        self.scores = scores
+        guard let model = result.model, let solved = result.solved else {
+            self.model = nil; graph = nil; state = nil
+            nodeOfRow = []; slotsOfColumn = []; rowPrice = []; outsideMin = []; byDummyCost = []
+            return
+        }
+        self.model = model
+        let graph = solved.graph, state = solved.state
+        self.graph = graph
+        self.state = state
+        var nodeOfRow = [Int32](repeating: -1, count: scores.rows)
+        for (a, i) in model.rows.enumerated() { nodeOfRow[i] = Int32(a) }
+        self.nodeOfRow = nodeOfRow
+        var slotsOfColumn = [[Int32]](repeating: [], count: scores.cols)
+        for (b, j) in model.slots.enumerated() { slotsOfColumn[j].append(Int32(b)) }
+        self.slotsOfColumn = slotsOfColumn
+        let n = state.rightOfLeft.count, m = state.leftOfRight.count
+        let started = ContinuousClock.now
+        let rowPrice = (0..<n).map { l in state.matchCost[l] - state.price[Int(state.rightOfLeft[l])] }
+        self.rowPrice = rowPrice
+        var outsideMin = [Double](repeating: .infinity, count: n)
+        scores.values.withUnsafeBufferPointer { values in
+            let costs = model.costs(values)
+            let chunks = n * m >= 1 << 16 ? 2 : 1
+            outsideMin.withUnsafeMutableBufferPointer { buffer in
+                let box = SendableBuffer(buffer)
+                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                    var inGraph = [Bool](repeating: false, count: m)
+                    for l in stride(from: chunk, to: n, by: chunks) {
+                        let edges = graph.start[l]..<graph.start[l + 1]
+                        for e in edges { inGraph[Int(graph.target[e])] = true }
+                        var least = Double.infinity
+                        let u = rowPrice[l]
+                        for r in 0..<m where !inGraph[r] {
+                            let c = costs.cost(l, r)
+                            if c < .infinity { least = min(least, c - u - state.price[r]) }
+                        }
+                        for e in edges { inGraph[Int(graph.target[e])] = false }
+                        box.buffer[l] = max(0, least)
+                    }
+                }
+            }
+        }
+        self.outsideMin = outsideMin
+        trace("switching: outside minima \(ContinuousClock.now - started)")
+        byDummyCost = (0..<Int32(m)).sorted { state.price[Int($0)] > state.price[Int($1)] || (state.price[Int($0)] == state.price[Int($1)] && $0 < $1) }
+    }
+
+    /// The change for each (row, column) pair: nil when the pair is not allowed, is already in the
+    /// optimum, or cannot be forced without breaking a lock (a locked row, or a mentor whose places are
+    /// all locked). Runs on both cores.
+    public func changes(_ queries: [(row: Int, col: Int)]) -> [Change?] {
+        guard model != nil, !queries.isEmpty else { return queries.map { _ in nil } }
+        let chunks = queries.count >= 64 ? 2 : 1
+        let clock = ContinuousClock(), t0 = clock.now
+        defer { trace("switching: \(queries.count) queries \(clock.now - t0)") }
+        var results = [Change?](repeating: nil, count: queries.count)
+        results.withUnsafeMutableBufferPointer { buffer in
+            let box = SendableBuffer(buffer)
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                var search = Search(self)
+                for q in stride(from: chunk, to: queries.count, by: chunks) {
+                    box.buffer[q] = search.change(row: queries[q].row, col: queries[q].col)
+                }
+                trace("switching: chunk \(chunk): \(search.stats)")
+            }
+        }
+        return results
+    }
+
+    public func change(row: Int, col: Int) -> Change? { changes([(row, col)])[0] }
+
+    /// One worker's scratch space for the searches.
+    struct Search {
+        let owner: SwitchingCosts
+        let model: AssignmentModel
+        let graph: CandidateGraph
+        let state: ShortestAugmentingPaths
+        var dist: [Double]
+        var done: [Bool]
+        /// Who moves into a right node: a left node, `nobody`, or `forced` (the forced row itself).
+        var pred: [Int32]
+        var touched: [Int32] = []
+        var heap = MinHeap()
+        var scanned: [Bool]
+        var scannedRows: [Int32] = []
+        /// The distance at which each expanded left node was reached (each is expanded once per search).
+        var rowBase: [Double]
+        var stats = (expanded: 0, scans: 0, nobody: 0, pops: 0)
+        static let nobody: Int32 = -2
+        static let forced: Int32 = -3
+
+        init(_ owner: SwitchingCosts) {
+            self.owner = owner
+            model = owner.model!
+            graph = owner.graph!
+            state = owner.state!
+            let m = state.leftOfRight.count
+            dist = [Double](repeating: .infinity, count: m)
+            done = [Bool](repeating: false, count: m)
+            pred = [Int32](repeating: -1, count: m)
+            scanned = [Bool](repeating: false, count: state.rightOfLeft.count)
+            rowBase = [Double](repeating: 0, count: state.rightOfLeft.count)
+        }
+
+        mutating func change(row i: Int, col j: Int) -> Change? {
+            let s = owner.scores[i, j]
+            guard s.isFinite, s >= model.floor, i < owner.nodeOfRow.count, owner.nodeOfRow[i] >= 0 else { return nil }
+            let places = owner.slotsOfColumn[j]
+            guard !places.isEmpty else { return nil }
+            let node = Int(owner.nodeOfRow[i])
+            return owner.scores.values.withUnsafeBufferPointer { values in
+                let costs = model.costs(values)
+                defer { reset() }
+                if model.transposed { return forceTransposed(costs, right: node, places: places, score: s) }
+                return force(costs, left: node, places: places, score: s)
+            }
+        }
+
+        /// Rows are left nodes: the forced row `a` takes one of the places (right nodes); the path runs
+        /// from the place's holder to `a`'s old right node.
+        mutating func force(_ costs: MappedCosts, left a: Int, places: [Int32], score: Double) -> Change? {
+            let target = Int(state.rightOfLeft[a])
+            if places.contains(Int32(target)) { return nil }     // already this mentor's
+            let u = owner.rowPrice[a]
+            for p in places {
+                let r = Int(p)
+                relax(r, max(0, costs.cost(a, r) - u - state.price[r]), from: Self.forced)
+            }
+            guard run(costs, targets: [target: 0], banned: -1) != nil else { return nil }
+            return tally(path(to: target), leaving: (a, target), score: score)
+        }
+
+        /// Places are left nodes: one of them takes the forced row's right node `b`; the path runs from
+        /// `b`'s holder (or nobody) to that place's old right node.
+        mutating func forceTransposed(_ costs: MappedCosts, right b: Int, places: [Int32], score: Double) -> Change? {
+            let holder = Int(state.leftOfRight[b])
+            var targets: [Int: Double] = [:]
+            for p in places {
+                let l = Int(p)
+                if l == holder { return nil }                    // already this mentor's
+                let r = Int(state.rightOfLeft[l])
+                let offset = max(0, costs.cost(l, b) - owner.rowPrice[l] - state.price[b])
+                if offset < targets[r, default: .infinity] { targets[r] = offset }
+            }
+            if holder >= 0 {
+                expand(costs, left: holder, at: 0, banned: b)
+            } else {
+                startNobody(at: 0)
+            }
+            guard let end = run(costs, targets: targets, banned: b) else { return nil }
+            // The place whose old right node ended the path leaves it for `b`.
+            return tally(path(to: end), leaving: (Int(state.leftOfRight[end]), end), score: score)
+        }
+
+        // MARK: Dijkstra over reduced costs
+
+        var nobodyBase = Double.infinity
+        var nobodyFrom: Int32 = -1        // the free right node "nobody" was reached through (-1: the start)
+        var nobodyCursor = 0
+
+        @inline(__always) mutating func relax(_ r: Int, _ d: Double, from l: Int32) {
+            guard !done[r], d < dist[r] else { return }
+            if dist[r] == .infinity { touched.append(Int32(r)) }
+            dist[r] = d
+            pred[r] = l
+            heap.push(d, Int32(r))
+        }
+
+        /// Relaxes a left node's candidate edges, and schedules the scan of its other edges.
+        mutating func expand(_ costs: MappedCosts, left l: Int, at d: Double, banned: Int) {
+            let u = owner.rowPrice[l]
+            stats.expanded += 1
+            for e in graph.start[l]..<graph.start[l + 1] {
+                let r = Int(graph.target[e])
+                if r == banned { continue }
+                relax(r, d + max(0, graph.weight[e] - u - state.price[r]), from: Int32(l))
+            }
+            let m = state.leftOfRight.count
+            if !scanned[l] && owner.outsideMin[l] < .infinity { heap.push(d + owner.outsideMin[l], Int32(m + l)) }
+            rowBase[l] = d
+        }
+
+        mutating func startNobody(at d: Double) {
+            guard nobodyBase == .infinity else { return }
+            nobodyBase = d
+            nobodyCursor = 0
+            pushNobody()
+        }
+
+        mutating func pushNobody() {
+            let m = state.leftOfRight.count
+            guard nobodyCursor < owner.byDummyCost.count else { return }
+            let r = Int(owner.byDummyCost[nobodyCursor])
+            heap.push(nobodyBase + max(0, -state.price[r]), Int32(m + state.rightOfLeft.count))
+        }
+
+        /// Runs until a target is settled at its best total; returns that target's right node.
+        mutating func run(_ costs: MappedCosts, targets: [Int: Double], banned: Int) -> Int? {
+            let m = state.leftOfRight.count, n = state.rightOfLeft.count
+            var best = Double.infinity
+            var bestTarget: Int?
+            while let (d, node32) = heap.pop() {
+                if d >= best { break }
+                stats.pops += 1
+                let node = Int(node32)
+                if node == m + n {
+                    // "Nobody" reaches the next place in its order.
+                    let r = Int(owner.byDummyCost[nobodyCursor])
+                    nobodyCursor += 1
+                    stats.nobody += 1
+                    if r != banned { relax(r, d, from: Self.nobody) }
+                    pushNobody()
+                    continue
+                }
+                if node >= m {
+                    // A row's edges outside the candidate graph, scanned once.
+                    let l = node - m
+                    guard !scanned[l] else { continue }
+                    scanned[l] = true
+                    stats.scans += 1
+                    scannedRows.append(Int32(l))
+                    let base = rowBase[l], u = owner.rowPrice[l]
+                    for r in 0..<m where r != banned && !done[r] {
+                        let c = costs.cost(l, r)
+                        if c < .infinity { relax(r, base + max(0, c - u - state.price[r]), from: Int32(l)) }
+                    }
+                    continue
+                }
+                let r = node
+                if done[r] || d > dist[r] { continue }
+                done[r] = true
+                if let offset = targets[r], d + offset < best {
+                    best = d + offset
+                    bestTarget = r
+                    if targets.count == 1 { break }
+                }
+                let holder = Int(state.leftOfRight[r])
+                if holder >= 0 {
+                    expand(costs, left: holder, at: d, banned: banned)
+                } else if nobodyBase == .infinity {
+                    nobodyFrom = Int32(r)
+                    startNobody(at: d)
+                }
+            }
+            return bestTarget
+        }
+
+        /// The moves (left node, old right node, new right node) along the path that ends at `end`, back
+        /// to its start: the forced row's place, "nobody" at the start, or the displaced holder (whose
+        /// old right node is the banned one, never reached).
+        func path(to end: Int) -> [(Int, Int, Int)] {
+            var moves: [(Int, Int, Int)] = []
+            var r = end
+            while true {
+                let p = pred[r]
+                if p == -1 || p == Self.forced { return moves }
+                if p == Self.nobody {
+                    if nobodyFrom < 0 { return moves }
+                    r = Int(nobodyFrom)
+                    continue
+                }
+                let l = Int(p)
+                let old = Int(state.rightOfLeft[l])
+                moves.append((l, old, r))
+                r = old
+            }
+        }
+
+        /// The change in pairs and total when the moves are made and the forced pair replaces the pair of
+        /// the node that takes it (the forced pair counts whatever its score; the others as the solver's
+        /// output counts them).
+        func tally(_ moves: [(Int, Int, Int)], leaving forced: (Int, Int), score: Double) -> Change {
+            var pairs = 1, total = score
+            func counted(_ l: Int, _ r: Int) -> Pair? {
+                guard let pair = model.pair(owner.scores, l, r) else { return nil }
+                return model.objective == .quality && pair.score < 0 ? nil : pair
+            }
+            if let old = counted(forced.0, forced.1) { pairs -= 1; total -= old.score }
+            for (l, old, new) in moves {
+                if let pair = counted(l, old) { pairs -= 1; total -= pair.score }
+                if let pair = counted(l, new) { pairs += 1; total += pair.score }
+            }
+            return Change(pairs: pairs, total: total)
+        }
+
+        mutating func reset() {
+            for r in touched { dist[Int(r)] = .infinity; done[Int(r)] = false; pred[Int(r)] = -1 }
+            touched.removeAll(keepingCapacity: true)
+            for l in scannedRows { scanned[Int(l)] = false }
+            scannedRows.removeAll(keepingCapacity: true)
+            heap.removeAll()
+            nobodyBase = .infinity
+            nobodyFrom = -1
+        }
+    }
+}
