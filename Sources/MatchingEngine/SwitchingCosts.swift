@@ -35,7 +35,7 @@ public struct SwitchingCosts: Sendable {
     let rowPrice: [Double]
     /// Per left node, the smallest reduced cost among the edges outside the candidate graph.
     let outsideMin: [Double]
-    /// Right nodes by `-v` ascending: the order in which "nobody" reaches them.
+    /// Held right nodes by `-v` ascending: the order in which "nobody" reaches them.
     let byDummyCost: [Int32]
 
     init(scores: ScoreMatrix, lockedRows: Set<Int>, result: OptimalMatcher.AssignmentResult) {
@@ -84,7 +84,8 @@ public struct SwitchingCosts: Sendable {
         }
         self.outsideMin = outsideMin
         trace("switching: outside minima \(ContinuousClock.now - started)")
-        byDummyCost = (0..<Int32(m)).sorted { state.price[Int($0)] > state.price[Int($1)] || (state.price[Int($0)] == state.price[Int($1)] && $0 < $1) }
+        // Nobody entering a free right node changes nothing, so its list holds the held ones only.
+        byDummyCost = (0..<Int32(m)).filter { state.leftOfRight[Int($0)] >= 0 }.sorted { state.price[Int($0)] > state.price[Int($1)] || (state.price[Int($0)] == state.price[Int($1)] && $0 < $1) }
     }
 
     /// The change for each (row, column) pair: nil when the pair is not allowed, is already in the
@@ -103,7 +104,6 @@ public struct SwitchingCosts: Sendable {
                 for q in stride(from: chunk, to: queries.count, by: chunks) {
                     box.buffer[q] = search.change(row: queries[q].row, col: queries[q].col)
                 }
-                trace("switching: chunk \(chunk): \(search.stats)")
             }
         }
         return results
@@ -127,7 +127,6 @@ public struct SwitchingCosts: Sendable {
         var scannedRows: [Int32] = []
         /// The distance at which each expanded left node was reached (each is expanded once per search).
         var rowBase: [Double]
-        var stats = (expanded: 0, scans: 0, nobody: 0, pops: 0)
         static let nobody: Int32 = -2
         static let forced: Int32 = -3
 
@@ -211,7 +210,6 @@ public struct SwitchingCosts: Sendable {
         /// Relaxes a left node's candidate edges, and schedules the scan of its other edges.
         mutating func expand(_ costs: MappedCosts, left l: Int, at d: Double, banned: Int) {
             let u = owner.rowPrice[l]
-            stats.expanded += 1
             for e in graph.start[l]..<graph.start[l + 1] {
                 let r = Int(graph.target[e])
                 if r == banned { continue }
@@ -243,13 +241,11 @@ public struct SwitchingCosts: Sendable {
             var bestTarget: Int?
             while let (d, node32) = heap.pop() {
                 if d >= best { break }
-                stats.pops += 1
                 let node = Int(node32)
                 if node == m + n {
                     // "Nobody" reaches the next place in its order.
                     let r = Int(owner.byDummyCost[nobodyCursor])
                     nobodyCursor += 1
-                    stats.nobody += 1
                     if r != banned { relax(r, d, from: Self.nobody) }
                     pushNobody()
                     continue
@@ -259,7 +255,6 @@ public struct SwitchingCosts: Sendable {
                     let l = node - m
                     guard !scanned[l] else { continue }
                     scanned[l] = true
-                    stats.scans += 1
                     scannedRows.append(Int32(l))
                     let base = rowBase[l], u = owner.rowPrice[l]
                     for r in 0..<m where r != banned && !done[r] {

@@ -137,6 +137,9 @@ def run(driver, base, tmp):
     submit(driver, driver.find_element(By.LINK_TEXT, "Preview matches"))
     rows = driver.find_elements(By.CSS_SELECTOR, "#pairs-table tbody tr")
     check("the match preview proposes explained pairs", len(rows) >= 30 and "wants" in rows[0].text, str(len(rows)))
+    options = driver.find_elements(By.CSS_SELECTOR, "#alternatives-table ul.options li")
+    check("each mentee's alternatives say what switching costs the program",
+          len(options) >= 60 and all("program total" in o.text for o in options), str(len(options)))
     driver.save_screenshot(os.path.join(ART, "03b-matches.png"))
 
     submit(driver, driver.find_element(By.CSS_SELECTOR, "form.signout button"))

@@ -27,12 +27,29 @@ struct MatchPreviewController {
 
     struct UnmatchedRow: Encodable { var name: String; var url: String; var reason: String }
 
+    /// A mentee's next best mentors and what each switch would do to the whole program.
+    struct AlternativeRow: Encodable {
+        var menteeName: String
+        var menteeURL: String
+        var current: String
+        var options: [Option]
+    }
+
+    struct Option: Encodable {
+        var name: String
+        var url: String
+        var score: String
+        var forMentee: String
+        var forProgram: String
+    }
+
     struct Page: Encodable {
         var page: PageChrome
         var program: ProgramSummary
         var pairs: [PairRow]
         var unmatched: [UnmatchedRow]
         var openMentors: [UnmatchedRow]
+        var alternatives: [AlternativeRow]
         var total: String
         var average: String
         var componentNames: [String]
@@ -46,8 +63,8 @@ struct MatchPreviewController {
         let program = try await req.visibleProgram()
         let enrolments = try await EnrolmentService(db: req.db).all(in: program.id)
         let people = PeopleService(db: req.db)
-        // The reporting chains reach beyond the enrolled people, so every stored person is read.
-        let everyone = try await people.allByEmployeeID()
+        // The enrolled people and their reporting chains (the hard rules need every manager above them).
+        let everyone = try await people.withManagementChains(of: enrolments.map(\.employeeID))
         var rules = MatchRules()
         rules.minLevelGap = program.settings.minLevelGap
         rules.defaultCapacity = program.settings.defaultCapacity
@@ -56,8 +73,8 @@ struct MatchPreviewController {
         let input = MatchInput(people: everyone, enrolments: enrolments, rules: rules, reference: reference)
         let problem = ScoringProblem(mentees: input.mentees, mentors: input.mentors, rules: rules)
         let matrix = problem.matrix()
-        let matching = try OptimalMatcher.solve(matrix, capacity: problem.capacity)
-        let explanation = MatchExplanation(problem: problem, matrix: matrix, matching: matching, people: everyone)
+        let (matching, switching) = try OptimalMatcher.solveWithSwitchingCosts(matrix, capacity: problem.capacity)
+        let explanation = MatchExplanation(problem: problem, matrix: matrix, matching: matching, people: everyone, switching: switching)
         let names = ScoreComponent.allCases.map(\.rawValue)
         func label(_ id: String) -> (String, String, String) {
             let p = everyone[id]
@@ -71,14 +88,45 @@ struct MatchPreviewController {
                            covered: pair.coveredTopics.map { "\($0.topic) (wants \($0.priority), knows \($0.proficiency))" }.joined(separator: ", "),
                            uncovered: pair.uncoveredTopics.joined(separator: ", "))
         }
+        let alternatives = explanation.alternatives.filter { !$0.nextBest.isEmpty }.map { a -> AlternativeRow in
+            let mentee = label(a.menteeID)
+            let current = a.currentMentorID.map { "\(label($0).0) (\(Self.points(a.currentScore ?? 0)))" } ?? "unmatched"
+            return AlternativeRow(menteeName: mentee.0, menteeURL: mentee.1, current: current, options: a.nextBest.map { option in
+                let mentor = label(option.mentorID)
+                return Option(name: mentor.0, url: mentor.1, score: Self.points(option.score),
+                              forMentee: a.currentMentorID == nil ? "a mentor where there was none" : Self.signed(option.scoreDifference) + " for them",
+                              forProgram: Self.programChange(option))
+            })
+        }
         let weights = zip(names, rules.normalisedWeights).map { "\($0.replacingOccurrences(of: "_", with: " ")) \(Int($1.rounded()))" }.joined(separator: " · ")
         return try await req.view.render("matches", Page(
             page: PageChrome(request: req, title: "Match preview — \(program.name)", nav: "programs"),
             program: ProgramSummary(program), pairs: rows,
             unmatched: explanation.unmatchedMentees.map { let l = label($0.id); return UnmatchedRow(name: l.0, url: l.1, reason: $0.reason) },
             openMentors: explanation.mentorsWithFreeCapacity.map { let l = label($0.id); return UnmatchedRow(name: l.0, url: l.1, reason: $0.reason) },
+            alternatives: alternatives,
             total: String(format: "%.1f", matching.total), average: matching.count > 0 ? String(format: "%.1f", matching.total / Double(matching.count)) : "–",
             componentNames: names.map { $0.replacingOccurrences(of: "_", with: " ") }, weights: weights,
             menteeCount: input.mentees.count, mentorCount: input.mentors.count))
+    }
+
+    static func points(_ x: Double) -> String { String(format: "%.1f", x) }
+
+    /// "+2.5", "−3.0", "±0.0" (a true minus sign, so screen readers say "minus").
+    static func signed(_ x: Double) -> String {
+        let rounded = (x * 10).rounded() / 10
+        if rounded == 0 { return "±0.0" }
+        return (rounded > 0 ? "+" : "−") + String(format: "%.1f", abs(rounded))
+    }
+
+    /// What a switch does to the program: its total score, and pairs when that changes too.
+    static func programChange(_ option: MatchExplanation.Alternative) -> String {
+        guard let total = option.programTotalChange else { return "not computed" }
+        var text = "program total " + signed(total)
+        if let pairs = option.programPairsChange, pairs != 0 {
+            text += pairs < 0 ? ", \(-pairs) pair\(pairs == -1 ? "" : "s") fewer" : ", \(pairs) more pair\(pairs == 1 ? "" : "s")"
+        }
+        if option.mentorIsFull { text += " (mentor full: others move)" }
+        return text
     }
 }
