@@ -28,11 +28,11 @@ public enum OptimalMatcher {
     public static func solveWithSwitchingCosts(_ scores: ScoreMatrix, capacity: [Int], objective: Objective = .participation,
                                                locks: [(row: Int, col: Int)] = []) throws(MatchingError) -> (Matching, SwitchingCosts) {
         let solved = try solveKeepingState(scores, capacity: capacity, objective: objective, locks: locks, floor: -.infinity)
-        return (solved.matching, SwitchingCosts(scores: scores, lockedRows: solved.lockedRows, result: solved.result))
+        return (solved.matching, SwitchingCosts(scores: scores, result: solved.result))
     }
 
     static func solveKeepingState(_ scores: ScoreMatrix, capacity: [Int], objective: Objective, locks: [(row: Int, col: Int)],
-                                  floor: Double) throws(MatchingError) -> (matching: Matching, lockedRows: Set<Int>, result: AssignmentResult) {
+                                  floor: Double) throws(MatchingError) -> (matching: Matching, result: AssignmentResult) {
         precondition(capacity.count == scores.cols, "one capacity per column")
         if let bad = capacity.first(where: { $0 < 1 }) { throw .invalidCapacity(bad) }
         var remaining = capacity
@@ -48,7 +48,7 @@ public enum OptimalMatcher {
         var slotColumn: [Int] = []
         for j in 0..<scores.cols { slotColumn += Array(repeating: j, count: remaining[j]) }
         let result = assign(scores, rows: freeRows, slots: slotColumn, objective: objective, fullRange: range, floor: floor)
-        return (Matching(pairs: pairs + result.pairs), lockedRows, result)
+        return (Matching(pairs: pairs + result.pairs), result)
     }
 
     /// Convenience: the same capacity for every column.

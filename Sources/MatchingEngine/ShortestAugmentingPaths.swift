@@ -170,47 +170,55 @@ struct ShortestAugmentingPaths {
 }
 
 /// A binary min-heap of (key, node), ties to the lower node, for Dijkstra with lazy deletion.
+/// Entries are stored together and moved by "hole" sifting (one write per level).
 struct MinHeap {
-    private var keys: [Double] = []
-    private var nodes: [Int32] = []
-
-    mutating func removeAll() {
-        keys.removeAll(keepingCapacity: true)
-        nodes.removeAll(keepingCapacity: true)
+    private struct Entry {
+        var key: Double
+        var node: Int32
+        @inline(__always) func precedes(_ other: Entry) -> Bool {
+            key < other.key || (key == other.key && node < other.node)
+        }
     }
 
-    @inline(__always) private func less(_ a: Int, _ b: Int) -> Bool {
-        keys[a] < keys[b] || (keys[a] == keys[b] && nodes[a] < nodes[b])
-    }
+    private var entries: [Entry] = []
+
+    mutating func removeAll() { entries.removeAll(keepingCapacity: true) }
 
     mutating func push(_ key: Double, _ node: Int32) {
-        keys.append(key)
-        nodes.append(node)
-        var at = keys.count - 1
-        while at > 0 {
-            let parent = (at - 1) / 2
-            guard less(at, parent) else { break }
-            keys.swapAt(at, parent); nodes.swapAt(at, parent); at = parent
+        let entry = Entry(key: key, node: node)
+        entries.append(entry)
+        entries.withUnsafeMutableBufferPointer { heap in
+            var at = heap.count - 1
+            while at > 0 {
+                let parent = (at - 1) >> 1
+                guard entry.precedes(heap[parent]) else { break }
+                heap[at] = heap[parent]
+                at = parent
+            }
+            heap[at] = entry
         }
     }
 
     mutating func pop() -> (Double, Int32)? {
-        guard let firstKey = keys.first else { return nil }
-        let firstNode = nodes[0]
-        let lastKey = keys.removeLast(), lastNode = nodes.removeLast()
-        if !keys.isEmpty {
-            keys[0] = lastKey; nodes[0] = lastNode
-            var at = 0
-            while true {
-                let a = 2 * at + 1, b = a + 1
-                var smallest = at
-                if a < keys.count && less(a, smallest) { smallest = a }
-                if b < keys.count && less(b, smallest) { smallest = b }
-                if smallest == at { break }
-                keys.swapAt(at, smallest); nodes.swapAt(at, smallest); at = smallest
+        guard let first = entries.first else { return nil }
+        let last = entries.removeLast()
+        if !entries.isEmpty {
+            entries.withUnsafeMutableBufferPointer { heap in
+                let count = heap.count
+                var at = 0
+                while true {
+                    let a = 2 * at + 1
+                    guard a < count else { break }
+                    var child = a
+                    if a + 1 < count && heap[a + 1].precedes(heap[a]) { child = a + 1 }
+                    guard heap[child].precedes(last) else { break }
+                    heap[at] = heap[child]
+                    at = child
+                }
+                heap[at] = last
             }
         }
-        return (firstKey, firstNode)
+        return (first.key, first.node)
     }
 }
 

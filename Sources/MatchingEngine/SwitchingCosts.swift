@@ -38,7 +38,7 @@ public struct SwitchingCosts: Sendable {
     /// Held right nodes by `-v` ascending: the order in which "nobody" reaches them.
     let byDummyCost: [Int32]
 
-    init(scores: ScoreMatrix, lockedRows: Set<Int>, result: OptimalMatcher.AssignmentResult) {
+    init(scores: ScoreMatrix, result: OptimalMatcher.AssignmentResult) {
         self.scores = scores
         guard let model = result.model, let solved = result.solved else {
             self.model = nil; graph = nil; state = nil
@@ -141,6 +141,7 @@ public struct SwitchingCosts: Sendable {
             pred = [Int32](repeating: -1, count: m)
             scanned = [Bool](repeating: false, count: state.rightOfLeft.count)
             rowBase = [Double](repeating: 0, count: state.rightOfLeft.count)
+            finish = [Double](repeating: .infinity, count: m)
         }
 
         mutating func change(row i: Int, col j: Int) -> Change? {
@@ -162,12 +163,14 @@ public struct SwitchingCosts: Sendable {
         mutating func force(_ costs: MappedCosts, left a: Int, places: [Int32], score: Double) -> Change? {
             let target = Int(state.rightOfLeft[a])
             if places.contains(Int32(target)) { return nil }     // already this mentor's
+            targets = [target]
+            finish[target] = 0
             let u = owner.rowPrice[a]
             for p in places {
                 let r = Int(p)
                 relax(r, max(0, costs.cost(a, r) - u - state.price[r]), from: Self.forced)
             }
-            guard run(costs, targets: [target: 0], banned: -1) != nil else { return nil }
+            guard run(costs, banned: -1) != nil else { return nil }
             return tally(path(to: target), leaving: (a, target), score: score)
         }
 
@@ -175,20 +178,19 @@ public struct SwitchingCosts: Sendable {
         /// `b`'s holder (or nobody) to that place's old right node.
         mutating func forceTransposed(_ costs: MappedCosts, right b: Int, places: [Int32], score: Double) -> Change? {
             let holder = Int(state.leftOfRight[b])
-            var targets: [Int: Double] = [:]
+            if places.contains(Int32(holder)) { return nil }     // already this mentor's
             for p in places {
                 let l = Int(p)
-                if l == holder { return nil }                    // already this mentor's
                 let r = Int(state.rightOfLeft[l])
-                let offset = max(0, costs.cost(l, b) - owner.rowPrice[l] - state.price[b])
-                if offset < targets[r, default: .infinity] { targets[r] = offset }
+                targets.append(r)
+                finish[r] = min(finish[r], max(0, costs.cost(l, b) - owner.rowPrice[l] - state.price[b]))
             }
             if holder >= 0 {
                 expand(costs, left: holder, at: 0, banned: b)
             } else {
                 startNobody(at: 0)
             }
-            guard let end = run(costs, targets: targets, banned: b) else { return nil }
+            guard let end = run(costs, banned: b) else { return nil }
             // The place whose old right node ended the path leaves it for `b`.
             return tally(path(to: end), leaving: (Int(state.leftOfRight[end]), end), score: score)
         }
@@ -199,12 +201,21 @@ public struct SwitchingCosts: Sendable {
         var nobodyFrom: Int32 = -1        // the free right node "nobody" was reached through (-1: the start)
         var nobodyCursor = 0
 
+        /// What finishing at each right node adds (∞ where a path cannot end), and the shortest path
+        /// found so far with its end: a label at or above it cannot lead to a shorter one, so it is not
+        /// explored.
+        var finish: [Double]
+        var targets: [Int] = []
+        var ceiling = Double.infinity
+        var ceilingTarget = -1
+
         @inline(__always) mutating func relax(_ r: Int, _ d: Double, from l: Int32) {
             guard !done[r], d < dist[r] else { return }
             if dist[r] == .infinity { touched.append(Int32(r)) }
             dist[r] = d
             pred[r] = l
-            heap.push(d, Int32(r))
+            if d + finish[r] < ceiling { ceiling = d + finish[r]; ceilingTarget = r }
+            if d < ceiling { heap.push(d, Int32(r)) }
         }
 
         /// Relaxes a left node's candidate edges, and schedules the scan of its other edges.
@@ -216,7 +227,7 @@ public struct SwitchingCosts: Sendable {
                 relax(r, d + max(0, graph.weight[e] - u - state.price[r]), from: Int32(l))
             }
             let m = state.leftOfRight.count
-            if !scanned[l] && owner.outsideMin[l] < .infinity { heap.push(d + owner.outsideMin[l], Int32(m + l)) }
+            if !scanned[l] && d + owner.outsideMin[l] < ceiling { heap.push(d + owner.outsideMin[l], Int32(m + l)) }
             rowBase[l] = d
         }
 
@@ -231,16 +242,15 @@ public struct SwitchingCosts: Sendable {
             let m = state.leftOfRight.count
             guard nobodyCursor < owner.byDummyCost.count else { return }
             let r = Int(owner.byDummyCost[nobodyCursor])
-            heap.push(nobodyBase + max(0, -state.price[r]), Int32(m + state.rightOfLeft.count))
+            let d = nobodyBase + max(0, -state.price[r])
+            if d < ceiling { heap.push(d, Int32(m + state.rightOfLeft.count)) }
         }
 
-        /// Runs until a target is settled at its best total; returns that target's right node.
-        mutating func run(_ costs: MappedCosts, targets: [Int: Double], banned: Int) -> Int? {
+        /// Runs until no open label can lead to a shorter path than the best one; returns its end.
+        mutating func run(_ costs: MappedCosts, banned: Int) -> Int? {
             let m = state.leftOfRight.count, n = state.rightOfLeft.count
-            var best = Double.infinity
-            var bestTarget: Int?
             while let (d, node32) = heap.pop() {
-                if d >= best { break }
+                if d >= ceiling { break }
                 let node = Int(node32)
                 if node == m + n {
                     // "Nobody" reaches the next place in its order.
@@ -266,11 +276,6 @@ public struct SwitchingCosts: Sendable {
                 let r = node
                 if done[r] || d > dist[r] { continue }
                 done[r] = true
-                if let offset = targets[r], d + offset < best {
-                    best = d + offset
-                    bestTarget = r
-                    if targets.count == 1 { break }
-                }
                 let holder = Int(state.leftOfRight[r])
                 if holder >= 0 {
                     expand(costs, left: holder, at: d, banned: banned)
@@ -279,7 +284,7 @@ public struct SwitchingCosts: Sendable {
                     startNobody(at: d)
                 }
             }
-            return bestTarget
+            return ceilingTarget >= 0 ? ceilingTarget : nil
         }
 
         /// The moves (left node, old right node, new right node) along the path that ends at `end`, back
@@ -328,6 +333,10 @@ public struct SwitchingCosts: Sendable {
             heap.removeAll()
             nobodyBase = .infinity
             nobodyFrom = -1
+            for t in targets { finish[t] = .infinity }
+            targets.removeAll(keepingCapacity: true)
+            ceiling = .infinity
+            ceilingTarget = -1
         }
     }
 }
