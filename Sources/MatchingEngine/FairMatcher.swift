@@ -26,28 +26,23 @@ public enum FairMatcher {
         var lo = optimum.pairs.map(\.score).min()!      // feasible floor
         let bound = ceiling(s, capacity, target: target)
         var hi = max(bound, lo).nextUp                    // infeasible floor
-        if bound > lo {
-            // Often the bound itself is feasible (a mentor whose best mentee is poor must still be matched).
+        /// Whether `target` pairs can all score at least `floor`; when they can, the floor found rises to
+        /// their lowest score.
+        func holds(_ floor: Double) -> Bool {
             checks += 1
-            if let m = feasible(s, capacity, floor: bound, target: target, from: best) {
-                best = m
-                lo = m.pairs.map(\.score).min()!
-            } else {
-                hi = bound
-            }
+            guard let m = feasible(s, capacity, floor: floor, target: target, from: best) else { return false }
+            best = m
+            lo = m.pairs.map(\.score).min()!
+            return true
         }
+        // Often the ceiling itself holds (a mentor whose best mentee is poor must still be matched).
+        if bound > lo && !holds(bound) { hi = bound }
         let span = max(1e-300, hi - lo)
         // Bisection on values while the interval is wide.
         while hi - lo > span * 1e-7 {
             let mid = lo + (hi - lo) / 2
             guard mid > lo && mid < hi else { break }     // no representable value in between
-            checks += 1
-            if let m = feasible(s, capacity, floor: mid, target: target, from: best) {
-                best = m
-                lo = m.pairs.map(\.score).min()!
-            } else {
-                hi = mid
-            }
+            if !holds(mid) { hi = mid }
         }
         trace("fair: \(checks) bisection checks \(clock.now - t0)")
         t0 = clock.now
@@ -61,9 +56,7 @@ public enum FairMatcher {
         var candidates = Array(Set(inside)).sorted()
         while !candidates.isEmpty {
             let mid = candidates.count / 2
-            if let m = feasible(s, capacity, floor: candidates[mid], target: target, from: best) {
-                best = m
-                lo = m.pairs.map(\.score).min()!
+            if holds(candidates[mid]) {
                 candidates = candidates.filter { $0 > lo }
             } else {
                 candidates = Array(candidates[..<mid])
