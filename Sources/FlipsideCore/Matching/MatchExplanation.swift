@@ -53,6 +53,9 @@ public struct MatchExplanation: Encodable, Sendable {
         public var mentorID: String
         public var score: Double
         public var heldBy: [Holder]
+        /// What pairing them would change in the program's optimum (as for alternatives).
+        public var programTotalChange: Double?
+        public var programPairsChange: Int?
     }
 
     public struct Alternative: Encodable, Sendable {
@@ -122,29 +125,6 @@ public struct MatchExplanation: Encodable, Sendable {
             }
             return (excluded, Array(closest.sorted { $0.scoreWithoutRules > $1.scoreWithoutRules }.prefix(3)), eligible)
         }
-        unmatchedMentees = mentees.indices.filter { mentorOf[$0] == nil }.map { i in
-            let (excluded, closest, eligible) = survey(mentors.indices, pair: { (i, $0) }, id: { mentors[$0].id })
-            if let best = eligible.max(by: { matrix[i, $0] < matrix[i, $1] || (matrix[i, $0] == matrix[i, $1] && $0 > $1) }) {
-                let holders = held[best].map { Holder(menteeID: mentees[$0].id, score: matrix[$0, best]) }
-                let reason = "Every eligible mentor's capacity is taken. The best, \(mentors[best].id) (score \(Self.round(matrix[i, best]))), "
-                    + "is matched with " + holders.map { "\($0.menteeID) (score \(Self.round($0.score)))" }.joined(separator: ", ")
-                    + "; the program's total is higher that way."
-                return Unmatched(id: mentees[i].id, reason: reason, eligiblePartners: eligible.count, excludedBy: excluded,
-                                 closestExcluded: closest, bestEligible: BestEligible(mentorID: mentors[best].id, score: matrix[i, best], heldBy: holders))
-            }
-            let rules = excluded.sorted { $0.value > $1.value }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
-            return Unmatched(id: mentees[i].id, reason: "No eligible mentor: every mentor breaks a hard rule: \(rules).",
-                             eligiblePartners: 0, excludedBy: excluded, closestExcluded: closest, bestEligible: nil)
-        }
-        mentorsWithFreeCapacity = mentors.indices.filter { held[$0].count < problem.capacity[$0] }.map { j in
-            let (excluded, closest, eligible) = survey(mentees.indices, pair: { ($0, j) }, id: { mentees[$0].id })
-            let free = problem.capacity[j] - held[j].count
-            let reason = eligible.isEmpty
-                ? "No eligible mentee: every mentee breaks a hard rule."
-                : "\(free) place(s) left: each of the \(eligible.count) eligible mentees is matched with a mentor the program's total prefers."
-            return Unmatched(id: mentors[j].id, reason: reason, eligiblePartners: eligible.count, excludedBy: excluded,
-                             closestExcluded: closest, bestEligible: nil)
-        }
         // Each mentee's three best other eligible mentors, by one pass (higher score first, ties to the lower index).
         let options: [[Int]] = mentees.indices.map { i in
             let current = mentorOf[i]
@@ -160,13 +140,47 @@ public struct MatchExplanation: Encodable, Sendable {
             return options
         }
         let queries = options.enumerated().flatMap { i, js in js.map { (row: i, col: $0) } }
-        var changes = (switching?.changes(queries) ?? queries.map { _ in nil }).makeIterator()
+        let changes = switching?.changes(queries) ?? queries.map { _ in nil }
+        // Each mentee's options with their switching costs.
+        var changeOf: [[SwitchingCosts.Change?]] = []
+        var next = changes.makeIterator()
+        for js in options { changeOf.append(js.map { _ in next.next()! }) }
+        unmatchedMentees = mentees.indices.filter { mentorOf[$0] == nil }.map { i in
+            let (excluded, closest, eligible) = survey(mentors.indices, pair: { (i, $0) }, id: { mentors[$0].id })
+            if let best = eligible.max(by: { matrix[i, $0] < matrix[i, $1] || (matrix[i, $0] == matrix[i, $1] && $0 > $1) }) {
+                let holders = held[best].map { Holder(menteeID: mentees[$0].id, score: matrix[$0, best]) }
+                // The best eligible mentor is the first option (the same order, ties to the lower index).
+                let change = options[i].first == best ? changeOf[i][0] : nil
+                var reason = "Every eligible mentor's capacity is taken. The best, \(mentors[best].id) (score \(Self.round(matrix[i, best]))), "
+                    + "is matched with " + holders.map { "\($0.menteeID) (score \(Self.round($0.score)))" }.joined(separator: ", ")
+                    + "; the program's total is higher that way."
+                if let change {
+                    reason += " Pairing them would change the program's total by \(Self.round(change.total))"
+                        + (change.pairs == 0 ? "" : " and its pairs by \(change.pairs)") + "."
+                }
+                return Unmatched(id: mentees[i].id, reason: reason, eligiblePartners: eligible.count, excludedBy: excluded,
+                                 closestExcluded: closest,
+                                 bestEligible: BestEligible(mentorID: mentors[best].id, score: matrix[i, best], heldBy: holders,
+                                                            programTotalChange: change?.total, programPairsChange: change?.pairs))
+            }
+            let rules = excluded.sorted { $0.value > $1.value }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
+            return Unmatched(id: mentees[i].id, reason: "No eligible mentor: every mentor breaks a hard rule: \(rules).",
+                             eligiblePartners: 0, excludedBy: excluded, closestExcluded: closest, bestEligible: nil)
+        }
+        mentorsWithFreeCapacity = mentors.indices.filter { held[$0].count < problem.capacity[$0] }.map { j in
+            let (excluded, closest, eligible) = survey(mentees.indices, pair: { ($0, j) }, id: { mentees[$0].id })
+            let free = problem.capacity[j] - held[j].count
+            let reason = eligible.isEmpty
+                ? "No eligible mentee: every mentee breaks a hard rule."
+                : "\(free) place(s) left: each of the \(eligible.count) eligible mentees is matched with a mentor the program's total prefers."
+            return Unmatched(id: mentors[j].id, reason: reason, eligiblePartners: eligible.count, excludedBy: excluded,
+                             closestExcluded: closest, bestEligible: nil)
+        }
         alternatives = mentees.indices.map { i in
             let current = mentorOf[i]
             let currentScore = current.map { matrix[i, $0] }
             return Alternatives(menteeID: mentees[i].id, currentMentorID: current.map { mentors[$0].id }, currentScore: currentScore,
-                                nextBest: options[i].map { j in
-                                    let change = changes.next()!
+                                nextBest: zip(options[i], changeOf[i]).map { j, change in
                                     return Alternative(mentorID: mentors[j].id, score: matrix[i, j], scoreDifference: matrix[i, j] - (currentScore ?? 0),
                                                        mentorIsFull: held[j].count >= problem.capacity[j],
                                                        programTotalChange: change?.total, programPairsChange: change?.pairs)
