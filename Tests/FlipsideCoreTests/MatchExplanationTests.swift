@@ -36,4 +36,22 @@ import Testing
         #expect(plain.unmatchedMentees.first?.bestEligible?.programTotalChange == nil)
         #expect(!(plain.unmatchedMentees.first?.reason.contains("Pairing them") ?? true))
     }
+
+    /// A mentor left with a place is told which eligible mentee came closest, where they are instead, and
+    /// what moving them would cost.
+    @Test func aMentorWithAPlaceLeftIsToldWhoCameClosest() throws {
+        let problem = ScoringProblem(mentees: [Self.person("S1", level: 8, topics: ["figma": 3])],
+                                     mentors: [Self.person("J1", level: 1, topics: ["figma": 5]),
+                                               Self.person("J2", level: 1, topics: ["figma": 2])], rules: MatchRules())
+        let matrix = problem.matrix()
+        let (matching, switching) = try OptimalMatcher.solveWithSwitchingCosts(matrix, capacity: problem.capacity)
+        #expect(matching.pairs.map(\.col) == [0])
+        let explanation = MatchExplanation(problem: problem, matrix: matrix, matching: matching, people: [:], switching: switching)
+        let open = try #require(explanation.mentorsWithFreeCapacity.first)
+        #expect(open.id == "J2" && open.eligiblePartners == 1)
+        let best = try #require(open.bestEligibleMentee)
+        #expect(best.menteeID == "S1" && best.currentMentorID == "J1" && best.currentScore == matrix[0, 0])
+        #expect(abs((best.programTotalChange ?? 0) - (matrix[0, 1] - matrix[0, 0])) < 1e-9 && best.programPairsChange == 0)
+        #expect(open.reason.contains("is with J1") && open.reason.contains("moving them here would change the program's total by -"))
+    }
 }

@@ -41,6 +41,19 @@ public struct MatchExplanation: Encodable, Sendable {
         public var closestExcluded: [Closest]
         /// For a mentee with eligible mentors: the best one, and who holds its capacity.
         public var bestEligible: BestEligible?
+        /// For a mentor with places left and eligible mentees: the best one, and where they are instead.
+        public var bestEligibleMentee: BestMentee?
+    }
+
+    public struct BestMentee: Encodable, Sendable {
+        public var menteeID: String
+        /// Their score with this mentor.
+        public var score: Double
+        public var currentMentorID: String?
+        public var currentScore: Double?
+        /// What moving them to this mentor would change in the program's optimum.
+        public var programTotalChange: Double?
+        public var programPairsChange: Int?
     }
 
     public struct Closest: Encodable, Sendable {
@@ -161,20 +174,42 @@ public struct MatchExplanation: Encodable, Sendable {
                 return Unmatched(id: mentees[i].id, reason: reason, eligiblePartners: eligible.count, excludedBy: excluded,
                                  closestExcluded: closest,
                                  bestEligible: BestEligible(mentorID: mentors[best].id, score: matrix[i, best], heldBy: holders,
-                                                            programTotalChange: change?.total, programPairsChange: change?.pairs))
+                                                            programTotalChange: change?.total, programPairsChange: change?.pairs),
+                                 bestEligibleMentee: nil)
             }
             let rules = excluded.sorted { $0.value > $1.value }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
             return Unmatched(id: mentees[i].id, reason: "No eligible mentor: every mentor breaks a hard rule: \(rules).",
-                             eligiblePartners: 0, excludedBy: excluded, closestExcluded: closest, bestEligible: nil)
+                             eligiblePartners: 0, excludedBy: excluded, closestExcluded: closest, bestEligible: nil, bestEligibleMentee: nil)
         }
-        mentorsWithFreeCapacity = mentors.indices.filter { held[$0].count < problem.capacity[$0] }.map { j in
+        // Mentors with places left: their eligible mentees, the best of them, and what moving them here would do.
+        let open = mentors.indices.filter { held[$0].count < problem.capacity[$0] }.map { j in
             let (excluded, closest, eligible) = survey(mentees.indices, pair: { ($0, j) }, id: { mentees[$0].id })
-            let free = problem.capacity[j] - held[j].count
-            let reason = eligible.isEmpty
-                ? "No eligible mentee: every mentee breaks a hard rule."
-                : "\(free) place(s) left: each of the \(eligible.count) eligible mentees is matched with a mentor the program's total prefers."
-            return Unmatched(id: mentors[j].id, reason: reason, eligiblePartners: eligible.count, excludedBy: excluded,
-                             closestExcluded: closest, bestEligible: nil)
+            let best = eligible.max { matrix[$0, j] < matrix[$1, j] || (matrix[$0, j] == matrix[$1, j] && $0 > $1) }
+            return (j: j, excluded: excluded, closest: closest, eligible: eligible, best: best)
+        }
+        let moves = open.compactMap { o in o.best.map { (row: $0, col: o.j) } }
+        var moveChanges = (switching?.changes(moves) ?? moves.map { _ in nil }).makeIterator()
+        mentorsWithFreeCapacity = open.map { o in
+            let free = problem.capacity[o.j] - held[o.j].count
+            guard let k = o.best else {
+                return Unmatched(id: mentors[o.j].id, reason: "No eligible mentee: every mentee breaks a hard rule.", eligiblePartners: 0,
+                                 excludedBy: o.excluded, closestExcluded: o.closest, bestEligible: nil, bestEligibleMentee: nil)
+            }
+            let change = moveChanges.next()!
+            let current = mentorOf[k]
+            var reason = "\(free) place(s) left: each of the \(o.eligible.count) eligible mentees is matched with a mentor the program's total prefers. "
+                + "The best, \(mentees[k].id) (score \(Self.round(matrix[k, o.j])) here), "
+                + (current.map { "is with \(mentors[$0].id) (score \(Self.round(matrix[k, $0])))" } ?? "is unmatched")
+            if let change {
+                reason += "; moving them here would change the program's total by \(Self.round(change.total))"
+                    + (change.pairs == 0 ? "" : " and its pairs by \(change.pairs)")
+            }
+            reason += "."
+            return Unmatched(id: mentors[o.j].id, reason: reason, eligiblePartners: o.eligible.count, excludedBy: o.excluded,
+                             closestExcluded: o.closest, bestEligible: nil,
+                             bestEligibleMentee: BestMentee(menteeID: mentees[k].id, score: matrix[k, o.j], currentMentorID: current.map { mentors[$0].id },
+                                                            currentScore: current.map { matrix[k, $0] },
+                                                            programTotalChange: change?.total, programPairsChange: change?.pairs))
         }
         alternatives = mentees.indices.map { i in
             let current = mentorOf[i]
