@@ -131,7 +131,7 @@ public enum OptimalMatcher {
         // Below a floor many pairs become forbidden; the candidates then need more room per row.
         let initialCandidates = initialCandidates * slotsPerColumn * (floor > -.infinity ? 2 : 1)
         let model = AssignmentModel(cols: scores.cols, rows: rows, slots: slots, objective: objective, transposed: transposed,
-                                    hi: hi, penalty: penalty, floor: floor, tolerance: tolerance)
+                                    hi: hi, penalty: penalty, floor: floor)
         let solved: SparseAssignment = scores.values.withUnsafeBufferPointer { values in
             if objective == .participation && !transposed && identity {
                 // The common case: every row and column once, costs read straight from the scores.
@@ -179,7 +179,6 @@ struct AssignmentModel {
     let hi: Double
     let penalty: Double
     let floor: Double
-    let tolerance: Double
 
     func costs(_ values: UnsafeBufferPointer<Double>) -> MappedCosts { MappedCosts(values: values, model: self) }
 

@@ -14,7 +14,8 @@ import Dispatch
 ///
 /// The search runs on the solver's candidate graph; every other edge of a row is only scanned (the
 /// full row) once the search reaches that row's smallest reduced cost outside the graph, so the answer is
-/// exact for the whole matrix. The change in pairs and total is then read off the cycle's actual scores.
+/// exact for the whole matrix; labels at or beyond the shortest path found so far are not explored. The
+/// change in pairs and total is then read off the cycle's actual scores.
 public struct SwitchingCosts: Sendable {
     public struct Change: Sendable, Equatable {
         /// Pairs gained (negative: lost) by the program.
