@@ -63,6 +63,13 @@ import VaporTesting
             let (_, byDept) = try await world.api(.GET, "/api/v1/people?department=Engineering&q=JUNIOR", as: .coordinator)
             let found = try #require(try json(byDept) as? [String: Any])
             #expect(found["total"] as? Int == 1)
+            // LIKE's wildcards in a query match only themselves: nobody's name has % or _ in it.
+            for wildcard in ["%25", "_", "j_", "%25o"] {
+                let (_, none) = try await world.api(.GET, "/api/v1/people?q=\(wildcard)", as: .coordinator)
+                #expect((try json(none) as? [String: Any])?["total"] as? Int == 0, "q=\(wildcard)")
+            }
+            let (_, email) = try await world.api(.GET, "/api/v1/people?q=jo%40example.com", as: .coordinator)
+            #expect((try json(email) as? [String: Any])?["total"] as? Int == 1)
         }
     }
 

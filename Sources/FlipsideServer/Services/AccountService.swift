@@ -29,7 +29,7 @@ struct AccountService {
         guard password.count >= 10 else { throw APIError.invalid([FieldProblem(field: "password", reason: "must be at least 10 characters")]) }
         let hash = try await passwords.hash(password)
         // search_key holds the lower-cased email, so a mixed-case HR email still links.
-        let person = try await PersonModel.query(on: db).filter(\.$searchKey ~~ email).all()
+        let person = try await PersonModel.query(on: db).searchKeyContains(email).all()
             .first { $0.email.lowercased() == email }
         if role == .participant && person == nil {
             throw APIError.invalid([FieldProblem(field: "email", reason: "no person has this email; a participant's login belongs to a person imported from HR")])

@@ -88,7 +88,7 @@ struct PeopleService {
         let page = max(1, page), per = min(max(1, per), 200)
         let builder = PersonModel.query(on: db)
         if let q = query?.trimmingCharacters(in: .whitespaces).lowercased(), !q.isEmpty {
-            builder.filter(\.$searchKey ~~ q)
+            builder.searchKeyContains(q)
         }
         if let department, !department.isEmpty { builder.filter(\.$department == department) }
         let total = try await builder.copy().count()
