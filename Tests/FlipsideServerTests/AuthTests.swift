@@ -23,6 +23,39 @@ import VaporTesting
         }
     }
 
+    /// A session ends on the server when its lifetime is over, whatever the browser still holds; expired
+    /// sessions and tokens are deleted as new ones start; only hashes of session keys are stored.
+    @Test func sessionsAndTokensExpireOnTheServer() async throws {
+        try await TestWorld.run { world in
+            let web = try await WebClient.signedIn(world, as: "coord@example.com")
+            let cookie = try #require(web.cookie)
+            let stored = try await WebSessionModel.query(on: world.app.db).all()
+            #expect(stored.contains { $0.keyHash == TokenHash.of(cookie) } && !stored.contains { $0.keyHash == cookie })
+            #expect(try await web.get("/programs").status == .ok)
+            // Eight hours later (the row's expiry moved into the past), the same cookie is no session.
+            for row in stored { row.expiresAt = Date().addingTimeInterval(-1); try await row.save(on: world.app.db) }
+            let after = try await web.get("/programs")
+            #expect(after.status == .seeOther && after.headers.first(name: .location)?.hasPrefix("/login") == true)
+            // The next session to start deletes the expired rows.
+            _ = try await WebClient.signedIn(world, as: "coord@example.com")
+            let live = try await WebSessionModel.query(on: world.app.db).all()
+            #expect(!live.isEmpty && live.allSatisfy { $0.expiresAt > Date() })
+            // Tokens: an expired one is refused, and deleted when the next is issued.
+            let good = #"{"email":"coord@example.com","password":"\#(TestWorld.password)"}"#
+            let token = try #require((try json(try await world.api(.POST, "/api/v1/auth/token", as: .anonymous, json: good).body) as? [String: Any])?["token"] as? String)
+            let row = try #require(try await UserTokenModel.query(on: world.app.db).filter(\.$tokenHash == TokenHash.of(token)).first())
+            row.expiresAt = Date().addingTimeInterval(-1)
+            try await row.save(on: world.app.db)
+            var headers = HTTPHeaders()
+            headers.bearerAuthorization = BearerAuthorization(token: token)
+            let refused = try await world.app.testing().sendRequest(.GET, "/api/v1/people", headers: headers)
+            #expect(refused.status == .unauthorized)
+            _ = try await world.api(.POST, "/api/v1/auth/token", as: .anonymous, json: good)
+            let expired = try await UserTokenModel.query(on: world.app.db).filter(\.$tokenHash == TokenHash.of(token)).count()
+            #expect(expired == 0)
+        }
+    }
+
     @Test func rateLimitsFailedSignIns() async throws {
         try await TestWorld.run { world in
             let wrong = #"{"email":"jo@example.com","password":"not the password"}"#

@@ -34,11 +34,12 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     FlipsideMigrations.register(on: app)
 
     app.passwords.use(.bcrypt(cost: config.bcryptCost))
-    app.sessions.use(.fluent)
+    app.sessions.use { _ in ExpiringSessions() }
     app.sessions.configuration.cookieName = "flipside-session"
     let secure = config.secureCookies
     app.sessions.configuration.cookieFactory = { sessionID in
-        HTTPCookies.Value(string: sessionID.string, expires: Date(timeIntervalSinceNow: 8 * 3600), maxAge: 8 * 3600,
+        HTTPCookies.Value(string: sessionID.string, expires: Date(timeIntervalSinceNow: ExpiringSessions.lifetime),
+                          maxAge: Int(ExpiringSessions.lifetime),
                           domain: nil, path: "/", isSecure: secure, isHTTPOnly: true, sameSite: .lax)
     }
 

@@ -73,10 +73,13 @@ struct AccountService {
         return user
     }
 
-    /// Issues a bearer token valid for 30 days; returns the token (shown once) and its expiry.
+    /// Issues a bearer token valid for 30 days; returns the token (shown once) and its expiry. Expired
+    /// tokens (anyone's) are deleted first, so the table holds only live ones.
     func issueToken(for user: UserModel) async throws -> (token: String, expiresAt: Date) {
         let token = TokenHash.newToken()
-        let expires = Date().addingTimeInterval(30 * 24 * 3600)
+        let now = Date()
+        try await UserTokenModel.query(on: db).filter(\.$expiresAt <= now).delete()
+        let expires = now.addingTimeInterval(30 * 24 * 3600)
         try await UserTokenModel(userID: user.requireID(), tokenHash: TokenHash.of(token), expiresAt: expires).create(on: db)
         return (token, expires)
     }

@@ -11,5 +11,6 @@ enum FlipsideMigrations {
         app.migrations.add(CreateUserTokens())
         app.migrations.add(CreateLoginFailures())
         app.migrations.add(SessionRecord.migration)
+        app.migrations.add(CreateWebSessions())
     }
 }

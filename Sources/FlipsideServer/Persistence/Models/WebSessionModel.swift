@@ -1,0 +1,21 @@
+import Fluent
+import Foundation
+
+/// A signed-in (or CSRF-carrying) browser session. The cookie holds the key; only its SHA-256 is stored.
+final class WebSessionModel: Model, @unchecked Sendable {
+    static let schema = "web_sessions"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "key_hash") var keyHash: String
+    /// The session's data as a JSON object of strings.
+    @Field(key: "data") var data: String
+    @Field(key: "expires_at") var expiresAt: Date
+
+    init() {}
+
+    init(keyHash: String, data: String, expiresAt: Date) {
+        self.keyHash = keyHash
+        self.data = data
+        self.expiresAt = expiresAt
+    }
+}
