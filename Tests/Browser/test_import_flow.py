@@ -142,6 +142,16 @@ def run(driver, base, tmp):
           len(options) >= 60 and all("program total" in o.text for o in options), str(len(options)))
     driver.save_screenshot(os.path.join(ART, "03b-matches.png"))
 
+    # The coordinator edits the program through its form (no JavaScript involved).
+    driver.back()
+    submit(driver, driver.find_element(By.LINK_TEXT, "Edit program"))
+    purpose = driver.find_element(By.ID, "purpose")
+    check("the edit form shows the stored purpose", len(purpose.get_attribute("value")) > 10, purpose.get_attribute("value"))
+    purpose.clear()
+    purpose.send_keys("Fluency in the tools our customers already use.")
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "#program-form button[type=submit]"))
+    check("the saved purpose shows on the program page", "Fluency in the tools our customers already use." in driver.page_source)
+
     submit(driver, driver.find_element(By.CSS_SELECTOR, "form.signout button"))
     check("sign out returns to the login page", "/login" in driver.current_url)
 

@@ -33,6 +33,7 @@ import VaporTesting
                 ("/programs/new", [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .ok]),
                 ("/programs/\(program)", [.anonymous: .seeOther, .participant: .ok, .coordinator: .ok]),
                 ("/programs/\(draft)", [.anonymous: .seeOther, .participant: .notFound, .coordinator: .ok]),
+                ("/programs/\(program)/edit", [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .ok]),
                 ("/programs/\(program)/enrolments/import", [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .ok]),
                 ("/programs/\(program)/enrol", [.anonymous: .seeOther, .participant: .ok, .coordinator: .forbidden]),
                 ("/programs/\(program)/matches", [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .ok]),
@@ -60,7 +61,7 @@ import VaporTesting
         try await TestWorld.run { world in
             let web = try await client(world, role)
             _ = try await web.get("/login")
-            let program = pathID(world.program.id)
+            let program = pathID(world.program.id), draft = pathID(world.draft.id)
             let other = pathID(world.otherEnrolment.id)
             let forms: [(String, [String: String], [Role: HTTPStatus])] = [
                 ("/programs", ["name": "Web cohort", "purpose": "p", "min_level_gap": "1", "default_capacity": "1"],
@@ -70,6 +71,9 @@ import VaporTesting
                 ("/me", ["time_zone": "Europe/Paris", "pronouns": "she/her"], [.anonymous: .seeOther, .participant: .seeOther, .coordinator: .conflict]),
                 ("/programs/\(program)/enrolments/\(other)/withdraw", [:], [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .seeOther]),
                 ("/programs/\(program)/status", ["status": "matching"], [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .seeOther]),
+                ("/programs/\(draft)", ["name": "Renamed draft", "purpose": "p", "min_level_gap": "2", "default_capacity": "1"],
+                 [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .seeOther]),
+                ("/programs/\(draft)/delete", ["confirm": "yes"], [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .seeOther]),
                 ("/logout", [:], [.anonymous: .seeOther, .participant: .seeOther, .coordinator: .seeOther]),
             ]
             for (path, form, expected) in forms {
@@ -127,6 +131,48 @@ import VaporTesting
             #expect(good.body.string.contains("1 created, 0 updated, 0 unchanged"))
             let people = try await web.get("/people?q=new+person")
             #expect(people.body.string.contains("New Person"))
+        }
+    }
+
+    /// Editing shows the stored values, keeps what was typed when a field is wrong, and saves; deleting
+    /// asks for a confirmation, refuses an active program, and removes the program with its enrolments.
+    @Test func coordinatorEditsAndDeletesAProgram() async throws {
+        try await TestWorld.run { world in
+            let web = try await WebClient.signedIn(world, as: "coord@example.com")
+            let program = pathID(world.program.id)
+            let form = try await web.get("/programs/\(program)/edit").body.string
+            #expect(form.contains("value=\"\(world.program.name)\"") && form.contains("Save changes") && form.contains("id=\"delete-form\""))
+            let bad = try await web.post("/programs/\(program)", form: ["name": "Renamed", "start_date": "2027-02-30", "min_level_gap": "x"])
+            #expect(bad.status == .unprocessableEntity)
+            #expect(bad.body.string.contains("start_date") && bad.body.string.contains("min_level_gap") && bad.body.string.contains("value=\"Renamed\""))
+            let taken = try await web.post("/programs/\(program)", form: ["name": world.draft.name])
+            #expect(taken.status == .unprocessableEntity && taken.body.string.contains("already used"))
+            let good = try await web.post("/programs/\(program)", form: ["name": "Renamed cohort", "purpose": "New purpose", "start_date": "2027-03-01",
+                                                                        "min_level_gap": "2", "default_capacity": "2"])
+            #expect(good.status == .seeOther && good.headers.first(name: .location) == "/programs/\(program)")
+            let saved = try await ProgramService(db: world.app.db).find(world.program.id)
+            #expect(saved.name == "Renamed cohort" && saved.purpose == "New purpose" && saved.startDate?.description == "2027-03-01")
+            #expect(saved.settings.minLevelGap == 2 && saved.settings.defaultCapacity == 2 && saved.status == world.program.status)
+            // Deleting: the box must be ticked; an active program cannot go; a draft goes with its enrolments.
+            let unconfirmed = try await web.post("/programs/\(program)/delete", form: [:])
+            #expect(unconfirmed.status == .unprocessableEntity && unconfirmed.body.string.contains("tick the box"))
+            for status in ["matching", "active"] { _ = try await web.post("/programs/\(program)/status", form: ["status": status]) }
+            let activeForm = try await web.get("/programs/\(program)/edit").body.string
+            #expect(!activeForm.contains("id=\"delete-form\"") && activeForm.contains("close it first"))
+            let refused = try await web.post("/programs/\(program)/delete", form: ["confirm": "yes"])
+            #expect(refused.status == .conflict)
+            let enrolled = try await EnrolmentModel.query(on: world.app.db).filter(\.$program.$id == world.program.id).count()
+            #expect(enrolled == 2)
+            let (imported, _) = try await world.api(.POST, "/api/v1/programs/\(pathID(world.draft.id))/enrolments/import", as: .coordinator,
+                                                    csv: "employee_id,role,offers,wants,industries,channels,cadence,capacity\nJ1,mentor,Figma:5,,,video,weekly,1\n")
+            #expect(imported == .ok)
+            let before = try await EnrolmentModel.query(on: world.app.db).filter(\.$program.$id == world.draft.id).count()
+            #expect(before == 1)
+            let deleted = try await web.post("/programs/\(pathID(world.draft.id))/delete", form: ["confirm": "yes"])
+            #expect(deleted.status == .seeOther && deleted.headers.first(name: .location) == "/programs")
+            let left = try await EnrolmentModel.query(on: world.app.db).filter(\.$program.$id == world.draft.id).count()
+            #expect(left == 0)
+            #expect(try await web.get("/programs/\(pathID(world.draft.id))").status == .notFound)
         }
     }
 

@@ -12,6 +12,8 @@ enum SiteURL {
     case newProgram
     case program(UUID)
     case programStatus(UUID)
+    case editProgram(UUID)
+    case deleteProgram(UUID)
     case enrolmentImport(UUID)
     case enrol(UUID)
     case withdraw(program: UUID, enrolment: UUID)
@@ -40,6 +42,8 @@ enum SiteURL {
         case .newProgram: return "/programs/new"
         case let .program(id): return "/programs/\(id.uuidString.lowercased())"
         case let .programStatus(id): return "/programs/\(id.uuidString.lowercased())/status"
+        case let .editProgram(id): return "/programs/\(id.uuidString.lowercased())/edit"
+        case let .deleteProgram(id): return "/programs/\(id.uuidString.lowercased())/delete"
         case let .enrolmentImport(id): return "/programs/\(id.uuidString.lowercased())/enrolments/import"
         case let .enrol(id): return "/programs/\(id.uuidString.lowercased())/enrol"
         case let .withdraw(program, enrolment): return "/programs/\(program.uuidString.lowercased())/enrolments/\(enrolment.uuidString.lowercased())/withdraw"

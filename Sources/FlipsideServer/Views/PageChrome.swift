@@ -174,6 +174,15 @@ struct ProgramsPage: Encodable {
 
 struct ProgramFormPage: Encodable {
     var page: PageChrome
+    var heading: String
+    var action: String
+    var submitLabel: String
+    var backURL: String
+    var backLabel: String
+    /// On the edit page: where deleting posts, or why it cannot.
+    var deleteURL: String?
+    var deleteBlocked: String?
+    var enrolmentCount: Int
     var name: String
     var purpose: String
     var startDate: String
@@ -187,6 +196,7 @@ struct ProgramPage: Encodable {
     var page: PageChrome
     var program: ProgramSummary
     var transitions: [String]
+    var editURL: String
     var statusURL: String
     var importURL: String
     var mentors: [EnrolmentRow]

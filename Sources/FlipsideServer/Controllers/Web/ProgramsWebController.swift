@@ -9,6 +9,9 @@ struct ProgramsWebController {
         web.post("programs", use: create)
         web.get("programs", ":programID", use: show)
         web.post("programs", ":programID", "status", use: transition)
+        web.get("programs", ":programID", "edit", use: editForm)
+        web.post("programs", ":programID", use: update)
+        web.post("programs", ":programID", "delete", use: delete)
         web.get("programs", ":programID", "enrolments", "import", use: importForm)
         web.on(.POST, "programs", ":programID", "enrolments", "import", body: .collect(maxSize: "16mb"), use: importUpload)
     }
@@ -24,19 +27,23 @@ struct ProgramsWebController {
 
     func newForm(req: Request) async throws -> View {
         try req.requireCoordinator()
-        return try await req.view.render("program-new", ProgramFormPage(
-            page: PageChrome(request: req, title: "New program", nav: "programs"), name: "", purpose: "", startDate: "", endDate: "",
-            minLevelGap: 1, defaultCapacity: 1, problems: []))
+        return try await req.view.render("program-form", formPage(req, program: nil, editing: Program(name: ""), raw: nil, problems: []))
     }
 
-    func create(req: Request) async throws -> Response {
+    func editForm(req: Request) async throws -> View {
         try req.requireCoordinator()
-        try CSRF.verify(req)
-        struct Form: Content {
-            var name: String?; var purpose: String?; var start_date: String?; var end_date: String?
-            var min_level_gap: String?; var default_capacity: String?
-        }
-        let form = try req.content.decode(Form.self)
+        let program = try await ProgramService(db: req.db).find(try req.programID())
+        return try await req.view.render("program-form", try await formPage(req, program: program, editing: program, raw: nil, problems: []))
+    }
+
+    /// What a program form posts, as typed.
+    struct ProgramForm: Content {
+        var name: String?; var purpose: String?; var start_date: String?; var end_date: String?
+        var min_level_gap: String?; var default_capacity: String?
+    }
+
+    /// Applies a posted form to `program`; the problems are the fields that could not be read.
+    static func apply(_ form: ProgramForm, to program: Program) -> (Program, [FieldProblem]) {
         var problems: [FieldProblem] = []
         func date(_ raw: String?, _ field: String) -> CalendarDate? {
             guard let raw, !raw.isEmpty else { return nil }
@@ -48,29 +55,94 @@ struct ProgramsWebController {
             guard let v = Int(raw) else { problems.append(FieldProblem(field: field, reason: "must be a whole number")); return fallback }
             return v
         }
-        let program = Program(name: (form.name ?? "").trimmingCharacters(in: .whitespacesAndNewlines), purpose: form.purpose ?? "",
-                              startDate: date(form.start_date, "start_date"), endDate: date(form.end_date, "end_date"),
-                              settings: MatchingSettings(minLevelGap: int(form.min_level_gap, "min_level_gap", 1),
-                                                         defaultCapacity: int(form.default_capacity, "default_capacity", 1)))
-        do {
-            if !problems.isEmpty { throw APIError.invalid(problems) }
-            let created = try await ProgramService(db: req.db).create(program)
-            return req.redirect(to: SiteURL.program(created.id).path)
-        } catch let error as APIError where error.status == .unprocessableEntity {
-            return try await formError(req, form: (form.name, form.purpose, form.start_date, form.end_date), program: program, error: error)
-        } catch let error as ProgramError {
-            return try await formError(req, form: (form.name, form.purpose, form.start_date, form.end_date), program: program, error: APIError.from(error))
+        var program = program
+        program.name = (form.name ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        program.purpose = form.purpose ?? ""
+        program.startDate = date(form.start_date, "start_date")
+        program.endDate = date(form.end_date, "end_date")
+        program.settings = MatchingSettings(minLevelGap: int(form.min_level_gap, "min_level_gap", 1),
+                                            defaultCapacity: int(form.default_capacity, "default_capacity", 1))
+        return (program, problems)
+    }
+
+    func create(req: Request) async throws -> Response {
+        try req.requireCoordinator()
+        try CSRF.verify(req)
+        let form = try req.content.decode(ProgramForm.self)
+        let (program, problems) = Self.apply(form, to: Program(name: ""))
+        return try await save(req, form: form, program: program, existing: nil, problems: problems) {
+            try await ProgramService(db: req.db).create(program)
         }
     }
 
-    private func formError(_ req: Request, form: (String?, String?, String?, String?), program: Program, error: APIError) async throws -> Response {
-        let page = ProgramFormPage(page: PageChrome(request: req, title: "New program", nav: "programs"), name: form.0 ?? "",
-                                   purpose: form.1 ?? "", startDate: form.2 ?? "", endDate: form.3 ?? "",
-                                   minLevelGap: program.settings.minLevelGap, defaultCapacity: program.settings.defaultCapacity,
-                                   problems: error.details)
-        let response = try await req.view.render("program-new", page).encodeResponse(for: req)
+    func update(req: Request) async throws -> Response {
+        try req.requireCoordinator()
+        try CSRF.verify(req)
+        let existing = try await ProgramService(db: req.db).find(try req.programID())
+        let form = try req.content.decode(ProgramForm.self)
+        let (program, problems) = Self.apply(form, to: existing)
+        return try await save(req, form: form, program: program, existing: existing, problems: problems) {
+            try await ProgramService(db: req.db).update(program)
+        }
+    }
+
+    /// Saves through `write` and shows the program, or shows the form again with every problem (422).
+    private func save(_ req: Request, form: ProgramForm, program: Program, existing: Program?, problems: [FieldProblem],
+                      write: () async throws -> Program) async throws -> Response {
+        do {
+            if !problems.isEmpty { throw APIError.invalid(problems) }
+            let saved = try await write()
+            return req.redirect(to: SiteURL.program(saved.id).path)
+        } catch let error as APIError where error.status == .unprocessableEntity {
+            return try await formError(req, form: form, program: program, existing: existing, error: error)
+        } catch let error as ProgramError {
+            return try await formError(req, form: form, program: program, existing: existing, error: APIError.from(error))
+        }
+    }
+
+    /// Deletes a program and its enrolments, once the coordinator ticked the confirmation.
+    func delete(req: Request) async throws -> Response {
+        try req.requireCoordinator()
+        try CSRF.verify(req)
+        struct Form: Content { var confirm: String? }
+        let id = try req.programID()
+        let program = try await ProgramService(db: req.db).find(id)
+        guard try req.content.decode(Form.self).confirm == "yes" else {
+            let page = try await formPage(req, program: program, editing: program, raw: nil,
+                                          problems: [ErrorDetail(field: "confirm", reason: "tick the box to confirm the deletion")])
+            let response = try await req.view.render("program-form", page).encodeResponse(for: req)
+            response.status = .unprocessableEntity
+            return response
+        }
+        try await ProgramService(db: req.db).delete(id)
+        return req.redirect(to: SiteURL.programs.path)
+    }
+
+    private func formError(_ req: Request, form: ProgramForm, program: Program, existing: Program?, error: APIError) async throws -> Response {
+        let page = try await formPage(req, program: existing, editing: program, raw: form, problems: error.details)
+        let response = try await req.view.render("program-form", page).encodeResponse(for: req)
         response.status = .unprocessableEntity
         return response
+    }
+
+    /// The new-program form (`program` nil) or the edit form, showing `editing`'s values or, after a
+    /// failed post, what was typed.
+    private func formPage(_ req: Request, program: Program?, editing: Program, raw: ProgramForm?, problems: [ErrorDetail]) async throws -> ProgramFormPage {
+        var enrolments = 0
+        if let program { enrolments = try await EnrolmentService(db: req.db).all(in: program.id).count }
+        return ProgramFormPage(
+            page: PageChrome(request: req, title: program == nil ? "New program" : "Edit \(program!.name)", nav: "programs"),
+            heading: program == nil ? "New program" : "Edit program",
+            action: program.map { SiteURL.program($0.id).path } ?? SiteURL.programs.path,
+            submitLabel: program == nil ? "Create program" : "Save changes",
+            backURL: program.map { SiteURL.program($0.id).path } ?? SiteURL.programs.path,
+            backLabel: program?.name ?? "Programs",
+            deleteURL: program.flatMap { $0.status == .active ? nil : SiteURL.deleteProgram($0.id).path },
+            deleteBlocked: program?.status == .active ? "An active program cannot be deleted; close it first." : nil,
+            enrolmentCount: enrolments,
+            name: raw?.name ?? editing.name, purpose: raw?.purpose ?? editing.purpose,
+            startDate: raw?.start_date ?? editing.startDate?.description ?? "", endDate: raw?.end_date ?? editing.endDate?.description ?? "",
+            minLevelGap: editing.settings.minLevelGap, defaultCapacity: editing.settings.defaultCapacity, problems: problems)
     }
 
     func show(req: Request) async throws -> View {
@@ -87,6 +159,7 @@ struct ProgramsWebController {
             page: PageChrome(request: req, title: program.name, nav: "programs"),
             program: ProgramSummary(program, canEnrol: !isCoordinator && own == nil && user.employeeID != nil),
             transitions: isCoordinator ? program.status.allowedNext.map(\.rawValue) : [],
+            editURL: SiteURL.editProgram(program.id).path,
             statusURL: SiteURL.programStatus(program.id).path, importURL: SiteURL.enrolmentImport(program.id).path,
             mentors: isCoordinator ? enrolmentRows.filter { $0.role == "mentor" } : [],
             mentees: isCoordinator ? enrolmentRows.filter { $0.role == "mentee" } : [],
