@@ -152,8 +152,22 @@ def run(driver, base, tmp):
     submit(driver, driver.find_element(By.CSS_SELECTOR, "#program-form button[type=submit]"))
     check("the saved purpose shows on the program page", "Fluency in the tools our customers already use." in driver.page_source)
 
+    # A sign-in link for a newly imported person (Bo Chen), opened after signing out: he sets a password.
+    driver.get(base + "/people/B2")
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "#sign-in button[type=submit]"))
+    link = driver.find_element(By.ID, "invitation-url").text
+    check("the person page shows a one-time sign-in link", "/invite/" in link, link)
+
     submit(driver, driver.find_element(By.CSS_SELECTOR, "form.signout button"))
     check("sign out returns to the login page", "/login" in driver.current_url)
+
+    driver.get(base + link[link.index("/invite/"):])
+    driver.find_element(By.ID, "password").send_keys("bo's own password!")
+    driver.find_element(By.ID, "confirm").send_keys("bo's own password!")
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "#invite-form button[type=submit]"))
+    check("the invited person sets a password and lands on their profile",
+          driver.current_url.endswith("/me") and "Bo Chen" in driver.page_source, driver.current_url)
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "form.signout button"))
 
     # A participant enrols through the form (no JavaScript involved).
     participant = [l for l in open(os.path.join(tmp, "server.log")) if "participant:" in l][0].split()[1]

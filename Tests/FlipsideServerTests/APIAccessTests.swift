@@ -37,6 +37,8 @@ import VaporTesting
         Call(method: .POST, path: { "/api/v1/programs/\(pathID($0.program.id))/enrolments/import" },
              csv: "employee_id,role,offers,wants,industries,channels,cadence,capacity\nM1,mentee,,figma:2,,video,monthly,\n",
              expect: [.anonymous: .unauthorized, .participant: .forbidden, .coordinator: .ok]),
+        Call(method: .POST, path: { _ in "/api/v1/people/J2/invitation" }, expect: [.anonymous: .unauthorized, .participant: .forbidden, .coordinator: .created]),
+        Call(method: .POST, path: { _ in "/api/v1/people/NOBODY/invitation" }, expect: [.anonymous: .unauthorized, .participant: .forbidden, .coordinator: .notFound]),
         Call(method: .POST, path: { _ in "/api/v1/people/import" }, csv: TestWorld.peopleCSV,
              expect: [.anonymous: .unauthorized, .participant: .forbidden, .coordinator: .ok]),
         Call(method: .PATCH, path: { _ in "/api/v1/me" }, json: #"{"attributes":{"pronouns":"they/them"}}"#,

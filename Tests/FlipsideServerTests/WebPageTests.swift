@@ -39,6 +39,7 @@ import VaporTesting
                 ("/programs/\(program)/matches", [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .ok]),
                 ("/programs/\(draft)/matches", [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .ok]),
                 ("/me", [.anonymous: .seeOther, .participant: .ok, .coordinator: .ok]),
+                ("/invite/not-a-real-link", [.anonymous: .notFound, .participant: .notFound, .coordinator: .notFound]),
                 ("/openapi.json", [.anonymous: .ok, .participant: .ok, .coordinator: .ok]),
                 ("/healthz", [.anonymous: .ok, .participant: .ok, .coordinator: .ok]),
                 ("/css/flipside.css", [.anonymous: .ok, .participant: .ok, .coordinator: .ok]),
@@ -74,6 +75,9 @@ import VaporTesting
                 ("/programs/\(draft)", ["name": "Renamed draft", "purpose": "p", "min_level_gap": "2", "default_capacity": "1"],
                  [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .seeOther]),
                 ("/programs/\(draft)/delete", ["confirm": "yes"], [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .seeOther]),
+                ("/people/J2/invite", [:], [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .ok]),
+                ("/invite/not-a-real-link", ["password": "long enough pass", "confirm": "long enough pass"],
+                 [.anonymous: .notFound, .participant: .notFound, .coordinator: .notFound]),
                 ("/logout", [:], [.anonymous: .seeOther, .participant: .seeOther, .coordinator: .seeOther]),
             ]
             for (path, form, expected) in forms {

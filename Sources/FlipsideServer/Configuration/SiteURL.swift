@@ -8,6 +8,8 @@ enum SiteURL {
     case people(query: String? = nil, department: String? = nil, page: Int? = nil)
     case person(String)
     case peopleImport
+    case personInvite(String)
+    case invitation(token: String)
     case programs
     case newProgram
     case program(UUID)
@@ -38,6 +40,8 @@ enum SiteURL {
             return components.string ?? "/people"
         case let .person(id): return "/people/" + (id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? id)
         case .peopleImport: return "/people/import"
+        case let .personInvite(id): return SiteURL.person(id).path + "/invite"
+        case let .invitation(token): return "/invite/" + token
         case .programs: return "/programs"
         case .newProgram: return "/programs/new"
         case let .program(id): return "/programs/\(id.uuidString.lowercased())"

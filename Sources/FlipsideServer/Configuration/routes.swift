@@ -22,4 +22,5 @@ func routes(_ app: Application) throws {
     ProgramsWebController().register(web)
     ParticipantWebController().register(web)
     MatchPreviewController().register(web)
+    InvitationWebController().register(web)
 }

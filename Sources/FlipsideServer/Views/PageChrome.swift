@@ -1,3 +1,4 @@
+import Fluent
 import FlipsideCore
 import Vapor
 
@@ -126,6 +127,30 @@ struct PersonPage: Encodable {
     var managers: [PersonSummary]
     var reports: [PersonSummary]
     var enrolments: [EnrolmentRow]
+    /// For coordinators: whether the person can sign in, and the form that makes a sign-in link.
+    var login: LoginSummary?
+    var inviteURL: String
+    var invitation: InvitationNotice?
+}
+
+/// Whether a person has a login, for the coordinator's view of their page.
+struct LoginSummary: Encodable {
+    var hasLogin: Bool
+    var role: String?
+    var canInvite: Bool
+
+    init(person: Person, db: any Database) async throws {
+        let user = try await UserModel.query(on: db).filter(\.$email == person.email.lowercased()).first()
+        hasLogin = user != nil
+        role = user?.role
+        canInvite = person.status == .active
+    }
+}
+
+/// A sign-in link just made, shown once.
+struct InvitationNotice: Encodable {
+    var url: String
+    var expires: String
 }
 
 struct ImportPage: Encodable {

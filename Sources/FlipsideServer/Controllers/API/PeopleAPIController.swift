@@ -1,12 +1,27 @@
 import FlipsideCore
 import Vapor
 
-/// `GET /api/v1/people`, `GET /api/v1/people/{employee_id}`, `POST /api/v1/people/import`.
+/// `GET /api/v1/people`, `GET /api/v1/people/{employee_id}`, `POST /api/v1/people/import`,
+/// `POST /api/v1/people/{employee_id}/invitation`.
 struct PeopleAPIController {
     func register(_ authed: any RoutesBuilder) {
         authed.get("people", use: list)
         authed.get("people", ":employeeID", use: show)
         authed.on(.POST, "people", "import", body: .collect(maxSize: "64mb"), use: importCSV)
+        authed.post("people", ":employeeID", "invitation", use: invite)
+    }
+
+    struct InvitationResponse: Content {
+        var path: String
+        var expires_at: Date
+    }
+
+    func invite(req: Request) async throws -> Response {
+        try req.requireCoordinator()
+        let (token, expires) = try await InvitationService(db: req.db).invite(req.parameters.get("employeeID") ?? "")
+        let response = Response(status: .created)
+        try response.content.encode(InvitationResponse(path: SiteURL.invitation(token: token).path, expires_at: expires))
+        return response
     }
 
     func list(req: Request) async throws -> Page<Person> {

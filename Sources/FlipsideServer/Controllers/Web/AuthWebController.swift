@@ -11,7 +11,7 @@ struct AuthWebController {
 
     func home(req: Request) async throws -> Response {
         guard let user = req.auth.get(UserModel.self) else { return req.redirect(to: SiteURL.login(next: nil).path) }
-        return req.redirect(to: user.userRole == .coordinator ? SiteURL.programs.path : SiteURL.me.path)
+        return req.redirect(to: Self.landing(user))
     }
 
     func loginForm(req: Request) async throws -> View {
@@ -26,12 +26,8 @@ struct AuthWebController {
         let next = safeNext(form.next)
         do {
             let user = try await AccountService(request: req).verify(email: form.email ?? "", password: form.password ?? "")
-            // A new session id on sign-in, so a session fixed before sign-in is worthless.
-            if let old = req.session.id { try await req.application.sessions.driver.deleteSession(old, for: req).get() }
-            req.session.id = nil
-            req.session.data = SessionData()
-            req.auth.login(user)
-            return req.redirect(to: next.isEmpty ? (user.userRole == .coordinator ? SiteURL.programs.path : SiteURL.me.path) : next)
+            try await Self.signIn(req, user)
+            return req.redirect(to: next.isEmpty ? Self.landing(user) : next)
         } catch let error as APIError where error.status == .unauthorized || error.status == .tooManyRequests {
             let page = LoginPage(page: PageChrome(request: req, title: "Sign in", hasForm: true), next: next,
                                  email: form.email ?? "", error: error.message)
@@ -39,6 +35,19 @@ struct AuthWebController {
             response.status = error.status
             return response
         }
+    }
+
+    /// Signs a user in with a new session id, so a session fixed before sign-in is worthless.
+    static func signIn(_ req: Request, _ user: UserModel) async throws {
+        if let old = req.session.id { try await req.application.sessions.driver.deleteSession(old, for: req).get() }
+        req.session.id = nil
+        req.session.data = SessionData()
+        req.auth.login(user)
+    }
+
+    /// Where a user starts: coordinators on the programs, participants on their profile.
+    static func landing(_ user: UserModel) -> String {
+        user.userRole == .coordinator ? SiteURL.programs.path : SiteURL.me.path
     }
 
     func logout(req: Request) async throws -> Response {

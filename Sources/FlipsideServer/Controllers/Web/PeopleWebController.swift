@@ -31,6 +31,11 @@ struct PeopleWebController {
     }
 
     func person(req: Request) async throws -> View {
+        try await Self.personPage(req, invitation: nil)
+    }
+
+    /// A person's page; `invitation` is a sign-in link just made for them (shown once).
+    static func personPage(_ req: Request, invitation: InvitationNotice?) async throws -> View {
         let user = try req.requireUser()
         let id = req.parameters.get("employeeID") ?? ""
         guard user.userRole == .coordinator || user.employeeID == id else {
@@ -49,7 +54,9 @@ struct PeopleWebController {
             hireDate: person.hireDate.description, timeZone: person.timeZone, status: person.status.rawValue.replacingOccurrences(of: "_", with: " "),
             exitDate: person.exitDate?.description,
             attributes: person.attributes.sorted { $0.key < $1.key }.map { AttributeRow(key: $0.key.replacingOccurrences(of: "_", with: " "), value: $0.value) },
-            managers: line.managers.reversed().map(PersonSummary.init), reports: line.reports.map(PersonSummary.init), enrolments: enrolments)
+            managers: line.managers.reversed().map(PersonSummary.init), reports: line.reports.map(PersonSummary.init), enrolments: enrolments,
+            login: user.userRole == .coordinator ? try await LoginSummary(person: person, db: req.db) : nil,
+            inviteURL: SiteURL.personInvite(id).path, invitation: invitation)
         return try await req.view.render("person", page)
     }
 

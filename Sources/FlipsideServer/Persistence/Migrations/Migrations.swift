@@ -12,5 +12,6 @@ enum FlipsideMigrations {
         app.migrations.add(CreateLoginFailures())
         app.migrations.add(SessionRecord.migration)
         app.migrations.add(CreateWebSessions())
+        app.migrations.add(CreateInvitations())
     }
 }

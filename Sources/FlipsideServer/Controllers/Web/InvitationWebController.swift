@@ -1,0 +1,67 @@
+import FlipsideCore
+import Vapor
+
+/// Sign-in links: a coordinator makes one on a person's page; the person opens it and sets a password.
+struct InvitationWebController {
+    func register(_ web: any RoutesBuilder) {
+        web.post("people", ":employeeID", "invite", use: invite)
+        web.get("invite", ":token", use: form)
+        web.post("invite", ":token", use: accept)
+    }
+
+    struct Page: Encodable {
+        var page: PageChrome
+        var name: String
+        var email: String
+        var action: String
+        var problems: [ErrorDetail]
+    }
+
+    /// Makes a new link and shows it once on the person's page.
+    func invite(req: Request) async throws -> View {
+        try req.requireCoordinator()
+        try CSRF.verify(req)
+        let id = req.parameters.get("employeeID") ?? ""
+        let (token, expires) = try await InvitationService(db: req.db).invite(id)
+        let scheme = req.application.appConfig.secureCookies ? "https" : "http"
+        let host = req.headers.first(name: .host) ?? "\(req.application.appConfig.host):\(req.application.appConfig.port)"
+        let notice = InvitationNotice(url: "\(scheme)://\(host)" + SiteURL.invitation(token: token).path,
+                                      expires: expires.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false)) + " UTC")
+        return try await PeopleWebController.personPage(req, invitation: notice)
+    }
+
+    func form(req: Request) async throws -> Response {
+        let token = req.parameters.get("token") ?? ""
+        guard let person = try await InvitationService(db: req.db).person(for: token) else { throw InvitationService.invalidLink }
+        return try await render(req, person: person, token: token, problems: [], status: .ok)
+    }
+
+    func accept(req: Request) async throws -> Response {
+        try CSRF.verify(req)
+        struct Form: Content { var password: String?; var confirm: String? }
+        let token = req.parameters.get("token") ?? ""
+        let invitations = InvitationService(db: req.db)
+        guard let person = try await invitations.person(for: token) else { throw InvitationService.invalidLink }
+        let form = try req.content.decode(Form.self)
+        let password = form.password ?? ""
+        guard password == (form.confirm ?? "") else {
+            return try await render(req, person: person, token: token,
+                                    problems: [ErrorDetail(field: "confirm", reason: "is not the same as the password")], status: .unprocessableEntity)
+        }
+        do {
+            let user = try await invitations.redeem(token, password: password, accounts: AccountService(request: req))
+            try await AuthWebController.signIn(req, user)
+            return req.redirect(to: AuthWebController.landing(user))
+        } catch let error as APIError where error.status == .unprocessableEntity {
+            return try await render(req, person: person, token: token, problems: error.details, status: .unprocessableEntity)
+        }
+    }
+
+    private func render(_ req: Request, person: Person, token: String, problems: [ErrorDetail], status: HTTPStatus) async throws -> Response {
+        let page = Page(page: PageChrome(request: req, title: "Set your password", hasForm: true), name: person.name,
+                        email: person.email, action: SiteURL.invitation(token: token).path, problems: problems)
+        let response = try await req.view.render("invite", page).encodeResponse(for: req)
+        response.status = status
+        return response
+    }
+}

@@ -1,0 +1,62 @@
+import Fluent
+import FlipsideCore
+import Foundation
+import Vapor
+
+/// Sign-in links: a coordinator makes one for a person and passes it on; the person opens it and sets
+/// a password. The same link resets a forgotten password. A new link replaces the person's earlier ones.
+struct InvitationService {
+    static let lifetime: TimeInterval = 7 * 24 * 3600
+    let db: any Database
+
+    /// A new link for a person still employed; returns the token (shown once) and when it expires.
+    func invite(_ employeeID: String) async throws -> (token: String, expiresAt: Date) {
+        guard let person = try await PeopleService(db: db).find(employeeID) else { throw APIError.notFound("Person \(employeeID)") }
+        guard person.status == .active else {
+            throw APIError(.conflict, code: "person_inactive", "\(person.name) is no longer employed (status \(person.status.rawValue)); no sign-in link.")
+        }
+        let token = Self.urlSafe(TokenHash.newToken())
+        let now = Date()
+        let expires = now.addingTimeInterval(Self.lifetime)
+        try await db.transaction { tx in
+            // Earlier links for this person stop working; used and expired links of anyone are dropped.
+            try await InvitationModel.query(on: tx).filter(\.$employeeID == employeeID).delete()
+            try await InvitationModel.query(on: tx).group(.or) { $0.filter(\.$expiresAt <= now).filter(\.$usedAt != nil) }.delete()
+            try await InvitationModel(employeeID: employeeID, tokenHash: TokenHash.of(token), expiresAt: expires).create(on: tx)
+        }
+        return (token, expires)
+    }
+
+    /// The person a link is for, while it is valid.
+    func person(for token: String) async throws -> Person? {
+        guard let invitation = try await valid(token) else { return nil }
+        return try await PeopleService(db: db).find(invitation.employeeID)
+    }
+
+    /// Sets the person's password (creating their login if they have none) and uses the link up.
+    /// An existing login keeps its role; a new one is a participant's.
+    func redeem(_ token: String, password: String, accounts: AccountService) async throws -> UserModel {
+        guard let invitation = try await valid(token), let person = try await PeopleService(db: db).find(invitation.employeeID) else {
+            throw Self.invalidLink
+        }
+        let email = person.email.lowercased()
+        let existing = try await UserModel.query(on: db).filter(\.$email == email).first()
+        let user = try await accounts.upsertUser(email: email, password: password, role: existing?.userRole ?? .participant)
+        invitation.usedAt = Date()
+        try await invitation.save(on: db)
+        return user
+    }
+
+    static let invalidLink = APIError(.notFound, code: "invalid_link",
+                                      "This sign-in link does not work: it was used, replaced by a newer one, or has expired. Ask your program coordinator for a new one.")
+
+    private func valid(_ token: String) async throws -> InvitationModel? {
+        try await InvitationModel.query(on: db).filter(\.$tokenHash == TokenHash.of(token))
+            .filter(\.$usedAt == nil).filter(\.$expiresAt > Date()).first()
+    }
+
+    /// Base64url without padding, so the token can sit in a path.
+    static func urlSafe(_ base64: String) -> String {
+        base64.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+}

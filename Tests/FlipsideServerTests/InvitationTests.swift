@@ -1,0 +1,82 @@
+import Fluent
+import FlipsideCore
+@testable import FlipsideServer
+import Testing
+import VaporTesting
+
+@Suite(.serialized) struct InvitationTests {
+    /// The link shown on the person's page, as a path.
+    static func link(in page: String) throws -> String {
+        let range = try #require(page.range(of: #"<code id="invitation-url">[^<]+</code>"#, options: .regularExpression))
+        let url = String(page[range]).replacingOccurrences(of: #"<code id="invitation-url">"#, with: "").replacingOccurrences(of: "</code>", with: "")
+        let start = try #require(url.range(of: "/invite/"))
+        return String(url[start.lowerBound...])
+    }
+
+    /// A coordinator makes a link for a person without a login; the person sets a password through it,
+    /// is signed in as a participant, and can sign in again later; the link then no longer works.
+    @Test func aPersonSetsTheirPasswordThroughTheirLink() async throws {
+        try await TestWorld.run { world in
+            let coordinator = try await WebClient.signedIn(world, as: "coord@example.com")
+            #expect(try await coordinator.get("/people/J2").body.string.contains("has no login yet"))
+            let page = try await coordinator.post("/people/J2/invite", form: [:])
+            #expect(page.status == .ok)
+            let link = try Self.link(in: page.body.string)
+            #expect(try await InvitationModel.query(on: world.app.db).all().allSatisfy { !link.contains($0.tokenHash) })
+
+            let kai = WebClient(app: world.app)
+            let form = try await kai.get(link)
+            #expect(form.status == .ok && form.body.string.contains("kai@example.com"))
+            let mismatch = try await kai.post(link, form: ["password": "a long password 1", "confirm": "a long password 2"])
+            #expect(mismatch.status == .unprocessableEntity && mismatch.body.string.contains("not the same"))
+            let short = try await kai.post(link, form: ["password": "short", "confirm": "short"])
+            #expect(short.status == .unprocessableEntity && short.body.string.contains("at least 10"))
+            let done = try await kai.post(link, form: ["password": "kai's own password", "confirm": "kai's own password"])
+            #expect(done.status == .seeOther && done.headers.first(name: .location) == "/me")
+            #expect(try await kai.get("/me").body.string.contains("Kai Newcomer"))
+            let user = try #require(try await UserModel.query(on: world.app.db).filter(\.$email == "kai@example.com").first())
+            #expect(user.userRole == .participant && user.employeeID == "J2")
+            // Used once: the link is gone; the password works at the sign-in form.
+            #expect(try await WebClient(app: world.app).get(link).status == .notFound)
+            let again = WebClient(app: world.app)
+            _ = try await again.get("/login")
+            #expect(try await again.post("/login", form: ["email": "kai@example.com", "password": "kai's own password"]).status == .seeOther)
+            #expect(try await coordinator.get("/people/J2").body.string.contains("has a login (participant)"))
+        }
+    }
+
+    /// A new link replaces the earlier one and resets a password (the role is kept); an expired link
+    /// and a link for someone who has left do not work.
+    @Test func linksAreReplacedExpireAndResetPasswords() async throws {
+        try await TestWorld.run { world in
+            let service = InvitationService(db: world.app.db)
+            let first = try await service.invite("J1")
+            let second = try await service.invite("J1")
+            let web = WebClient(app: world.app)
+            #expect(try await web.get(SiteURL.invitation(token: first.token).path).status == .notFound)
+            #expect(try await web.get(SiteURL.invitation(token: second.token).path).status == .ok)
+            // Jo already has a login: the link resets the password and keeps the role.
+            let reset = try await service.invite("J1")
+            let done = try await web.post(SiteURL.invitation(token: reset.token).path, form: ["password": "jo's new password", "confirm": "jo's new password"])
+            #expect(done.status == .seeOther)
+            let jo = WebClient(app: world.app)
+            _ = try await jo.get("/login")
+            #expect(try await jo.post("/login", form: ["email": "jo@example.com", "password": TestWorld.password]).status == .unauthorized)
+            #expect(try await jo.post("/login", form: ["email": "jo@example.com", "password": "jo's new password"]).status == .seeOther)
+            #expect(try await UserModel.query(on: world.app.db).filter(\.$email == "jo@example.com").first()?.userRole == .participant)
+            // Expired.
+            let late = try await service.invite("M1")
+            for row in try await InvitationModel.query(on: world.app.db).filter(\.$employeeID == "M1").all() {
+                row.expiresAt = Date().addingTimeInterval(-1)
+                try await row.save(on: world.app.db)
+            }
+            #expect(try await web.get(SiteURL.invitation(token: late.token).path).status == .notFound)
+            // Someone who has left gets no link.
+            let left = try #require(try await PersonModel.query(on: world.app.db).filter(\.$employeeID == "M1").first())
+            left.status = EmploymentStatus.exited.rawValue
+            try await left.save(on: world.app.db)
+            let (status, body) = try await world.api(.POST, "/api/v1/people/M1/invitation", as: .coordinator)
+            #expect(status == .conflict && body.contains("person_inactive"))
+        }
+    }
+}
