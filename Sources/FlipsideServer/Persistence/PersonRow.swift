@@ -1,8 +1,11 @@
+import FluentKit
+import FluentSQL
 import FlipsideCore
 import Foundation
 
-/// One row of the `people` table as SQLKit reads and writes it; used by the bulk import,
-/// where going through Fluent models one at a time would be far too slow for 100,000 people.
+/// The raw SQL on the `people` table, in one place. One row of the table as SQLKit reads and writes
+/// it; used by the bulk import, where going through Fluent models one at a time would be far too
+/// slow for 100,000 people.
 struct PersonRow: Codable, Sendable {
     var id: UUID
     var employee_id: String
@@ -75,4 +78,18 @@ struct PersonRow: Codable, Sendable {
 extension CalendarDate {
     /// Stands in for a stored date that cannot be read (never written by Flipside itself).
     static let unknown = CalendarDate(year: 1970, month: 1, day: 1)!
+}
+
+extension QueryBuilder where Model == PersonModel {
+    /// People whose search key contains `text` literally: `%`, `_` and `\` in it match only themselves
+    /// (Fluent's `~~` would pass them to LIKE as wildcards).
+    @discardableResult
+    func searchKeyContains(_ text: String) -> Self {
+        var escaped = ""
+        for character in text {
+            if character == "\\" || character == "%" || character == "_" { escaped.append("\\") }
+            escaped.append(character)
+        }
+        return filter(.sql(embed: "\(ident: "search_key") LIKE \(bind: "%" + escaped + "%") ESCAPE '\\'"))
+    }
 }

@@ -1,5 +1,4 @@
 import Fluent
-import FluentSQL
 import FlipsideCore
 import Foundation
 
@@ -50,19 +49,5 @@ final class PersonModel: Model, @unchecked Sendable {
         PersonRow.person(employeeID: employeeID, name: name, email: email, title: title, level: level, hireDate: hireDate,
                          department: department, location: location, timeZone: timeZone, managerID: managerID,
                          status: status, exitDate: exitDate, attributes: attributes)
-    }
-}
-
-extension QueryBuilder where Model == PersonModel {
-    /// People whose search key contains `text` literally: `%`, `_` and `\` in it match only themselves
-    /// (Fluent's `~~` would pass them to LIKE as wildcards).
-    @discardableResult
-    func searchKeyContains(_ text: String) -> Self {
-        var escaped = ""
-        for character in text {
-            if character == "\\" || character == "%" || character == "_" { escaped.append("\\") }
-            escaped.append(character)
-        }
-        return filter(.sql(embed: "\(ident: "search_key") LIKE \(bind: "%" + escaped + "%") ESCAPE '\\'"))
     }
 }
