@@ -38,6 +38,9 @@ import VaporTesting
                 ("/programs/\(program)/enrol", [.anonymous: .seeOther, .participant: .ok, .coordinator: .forbidden]),
                 ("/programs/\(program)/matches", [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .ok]),
                 ("/programs/\(draft)/matches", [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .ok]),
+                ("/programs/\(program)/matches?algorithm=fair", [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .ok]),
+                ("/programs/\(program)/matches?algorithm=stable", [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .ok]),
+                ("/programs/\(program)/matches?algorithm=greedy", [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .badRequest]),
                 ("/me", [.anonymous: .seeOther, .participant: .ok, .coordinator: .ok]),
                 ("/invite/not-a-real-link", [.anonymous: .notFound, .participant: .notFound, .coordinator: .notFound]),
                 ("/openapi.json", [.anonymous: .ok, .participant: .ok, .coordinator: .ok]),
@@ -193,6 +196,29 @@ import VaporTesting
             let page = try await web.get("/programs/\(pathID(world.program.id))/matches").body.string
             #expect(page.contains("Pairs: 1") && page.contains("id=\"pairs-table\""))
             #expect(page.contains("Sara Senior") && page.contains("Jo Junior") && page.contains("figma (wants 3, knows 5)"))
+        }
+    }
+
+    /// On the demo program the three pairings differ as they should: the best total is highest for
+    /// "optimal", the lowest pair is highest for "fair", and all three match as many as they can.
+    @Test func thePreviewComparesTheThreePairings() async throws {
+        try await TestWorld.run { world in
+            _ = try await DemoLoader.load(into: world.app)
+            let demo = try #require(try await ProgramModel.query(on: world.app.db).filter(\.$name == DemoOrganisation.programName).first())
+            let web = try await WebClient.signedIn(world, as: "coord@example.com")
+            var seen: [String: (pairs: Int, total: Double, lowest: Double)] = [:]
+            for algorithm in ["optimal", "fair", "stable"] {
+                let page = try await web.get("/programs/\(pathID(try demo.requireID()))/matches?algorithm=\(algorithm)").body.string
+                let summary = try #require(page.range(of: #"Pairs: [0-9]+</strong>[^<]*"#, options: .regularExpression))
+                let numbers = page[summary].split(whereSeparator: { !"0123456789.".contains($0) }).compactMap { Double($0) }
+                // Pairs, mentees, mentors, total, average, (100), lowest.
+                seen[algorithm] = (Int(numbers[0]), numbers[3], numbers[6])
+                #expect(page.contains("value=\"\(algorithm)\" style=\"width:auto\" checked"))
+            }
+            let optimal = try #require(seen["optimal"]), fair = try #require(seen["fair"]), stable = try #require(seen["stable"])
+            #expect(optimal.pairs >= 30 && fair.pairs == optimal.pairs && stable.pairs <= optimal.pairs)
+            #expect(optimal.total >= fair.total - 0.05 && optimal.total >= stable.total - 0.05)
+            #expect(fair.lowest >= optimal.lowest - 0.05)
         }
     }
 

@@ -56,7 +56,41 @@ struct MatchPreviewController {
         var weights: String
         var menteeCount: Int
         var mentorCount: Int
+        var lowest: String
+        var algorithms: [AlgorithmChoice]
+        var algorithmSummary: String
     }
+
+    /// The pairings a coordinator can compare on the page.
+    enum Algorithm: String, CaseIterable {
+        case optimal, fair, stable
+
+        init(query: String?) throws {
+            guard let query, !query.isEmpty else { self = .optimal; return }
+            guard let algorithm = Algorithm(rawValue: query) else {
+                throw APIError(.badRequest, code: "bad_request", "'\(query)' is not a matching algorithm: use optimal, fair or stable.")
+            }
+            self = algorithm
+        }
+
+        var label: String {
+            switch self {
+            case .optimal: return "Best total"
+            case .fair: return "Fairest"
+            case .stable: return "Stable"
+            }
+        }
+
+        var summary: String {
+            switch self {
+            case .optimal: return "The most pairs, then the highest total score."
+            case .fair: return "The most pairs, then the highest lowest pair score (nobody gets a poor match if it can be avoided), then the highest total."
+            case .stable: return "Nobody would rather leave their pair for someone who would rather have them too (mentees propose)."
+            }
+        }
+    }
+
+    struct AlgorithmChoice: Encodable { var value: String; var label: String; var selected: Bool }
 
     func preview(req: Request) async throws -> View {
         try req.requireCoordinator()
@@ -73,7 +107,14 @@ struct MatchPreviewController {
         let input = MatchInput(people: everyone, enrolments: enrolments, rules: rules, reference: reference)
         let problem = ScoringProblem(mentees: input.mentees, mentors: input.mentors, rules: rules)
         let matrix = problem.matrix()
-        let (matching, switching) = try OptimalMatcher.solveWithSwitchingCosts(matrix, capacity: problem.capacity)
+        let algorithm = try Algorithm(query: req.query["algorithm"])
+        let matching: Matching
+        var switching: SwitchingCosts?
+        switch algorithm {
+        case .optimal: (matching, switching) = try OptimalMatcher.solveWithSwitchingCosts(matrix, capacity: problem.capacity)
+        case .fair: matching = try FairMatcher.solve(matrix, capacity: problem.capacity)
+        case .stable: matching = try StableMatcher.solve(matrix, capacity: problem.capacity)
+        }
         let explanation = MatchExplanation(problem: problem, matrix: matrix, matching: matching, people: everyone, switching: switching)
         let names = ScoreComponent.allCases.map(\.rawValue)
         func label(_ id: String) -> (String, String, String) {
@@ -107,7 +148,10 @@ struct MatchPreviewController {
             alternatives: alternatives,
             total: String(format: "%.1f", matching.total), average: matching.count > 0 ? String(format: "%.1f", matching.total / Double(matching.count)) : "–",
             componentNames: names.map { $0.replacingOccurrences(of: "_", with: " ") }, weights: weights,
-            menteeCount: input.mentees.count, mentorCount: input.mentors.count))
+            menteeCount: input.mentees.count, mentorCount: input.mentors.count,
+            lowest: matching.pairs.map(\.score).min().map(Self.points) ?? "–",
+            algorithms: Algorithm.allCases.map { AlgorithmChoice(value: $0.rawValue, label: $0.label, selected: $0 == algorithm) },
+            algorithmSummary: algorithm.summary))
     }
 
     static func points(_ x: Double) -> String { String(format: "%.1f", x) }
@@ -121,7 +165,7 @@ struct MatchPreviewController {
 
     /// What a switch does to the program: its total score, and pairs when that changes too.
     static func programChange(_ option: MatchExplanation.Alternative) -> String {
-        guard let total = option.programTotalChange else { return "not computed" }
+        guard let total = option.programTotalChange else { return "program change shown for the best-total pairing" }
         var text = "program total " + signed(total)
         if let pairs = option.programPairsChange, pairs != 0 {
             text += pairs < 0 ? ", \(-pairs) pair\(pairs == -1 ? "" : "s") fewer" : ", \(pairs) more pair\(pairs == 1 ? "" : "s")"
