@@ -73,6 +73,34 @@ import VaporTesting
         }
     }
 
+    /// The match preview through the API: the pair, the unmatched mentee's rule counts and the
+    /// alternatives' exact switching costs, in the documented shape.
+    @Test func previewsAProgramsMatches() async throws {
+        try await TestWorld.run { world in
+            let program = pathID(world.program.id)
+            let people = "employee_id,name,email,title,level,hire_date,department,location,time_zone,manager_id"
+            _ = try await world.api(.POST, "/api/v1/people/import", as: .coordinator,
+                                    csv: "\(people)\nJ3,Ana Fresh,ana@example.com,Analyst,1,2025-02-01,Engineering,Berlin,Europe/Berlin,M1\n")
+            let header = "employee_id,role,offers,wants,industries,channels,cadence,capacity"
+            _ = try await world.api(.POST, "/api/v1/programs/\(program)/enrolments/import", as: .coordinator,
+                                    csv: "\(header)\nJ1,mentor,Figma:5,,,video,weekly,1\nJ3,mentor,Figma:2,,,video,weekly,1\nC1,mentee,,Figma:3,,video,weekly,\n")
+            let path = "/api/v1/programs/\(program)/matches"
+            let (status, body) = try await world.api(.GET, path, as: .coordinator)
+            #expect(status == .ok)
+            #expect(try OpenAPIDocument().check("GET", path, status: 200, body: body).isEmpty)
+            let preview = try #require(try json(body) as? [String: Any])
+            #expect(preview["algorithm"] as? String == "optimal" && preview["pairs"] as? Int == 1 && preview["mentees"] as? Int == 2)
+            let explanation = try #require(preview["explanation"] as? [String: Any])
+            let pair = try #require((explanation["pairs"] as? [[String: Any]])?.first)
+            #expect(pair["mentee_id"] as? String == "S1" && pair["mentor_id"] as? String == "J1")
+            let unmatched = try #require((explanation["unmatched_mentees"] as? [[String: Any]])?.first)
+            #expect(unmatched["id"] as? String == "C1" && (unmatched["excluded_by"] as? [String: Int])?["same_reporting_chain"] == 3)
+            let sara = try #require((explanation["alternatives"] as? [[String: Any]])?.first { $0["mentee_id"] as? String == "S1" })
+            let option = try #require((sara["next_best"] as? [[String: Any]])?.first)
+            #expect(option["mentor_id"] as? String == "J3" && (option["program_total_change"] as? Double ?? 0) < 0)
+        }
+    }
+
     @Test func enrolmentRulesHoldThroughTheAPI() async throws {
         try await TestWorld.run { world in
             let path = "/api/v1/programs/\(pathID(world.program.id))/enrolments"

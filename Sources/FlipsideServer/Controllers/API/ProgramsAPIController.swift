@@ -16,6 +16,33 @@ struct ProgramsAPIController {
         programs.on(.POST, ":programID", "enrolments", "import", body: .collect(maxSize: "16mb"), use: importEnrolments)
         programs.patch(":programID", "enrolments", ":enrolmentID", use: updateEnrolment)
         programs.delete(":programID", "enrolments", ":enrolmentID", use: deleteEnrolment)
+        programs.get(":programID", "matches", use: matches)
+    }
+
+    /// The program's pairing under its rules (coordinators): pairs, reasons, alternatives. Not stored.
+    func matches(req: Request) async throws -> Response {
+        try req.requireCoordinator()
+        let program = try await req.visibleProgram()
+        let preview = try await MatchPreviewService(db: req.db).preview(program, algorithm: try PreviewAlgorithm(query: req.query["algorithm"]))
+        struct Body: Encodable {
+            var programID: UUID
+            var algorithm: PreviewAlgorithm
+            var pairs: Int
+            var total: Double
+            var lowest: Double?
+            var mentees: Int
+            var mentors: Int
+            var explanation: MatchExplanation
+        }
+        let body = Body(programID: program.id, algorithm: preview.algorithm, pairs: preview.matching.count, total: preview.matching.total,
+                        lowest: preview.matching.pairs.map(\.score).min(), mentees: preview.input.mentees.count,
+                        mentors: preview.input.mentors.count, explanation: preview.explanation)
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys]
+        var headers = HTTPHeaders()
+        headers.contentType = .json
+        return Response(status: .ok, headers: headers, body: .init(data: try encoder.encode(body)))
     }
 
     /// Coordinators see every program; participants see those past draft.

@@ -61,61 +61,14 @@ struct MatchPreviewController {
         var algorithmSummary: String
     }
 
-    /// The pairings a coordinator can compare on the page.
-    enum Algorithm: String, CaseIterable {
-        case optimal, fair, stable
-
-        init(query: String?) throws {
-            guard let query, !query.isEmpty else { self = .optimal; return }
-            guard let algorithm = Algorithm(rawValue: query) else {
-                throw APIError(.badRequest, code: "bad_request", "'\(query)' is not a matching algorithm: use optimal, fair or stable.")
-            }
-            self = algorithm
-        }
-
-        var label: String {
-            switch self {
-            case .optimal: return "Best total"
-            case .fair: return "Fairest"
-            case .stable: return "Stable"
-            }
-        }
-
-        var summary: String {
-            switch self {
-            case .optimal: return "The most pairs, then the highest total score."
-            case .fair: return "The most pairs, then the highest lowest pair score (nobody gets a poor match if it can be avoided), then the highest total."
-            case .stable: return "Nobody would rather leave their pair for someone who would rather have them too (mentees propose)."
-            }
-        }
-    }
-
     struct AlgorithmChoice: Encodable { var value: String; var label: String; var selected: Bool }
 
     func preview(req: Request) async throws -> View {
         try req.requireCoordinator()
         let program = try await req.visibleProgram()
-        let enrolments = try await EnrolmentService(db: req.db).all(in: program.id)
-        let people = PeopleService(db: req.db)
-        // The enrolled people and their reporting chains (the hard rules need every manager above them).
-        let everyone = try await people.withManagementChains(of: enrolments.map(\.employeeID))
-        var rules = MatchRules()
-        rules.minLevelGap = program.settings.minLevelGap
-        rules.defaultCapacity = program.settings.defaultCapacity
-        let reference = program.startDate.flatMap { DateComponents(calendar: Calendar(identifier: .gregorian), timeZone: TimeZone(identifier: "UTC"),
-                                                                   year: $0.year, month: $0.month, day: $0.day).date } ?? Date()
-        let input = MatchInput(people: everyone, enrolments: enrolments, rules: rules, reference: reference)
-        let problem = ScoringProblem(mentees: input.mentees, mentors: input.mentors, rules: rules)
-        let matrix = problem.matrix()
-        let algorithm = try Algorithm(query: req.query["algorithm"])
-        let matching: Matching
-        var switching: SwitchingCosts?
-        switch algorithm {
-        case .optimal: (matching, switching) = try OptimalMatcher.solveWithSwitchingCosts(matrix, capacity: problem.capacity)
-        case .fair: matching = try FairMatcher.solve(matrix, capacity: problem.capacity)
-        case .stable: matching = try StableMatcher.solve(matrix, capacity: problem.capacity)
-        }
-        let explanation = MatchExplanation(problem: problem, matrix: matrix, matching: matching, people: everyone, switching: switching)
+        let algorithm = try PreviewAlgorithm(query: req.query["algorithm"])
+        let preview = try await MatchPreviewService(db: req.db).preview(program, algorithm: algorithm)
+        let (rules, input, matching, explanation, everyone) = (preview.rules, preview.input, preview.matching, preview.explanation, preview.people)
         let names = ScoreComponent.allCases.map(\.rawValue)
         func label(_ id: String) -> (String, String, String) {
             let p = everyone[id]
@@ -150,7 +103,7 @@ struct MatchPreviewController {
             componentNames: names.map { $0.replacingOccurrences(of: "_", with: " ") }, weights: weights,
             menteeCount: input.mentees.count, mentorCount: input.mentors.count,
             lowest: matching.pairs.map(\.score).min().map(Self.points) ?? "–",
-            algorithms: Algorithm.allCases.map { AlgorithmChoice(value: $0.rawValue, label: $0.label, selected: $0 == algorithm) },
+            algorithms: PreviewAlgorithm.allCases.map { AlgorithmChoice(value: $0.rawValue, label: $0.label, selected: $0 == algorithm) },
             algorithmSummary: algorithm.summary))
     }
 
