@@ -13,8 +13,8 @@ import urllib.request
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -81,7 +81,17 @@ def submit(driver, button):
     """Clicks a submit button and waits for the next page to replace this one."""
     old = driver.find_element(By.TAG_NAME, "html")
     button.click()
-    WebDriverWait(driver, 15).until(EC.staleness_of(old))
+
+    def replaced(_):
+        # Chromium reports a node of the old document either as stale or, mid-navigation, as an
+        # "inspector error" ("Node with given id does not belong to the document"): both mean it is gone.
+        try:
+            old.is_enabled()
+            return False
+        except WebDriverException:
+            return True
+
+    WebDriverWait(driver, 15).until(replaced)
 
 
 def sign_in(driver, base, email, password="flipside-demo"):
