@@ -76,6 +76,8 @@ import Testing
         #expect(switching.change(row: 2, col: 0) == nil)          // column 0's only place is locked
         // Row 1 and row 2 share column 1 (capacity 2): nothing to switch to but the locked column.
         #expect(switching.change(row: 1, col: 0) == nil)
+        // Out of range is no pair at all.
+        #expect(switching.change(row: 3, col: 0) == nil && switching.change(row: 0, col: -1) == nil)
     }
 
     /// A worked example: moving a mentee to a mentor who is taken displaces the holder down its list.
