@@ -78,12 +78,8 @@ import VaporTesting
     @Test func previewsAProgramsMatches() async throws {
         try await TestWorld.run { world in
             let program = pathID(world.program.id)
-            let people = "employee_id,name,email,title,level,hire_date,department,location,time_zone,manager_id"
-            _ = try await world.api(.POST, "/api/v1/people/import", as: .coordinator,
-                                    csv: "\(people)\nJ3,Ana Fresh,ana@example.com,Analyst,1,2025-02-01,Engineering,Berlin,Europe/Berlin,M1\n")
-            let header = "employee_id,role,offers,wants,industries,channels,cadence,capacity"
-            _ = try await world.api(.POST, "/api/v1/programs/\(program)/enrolments/import", as: .coordinator,
-                                    csv: "\(header)\nJ1,mentor,Figma:5,,,video,weekly,1\nJ3,mentor,Figma:2,,,video,weekly,1\nC1,mentee,,Figma:3,,video,weekly,\n")
+            let enrolled = try await world.addAnaAndEnrol("J1,mentor,Figma:5,,,video,weekly,1\nJ3,mentor,Figma:2,,,video,weekly,1\nC1,mentee,,Figma:3,,video,weekly,\n")
+            #expect(enrolled == .ok)
             let path = "/api/v1/programs/\(program)/matches"
             let (status, body) = try await world.api(.GET, path, as: .coordinator)
             #expect(status == .ok)

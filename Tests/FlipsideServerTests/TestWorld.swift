@@ -104,3 +104,21 @@ func pathID(_ id: UUID) -> String { id.uuidString.lowercased() }
 func json(_ body: String) throws -> Any {
     try JSONSerialization.jsonObject(with: Data(body.utf8))
 }
+
+extension TestWorld {
+    /// Adds Ana (J3, level 1, reporting to Milo) as a person, then imports the given enrolment rows
+    /// (without the header) into the program.
+    func addAnaAndEnrol(_ rows: String) async throws -> HTTPStatus {
+        let people = "employee_id,name,email,title,level,hire_date,department,location,time_zone,manager_id"
+        _ = try await api(.POST, "/api/v1/people/import", as: .coordinator,
+                          csv: "\(people)\nJ3,Ana Fresh,ana@example.com,Analyst,1,2025-02-01,Engineering,Berlin,Europe/Berlin,M1\n")
+        return try await enrol(rows)
+    }
+
+    /// Imports enrolment rows (without the header) into the program.
+    func enrol(_ rows: String) async throws -> HTTPStatus {
+        let header = "employee_id,role,offers,wants,industries,channels,cadence,capacity"
+        return try await api(.POST, "/api/v1/programs/\(pathID(program.id))/enrolments/import", as: .coordinator, csv: "\(header)\n\(rows)").status
+    }
+}
+

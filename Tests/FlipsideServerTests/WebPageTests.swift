@@ -228,12 +228,7 @@ import VaporTesting
     @Test func matchPreviewWalksUnenrolledManagersAndShowsAlternatives() async throws {
         try await TestWorld.run { world in
             let program = pathID(world.program.id)
-            let people = "employee_id,name,email,title,level,hire_date,department,location,time_zone,manager_id"
-            _ = try await world.api(.POST, "/api/v1/people/import", as: .coordinator,
-                                    csv: "\(people)\nJ3,Ana Fresh,ana@example.com,Analyst,1,2025-02-01,Engineering,Berlin,Europe/Berlin,M1\n")
-            let header = "employee_id,role,offers,wants,industries,channels,cadence,capacity"
-            let (status, _) = try await world.api(.POST, "/api/v1/programs/\(program)/enrolments/import", as: .coordinator,
-                                                  csv: "\(header)\nJ1,mentor,Figma:5,,,video,weekly,1\nC1,mentee,,Figma:3,,video,weekly,\n")
+            let status = try await world.addAnaAndEnrol("J1,mentor,Figma:5,,,video,weekly,1\nC1,mentee,,Figma:3,,video,weekly,\n")
             #expect(status == .ok)
             let web = try await WebClient.signedIn(world, as: "coord@example.com")
             let page = try await web.get("/programs/\(program)/matches").body.string
@@ -243,8 +238,7 @@ import VaporTesting
             #expect(page[unmatched.lowerBound...].contains("Cora Chief") && page.contains("same_reporting_chain (2)"))
             // Ana is not enrolled yet: no alternative for Sara.
             #expect(!page.contains("id=\"alternatives-table\""))
-            _ = try await world.api(.POST, "/api/v1/programs/\(program)/enrolments/import", as: .coordinator,
-                                    csv: "\(header)\nJ1,mentor,Figma:5,,,video,weekly,1\nC1,mentee,,Figma:3,,video,weekly,\nJ3,mentor,Figma:2,,,video,weekly,1\n")
+            #expect(try await world.enrol("J3,mentor,Figma:2,,,video,weekly,1\n") == .ok)
             let withAlternative = try await web.get("/programs/\(program)/matches").body.string
             let table = try #require(withAlternative.range(of: "id=\"alternatives-table\""))
             let rest = withAlternative[table.lowerBound...]
