@@ -1,0 +1,92 @@
+import MatchingEngine
+
+/// The parts of an explanation.
+extension MatchExplanation {
+    public struct Component: Encodable, Sendable {
+        /// 0 to 1.
+        public var value: Double
+        /// The component's share of the 0–100 score: value × weight.
+        public var points: Double
+    }
+
+    public struct CoveredTopic: Encodable, Sendable {
+        public var topic: String
+        public var priority: Int
+        public var proficiency: Int
+    }
+
+    public struct PairExplanation: Encodable, Sendable {
+        public var menteeID: String
+        public var mentorID: String
+        public var score: Double
+        public var components: [String: Component]
+        public var coveredTopics: [CoveredTopic]
+        public var uncoveredTopics: [String]
+    }
+
+    public struct Holder: Encodable, Sendable {
+        public var menteeID: String
+        public var score: Double
+    }
+
+    public struct Unmatched: Encodable, Sendable {
+        public var id: String
+        public var reason: String
+        public var eligiblePartners: Int
+        /// How many partners each hard rule excluded.
+        public var excludedBy: [String: Int]
+        /// The best-scoring partners a rule excluded, with the rule (ignoring the rules to score them).
+        public var closestExcluded: [Closest]
+        /// For a mentee with eligible mentors: the best one, and who holds its capacity.
+        public var bestEligible: BestEligible?
+        /// For a mentor with places left and eligible mentees: the best one, and where they are instead.
+        public var bestEligibleMentee: BestMentee?
+    }
+
+    public struct BestMentee: Encodable, Sendable {
+        public var menteeID: String
+        /// Their score with this mentor.
+        public var score: Double
+        public var currentMentorID: String?
+        public var currentScore: Double?
+        /// What moving them to this mentor would change in the program's optimum.
+        public var programTotalChange: Double?
+        public var programPairsChange: Int?
+    }
+
+    public struct Closest: Encodable, Sendable {
+        public var id: String
+        public var rule: String
+        public var scoreWithoutRules: Double
+    }
+
+    public struct BestEligible: Encodable, Sendable {
+        public var mentorID: String
+        public var score: Double
+        public var heldBy: [Holder]
+        /// What pairing them would change in the program's optimum (as for alternatives).
+        public var programTotalChange: Double?
+        public var programPairsChange: Int?
+    }
+
+    public struct Alternative: Encodable, Sendable {
+        public var mentorID: String
+        public var score: Double
+        /// The alternative's score minus the current pair's score (negative: a worse fit for this mentee).
+        public var scoreDifference: Double
+        /// Whether the mentor's capacity is taken, so that switching would displace someone.
+        public var mentorIsFull: Bool
+        /// What pairing this mentee with this mentor would change in the program's optimum (the best
+        /// matching that keeps the pair, minus the optimum): exact, from the solver's dual prices.
+        /// Nil when the matching is not an optimum, or the switch would break a lock.
+        public var programTotalChange: Double?
+        public var programPairsChange: Int?
+    }
+
+    public struct Alternatives: Encodable, Sendable {
+        public var menteeID: String
+        public var currentMentorID: String?
+        public var currentScore: Double?
+        public var nextBest: [Alternative]
+    }
+}
