@@ -1,5 +1,3 @@
-import MatchingEngine
-
 /// The parts of an explanation.
 extension MatchExplanation {
     public struct Component: Encodable, Sendable {
