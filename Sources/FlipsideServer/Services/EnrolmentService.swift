@@ -104,3 +104,7 @@ struct EnrolmentService {
 }
 
 extension Enrolment: Content {}
+
+extension EnrolmentService: EnrolmentRepository {
+    func enrolments(in programID: UUID) async throws -> [Enrolment] { try await all(in: programID) }
+}

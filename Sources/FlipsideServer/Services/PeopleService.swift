@@ -70,19 +70,6 @@ struct PeopleService {
         return result
     }
 
-    /// The given people and everyone above them in the reporting lines (what the matching rules need),
-    /// read level by level rather than the whole directory.
-    func withManagementChains(of employeeIDs: [String]) async throws -> [String: Person] {
-        var result: [String: Person] = [:]
-        var wanted = Array(Set(employeeIDs))
-        while !wanted.isEmpty {
-            let found = try await find(wanted)
-            result.merge(found) { current, _ in current }
-            wanted = Array(Set(found.values.compactMap(\.managerID).filter { result[$0] == nil }))
-        }
-        return result
-    }
-
     /// A page of people matching a free-text query (name, email, id, title) and a department.
     func search(query: String?, department: String?, page: Int, per: Int) async throws -> Page<Person> {
         let page = max(1, page), per = min(max(1, per), 200)
@@ -157,3 +144,7 @@ enum PersonProfile {
 }
 
 extension Person: Content {}
+
+extension PeopleService: PeopleRepository {
+    func people(_ employeeIDs: [String]) async throws -> [String: Person] { try await find(employeeIDs) }
+}
