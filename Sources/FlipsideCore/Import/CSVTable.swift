@@ -12,7 +12,7 @@ public struct CSVTable: Sendable {
     public init(text: String) throws(ImportFailure) {
         var text = text
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
-        guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        guard !text.isBlank else {
             throw ImportFailure(problems: [ImportProblem(row: 1, column: nil, reason: "the file is empty; expected a header row")])
         }
         let reader: CSVReader
@@ -21,12 +21,12 @@ public struct CSVTable: Sendable {
         } catch {
             throw ImportFailure(problems: [ImportProblem(row: 1, column: nil, reason: "the header row cannot be read")])
         }
-        header = (reader.headerRow ?? []).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        header = (reader.headerRow ?? []).map { $0.trimmed.lowercased() }
         var records: [(Int, [String])] = []
         var row = 1
         while let fields = reader.next() {
             row += 1
-            if fields.count == 1 && fields[0].trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            if fields.count == 1 && fields[0].isBlank { continue }
             records.append((row, fields))
         }
         self.records = records

@@ -26,7 +26,7 @@ public enum EnrolmentImport {
     /// The employee ids a parsed file names (to look up only those people before planning).
     public static func employeeIDs(in table: CSVTable) -> [String] {
         guard let i = table.header.firstIndex(of: "employee_id") else { return [] }
-        return table.records.compactMap { i < $0.fields.count ? $0.fields[i].trimmingCharacters(in: .whitespaces) : nil }
+        return table.records.compactMap { i < $0.fields.count ? $0.fields[i].trimmed : nil }
     }
 
     /// As `plan(csv:…)`, for a file already parsed.

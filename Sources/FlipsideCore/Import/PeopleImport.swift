@@ -81,7 +81,7 @@ public enum PeopleImport {
                   let department, let location, let zone else { continue }
             var attributes = existing[id]?.attributes ?? [:]
             for (i, key) in attributeColumns {
-                let value = fields[i].trimmingCharacters(in: .whitespaces)
+                let value = fields[i].trimmed
                 attributes[key] = value.isEmpty ? nil : value
             }
             incoming.append(Person(employeeID: id, name: name, email: email, title: title ?? "", level: level,
@@ -150,7 +150,7 @@ struct RowReader {
     /// The trimmed value, `nil` when the column is absent or the cell empty.
     func text(_ column: String) -> String? {
         guard let i = columns[column], i < fields.count else { return nil }
-        let value = fields[i].trimmingCharacters(in: .whitespacesAndNewlines)
+        let value = fields[i].trimmed
         return value.isEmpty ? nil : value
     }
 

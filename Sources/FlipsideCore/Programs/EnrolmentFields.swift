@@ -36,7 +36,7 @@ public enum EnrolmentFields {
 
     /// `weekly`, `biweekly` or `monthly`; empty means biweekly.
     public static func cadence(_ text: String) -> Result<Cadence, FieldReason> {
-        let key = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let key = text.trimmed.lowercased()
         if key.isEmpty { return .success(.biweekly) }
         guard let cadence = Cadence(rawValue: key.replacingOccurrences(of: "-", with: "")) else {
             return .failure(FieldReason("'\(text)' is not a cadence (use weekly, biweekly or monthly)"))
@@ -50,8 +50,8 @@ public enum EnrolmentFields {
         for item in items(text) {
             let parts = item.split(separator: "-", omittingEmptySubsequences: false)
             guard parts.count == 2,
-                  let s = Int(parts[0].trimmingCharacters(in: .whitespaces)),
-                  let e = Int(parts[1].trimmingCharacters(in: .whitespaces)),
+                  let s = Int(parts[0].trimmed),
+                  let e = Int(parts[1].trimmed),
                   let range = HourRange(start: s, end: e)
             else { return .failure(FieldReason("'\(item)' is not an hour range such as 9-12 (hours 0–24, start before end)")) }
             ranges.append(range)
@@ -65,7 +65,7 @@ public enum EnrolmentFields {
     public static func text(_ wants: [TopicWant]) -> String { wants.map { "\($0.topic):\($0.priority)" }.joined(separator: ";") }
 
     static func items(_ text: String) -> [String] {
-        text.split(separator: ";").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        text.split(separator: ";").map(\.trimmed).filter { !$0.isEmpty }
     }
 
     static func topicPairs(_ text: String, range: ClosedRange<Int>, what: String) -> Result<[(Topic, Int)], FieldReason> {
@@ -76,7 +76,7 @@ public enum EnrolmentFields {
                 return .failure(FieldReason("'\(item)' needs a \(what) as topic:number"))
             }
             let name = String(item[..<colon])
-            let numberText = item[item.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            let numberText = item[item.index(after: colon)...].trimmed
             guard let topic = Topic(name) else { return .failure(FieldReason("'\(item)' has no topic before the colon")) }
             guard let number = Int(numberText), range.contains(number) else {
                 return .failure(FieldReason("'\(item)': \(what) must be a whole number from \(range.lowerBound) to \(range.upperBound)"))

@@ -69,7 +69,7 @@ public struct Program: Hashable, Codable, Sendable {
     /// Checks the fields a coordinator typed.
     public func validate() throws(ProgramError) {
         var problems: [FieldProblem] = []
-        if name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if name.isBlank {
             problems.append(FieldProblem(field: "name", reason: "must not be empty"))
         }
         if name.count > 200 { problems.append(FieldProblem(field: "name", reason: "must be at most 200 characters")) }
