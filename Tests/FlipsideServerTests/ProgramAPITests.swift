@@ -68,6 +68,10 @@ import VaporTesting
                 let (_, none) = try await world.api(.GET, "/api/v1/people?q=\(wildcard)", as: .coordinator)
                 #expect((try json(none) as? [String: Any])?["total"] as? Int == 0, "q=\(wildcard)")
             }
+            for bad in ["per=201", "per=0", "page=-1", "per=ten"] {
+                let (status, body) = try await world.api(.GET, "/api/v1/people?\(bad)", as: .coordinator)
+                #expect(status == .badRequest && body.contains(bad.split(separator: "=")[0]), "\(bad)")
+            }
             let (_, email) = try await world.api(.GET, "/api/v1/people?q=jo%40example.com", as: .coordinator)
             #expect((try json(email) as? [String: Any])?["total"] as? Int == 1)
         }
@@ -94,6 +98,24 @@ import VaporTesting
             let sara = try #require((explanation["alternatives"] as? [[String: Any]])?.first { $0["mentee_id"] as? String == "S1" })
             let option = try #require((sara["next_best"] as? [[String: Any]])?.first)
             #expect(option["mentor_id"] as? String == "J3" && (option["program_total_change"] as? Double ?? 0) < 0)
+        }
+    }
+
+    /// A path the server has, asked with a method it does not: 405 with the methods it has; an unknown
+    /// path stays 404.
+    @Test func answersAWrongMethodWith405() async throws {
+        try await TestWorld.run { world in
+            let put = try await world.app.testing().sendRequest(.PUT, "/api/v1/me")
+            #expect(put.status == .methodNotAllowed && put.headers.first(name: .allow) == "GET, PATCH")
+            #expect(put.body.string.contains("method_not_allowed"))
+            let program = try await world.app.testing().sendRequest(.PUT, "/api/v1/programs/\(pathID(world.program.id))")
+            #expect(program.headers.first(name: .allow) == "DELETE, GET, PATCH")
+            let page = try await world.app.testing().sendRequest(.DELETE, "/people")
+            #expect(page.status == .methodNotAllowed && page.headers.first(name: .allow) == "GET")
+            #expect(try await world.app.testing().sendRequest(.GET, "/api/v1/nothing-here").status == .notFound)
+            // A handler's own 404 is not mistaken for a wrong method.
+            let (missing, _) = try await world.api(.GET, "/api/v1/people/NOBODY", as: .coordinator)
+            #expect(missing == .notFound)
         }
     }
 

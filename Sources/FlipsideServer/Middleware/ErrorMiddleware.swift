@@ -16,26 +16,56 @@ struct FlipsideErrorMiddleware: AsyncMiddleware {
         do {
             return try await next.respond(to: request)
         } catch {
-            let api = APIError.from(error)
-            if api.status == .internalServerError {
-                request.logger.error("Unhandled error: \(String(reflecting: error))")
+            var api = APIError.from(error)
+            // A path that exists for other methods: 405 with the methods it has, rather than 404.
+            let allowed = api.status == .notFound ? request.allowedMethods : []
+            if !allowed.isEmpty && !allowed.contains(request.method) {
+                api = APIError(.methodNotAllowed, code: "method_not_allowed",
+                               "\(request.method.rawValue) is not supported here; use \(allowed.map(\.rawValue).joined(separator: " or ")).")
             }
-            if request.isAPI {
-                let response = Response(status: api.status)
-                try response.content.encode(Body(error: .init(code: api.code, message: api.message, details: api.details)))
-                if api.status == .unauthorized { response.headers.replaceOrAdd(name: .wwwAuthenticate, value: "Bearer") }
-                return response
-            }
-            if api.status == .unauthorized {
-                return request.redirect(to: SiteURL.login(next: request.url.string).path)
-            }
-            let context = ErrorPage(page: PageChrome(request: request, title: "\(api.status.code) \(api.status.reasonPhrase)"),
-                                    status: Int(api.status.code), message: api.message, details: api.details)
-            let view = try await request.view.render("error", context)
-            let response = try await view.encodeResponse(for: request)
-            response.status = api.status
+            let response = try await render(api, for: request, error: error)
+            if api.status == .methodNotAllowed { response.headers.replaceOrAdd(name: .allow, value: allowed.map(\.rawValue).joined(separator: ", ")) }
             return response
         }
+    }
+
+    private func render(_ api: APIError, for request: Request, error: any Error) async throws -> Response {
+        if api.status == .internalServerError {
+            request.logger.error("Unhandled error: \(String(reflecting: error))")
+        }
+        if request.isAPI {
+            let response = Response(status: api.status)
+            try response.content.encode(Body(error: .init(code: api.code, message: api.message, details: api.details)))
+            if api.status == .unauthorized { response.headers.replaceOrAdd(name: .wwwAuthenticate, value: "Bearer") }
+            return response
+        }
+        if api.status == .unauthorized {
+            return request.redirect(to: SiteURL.login(next: request.url.string).path)
+        }
+        let context = ErrorPage(page: PageChrome(request: request, title: "\(api.status.code) \(api.status.reasonPhrase)"),
+                                status: Int(api.status.code), message: api.message, details: api.details)
+        let view = try await request.view.render("error", context)
+        let response = try await view.encodeResponse(for: request)
+        response.status = api.status
+        return response
+    }
+}
+
+extension Request {
+    /// The methods the server has for this path (empty when the path is unknown).
+    var allowedMethods: [HTTPMethod] {
+        let parts = url.path.split(separator: "/").map(String.init)
+        var methods: [HTTPMethod] = []
+        for route in application.routes.all where route.path.count == parts.count && !methods.contains(route.method) {
+            let matches = zip(route.path, parts).allSatisfy { component, part in
+                switch component {
+                case let .constant(text): return text == part
+                case .parameter, .anything, .catchall: return true
+                }
+            }
+            if matches { methods.append(route.method) }
+        }
+        return methods.sorted { $0.rawValue < $1.rawValue }
     }
 }
 

@@ -27,7 +27,7 @@ struct PeopleAPIController {
     func list(req: Request) async throws -> Page<Person> {
         try req.requireCoordinator()
         let page = try pageParameter(req, "page", default: 1)
-        let per = try pageParameter(req, "per", default: 25)
+        let per = try pageParameter(req, "per", default: 25, most: 200)
         return try await PeopleService(db: req.db).search(query: req.query["q"], department: req.query["department"], page: page, per: per)
     }
 
@@ -50,11 +50,12 @@ struct PeopleAPIController {
 }
 
 /// A positive integer query parameter, or a 400 naming it.
-func pageParameter(_ req: Request, _ name: String, default value: Int) throws -> Int {
+func pageParameter(_ req: Request, _ name: String, default value: Int, most: Int = .max) throws -> Int {
     guard let raw = req.query[String.self, at: name] else { return value }
-    guard let number = Int(raw), number >= 1 else {
-        throw APIError(.badRequest, code: "bad_request", "Query parameter '\(name)' must be a whole number of at least 1.",
-                       details: [ErrorDetail(field: name, value: raw, reason: "must be a whole number of at least 1")])
+    guard let number = Int(raw), number >= 1, number <= most else {
+        let reason = most == .max ? "must be a whole number of at least 1" : "must be a whole number from 1 to \(most)"
+        throw APIError(.badRequest, code: "bad_request", "Query parameter '\(name)' \(reason).",
+                       details: [ErrorDetail(field: name, value: raw, reason: reason)])
     }
     return number
 }
