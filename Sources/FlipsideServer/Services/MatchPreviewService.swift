@@ -5,7 +5,7 @@ import Vapor
 extension PreviewAlgorithm {
     /// From a query parameter; absent means `optimal`.
     init(query: String?) throws {
-        guard let query, !query.isEmpty else { self = .optimal; return }
+        guard let query else { self = .optimal; return }
         guard let algorithm = PreviewAlgorithm(rawValue: query) else {
             throw APIError(.badRequest, code: "bad_request", "'\(query)' is not a matching algorithm: use optimal, fair or stable.")
         }
