@@ -3,7 +3,7 @@ import FlipsideServer
 import Foundation
 
 struct UserCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manage logins.", subcommands: [Create.self])
+    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manage logins.", subcommands: [Create.self, Invite.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -28,6 +28,22 @@ struct UserCommand: AsyncParsableCommand {
             }
             guard let line = readLine(strippingNewline: true), !line.isEmpty else { throw ValidationError("No password on standard input.") }
             return line
+        }
+    }
+
+    struct Invite: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make a one-time sign-in link for a person (7 days; replaces earlier links). They set their own password.")
+        @ArgumentParser.Argument(help: "The person's employee id.") var employeeID: String
+        @ArgumentParser.Option(help: "The server's address as people reach it.") var baseURL = "http://127.0.0.1:8080"
+
+        func run() async throws {
+            let (path, expires) = try await withMigratedApplication { app in
+                try await AccountActions.invite(employeeID: employeeID, app: app)
+            }
+            let base = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+            print("\(base)\(path)")
+            print("Works once, until \(AccountActions.expiryText(expires)).")
         }
     }
 }

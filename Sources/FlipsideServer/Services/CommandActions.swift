@@ -26,4 +26,22 @@ public enum AccountActions {
             throw ConfigError(error.message)
         }
     }
+
+    /// A one-time sign-in link for a person: the path (to put after the server's address) and when it expires.
+    public static func invite(employeeID: String, app: Application) async throws -> (path: String, expiresAt: Date) {
+        do {
+            let (token, expires) = try await InvitationService(db: app.db).invite(employeeID)
+            return (SiteURL.invitation(token: token).path, expires)
+        } catch let error as APIError {
+            throw ConfigError(error.message)
+        }
+    }
+
+    /// "2026-12-06 06:53 UTC": when a link stops working, for people to read.
+    public static func expiryText(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        return String(format: "%04d-%02d-%02d %02d:%02d UTC", c.year!, c.month!, c.day!, c.hour!, c.minute!)
+    }
 }

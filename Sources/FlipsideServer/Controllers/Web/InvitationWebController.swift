@@ -26,7 +26,7 @@ struct InvitationWebController {
         let scheme = req.application.appConfig.secureCookies ? "https" : "http"
         let host = req.headers.first(name: .host) ?? "\(req.application.appConfig.host):\(req.application.appConfig.port)"
         let notice = InvitationNotice(url: "\(scheme)://\(host)" + SiteURL.invitation(token: token).path,
-                                      expires: expires.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false)) + " UTC")
+                                      expires: AccountActions.expiryText(expires))
         return try await PeopleWebController.personPage(req, invitation: notice)
     }
 
