@@ -33,6 +33,31 @@ def check(name, condition, detail=""):
         print(f"FAIL {name} {detail}")
 
 
+def axe_source():
+    """axe-core (from the axe-playwright-python wheel that scripts/browser-setup.sh installs without its
+    dependencies: only its bundled axe.min.js is used)."""
+    import importlib.util
+    spec = importlib.util.find_spec("axe_playwright_python")
+    return open(os.path.join(spec.submodule_search_locations[0], "axe.min.js"), encoding="utf-8").read()
+
+
+AXE = axe_source()
+AUDITED = []
+
+
+def accessible(driver, name):
+    """Runs axe-core's WCAG 2.0/2.1/2.2 A and AA rules on the current page; every violation fails."""
+    driver.execute_script(AXE)
+    found = driver.execute_async_script(
+        "var done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"
+        ".then(function (r) { done(r.violations.map(function (v) {"
+        "  return v.id + ' (' + v.nodes.length + '): ' + v.nodes[0].target.join(' '); })); })"
+        ".catch(function (e) { done(['axe failed: ' + e]); });")
+    AUDITED.append(name)
+    check(f"{name}: no WCAG A/AA violations (axe-core)", not found, str(found))
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -66,6 +91,7 @@ def main():
         for arg in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900"]:
             options.add_argument(arg)
         driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+        driver.set_script_timeout(60)
         try:
             run(driver, base, tmp)
         finally:
@@ -106,6 +132,7 @@ def run(driver, base, tmp):
     check("anonymous visitor is sent to the login page", "/login" in driver.current_url, driver.current_url)
     sign_in(driver, base, "coordinator@demo.flipside.test", "wrong password!")
     check("a wrong password shows an error", "not right" in driver.find_element(By.ID, "login-error").text)
+    accessible(driver, "sign-in page with an error")
     driver.find_element(By.ID, "password").send_keys("flipside-demo")
     submit(driver, driver.find_element(By.CSS_SELECTOR, "form[action='/login'] button[type=submit]"))
     check("coordinator lands on programs", driver.current_url.endswith("/programs"), driver.current_url)
@@ -122,6 +149,7 @@ def run(driver, base, tmp):
     table = driver.find_element(By.ID, "problems-table").text
     check("the error table lists every problem", all(s in table for s in ["not an integer", "not a date", "IANA", "unknown manager"]), table)
     check("nothing was imported", "Nothing was changed" in driver.find_element(By.ID, "import-errors").text)
+    accessible(driver, "import page with its error table")
     driver.save_screenshot(os.path.join(ART, "02-import-errors.png"))
 
     good = os.path.join(tmp, "good.csv")
@@ -138,9 +166,11 @@ def run(driver, base, tmp):
     check("the new person is in the directory", len(rows) == 1 and "Lopez, Ana" in rows[0].text, str([r.text for r in rows]))
     driver.get(base + "/people")
     driver.save_screenshot(os.path.join(ART, "03-people.png"))
+    accessible(driver, "people directory")
     driver.get(base + "/people/B2")
     line = driver.find_element(By.ID, "reporting-line").text.splitlines()
     check("the person page shows the reporting line top-down", len(line) >= 3 and "Lopez, Ana" in line[-2] and "Bo Chen" in line[-1], str(line))
+    accessible(driver, "person page")
 
     driver.get(base + "/programs")
     submit(driver, driver.find_element(By.PARTIAL_LINK_TEXT, "Digital Fluency"))
@@ -151,16 +181,19 @@ def run(driver, base, tmp):
     check("each mentee's alternatives say what switching costs the program",
           len(options) >= 60 and all("program total" in o.text for o in options), str(len(options)))
     driver.save_screenshot(os.path.join(ART, "03b-matches.png"))
+    accessible(driver, "match preview")
 
     # The coordinator edits the program through its form (no JavaScript involved).
     driver.back()
     submit(driver, driver.find_element(By.LINK_TEXT, "Edit program"))
     purpose = driver.find_element(By.ID, "purpose")
     check("the edit form shows the stored purpose", len(purpose.get_attribute("value")) > 10, purpose.get_attribute("value"))
+    accessible(driver, "program edit form")
     purpose.clear()
     purpose.send_keys("Fluency in the tools our customers already use.")
     submit(driver, driver.find_element(By.CSS_SELECTOR, "#program-form button[type=submit]"))
     check("the saved purpose shows on the program page", "Fluency in the tools our customers already use." in driver.page_source)
+    accessible(driver, "program page")
 
     # A sign-in link for a newly imported person (Bo Chen), opened after signing out: he sets a password.
     driver.get(base + "/people/B2")
@@ -172,6 +205,7 @@ def run(driver, base, tmp):
     check("sign out returns to the login page", "/login" in driver.current_url)
 
     driver.get(base + link[link.index("/invite/"):])
+    accessible(driver, "set-password page")
     driver.find_element(By.ID, "password").send_keys("bo's own password!")
     driver.find_element(By.ID, "confirm").send_keys("bo's own password!")
     submit(driver, driver.find_element(By.CSS_SELECTOR, "#invite-form button[type=submit]"))
@@ -183,11 +217,13 @@ def run(driver, base, tmp):
     participant = [l for l in open(os.path.join(tmp, "server.log")) if "participant:" in l][0].split()[1]
     sign_in(driver, base, participant)
     check("participant lands on their profile", driver.current_url.endswith("/me"), driver.current_url)
+    accessible(driver, "participant's profile")
     driver.save_screenshot(os.path.join(ART, "04-me.png"))
     submit(driver, driver.find_element(By.PARTIAL_LINK_TEXT, "Digital Fluency"))
     own = driver.find_element(By.ID, "own-enrolment").text
     check("participant sees their own enrolment", "mentor" in own, own)
     submit(driver, driver.find_element(By.LINK_TEXT, "Change"))
+    accessible(driver, "enrolment form")
     cadence = driver.find_element(By.ID, "cadence")
     cadence.find_element(By.CSS_SELECTOR, "option[value='monthly']").click()
     driver.find_element(By.ID, "availability").clear()
