@@ -12,11 +12,11 @@
 /// only makes pairs dearer, so the prices stay feasible and only the rows that lost their pair move).
 public enum FairMatcher {
     public static func solve(_ s: ScoreMatrix, capacity: [Int]) throws(MatchingError) -> Matching {
-        precondition(capacity.count == s.cols, "one capacity per column")
-        if let bad = capacity.first(where: { $0 < 1 }) { throw .invalidCapacity(bad) }
         let clock = ContinuousClock()
         var t0 = clock.now
-        let (optimum, state) = try OptimalMatcher.participation(s, capacity: capacity, floor: -.infinity, resuming: nil)
+        // Checks the capacities too.
+        let first = try OptimalMatcher.solveKeepingState(s, capacity: capacity, objective: .participation, locks: [])
+        let optimum = first.matching
         trace("fair: first optimum \(clock.now - t0)")
         t0 = clock.now
         var checks = 0
@@ -64,7 +64,8 @@ public enum FairMatcher {
         }
         trace("fair: exact phase \(clock.now - t0)")
         t0 = clock.now
-        let result = try OptimalMatcher.participation(s, capacity: capacity, floor: lo, resuming: state).0
+        let result = try OptimalMatcher.solveKeepingState(s, capacity: capacity, objective: .participation, locks: [],
+                                                          floor: lo, resuming: first.result.solved).matching
         trace("fair: final optimum \(clock.now - t0)")
         return result
     }

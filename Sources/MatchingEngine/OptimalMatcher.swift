@@ -14,25 +14,24 @@ public enum OptimalMatcher {
     /// `locks` are pairs that must be kept; they use up their row and one unit of their column's capacity.
     public static func solve(_ scores: ScoreMatrix, capacity: [Int], objective: Objective = .participation,
                              locks: [(row: Int, col: Int)] = []) throws(MatchingError) -> Matching {
-        try solve(scores, capacity: capacity, objective: objective, locks: locks, floor: -.infinity)
-    }
-
-    /// As above, with every pair scoring below `floor` treated as forbidden (without copying the matrix).
-    static func solve(_ scores: ScoreMatrix, capacity: [Int], objective: Objective, locks: [(row: Int, col: Int)],
-                      floor: Double) throws(MatchingError) -> Matching {
-        try solveKeepingState(scores, capacity: capacity, objective: objective, locks: locks, floor: floor).matching
+        try solveKeepingState(scores, capacity: capacity, objective: objective, locks: locks).matching
     }
 
     /// The optimum, and what forcing any other eligible pair into it would change in the program's
     /// number of pairs and total score: exact, from the solver's dual prices (see `SwitchingCosts`).
     public static func solveWithSwitchingCosts(_ scores: ScoreMatrix, capacity: [Int], objective: Objective = .participation,
                                                locks: [(row: Int, col: Int)] = []) throws(MatchingError) -> (Matching, SwitchingCosts) {
-        let solved = try solveKeepingState(scores, capacity: capacity, objective: objective, locks: locks, floor: -.infinity)
+        let solved = try solveKeepingState(scores, capacity: capacity, objective: objective, locks: locks)
         return (solved.matching, SwitchingCosts(scores: scores, result: solved.result))
     }
 
+    /// The optimum with the solver's final state. Pairs scoring below `floor` count as forbidden
+    /// (without copying the matrix). `resuming`: the state of an earlier solve of the same matrix,
+    /// capacities and locks with a lower floor; costs have only risen since, so the dual prices stay
+    /// feasible and only the rows whose pair fell below the floor are re-routed.
     static func solveKeepingState(_ scores: ScoreMatrix, capacity: [Int], objective: Objective, locks: [(row: Int, col: Int)],
-                                  floor: Double) throws(MatchingError) -> (matching: Matching, result: AssignmentResult) {
+                                  floor: Double = -.infinity, resuming previous: SparseAssignment? = nil)
+        throws(MatchingError) -> (matching: Matching, result: AssignmentResult) {
         precondition(capacity.count == scores.cols, "one capacity per column")
         if let bad = capacity.first(where: { $0 < 1 }) { throw .invalidCapacity(bad) }
         var remaining = capacity
@@ -47,7 +46,8 @@ public enum OptimalMatcher {
         let freeRows = (0..<scores.rows).filter { !lockedRows.contains($0) }
         var slotColumn: [Int] = []
         for j in 0..<scores.cols { slotColumn += Array(repeating: j, count: remaining[j]) }
-        let result = assign(scores, rows: freeRows, slots: slotColumn, objective: objective, fullRange: range, floor: floor)
+        let result = assign(scores, rows: freeRows, slots: slotColumn, objective: objective, fullRange: range, floor: floor,
+                            resuming: previous)
         return (Matching(pairs: pairs + result.pairs), result)
     }
 
@@ -64,21 +64,6 @@ public enum OptimalMatcher {
             throw .scoresTooLarge(low: lo, high: hi)
         }
         return (lo, hi)
-    }
-
-    /// The participation optimum with every pair below `floor` forbidden, with the solver's final state,
-    /// so that a later solve of the same matrix and capacities with a higher floor can resume from it
-    /// (costs only rise, so the dual prices stay feasible) instead of starting over.
-    static func participation(_ scores: ScoreMatrix, capacity: [Int], floor: Double,
-                              resuming previous: SparseAssignment?) throws(MatchingError) -> (Matching, SparseAssignment?) {
-        precondition(capacity.count == scores.cols, "one capacity per column")
-        if let bad = capacity.first(where: { $0 < 1 }) { throw .invalidCapacity(bad) }
-        let range = try checkedRange(scores)
-        var slotColumn: [Int] = []
-        for j in 0..<scores.cols { slotColumn += Array(repeating: j, count: capacity[j]) }
-        let result = assign(scores, rows: Array(0..<scores.rows), slots: slotColumn, objective: .participation,
-                            fullRange: range, floor: floor, resuming: previous)
-        return (Matching(pairs: result.pairs), result.solved)
     }
 
     /// What `assign` found: the pairs, and the solver's state with the cost model it solved (nil when
