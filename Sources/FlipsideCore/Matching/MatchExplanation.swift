@@ -76,11 +76,11 @@ public struct MatchExplanation: Encodable, Sendable {
                 let holders = held[best].map { Holder(menteeID: mentees[$0].id, score: matrix[$0, best]) }
                 // The best eligible mentor is the first option (the same order, ties to the lower index).
                 let change = options[i].first == best ? changeOf[i][0] : nil
-                var reason = "Every eligible mentor's capacity is taken. The best, \(mentors[best].id) (score \(Self.round(matrix[i, best]))), "
-                    + "is matched with " + holders.map { "\($0.menteeID) (score \(Self.round($0.score)))" }.joined(separator: ", ")
+                var reason = "Every eligible mentor's capacity is taken. The best, \(mentors[best].id) (score \(Self.points(matrix[i, best]))), "
+                    + "is matched with " + holders.map { "\($0.menteeID) (score \(Self.points($0.score)))" }.joined(separator: ", ")
                     + "; the program's total is higher that way."
                 if let change {
-                    reason += " Pairing them would change the program's total by \(Self.round(change.total))"
+                    reason += " Pairing them would change the program's total by \(Self.points(change.total))"
                         + (change.pairs == 0 ? "" : " and its pairs by \(change.pairs)") + "."
                 }
                 return Unmatched(id: mentees[i].id, reason: reason, eligiblePartners: eligible.count, excludedBy: excluded,
@@ -110,10 +110,10 @@ public struct MatchExplanation: Encodable, Sendable {
             let change = moveChanges.next()!
             let current = mentorOf[k]
             var reason = "\(free) place(s) left: each of the \(o.eligible.count) eligible mentees is matched with a mentor the program's total prefers. "
-                + "The best, \(mentees[k].id) (score \(Self.round(matrix[k, o.j])) here), "
-                + (current.map { "is with \(mentors[$0].id) (score \(Self.round(matrix[k, $0])))" } ?? "is unmatched")
+                + "The best, \(mentees[k].id) (score \(Self.points(matrix[k, o.j])) here), "
+                + (current.map { "is with \(mentors[$0].id) (score \(Self.points(matrix[k, $0])))" } ?? "is unmatched")
             if let change {
-                reason += "; moving them here would change the program's total by \(Self.round(change.total))"
+                reason += "; moving them here would change the program's total by \(Self.points(change.total))"
                     + (change.pairs == 0 ? "" : " and its pairs by \(change.pairs)")
             }
             reason += "."
@@ -135,7 +135,8 @@ public struct MatchExplanation: Encodable, Sendable {
         }
     }
 
-    static func round(_ x: Double) -> String { String(format: "%.1f", x) }
+    /// A score or points with one decimal, as explanations and pages show them.
+    public static func points(_ x: Double) -> String { String(format: "%.1f", x) }
 
     /// Pretty JSON with snake_case keys.
     public func json() throws -> String {

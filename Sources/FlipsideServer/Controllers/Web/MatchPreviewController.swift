@@ -77,8 +77,8 @@ struct MatchPreviewController {
         let rows = explanation.pairs.sorted { $0.score > $1.score }.map { pair -> PairRow in
             let mentee = label(pair.menteeID), mentor = label(pair.mentorID)
             return PairRow(menteeName: mentee.0, menteeURL: mentee.1, menteeTitle: mentee.2, mentorName: mentor.0, mentorURL: mentor.1,
-                           mentorTitle: mentor.2, score: String(format: "%.1f", pair.score),
-                           components: names.map { ComponentCell(name: $0, points: String(format: "%.1f", pair.components[$0]?.points ?? 0)) },
+                           mentorTitle: mentor.2, score: Self.points(pair.score),
+                           components: names.map { ComponentCell(name: $0, points: Self.points(pair.components[$0]?.points ?? 0)) },
                            covered: pair.coveredTopics.map { "\($0.topic) (wants \($0.priority), knows \($0.proficiency))" }.joined(separator: ", "),
                            uncovered: pair.uncoveredTopics.joined(separator: ", "))
         }
@@ -99,7 +99,7 @@ struct MatchPreviewController {
             unmatched: explanation.unmatchedMentees.map { let l = label($0.id); return UnmatchedRow(name: l.0, url: l.1, reason: $0.reason) },
             openMentors: explanation.mentorsWithFreeCapacity.map { let l = label($0.id); return UnmatchedRow(name: l.0, url: l.1, reason: $0.reason) },
             alternatives: alternatives,
-            total: String(format: "%.1f", matching.total), average: matching.count > 0 ? String(format: "%.1f", matching.total / Double(matching.count)) : "–",
+            total: Self.points(matching.total), average: matching.count > 0 ? Self.points(matching.total / Double(matching.count)) : "–",
             componentNames: names.map { $0.replacingOccurrences(of: "_", with: " ") }, weights: weights,
             menteeCount: input.mentees.count, mentorCount: input.mentors.count,
             lowest: matching.pairs.map(\.score).min().map(Self.points) ?? "–",
@@ -107,13 +107,13 @@ struct MatchPreviewController {
             algorithmSummary: algorithm.summary))
     }
 
-    static func points(_ x: Double) -> String { String(format: "%.1f", x) }
+    static func points(_ x: Double) -> String { MatchExplanation.points(x) }
 
     /// "+2.5", "−3.0", "±0.0" (a true minus sign, so screen readers say "minus").
     static func signed(_ x: Double) -> String {
         let rounded = (x * 10).rounded() / 10
         if rounded == 0 { return "±0.0" }
-        return (rounded > 0 ? "+" : "−") + String(format: "%.1f", abs(rounded))
+        return (rounded > 0 ? "+" : "−") + points(abs(rounded))
     }
 
     /// What a switch does to the program: its total score, and pairs when that changes too.
