@@ -34,7 +34,7 @@ struct AccountService {
         if role == .participant && person == nil {
             throw APIError.invalid([FieldProblem(field: "email", reason: "no person has this email; a participant's login belongs to a person imported from HR")])
         }
-        let user = try await UserModel.query(on: db).filter(\.$email == email).first()
+        let user = try await UserModel.find(email: email, on: db)
             ?? UserModel(email: email, passwordHash: hash, role: role, employeeID: nil)
         user.passwordHash = hash
         user.role = role.rawValue
@@ -54,7 +54,7 @@ struct AccountService {
             throw APIError(.tooManyRequests, code: "too_many_attempts",
                            "Too many failed sign-ins for this email. Try again in \(Int(config.loginWindow / 60)) minutes.")
         }
-        let user = try await UserModel.query(on: db).filter(\.$email == email).first()
+        let user = try await UserModel.find(email: email, on: db)
         let ok: Bool
         if let user {
             ok = try await passwords.verify(password, created: user.passwordHash)

@@ -40,7 +40,7 @@ struct InvitationService {
             throw Self.invalidLink
         }
         let email = person.email.lowercased()
-        let existing = try await UserModel.query(on: db).filter(\.$email == email).first()
+        let existing = try await UserModel.find(email: email, on: db)
         let user = try await accounts.upsertUser(email: email, password: password, role: existing?.userRole ?? .participant)
         invitation.usedAt = Date()
         try await invitation.save(on: db)

@@ -1,4 +1,3 @@
-import Fluent
 import FlipsideCore
 import Vapor
 
@@ -139,8 +138,7 @@ struct LoginSummary: Encodable {
     var role: String?
     var canInvite: Bool
 
-    init(person: Person, db: any Database) async throws {
-        let user = try await UserModel.query(on: db).filter(\.$email == person.email.lowercased()).first()
+    init(person: Person, user: UserModel?) {
         hasLogin = user != nil
         role = user?.role
         canInvite = person.status == .active

@@ -32,6 +32,11 @@ final class UserModel: Model, @unchecked Sendable {
     }
 
     var userRole: UserRole { UserRole(rawValue: role) ?? .participant }
+
+    /// The login with this email (emails are stored lower-cased), if any.
+    static func find(email: String, on db: any Database) async throws -> UserModel? {
+        try await query(on: db).filter(\.$email == email.lowercased()).first()
+    }
 }
 
 extension UserModel: ModelSessionAuthenticatable {}
