@@ -31,7 +31,7 @@ func makeApplication(config: AppConfig, command: [String] = []) async throws -> 
 func withMigratedApplication<T>(_ body: (Application) async throws -> T) async throws -> T {
     let app = try await makeApplication(config: try AppConfig.fromEnvironment())
     do {
-        try await app.autoMigrate()
+        try await SchemaMigration.run(app)
         let result = try await body(app)
         try await app.asyncShutdown()
         return result
@@ -57,7 +57,7 @@ struct Serve: AsyncParsableCommand {
         }
         let app = try await makeApplication(config: config, command: ["serve"])
         do {
-            try await app.autoMigrate()
+            try await SchemaMigration.run(app)
             app.logger.notice("Storage: \(config.storageDescription)")
             let base = "http://\(config.host):\(config.port)"
             if demo {
@@ -88,7 +88,7 @@ struct Migrate: AsyncParsableCommand {
     func run() async throws {
         let app = try await makeApplication(config: try AppConfig.fromEnvironment())
         do {
-            if revert { try await app.autoRevert() } else { try await app.autoMigrate() }
+            try await SchemaMigration.run(app, revert: revert)
             print(revert ? "All migrations reverted." : "Database is up to date (\(try AppConfig.fromEnvironment().storageDescription)).")
             try await app.asyncShutdown()
         } catch {

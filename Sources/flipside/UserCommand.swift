@@ -35,13 +35,18 @@ struct UserCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Make a one-time sign-in link for a person (7 days; replaces earlier links). They set their own password.")
         @ArgumentParser.Argument(help: "The person's employee id.") var employeeID: String
-        @ArgumentParser.Option(help: "The server's address as people reach it.") var baseURL = "http://127.0.0.1:8080"
+        @ArgumentParser.Option(help: "The server's address as people reach it (default: BASE_URL, or in development the configured host and port).")
+        var baseURL: String?
 
         func run() async throws {
+            let config = try AppConfig.fromEnvironment()
+            guard let chosen = baseURL ?? config.linkBase else {
+                throw ValidationError("Give --base-url or set BASE_URL: links need the server's public address.")
+            }
             let (path, expires) = try await withMigratedApplication { app in
                 try await AccountActions.invite(employeeID: employeeID, app: app)
             }
-            let base = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+            let base = chosen.hasSuffix("/") ? String(chosen.dropLast()) : chosen
             print("\(base)\(path)")
             print("Works once, until \(AccountActions.expiryText(expires)).")
         }

@@ -1,6 +1,7 @@
 import Fluent
 import FlipsideCore
 @testable import FlipsideServer
+import SQLKit
 import Testing
 import VaporTesting
 
@@ -76,16 +77,18 @@ import VaporTesting
 
     @Test func oldFailuresExpireAndAreRemoved() async throws {
         try await TestWorld.run { world in
+            let limiter = LoginLimiter(db: world.app.db, window: world.app.appConfig.loginWindow)
             let old = Date().addingTimeInterval(-3600)
-            for _ in 0..<10 { try await LoginFailureModel(email: "jo@example.com", failedAt: old).create(on: world.app.db) }
-            for _ in 0..<3 { try await LoginFailureModel(email: "coord@example.com", failedAt: old).create(on: world.app.db) }
-            // Ten failures an hour ago do not lock the account; any new failure clears expired ones away.
+            for _ in 0..<10 { _ = try await limiter.reserve(LoginLimiter.emailKey("jo@example.com"), now: old) }
+            for _ in 0..<3 { _ = try await limiter.reserve(LoginLimiter.emailKey("coord@example.com"), now: old) }
+            // Ten failures an hour ago do not lock the account; a sign-in clears expired counters away.
             let right = #"{"email":"jo@example.com","password":"\#(TestWorld.password)"}"#
             #expect(try await world.api(.POST, "/api/v1/auth/token", as: .anonymous, json: right).status == .created)
             let wrong = #"{"email":"jo@example.com","password":"not the password"}"#
             _ = try await world.api(.POST, "/api/v1/auth/token", as: .anonymous, json: wrong)
-            let remaining = try await LoginFailureModel.query(on: world.app.db).count()
-            #expect(remaining == 1)
+            let rows = try await (world.app.db as! any SQLDatabase).raw("SELECT attempt_key, attempts FROM login_attempts").all()
+            let counters = try rows.map { (try $0.decode(column: "attempt_key", as: String.self), try $0.decode(column: "attempts", as: Int.self)) }
+            #expect(counters.count == 1 && counters.first?.0 == "email:jo@example.com" && counters.first?.1 == 1)
         }
     }
 

@@ -33,10 +33,14 @@ struct TestWorld {
     let otherEnrolment: Enrolment
 
     /// Builds the world on a new application and runs `body` with it.
-    static func run(_ body: (TestWorld) async throws -> Void) async throws {
-        let postgres = try testStorage() != .sqliteMemory
+    static func run(storage: AppConfig.Storage? = nil, adjust: @escaping @Sendable (inout AppConfig) -> Void = { _ in },
+                    _ body: (TestWorld) async throws -> Void) async throws {
+        let storage = try storage ?? testStorage()
+        let postgres = storage != .sqliteMemory
         try await withApp(configure: { app in
-            try await configure(app, config: AppConfig(storage: try testStorage(), bcryptCost: 4))
+            var config = AppConfig(storage: storage, bcryptCost: 4)
+            adjust(&config)
+            try await configure(app, config: config)
             if postgres { try await app.autoRevert() }
             try await app.autoMigrate()
         }) { app in

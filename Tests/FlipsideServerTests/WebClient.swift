@@ -24,11 +24,11 @@ final class WebClient {
     }
 
     /// Posts a URL-encoded form, adding the CSRF token unless `csrf` is false.
-    func post(_ path: String, form: [String: String], csrf includeToken: Bool = true) async throws -> TestingHTTPResponse {
+    func post(_ path: String, form: [String: String], csrf includeToken: Bool = true, headers extra: [String: String] = [:]) async throws -> TestingHTTPResponse {
         var fields = form
         if includeToken { fields["_csrf"] = csrf }
         let body = fields.map { "\(Self.encode($0.key))=\(Self.encode($0.value))" }.joined(separator: "&")
-        var headers = HTTPHeaders()
+        var headers = HTTPHeaders(extra.map { ($0.key, $0.value) })
         headers.contentType = .urlEncodedForm
         return try await send(.POST, path, headers: headers, body: ByteBuffer(string: body))
     }

@@ -46,6 +46,13 @@ public enum EnrolmentImport {
                 problems.append(ImportProblem(row: row, column: nil, reason: "the row has \(fields.count) fields but the header has \(table.header.count)"))
                 continue
             }
+            let cellProblems = TextLimits.cellProblems(row: row, header: table.header, fields: fields) {
+                ["offers", "wants"].contains($0) ? TextLimits.topicsPerList * (TextLimits.topic + 3) : TextLimits.short * 4
+            }
+            guard cellProblems.isEmpty else {
+                problems += cellProblems
+                continue
+            }
             var reader = RowReader(row: row, fields: fields, columns: columns)
             let id = reader.required("employee_id")
             if let id {

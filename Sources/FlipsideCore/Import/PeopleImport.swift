@@ -40,6 +40,12 @@ public enum PeopleImport {
                 problems.append(ImportProblem(row: row, column: nil, reason: "the row has \(fields.count) fields but the header has \(table.header.count)"))
                 continue
             }
+            // Every cell, known column or custom attribute: bounded length, no control characters.
+            let cellProblems = TextLimits.cellProblems(row: row, header: table.header, fields: fields) { $0 == "email" ? 254 : TextLimits.short }
+            guard cellProblems.isEmpty else {
+                problems += cellProblems
+                continue
+            }
             var reader = RowReader(row: row, fields: fields, columns: columns)
             let id = reader.required("employee_id")
             let name = reader.required("name")

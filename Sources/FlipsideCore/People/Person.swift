@@ -5,6 +5,10 @@ public enum EmploymentStatus: String, Codable, Sendable, CaseIterable {
     case active
     case onLeave = "on_leave"
     case exited
+
+    /// Whether a person with this status may sign in and use Flipside. Someone who has left loses every
+    /// way in at once (logins, tokens, sessions, sign-in links); someone on leave keeps theirs.
+    public var keepsAccess: Bool { self != .exited }
 }
 
 /// An employee as the HR system knows them. `employeeID` is the HR key.

@@ -21,7 +21,31 @@ public enum EnrolmentRules {
         }
         if Set(enrolment.offers.map(\.topic)).count != enrolment.offers.count { problems.append(FieldProblem(field: "offers", reason: "a topic is listed twice")) }
         if Set(enrolment.wants.map(\.topic)).count != enrolment.wants.count { problems.append(FieldProblem(field: "wants", reason: "a topic is listed twice")) }
+        problems += limitProblems(in: enrolment)
         if enrolment.channels.isEmpty { problems.append(FieldProblem(field: "channels", reason: "at least one channel is needed")) }
+        return problems
+    }
+
+    /// Bounded lists and text: a form or a file can hold only so much, and the API no more.
+    static func limitProblems(in enrolment: Enrolment) -> [FieldProblem] {
+        var problems: [FieldProblem] = []
+        for (field, topics) in [("offers", enrolment.offers.map(\.topic)), ("wants", enrolment.wants.map(\.topic))] {
+            if topics.count > TextLimits.topicsPerList {
+                problems.append(FieldProblem(field: field, reason: "lists \(topics.count) topics; at most \(TextLimits.topicsPerList)"))
+            }
+            if let reason = topics.lazy.compactMap({ TextLimits.problem($0.key, most: TextLimits.topic) }).first {
+                problems.append(FieldProblem(field: field, reason: "a topic \(reason)"))
+            }
+        }
+        if enrolment.industries.count > TextLimits.industries {
+            problems.append(FieldProblem(field: "industries", reason: "lists \(enrolment.industries.count) industries; at most \(TextLimits.industries)"))
+        }
+        if let reason = enrolment.industries.lazy.compactMap({ TextLimits.problem($0, most: TextLimits.short) }).first {
+            problems.append(FieldProblem(field: "industries", reason: "an industry \(reason)"))
+        }
+        if enrolment.availability.count > TextLimits.availabilityRanges {
+            problems.append(FieldProblem(field: "availability", reason: "lists \(enrolment.availability.count) hour ranges; at most \(TextLimits.availabilityRanges)"))
+        }
         return problems
     }
 

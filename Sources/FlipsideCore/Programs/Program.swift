@@ -72,7 +72,10 @@ public struct Program: Hashable, Codable, Sendable {
         if name.isBlank {
             problems.append(FieldProblem(field: "name", reason: "must not be empty"))
         }
-        if name.count > 200 { problems.append(FieldProblem(field: "name", reason: "must be at most 200 characters")) }
+        if let reason = TextLimits.problem(name, most: TextLimits.short) { problems.append(FieldProblem(field: "name", reason: reason)) }
+        if let reason = TextLimits.problem(purpose, most: TextLimits.long, multiline: true) {
+            problems.append(FieldProblem(field: "purpose", reason: reason))
+        }
         if let s = startDate, let e = endDate, e < s {
             problems.append(FieldProblem(field: "end_date", reason: "must not be before start_date (\(s))"))
         }

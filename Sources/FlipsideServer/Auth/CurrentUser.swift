@@ -58,7 +58,8 @@ struct BearerTokenAuthenticator: AsyncBearerAuthenticator {
             .filter(\.$tokenHash == hash)
             .with(\.$user)
             .first(),
-            token.expiresAt > Date()
+            token.expiresAt > Date(),
+            try await AccessEnding.refusal(for: token.user, on: request.db) == nil
         else { return }
         request.auth.login(token.user)
     }

@@ -14,20 +14,33 @@ struct ExpiringSessions: AsyncSessionDriver {
         try await WebSessionModel.query(on: request.db).filter(\.$expiresAt <= now).delete()
         let key = TokenHash.newToken()
         try await WebSessionModel(keyHash: TokenHash.of(key), data: try Self.encode(data),
-                                  expiresAt: now.addingTimeInterval(Self.lifetime)).create(on: request.db)
+                                  expiresAt: now.addingTimeInterval(Self.lifetime), userID: Self.userID(in: data)).create(on: request.db)
         return SessionID(string: key)
     }
 
     func readSession(_ sessionID: SessionID, for request: Request) async throws -> SessionData? {
         guard let row = try await WebSessionModel.query(on: request.db)
             .filter(\.$keyHash == TokenHash.of(sessionID.string)).filter(\.$expiresAt > Date()).first() else { return nil }
-        return try? JSONDecoder().decode(SessionData.self, from: Data(row.data.utf8))
+        guard let data = try? JSONDecoder().decode(SessionData.self, from: Data(row.data.utf8)) else { return nil }
+        request.storage[ReadSessionKey.self] = try Self.encode(data)
+        return data
     }
 
     func updateSession(_ sessionID: SessionID, to data: SessionData, for request: Request) async throws -> SessionID {
+        // Vapor asks for an update after every request; a page view that changed nothing writes nothing.
+        let encoded = try Self.encode(data)
+        if request.storage[ReadSessionKey.self] == encoded { return sessionID }
         try await WebSessionModel.query(on: request.db).filter(\.$keyHash == TokenHash.of(sessionID.string))
-            .set(\.$data, to: try Self.encode(data)).update()
+            .set(\.$data, to: encoded).set(\.$userID, to: Self.userID(in: data)).update()
         return sessionID
+    }
+
+    /// The session data as read at the start of this request, to tell whether it changed.
+    private struct ReadSessionKey: StorageKey { typealias Value = String }
+
+    /// The signed-in login in the session's data (Vapor keeps it under `_UserModelSession`).
+    static func userID(in data: SessionData) -> UUID? {
+        data["_UserModelSession"].flatMap(UUID.init(uuidString:))
     }
 
     func deleteSession(_ sessionID: SessionID, for request: Request) async throws {
@@ -35,6 +48,9 @@ struct ExpiringSessions: AsyncSessionDriver {
     }
 
     static func encode(_ data: SessionData) throws -> String {
-        String(decoding: try JSONEncoder().encode(data), as: UTF8.self)
+        // Sorted keys: the same data always encodes the same, so an unchanged session is recognised.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(data), as: UTF8.self)
     }
 }

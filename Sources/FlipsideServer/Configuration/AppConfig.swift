@@ -19,20 +19,39 @@ public struct AppConfig: Sendable {
     public var secureCookies: Bool
     /// Failed logins allowed per email within `loginWindow` before further attempts are refused.
     public var loginAttemptLimit: Int
+    /// Failed logins allowed from one client address within `loginWindow`, whatever the emails.
+    public var loginAddressLimit: Int
     public var loginWindow: TimeInterval
+    /// The address people reach the server at (`BASE_URL`, e.g. `https://mentoring.example.com`), used
+    /// to build the links Flipside hands out. Never taken from a request's Host header.
+    public var baseURL: String?
+    /// Whether this is a production run (`APP_ENV=production`): links need `BASE_URL` then.
+    public var isProduction: Bool
 
     public init(storage: Storage, host: String = "127.0.0.1", port: Int = 8080, bcryptCost: Int = 12,
-                secureCookies: Bool = false, loginAttemptLimit: Int = 5, loginWindow: TimeInterval = 15 * 60) {
+                secureCookies: Bool = false, loginAttemptLimit: Int = 5, loginAddressLimit: Int = 50,
+                loginWindow: TimeInterval = 15 * 60, baseURL: String? = nil, isProduction: Bool = false) {
         self.storage = storage
         self.host = host
         self.port = port
         self.bcryptCost = bcryptCost
         self.secureCookies = secureCookies
         self.loginAttemptLimit = loginAttemptLimit
+        self.loginAddressLimit = loginAddressLimit
         self.loginWindow = loginWindow
+        self.baseURL = baseURL
+        self.isProduction = isProduction
     }
 
-    /// Reads `DATABASE_URL`, `HOST`, `PORT`, `BCRYPT_COST`, `SECURE_COOKIES` from `environment`.
+    /// Where links point: `BASE_URL`, or in development the address the server listens on; `nil` in
+    /// production without `BASE_URL` (a link built from a request's Host header could point anywhere).
+    public var linkBase: String? {
+        if let baseURL { return baseURL }
+        return isProduction ? nil : "http://\(host):\(port)"
+    }
+
+    /// Reads `DATABASE_URL`, `HOST`, `PORT`, `BCRYPT_COST`, `SECURE_COOKIES`, `APP_ENV`, `BASE_URL` and
+    /// `LOGIN_ADDRESS_LIMIT` from `environment`.
     /// `DATABASE_URL` may be `postgres://…`, `sqlite:///path/file.sqlite`, `sqlite::memory:` or unset
     /// (a `flipside.sqlite` file in the working directory).
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
@@ -48,7 +67,23 @@ public struct AppConfig: Sendable {
             config.bcryptCost = cost
         }
         if let raw = environment["SECURE_COOKIES"] { config.secureCookies = ["1", "true", "yes"].contains(raw.lowercased()) }
+        config.isProduction = environment["APP_ENV"] == "production"
+        if let raw = environment["BASE_URL"], !raw.isEmpty { config.baseURL = try parseBaseURL(raw) }
+        if let raw = environment["LOGIN_ADDRESS_LIMIT"], !raw.isEmpty {
+            guard let limit = Int(raw), (1...100_000).contains(limit) else { throw ConfigError("LOGIN_ADDRESS_LIMIT must be from 1 to 100000, not '\(raw)'") }
+            config.loginAddressLimit = limit
+        }
         return config
+    }
+
+    /// `https://host[:port][/path]` without a trailing slash, query or fragment.
+    static func parseBaseURL(_ raw: String) throws -> String {
+        let trimmed = raw.hasSuffix("/") ? String(raw.dropLast()) : raw
+        guard let url = URL(string: trimmed), ["http", "https"].contains(url.scheme ?? ""), url.host?.isEmpty == false,
+              url.query == nil, url.fragment == nil, url.user == nil else {
+            throw ConfigError("BASE_URL must be an http(s) address such as https://mentoring.example.com, not '\(raw)'")
+        }
+        return trimmed
     }
 
     static func parseStorage(_ raw: String?) throws -> Storage {

@@ -26,7 +26,7 @@ enum SiteURL {
         switch self {
         case .home: return "/"
         case let .login(next):
-            guard let next, next.hasPrefix("/"), !next.hasPrefix("//") else { return "/login" }
+            guard let next = SiteURL.localPath(next) else { return "/login" }
             return "/login?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
         case .logout: return "/logout"
         case let .people(query, department, page):
@@ -54,5 +54,19 @@ enum SiteURL {
         case .me: return "/me"
         case .openAPI: return "/openapi.json"
         }
+    }
+
+    /// `raw` when it is a path on this site that is safe to redirect to after sign-in, else `nil`
+    /// (no open redirect). Takes the decoded value: it must start with a single `/` followed by a
+    /// character that is not `/`, `\`, white space or a control character, and hold no white space or
+    /// control character anywhere (browsers drop tabs and line breaks, so `/<TAB>/evil.example`
+    /// would become `//evil.example`, another site).
+    static func localPath(_ raw: String?) -> String? {
+        guard let raw, raw.utf8.count <= 2_000 else { return nil }
+        let scalars = Array(raw.unicodeScalars)
+        guard scalars.first == "/" else { return nil }
+        if scalars.count > 1, scalars[1] == "/" || scalars[1] == "\\" { return nil }
+        guard !scalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) else { return nil }
+        return raw
     }
 }

@@ -19,6 +19,9 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.appConfig = config
     app.http.server.configuration.hostname = config.host
     app.http.server.configuration.port = config.port
+    // A connection that sends and receives nothing for this long is closed: half-sent uploads and idle
+    // sockets do not pile up.
+    app.http.server.configuration.idleTimeout = .seconds(30)
 
     switch config.storage {
     case let .sqliteFile(path):
@@ -26,10 +29,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     case .sqliteMemory:
         app.databases.use(.sqlite(.memory, sqlLogLevel: .debug), as: .sqlite)
     case let .postgres(url):
-        var postgres = try SQLPostgresConfiguration(url: url)
-        // Debian's server speaks plain TCP on loopback; require TLS with ?sslmode=require.
-        if url.query?.contains("sslmode=require") != true { postgres.coreConfiguration.tls = .disable }
-        app.databases.use(.postgres(configuration: postgres, sqlLogLevel: .debug), as: .psql)
+        app.databases.use(.postgres(configuration: try SchemaMigration.postgresConfiguration(url), sqlLogLevel: .debug), as: .psql)
     }
     FlipsideMigrations.register(on: app)
 
@@ -47,10 +47,11 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.leaf.configuration.rootDirectory = ResourcePaths.views
     app.leaf.cache.isEnabled = app.environment.isRelease
 
-    // Replace Vapor's default error middleware with ours, then serve static files.
+    // Security headers on every response (error pages too), then our error middleware in place of
+    // Vapor's, then static files.
     app.middleware = Middlewares()
-    app.middleware.use(FlipsideErrorMiddleware())
     app.middleware.use(SecurityHeadersMiddleware())
+    app.middleware.use(FlipsideErrorMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: ResourcePaths.publicDirectory))
     // Sessions for every request so that any page (error pages too) can carry the CSRF token.
     // Only page routes authenticate from the session; the API accepts bearer tokens alone.
@@ -84,6 +85,10 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
         response.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
         response.headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
         response.headers.replaceOrAdd(name: "Content-Security-Policy", value: "default-src 'self'; img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'")
+        // Behind HTTPS (SECURE_COOKIES=true), browsers are told to use nothing else for a year.
+        if request.application.appConfig.secureCookies {
+            response.headers.replaceOrAdd(name: "Strict-Transport-Security", value: "max-age=31536000; includeSubDomains")
+        }
         return response
     }
 }

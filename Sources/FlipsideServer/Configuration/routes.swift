@@ -16,7 +16,7 @@ func routes(_ app: Application) throws {
     }
     app.get("healthz") { _ in "ok" }
 
-    let web = app.grouped(UserModel.sessionAuthenticator())
+    let web = app.grouped(ActiveSessionAuthenticator())
     AuthWebController().register(web)
     PeopleWebController().register(web)
     ProgramsWebController().register(web)

@@ -1,4 +1,7 @@
+import FluentKit
 import FlipsideCore
+import NIOCore
+import NIOHTTP1
 import Vapor
 
 /// One item of an error's `details`: a problem with a field, or with a cell of an uploaded file.
@@ -59,6 +62,12 @@ extension APIError {
             case let .invalid(problems): return .invalid(problems)
             case .closedForEnrolment: return APIError(.conflict, code: "closed_for_enrolment", e.message)
             }
+        case let e as any DatabaseError where e.isConstraintFailure:
+            // A unique or foreign-key rule the database enforces fired (two requests raced for the same
+            // "one"): the data is right, the request simply lost. Never a 500.
+            return APIError(.conflict, code: "conflict", "This conflicts with a change made at the same moment (\(e.constraintName)); reload and try again.")
+        case is ClientAbort, is ChannelError, is IOError, is HTTPParserError:
+            return APIError(.badRequest, code: "client_aborted", "The request ended before all of it arrived; send it again.")
         case let e as DecodingError:
             return APIError(.badRequest, code: "bad_request", "The request body could not be read: \(Self.describe(e))")
         case let e as any AbortError:
@@ -90,5 +99,17 @@ extension APIError {
         case let .dataCorrupted(context): return context.debugDescription + path(context)
         @unknown default: return "invalid body"
         }
+    }
+}
+
+extension DatabaseError {
+    /// Which rule fired, in words a person can read, without the database's own message (which may
+    /// quote stored values).
+    fileprivate var constraintName: String {
+        let text = String(describing: self).lowercased()
+        if text.contains("email") { return "an email is used once" }
+        if text.contains("employee_id") { return "one record per person" }
+        if text.contains("name") { return "a name is used once" }
+        return "a rule that allows only one"
     }
 }

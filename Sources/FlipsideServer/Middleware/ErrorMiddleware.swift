@@ -32,6 +32,8 @@ struct FlipsideErrorMiddleware: AsyncMiddleware {
     private func render(_ api: APIError, for request: Request, error: any Error) async throws -> Response {
         if api.status == .internalServerError {
             request.logger.error("Unhandled error: \(String(reflecting: error))")
+        } else if api.code == "client_aborted" {
+            request.logger.debug("Client went away mid-request: \(String(reflecting: error))")
         }
         if request.isAPI {
             let response = Response(status: api.status)

@@ -7,17 +7,33 @@ struct AccountService {
     let db: any Database
     let passwords: AsyncPasswordHasher
     let config: AppConfig
+    /// The client's IP address, for the per-address sign-in limit (`nil` on the command line).
+    let clientAddress: String?
 
     init(request: Request) {
         db = request.db
         passwords = request.password.async
         config = request.application.appConfig
+        clientAddress = request.remoteAddress?.ipAddress
     }
 
     init(app: Application) {
         db = app.db
         passwords = app.password.async(on: app.threadPool, hopTo: app.eventLoopGroup.next())
         config = app.appConfig
+        clientAddress = nil
+    }
+
+    /// The same service working inside a transaction.
+    func on(_ database: any Database) -> AccountService {
+        AccountService(db: database, passwords: passwords, config: config, clientAddress: clientAddress)
+    }
+
+    private init(db: any Database, passwords: AsyncPasswordHasher, config: AppConfig, clientAddress: String?) {
+        self.db = db
+        self.passwords = passwords
+        self.config = config
+        self.clientAddress = clientAddress
     }
 
     /// Creates a login, or resets the password and role of an existing one with the same email.
@@ -43,16 +59,29 @@ struct AccountService {
         return user
     }
 
-    /// Checks a password. After `loginAttemptLimit` failures for one email within the window, refuses
-    /// further attempts with a 429 until the window has passed. Failures live in the database so that
-    /// every server instance enforces the same limit.
+    /// Checks a password under two limits: `loginAttemptLimit` wrong passwords per email and
+    /// `loginAddressLimit` per client address within `loginWindow`; past either, a 429 without checking
+    /// the password (so a flood of guesses costs no bcrypt work). The counters live in the database, are
+    /// taken atomically before the check and handed back when the password was right, so the limits hold
+    /// under any concurrency and across every server instance. A person who has left cannot sign in.
     func verify(email rawEmail: String, password: String) async throws -> UserModel {
         let email = rawEmail.trimmingCharacters(in: .whitespaces).lowercased()
-        let since = Date().addingTimeInterval(-config.loginWindow)
-        let failures = try await LoginFailureModel.query(on: db).filter(\.$email == email).filter(\.$failedAt > since).count()
-        if failures >= config.loginAttemptLimit {
+        let limiter = LoginLimiter(db: db, window: config.loginWindow)
+        var reserved: [String] = []
+        let minutes = Int((config.loginWindow / 60).rounded(.up))
+        if let clientAddress {
+            let key = LoginLimiter.addressKey(clientAddress)
+            reserved.append(key)
+            if try await limiter.reserve(key) > config.loginAddressLimit {
+                throw APIError(.tooManyRequests, code: "too_many_attempts",
+                               "Too many failed sign-ins from your network. Try again in \(minutes) minutes.")
+            }
+        }
+        let emailKey = LoginLimiter.emailKey(String(email.prefix(320)))
+        reserved.append(emailKey)
+        if try await limiter.reserve(emailKey) > config.loginAttemptLimit {
             throw APIError(.tooManyRequests, code: "too_many_attempts",
-                           "Too many failed sign-ins for this email. Try again in \(Int(config.loginWindow / 60)) minutes.")
+                           "Too many failed sign-ins for this email. Try again in \(minutes) minutes.")
         }
         let user = try await UserModel.find(email: email, on: db)
         let ok: Bool
@@ -64,12 +93,12 @@ struct AccountService {
             ok = false
         }
         guard let user, ok else {
-            // Failures older than the window no longer count: drop them as new ones arrive.
-            try await LoginFailureModel.query(on: db).filter(\.$failedAt <= since).delete()
-            try await LoginFailureModel(email: email, failedAt: Date()).create(on: db)
             throw APIError(.unauthorized, code: "invalid_credentials", "The email or password is not right.")
         }
-        try await LoginFailureModel.query(on: db).filter(\.$email == email).delete()
+        // The password was right: these attempts were not failures.
+        for key in reserved { try await limiter.release(key) }
+        try await limiter.prune()
+        if let refusal = try await AccessEnding.refusal(for: user, on: db) { throw refusal }
         return user
     }
 

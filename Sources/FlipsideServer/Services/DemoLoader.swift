@@ -23,7 +23,7 @@ public enum DemoLoader {
         } else {
             program = try await programs.create(demo.program)
         }
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             for enrolment in demo.enrolments where try await EnrolmentModel.find(enrolment.id, on: tx) == nil {
                 try await EnrolmentModel(enrolment).create(on: tx)
             }

@@ -47,14 +47,19 @@ struct EnrolmentService {
         guard try await PeopleService(db: db).find(enrolment.employeeID) != nil else {
             throw APIError.invalid([FieldProblem(field: "employee_id", reason: "no person with employee id \(enrolment.employeeID)")])
         }
-        return try await db.transaction { tx in
+        return try await db.writeTransaction { tx in
             let existing = try await EnrolmentModel.query(on: tx).filter(\.$program.$id == program.id)
                 .filter(\.$employeeID == enrolment.employeeID).first()
             if isNew {
                 guard existing == nil else {
                     throw APIError(.conflict, code: "already_enrolled", "\(enrolment.employeeID) is already enrolled in this program; a person enrols once per program.")
                 }
-                try await EnrolmentModel(enrolment).create(on: tx)
+                do {
+                    try await EnrolmentModel(enrolment).create(on: tx)
+                } catch let error as any DatabaseError where error.isConstraintFailure {
+                    // Another request enrolled the same person between the check above and this insert.
+                    throw APIError(.conflict, code: "already_enrolled", "\(enrolment.employeeID) is already enrolled in this program; a person enrols once per program.")
+                }
             } else {
                 guard let model = try await EnrolmentModel.find(enrolment.id, on: tx) else { throw APIError.notFound("Enrolment") }
                 if let existing, existing.id != model.id {
@@ -75,31 +80,35 @@ struct EnrolmentService {
         try await EnrolmentModel.query(on: db).filter(\.$id == id).filter(\.$program.$id == program.id).delete()
     }
 
-    /// Imports a CSV of enrolments: all or nothing, upserting by employee id.
+    /// Imports a CSV of enrolments: all or nothing, upserting by employee id. One import at a time (a
+    /// write lock first in the transaction); the program's status and the stored enrolments are read
+    /// inside it, so what was checked is what is written.
     func importCSV(_ text: String, into program: Program) async throws -> (counts: ImportCounts, warnings: [EnrolmentWarning]) {
-        let existingList = try await all(in: program.id)
-        var existing: [String: Enrolment] = [:]
-        for e in existingList { existing[e.employeeID] = e }
-        // Only the people named in the file or already enrolled are needed. The file is parsed once; when
-        // it cannot be parsed, planning from the text reports why (after checking the program is open).
-        let table = try? CSVTable(text: text)
-        let named = table.map(EnrolmentImport.employeeIDs) ?? []
-        let people = try await PeopleService(db: db).find(Array(Set(named + existing.keys)))
-        let plan: EnrolmentImportPlan
-        if let table {
-            plan = try EnrolmentImport.plan(table: table, program: program, people: people, existing: existing)
-        } else {
-            plan = try EnrolmentImport.plan(csv: text, program: program, people: people, existing: existing)
-        }
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
+            try await WriteLock.enrolmentImport.take(on: tx)
+            let program = try await ProgramService(db: tx).find(program.id)
+            let existingList = try await EnrolmentService(db: tx).all(in: program.id)
+            var existing: [String: Enrolment] = [:]
+            for e in existingList { existing[e.employeeID] = e }
+            // Only the people named in the file or already enrolled are needed. The file is parsed once; when
+            // it cannot be parsed, planning from the text reports why (after checking the program is open).
+            let table = try? CSVTable(text: text)
+            let named = table.map(EnrolmentImport.employeeIDs) ?? []
+            let people = try await PeopleService(db: tx).find(Array(Set(named + existing.keys)))
+            let plan: EnrolmentImportPlan
+            if let table {
+                plan = try EnrolmentImport.plan(table: table, program: program, people: people, existing: existing)
+            } else {
+                plan = try EnrolmentImport.plan(csv: text, program: program, people: people, existing: existing)
+            }
             for enrolment in plan.created { try await EnrolmentModel(enrolment).create(on: tx) }
             for enrolment in plan.updated {
                 guard let model = try await EnrolmentModel.find(enrolment.id, on: tx) else { continue }
                 model.copy(from: enrolment)
                 try await model.save(on: tx)
             }
+            return (plan.counts, plan.warnings)
         }
-        return (plan.counts, plan.warnings)
     }
 }
 

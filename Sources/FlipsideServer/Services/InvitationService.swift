@@ -1,6 +1,7 @@
 import Fluent
 import FlipsideCore
 import Foundation
+import SQLKit
 import Vapor
 
 /// Sign-in links: a coordinator makes one for a person and passes it on; the person opens it and sets
@@ -12,13 +13,13 @@ struct InvitationService {
     /// A new link for a person still employed; returns the token (shown once) and when it expires.
     func invite(_ employeeID: String) async throws -> (token: String, expiresAt: Date) {
         guard let person = try await PeopleService(db: db).find(employeeID) else { throw APIError.notFound("Person \(employeeID)") }
-        guard person.status == .active else {
-            throw APIError(.conflict, code: "person_inactive", "\(person.name) is no longer employed (status \(person.status.rawValue)); no sign-in link.")
+        guard person.status.keepsAccess else {
+            throw APIError(.conflict, code: "person_inactive", "\(person.name) has left the organisation (status \(person.status.rawValue)); no sign-in link.")
         }
         let token = Self.urlSafe(TokenHash.newToken())
         let now = Date()
         let expires = now.addingTimeInterval(Self.lifetime)
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             // Earlier links for this person stop working; used and expired links of anyone are dropped.
             try await InvitationModel.query(on: tx).filter(\.$employeeID == employeeID).delete()
             try await InvitationModel.query(on: tx).group(.or) { $0.filter(\.$expiresAt <= now).filter(\.$usedAt != nil) }.delete()
@@ -33,18 +34,35 @@ struct InvitationService {
         return try await PeopleService(db: db).find(invitation.employeeID)
     }
 
-    /// Sets the person's password (creating their login if they have none) and uses the link up.
-    /// An existing login keeps its role; a new one is a participant's.
+    /// Sets the person's password (creating their login if they have none) and uses the link up, in one
+    /// transaction: the link is claimed with a single conditional update, so of two requests redeeming it
+    /// at once exactly one succeeds. An existing login keeps its role; a new one is a participant's. A
+    /// person who has left is refused.
     func redeem(_ token: String, password: String, accounts: AccountService) async throws -> UserModel {
         guard let invitation = try await valid(token), let person = try await PeopleService(db: db).find(invitation.employeeID) else {
             throw Self.invalidLink
         }
-        let email = person.email.lowercased()
-        let existing = try await UserModel.find(email: email, on: db)
-        let user = try await accounts.upsertUser(email: email, password: password, role: existing?.userRole ?? .participant)
-        invitation.usedAt = Date()
-        try await invitation.save(on: db)
-        return user
+        guard person.status.keepsAccess else { throw AccessEnding.accessEnded }
+        let id = try invitation.requireID()
+        return try await db.writeTransaction { tx in
+            let claimed = try await (tx as! any SQLDatabase).raw("""
+                UPDATE \(ident: InvitationModel.schema) SET used_at = \(bind: Date()) WHERE id = \(bind: id) AND used_at IS NULL RETURNING id
+                """).all()
+            guard !claimed.isEmpty else { throw Self.invalidLink }
+            let email = person.email.lowercased()
+            let existing = try await UserModel.find(email: email, on: tx)
+            return try await accounts.on(tx).upsertUser(email: email, password: password, role: existing?.userRole ?? .participant)
+        }
+    }
+
+    /// Where sign-in links point (`BASE_URL`); refuses in production when it is not set, since the
+    /// request's Host header is the client's to choose.
+    static func linkBase(_ config: AppConfig) throws -> String {
+        guard let base = config.linkBase else {
+            throw APIError(.serviceUnavailable, code: "base_url_not_set",
+                           "Sign-in links need the server's public address: set BASE_URL (e.g. https://mentoring.example.com) and restart.")
+        }
+        return base
     }
 
     static let invalidLink = APIError(.notFound, code: "invalid_link",

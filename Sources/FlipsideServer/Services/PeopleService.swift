@@ -28,29 +28,50 @@ struct PeopleService {
         return result
     }
 
-    /// Imports an HR export: all or nothing, upserting by employee id.
+    /// Imports an HR export: all or nothing, upserting by employee id. Imports run one at a time (a
+    /// write lock taken first in the transaction), and the checks against stored people (unique emails,
+    /// reporting cycles) read them inside it, so two imports at once cannot both pass them; the database's
+    /// unique indexes back the rules up. People marked `exited` lose every way in, in the same transaction.
     func importCSV(_ text: String) async throws -> ImportCounts {
-        let existing = try await allByEmployeeID()
-        let plan = try PeopleImport.plan(csv: text, existing: existing)
-        let rows = plan.created.map { PersonRow($0) } + plan.updated.map { PersonRow($0) }
-        guard !rows.isEmpty else { return plan.counts }
-        try await db.transaction { tx in
-            guard let sql = tx as? any SQLDatabase else { throw Abort(.internalServerError, reason: "database has no SQL interface") }
-            let updateColumns = PersonRow.columns.filter { $0 != "id" && $0 != "employee_id" }
-            // 1,000 rows × 15 columns stays under the bind-parameter limits of SQLite (32,766) and PostgreSQL (65,535).
-            for start in stride(from: 0, to: rows.count, by: 1000) {
-                let chunk = Array(rows[start..<min(start + 1000, rows.count)])
-                try await sql.insert(into: PersonModel.schema)
-                    .models(chunk, nilEncodingStrategy: .asNil)
-                    .onConflict(with: ["employee_id"]) { update in
-                        var update = update
-                        for column in updateColumns { update = update.set(excludedValueOf: column) }
-                        return update
-                    }
-                    .run()
-            }
+        try await db.writeTransaction { tx in
+            try await WriteLock.peopleImport.take(on: tx)
+            let existing = try await PeopleService(db: tx).allByEmployeeID()
+            let plan = try PeopleImport.plan(csv: text, existing: existing)
+            try await Self.write(plan, existing: existing, on: tx)
+            return plan.counts
         }
-        return plan.counts
+    }
+
+    private static func write(_ plan: PeopleImportPlan, existing: [String: Person], on tx: any Database) async throws {
+        let rows = plan.created.map { PersonRow($0) } + plan.updated.map { PersonRow($0) }
+        guard !rows.isEmpty, let sql = tx as? any SQLDatabase else { return }
+        // Emails that move between people in this file (A takes B's old address while B gets a new one)
+        // would trip the unique email index row by row: park the changing ones on placeholders first
+        // (no real address lacks an @).
+        let moving = plan.updated.filter { person in
+            existing[person.employeeID].map { $0.email.lowercased() != person.email.lowercased() } ?? false
+        }
+        for start in stride(from: 0, to: moving.count, by: 500) {
+            let ids = moving[start..<min(start + 500, moving.count)].map(\.employeeID)
+            try await sql.update(PersonModel.schema)
+                .set("email", to: SQLBinaryExpression(left: SQLLiteral.string("#"), op: SQLRaw("||"), right: SQLIdentifier("employee_id")))
+                .where("employee_id", .in, ids).run()
+        }
+        let updateColumns = PersonRow.columns.filter { $0 != "id" && $0 != "employee_id" }
+        // 1,000 rows × 15 columns stays under the bind-parameter limits of SQLite (32,766) and PostgreSQL (65,535).
+        for start in stride(from: 0, to: rows.count, by: 1000) {
+            let chunk = Array(rows[start..<min(start + 1000, rows.count)])
+            try await sql.insert(into: PersonModel.schema)
+                .models(chunk, nilEncodingStrategy: .asNil)
+                .onConflict(with: ["employee_id"]) { update in
+                    var update = update
+                    for column in updateColumns { update = update.set(excludedValueOf: column) }
+                    return update
+                }
+                .run()
+        }
+        let leavers = (plan.created + plan.updated).filter { !$0.status.keepsAccess }.map(\.employeeID)
+        try await AccessEnding.end(for: leavers, on: tx)
     }
 
     /// One person by employee id.
@@ -72,7 +93,7 @@ struct PeopleService {
 
     /// A page of people matching a free-text query (name, email, id, title) and a department.
     func search(query: String?, department: String?, page: Int, per: Int) async throws -> Page<Person> {
-        let page = max(1, page), per = min(max(1, per), 200)
+        let page = min(max(1, page), PageLimits.pages), per = min(max(1, per), PageLimits.perPage)
         let builder = PersonModel.query(on: db)
         if let q = query?.trimmingCharacters(in: .whitespaces).lowercased(), !q.isEmpty {
             builder.searchKeyContains(q)
@@ -118,12 +139,12 @@ struct PeopleService {
         for (key, value) in attributes {
             let key = key.trimmingCharacters(in: .whitespaces).lowercased()
             guard PersonProfile.selfDescribedAttributes.contains(key) else {
-                problems.append(FieldProblem(field: "attributes.\(key)", reason: "is not a self-described attribute (allowed: \(PersonProfile.selfDescribedAttributes.joined(separator: ", ")))"))
+                problems.append(FieldProblem(field: "attributes.\(TextLimits.preview(key))", reason: "is not a self-described attribute (allowed: \(PersonProfile.selfDescribedAttributes.joined(separator: ", ")))"))
                 continue
             }
             let trimmed = value?.trimmingCharacters(in: .whitespacesAndNewlines)
-            if let trimmed, trimmed.count > 200 {
-                problems.append(FieldProblem(field: "attributes.\(key)", reason: "must be at most 200 characters"))
+            if let trimmed, let reason = TextLimits.problem(trimmed, most: TextLimits.short) {
+                problems.append(FieldProblem(field: "attributes.\(key)", reason: reason))
                 continue
             }
             person.attributes[key] = (trimmed?.isEmpty ?? true) ? nil : trimmed

@@ -24,7 +24,7 @@ struct ProgramService {
     func create(_ program: Program) async throws -> Program {
         try program.validate()
         try await ensureUniqueName(program.name, except: nil)
-        try await ProgramModel(program).create(on: db)
+        try await Self.nameTaken(program.name) { try await ProgramModel(program).create(on: db) }
         return program
     }
 
@@ -33,12 +33,12 @@ struct ProgramService {
         guard let model = try await ProgramModel.find(program.id, on: db) else { throw APIError.notFound("Program") }
         try await ensureUniqueName(program.name, except: program.id)
         model.copy(from: program)
-        try await model.save(on: db)
+        try await Self.nameTaken(program.name) { try await model.save(on: db) }
         return program
     }
 
     func transition(_ id: UUID, to status: ProgramStatus) async throws -> Program {
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             guard let model = try await ProgramModel.find(id, on: tx) else { throw APIError.notFound("Program") }
             var program = model.program
             try program.transition(to: status)
@@ -54,9 +54,19 @@ struct ProgramService {
         guard program.status != .active else {
             throw APIError(.conflict, code: "program_active", "An active program cannot be deleted; close it first.")
         }
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await EnrolmentModel.query(on: tx).filter(\.$program.$id == id).delete()
             try await ProgramModel.query(on: tx).filter(\.$id == id).delete()
+        }
+    }
+
+    /// Runs a write; when the database's unique name rule fires (another program took the name at the
+    /// same moment, after `ensureUniqueName` looked), answers 409 instead of a 500.
+    private static func nameTaken(_ name: String, _ write: () async throws -> Void) async throws {
+        do {
+            try await write()
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            throw APIError(.conflict, code: "name_taken", "Another program named '\(TextLimits.preview(name))' was saved at the same moment; choose another name.")
         }
     }
 

@@ -7,12 +7,13 @@ struct PeopleAPIController {
     func register(_ authed: any RoutesBuilder) {
         authed.get("people", use: list)
         authed.get("people", ":employeeID", use: show)
-        authed.on(.POST, "people", "import", body: .collect(maxSize: "64mb"), use: importCSV)
+        authed.on(.POST, "people", "import", body: .stream, use: importCSV)
         authed.post("people", ":employeeID", "invitation", use: invite)
     }
 
     struct InvitationResponse: Content {
         var path: String
+        var url: String?
         var expires_at: Date
     }
 
@@ -20,14 +21,15 @@ struct PeopleAPIController {
         try req.requireCoordinator()
         let (token, expires) = try await InvitationService(db: req.db).invite(req.parameters.get("employeeID") ?? "")
         let response = Response(status: .created)
-        try response.content.encode(InvitationResponse(path: SiteURL.invitation(token: token).path, expires_at: expires))
+        let path = SiteURL.invitation(token: token).path
+        try response.content.encode(InvitationResponse(path: path, url: req.application.appConfig.linkBase.map { $0 + path }, expires_at: expires))
         return response
     }
 
     func list(req: Request) async throws -> Page<Person> {
         try req.requireCoordinator()
-        let page = try pageParameter(req, "page", default: 1)
-        let per = try pageParameter(req, "per", default: 25, most: 200)
+        let page = try pageParameter(req, "page", default: 1, most: PageLimits.pages)
+        let per = try pageParameter(req, "per", default: 25, most: PageLimits.perPage)
         return try await PeopleService(db: req.db).search(query: req.query["q"], department: req.query["department"], page: page, per: per)
     }
 
@@ -43,17 +45,25 @@ struct PeopleAPIController {
 
     func importCSV(req: Request) async throws -> ImportResponse {
         try req.requireCoordinator()
+        try await req.collectBody(upTo: UploadLimits.people)
         let text = try csvBody(req)
         let counts = try await PeopleService(db: req.db).importCSV(text)
         return ImportResponse(created: counts.created, updated: counts.updated, unchanged: counts.unchanged, warnings: nil)
     }
 }
 
-/// A positive integer query parameter, or a 400 naming it.
-func pageParameter(_ req: Request, _ name: String, default value: Int, most: Int = .max) throws -> Int {
+/// How far a listing pages: every page number and size a request may name is bounded, so that no
+/// arithmetic on them can overflow.
+enum PageLimits {
+    static let pages = 100_000
+    static let perPage = 200
+}
+
+/// A positive integer query parameter up to `most`, or a 400 naming it.
+func pageParameter(_ req: Request, _ name: String, default value: Int, most: Int) throws -> Int {
     guard let raw = req.query[String.self, at: name] else { return value }
     guard let number = Int(raw), number >= 1, number <= most else {
-        let reason = most == .max ? "must be a whole number of at least 1" : "must be a whole number from 1 to \(most)"
+        let reason = "must be a whole number from 1 to \(most)"
         throw APIError(.badRequest, code: "bad_request", "Query parameter '\(name)' \(reason).",
                        details: [ErrorDetail(field: name, value: raw, reason: reason)])
     }

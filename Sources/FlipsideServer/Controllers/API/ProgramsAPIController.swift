@@ -13,7 +13,7 @@ struct ProgramsAPIController {
         programs.post(":programID", "status", use: transition)
         programs.get(":programID", "enrolments", use: enrolments)
         programs.post(":programID", "enrolments", use: enrol)
-        programs.on(.POST, ":programID", "enrolments", "import", body: .collect(maxSize: "16mb"), use: importEnrolments)
+        programs.on(.POST, ":programID", "enrolments", "import", body: .stream, use: importEnrolments)
         programs.patch(":programID", "enrolments", ":enrolmentID", use: updateEnrolment)
         programs.delete(":programID", "enrolments", ":enrolmentID", use: deleteEnrolment)
         programs.get(":programID", "matches", use: matches)
@@ -125,6 +125,7 @@ struct ProgramsAPIController {
 
     func importEnrolments(req: Request) async throws -> ImportResponse {
         try req.requireCoordinator()
+        try await req.collectBody(upTo: UploadLimits.enrolments)
         let program = try await ProgramService(db: req.db).find(try req.programID())
         let (counts, warnings) = try await EnrolmentService(db: req.db).importCSV(try csvBody(req), into: program)
         return ImportResponse(created: counts.created, updated: counts.updated, unchanged: counts.unchanged, warnings: warnings)

@@ -59,7 +59,6 @@ struct AuthWebController {
 
     /// Only same-site paths are followed after sign-in (no open redirect).
     private func safeNext(_ raw: String?) -> String {
-        guard let raw, raw.hasPrefix("/"), !raw.hasPrefix("//"), !raw.hasPrefix("/\\") else { return "" }
-        return raw
+        SiteURL.localPath(raw) ?? ""
     }
 }

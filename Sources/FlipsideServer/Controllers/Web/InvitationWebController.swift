@@ -22,11 +22,9 @@ struct InvitationWebController {
         try req.requireCoordinator()
         try CSRF.verify(req)
         let id = req.parameters.get("employeeID") ?? ""
+        let base = try InvitationService.linkBase(req.application.appConfig)
         let (token, expires) = try await InvitationService(db: req.db).invite(id)
-        let scheme = req.application.appConfig.secureCookies ? "https" : "http"
-        let host = req.headers.first(name: .host) ?? "\(req.application.appConfig.host):\(req.application.appConfig.port)"
-        let notice = InvitationNotice(url: "\(scheme)://\(host)" + SiteURL.invitation(token: token).path,
-                                      expires: AccountActions.expiryText(expires))
+        let notice = InvitationNotice(url: base + SiteURL.invitation(token: token).path, expires: AccountActions.expiryText(expires))
         return try await PeopleWebController.personPage(req, invitation: notice)
     }
 

@@ -9,7 +9,7 @@ struct PeopleWebController {
     func register(_ web: any RoutesBuilder) {
         web.get("people", use: directory)
         web.get("people", "import", use: importForm)
-        web.on(.POST, "people", "import", body: .collect(maxSize: "64mb"), use: importUpload)
+        web.on(.POST, "people", "import", body: .stream, use: importUpload)
         web.get("people", ":employeeID", use: person)
     }
 
@@ -17,7 +17,7 @@ struct PeopleWebController {
         try req.requireCoordinator()
         let q = req.query[String.self, at: "q"] ?? ""
         let department = req.query[String.self, at: "department"] ?? ""
-        let pageNumber = (try? pageParameter(req, "page", default: 1)) ?? 1
+        let pageNumber = try pageParameter(req, "page", default: 1, most: PageLimits.pages)
         let people = PeopleService(db: req.db)
         let result = try await people.search(query: q, department: department, page: pageNumber, per: 25)
         let departments = try await people.departments()
@@ -67,6 +67,7 @@ struct PeopleWebController {
 
     func importUpload(req: Request) async throws -> Response {
         try req.requireCoordinator()
+        try await req.collectBody(upTo: UploadLimits.people)
         try CSRF.verify(req)
         var page = importPage(req)
         do {

@@ -13,7 +13,7 @@ struct ProgramsWebController {
         web.post("programs", ":programID", use: update)
         web.post("programs", ":programID", "delete", use: delete)
         web.get("programs", ":programID", "enrolments", "import", use: importForm)
-        web.on(.POST, "programs", ":programID", "enrolments", "import", body: .collect(maxSize: "16mb"), use: importUpload)
+        web.on(.POST, "programs", ":programID", "enrolments", "import", body: .stream, use: importUpload)
     }
 
     func list(req: Request) async throws -> View {
@@ -189,6 +189,7 @@ struct ProgramsWebController {
 
     func importUpload(req: Request) async throws -> Response {
         try req.requireCoordinator()
+        try await req.collectBody(upTo: UploadLimits.enrolments)
         try CSRF.verify(req)
         let program = try await ProgramService(db: req.db).find(try req.programID())
         var page = importPage(req, program: program)

@@ -13,5 +13,6 @@ enum FlipsideMigrations {
         app.migrations.add(SessionRecord.migration)
         app.migrations.add(CreateWebSessions())
         app.migrations.add(CreateInvitations())
+        app.migrations.add(CreateLoginAttemptsAndSessionOwners())
     }
 }

@@ -59,19 +59,3 @@ final class UserTokenModel: Model, @unchecked Sendable {
         self.expiresAt = expiresAt
     }
 }
-
-/// A failed login, kept for rate limiting across every server instance.
-final class LoginFailureModel: Model, @unchecked Sendable {
-    static let schema = "login_failures"
-
-    @ID(key: .id) var id: UUID?
-    @Field(key: "email") var email: String
-    @Field(key: "failed_at") var failedAt: Date
-
-    init() {}
-
-    init(email: String, failedAt: Date) {
-        self.email = email
-        self.failedAt = failedAt
-    }
-}

@@ -10,12 +10,15 @@ final class WebSessionModel: Model, @unchecked Sendable {
     /// The session's data as a JSON object of strings.
     @Field(key: "data") var data: String
     @Field(key: "expires_at") var expiresAt: Date
+    /// The login signed in with this session, if any: ending someone's access ends their sessions.
+    @OptionalField(key: "user_id") var userID: UUID?
 
     init() {}
 
-    init(keyHash: String, data: String, expiresAt: Date) {
+    init(keyHash: String, data: String, expiresAt: Date, userID: UUID?) {
         self.keyHash = keyHash
         self.data = data
         self.expiresAt = expiresAt
+        self.userID = userID
     }
 }

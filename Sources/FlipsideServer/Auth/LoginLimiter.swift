@@ -1,0 +1,49 @@
+import Fluent
+import Foundation
+import SQLKit
+
+/// Counts sign-in attempts per email and per client address in the database, so that every server
+/// instance enforces one limit. An attempt is *reserved* (counted) with one atomic upsert before the
+/// password is checked, and handed back when the password was right; so however many requests arrive
+/// at once, at most `limit` wrong passwords are ever checked within a window. (Reading the failures
+/// first and writing the new one after, as before, let 40 parallel guesses all through.)
+struct LoginLimiter {
+    static let table = "login_attempts"
+    let db: any Database
+    /// Attempts allowed per key within `window`.
+    let window: TimeInterval
+
+    /// Counts one more attempt for `key` and returns the number counted in the current window (this one
+    /// included). A window starts with its first attempt and ends `window` seconds later.
+    func reserve(_ key: String, now: Date = Date()) async throws -> Int {
+        let nowSeconds = now.timeIntervalSince1970
+        let since = nowSeconds - window
+        let row = try await sql.raw("""
+            INSERT INTO \(ident: Self.table) (attempt_key, attempts, window_start) VALUES (\(bind: key), 1, \(bind: nowSeconds))
+            ON CONFLICT (attempt_key) DO UPDATE SET
+              attempts = CASE WHEN \(ident: Self.table).window_start <= \(bind: since) THEN 1 ELSE \(ident: Self.table).attempts + 1 END,
+              window_start = CASE WHEN \(ident: Self.table).window_start <= \(bind: since) THEN \(bind: nowSeconds) ELSE \(ident: Self.table).window_start END
+            RETURNING attempts
+            """).first()
+        guard let row else { throw LimiterError() }
+        return try row.decode(column: "attempts", as: Int.self)
+    }
+
+    /// Hands back an attempt that turned out to be a right password: it does not count as a failure.
+    func release(_ key: String) async throws {
+        try await sql.raw("UPDATE \(ident: Self.table) SET attempts = attempts - 1 WHERE attempt_key = \(bind: key) AND attempts > 0").run()
+    }
+
+    /// Drops counters whose window is over (called now and then; a stale counter is reset anyway on its
+    /// next attempt).
+    func prune(now: Date = Date()) async throws {
+        try await sql.raw("DELETE FROM \(ident: Self.table) WHERE window_start <= \(bind: now.timeIntervalSince1970 - window)").run()
+    }
+
+    static func emailKey(_ email: String) -> String { "email:" + email }
+    static func addressKey(_ address: String) -> String { "address:" + address }
+
+    struct LimiterError: Error {}
+
+    private var sql: any SQLDatabase { db as! any SQLDatabase }
+}

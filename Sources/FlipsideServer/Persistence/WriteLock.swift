@@ -1,0 +1,41 @@
+import Fluent
+import Foundation
+import SQLKit
+
+/// Writes that must not run side by side, even from two server instances: each takes its lock as the
+/// first statement of its transaction and holds it until commit. The lock is a row written with an
+/// upsert: on PostgreSQL the row lock makes a second writer wait; on SQLite the write takes the
+/// database's writer lock at once (a deferred transaction that read first could not upgrade later).
+enum WriteLock: String {
+    /// HR imports of people: their checks against stored people must see every earlier import.
+    case peopleImport = "people_import"
+    /// Imports of enrolments.
+    case enrolmentImport = "enrolment_import"
+    /// SQLite's one writer, taken first by every write transaction there (see `writeTransaction`).
+    case sqliteWriter = "sqlite_writer"
+
+    static let table = "write_locks"
+
+    /// Takes the lock inside `tx` (a transaction); it is released when the transaction ends.
+    func take(on tx: any Database) async throws {
+        guard let sql = tx as? any SQLDatabase else { return }
+        try await sql.raw("""
+            INSERT INTO \(ident: Self.table) (name, taken_at) VALUES (\(bind: rawValue), \(bind: Date().timeIntervalSince1970))
+            ON CONFLICT (name) DO UPDATE SET taken_at = excluded.taken_at
+            """).run()
+    }
+}
+
+extension Database {
+    /// A transaction for work that reads and then writes. On SQLite it takes the database's writer lock
+    /// with its first statement: a deferred transaction that read first cannot upgrade to a writer while
+    /// another connection writes, and fails at once with "database is locked"; taking the lock first
+    /// makes it wait its turn instead. On PostgreSQL it is a plain transaction (row locks and
+    /// constraints do the work).
+    func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        try await transaction { tx in
+            if let sql = tx as? any SQLDatabase, sql.dialect.name == "sqlite" { try await WriteLock.sqliteWriter.take(on: tx) }
+            return try await body(tx)
+        }
+    }
+}

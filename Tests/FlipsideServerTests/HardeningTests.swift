@@ -1,0 +1,354 @@
+import Fluent
+import FlipsideCore
+@testable import FlipsideServer
+import Foundation
+import NIOCore
+import SQLKit
+import Testing
+import VaporTesting
+
+/// What an attacker and a flaky environment tried (issue [3]), each as a test that failed before the
+/// fix. The concurrent ones fire their requests at once, and run on SQLite and, in CI, on PostgreSQL.
+@Suite(.serialized) struct HardeningTests {
+    /// Runs `count` copies of `body` at the same moment and returns their results.
+    static func concurrently<T: Sendable>(_ count: Int, _ body: @escaping @Sendable (Int) async throws -> T) async throws -> [T] {
+        try await withThrowingTaskGroup(of: T.self) { group in
+            for i in 0..<count { group.addTask { try await body(i) } }
+            var results: [T] = []
+            for try await result in group { results.append(result) }
+            return results
+        }
+    }
+
+    /// Storage two application instances can share: the test PostgreSQL, or a new SQLite file.
+    static func sharedStorage() throws -> AppConfig.Storage {
+        let storage = try testStorage()
+        if storage != .sqliteMemory { return storage }
+        return .sqliteFile(FileManager.default.temporaryDirectory.appendingPathComponent("flipside-\(UUID().uuidString).sqlite").path)
+    }
+
+    // MARK: 1. Numbers from requests
+
+    @Test func pageNumbersThatWouldOverflowAreA400() async throws {
+        try await TestWorld.run { world in
+            for query in ["page=9223372036854775807", "page=100001", "page=0", "page=-1", "per=201", "per=0", "page=1e3"] {
+                let (status, body) = try await world.api(.GET, "/api/v1/people?\(query)", as: .coordinator)
+                #expect(status == .badRequest && body.contains("from 1 to"), "\(query): \(status)")
+            }
+            #expect(try await world.api(.GET, "/api/v1/people?page=100000&per=200", as: .coordinator).status == .ok)
+            let web = try await WebClient.signedIn(world, as: "coord@example.com")
+            #expect(try await web.get("/people?page=9223372036854775807").status == .badRequest)
+            #expect(try await web.get("/people?page=2").status == .ok)
+        }
+    }
+
+    // MARK: 2. The sign-in limit under concurrency
+
+    /// 40 guesses at once for one email, the right password among them: at most five passwords are
+    /// ever checked; the rest are refused with a 429 (before: 39 × 401 and the right one let in).
+    @Test func theSignInLimitHoldsUnderConcurrency() async throws {
+        try await TestWorld.run { world in
+            let results = try await Self.concurrently(40) { i in
+                let password = i == 17 ? TestWorld.password : "guess number \(i)"
+                return try await world.api(.POST, "/api/v1/auth/token", as: .anonymous,
+                                           json: #"{"email":"jo@example.com","password":"\#(password)"}"#).status
+            }
+            let checked = results.filter { $0 == .unauthorized || $0 == .created }.count
+            #expect(checked <= world.app.appConfig.loginAttemptLimit, "\(results)")
+            #expect(results.filter { $0 == .tooManyRequests }.count >= 40 - world.app.appConfig.loginAttemptLimit)
+            #expect(results.allSatisfy { [.unauthorized, .created, .tooManyRequests].contains($0) })
+            // All wrong: exactly five are checked.
+            let wrong = try await Self.concurrently(40) { i in
+                try await world.api(.POST, "/api/v1/auth/token", as: .anonymous,
+                                    json: #"{"email":"coord@example.com","password":"wrong \#(i)"}"#).status
+            }
+            #expect(wrong.filter { $0 == .unauthorized }.count == world.app.appConfig.loginAttemptLimit)
+            #expect(wrong.filter { $0 == .tooManyRequests }.count == 40 - world.app.appConfig.loginAttemptLimit)
+        }
+    }
+
+    /// Two instances on one database share the limit: five failures through either lock the email on both.
+    @Test func theSignInLimitHoldsAcrossInstances() async throws {
+        let storage = try Self.sharedStorage()
+        try await TestWorld.run(storage: storage) { world in
+            let second = try await Application.make(.testing)
+            try await configure(second, config: AppConfig(storage: storage, bcryptCost: 4))
+            do {
+                let results = try await Self.concurrently(30) { i in
+                    let app = i % 2 == 0 ? world.app : second
+                    var headers = HTTPHeaders()
+                    headers.contentType = .json
+                    return try await app.testing().sendRequest(.POST, "/api/v1/auth/token", headers: headers,
+                                                                body: ByteBuffer(string: #"{"email":"jo@example.com","password":"wrong \#(i)"}"#)).status
+                }
+                #expect(results.filter { $0 == .unauthorized }.count == world.app.appConfig.loginAttemptLimit, "\(results)")
+                #expect(results.filter { $0 == .tooManyRequests }.count == 30 - world.app.appConfig.loginAttemptLimit)
+            } catch {
+                try await second.asyncShutdown()
+                throw error
+            }
+            try await second.asyncShutdown()
+        }
+    }
+
+    /// Sign-ins with ever new emails from one address are refused past the address's limit, before any
+    /// password is hashed; other addresses are not affected.
+    @Test func oneClientAddressIsLimitedWhateverTheEmails() async throws {
+        try await TestWorld.run(adjust: { $0.loginAddressLimit = 8 }) { world in
+            @Sendable func attempt(from address: String, email: String, password: String = "wrong password") async throws -> HTTPStatus {
+                let req = Request(application: world.app, method: .POST, url: "/api/v1/auth/token",
+                                  remoteAddress: try SocketAddress(ipAddress: address, port: 40000), on: world.app.eventLoopGroup.next())
+                do {
+                    _ = try await AccountService(request: req).verify(email: email, password: password)
+                    return .created
+                } catch let error as APIError {
+                    #expect(error.status != .tooManyRequests || error.message.contains("your network"))
+                    return error.status
+                }
+            }
+            let results = try await Self.concurrently(20) { i in try await attempt(from: "203.0.113.7", email: "random\(i)@example.com") }
+            #expect(results.filter { $0 == .unauthorized }.count == 8)
+            #expect(results.filter { $0 == .tooManyRequests }.count == 12)
+            #expect(try await attempt(from: "198.51.100.1", email: "jo@example.com", password: TestWorld.password) == .created)
+            #expect(try await attempt(from: "203.0.113.7", email: "jo@example.com", password: TestWorld.password) == .tooManyRequests)
+        }
+    }
+
+    // MARK: 3. People who have left
+
+    /// A re-import that marks someone `exited` ends their token, session and sign-in link at once;
+    /// sign-in is refused with a clear message; `on_leave` keeps access; coordinators are unaffected.
+    @Test func someoneWhoHasLeftLosesEveryWayIn() async throws {
+        try await TestWorld.run { world in
+            let jo = try await WebClient.signedIn(world, as: "jo@example.com")
+            #expect(try await jo.get("/me").status == .ok)
+            let link = try await InvitationService(db: world.app.db).invite("J1")
+            let header = "employee_id,name,email,title,level,hire_date,department,location,time_zone,manager_id,status"
+            func reimport(_ status: String) async throws {
+                let csv = "\(header)\nJ1,Jo Junior,jo@example.com,Analyst,2,2024-09-01,Engineering,Berlin,Europe/Berlin,M1,\(status)\n"
+                #expect(try await world.api(.POST, "/api/v1/people/import", as: .coordinator, csv: csv).status == .ok)
+            }
+            // On leave: everything still works.
+            try await reimport("on_leave")
+            #expect(try await world.api(.GET, "/api/v1/me", as: .participant).status == .ok)
+            #expect(try await jo.get("/me").status == .ok)
+
+            try await reimport("exited")
+            #expect(try await world.api(.GET, "/api/v1/me", as: .participant).status == .unauthorized)
+            let enrolment = pathID(world.otherEnrolment.id)
+            #expect(try await world.api(.PATCH, "/api/v1/programs/\(pathID(world.program.id))/enrolments/\(enrolment)", as: .participant, json: "{}").status == .unauthorized)
+            let page = try await jo.get("/me")
+            #expect(page.status == .seeOther && page.headers.first(name: .location)?.hasPrefix("/login") == true)
+            #expect(try await UserTokenModel.query(on: world.app.db).join(UserModel.self, on: \UserTokenModel.$user.$id == \UserModel.$id)
+                .filter(UserModel.self, \.$email == "jo@example.com").count() == 0)
+            let (status, body) = try await world.api(.POST, "/api/v1/auth/token", as: .anonymous,
+                                                     json: #"{"email":"jo@example.com","password":"\#(TestWorld.password)"}"#)
+            #expect(status == .forbidden && body.contains("access_ended") && body.contains("left the organisation"))
+            let again = WebClient(app: world.app)
+            _ = try await again.get("/login")
+            let refused = try await again.post("/login", form: ["email": "jo@example.com", "password": TestWorld.password])
+            #expect(refused.status == .forbidden && refused.body.string.contains("left the organisation"))
+            #expect(try await WebClient(app: world.app).get(SiteURL.invitation(token: link.token).path).status == .notFound)
+            #expect(try await world.api(.POST, "/api/v1/people/J1/invitation", as: .coordinator).status == .conflict)
+            // The coordinator's own login matches no person and keeps working.
+            #expect(try await world.api(.GET, "/api/v1/people", as: .coordinator).status == .ok)
+            // Back from the dead (a corrected HR record): signing in works again.
+            try await reimport("active")
+            #expect(try await world.api(.POST, "/api/v1/auth/token", as: .anonymous,
+                                        json: #"{"email":"jo@example.com","password":"\#(TestWorld.password)"}"#).status == .created)
+        }
+    }
+
+    // MARK: 4. Open redirect
+
+    @Test func signInFollowsOnlyPathsOnThisSite() async throws {
+        for bad in ["/\t/evil.example", "/\n/evil.example", "//evil.example", "/\\evil.example", "https://evil.example", "/ /evil.example",
+                    "evil.example", "", "/\u{0}x", "/a\tb", "/\u{2028}/evil.example"] {
+            #expect(SiteURL.localPath(bad) == nil, "\(bad.debugDescription)")
+        }
+        for good in ["/", "/programs", "/people?q=a%20b&page=2", "/people/P%2F1"] {
+            #expect(SiteURL.localPath(good) == good)
+        }
+        try await TestWorld.run { world in
+            let web = WebClient(app: world.app)
+            let form = try await web.get("/login?next=/%09/evil.example")
+            #expect(!form.body.string.contains("evil.example"))
+            let res = try await web.post("/login", form: ["email": "coord@example.com", "password": TestWorld.password, "next": "/\t/evil.example"])
+            #expect(res.status == .seeOther && res.headers.first(name: .location) == "/programs")
+        }
+    }
+
+    // MARK: 5. Concurrent imports
+
+    static let peopleHeader = "employee_id,name,email,title,level,hire_date,department,location,time_zone,manager_id"
+
+    /// Two imports at once whose files share 500 emails: one is imported, the other refused; no email is
+    /// stored twice (before: both succeeded).
+    @Test func concurrentImportsCannotStoreOneEmailTwice() async throws {
+        try await TestWorld.run { world in
+            func file(_ prefix: String) -> String {
+                Self.peopleHeader + "\n" + (1...500).map { "\(prefix)\($0),Person \($0),shared\($0)@example.com,Analyst,2,2024-01-01,Sales,Paris,Europe/Paris,C1" }
+                    .joined(separator: "\n")
+            }
+            let files = [file("A"), file("B")]
+            let results = try await Self.concurrently(2) { i in
+                try await world.api(.POST, "/api/v1/people/import", as: .coordinator, csv: files[i]).status
+            }
+            #expect(results.filter { $0 == .ok }.count == 1 && results.contains(.unprocessableEntity), "\(results)")
+            let emails = try await PersonModel.query(on: world.app.db).all().map { $0.email.lowercased() }
+            #expect(Set(emails).count == emails.count)
+            #expect(emails.filter { $0.hasPrefix("shared") }.count == 500)
+        }
+    }
+
+    /// Two imports at once, each fine alone, that together would close a reporting cycle: one is refused.
+    @Test func concurrentImportsCannotStoreAReportingCycle() async throws {
+        try await TestWorld.run { world in
+            let row = { (id: String, manager: String) in "\(id),Name \(id),\(id.lowercased())@example.com,Lead,5,2020-01-01,Ops,Rome,Europe/Rome,\(manager)" }
+            let base = (1...300).map { row("X\($0)", "C1") }
+            #expect(try await world.api(.POST, "/api/v1/people/import", as: .coordinator, csv: Self.peopleHeader + "\n" + base.joined(separator: "\n")).status == .ok)
+            // File A: X1 reports to X2; file B: X2 reports to X1 (each leaves the other's row out, and
+            // restates X3…X300 unchanged, so that planning takes a moment).
+            var a = base, b = base
+            a[0] = row("X1", "X2")
+            a.remove(at: 1)
+            b[1] = row("X2", "X1")
+            b.remove(at: 0)
+            let files = [a, b].map { Self.peopleHeader + "\n" + $0.joined(separator: "\n") }
+            let results = try await Self.concurrently(2) { i in
+                try await world.api(.POST, "/api/v1/people/import", as: .coordinator, csv: files[i])
+            }
+            #expect(results.filter { $0.status == .ok }.count == 1, "\(results.map(\.status))")
+            #expect(results.contains { $0.status == .unprocessableEntity && $0.body.contains("cycle") })
+            let stored = try await PeopleService(db: world.app.db).allByEmployeeID()
+            #expect(ReportingTree(people: stored.values).cycles().isEmpty)
+        }
+    }
+
+    /// The database itself refuses a second person with the same email (in any case), and a file that
+    /// moves an email from one person to another in one go still imports.
+    @Test func oneEmailPerPersonIsEnforcedByTheDatabase() async throws {
+        try await TestWorld.run { world in
+            let copy = PersonRow(Person(employeeID: "Z9", name: "Copy", email: "JO@example.com", title: "", level: 1,
+                                        hireDate: CalendarDate(iso: "2024-01-01")!, department: "X", location: "Y", timeZone: "UTC", managerID: nil))
+            await #expect(throws: (any Error).self) {
+                try await (world.app.db as! any SQLDatabase).insert(into: PersonModel.schema).model(copy, nilEncodingStrategy: .asNil).run()
+            }
+            let swap = Self.peopleHeader + """
+
+            J1,Jo Junior,kai@example.com,Analyst,2,2024-09-01,Engineering,Berlin,Europe/Berlin,M1
+            J2,Kai Newcomer,jo@example.com,Associate,1,2025-01-15,Marketing,Lisbon,Europe/Lisbon,S1
+            """
+            #expect(try await world.api(.POST, "/api/v1/people/import", as: .coordinator, csv: swap).status == .ok)
+            let people = try await PeopleService(db: world.app.db).allByEmployeeID()
+            #expect(people["J1"]?.email == "kai@example.com" && people["J2"]?.email == "jo@example.com")
+        }
+    }
+
+    // MARK: 7. Constraint violations are a 409
+
+    @Test func concurrentDuplicatesAreA409NotA500() async throws {
+        try await TestWorld.run { world in
+            let program = pathID(world.program.id)
+            let enrolments = try await Self.concurrently(20) { _ in
+                try await world.api(.POST, "/api/v1/programs/\(program)/enrolments", as: .coordinator,
+                                    json: #"{"employee_id":"M1","role":"mentee","wants":[{"topic":"python","priority":2}],"channels":["video"]}"#)
+            }
+            #expect(enrolments.filter { $0.status == .created }.count == 1, "\(enrolments.map(\.status))")
+            #expect(enrolments.filter { $0.status != .created }.allSatisfy { $0.status == .conflict && $0.body.contains("already enrolled") },
+                    "\(enrolments.filter { $0.status != .created && $0.status != .conflict })")
+            let programs = try await Self.concurrently(6) { _ in
+                try await world.api(.POST, "/api/v1/programs", as: .coordinator, json: #"{"name":"Same name"}"#)
+            }
+            #expect(programs.filter { $0.status == .created }.count == 1, "\(programs.map(\.status))")
+            #expect(programs.allSatisfy { [.created, .conflict, .unprocessableEntity].contains($0.status) })
+            #expect(try await ProgramModel.query(on: world.app.db).filter(\.$name == "Same name").count() == 1)
+        }
+    }
+
+    // MARK: 8. Smaller ones
+
+    /// Two requests redeeming one sign-in link at the same moment: exactly one sets the password.
+    @Test func aSignInLinkWorksOnceEvenWhenUsedTwiceAtOnce() async throws {
+        try await TestWorld.run { world in
+            let link = try await InvitationService(db: world.app.db).invite("J2")
+            let results = try await Self.concurrently(6) { i in
+                let client = WebClient(app: world.app)
+                _ = try await client.get(SiteURL.invitation(token: link.token).path)
+                let password = "password number \(i)"
+                return try await client.post(SiteURL.invitation(token: link.token).path, form: ["password": password, "confirm": password]).status
+            }
+            #expect(results.filter { $0 == .seeOther }.count == 1, "\(results)")
+            #expect(results.filter { $0 != .seeOther }.allSatisfy { $0 == .notFound })
+            #expect(try await UserModel.query(on: world.app.db).filter(\.$email == "kai@example.com").count() == 1)
+        }
+    }
+
+    /// Links come from BASE_URL, never from the request's Host header; in production without BASE_URL
+    /// no link is made.
+    @Test func signInLinksUseTheConfiguredAddress() async throws {
+        try await TestWorld.run(adjust: { $0.baseURL = "https://mentoring.example.com" }) { world in
+            let web = try await WebClient.signedIn(world, as: "coord@example.com")
+            _ = try await web.get("/people/J2")
+            let page = try await web.post("/people/J2/invite", form: [:], headers: ["Host": "evil.example"])
+            #expect(page.body.string.contains("https://mentoring.example.com/invite/") && !page.body.string.contains("evil.example"))
+            let (_, body) = try await world.api(.POST, "/api/v1/people/J2/invitation", as: .coordinator)
+            #expect(body.contains(#""url":"https:\/\/mentoring.example.com\/invite\/"#) || body.contains(#""url":"https://mentoring.example.com/invite/"#))
+        }
+        try await TestWorld.run(adjust: { $0.isProduction = true }) { world in
+            let web = try await WebClient.signedIn(world, as: "coord@example.com")
+            _ = try await web.get("/people/J2")
+            let page = try await web.post("/people/J2/invite", form: [:])
+            #expect(page.status == .serviceUnavailable && page.body.string.contains("BASE_URL"))
+            #expect(try await InvitationModel.query(on: world.app.db).count() == 0)
+        }
+        #expect(throws: ConfigError.self) { try AppConfig.fromEnvironment(["BASE_URL": "javascript:alert(1)"]) }
+        let config = try AppConfig.fromEnvironment(["BASE_URL": "https://m.example.com/"])
+        #expect(config.baseURL == "https://m.example.com")
+    }
+
+    @Test func textIsBoundedAndFreeOfControlCharacters() async throws {
+        try await TestWorld.run { world in
+            let nul = Self.peopleHeader + "\nN1,Nul\u{0}Name,nul@example.com,Analyst,2,2024-01-01,Sales,Paris,Europe/Paris,C1\n"
+            let (status, body) = try await world.api(.POST, "/api/v1/people/import", as: .coordinator, csv: nul)
+            #expect(status == .unprocessableEntity && body.contains("control characters") && !body.contains("\u{0}") && !body.contains("\\u0000"))
+            let huge = Self.peopleHeader + "\nN2,\(String(repeating: "x", count: 1_000_000)),big@example.com,Analyst,2,2024-01-01,Sales,Paris,Europe/Paris,C1\n"
+            let (hugeStatus, hugeBody) = try await world.api(.POST, "/api/v1/people/import", as: .coordinator, csv: huge)
+            #expect(hugeStatus == .unprocessableEntity && hugeBody.contains("at most 200 characters") && hugeBody.utf8.count < 2_000)
+            let topics = (1...10_000).map { #"{"topic":"topic \#($0)","priority":1}"# }.joined(separator: ",")
+            let (enrol, enrolBody) = try await world.api(.POST, "/api/v1/programs/\(pathID(world.program.id))/enrolments", as: .coordinator,
+                                                         json: #"{"employee_id":"M1","role":"mentee","wants":[\#(topics)],"channels":["video"]}"#)
+            #expect(enrol == .unprocessableEntity && enrolBody.contains("at most 50"))
+            let (named, namedBody) = try await world.api(.POST, "/api/v1/programs", as: .coordinator, json: #"{"name":"Bad\u0000name"}"#)
+            #expect(named == .unprocessableEntity && namedBody.contains("control characters"))
+            #expect(try await PersonModel.query(on: world.app.db).count() == 5)
+        }
+    }
+
+    @Test func strictTransportSecurityBehindHTTPS() async throws {
+        try await TestWorld.run(adjust: { $0.secureCookies = true }) { world in
+            let res = try await world.app.testing().sendRequest(.GET, "/login")
+            #expect(res.headers.first(name: "Strict-Transport-Security")?.hasPrefix("max-age=") == true)
+            let missing = try await world.app.testing().sendRequest(.GET, "/no-such-page")
+            #expect(missing.headers.first(name: "Strict-Transport-Security") != nil)
+        }
+        try await TestWorld.run { world in
+            let plain = try await world.app.testing().sendRequest(.GET, "/login")
+            #expect(plain.headers.first(name: "Strict-Transport-Security") == nil)
+        }
+    }
+
+    /// A plain page view does not rewrite the session row (every view used to).
+    @Test func readingAPageWritesNoSession() async throws {
+        try await TestWorld.run { world in
+            let web = try await WebClient.signedIn(world, as: "coord@example.com")
+            _ = try await web.get("/programs")
+            let sql = world.app.db as! any SQLDatabase
+            try await sql.raw("UPDATE web_sessions SET data = data || ' '").run()   // a marker any rewrite would drop
+            _ = try await web.get("/programs")
+            _ = try await web.get("/people")
+            let rows = try await WebSessionModel.query(on: world.app.db).all()
+            #expect(!rows.isEmpty && rows.allSatisfy { $0.data.hasSuffix(" ") })
+        }
+    }
+}
