@@ -351,4 +351,38 @@ import VaporTesting
             #expect(!rows.isEmpty && rows.allSatisfy { $0.data.hasSuffix(" ") })
         }
     }
+
+    /// The match preview is computed once per input and never served stale: a new enrolment is in the
+    /// very next answer.
+    @Test func theMatchPreviewIsCachedPerInputAndNeverStale() async throws {
+        try await TestWorld.run { world in
+            let path = "/api/v1/programs/\(pathID(world.program.id))/matches"
+            let first = try await world.api(.GET, path, as: .coordinator)
+            let second = try await world.api(.GET, path, as: .coordinator)
+            #expect(first.status == .ok && first.body == second.body)
+            #expect(try await world.enrol("M1,mentee,,figma:3,,video,,") == .ok)
+            let third = try await world.api(.GET, path, as: .coordinator)
+            #expect(third.status == .ok && third.body != first.body && third.body.contains("M1"))
+            let fair = try await world.api(.GET, path + "?algorithm=fair", as: .coordinator)
+            #expect(fair.body.contains(#""algorithm":"fair""#))
+        }
+    }
+
+    /// Searches are kept by the people table's version, which the database bumps on any write: an
+    /// import and a participant's own edit are both in the next answer.
+    @Test func keptSearchesFollowEveryChange() async throws {
+        try await TestWorld.run { world in
+            let before = try await world.api(.GET, "/api/v1/people?q=jo", as: .coordinator)
+            #expect(before.body.contains(#"Europe\/Berlin"#) && before.body.contains(#""total":1"#))
+            #expect(try await world.api(.PATCH, "/api/v1/me", as: .participant, json: #"{"time_zone":"Asia/Tokyo"}"#).status == .ok)
+            let edited = try await world.api(.GET, "/api/v1/people?q=jo", as: .coordinator)
+            #expect(edited.body.contains(#"Asia\/Tokyo"#) && !edited.body.contains(#"Europe\/Berlin"#))
+            let csv = Self.peopleHeader + "\nJ9,Jolene New,jolene@example.com,Analyst,2,2024-01-01,Sales,Paris,Europe/Paris,C1\n"
+            #expect(try await world.api(.POST, "/api/v1/people/import", as: .coordinator, csv: csv).status == .ok)
+            let imported = try await world.api(.GET, "/api/v1/people?q=jo", as: .coordinator)
+            #expect(imported.body.contains("Jolene New") && imported.body.contains(#""total":2"#))
+            let web = try await WebClient.signedIn(world, as: "coord@example.com")
+            #expect(try await web.get("/people?q=jolene").body.string.contains("Jolene New"))
+        }
+    }
 }

@@ -38,15 +38,14 @@ public struct MatchPreview: Sendable {
     /// level by level), scores every pair under the program's rules, and pairs them.
     public static func make(for program: Program, algorithm: PreviewAlgorithm, people: any PeopleRepository,
                             enrolments: any EnrolmentRepository) async throws -> MatchPreview {
-        let enrolled = try await enrolments.enrolments(in: program.id)
-        let directory = try await people.withManagementChains(of: enrolled.map(\.employeeID))
-        var rules = MatchRules()
-        rules.minLevelGap = program.settings.minLevelGap
-        rules.defaultCapacity = program.settings.defaultCapacity
-        // Time-zone offsets as on the program's first day (daylight saving), or today.
-        let reference = program.startDate.flatMap { DateComponents(calendar: Calendar(identifier: .gregorian), timeZone: TimeZone(identifier: "UTC"),
-                                                                   year: $0.year, month: $0.month, day: $0.day).date } ?? Date()
-        let input = MatchInput(people: directory, enrolments: enrolled, rules: rules, reference: reference)
+        try make(from: try await MatchPreviewInput.read(for: program, people: people, enrolments: enrolments), algorithm: algorithm)
+    }
+
+    /// Scores every pair of `input` under its rules and pairs them: the same input always gives the same
+    /// preview, so a preview may be kept by `MatchPreviewInput.key`.
+    public static func make(from source: MatchPreviewInput, algorithm: PreviewAlgorithm) throws -> MatchPreview {
+        let rules = source.rules
+        let input = MatchInput(people: source.directory, enrolments: source.enrolments, rules: rules, reference: source.reference)
         let problem = ScoringProblem(mentees: input.mentees, mentors: input.mentors, rules: rules)
         let matrix = problem.matrix()
         let matching: Matching
@@ -56,7 +55,40 @@ public struct MatchPreview: Sendable {
         case .fair: matching = try FairMatcher.solve(matrix, capacity: problem.capacity)
         case .stable: matching = try StableMatcher.solve(matrix, capacity: problem.capacity)
         }
-        let explanation = MatchExplanation(problem: problem, matrix: matrix, matching: matching, people: directory, switching: switching)
-        return MatchPreview(algorithm: algorithm, rules: rules, input: input, matching: matching, explanation: explanation, people: directory)
+        let explanation = MatchExplanation(problem: problem, matrix: matrix, matching: matching, people: source.directory, switching: switching)
+        return MatchPreview(algorithm: algorithm, rules: rules, input: input, matching: matching, explanation: explanation, people: source.directory)
+    }
+}
+
+/// Everything a program's preview is computed from: its settings, its enrolments and the people they
+/// need, and the day whose time-zone offsets apply.
+public struct MatchPreviewInput: Sendable {
+    public var programID: UUID
+    public var settings: MatchingSettings
+    public var enrolments: [Enrolment]
+    /// The enrolled people and everyone above them in the reporting lines.
+    public var directory: [String: Person]
+    /// Time-zone offsets (daylight saving) are taken on this day: the program's first, or today.
+    public var referenceDay: CalendarDate
+
+    public var rules: MatchRules {
+        var rules = MatchRules()
+        rules.minLevelGap = settings.minLevelGap
+        rules.defaultCapacity = settings.defaultCapacity
+        return rules
+    }
+
+    var reference: Date {
+        DateComponents(calendar: Calendar(identifier: .gregorian), timeZone: TimeZone(identifier: "UTC"),
+                       year: referenceDay.year, month: referenceDay.month, day: referenceDay.day).date ?? Date()
+    }
+
+    /// Reads what the program's preview needs.
+    public static func read(for program: Program, people: any PeopleRepository, enrolments: any EnrolmentRepository,
+                            today: Date = Date()) async throws -> MatchPreviewInput {
+        let enrolled = try await enrolments.enrolments(in: program.id)
+        let directory = try await people.withManagementChains(of: enrolled.map(\.employeeID))
+        return MatchPreviewInput(programID: program.id, settings: program.settings, enrolments: enrolled, directory: directory,
+                                 referenceDay: program.startDate ?? CalendarDate.today(now: today))
     }
 }

@@ -1,5 +1,6 @@
 import Fluent
 import FlipsideCore
+import SQLKit
 import Vapor
 
 /// Ending access for people who have left: every way in closes at once.
@@ -31,13 +32,34 @@ enum AccessEnding {
                                       "This login belongs to someone who has left the organisation, so it no longer signs in. If that is wrong, ask HR to correct the record.")
 }
 
-/// Signs page requests in from the session, unless the login's person has left since.
+extension AccessEnding {
+    /// The login in a row of `u.id, u.email, u.password_hash, u.role, u.employee_id, p.status AS
+    /// person_status` (users left-joined to people), or `nil` when its person has left.
+    static func activeUser(from row: any SQLRow) throws -> UserModel? {
+        if let raw = try row.decode(column: "person_status", as: String?.self),
+           let status = EmploymentStatus(rawValue: raw), !status.keepsAccess { return nil }
+        let user = UserModel(id: try row.decode(column: "id", as: UUID.self), email: try row.decode(column: "email", as: String.self),
+                             passwordHash: try row.decode(column: "password_hash", as: String.self),
+                             role: UserRole(rawValue: try row.decode(column: "role", as: String.self)) ?? .participant,
+                             employeeID: try row.decode(column: "employee_id", as: String?.self))
+        user.$id.exists = true
+        return user
+    }
+}
+
+/// Signs page requests in from the session, unless the login's person has left since: one query for
+/// the login and its person's status.
 struct ActiveSessionAuthenticator: AsyncSessionAuthenticator {
     typealias User = UserModel
 
     func authenticate(sessionID: UUID, for request: Request) async throws {
-        guard let user = try await UserModel.find(sessionID, on: request.db),
-              try await AccessEnding.refusal(for: user, on: request.db) == nil else { return }
+        guard let sql = request.db as? any SQLDatabase,
+              let row = try await sql.raw("""
+                SELECT u.id, u.email, u.password_hash, u.role, u.employee_id, p.status AS person_status
+                FROM \(ident: UserModel.schema) u LEFT JOIN \(ident: PersonModel.schema) p ON p.employee_id = u.employee_id
+                WHERE u.id = \(bind: sessionID)
+                """).first(),
+              let user = try AccessEnding.activeUser(from: row) else { return }
         request.auth.login(user)
     }
 }

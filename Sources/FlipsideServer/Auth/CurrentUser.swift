@@ -1,6 +1,7 @@
 import Crypto
 import FlipsideCore
 import Fluent
+import SQLKit
 import Vapor
 
 extension Request {
@@ -50,18 +51,21 @@ extension Request {
     }
 }
 
-/// Authenticates API requests by `Authorization: Bearer <token>`.
+/// Authenticates API requests by `Authorization: Bearer <token>`: one query finds the token, its login
+/// and the employment status of the login's person (someone who has left is not signed in).
 struct BearerTokenAuthenticator: AsyncBearerAuthenticator {
     func authenticate(bearer: BearerAuthorization, for request: Request) async throws {
-        let hash = TokenHash.of(bearer.token)
-        guard let token = try await UserTokenModel.query(on: request.db)
-            .filter(\.$tokenHash == hash)
-            .with(\.$user)
-            .first(),
-            token.expiresAt > Date(),
-            try await AccessEnding.refusal(for: token.user, on: request.db) == nil
+        guard let sql = request.db as? any SQLDatabase,
+              let row = try await sql.raw("""
+                SELECT u.id, u.email, u.password_hash, u.role, u.employee_id, t.expires_at, p.status AS person_status
+                FROM \(ident: UserTokenModel.schema) t
+                JOIN \(ident: UserModel.schema) u ON u.id = t.user_id
+                LEFT JOIN \(ident: PersonModel.schema) p ON p.employee_id = u.employee_id
+                WHERE t.token_hash = \(bind: TokenHash.of(bearer.token))
+                """).first(),
+              try row.decode(column: "expires_at", as: Date.self) > Date()
         else { return }
-        request.auth.login(token.user)
+        if let user = try AccessEnding.activeUser(from: row) { request.auth.login(user) }
     }
 }
 

@@ -17,6 +17,7 @@ extension Application {
 /// Sets up the database, sessions, pages and routes. Does not run migrations.
 public func configure(_ app: Application, config: AppConfig) async throws {
     app.appConfig = config
+    app.results = ResultCache()
     app.http.server.configuration.hostname = config.host
     app.http.server.configuration.port = config.port
     // A connection that sends and receives nothing for this long is closed: half-sent uploads and idle

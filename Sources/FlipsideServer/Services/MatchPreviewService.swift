@@ -13,11 +13,31 @@ extension PreviewAlgorithm {
     }
 }
 
-/// The match preview, on the stored people and enrolments.
+/// The match preview, on the stored people and enrolments. A preview is computed once per input (the
+/// program's settings, the algorithm, the day, and the versions of the people and enrolments tables,
+/// which the database bumps on every change) and then served from this instance's result cache.
 struct MatchPreviewService {
     let db: any Database
+    let results: ResultCache
+
+    init(request: Request) {
+        db = request.db
+        results = request.application.results
+    }
 
     func preview(_ program: Program, algorithm: PreviewAlgorithm) async throws -> MatchPreview {
-        try await MatchPreview.make(for: program, algorithm: algorithm, people: PeopleService(db: db), enrolments: EnrolmentService(db: db))
+        let db = self.db
+        return try await results.value(try await Self.key(program, algorithm: algorithm, on: db)) {
+            let input = try await MatchPreviewInput.read(for: program, people: PeopleService(db: db), enrolments: EnrolmentService(db: db))
+            return try MatchPreview.make(from: input, algorithm: algorithm)
+        }
+    }
+
+    /// Everything a program's preview depends on. The versions are read before the input, so a change
+    /// made in between is at worst computed again, never kept under the newer version.
+    static func key(_ program: Program, algorithm: PreviewAlgorithm, on db: any Database) async throws -> String {
+        let versions = try await DataVersions.read(on: db)
+        let day = program.startDate ?? CalendarDate.today()
+        return "preview|\(program.id)|\(algorithm.rawValue)|gap \(program.settings.minLevelGap)|capacity \(program.settings.defaultCapacity)|\(day)|people \(versions.people)|enrolments \(versions.enrolments)"
     }
 }

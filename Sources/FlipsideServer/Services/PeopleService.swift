@@ -17,6 +17,9 @@ struct Page<Item: Content>: Content {
 /// People: reading, searching and the HR import.
 struct PeopleService {
     let db: any Database
+    /// Where searches and the department list are kept between requests (by the people table's version),
+    /// if anywhere.
+    var results: ResultCache? = nil
 
     /// Every stored person by employee id, read in bulk with SQLKit.
     func allByEmployeeID() async throws -> [String: Person] {
@@ -79,35 +82,60 @@ struct PeopleService {
         try await PersonModel.query(on: db).filter(\.$employeeID == employeeID).first()?.person
     }
 
-    /// People by employee id, for a set of ids.
+    /// People by employee id, for a set of ids (read with SQLKit: Fluent's models cost more per row).
     func find(_ employeeIDs: [String]) async throws -> [String: Person] {
         var result: [String: Person] = [:]
         for start in stride(from: 0, to: employeeIDs.count, by: 500) {
             let chunk = Array(employeeIDs[start..<min(start + 500, employeeIDs.count)])
-            for model in try await PersonModel.query(on: db).filter(\.$employeeID ~~ chunk).all() {
-                result[model.employeeID] = model.person
-            }
+            let rows = try await sql.select().columns(PersonRow.columns.map { SQLIdentifier($0) }).from(PersonModel.schema)
+                .where("employee_id", .in, chunk).all(decoding: PersonRow.self)
+            for row in rows { result[row.employee_id] = row.person }
         }
         return result
     }
 
-    /// A page of people matching a free-text query (name, email, id, title) and a department.
-    func search(query: String?, department: String?, page: Int, per: Int) async throws -> Page<Person> {
+    /// A page of people matching a free-text query (name, email, id, title) and a department. Read off
+    /// the name index; kept in the result cache until the people table changes (the database bumps its
+    /// version on every write), so repeated and paged searches do not scan 100,000 rows again.
+    func search(query: String?, department: String?, page: Int, per: Int, key: String? = nil) async throws -> Page<Person> {
         let page = min(max(1, page), PageLimits.pages), per = min(max(1, per), PageLimits.perPage)
-        let builder = PersonModel.query(on: db)
-        if let q = query?.trimmingCharacters(in: .whitespaces).lowercased(), !q.isEmpty {
-            builder.searchKeyContains(q)
+        let q = query?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+        let department = department ?? ""
+        let db = self.db
+        let compute: @Sendable () async throws -> Page<Person> = {
+            let builder = PersonModel.query(on: db)
+            if !q.isEmpty { builder.searchKeyContains(q) }
+            if !department.isEmpty { builder.filter(\.$department == department) }
+            let total = try await builder.copy().count()
+            let offset = (page - 1) * per   // bounded by PageLimits: cannot overflow
+            let rows = try await builder.sort(\.$name).sort(\.$employeeID).range(offset..<(offset + per)).all()
+            return Page(items: rows.map(\.person), page: page, per: per, total: total)
         }
-        if let department, !department.isEmpty { builder.filter(\.$department == department) }
-        let total = try await builder.copy().count()
-        let models = try await builder.sort(\.$name).sort(\.$employeeID).range((page - 1) * per..<(page * per)).all()
-        return Page(items: models.map(\.person), page: page, per: per, total: total)
+        var key = key
+        if key == nil { key = try await searchKey(query: query, department: department, page: page, per: per) }
+        guard let results, let key else { return try await compute() }
+        return try await results.value(key, compute: compute)
     }
 
-    /// Every department name, sorted.
+    /// The key a search's result is kept under: the people table's version and the search itself
+    /// (`nil` without a cache).
+    func searchKey(query: String?, department: String?, page: Int, per: Int) async throws -> String? {
+        guard results != nil else { return nil }
+        let page = min(max(1, page), PageLimits.pages), per = min(max(1, per), PageLimits.perPage)
+        let q = query?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+        let department = department ?? ""
+        return "people|\(try await DataVersions.read(on: db).people)|\(page)|\(per)|\(department.count)|\(department)|\(q)"
+    }
+
+    /// Every department name, sorted (kept like searches).
     func departments() async throws -> [String] {
-        let rows = try await sql.select().distinct().column("department").from(PersonModel.schema).orderBy("department").all()
-        return try rows.map { try $0.decode(column: "department", as: String.self) }
+        let sql = self.sql
+        let compute: @Sendable () async throws -> [String] = {
+            let rows = try await sql.select().distinct().column("department").from(PersonModel.schema).orderBy("department").all()
+            return try rows.map { try $0.decode(column: "department", as: String.self) }
+        }
+        guard let results else { return try await compute() }
+        return try await results.value("departments|\(try await DataVersions.read(on: db).people)", compute: compute)
     }
 
     /// The managers above a person, nearest first, and the person's direct reports.

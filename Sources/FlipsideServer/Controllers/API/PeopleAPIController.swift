@@ -26,11 +26,22 @@ struct PeopleAPIController {
         return response
     }
 
-    func list(req: Request) async throws -> Page<Person> {
+    /// A page of the directory. The encoded answer is kept with the search (see `PeopleService.search`).
+    func list(req: Request) async throws -> Response {
         try req.requireCoordinator()
         let page = try pageParameter(req, "page", default: 1, most: PageLimits.pages)
         let per = try pageParameter(req, "per", default: 25, most: PageLimits.perPage)
-        return try await PeopleService(db: req.db).search(query: req.query["q"], department: req.query["department"], page: page, per: per)
+        let (q, department): (String?, String?) = (req.query["q"], req.query["department"])
+        let people = PeopleService(db: req.db, results: req.application.results)
+        let key = try await people.searchKey(query: q, department: department, page: page, per: per)
+        guard let key else { return try await people.search(query: q, department: department, page: page, per: per).encodeResponse(for: req) }
+        let body: ByteBuffer = try await req.application.results.value(key + "|json") {
+            let response = try await people.search(query: q, department: department, page: page, per: per, key: key).encodeResponse(for: req)
+            return response.body.buffer ?? ByteBuffer()
+        }
+        var headers = HTTPHeaders()
+        headers.contentType = .json
+        return Response(status: .ok, headers: headers, body: .init(buffer: body))
     }
 
     func show(req: Request) async throws -> Person {

@@ -19,11 +19,19 @@ struct ProgramsAPIController {
         programs.get(":programID", "matches", use: matches)
     }
 
-    /// The program's pairing under its rules (coordinators): pairs, reasons, alternatives. Not stored.
+    /// The program's pairing under its rules (coordinators): pairs, reasons, alternatives. Not stored;
+    /// computed and encoded once per input (see `MatchPreviewService`).
     func matches(req: Request) async throws -> Response {
         try req.requireCoordinator()
         let program = try await req.visibleProgram()
-        let preview = try await MatchPreviewService(db: req.db).preview(program, algorithm: try PreviewAlgorithm(query: req.query["algorithm"]))
+        let algorithm = try PreviewAlgorithm(query: req.query["algorithm"])
+        let key = try await MatchPreviewService.key(program, algorithm: algorithm, on: req.db) + "|json"
+        var headers = HTTPHeaders()
+        headers.contentType = .json
+        if let kept: Data = await req.application.results.value(key) {
+            return Response(status: .ok, headers: headers, body: .init(data: kept))
+        }
+        let preview = try await MatchPreviewService(request: req).preview(program, algorithm: algorithm)
         struct Body: Encodable {
             var programID: UUID
             var algorithm: PreviewAlgorithm
@@ -40,9 +48,9 @@ struct ProgramsAPIController {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.sortedKeys]
-        var headers = HTTPHeaders()
-        headers.contentType = .json
-        return Response(status: .ok, headers: headers, body: .init(data: try encoder.encode(body)))
+        let data = try encoder.encode(body)
+        await req.application.results.keep(data, for: key)
+        return Response(status: .ok, headers: headers, body: .init(data: data))
     }
 
     /// Coordinators see every program; participants see those past draft.

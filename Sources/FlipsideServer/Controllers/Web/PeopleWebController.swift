@@ -18,7 +18,7 @@ struct PeopleWebController {
         let q = req.query[String.self, at: "q"] ?? ""
         let department = req.query[String.self, at: "department"] ?? ""
         let pageNumber = try pageParameter(req, "page", default: 1, most: PageLimits.pages)
-        let people = PeopleService(db: req.db)
+        let people = PeopleService(db: req.db, results: req.application.results)
         let result = try await people.search(query: q, department: department, page: pageNumber, per: 25)
         let departments = try await people.departments()
         let page = PeoplePage(

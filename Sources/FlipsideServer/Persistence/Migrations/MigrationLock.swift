@@ -1,6 +1,7 @@
 import Fluent
 import FluentPostgresDriver
 import Foundation
+import SQLKit
 import Vapor
 
 /// Brings the schema up to date (or reverts it) so that several instances starting together on one
@@ -14,6 +15,11 @@ public enum SchemaMigration {
 
     public static func run(_ app: Application, revert: Bool = false) async throws {
         guard case let .postgres(url) = app.appConfig.storage else {
+            if case .sqliteFile = app.appConfig.storage, let sql = app.db as? any SQLDatabase {
+                // Write-ahead logging: readers never wait for a writer, and a commit is one append. Kept
+                // by the file once set.
+                try await sql.raw("PRAGMA journal_mode=WAL").run()
+            }
             try await migrate(app, revert: revert)
             return
         }

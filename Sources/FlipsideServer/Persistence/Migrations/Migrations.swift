@@ -14,5 +14,6 @@ enum FlipsideMigrations {
         app.migrations.add(CreateWebSessions())
         app.migrations.add(CreateInvitations())
         app.migrations.add(CreateLoginAttemptsAndSessionOwners())
+        app.migrations.add(CreatePeopleIndexesAndVersions())
     }
 }
