@@ -284,6 +284,17 @@ import VaporTesting
         }
     }
 
+    /// Ten links made for one person at the same moment: one link stays, never two.
+    @Test func oneSignInLinkPerPersonEvenWhenMadeAtOnce() async throws {
+        try await TestWorld.run { world in
+            let results = try await Self.concurrently(10) { _ in
+                try await world.api(.POST, "/api/v1/people/J2/invitation", as: .coordinator).status
+            }
+            #expect(results.contains(.created) && results.allSatisfy { $0 == .created || $0 == .conflict }, "\(results)")
+            #expect(try await InvitationModel.query(on: world.app.db).filter(\.$employeeID == "J2").count() == 1)
+        }
+    }
+
     /// Links come from BASE_URL, never from the request's Host header; in production without BASE_URL
     /// no link is made.
     @Test func signInLinksUseTheConfiguredAddress() async throws {

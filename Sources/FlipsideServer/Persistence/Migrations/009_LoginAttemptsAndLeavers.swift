@@ -3,7 +3,8 @@ import SQLKit
 
 /// Sign-in attempts as one atomic counter per email and per client address (replacing one row per
 /// failure, which could not be counted and written atomically); sessions remember whose they are, so
-/// that ending someone's access ends their sessions; one email per person, enforced by the database;
+/// that ending someone's access ends their sessions; one email per person and one sign-in link per
+/// person, enforced by the database;
 /// a table of locks that serialise imports.
 struct CreateLoginAttemptsAndSessionOwners: AsyncMigration {
     func prepare(on database: any Database) async throws {
@@ -22,7 +23,8 @@ struct CreateLoginAttemptsAndSessionOwners: AsyncMigration {
         try await database.schema("web_sessions").field("user_id", .uuid).update()
         guard let sql = database as? any SQLDatabase else { return }
         try await sql.create(index: "web_sessions_user_id").on("web_sessions").column("user_id").run()
-        try await sql.create(index: "invitations_employee_id").on("invitations").column("employee_id").run()
+        // A new sign-in link replaces the person's earlier ones: one link per person, also when two are made at once.
+        try await sql.create(index: "invitations_employee_id").unique().on("invitations").column("employee_id").run()
         try await sql.create(index: "users_employee_id").on("users").column("employee_id").run()
         // Emails are compared without regard to case, so the rule "one person per email" is on lower(email).
         try await sql.raw("CREATE UNIQUE INDEX people_email_lower ON people (lower(email))").run()
