@@ -29,6 +29,17 @@ struct LoginLimiter {
         return try row.decode(column: "attempts", as: Int.self)
     }
 
+    /// Whether `key` has used up `limit` attempts in its current window: a read, so that a flood of
+    /// refused attempts writes nothing. Only a fast path for refusing: `reserve` decides the rest.
+    func isLocked(_ key: String, limit: Int, now: Date = Date()) async throws -> Bool {
+        guard let row = try await sql.raw("""
+            SELECT attempts, window_start FROM \(ident: Self.table) WHERE attempt_key = \(bind: key)
+            """).first() else { return false }
+        let attempts = try row.decode(column: "attempts", as: Int.self)
+        let start = try row.decode(column: "window_start", as: Double.self)
+        return attempts >= limit && start > now.timeIntervalSince1970 - window
+    }
+
     /// Hands back an attempt that turned out to be a right password: it does not count as a failure.
     func release(_ key: String) async throws {
         try await sql.raw("UPDATE \(ident: Self.table) SET attempts = attempts - 1 WHERE attempt_key = \(bind: key) AND attempts > 0").run()

@@ -18,6 +18,7 @@ extension Application {
 public func configure(_ app: Application, config: AppConfig) async throws {
     app.appConfig = config
     app.results = ResultCache()
+    app.passwordWork = PasswordWork()
     app.http.server.configuration.hostname = config.host
     app.http.server.configuration.port = config.port
     // A connection that sends and receives nothing for this long is closed: half-sent uploads and idle

@@ -5,21 +5,21 @@ import Vapor
 /// Logins: creating users, checking passwords with a rate limit, issuing API tokens.
 struct AccountService {
     let db: any Database
-    let passwords: AsyncPasswordHasher
+    let passwords: QueuedPasswords
     let config: AppConfig
     /// The client's IP address, for the per-address sign-in limit (`nil` on the command line).
     let clientAddress: String?
 
     init(request: Request) {
         db = request.db
-        passwords = request.password.async
+        passwords = QueuedPasswords(hasher: request.password.async, work: request.application.passwordWork)
         config = request.application.appConfig
         clientAddress = request.remoteAddress?.ipAddress
     }
 
     init(app: Application) {
         db = app.db
-        passwords = app.password.async(on: app.threadPool, hopTo: app.eventLoopGroup.next())
+        passwords = QueuedPasswords(hasher: app.password.async(on: app.threadPool, hopTo: app.eventLoopGroup.next()), work: app.passwordWork)
         config = app.appConfig
         clientAddress = nil
     }
@@ -29,7 +29,7 @@ struct AccountService {
         AccountService(db: database, passwords: passwords, config: config, clientAddress: clientAddress)
     }
 
-    private init(db: any Database, passwords: AsyncPasswordHasher, config: AppConfig, clientAddress: String?) {
+    private init(db: any Database, passwords: QueuedPasswords, config: AppConfig, clientAddress: String?) {
         self.db = db
         self.passwords = passwords
         self.config = config
@@ -69,20 +69,20 @@ struct AccountService {
         let limiter = LoginLimiter(db: db, window: config.loginWindow)
         var reserved: [String] = []
         let minutes = Int((config.loginWindow / 60).rounded(.up))
+        let addressRefusal = APIError(.tooManyRequests, code: "too_many_attempts",
+                                      "Too many failed sign-ins from your network. Try again in \(minutes) minutes.")
+        let emailRefusal = APIError(.tooManyRequests, code: "too_many_attempts",
+                                    "Too many failed sign-ins for this email. Try again in \(minutes) minutes.")
+        let emailKey = LoginLimiter.emailKey(String(email.prefix(320)))
         if let clientAddress {
             let key = LoginLimiter.addressKey(clientAddress)
+            if try await limiter.isLocked(key, limit: config.loginAddressLimit) { throw addressRefusal }
             reserved.append(key)
-            if try await limiter.reserve(key) > config.loginAddressLimit {
-                throw APIError(.tooManyRequests, code: "too_many_attempts",
-                               "Too many failed sign-ins from your network. Try again in \(minutes) minutes.")
-            }
+            if try await limiter.reserve(key) > config.loginAddressLimit { throw addressRefusal }
         }
-        let emailKey = LoginLimiter.emailKey(String(email.prefix(320)))
+        if try await limiter.isLocked(emailKey, limit: config.loginAttemptLimit) { throw emailRefusal }
         reserved.append(emailKey)
-        if try await limiter.reserve(emailKey) > config.loginAttemptLimit {
-            throw APIError(.tooManyRequests, code: "too_many_attempts",
-                           "Too many failed sign-ins for this email. Try again in \(minutes) minutes.")
-        }
+        if try await limiter.reserve(emailKey) > config.loginAttemptLimit { throw emailRefusal }
         let user = try await UserModel.find(email: email, on: db)
         let ok: Bool
         if let user {
