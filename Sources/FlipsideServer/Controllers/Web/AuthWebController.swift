@@ -28,7 +28,7 @@ struct AuthWebController {
             let user = try await AccountService(request: req).verify(email: form.email ?? "", password: form.password ?? "")
             try await Self.signIn(req, user)
             return req.redirect(to: next.isEmpty ? Self.landing(user) : next)
-        } catch let error as APIError where error.status == .unauthorized || error.status == .tooManyRequests {
+        } catch let error as APIError where [.unauthorized, .forbidden, .tooManyRequests].contains(error.status) {
             let page = LoginPage(page: PageChrome(request: req, title: "Sign in", hasForm: true), next: next,
                                  email: form.email ?? "", error: error.message)
             let response = try await req.view.render("login", page).encodeResponse(for: req)
