@@ -89,6 +89,9 @@ import VaporTesting
             }
             try await second.asyncShutdown()
         }
+        if case let .sqliteFile(path) = storage {
+            for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        }
     }
 
     /// Sign-ins with ever new emails from one address are refused past the address's limit, before any

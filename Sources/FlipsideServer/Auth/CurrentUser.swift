@@ -11,15 +11,6 @@ extension Request {
         return user
     }
 
-    /// The signed-in coordinator, or a 401 / 403.
-    @discardableResult
-    func requireCoordinator() throws -> UserModel {
-        let user = try requireUser()
-        guard user.userRole == .coordinator else {
-            throw APIError(.forbidden, code: "forbidden", "Only coordinators may do this.")
-        }
-        return user
-    }
 }
 
 extension Request {
@@ -29,24 +20,20 @@ extension Request {
         return id
     }
 
-    /// The program in the path, if the signed-in user may see it: coordinators always, participants once
-    /// it is past draft (a draft is a 404 to them, so its existence is not revealed).
+    /// The program in the path, if the policy lets the actor see it.
     func visibleProgram() async throws -> Program {
-        let user = try requireUser()
+        _ = try requireUser()
         let program = try await ProgramService(db: db).find(try programID())
-        if user.userRole != .coordinator && program.status == .draft { throw APIError.notFound("Program") }
+        try authorize(.view, .program(status: program.status))
         return program
     }
 
-    /// The program and enrolment in the path, if the user is a coordinator or the person enrolled.
+    /// The program and enrolment in the path, if the policy lets the actor change the enrolment.
     func ownedEnrolment() async throws -> (Program, Enrolment) {
-        let user = try requireUser()
         let program = try await visibleProgram()
         guard let id = parameters.get("enrolmentID", as: UUID.self) else { throw APIError.notFound("Enrolment") }
         let enrolment = try await EnrolmentService(db: db).find(id, in: program.id)
-        guard user.userRole == .coordinator || enrolment.employeeID == user.employeeID else {
-            throw APIError(.forbidden, code: "forbidden", "A participant can change only their own enrolment.")
-        }
+        try authorize(.change, .enrolment(employeeID: enrolment.employeeID, programStatus: program.status))
         return (program, enrolment)
     }
 }

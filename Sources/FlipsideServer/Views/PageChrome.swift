@@ -14,7 +14,7 @@ struct PageChrome: Encodable {
         let user = request.auth.get(UserModel.self)
         self.title = title
         userEmail = user?.email
-        isCoordinator = user?.userRole == .coordinator
+        isCoordinator = AccessPolicy.managesPrograms(request.actor)
         isSignedIn = user != nil
         // Anonymous pages without a form need no token, and so create no session.
         csrf = user != nil || hasForm ? CSRF.token(for: request) : ""

@@ -18,8 +18,9 @@ struct PeopleAPIController {
     }
 
     func invite(req: Request) async throws -> Response {
-        try req.requireCoordinator()
-        let (token, expires) = try await InvitationService(db: req.db).invite(req.parameters.get("employeeID") ?? "")
+        let id = req.parameters.get("employeeID") ?? ""
+        try req.authorize(.create, .invitation(employeeID: id))
+        let (token, expires) = try await InvitationService(db: req.db).invite(id)
         let response = Response(status: .created)
         let path = SiteURL.invitation(token: token).path
         try response.content.encode(InvitationResponse(path: path, url: req.application.appConfig.linkBase.map { $0 + path }, expires_at: expires))
@@ -28,7 +29,7 @@ struct PeopleAPIController {
 
     /// A page of the directory. The encoded answer is kept with the search (see `PeopleService.search`).
     func list(req: Request) async throws -> Response {
-        try req.requireCoordinator()
+        try req.authorize(.view, .directory)
         let page = try pageParameter(req, "page", default: 1, most: PageLimits.pages)
         let per = try pageParameter(req, "per", default: 25, most: PageLimits.perPage)
         let (q, department): (String?, String?) = (req.query["q"], req.query["department"])
@@ -45,17 +46,14 @@ struct PeopleAPIController {
     }
 
     func show(req: Request) async throws -> Person {
-        let user = try req.requireUser()
         let id = req.parameters.get("employeeID") ?? ""
-        guard user.userRole == .coordinator || user.employeeID == id else {
-            throw APIError(.forbidden, code: "forbidden", "A participant can see only their own profile.")
-        }
+        try req.authorize(.view, .person(employeeID: id))
         guard let person = try await PeopleService(db: req.db).find(id) else { throw APIError.notFound("Person \(id)") }
         return person
     }
 
     func importCSV(req: Request) async throws -> ImportResponse {
-        try req.requireCoordinator()
+        try req.authorize(.change, .directory)
         try await req.collectBody(upTo: UploadLimits.people)
         let text = try csvBody(req)
         let counts = try await PeopleService(db: req.db).importCSV(text)

@@ -22,7 +22,7 @@ struct ProgramsAPIController {
     /// The program's pairing under its rules (coordinators): pairs, reasons, alternatives. Not stored;
     /// computed and encoded once per input (see `MatchPreviewService`).
     func matches(req: Request) async throws -> Response {
-        try req.requireCoordinator()
+        try req.authorize(.view, .matchPreview)
         let program = try await req.visibleProgram()
         let algorithm = try PreviewAlgorithm(query: req.query["algorithm"])
         let key = try await MatchPreviewService.key(program, algorithm: algorithm, on: req.db) + "|json"
@@ -55,9 +55,8 @@ struct ProgramsAPIController {
 
     /// Coordinators see every program; participants see those past draft.
     func list(req: Request) async throws -> [Program] {
-        let user = try req.requireUser()
-        let all = try await ProgramService(db: req.db).all()
-        return user.userRole == .coordinator ? all : all.filter { $0.status != .draft }
+        _ = try req.requireUser()
+        return AccessPolicy.visiblePrograms(req.actor, try await ProgramService(db: req.db).all())
     }
 
     func show(req: Request) async throws -> Program {
@@ -65,7 +64,7 @@ struct ProgramsAPIController {
     }
 
     func create(req: Request) async throws -> Response {
-        try req.requireCoordinator()
+        try req.authorize(.create, .programs)
         let input = try req.content.decode(ProgramInput.self)
         var program = Program(name: "")
         input.apply(to: &program)
@@ -77,7 +76,7 @@ struct ProgramsAPIController {
     }
 
     func update(req: Request) async throws -> Program {
-        try req.requireCoordinator()
+        try req.authorize(.change, .programs)
         var program = try await ProgramService(db: req.db).find(try req.programID())
         let input = try req.content.decode(ProgramInput.self)
         input.apply(to: &program)
@@ -85,42 +84,35 @@ struct ProgramsAPIController {
     }
 
     func delete(req: Request) async throws -> HTTPStatus {
-        try req.requireCoordinator()
+        try req.authorize(.delete, .programs)
         try await ProgramService(db: req.db).delete(try req.programID())
         return .noContent
     }
 
     func transition(req: Request) async throws -> Program {
-        try req.requireCoordinator()
+        try req.authorize(.change, .programs)
         let input = try req.content.decode(StatusInput.self)
         return try await ProgramService(db: req.db).transition(try req.programID(), to: input.status)
     }
 
     /// Coordinators see every enrolment and the warnings; a participant sees only their own.
     func enrolments(req: Request) async throws -> EnrolmentList {
-        let user = try req.requireUser()
         let program = try await req.visibleProgram()
+        try req.authorize(.view, .enrolmentList(programStatus: program.status))
         let (rows, warnings) = try await EnrolmentService(db: req.db).overview(of: program)
-        if user.userRole == .coordinator { return EnrolmentList(items: rows, warnings: warnings) }
-        return EnrolmentList(items: rows.filter { $0.enrolment.employeeID == user.employeeID }, warnings: [])
+        let manages = AccessPolicy.managesPrograms(req.actor)
+        return EnrolmentList(items: AccessPolicy.visibleEnrolments(req.actor, rows) { $0.enrolment.employeeID }, warnings: manages ? warnings : [])
     }
 
     func enrol(req: Request) async throws -> Response {
-        let user = try req.requireUser()
         let program = try await req.visibleProgram()
         let input = try req.content.decode(EnrolmentInput.self)
-        let employeeID: String
-        switch user.userRole {
-        case .coordinator:
-            guard let id = input.employee_id, !id.isEmpty else { throw APIError.invalid([FieldProblem(field: "employee_id", reason: "is required")]) }
-            employeeID = id
-        case .participant:
-            guard let own = user.employeeID else { throw APIError(.forbidden, code: "no_profile", "This login is not linked to a person.") }
-            guard input.employee_id == nil || input.employee_id == own else {
-                throw APIError(.forbidden, code: "forbidden", "A participant can enrol only themselves.")
-            }
-            employeeID = own
+        // Whom: the person named, or else the participant themselves (a coordinator must name someone).
+        let actor = req.actor
+        guard let employeeID = input.employee_id.flatMap({ $0.isEmpty ? nil : $0 }) ?? (actor.isCoordinator ? nil : actor.employeeID ?? "") else {
+            throw APIError.invalid([FieldProblem(field: "employee_id", reason: "is required")])
         }
+        try req.authorize(.create, .enrolment(employeeID: employeeID, programStatus: program.status))
         guard let role = input.role else { throw APIError.invalid([FieldProblem(field: "role", reason: "is required (mentor or mentee)")]) }
         var enrolment = Enrolment(programID: program.id, employeeID: employeeID, role: role,
                                   capacity: role == .mentor ? program.settings.defaultCapacity : 1)
@@ -132,7 +124,7 @@ struct ProgramsAPIController {
     }
 
     func importEnrolments(req: Request) async throws -> ImportResponse {
-        try req.requireCoordinator()
+        try req.authorize(.create, .enrolmentImport)
         try await req.collectBody(upTo: UploadLimits.enrolments)
         let program = try await ProgramService(db: req.db).find(try req.programID())
         let (counts, warnings) = try await EnrolmentService(db: req.db).importCSV(try csvBody(req), into: program)

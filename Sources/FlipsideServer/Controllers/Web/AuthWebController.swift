@@ -1,3 +1,4 @@
+import FlipsideCore
 import Vapor
 
 /// Sign-in and sign-out pages.
@@ -47,7 +48,7 @@ struct AuthWebController {
 
     /// Where a user starts: coordinators on the programs, participants on their profile.
     static func landing(_ user: UserModel) -> String {
-        user.userRole == .coordinator ? SiteURL.programs.path : SiteURL.me.path
+        AccessPolicy.managesPrograms(user.actor) ? SiteURL.programs.path : SiteURL.me.path
     }
 
     func logout(req: Request) async throws -> Response {

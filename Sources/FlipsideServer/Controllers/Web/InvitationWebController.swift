@@ -19,9 +19,9 @@ struct InvitationWebController {
 
     /// Makes a new link and shows it once on the person's page.
     func invite(req: Request) async throws -> View {
-        try req.requireCoordinator()
-        try CSRF.verify(req)
         let id = req.parameters.get("employeeID") ?? ""
+        try req.authorize(.create, .invitation(employeeID: id))
+        try CSRF.verify(req)
         let base = try InvitationService.linkBase(req.application.appConfig)
         let (token, expires) = try await InvitationService(db: req.db).invite(id)
         let notice = InvitationNotice(url: base + SiteURL.invitation(token: token).path, expires: AccountActions.expiryText(expires))

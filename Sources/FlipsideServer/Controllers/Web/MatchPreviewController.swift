@@ -64,7 +64,7 @@ struct MatchPreviewController {
     struct AlgorithmChoice: Encodable { var value: String; var label: String; var selected: Bool }
 
     func preview(req: Request) async throws -> View {
-        try req.requireCoordinator()
+        try req.authorize(.view, .matchPreview)
         let program = try await req.visibleProgram()
         let algorithm = try PreviewAlgorithm(query: req.query["algorithm"])
         let preview = try await MatchPreviewService(request: req).preview(program, algorithm: algorithm)

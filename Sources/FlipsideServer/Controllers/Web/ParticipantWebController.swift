@@ -126,11 +126,12 @@ struct ParticipantWebController {
 
     /// The program and the signed-in participant's employee id; coordinators enrol people by upload or API.
     private func context(_ req: Request) async throws -> (Program, String) {
-        let user = try req.requireUser()
-        guard let employeeID = user.employeeID else {
+        let program = try await req.visibleProgram()
+        // This form enrols the signed-in person; a login without one (a coordinator's own) has nobody to enrol.
+        guard let employeeID = req.actor.employeeID else {
             throw APIError(.forbidden, code: "no_profile", "Only a participant linked to a person can enrol; coordinators enrol people by CSV upload.")
         }
-        let program = try await req.visibleProgram()
+        try req.authorize(.create, .enrolment(employeeID: employeeID, programStatus: program.status))
         guard program.status.acceptsEnrolments else { throw ProgramError.closedForEnrolment(program.status) }
         return (program, employeeID)
     }

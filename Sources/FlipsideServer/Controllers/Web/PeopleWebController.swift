@@ -14,7 +14,7 @@ struct PeopleWebController {
     }
 
     func directory(req: Request) async throws -> View {
-        try req.requireCoordinator()
+        try req.authorize(.view, .directory)
         let q = req.query[String.self, at: "q"] ?? ""
         let department = req.query[String.self, at: "department"] ?? ""
         let pageNumber = try pageParameter(req, "page", default: 1, most: PageLimits.pages)
@@ -36,11 +36,9 @@ struct PeopleWebController {
 
     /// A person's page; `invitation` is a sign-in link just made for them (shown once).
     static func personPage(_ req: Request, invitation: InvitationNotice?) async throws -> View {
-        let user = try req.requireUser()
         let id = req.parameters.get("employeeID") ?? ""
-        guard user.userRole == .coordinator || user.employeeID == id else {
-            throw APIError(.forbidden, code: "forbidden", "You can see only your own profile.")
-        }
+        try req.authorize(.view, .person(employeeID: id))
+        let seesLogin = AccessPolicy.decide(req.actor, .create, .invitation(employeeID: id)).isAllowed
         let people = PeopleService(db: req.db)
         guard let person = try await people.find(id) else { throw APIError.notFound("Person \(id)") }
         let line = try await people.reportingLine(of: id)
@@ -55,18 +53,18 @@ struct PeopleWebController {
             exitDate: person.exitDate?.description,
             attributes: person.attributes.sorted { $0.key < $1.key }.map { AttributeRow(key: $0.key.replacingOccurrences(of: "_", with: " "), value: $0.value) },
             managers: line.managers.reversed().map(PersonSummary.init), reports: line.reports.map(PersonSummary.init), enrolments: enrolments,
-            login: user.userRole == .coordinator ? LoginSummary(person: person, user: try await UserModel.find(email: person.email, on: req.db)) : nil,
+            login: seesLogin ? LoginSummary(person: person, user: try await UserModel.find(email: person.email, on: req.db)) : nil,
             inviteURL: SiteURL.personInvite(id).path, invitation: invitation)
         return try await req.view.render("person", page)
     }
 
     func importForm(req: Request) async throws -> View {
-        try req.requireCoordinator()
+        try req.authorize(.change, .directory)
         return try await req.view.render("import", importPage(req))
     }
 
     func importUpload(req: Request) async throws -> Response {
-        try req.requireCoordinator()
+        try req.authorize(.change, .directory)
         try await req.collectBody(upTo: UploadLimits.people)
         try CSRF.verify(req)
         var page = importPage(req)

@@ -17,21 +17,21 @@ struct ProgramsWebController {
     }
 
     func list(req: Request) async throws -> View {
-        let user = try req.requireUser()
-        let programs = try await ProgramService(db: req.db).all()
-        let visible = user.userRole == .coordinator ? programs : programs.filter { $0.status != .draft }
+        _ = try req.requireUser()
+        let visible = AccessPolicy.visiblePrograms(req.actor, try await ProgramService(db: req.db).all())
+        let manages = AccessPolicy.managesPrograms(req.actor)
         return try await req.view.render("programs", ProgramsPage(
             page: PageChrome(request: req, title: "Programs", nav: "programs"),
-            programs: visible.map { ProgramSummary($0, canEnrol: user.userRole == .participant) }))
+            programs: visible.map { ProgramSummary($0, canEnrol: !manages) }))
     }
 
     func newForm(req: Request) async throws -> View {
-        try req.requireCoordinator()
+        try req.authorize(.create, .programs)
         return try await req.view.render("program-form", formPage(req, program: nil, editing: Program(name: ""), raw: nil, problems: []))
     }
 
     func editForm(req: Request) async throws -> View {
-        try req.requireCoordinator()
+        try req.authorize(.change, .programs)
         let program = try await ProgramService(db: req.db).find(try req.programID())
         return try await req.view.render("program-form", try await formPage(req, program: program, editing: program, raw: nil, problems: []))
     }
@@ -66,7 +66,7 @@ struct ProgramsWebController {
     }
 
     func create(req: Request) async throws -> Response {
-        try req.requireCoordinator()
+        try req.authorize(.create, .programs)
         try CSRF.verify(req)
         let form = try req.content.decode(ProgramForm.self)
         let (program, problems) = Self.apply(form, to: Program(name: ""))
@@ -76,7 +76,7 @@ struct ProgramsWebController {
     }
 
     func update(req: Request) async throws -> Response {
-        try req.requireCoordinator()
+        try req.authorize(.change, .programs)
         try CSRF.verify(req)
         let existing = try await ProgramService(db: req.db).find(try req.programID())
         let form = try req.content.decode(ProgramForm.self)
@@ -102,7 +102,7 @@ struct ProgramsWebController {
 
     /// Deletes a program and its enrolments, once the coordinator ticked the confirmation.
     func delete(req: Request) async throws -> Response {
-        try req.requireCoordinator()
+        try req.authorize(.delete, .programs)
         try CSRF.verify(req)
         struct Form: Content { var confirm: String? }
         let id = try req.programID()
@@ -146,18 +146,19 @@ struct ProgramsWebController {
     }
 
     func show(req: Request) async throws -> View {
-        let user = try req.requireUser()
         let program = try await req.visibleProgram()
+        try req.authorize(.view, .enrolmentList(programStatus: program.status))
+        let actor = req.actor
         let (rows, warnings) = try await EnrolmentService(db: req.db).overview(of: program)
         let warningFor = Dictionary(warnings.map { ($0.employeeID, $0.message) }, uniquingKeysWith: { a, _ in a })
-        let isCoordinator = user.userRole == .coordinator
-        let visible = isCoordinator ? rows : rows.filter { $0.enrolment.employeeID == user.employeeID }
+        let isCoordinator = AccessPolicy.managesPrograms(actor)
+        let visible = AccessPolicy.visibleEnrolments(actor, rows) { $0.enrolment.employeeID }
         let enrolmentRows = visible.map { EnrolmentRow($0.enrolment, person: $0.person, program: program,
                                                       warning: warningFor[$0.enrolment.employeeID], withdrawable: true) }
-        let own = rows.first { $0.enrolment.employeeID == user.employeeID }
+        let own = rows.first { $0.enrolment.employeeID == actor.employeeID }
         let page = ProgramPage(
             page: PageChrome(request: req, title: program.name, nav: "programs"),
-            program: ProgramSummary(program, canEnrol: !isCoordinator && own == nil && user.employeeID != nil),
+            program: ProgramSummary(program, canEnrol: !isCoordinator && own == nil && actor.employeeID != nil),
             transitions: isCoordinator ? program.status.allowedNext.map(\.rawValue) : [],
             editURL: SiteURL.editProgram(program.id).path,
             statusURL: SiteURL.programStatus(program.id).path, importURL: SiteURL.enrolmentImport(program.id).path,
@@ -169,7 +170,7 @@ struct ProgramsWebController {
     }
 
     func transition(req: Request) async throws -> Response {
-        try req.requireCoordinator()
+        try req.authorize(.change, .programs)
         try CSRF.verify(req)
         struct Form: Content { var status: String }
         let form = try req.content.decode(Form.self)
@@ -182,13 +183,13 @@ struct ProgramsWebController {
     }
 
     func importForm(req: Request) async throws -> View {
-        try req.requireCoordinator()
+        try req.authorize(.create, .enrolmentImport)
         let program = try await ProgramService(db: req.db).find(try req.programID())
         return try await req.view.render("import", importPage(req, program: program))
     }
 
     func importUpload(req: Request) async throws -> Response {
-        try req.requireCoordinator()
+        try req.authorize(.create, .enrolmentImport)
         try await req.collectBody(upTo: UploadLimits.enrolments)
         try CSRF.verify(req)
         let program = try await ProgramService(db: req.db).find(try req.programID())

@@ -1,0 +1,128 @@
+/// Who is asking: nobody signed in, a participant (a person with a login), or a coordinator. A login
+/// may be linked to a person by employee id (a participant's always is, once imported from HR).
+public enum Actor: Sendable, Hashable {
+    case anonymous
+    case participant(employeeID: String?)
+    case coordinator(employeeID: String?)
+
+    public var employeeID: String? {
+        switch self {
+        case .anonymous: return nil
+        case let .participant(id), let .coordinator(id): return id
+        }
+    }
+
+    public var isCoordinator: Bool {
+        if case .coordinator = self { return true }
+        return false
+    }
+}
+
+/// What an actor wants to do.
+public enum Action: Sendable, Hashable {
+    case view, create, change, delete
+}
+
+/// What it is done to: described by what the rules need to know, not by how it is stored.
+public enum Resource: Sendable, Hashable {
+    /// The people directory, search and the HR import.
+    case directory
+    /// One person's record.
+    case person(employeeID: String)
+    /// A sign-in link for a person.
+    case invitation(employeeID: String)
+    /// One program, in its current status (`create` needs no program: pass `.programs`).
+    case program(status: ProgramStatus)
+    /// Programs as a whole: creating one.
+    case programs
+    /// One person's enrolment in a program of the given status.
+    case enrolment(employeeID: String, programStatus: ProgramStatus)
+    /// The list of a program's enrolments.
+    case enrolmentList(programStatus: ProgramStatus)
+    /// Enrolments in bulk: a CSV import into a program.
+    case enrolmentImport
+    /// A program's match preview.
+    case matchPreview
+}
+
+/// The answer, with what a person is told.
+public enum AccessDecision: Sendable, Hashable {
+    case allowed
+    /// Nobody is signed in.
+    case signInFirst
+    /// Signed in, not allowed; says why.
+    case forbidden(code: String, message: String)
+    /// Not allowed, and the thing's existence is not revealed either (a draft program to a participant).
+    case hidden
+
+    public var isAllowed: Bool { self == .allowed }
+}
+
+/// The one place that decides who may see or change what. Every page, API route and command asks it;
+/// none decides on its own.
+public enum AccessPolicy {
+    public static func decide(_ actor: Actor, _ action: Action, _ resource: Resource) -> AccessDecision {
+        guard actor != .anonymous else { return .signInFirst }
+        if actor.isCoordinator { return .allowed }
+        let decision = participant(actor.employeeID, action, resource)
+        // What only coordinators do is refused as such; anything else in a program a participant may
+        // not see is hidden with it (a draft is a 404 to them, so its existence is not revealed).
+        if decision == coordinatorsOnly { return decision }
+        if resource.programStatus == .draft { return .hidden }
+        return decision
+    }
+
+    private static func participant(_ own: String?, _ action: Action, _ resource: Resource) -> AccessDecision {
+        switch (action, resource) {
+        case (.view, .program):
+            return .allowed
+        case let (.view, .person(id)):
+            return id == own ? .allowed : .forbidden(code: "forbidden", message: "A participant can see only their own profile.")
+        case let (.change, .person(id)) where id == own:
+            return .allowed   // what of it they may change: `PersonProfile.selfDescribedAttributes` and the time zone
+        case let (_, .enrolment(id, _)):
+            guard let own else { return noProfile }
+            if id == own { return .allowed }
+            return .forbidden(code: "forbidden", message: action == .create
+                              ? "A participant can enrol only themselves."
+                              : "A participant can change only their own enrolment.")
+        case (.view, .enrolmentList):
+            return .allowed   // redacted to their own: `visibleEnrolments`
+        default:
+            return coordinatorsOnly
+        }
+    }
+
+    /// Of these programs, the ones the actor may see.
+    public static func visiblePrograms(_ actor: Actor, _ programs: [Program]) -> [Program] {
+        programs.filter { decide(actor, .view, .program(status: $0.status)).isAllowed }
+    }
+
+    /// Of a program's enrolments, the ones the actor may see: all for coordinators, their own for a participant.
+    public static func visibleEnrolments<T>(_ actor: Actor, _ items: [T], employeeID: (T) -> String) -> [T] {
+        if actor.isCoordinator { return items }
+        guard let own = actor.employeeID else { return [] }
+        return items.filter { employeeID($0) == own }
+    }
+
+    /// Whether the actor sees the coordinator's view of a program (everyone's enrolments, warnings,
+    /// life-cycle controls) rather than their own part in it.
+    public static func managesPrograms(_ actor: Actor) -> Bool {
+        decide(actor, .create, .programs).isAllowed
+    }
+
+    static let coordinatorsOnly = AccessDecision.forbidden(code: "forbidden", message: "Only coordinators may do this.")
+    static let noProfile = AccessDecision.forbidden(code: "no_profile",
+                                                    message: "Only a login linked to a person can enrol; coordinators enrol people by CSV upload.")
+}
+
+extension Resource {
+    /// The status of the program the resource belongs to, if any.
+    var programStatus: ProgramStatus? {
+        switch self {
+        case let .program(status), let .enrolmentList(status): return status
+        case let .enrolment(_, status): return status
+        case .directory, .person, .invitation, .programs, .enrolmentImport, .matchPreview: return nil
+        }
+    }
+}
