@@ -400,4 +400,32 @@ import VaporTesting
             #expect(try await web.get("/people?q=jolene").body.string.contains("Jolene New"))
         }
     }
+
+    /// Enrolments arriving while the program moves on to matching: each is either stored (201) or told
+    /// the program is closed (409) — the status is checked inside the enrolment's transaction with the
+    /// program's row held, so none is written after the move.
+    @Test func enrolmentsRacingTheMoveToMatching() async throws {
+        try await TestWorld.run { world in
+            let rows = (1...30).map { "R\($0),Racer \($0),racer\($0)@example.com,Analyst,1,2024-01-01,Sales,Paris,Europe/Paris,C1" }
+            #expect(try await world.api(.POST, "/api/v1/people/import", as: .coordinator, csv: Self.peopleHeader + "\n" + rows.joined(separator: "\n")).status == .ok)
+            let program = pathID(world.program.id)
+            let results = try await Self.concurrently(31) { i -> (HTTPStatus, String) in
+                if i == 15 {
+                    let (status, _) = try await world.api(.POST, "/api/v1/programs/\(program)/status", as: .coordinator, json: #"{"status":"matching"}"#)
+                    return (status, "transition")
+                }
+                let (status, body) = try await world.api(.POST, "/api/v1/programs/\(program)/enrolments", as: .coordinator,
+                                                         json: #"{"employee_id":"R\#(i + 1)","role":"mentor","offers":[{"topic":"figma","proficiency":3}],"channels":["video"]}"#)
+                return (status, body)
+            }
+            #expect(results.contains { $0.0 == .ok && $0.1 == "transition" })
+            let enrolments = results.filter { $0.1 != "transition" }
+            #expect(enrolments.allSatisfy { $0.0 == .created || ($0.0 == .conflict && $0.1.contains("closed_for_enrolment")) }, "\(enrolments.map(\.0))")
+            let stored = try await EnrolmentModel.query(on: world.app.db).filter(\.$program.$id == world.program.id).filter(\.$employeeID ~~ (1...30).map { "R\($0)" }).count()
+            #expect(stored == enrolments.filter { $0.0 == .created }.count)
+            let late = try await world.api(.POST, "/api/v1/programs/\(program)/enrolments", as: .coordinator,
+                                           json: #"{"employee_id":"M1","role":"mentee","wants":[{"topic":"figma","priority":1}],"channels":["video"]}"#)
+            #expect(late.status == .conflict)
+        }
+    }
 }

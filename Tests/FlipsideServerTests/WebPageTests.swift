@@ -265,6 +265,13 @@ import VaporTesting
             let bad = try await web.post(path, form: ["role": "mentor", "offers": "figma:9", "cadence": "weekly"])
             #expect(bad.status == .unprocessableEntity)
             #expect(bad.body.string.contains("proficiency must be") && bad.body.string.contains("choose at least one way to meet"))
+            // The form answers as the API does: a mentor's wants and a capacity that is no number are refused.
+            let wants = try await web.post(path, form: ["role": "mentor", "offers": "figma:4", "wants": "python:2", "channels[]": "chat", "capacity": "two"])
+            #expect(wants.status == .unprocessableEntity)
+            #expect(wants.body.string.contains("is for mentees") && wants.body.string.contains("must be a whole number"))
+            let (api, apiBody) = try await world.api(.POST, "/api/v1/programs/\(pathID(world.program.id))/enrolments", as: .participant,
+                                                     json: #"{"role":"mentor","offers":[{"topic":"figma","proficiency":4}],"wants":[{"topic":"python","priority":2}],"channels":["chat"]}"#)
+            #expect(api == .unprocessableEntity && apiBody.contains("is for mentees"))
             let good = try await web.post(path, form: ["role": "mentor", "offers": "Figma:4; gen ai:3", "channels[]": "chat", "cadence": "monthly", "availability": "9-11"])
             #expect(good.status == .seeOther)
             let enrolment = try #require(try await EnrolmentService(db: world.app.db).enrolment(of: "J1", in: world.program.id))

@@ -40,14 +40,17 @@ struct EnrolmentService {
     }
 
     /// Creates or replaces one enrolment after checking every rule. Returns the warnings that now apply to it.
+    /// The program's status is read inside the transaction with the row held (`ProgramService.statusHeld`), so
+    /// a program that moves on to matching at the same moment cannot take an enrolment after it moved.
     func save(_ enrolment: Enrolment, in program: Program, isNew: Bool) async throws -> [EnrolmentWarning] {
-        guard program.status.acceptsEnrolments else { throw ProgramError.closedForEnrolment(program.status) }
-        let problems = EnrolmentRules.problems(in: enrolment)
-        if !problems.isEmpty { throw APIError.invalid(problems) }
-        guard try await PeopleService(db: db).find(enrolment.employeeID) != nil else {
-            throw APIError.invalid([FieldProblem(field: "employee_id", reason: "no person with employee id \(enrolment.employeeID)")])
-        }
         return try await db.writeTransaction { tx in
+            let status = try await ProgramService.statusHeld(program.id, on: tx)
+            guard status.acceptsEnrolments else { throw ProgramError.closedForEnrolment(status) }
+            let problems = EnrolmentRules.problems(in: enrolment)
+            if !problems.isEmpty { throw APIError.invalid(problems) }
+            guard try await PeopleService(db: tx).find([enrolment.employeeID])[enrolment.employeeID] != nil else {
+                throw APIError.invalid([FieldProblem(field: "employee_id", reason: "no person with employee id \(enrolment.employeeID)")])
+            }
             let existing = try await EnrolmentModel.query(on: tx).filter(\.$program.$id == program.id)
                 .filter(\.$employeeID == enrolment.employeeID).first()
             if isNew {
@@ -76,8 +79,11 @@ struct EnrolmentService {
     }
 
     func delete(_ id: UUID, in program: Program) async throws {
-        guard program.status.acceptsEnrolments else { throw ProgramError.closedForEnrolment(program.status) }
-        try await EnrolmentModel.query(on: db).filter(\.$id == id).filter(\.$program.$id == program.id).delete()
+        try await db.writeTransaction { tx in
+            let status = try await ProgramService.statusHeld(program.id, on: tx)
+            guard status.acceptsEnrolments else { throw ProgramError.closedForEnrolment(status) }
+            try await EnrolmentModel.query(on: tx).filter(\.$id == id).filter(\.$program.$id == program.id).delete()
+        }
     }
 
     /// Imports a CSV of enrolments: all or nothing, upserting by employee id. One import at a time (a
@@ -86,6 +92,7 @@ struct EnrolmentService {
     func importCSV(_ text: String, into program: Program) async throws -> (counts: ImportCounts, warnings: [EnrolmentWarning]) {
         try await db.writeTransaction { tx in
             try await WriteLock.enrolmentImport.take(on: tx)
+            _ = try await ProgramService.statusHeld(program.id, on: tx)
             let program = try await ProgramService(db: tx).find(program.id)
             let existingList = try await EnrolmentService(db: tx).all(in: program.id)
             var existing: [String: Enrolment] = [:]

@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import FlipsideCore
 import Vapor
 
@@ -68,6 +69,19 @@ struct ProgramService {
         } catch let error as any DatabaseError where error.isConstraintFailure {
             throw APIError(.conflict, code: "name_taken", "Another program named '\(TextLimits.preview(name))' was saved at the same moment; choose another name.")
         }
+    }
+
+    /// The program's status, read inside `tx` with the row held until it ends: on PostgreSQL `FOR SHARE`
+    /// (a status change waits, and waits for it); on SQLite the write transaction already holds the
+    /// database's writer lock. A 404 when the program is gone.
+    static func statusHeld(_ id: UUID, on tx: any Database) async throws -> ProgramStatus {
+        guard let sql = tx as? any SQLDatabase else { throw APIError.notFound("Program") }
+        let share: SQLQueryString = sql.dialect.name == "sqlite" ? "" : " FOR SHARE"
+        guard let row = try await sql.raw("SELECT status FROM \(ident: ProgramModel.schema) WHERE id = \(bind: id)\(share)").first(),
+              let status = ProgramStatus(rawValue: try row.decode(column: "status", as: String.self)) else {
+            throw APIError.notFound("Program")
+        }
+        return status
     }
 
     private func ensureUniqueName(_ name: String, except id: UUID?) async throws {

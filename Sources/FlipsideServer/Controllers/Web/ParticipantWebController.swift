@@ -82,14 +82,23 @@ struct ParticipantWebController {
         }
         let role = EnrolmentRole(rawValue: form.role ?? "")
         if role == nil { problems.append(FieldProblem(field: "role", reason: "choose mentor or mentee")) }
-        let offers = parsed("offers", EnrolmentFields.offers(role == .mentor ? form.offers ?? "" : ""))
-        let wants = parsed("wants", EnrolmentFields.wants(role == .mentee ? form.wants ?? "" : ""))
+        // Both lists are read whatever the role, as the API reads them: a mentor who also lists wants is
+        // told so (422), not silently dropped.
+        let offers = parsed("offers", EnrolmentFields.offers(form.offers ?? ""))
+        let wants = parsed("wants", EnrolmentFields.wants(form.wants ?? ""))
         let channels = parsed("channels", EnrolmentFields.channels((form.channels ?? []).joined(separator: ";")))
         let cadence = parsed("cadence", EnrolmentFields.cadence(form.cadence ?? ""))
         let availability = parsed("availability", EnrolmentFields.availability(form.availability ?? ""))
         var capacity = 1
         if role == .mentor {
-            capacity = Int(form.capacity ?? "") ?? program.settings.defaultCapacity
+            let raw = (form.capacity ?? "").trimmingCharacters(in: .whitespaces)
+            if raw.isEmpty {
+                capacity = program.settings.defaultCapacity
+            } else if let number = Int(raw) {
+                capacity = number
+            } else {
+                problems.append(FieldProblem(field: "capacity", reason: "must be a whole number"))
+            }
         }
         var enrolment = existing ?? Enrolment(programID: program.id, employeeID: employeeID, role: role ?? .mentee)
         if let role { enrolment.role = role }
@@ -102,7 +111,11 @@ struct ParticipantWebController {
         enrolment.capacity = capacity
         enrolment.availability = availability ?? []
         do {
-            if !problems.isEmpty { throw APIError.invalid(problems) }
+            if !problems.isEmpty {
+                // Fields that could not be read, and every rule the rest breaks: all problems at once.
+                let reported = Set(problems.map(\.field))
+                throw APIError.invalid(problems + EnrolmentRules.problems(in: enrolment).filter { !reported.contains($0.field) })
+            }
             _ = try await service.save(enrolment, in: program, isNew: existing == nil)
             return req.redirect(to: SiteURL.program(program.id).path)
         } catch let error as APIError where error.status == .unprocessableEntity {
