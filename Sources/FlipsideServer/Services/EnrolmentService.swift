@@ -3,7 +3,7 @@ import FlipsideCore
 import Vapor
 
 /// An enrolment together with the person it belongs to, as lists show it.
-struct EnrolmentView: Content {
+struct EnrolmentView: Sendable {
     var enrolment: Enrolment
     var person: Person?
 }
@@ -119,7 +119,6 @@ struct EnrolmentService {
     }
 }
 
-extension Enrolment: Content {}
 
 extension EnrolmentService: EnrolmentRepository {
     func enrolments(in programID: UUID) async throws -> [Enrolment] { try await all(in: programID) }

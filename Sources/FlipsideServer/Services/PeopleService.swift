@@ -4,7 +4,7 @@ import SQLKit
 import Vapor
 
 /// A page of results with the total count.
-struct Page<Item: Content>: Content {
+struct Page<Item> {
     var items: [Item]
     var page: Int
     var per: Int
@@ -12,6 +12,18 @@ struct Page<Item: Content>: Content {
     var pageCount: Int { max(1, (total + per - 1) / per) }
 
     enum CodingKeys: String, CodingKey { case items, page, per, total }
+}
+
+extension Page: Sendable where Item: Sendable {}
+extension Page: Encodable where Item: Encodable {}
+extension Page: Decodable where Item: Decodable {}
+extension Page: Content, RequestDecodable, ResponseEncodable, AsyncRequestDecodable, AsyncResponseEncodable where Item: Content {}
+
+extension Page {
+    /// The same page with each item mapped (to a DTO).
+    func map<T>(_ transform: (Item) -> T) -> Page<T> {
+        Page<T>(items: items.map(transform), page: page, per: per, total: total)
+    }
 }
 
 /// People: reading, searching and the HR import.
@@ -192,7 +204,6 @@ enum PersonProfile {
     static let selfDescribedAttributes = ["pronouns", "career_path", "previous_industry", "background"]
 }
 
-extension Person: Content {}
 
 extension PeopleService: PeopleRepository {
     func people(_ employeeIDs: [String]) async throws -> [String: Person] { try await find(employeeIDs) }

@@ -93,4 +93,3 @@ struct ProgramService {
     }
 }
 
-extension Program: Content {}

@@ -29,8 +29,8 @@ struct UserDTO: Content {
 
 struct MeResponse: Content {
     var user: UserDTO
-    var person: Person?
-    var enrolments: [Enrolment]
+    var person: PersonDTO?
+    var enrolments: [EnrolmentDTO]
 }
 
 struct MeUpdate: Content {
@@ -97,11 +97,11 @@ struct EnrolmentInput: Content {
 }
 
 struct EnrolmentResponse: Content {
-    var enrolment: Enrolment
+    var enrolment: EnrolmentDTO
     var warnings: [EnrolmentWarning]
 }
 
 struct EnrolmentList: Content {
-    var items: [EnrolmentView]
+    var items: [EnrolmentItemDTO]
     var warnings: [EnrolmentWarning]
 }

@@ -30,8 +30,8 @@ struct AuthAPIController {
     func me(req: Request) async throws -> MeResponse {
         let user = try req.requireUser()
         guard let employeeID = user.employeeID else { return MeResponse(user: UserDTO(user), person: nil, enrolments: []) }
-        return MeResponse(user: UserDTO(user), person: try await PeopleService(db: req.db).find(employeeID),
-                          enrolments: try await EnrolmentService(db: req.db).all(of: employeeID))
+        return MeResponse(user: UserDTO(user), person: try await PeopleService(db: req.db).find(employeeID).map(PersonDTO.init),
+                          enrolments: try await EnrolmentService(db: req.db).all(of: employeeID).map(EnrolmentDTO.init))
     }
 
     func updateMe(req: Request) async throws -> MeResponse {

@@ -35,9 +35,10 @@ struct PeopleAPIController {
         let (q, department): (String?, String?) = (req.query["q"], req.query["department"])
         let people = PeopleService(db: req.db, results: req.application.results)
         let key = try await people.searchKey(query: q, department: department, page: page, per: per)
-        guard let key else { return try await people.search(query: q, department: department, page: page, per: per).encodeResponse(for: req) }
+        guard let key else { return try await people.search(query: q, department: department, page: page, per: per).map(PersonDTO.init).encodeResponse(for: req) }
         let body: ByteBuffer = try await req.application.results.value(key + "|json") {
-            let response = try await people.search(query: q, department: department, page: page, per: per, key: key).encodeResponse(for: req)
+            let response = try await people.search(query: q, department: department, page: page, per: per, key: key)
+                .map(PersonDTO.init).encodeResponse(for: req)
             return response.body.buffer ?? ByteBuffer()
         }
         var headers = HTTPHeaders()
@@ -45,11 +46,11 @@ struct PeopleAPIController {
         return Response(status: .ok, headers: headers, body: .init(buffer: body))
     }
 
-    func show(req: Request) async throws -> Person {
+    func show(req: Request) async throws -> PersonDTO {
         let id = req.parameters.get("employeeID") ?? ""
         try req.authorize(.view, .person(employeeID: id))
         guard let person = try await PeopleService(db: req.db).find(id) else { throw APIError.notFound("Person \(id)") }
-        return person
+        return PersonDTO(person)
     }
 
     func importCSV(req: Request) async throws -> ImportResponse {

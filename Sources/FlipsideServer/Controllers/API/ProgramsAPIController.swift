@@ -54,13 +54,13 @@ struct ProgramsAPIController {
     }
 
     /// Coordinators see every program; participants see those past draft.
-    func list(req: Request) async throws -> [Program] {
+    func list(req: Request) async throws -> [ProgramDTO] {
         _ = try req.requireUser()
-        return AccessPolicy.visiblePrograms(req.actor, try await ProgramService(db: req.db).all())
+        return AccessPolicy.visiblePrograms(req.actor, try await ProgramService(db: req.db).all()).map(ProgramDTO.init)
     }
 
-    func show(req: Request) async throws -> Program {
-        try await req.visibleProgram()
+    func show(req: Request) async throws -> ProgramDTO {
+        ProgramDTO(try await req.visibleProgram())
     }
 
     func create(req: Request) async throws -> Response {
@@ -71,16 +71,16 @@ struct ProgramsAPIController {
         let created = try await ProgramService(db: req.db).create(program)
         let response = Response(status: .created)
         response.headers.replaceOrAdd(name: .location, value: "/api/v1/programs/\(created.id.uuidString.lowercased())")
-        try response.content.encode(created)
+        try response.content.encode(ProgramDTO(created))
         return response
     }
 
-    func update(req: Request) async throws -> Program {
+    func update(req: Request) async throws -> ProgramDTO {
         try req.authorize(.change, .programs)
         var program = try await ProgramService(db: req.db).find(try req.programID())
         let input = try req.content.decode(ProgramInput.self)
         input.apply(to: &program)
-        return try await ProgramService(db: req.db).update(program)
+        return ProgramDTO(try await ProgramService(db: req.db).update(program))
     }
 
     func delete(req: Request) async throws -> HTTPStatus {
@@ -89,10 +89,10 @@ struct ProgramsAPIController {
         return .noContent
     }
 
-    func transition(req: Request) async throws -> Program {
+    func transition(req: Request) async throws -> ProgramDTO {
         try req.authorize(.change, .programs)
         let input = try req.content.decode(StatusInput.self)
-        return try await ProgramService(db: req.db).transition(try req.programID(), to: input.status)
+        return ProgramDTO(try await ProgramService(db: req.db).transition(try req.programID(), to: input.status))
     }
 
     /// Coordinators see every enrolment and the warnings; a participant sees only their own.
@@ -101,7 +101,8 @@ struct ProgramsAPIController {
         try req.authorize(.view, .enrolmentList(programStatus: program.status))
         let (rows, warnings) = try await EnrolmentService(db: req.db).overview(of: program)
         let manages = AccessPolicy.managesPrograms(req.actor)
-        return EnrolmentList(items: AccessPolicy.visibleEnrolments(req.actor, rows) { $0.enrolment.employeeID }, warnings: manages ? warnings : [])
+        return EnrolmentList(items: AccessPolicy.visibleEnrolments(req.actor, rows) { $0.enrolment.employeeID }.map(EnrolmentItemDTO.init),
+                             warnings: manages ? warnings : [])
     }
 
     func enrol(req: Request) async throws -> Response {
@@ -119,7 +120,7 @@ struct ProgramsAPIController {
         input.apply(to: &enrolment)
         let warnings = try await EnrolmentService(db: req.db).save(enrolment, in: program, isNew: true)
         let response = Response(status: .created)
-        try response.content.encode(EnrolmentResponse(enrolment: enrolment, warnings: warnings))
+        try response.content.encode(EnrolmentResponse(enrolment: EnrolmentDTO(enrolment), warnings: warnings))
         return response
     }
 
@@ -140,7 +141,7 @@ struct ProgramsAPIController {
         }
         input.apply(to: &updated)
         let warnings = try await EnrolmentService(db: req.db).save(updated, in: program, isNew: false)
-        return EnrolmentResponse(enrolment: updated, warnings: warnings)
+        return EnrolmentResponse(enrolment: EnrolmentDTO(updated), warnings: warnings)
     }
 
     func deleteEnrolment(req: Request) async throws -> HTTPStatus {

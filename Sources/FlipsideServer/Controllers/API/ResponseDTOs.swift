@@ -1,0 +1,106 @@
+import FlipsideCore
+import Foundation
+import Vapor
+
+// What the API sends, field by field. No Core type is encoded as it is: each response is built here
+// from what the access policy let the handler load, so a field added to a Core type (a private note, a
+// reason seen by the program team only) reaches no client until a DTO names it.
+
+/// A person as the directory shows them.
+struct PersonDTO: Content, Equatable {
+    var employee_id: String
+    var name: String
+    var email: String
+    var title: String
+    var level: Int
+    var hire_date: CalendarDate
+    var department: String
+    var location: String
+    var time_zone: String
+    var manager_id: String?
+    var status: EmploymentStatus
+    var exit_date: CalendarDate?
+    var attributes: [String: String]
+
+    init(_ person: Person) {
+        employee_id = person.employeeID
+        name = person.name
+        email = person.email
+        title = person.title
+        level = person.level
+        hire_date = person.hireDate
+        department = person.department
+        location = person.location
+        time_zone = person.timeZone
+        manager_id = person.managerID
+        status = person.status
+        exit_date = person.exitDate
+        attributes = person.attributes
+    }
+}
+
+/// A program with its matching settings.
+struct ProgramDTO: Content {
+    struct Settings: Content {
+        var min_level_gap: Int
+        var default_capacity: Int
+    }
+
+    var id: UUID
+    var name: String
+    var purpose: String
+    var start_date: CalendarDate?
+    var end_date: CalendarDate?
+    var status: ProgramStatus
+    var settings: Settings
+
+    init(_ program: Program) {
+        id = program.id
+        name = program.name
+        purpose = program.purpose
+        start_date = program.startDate
+        end_date = program.endDate
+        status = program.status
+        settings = Settings(min_level_gap: program.settings.minLevelGap, default_capacity: program.settings.defaultCapacity)
+    }
+}
+
+/// One enrolment.
+struct EnrolmentDTO: Content {
+    var id: UUID
+    var program_id: UUID
+    var employee_id: String
+    var role: EnrolmentRole
+    var offers: [TopicOffer]
+    var wants: [TopicWant]
+    var industries: [String]
+    var channels: [FlipsideCore.Channel]
+    var cadence: Cadence
+    var capacity: Int
+    var availability: [HourRange]
+
+    init(_ enrolment: Enrolment) {
+        id = enrolment.id
+        program_id = enrolment.programID
+        employee_id = enrolment.employeeID
+        role = enrolment.role
+        offers = enrolment.offers
+        wants = enrolment.wants
+        industries = enrolment.industries
+        channels = enrolment.channels
+        cadence = enrolment.cadence
+        capacity = enrolment.capacity
+        availability = enrolment.availability
+    }
+}
+
+/// An enrolment in a list, with the person it belongs to.
+struct EnrolmentItemDTO: Content {
+    var enrolment: EnrolmentDTO
+    var person: PersonDTO?
+
+    init(_ view: EnrolmentView) {
+        enrolment = EnrolmentDTO(view.enrolment)
+        person = view.person.map(PersonDTO.init)
+    }
+}
