@@ -33,4 +33,13 @@ import Testing
     @Test func closedProgramExplainsItsState() {
         #expect(ProgramError.illegalTransition(from: .closed, to: .active).message.contains("closed for good"))
     }
+
+    @Test func defaultCapacityByRoleAndWhenAProgramCanBeDeleted() {
+        var program = Program(name: "P", settings: MatchingSettings(minLevelGap: 1, defaultCapacity: 3))
+        #expect(program.defaultCapacity(for: .mentor) == 3 && program.defaultCapacity(for: .mentee) == 1)
+        for status in ProgramStatus.allCases {
+            program.status = status
+            #expect((program.deletionBlocker == nil) == (status != .active), "\(status)")
+        }
+    }
 }

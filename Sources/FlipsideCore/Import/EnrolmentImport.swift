@@ -79,13 +79,12 @@ public enum EnrolmentImport {
                 problems += reader.problems
                 continue
             }
-            var enrolment = Enrolment(
+            let enrolment = Enrolment(
                 id: existing[id]?.id ?? UUID(), programID: program.id, employeeID: id, role: role,
                 offers: offers, wants: wants, industries: EnrolmentFields.industries(reader.text("industries") ?? ""),
                 channels: channels, cadence: cadence,
-                capacity: capacity ?? (role == .mentor ? program.settings.defaultCapacity : 1),
+                capacity: capacity ?? program.defaultCapacity(for: role),
                 availability: availability)
-            if role == .mentee && capacity == nil { enrolment.capacity = 1 }
             for problem in EnrolmentRules.problems(in: enrolment) {
                 problems.append(ImportProblem(row: row, column: problem.field, value: reader.text(problem.field), reason: problem.reason))
             }

@@ -66,6 +66,17 @@ public struct Program: Hashable, Codable, Sendable {
         status = next
     }
 
+    /// How many mentees someone in `role` takes unless their enrolment says otherwise: a mentor the
+    /// program's default, a mentee always one mentor.
+    public func defaultCapacity(for role: EnrolmentRole) -> Int {
+        role == .mentor ? settings.defaultCapacity : 1
+    }
+
+    /// Why the program cannot be deleted now, or `nil` when it can (an active program has pairs running).
+    public var deletionBlocker: String? {
+        status == .active ? "An active program cannot be deleted; close it first." : nil
+    }
+
     /// Checks the fields a coordinator typed.
     public func validate() throws(ProgramError) {
         var problems: [FieldProblem] = []

@@ -52,9 +52,7 @@ struct ProgramService {
     /// Deletes a program and its enrolments. An active program cannot be deleted: close it first.
     func delete(_ id: UUID) async throws {
         let program = try await find(id)
-        guard program.status != .active else {
-            throw APIError(.conflict, code: "program_active", "An active program cannot be deleted; close it first.")
-        }
+        if let blocker = program.deletionBlocker { throw APIError(.conflict, code: "program_active", blocker) }
         try await db.writeTransaction { tx in
             try await EnrolmentModel.query(on: tx).filter(\.$program.$id == id).delete()
             try await ProgramModel.query(on: tx).filter(\.$id == id).delete()

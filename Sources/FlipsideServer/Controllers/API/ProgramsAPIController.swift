@@ -116,7 +116,7 @@ struct ProgramsAPIController {
         try req.authorize(.create, .enrolment(employeeID: employeeID, programStatus: program.status))
         guard let role = input.role else { throw APIError.invalid([FieldProblem(field: "role", reason: "is required (mentor or mentee)")]) }
         var enrolment = Enrolment(programID: program.id, employeeID: employeeID, role: role,
-                                  capacity: role == .mentor ? program.settings.defaultCapacity : 1)
+                                  capacity: program.defaultCapacity(for: role))
         input.apply(to: &enrolment)
         let warnings = try await EnrolmentService(db: req.db).save(enrolment, in: program, isNew: true)
         let response = Response(status: .created)

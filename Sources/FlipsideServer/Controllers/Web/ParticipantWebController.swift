@@ -93,7 +93,7 @@ struct ParticipantWebController {
         if role == .mentor {
             let raw = (form.capacity ?? "").trimmingCharacters(in: .whitespaces)
             if raw.isEmpty {
-                capacity = program.settings.defaultCapacity
+                capacity = program.defaultCapacity(for: .mentor)
             } else if let number = Int(raw) {
                 capacity = number
             } else {
@@ -159,7 +159,7 @@ struct ParticipantWebController {
             channels: FlipsideCore.Channel.allCases.map { .init(value: $0.rawValue, label: $0 == .inPerson ? "In person" : $0 == .video ? "Video call" : "Chat / instant messaging",
                                                   checked: e?.channels.contains($0) ?? false) },
             cadences: Cadence.allCases.map { .init(value: $0.rawValue, selected: (e?.cadence ?? .biweekly) == $0) },
-            capacity: e?.capacity ?? program.settings.defaultCapacity,
+            capacity: e?.capacity ?? program.defaultCapacity(for: .mentor),
             availability: e?.availability.map(\.description).joined(separator: ";") ?? "", problems: problems, isUpdate: enrolment != nil)
     }
 }
