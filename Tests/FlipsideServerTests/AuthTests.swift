@@ -33,21 +33,23 @@ import VaporTesting
             let stored = try await WebSessionModel.query(on: world.app.db).all()
             #expect(stored.contains { $0.keyHash == TokenHash.of(cookie) } && !stored.contains { $0.keyHash == cookie })
             #expect(try await web.get("/programs").status == .ok)
-            // Eight hours later (the row's expiry moved into the past), the same cookie is no session.
-            for row in stored { row.expiresAt = Date().addingTimeInterval(-1); try await row.save(on: world.app.db) }
+            // Eight hours later, the same cookie is no session.
+            world.clock.advance(by: ExpiringSessions.lifetime + 1)
             let after = try await web.get("/programs")
             #expect(after.status == .seeOther && after.headers.first(name: .location)?.hasPrefix("/login") == true)
             // The next session to start deletes the expired rows.
             _ = try await WebClient.signedIn(world, as: "coord@example.com")
             let live = try await WebSessionModel.query(on: world.app.db).all()
-            #expect(!live.isEmpty && live.allSatisfy { $0.expiresAt > Date() })
+            #expect(!live.isEmpty && live.allSatisfy { $0.expiresAt > world.clock.now })
             // Tokens: an expired one is refused, and deleted when the next is issued.
             let good = #"{"email":"coord@example.com","password":"\#(TestWorld.password)"}"#
             let token = try #require((try json(try await world.api(.POST, "/api/v1/auth/token", as: .anonymous, json: good).body) as? [String: Any])?["token"] as? String)
-            let row = try #require(try await UserTokenModel.query(on: world.app.db).filter(\.$tokenHash == TokenHash.of(token)).first())
-            row.expiresAt = Date().addingTimeInterval(-1)
-            try await row.save(on: world.app.db)
             var headers = HTTPHeaders()
+            headers.bearerAuthorization = BearerAuthorization(token: token)
+            #expect(try await world.app.testing().sendRequest(.GET, "/api/v1/people", headers: headers).status == .ok)
+            // Thirty days and a second later it is refused.
+            world.clock.advance(by: 30 * 24 * 3600 + 1)
+            headers = HTTPHeaders()
             headers.bearerAuthorization = BearerAuthorization(token: token)
             let refused = try await world.app.testing().sendRequest(.GET, "/api/v1/people", headers: headers)
             #expect(refused.status == .unauthorized)
@@ -78,7 +80,7 @@ import VaporTesting
     @Test func oldFailuresExpireAndAreRemoved() async throws {
         try await TestWorld.run { world in
             let limiter = LoginLimiter(db: world.app.db, window: world.app.appConfig.loginWindow)
-            let old = Date().addingTimeInterval(-3600)
+            let old = world.clock.now.addingTimeInterval(-3600)
             for _ in 0..<10 { _ = try await limiter.reserve(LoginLimiter.emailKey("jo@example.com"), now: old) }
             for _ in 0..<3 { _ = try await limiter.reserve(LoginLimiter.emailKey("coord@example.com"), now: old) }
             // Ten failures an hour ago do not lock the account; a sign-in clears expired counters away.

@@ -25,6 +25,8 @@ struct TestWorld {
     static let password = "correct horse battery"
 
     let app: Application
+    /// The application's clock: tests move it instead of rewriting stored expiry times.
+    let clock: ManualClock
     let program: Program
     let draft: Program
     let coordinatorToken: String
@@ -41,6 +43,7 @@ struct TestWorld {
             var config = AppConfig(storage: storage, bcryptCost: 4)
             adjust(&config)
             try await configure(app, config: config)
+            app.clock = ManualClock()
             if postgres { try await app.autoRevert() }
             try await app.autoMigrate()
         }) { app in
@@ -65,7 +68,7 @@ struct TestWorld {
         _ = try await service.save(Enrolment(programID: program.id, employeeID: "S1", role: .mentee,
                                              wants: [TopicWant(topic: Topic("figma")!, priority: 3)], channels: [.video]),
                                    in: program, isNew: true)
-        return TestWorld(app: app, program: program, draft: draft,
+        return TestWorld(app: app, clock: app.clock as! ManualClock, program: program, draft: draft,
                          coordinatorToken: try await accounts.issueToken(for: coordinator).token,
                          participantToken: try await accounts.issueToken(for: participant).token,
                          otherEnrolment: mentor)

@@ -50,7 +50,7 @@ struct BearerTokenAuthenticator: AsyncBearerAuthenticator {
                 LEFT JOIN \(ident: PersonModel.schema) p ON p.employee_id = u.employee_id
                 WHERE t.token_hash = \(bind: TokenHash.of(bearer.token))
                 """).first(),
-              try row.decode(column: "expires_at", as: Date.self) > Date()
+              try row.decode(column: "expires_at", as: Date.self) > request.now
         else { return }
         if let user = try AccessEnding.activeUser(from: row) { request.auth.login(user) }
     }

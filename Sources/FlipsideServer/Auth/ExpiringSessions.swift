@@ -10,7 +10,7 @@ struct ExpiringSessions: AsyncSessionDriver {
     static let lifetime: TimeInterval = 8 * 3600
 
     func createSession(_ data: SessionData, for request: Request) async throws -> SessionID {
-        let now = Date()
+        let now = request.now
         try await WebSessionModel.query(on: request.db).filter(\.$expiresAt <= now).delete()
         let key = TokenHash.newToken()
         try await WebSessionModel(keyHash: TokenHash.of(key), data: try Self.encode(data),
@@ -20,7 +20,7 @@ struct ExpiringSessions: AsyncSessionDriver {
 
     func readSession(_ sessionID: SessionID, for request: Request) async throws -> SessionData? {
         guard let row = try await WebSessionModel.query(on: request.db)
-            .filter(\.$keyHash == TokenHash.of(sessionID.string)).filter(\.$expiresAt > Date()).first() else { return nil }
+            .filter(\.$keyHash == TokenHash.of(sessionID.string)).filter(\.$expiresAt > request.now).first() else { return nil }
         guard let data = try? JSONDecoder().decode(SessionData.self, from: Data(row.data.utf8)) else { return nil }
         request.storage[ReadSessionKey.self] = try Self.encode(data)
         return data

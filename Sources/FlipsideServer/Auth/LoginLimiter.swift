@@ -15,7 +15,7 @@ struct LoginLimiter {
 
     /// Counts one more attempt for `key` and returns the number counted in the current window (this one
     /// included). A window starts with its first attempt and ends `window` seconds later.
-    func reserve(_ key: String, now: Date = Date()) async throws -> Int {
+    func reserve(_ key: String, now: Date) async throws -> Int {
         let nowSeconds = now.timeIntervalSince1970
         let since = nowSeconds - window
         let row = try await sql.raw("""
@@ -31,7 +31,7 @@ struct LoginLimiter {
 
     /// Whether `key` has used up `limit` attempts in its current window: a read, so that a flood of
     /// refused attempts writes nothing. Only a fast path for refusing: `reserve` decides the rest.
-    func isLocked(_ key: String, limit: Int, now: Date = Date()) async throws -> Bool {
+    func isLocked(_ key: String, limit: Int, now: Date) async throws -> Bool {
         guard let row = try await sql.raw("""
             SELECT attempts, window_start FROM \(ident: Self.table) WHERE attempt_key = \(bind: key)
             """).first() else { return false }
@@ -47,7 +47,7 @@ struct LoginLimiter {
 
     /// Drops counters whose window is over (called now and then; a stale counter is reset anyway on its
     /// next attempt).
-    func prune(now: Date = Date()) async throws {
+    func prune(now: Date) async throws {
         try await sql.raw("DELETE FROM \(ident: Self.table) WHERE window_start <= \(bind: now.timeIntervalSince1970 - window)").run()
     }
 

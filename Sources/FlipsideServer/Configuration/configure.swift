@@ -1,3 +1,4 @@
+import FlipsideCore
 import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
@@ -6,6 +7,14 @@ import Vapor
 
 extension Application {
     private struct AppConfigKey: StorageKey { typealias Value = AppConfig }
+
+    private struct WallClockKey: StorageKey { typealias Value = any WallClock }
+
+    /// Where "now" comes from: the system's clock, or a test's.
+    public var clock: any WallClock {
+        get { storage[WallClockKey.self] ?? SystemClock() }
+        set { storage[WallClockKey.self] = newValue }
+    }
 
     /// The configuration the application was set up with.
     public var appConfig: AppConfig {
@@ -93,4 +102,9 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
         }
         return response
     }
+}
+
+extension Request {
+    /// Now, by the application's clock.
+    var now: Date { application.clock.now }
 }

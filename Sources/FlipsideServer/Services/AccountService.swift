@@ -7,6 +7,7 @@ struct AccountService {
     let db: any Database
     let passwords: QueuedPasswords
     let config: AppConfig
+    let clock: any WallClock
     /// The client's IP address, for the per-address sign-in limit (`nil` on the command line).
     let clientAddress: String?
 
@@ -14,6 +15,7 @@ struct AccountService {
         db = request.db
         passwords = QueuedPasswords(hasher: request.password.async, work: request.application.passwordWork)
         config = request.application.appConfig
+        clock = request.application.clock
         clientAddress = request.remoteAddress?.ipAddress
     }
 
@@ -21,18 +23,20 @@ struct AccountService {
         db = app.db
         passwords = QueuedPasswords(hasher: app.password.async(on: app.threadPool, hopTo: app.eventLoopGroup.next()), work: app.passwordWork)
         config = app.appConfig
+        clock = app.clock
         clientAddress = nil
     }
 
     /// The same service working inside a transaction.
     func on(_ database: any Database) -> AccountService {
-        AccountService(db: database, passwords: passwords, config: config, clientAddress: clientAddress)
+        AccountService(db: database, passwords: passwords, config: config, clock: clock, clientAddress: clientAddress)
     }
 
-    private init(db: any Database, passwords: QueuedPasswords, config: AppConfig, clientAddress: String?) {
+    private init(db: any Database, passwords: QueuedPasswords, config: AppConfig, clock: any WallClock, clientAddress: String?) {
         self.db = db
         self.passwords = passwords
         self.config = config
+        self.clock = clock
         self.clientAddress = clientAddress
     }
 
@@ -76,13 +80,13 @@ struct AccountService {
         let emailKey = LoginLimiter.emailKey(String(email.prefix(320)))
         if let clientAddress {
             let key = LoginLimiter.addressKey(clientAddress)
-            if try await limiter.isLocked(key, limit: config.loginAddressLimit) { throw addressRefusal }
+            if try await limiter.isLocked(key, limit: config.loginAddressLimit, now: clock.now) { throw addressRefusal }
             reserved.append(key)
-            if try await limiter.reserve(key) > config.loginAddressLimit { throw addressRefusal }
+            if try await limiter.reserve(key, now: clock.now) > config.loginAddressLimit { throw addressRefusal }
         }
-        if try await limiter.isLocked(emailKey, limit: config.loginAttemptLimit) { throw emailRefusal }
+        if try await limiter.isLocked(emailKey, limit: config.loginAttemptLimit, now: clock.now) { throw emailRefusal }
         reserved.append(emailKey)
-        if try await limiter.reserve(emailKey) > config.loginAttemptLimit { throw emailRefusal }
+        if try await limiter.reserve(emailKey, now: clock.now) > config.loginAttemptLimit { throw emailRefusal }
         let user = try await UserModel.find(email: email, on: db)
         let ok: Bool
         if let user {
@@ -97,7 +101,7 @@ struct AccountService {
         }
         // The password was right: these attempts were not failures.
         for key in reserved { try await limiter.release(key) }
-        try await limiter.prune()
+        try await limiter.prune(now: clock.now)
         if let refusal = try await AccessEnding.refusal(for: user, on: db) { throw refusal }
         return user
     }
@@ -106,7 +110,7 @@ struct AccountService {
     /// tokens (anyone's) are deleted first, so the table holds only live ones.
     func issueToken(for user: UserModel) async throws -> (token: String, expiresAt: Date) {
         let token = TokenHash.newToken()
-        let now = Date()
+        let now = clock.now
         try await UserTokenModel.query(on: db).filter(\.$expiresAt <= now).delete()
         let expires = now.addingTimeInterval(30 * 24 * 3600)
         try await UserTokenModel(userID: user.requireID(), tokenHash: TokenHash.of(token), expiresAt: expires).create(on: db)

@@ -30,7 +30,7 @@ public enum AccountActions {
     /// A one-time sign-in link for a person: the path (to put after the server's address) and when it expires.
     public static func invite(employeeID: String, app: Application) async throws -> (path: String, expiresAt: Date) {
         do {
-            let (token, expires) = try await InvitationService(db: app.db).invite(employeeID)
+            let (token, expires) = try await InvitationService(db: app.db, clock: app.clock).invite(employeeID)
             return (SiteURL.invitation(token: token).path, expires)
         } catch let error as APIError {
             throw ConfigError(error.message)

@@ -9,6 +9,7 @@ import Vapor
 struct InvitationService {
     static let lifetime: TimeInterval = 7 * 24 * 3600
     let db: any Database
+    let clock: any WallClock
 
     /// A new link for a person still employed; returns the token (shown once) and when it expires.
     func invite(_ employeeID: String) async throws -> (token: String, expiresAt: Date) {
@@ -17,7 +18,7 @@ struct InvitationService {
             throw APIError(.conflict, code: "person_inactive", "\(person.name) has left the organisation (status \(person.status.rawValue)); no sign-in link.")
         }
         let token = Self.urlSafe(TokenHash.newToken())
-        let now = Date()
+        let now = clock.now
         let expires = now.addingTimeInterval(Self.lifetime)
         try await db.writeTransaction { tx in
             // Earlier links for this person stop working; used and expired links of anyone are dropped.
@@ -46,7 +47,7 @@ struct InvitationService {
         let id = try invitation.requireID()
         return try await db.writeTransaction { tx in
             let claimed = try await (tx as! any SQLDatabase).raw("""
-                UPDATE \(ident: InvitationModel.schema) SET used_at = \(bind: Date()) WHERE id = \(bind: id) AND used_at IS NULL RETURNING id
+                UPDATE \(ident: InvitationModel.schema) SET used_at = \(bind: clock.now) WHERE id = \(bind: id) AND used_at IS NULL RETURNING id
                 """).all()
             guard !claimed.isEmpty else { throw Self.invalidLink }
             let email = person.email.lowercased()
@@ -70,7 +71,7 @@ struct InvitationService {
 
     private func valid(_ token: String) async throws -> InvitationModel? {
         try await InvitationModel.query(on: db).filter(\.$tokenHash == TokenHash.of(token))
-            .filter(\.$usedAt == nil).filter(\.$expiresAt > Date()).first()
+            .filter(\.$usedAt == nil).filter(\.$expiresAt > clock.now).first()
     }
 
     /// Base64url without padding, so the token can sit in a path.

@@ -20,7 +20,7 @@ struct PeopleAPIController {
     func invite(req: Request) async throws -> Response {
         let id = req.parameters.get("employeeID") ?? ""
         try req.authorize(.create, .invitation(employeeID: id))
-        let (token, expires) = try await InvitationService(db: req.db).invite(id)
+        let (token, expires) = try await InvitationService(db: req.db, clock: req.application.clock).invite(id)
         let response = Response(status: .created)
         let path = SiteURL.invitation(token: token).path
         try response.content.encode(InvitationResponse(path: path, url: req.application.appConfig.linkBase.map { $0 + path }, expires_at: expires))

@@ -23,14 +23,14 @@ struct InvitationWebController {
         try req.authorize(.create, .invitation(employeeID: id))
         try CSRF.verify(req)
         let base = try InvitationService.linkBase(req.application.appConfig)
-        let (token, expires) = try await InvitationService(db: req.db).invite(id)
+        let (token, expires) = try await InvitationService(db: req.db, clock: req.application.clock).invite(id)
         let notice = InvitationNotice(url: base + SiteURL.invitation(token: token).path, expires: AccountActions.expiryText(expires))
         return try await PeopleWebController.personPage(req, invitation: notice)
     }
 
     func form(req: Request) async throws -> Response {
         let token = req.parameters.get("token") ?? ""
-        guard let person = try await InvitationService(db: req.db).person(for: token) else { throw InvitationService.invalidLink }
+        guard let person = try await InvitationService(db: req.db, clock: req.application.clock).person(for: token) else { throw InvitationService.invalidLink }
         return try await render(req, person: person, token: token, problems: [], status: .ok)
     }
 
@@ -38,7 +38,7 @@ struct InvitationWebController {
         try CSRF.verify(req)
         struct Form: Content { var password: String?; var confirm: String? }
         let token = req.parameters.get("token") ?? ""
-        let invitations = InvitationService(db: req.db)
+        let invitations = InvitationService(db: req.db, clock: req.application.clock)
         guard let person = try await invitations.person(for: token) else { throw InvitationService.invalidLink }
         let form = try req.content.decode(Form.self)
         let password = form.password ?? ""
