@@ -9,7 +9,7 @@ struct Flipside: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flipside",
         abstract: "Flipside: reverse-mentoring programs, from enrolment to measured outcomes.",
-        subcommands: [Serve.self, Migrate.self, Import.self, UserCommand.self, Demo.self, Solve.self, Match.self, Suggest.self])
+        subcommands: [Serve.self, Worker.self, Migrate.self, Import.self, UserCommand.self, Demo.self, Solve.self, Match.self, Suggest.self])
 }
 
 /// Builds an application on the configured database without parsing Vapor's own command line.
@@ -47,6 +47,7 @@ struct Serve: AsyncParsableCommand {
     @ArgumentParser.Option(help: "Address to listen on.") var host: String?
     @ArgumentParser.Option(help: "Port to listen on.") var port: Int?
     @ArgumentParser.Flag(help: "Load the demo organisation first (safe to repeat).") var demo = false
+    @ArgumentParser.Flag(help: "Do not drain the outbox in this process (run `flipside worker` instead).") var noWorker = false
 
     func run() async throws {
         var config = try AppConfig.fromEnvironment()
@@ -72,7 +73,11 @@ struct Serve: AsyncParsableCommand {
             } else {
                 print("Flipside is running at \(base)/ — create a coordinator with `flipside user create --email you@example.com --coordinator`.")
             }
+            // Background work (clean-ups now; emails and reminders later) runs beside the server unless
+            // a separate `flipside worker` does it.
+            let worker = noWorker ? nil : Task { await OutboxWorker(app: app).run() }
             try await app.execute()
+            worker?.cancel()
             try await app.asyncShutdown()
         } catch {
             try? await app.asyncShutdown()
@@ -103,5 +108,26 @@ struct Demo: AsyncParsableCommand {
     func run() async throws {
         let result = try await withMigratedApplication { try await DemoLoader.load(into: $0) }
         print("Demo loaded: \(result.people.created) people created, \(result.people.updated) updated, \(result.people.unchanged) unchanged; \(result.enrolments) enrolments in \"\(result.program.name)\".")
+    }
+}
+
+struct Worker: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Drain the outbox (clean-ups, later emails and reminders) until stopped; any number may run beside the servers.")
+    @ArgumentParser.Option(help: "Seconds between looks at the outbox.") var every: Int = 15
+    @ArgumentParser.Flag(help: "Run what is due once, then exit.") var once = false
+
+    func run() async throws {
+        guard every >= 1 else { throw ValidationError("--every must be at least 1 second") }
+        try await withMigratedApplication { app in
+            let worker = OutboxWorker(app: app)
+            if once {
+                let ran = try await worker.drain()
+                print("Ran \(ran) job\(ran == 1 ? "" : "s").")
+            } else {
+                app.logger.notice("Worker draining the outbox every \(every) s (\(app.appConfig.storageDescription)).")
+                await worker.run(every: .seconds(every))
+            }
+        }
     }
 }

@@ -37,8 +37,9 @@ import VaporTesting
             world.clock.advance(by: ExpiringSessions.lifetime + 1)
             let after = try await web.get("/programs")
             #expect(after.status == .seeOther && after.headers.first(name: .location)?.hasPrefix("/login") == true)
-            // The next session to start deletes the expired rows.
+            // The next session to start asks for the clean-up; the outbox worker deletes the expired rows.
             _ = try await WebClient.signedIn(world, as: "coord@example.com")
+            #expect(try await OutboxWorker(app: world.app).drain() == 1)
             let live = try await WebSessionModel.query(on: world.app.db).all()
             #expect(!live.isEmpty && live.allSatisfy { $0.expiresAt > world.clock.now })
             // Tokens: an expired one is refused, and deleted when the next is issued.
@@ -54,6 +55,7 @@ import VaporTesting
             let refused = try await world.app.testing().sendRequest(.GET, "/api/v1/people", headers: headers)
             #expect(refused.status == .unauthorized)
             _ = try await world.api(.POST, "/api/v1/auth/token", as: .anonymous, json: good)
+            try await OutboxWorker(app: world.app).drain()
             let expired = try await UserTokenModel.query(on: world.app.db).filter(\.$tokenHash == TokenHash.of(token)).count()
             #expect(expired == 0)
         }
@@ -83,11 +85,12 @@ import VaporTesting
             let old = world.clock.now.addingTimeInterval(-3600)
             for _ in 0..<10 { _ = try await limiter.reserve(LoginLimiter.emailKey("jo@example.com"), now: old) }
             for _ in 0..<3 { _ = try await limiter.reserve(LoginLimiter.emailKey("coord@example.com"), now: old) }
-            // Ten failures an hour ago do not lock the account; a sign-in clears expired counters away.
+            // Ten failures an hour ago do not lock the account; a sign-in asks for the clean-up of expired counters.
             let right = #"{"email":"jo@example.com","password":"\#(TestWorld.password)"}"#
             #expect(try await world.api(.POST, "/api/v1/auth/token", as: .anonymous, json: right).status == .created)
             let wrong = #"{"email":"jo@example.com","password":"not the password"}"#
             _ = try await world.api(.POST, "/api/v1/auth/token", as: .anonymous, json: wrong)
+            try await OutboxWorker(app: world.app).drain()
             let rows = try await (world.app.db as! any SQLDatabase).raw("SELECT attempt_key, attempts FROM login_attempts").all()
             let counters = try rows.map { (try $0.decode(column: "attempt_key", as: String.self), try $0.decode(column: "attempts", as: Int.self)) }
             #expect(counters.count == 1 && counters.first?.0 == "email:jo@example.com" && counters.first?.1 == 1)

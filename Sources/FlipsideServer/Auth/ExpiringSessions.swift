@@ -3,15 +3,15 @@ import Foundation
 import Vapor
 
 /// Database sessions with a fixed lifetime from sign-in: an expired session reads as none, however old
-/// the cookie presenting it. Expired rows are deleted whenever a new session starts, so the table holds
-/// only live sessions (plus those that ended since the last sign-in).
+/// the cookie presenting it. A new session asks the outbox for the clean-up that deletes expired rows
+/// (`OutboxWorker.cleanUpExpired`).
 struct ExpiringSessions: AsyncSessionDriver {
     /// How long a session lives; the cookie is given the same lifetime.
     static let lifetime: TimeInterval = 8 * 3600
 
     func createSession(_ data: SessionData, for request: Request) async throws -> SessionID {
         let now = request.now
-        try await WebSessionModel.query(on: request.db).filter(\.$expiresAt <= now).delete()
+        try await Outbox.requestCleanUp(now: now, on: request.db)
         let key = TokenHash.newToken()
         try await WebSessionModel(keyHash: TokenHash.of(key), data: try Self.encode(data),
                                   expiresAt: now.addingTimeInterval(Self.lifetime), userID: Self.userID(in: data)).create(on: request.db)

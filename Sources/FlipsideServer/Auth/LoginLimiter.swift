@@ -45,7 +45,7 @@ struct LoginLimiter {
         try await sql.raw("UPDATE \(ident: Self.table) SET attempts = attempts - 1 WHERE attempt_key = \(bind: key) AND attempts > 0").run()
     }
 
-    /// Drops counters whose window is over (called now and then; a stale counter is reset anyway on its
+    /// Drops counters whose window is over (the outbox's clean-up; a stale counter is reset anyway on its
     /// next attempt).
     func prune(now: Date) async throws {
         try await sql.raw("DELETE FROM \(ident: Self.table) WHERE window_start <= \(bind: now.timeIntervalSince1970 - window)").run()

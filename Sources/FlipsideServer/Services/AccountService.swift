@@ -101,17 +101,17 @@ struct AccountService {
         }
         // The password was right: these attempts were not failures.
         for key in reserved { try await limiter.release(key) }
-        try await limiter.prune(now: clock.now)
+        try await Outbox.requestCleanUp(now: clock.now, on: db)
         if let refusal = try await AccessEnding.refusal(for: user, on: db) { throw refusal }
         return user
     }
 
     /// Issues a bearer token valid for 30 days; returns the token (shown once) and its expiry. Expired
-    /// tokens (anyone's) are deleted first, so the table holds only live ones.
+    /// tokens (anyone's) are left to the outbox's clean-up, asked for here.
     func issueToken(for user: UserModel) async throws -> (token: String, expiresAt: Date) {
         let token = TokenHash.newToken()
         let now = clock.now
-        try await UserTokenModel.query(on: db).filter(\.$expiresAt <= now).delete()
+        try await Outbox.requestCleanUp(now: now, on: db)
         let expires = now.addingTimeInterval(30 * 24 * 3600)
         try await UserTokenModel(userID: user.requireID(), tokenHash: TokenHash.of(token), expiresAt: expires).create(on: db)
         return (token, expires)

@@ -21,9 +21,10 @@ struct InvitationService {
         let now = clock.now
         let expires = now.addingTimeInterval(Self.lifetime)
         try await db.writeTransaction { tx in
-            // Earlier links for this person stop working; used and expired links of anyone are dropped.
+            // Earlier links for this person stop working; used and expired links of anyone are the
+            // outbox's clean-up, asked for in the same transaction.
             try await InvitationModel.query(on: tx).filter(\.$employeeID == employeeID).delete()
-            try await InvitationModel.query(on: tx).group(.or) { $0.filter(\.$expiresAt <= now).filter(\.$usedAt != nil) }.delete()
+            try await Outbox.requestCleanUp(now: now, on: tx)
             try await InvitationModel(employeeID: employeeID, tokenHash: TokenHash.of(token), expiresAt: expires).create(on: tx)
         }
         return (token, expires)

@@ -15,5 +15,6 @@ enum FlipsideMigrations {
         app.migrations.add(CreateInvitations())
         app.migrations.add(CreateLoginAttemptsAndSessionOwners())
         app.migrations.add(CreatePeopleIndexesAndVersions())
+        app.migrations.add(CreateOutbox())
     }
 }

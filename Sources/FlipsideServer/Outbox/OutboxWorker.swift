@@ -1,0 +1,75 @@
+import Fluent
+import FlipsideCore
+import Foundation
+import SQLKit
+import Vapor
+
+/// Drains the outbox: claims due jobs, runs each by its kind, and records the outcome. Run by
+/// `flipside worker`, and by default as a task inside `flipside serve`; any number of them may share a
+/// database (see `Outbox`).
+public struct OutboxWorker: Sendable {
+    public typealias Handler = @Sendable (_ payload: String, _ db: any Database, _ now: Date) async throws -> Void
+
+    let app: Application
+    let handlers: [String: Handler]
+    /// How long a claimed job is held before another worker may take it again.
+    let lease: TimeInterval = 300
+    let maxAttempts = 5
+
+    public init(app: Application, extraHandlers: [String: Handler] = [:]) {
+        self.app = app
+        var handlers: [String: Handler] = [Outbox.Kind.cleanUpExpired.rawValue: Self.cleanUpExpired(loginWindow: app.appConfig.loginWindow)]
+        handlers.merge(extraHandlers) { _, extra in extra }
+        self.handlers = handlers
+    }
+
+    /// Claims and runs due jobs until none is left; returns how many ran (succeeded or not).
+    @discardableResult
+    public func drain(batch: Int = 20) async throws -> Int {
+        var ran = 0
+        while true {
+            let jobs = try await Outbox.claim(limit: batch, lease: lease, now: app.clock.now, on: app.db)
+            if jobs.isEmpty { return ran }
+            for job in jobs {
+                ran += 1
+                do {
+                    guard let handler = handlers[job.kind] else { throw UnknownKind(kind: job.kind) }
+                    try await handler(job.payload, app.db, app.clock.now)
+                    try await Outbox.finish(job, now: app.clock.now, on: app.db)
+                } catch {
+                    app.logger.warning("Outbox job \(job.kind) \(job.id) failed (attempt \(job.attempts)): \(String(describing: error))")
+                    try await Outbox.fail(job, error: String(describing: error), maxAttempts: maxAttempts, now: app.clock.now, on: app.db)
+                }
+            }
+        }
+    }
+
+    /// Drains every `interval` until the task is cancelled; a failing drain is logged and tried again.
+    public func run(every interval: Duration = .seconds(15)) async {
+        while !Task.isCancelled {
+            do { try await drain() } catch { app.logger.error("Outbox worker: \(String(describing: error))") }
+            try? await Task.sleep(for: interval)
+        }
+    }
+
+    struct UnknownKind: Error, CustomStringConvertible {
+        var kind: String
+        var description: String { "no handler for jobs of kind '\(kind)'" }
+    }
+
+    /// Deletes what has expired: browser sessions, API tokens, used or expired sign-in links, sign-in
+    /// counters whose window is over.
+    static func cleanUpExpired(loginWindow: TimeInterval) -> Handler { { _, db, now in
+        try await WebSessionModel.query(on: db).filter(\.$expiresAt <= now).delete()
+        try await UserTokenModel.query(on: db).filter(\.$expiresAt <= now).delete()
+        try await InvitationModel.query(on: db).group(.or) { $0.filter(\.$expiresAt <= now).filter(\.$usedAt != nil) }.delete()
+        try await LoginLimiter(db: db, window: loginWindow).prune(now: now)
+    } }
+}
+
+extension Outbox {
+    /// Asks for the expired-rows clean-up (once, however often asked before it runs).
+    static func requestCleanUp(now: Date, on db: any Database) async throws {
+        try await enqueue(.cleanUpExpired, dedupeKey: Kind.cleanUpExpired.rawValue, runAt: now, on: db)
+    }
+}
