@@ -12,7 +12,7 @@ struct Match: ParsableCommand {
     @ArgumentParser.Option(help: "People CSV (the HR import format).") var people: String
     @ArgumentParser.Option(help: "Enrolments CSV (the enrolment import format).") var enrolments: String
     @ArgumentParser.Option(help: "Rules and weights as JSON (every field optional).") var rules: String?
-    @ArgumentParser.Option(help: "optimal, stable or fair.") var algorithm: Solve.Algorithm = .optimal
+    @ArgumentParser.Option(help: "optimal, stable or fair.") var algorithm: MatchingAlgorithm = .optimal
     @ArgumentParser.Option(help: "For optimal: participation or quality.") var objective: String = "participation"
     @ArgumentParser.Option(help: "Where to write the pairs.") var out: String
     @ArgumentParser.Option(help: "Write every pair's components, every unmatched person's reason and alternatives as JSON.") var explain: String?
@@ -31,15 +31,9 @@ struct Match: ParsableCommand {
             return (i, j)
         }
         if !locks.isEmpty && algorithm != .optimal { throw ValidationError("locks are supported with --algorithm optimal") }
-        let matching: Matching
-        var switching: SwitchingCosts?
-        switch algorithm {
-        case .optimal where explain != nil:
-            (matching, switching) = try OptimalMatcher.solveWithSwitchingCosts(matrix, capacity: problem.capacity, objective: objective, locks: locks)
-        case .optimal: matching = try OptimalMatcher.solve(matrix, capacity: problem.capacity, objective: objective, locks: locks)
-        case .stable: matching = try StableMatcher.solve(matrix, capacity: problem.capacity)
-        case .fair: matching = try FairMatcher.solve(matrix, capacity: problem.capacity)
-        }
+        let result = try Matcher.solve(matrix, capacity: problem.capacity,
+                                       MatchRequest(algorithm, objective: objective, locks: locks, switchingCosts: explain != nil))
+        let (matching, switching) = (result.matching, result.switching)
         try writeMatches(matching, input)
         if let scores { try MatchFiles.writeScores(matrix, input, to: scores) }
         if let explain {

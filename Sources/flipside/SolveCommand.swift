@@ -15,11 +15,10 @@ struct Solve: ParsableCommand {
         abstract: "Solve a raw score matrix (RMSC binary or CSV; rows = mentees, columns = mentors; non-finite = forbidden).",
         discussion: "Prints one JSON line {\"pairs\", \"total\", \"solve_seconds\"}; solve_seconds times the solve alone, not reading the file.")
 
-    enum Algorithm: String, ExpressibleByArgument, CaseIterable { case optimal, stable, fair }
 
     @ArgumentParser.Option(help: "The score matrix: .csv, or the binary RMSC format.") var matrix: String
     @ArgumentParser.Option(help: "Mentees each mentor may take.") var capacity: Int = 1
-    @ArgumentParser.Option(help: "optimal, stable or fair.") var algorithm: Algorithm = .optimal
+    @ArgumentParser.Option(help: "optimal, stable or fair.") var algorithm: MatchingAlgorithm = .optimal
     @ArgumentParser.Option(help: "For optimal: participation (most pairs, then total) or quality (total; pairs optional).")
     var objective: String = "participation"
     @ArgumentParser.Option(help: "For stable: which side proposes (mentees or mentors).") var proposing: String = "mentees"
@@ -76,19 +75,18 @@ struct Solve: ParsableCommand {
         let elapsed: Duration
         do {
             elapsed = try clock.measure {
-                switch algorithm {
-                case .optimal: result = try OptimalMatcher.solve(scores, capacity: capacities, objective: Objective(rawValue: objective)!)
-                case .stable: result = try StableMatcher.solve(scores, capacity: capacities, proposing: StableMatcher.Proposer(rawValue: proposing)!)
-                case .fair: result = try FairMatcher.solve(scores, capacity: capacities)
-                }
+                result = try Matcher.solve(scores, capacity: capacities,
+                                           MatchRequest(algorithm, objective: Objective(rawValue: objective)!,
+                                                        proposing: StableMatcher.Proposer(rawValue: proposing)!)).matching
             }
-        } catch let error as MatchingError {
+        } catch let error as MatchRequestError {
             throw ValidationError("\(matrix): \(error)")
         }
+        // Counted after the clock stops: `solve_seconds` times the solve alone.
+        if algorithm == .stable { blocking = StableMatcher.blockingPairs(scores, capacity: capacities, matching: result) }
         guard result.total.isFinite else {
             throw ValidationError("\(matrix): the total score overflows a double; rescale the scores (e.g. to 0–100)")
         }
-        if algorithm == .stable { blocking = StableMatcher.blockingPairs(scores, capacity: capacities, matching: result) }
         let seconds = elapsed.seconds
         var line = "{\"pairs\":\(result.count),\"total\":\(result.total),\"solve_seconds\":\(seconds)"
         if let blocking { line += ",\"blocking_pairs\":\(blocking)" }
@@ -105,3 +103,5 @@ extension Duration {
     /// The duration in seconds, as printed in the commands' JSON lines.
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
+
+extension MatchingAlgorithm: ExpressibleByArgument {}

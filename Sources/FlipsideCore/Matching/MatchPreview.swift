@@ -1,10 +1,10 @@
 import Foundation
 import MatchingEngine
 
-/// Which pairing a preview shows.
-public enum PreviewAlgorithm: String, CaseIterable, Codable, Sendable {
-    case optimal, fair, stable
+/// Which pairing a preview shows: the engine's algorithms, with the words a page uses for them.
+public typealias PreviewAlgorithm = MatchingAlgorithm
 
+extension MatchingAlgorithm {
     /// A short name for a choice on a page.
     public var label: String {
         switch self {
@@ -48,15 +48,9 @@ public struct MatchPreview: Sendable {
         let input = MatchInput(people: source.directory, enrolments: source.enrolments, rules: rules, reference: source.reference)
         let problem = ScoringProblem(mentees: input.mentees, mentors: input.mentors, rules: rules)
         let matrix = problem.matrix()
-        let matching: Matching
-        var switching: SwitchingCosts?
-        switch algorithm {
-        case .optimal: (matching, switching) = try OptimalMatcher.solveWithSwitchingCosts(matrix, capacity: problem.capacity)
-        case .fair: matching = try FairMatcher.solve(matrix, capacity: problem.capacity)
-        case .stable: matching = try StableMatcher.solve(matrix, capacity: problem.capacity)
-        }
-        let explanation = MatchExplanation(problem: problem, matrix: matrix, matching: matching, people: source.directory, switching: switching)
-        return MatchPreview(algorithm: algorithm, rules: rules, input: input, matching: matching, explanation: explanation, people: source.directory)
+        let result = try Matcher.solve(matrix, capacity: problem.capacity, MatchRequest(algorithm, switchingCosts: true))
+        let explanation = MatchExplanation(problem: problem, matrix: matrix, matching: result.matching, people: source.directory, switching: result.switching)
+        return MatchPreview(algorithm: algorithm, rules: rules, input: input, matching: result.matching, explanation: explanation, people: source.directory)
     }
 }
 
