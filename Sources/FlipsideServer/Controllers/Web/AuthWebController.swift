@@ -32,9 +32,7 @@ struct AuthWebController {
         } catch let error as APIError where [.unauthorized, .forbidden, .tooManyRequests].contains(error.status) {
             let page = LoginPage(page: PageChrome(request: req, title: "Sign in", hasForm: true), next: next,
                                  email: form.email ?? "", error: error.message)
-            let response = try await req.view.render("login", page).encodeResponse(for: req)
-            response.status = error.status
-            return response
+            return try await req.render("login", page, status: error.status)
         }
     }
 

@@ -58,8 +58,6 @@ struct InvitationWebController {
     private func render(_ req: Request, person: Person, token: String, problems: [ErrorDetail], status: HTTPStatus) async throws -> Response {
         let page = Page(page: PageChrome(request: req, title: "Set your password", hasForm: true), name: person.name,
                         email: person.email, action: SiteURL.invitation(token: token).path, problems: problems)
-        let response = try await req.view.render("invite", page).encodeResponse(for: req)
-        response.status = status
-        return response
+        return try await req.render("invite", page, status: status)
     }
 }

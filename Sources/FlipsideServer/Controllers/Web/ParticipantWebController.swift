@@ -123,9 +123,7 @@ struct ParticipantWebController {
             page.offers = form.offers ?? ""
             page.wants = form.wants ?? ""
             page.availability = form.availability ?? ""
-            let response = try await req.view.render("enrol", page).encodeResponse(for: req)
-            response.status = .unprocessableEntity
-            return response
+            return try await req.render("enrol", page, status: .unprocessableEntity)
         }
     }
 

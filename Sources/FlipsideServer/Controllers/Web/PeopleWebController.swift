@@ -84,9 +84,7 @@ struct PeopleWebController {
         var page = page
         page.message = error.message
         page.problems = error.details
-        let response = try await req.view.render("import", page).encodeResponse(for: req)
-        response.status = .unprocessableEntity
-        return response
+        return try await req.render("import", page, status: .unprocessableEntity)
     }
 
     private func importPage(_ req: Request) -> ImportPage {

@@ -110,9 +110,7 @@ struct ProgramsWebController {
         guard try req.content.decode(Form.self).confirm == "yes" else {
             let page = try await formPage(req, program: program, editing: program, raw: nil,
                                           problems: [ErrorDetail(field: "confirm", reason: "tick the box to confirm the deletion")])
-            let response = try await req.view.render("program-form", page).encodeResponse(for: req)
-            response.status = .unprocessableEntity
-            return response
+            return try await req.render("program-form", page, status: .unprocessableEntity)
         }
         try await ProgramService(db: req.db).delete(id)
         return req.redirect(to: SiteURL.programs.path)
@@ -120,9 +118,7 @@ struct ProgramsWebController {
 
     private func formError(_ req: Request, form: ProgramForm, program: Program, existing: Program?, error: APIError) async throws -> Response {
         let page = try await formPage(req, program: existing, editing: program, raw: form, problems: error.details)
-        let response = try await req.view.render("program-form", page).encodeResponse(for: req)
-        response.status = .unprocessableEntity
-        return response
+        return try await req.render("program-form", page, status: .unprocessableEntity)
     }
 
     /// The new-program form (`program` nil) or the edit form, showing `editing`'s values or, after a

@@ -1,14 +1,7 @@
 import Fluent
+import FlipsideCore
 import Foundation
 import Vapor
-
-/// What a login may do.
-public enum UserRole: String, Codable, Sendable, CaseIterable {
-    /// Runs programs: sees people and program data.
-    case coordinator
-    /// A person with a login: sees and edits only their own profile and enrolments.
-    case participant
-}
 
 /// A login. A participant is linked to a person by `employeeID`.
 final class UserModel: Model, @unchecked Sendable {
