@@ -61,13 +61,14 @@ struct TestWorld {
         let program = try await programs.create(Program(name: "Pilot", purpose: "Learn new tech", status: .enrolling,
                                                         settings: MatchingSettings(minLevelGap: 2, defaultCapacity: 1)))
         let draft = try await programs.create(Program(name: "Next year", status: .draft))
-        let service = EnrolmentService(db: app.db)
+        let store = FluentEnrolmentStore(db: app.db)
+        let seeder = Actor.coordinator(employeeID: nil)
         let mentor = Enrolment(programID: program.id, employeeID: "J2", role: .mentor,
                                offers: [TopicOffer(topic: Topic("figma")!, proficiency: 4)], channels: [.video])
-        _ = try await service.save(mentor, in: program, isNew: true)
-        _ = try await service.save(Enrolment(programID: program.id, employeeID: "S1", role: .mentee,
-                                             wants: [TopicWant(topic: Topic("figma")!, priority: 3)], channels: [.video]),
-                                   in: program, isNew: true)
+        _ = try await Enrolling.enrol(mentor, actor: seeder, store: store)
+        _ = try await Enrolling.enrol(Enrolment(programID: program.id, employeeID: "S1", role: .mentee,
+                                                wants: [TopicWant(topic: Topic("figma")!, priority: 3)], channels: [.video]),
+                                      actor: seeder, store: store)
         return TestWorld(app: app, clock: app.clock as! ManualClock, program: program, draft: draft,
                          coordinatorToken: try await accounts.issueToken(for: coordinator).token,
                          participantToken: try await accounts.issueToken(for: participant).token,

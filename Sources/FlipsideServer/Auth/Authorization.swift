@@ -10,12 +10,8 @@ extension Request {
     /// Asks `AccessPolicy` and turns a refusal into the answer the client gets: 401, 403 with the
     /// policy's reason, or 404 for what must stay hidden.
     func authorize(_ action: Action, _ resource: Resource, hiddenAs what: String = "Program") throws {
-        switch AccessPolicy.decide(actor, action, resource) {
-        case .allowed: return
-        case .signInFirst: throw APIError.unauthenticated
-        case let .forbidden(code, message): throw APIError(.forbidden, code: code, message)
-        case .hidden: throw APIError.notFound(what)
-        }
+        let decision = AccessPolicy.decide(actor, action, resource)
+        if !decision.isAllowed { throw APIError.from(decision, hiddenAs: what) }
     }
 }
 

@@ -62,6 +62,15 @@ extension APIError {
             case let .invalid(problems): return .invalid(problems)
             case .closedForEnrolment: return APIError(.conflict, code: "closed_for_enrolment", e.message)
             }
+        case let e as EnrolmentError:
+            switch e {
+            case .programNotFound: return .notFound("Program")
+            case .enrolmentNotFound: return .notFound("Enrolment")
+            case .closed: return APIError(.conflict, code: "closed_for_enrolment", e.message)
+            case let .invalid(problems): return .invalid(problems)
+            case .alreadyEnrolled: return APIError(.conflict, code: "already_enrolled", e.message)
+            case let .refused(decision): return from(decision)
+            }
         case let e as any DatabaseError where e.isConstraintFailure:
             // A unique or foreign-key rule the database enforces fired (two requests raced for the same
             // "one"): the data is right, the request simply lost. Never a 500.
@@ -84,6 +93,16 @@ extension APIError {
             return APIError(e.status, code: code, e.reason)
         default:
             return APIError(.internalServerError, code: "server_error", "Something went wrong on our side; it has been logged.")
+        }
+    }
+
+    /// A refusal by the access policy, as the client gets it.
+    static func from(_ decision: AccessDecision, hiddenAs what: String = "Program") -> APIError {
+        switch decision {
+        case .allowed: return APIError(.internalServerError, code: "server_error", "Something went wrong on our side; it has been logged.")
+        case .signInFirst: return .unauthenticated
+        case let .forbidden(code, message): return APIError(.forbidden, code: code, message)
+        case .hidden: return .notFound(what)
         }
     }
 

@@ -40,52 +40,6 @@ struct EnrolmentService {
     }
 
     /// Creates or replaces one enrolment after checking every rule. Returns the warnings that now apply to it.
-    /// The program's status is read inside the transaction with the row held (`ProgramService.statusHeld`), so
-    /// a program that moves on to matching at the same moment cannot take an enrolment after it moved.
-    func save(_ enrolment: Enrolment, in program: Program, isNew: Bool) async throws -> [EnrolmentWarning] {
-        return try await db.writeTransaction { tx in
-            let status = try await ProgramService.statusHeld(program.id, on: tx)
-            guard status.acceptsEnrolments else { throw ProgramError.closedForEnrolment(status) }
-            let problems = EnrolmentRules.problems(in: enrolment)
-            if !problems.isEmpty { throw APIError.invalid(problems) }
-            guard try await PeopleService(db: tx).find([enrolment.employeeID])[enrolment.employeeID] != nil else {
-                throw APIError.invalid([FieldProblem(field: "employee_id", reason: "no person with employee id \(enrolment.employeeID)")])
-            }
-            let existing = try await EnrolmentModel.query(on: tx).filter(\.$program.$id == program.id)
-                .filter(\.$employeeID == enrolment.employeeID).first()
-            if isNew {
-                guard existing == nil else {
-                    throw APIError(.conflict, code: "already_enrolled", "\(enrolment.employeeID) is already enrolled in this program; a person enrols once per program.")
-                }
-                do {
-                    try await EnrolmentModel(enrolment).create(on: tx)
-                } catch let error as any DatabaseError where error.isConstraintFailure {
-                    // Another request enrolled the same person between the check above and this insert.
-                    throw APIError(.conflict, code: "already_enrolled", "\(enrolment.employeeID) is already enrolled in this program; a person enrols once per program.")
-                }
-            } else {
-                guard let model = try await EnrolmentModel.find(enrolment.id, on: tx) else { throw APIError.notFound("Enrolment") }
-                if let existing, existing.id != model.id {
-                    throw APIError(.conflict, code: "already_enrolled", "\(enrolment.employeeID) is already enrolled in this program.")
-                }
-                model.copy(from: enrolment)
-                try await model.save(on: tx)
-            }
-            let all = try await EnrolmentModel.query(on: tx).filter(\.$program.$id == program.id).all().map(\.enrolment)
-            let people = try await PeopleService(db: tx).find(all.map(\.employeeID))
-            return EnrolmentRules.warnings(enrolments: all, levels: people.mapValues(\.level), gap: program.settings.minLevelGap)
-                .filter { $0.employeeID == enrolment.employeeID }
-        }
-    }
-
-    func delete(_ id: UUID, in program: Program) async throws {
-        try await db.writeTransaction { tx in
-            let status = try await ProgramService.statusHeld(program.id, on: tx)
-            guard status.acceptsEnrolments else { throw ProgramError.closedForEnrolment(status) }
-            try await EnrolmentModel.query(on: tx).filter(\.$id == id).filter(\.$program.$id == program.id).delete()
-        }
-    }
-
     /// Imports a CSV of enrolments: all or nothing, upserting by employee id. One import at a time (a
     /// write lock first in the transaction); the program's status and the stored enrolments are read
     /// inside it, so what was checked is what is written.

@@ -118,7 +118,7 @@ struct ProgramsAPIController {
         var enrolment = Enrolment(programID: program.id, employeeID: employeeID, role: role,
                                   capacity: program.defaultCapacity(for: role))
         input.apply(to: &enrolment)
-        let warnings = try await EnrolmentService(db: req.db).save(enrolment, in: program, isNew: true)
+        let warnings = try await Enrolling.enrol(enrolment, actor: req.actor, store: FluentEnrolmentStore(db: req.db))
         let response = Response(status: .created)
         try response.content.encode(EnrolmentResponse(enrolment: EnrolmentDTO(enrolment), warnings: warnings))
         return response
@@ -133,20 +133,20 @@ struct ProgramsAPIController {
     }
 
     func updateEnrolment(req: Request) async throws -> EnrolmentResponse {
-        let (program, enrolment) = try await req.ownedEnrolment()
+        let (_, enrolment) = try await req.ownedEnrolment()
         var updated = enrolment
         let input = try req.content.decode(EnrolmentInput.self)
         if let id = input.employee_id, id != enrolment.employeeID {
             throw APIError.invalid([FieldProblem(field: "employee_id", reason: "cannot be changed; withdraw and enrol the other person")])
         }
         input.apply(to: &updated)
-        let warnings = try await EnrolmentService(db: req.db).save(updated, in: program, isNew: false)
+        let warnings = try await Enrolling.update(updated, actor: req.actor, store: FluentEnrolmentStore(db: req.db))
         return EnrolmentResponse(enrolment: EnrolmentDTO(updated), warnings: warnings)
     }
 
     func deleteEnrolment(req: Request) async throws -> HTTPStatus {
         let (program, enrolment) = try await req.ownedEnrolment()
-        try await EnrolmentService(db: req.db).delete(enrolment.id, in: program)
+        try await Enrolling.withdraw(enrolment.id, in: program.id, actor: req.actor, store: FluentEnrolmentStore(db: req.db))
         return .noContent
     }
 }

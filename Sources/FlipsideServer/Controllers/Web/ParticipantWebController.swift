@@ -71,8 +71,7 @@ struct ParticipantWebController {
             var channels: [String]?; var cadence: String?; var capacity: String?; var availability: String?
         }
         let form = try req.content.decode(Form.self)
-        let service = EnrolmentService(db: req.db)
-        let existing = try await service.enrolment(of: employeeID, in: program.id)
+        let existing = try await EnrolmentService(db: req.db).enrolment(of: employeeID, in: program.id)
         var problems: [FieldProblem] = []
         func parsed<T>(_ field: String, _ result: Result<T, FieldReason>) -> T? {
             switch result {
@@ -116,10 +115,18 @@ struct ParticipantWebController {
                 let reported = Set(problems.map(\.field))
                 throw APIError.invalid(problems + EnrolmentRules.problems(in: enrolment).filter { !reported.contains($0.field) })
             }
-            _ = try await service.save(enrolment, in: program, isNew: existing == nil)
+            let store = FluentEnrolmentStore(db: req.db)
+            if existing == nil {
+                _ = try await Enrolling.enrol(enrolment, actor: req.actor, store: store)
+            } else {
+                _ = try await Enrolling.update(enrolment, actor: req.actor, store: store)
+            }
             return req.redirect(to: SiteURL.program(program.id).path)
-        } catch let error as APIError where error.status == .unprocessableEntity {
-            var page = formPage(req, program: program, enrolment: enrolment, problems: error.details)
+        } catch {
+            // The same problems the API answers, shown on the form.
+            let answer = APIError.from(error)
+            guard answer.status == .unprocessableEntity else { throw error }
+            var page = formPage(req, program: program, enrolment: enrolment, problems: answer.details)
             page.offers = form.offers ?? ""
             page.wants = form.wants ?? ""
             page.availability = form.availability ?? ""
@@ -131,7 +138,7 @@ struct ParticipantWebController {
         _ = try req.requireUser()
         try CSRF.verify(req)
         let (program, enrolment) = try await req.ownedEnrolment()
-        try await EnrolmentService(db: req.db).delete(enrolment.id, in: program)
+        try await Enrolling.withdraw(enrolment.id, in: program.id, actor: req.actor, store: FluentEnrolmentStore(db: req.db))
         return req.redirect(to: SiteURL.program(program.id).path)
     }
 
