@@ -57,10 +57,11 @@ struct TestWorld {
         let accounts = AccountService(app: app)
         let coordinator = try await accounts.upsertUser(email: "coord@example.com", password: password, role: .coordinator)
         let participant = try await accounts.upsertUser(email: "jo@example.com", password: password, role: .participant)
-        let programs = ProgramService(db: app.db)
-        let program = try await programs.create(Program(name: "Pilot", purpose: "Learn new tech", status: .enrolling,
-                                                        settings: MatchingSettings(minLevelGap: 2, defaultCapacity: 1)))
-        let draft = try await programs.create(Program(name: "Next year", status: .draft))
+        let programs = FluentProgramStore(db: app.db)
+        let program = try await Programs.create(Program(name: "Pilot", purpose: "Learn new tech", status: .enrolling,
+                                                        settings: MatchingSettings(minLevelGap: 2, defaultCapacity: 1)),
+                                                actor: .coordinator(employeeID: nil), store: programs)
+        let draft = try await Programs.create(Program(name: "Next year", status: .draft), actor: .coordinator(employeeID: nil), store: programs)
         let store = FluentEnrolmentStore(db: app.db)
         let seeder = Actor.coordinator(employeeID: nil)
         let mentor = Enrolment(programID: program.id, employeeID: "J2", role: .mentor,

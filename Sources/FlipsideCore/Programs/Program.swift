@@ -119,6 +119,12 @@ public enum ProgramError: Error, Equatable, Sendable {
     case illegalTransition(from: ProgramStatus, to: ProgramStatus)
     case invalid([FieldProblem])
     case closedForEnrolment(ProgramStatus)
+    case notFound
+    /// Another program took the name at the same moment (the database's unique rule fired).
+    case nameTaken(String)
+    /// The program cannot be deleted now; says why.
+    case cannotDelete(String)
+    case refused(AccessDecision)
 
     /// A sentence for a person.
     public var message: String {
@@ -131,6 +137,10 @@ public enum ProgramError: Error, Equatable, Sendable {
             return problems.map { "\($0.field) \($0.reason)" }.joined(separator: "; ")
         case let .closedForEnrolment(status):
             return "The program is \(status.rawValue); enrolments can only change while it is draft or enrolling."
+        case .notFound: return "Program was not found."
+        case let .nameTaken(name): return "Another program named '\(TextLimits.preview(name))' was saved at the same moment; choose another name."
+        case let .cannotDelete(reason): return reason
+        case .refused: return "You are not allowed to do this."
         }
     }
 }

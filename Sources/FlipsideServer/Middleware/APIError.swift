@@ -61,6 +61,10 @@ extension APIError {
             case .illegalTransition: return APIError(.conflict, code: "illegal_transition", e.message)
             case let .invalid(problems): return .invalid(problems)
             case .closedForEnrolment: return APIError(.conflict, code: "closed_for_enrolment", e.message)
+            case .notFound: return .notFound("Program")
+            case .nameTaken: return APIError(.conflict, code: "name_taken", e.message)
+            case .cannotDelete: return APIError(.conflict, code: "program_active", e.message)
+            case let .refused(decision): return from(decision)
             }
         case let e as EnrolmentError:
             switch e {

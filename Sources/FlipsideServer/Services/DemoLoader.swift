@@ -16,12 +16,11 @@ public enum DemoLoader {
         let demo = DemoOrganisation()
         let db = app.db
         let people = try await PeopleService(db: db).importCSV(PeopleCSV.render(demo.people))
-        let programs = ProgramService(db: db)
         let program: Program
         if let existing = try await ProgramModel.find(demo.program.id, on: db) {
             program = existing.program
         } else {
-            program = try await programs.create(demo.program)
+            program = try await Programs.create(demo.program, actor: .coordinator(employeeID: nil), store: FluentProgramStore(db: db))
         }
         try await db.writeTransaction { tx in
             for enrolment in demo.enrolments where try await EnrolmentModel.find(enrolment.id, on: tx) == nil {

@@ -68,7 +68,7 @@ struct ProgramsAPIController {
         let input = try req.content.decode(ProgramInput.self)
         var program = Program(name: "")
         input.apply(to: &program)
-        let created = try await ProgramService(db: req.db).create(program)
+        let created = try await Programs.create(program, actor: req.actor, store: FluentProgramStore(db: req.db))
         let response = Response(status: .created)
         response.headers.replaceOrAdd(name: .location, value: "/api/v1/programs/\(created.id.uuidString.lowercased())")
         try response.content.encode(ProgramDTO(created))
@@ -80,19 +80,19 @@ struct ProgramsAPIController {
         var program = try await ProgramService(db: req.db).find(try req.programID())
         let input = try req.content.decode(ProgramInput.self)
         input.apply(to: &program)
-        return ProgramDTO(try await ProgramService(db: req.db).update(program))
+        return ProgramDTO(try await Programs.update(program, actor: req.actor, store: FluentProgramStore(db: req.db)))
     }
 
     func delete(req: Request) async throws -> HTTPStatus {
         try req.authorize(.delete, .programs)
-        try await ProgramService(db: req.db).delete(try req.programID())
+        try await Programs.delete(try req.programID(), actor: req.actor, store: FluentProgramStore(db: req.db))
         return .noContent
     }
 
     func transition(req: Request) async throws -> ProgramDTO {
         try req.authorize(.change, .programs)
         let input = try req.content.decode(StatusInput.self)
-        return ProgramDTO(try await ProgramService(db: req.db).transition(try req.programID(), to: input.status))
+        return ProgramDTO(try await Programs.transition(try req.programID(), to: input.status, actor: req.actor, store: FluentProgramStore(db: req.db)))
     }
 
     /// Coordinators see every enrolment and the warnings; a participant sees only their own.

@@ -71,7 +71,7 @@ struct ProgramsWebController {
         let form = try req.content.decode(ProgramForm.self)
         let (program, problems) = Self.apply(form, to: Program(name: ""))
         return try await save(req, form: form, program: program, existing: nil, problems: problems) {
-            try await ProgramService(db: req.db).create(program)
+            try await Programs.create(program, actor: req.actor, store: FluentProgramStore(db: req.db))
         }
     }
 
@@ -82,7 +82,7 @@ struct ProgramsWebController {
         let form = try req.content.decode(ProgramForm.self)
         let (program, problems) = Self.apply(form, to: existing)
         return try await save(req, form: form, program: program, existing: existing, problems: problems) {
-            try await ProgramService(db: req.db).update(program)
+            try await Programs.update(program, actor: req.actor, store: FluentProgramStore(db: req.db))
         }
     }
 
@@ -112,7 +112,7 @@ struct ProgramsWebController {
                                           problems: [ErrorDetail(field: "confirm", reason: "tick the box to confirm the deletion")])
             return try await req.render("program-form", page, status: .unprocessableEntity)
         }
-        try await ProgramService(db: req.db).delete(id)
+        try await Programs.delete(id, actor: req.actor, store: FluentProgramStore(db: req.db))
         return req.redirect(to: SiteURL.programs.path)
     }
 
@@ -174,7 +174,7 @@ struct ProgramsWebController {
         guard let status = ProgramStatus(rawValue: form.status) else {
             throw APIError(.badRequest, code: "bad_request", "'\(form.status)' is not a program status.")
         }
-        _ = try await ProgramService(db: req.db).transition(id, to: status)
+        _ = try await Programs.transition(id, to: status, actor: req.actor, store: FluentProgramStore(db: req.db))
         return req.redirect(to: SiteURL.program(id).path)
     }
 

@@ -1,0 +1,52 @@
+import Fluent
+import FlipsideCore
+import Foundation
+
+/// Core's `ProgramStore` on the database: each unit of work is a write transaction that holds the
+/// program's row.
+struct FluentProgramStore: ProgramStore {
+    let db: any Database
+
+    func atomically<T: Sendable>(_ body: @escaping @Sendable (any ProgramWork) async throws -> T) async throws -> T {
+        try await db.writeTransaction { tx in try await body(Work(tx: tx)) }
+    }
+
+    struct Work: ProgramWork {
+        let tx: any Database
+
+        func heldProgram(_ id: UUID) async throws -> Program? {
+            do { _ = try await ProgramService.statusHeld(id, on: tx) } catch let error as APIError where error.status == .notFound { return nil }
+            return try await ProgramModel.find(id, on: tx)?.program
+        }
+
+        func nameIsUsed(_ name: String, except: UUID?) async throws -> Bool {
+            let query = ProgramModel.query(on: tx).filter(\.$name == name)
+            if let except { query.filter(\.$id != except) }
+            return try await query.count() > 0
+        }
+
+        func insert(_ program: Program) async throws {
+            try await Self.nameTaken(program.name) { try await ProgramModel(program).create(on: tx) }
+        }
+
+        func replace(_ program: Program) async throws {
+            guard let model = try await ProgramModel.find(program.id, on: tx) else { throw ProgramError.notFound }
+            model.copy(from: program)
+            try await Self.nameTaken(program.name) { try await model.save(on: tx) }
+        }
+
+        func delete(_ id: UUID) async throws {
+            try await EnrolmentModel.query(on: tx).filter(\.$program.$id == id).delete()
+            try await ProgramModel.query(on: tx).filter(\.$id == id).delete()
+        }
+
+        /// A write whose unique name rule fired: another program took the name at the same moment.
+        private static func nameTaken(_ name: String, _ write: () async throws -> Void) async throws {
+            do {
+                try await write()
+            } catch let error as any DatabaseError where error.isConstraintFailure {
+                throw ProgramError.nameTaken(name)
+            }
+        }
+    }
+}
