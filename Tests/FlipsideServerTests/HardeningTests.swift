@@ -20,13 +20,6 @@ import VaporTesting
         }
     }
 
-    /// Storage two application instances can share: the test PostgreSQL, or a new SQLite file.
-    static func sharedStorage() throws -> AppConfig.Storage {
-        let storage = try testStorage()
-        if storage != .sqliteMemory { return storage }
-        return .sqliteFile(FileManager.default.temporaryDirectory.appendingPathComponent("flipside-\(UUID().uuidString).sqlite").path)
-    }
-
     // MARK: 1. Numbers from requests
 
     @Test func pageNumbersThatWouldOverflowAreA400() async throws {
@@ -69,28 +62,16 @@ import VaporTesting
 
     /// Two instances on one database share the limit: five failures through either lock the email on both.
     @Test func theSignInLimitHoldsAcrossInstances() async throws {
-        let storage = try Self.sharedStorage()
-        try await TestWorld.run(storage: storage) { world in
-            let second = try await Application.make(.testing)
-            try await configure(second, config: AppConfig(storage: storage, bcryptCost: 4))
-            do {
-                let results = try await Self.concurrently(30) { i in
-                    let app = i % 2 == 0 ? world.app : second
-                    var headers = HTTPHeaders()
-                    headers.contentType = .json
-                    return try await app.testing().sendRequest(.POST, "/api/v1/auth/token", headers: headers,
-                                                                body: ByteBuffer(string: #"{"email":"jo@example.com","password":"wrong \#(i)"}"#)).status
-                }
-                #expect(results.filter { $0 == .unauthorized }.count == world.app.appConfig.loginAttemptLimit, "\(results)")
-                #expect(results.filter { $0 == .tooManyRequests }.count == 30 - world.app.appConfig.loginAttemptLimit)
-            } catch {
-                try await second.asyncShutdown()
-                throw error
+        try await TestWorld.withTwoInstances { world, second in
+            let results = try await Self.concurrently(30) { i in
+                let app = i % 2 == 0 ? world.app : second
+                var headers = HTTPHeaders()
+                headers.contentType = .json
+                return try await app.testing().sendRequest(.POST, "/api/v1/auth/token", headers: headers,
+                                                            body: ByteBuffer(string: #"{"email":"jo@example.com","password":"wrong \#(i)"}"#)).status
             }
-            try await second.asyncShutdown()
-        }
-        if case let .sqliteFile(path) = storage {
-            for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            #expect(results.filter { $0 == .unauthorized }.count == world.app.appConfig.loginAttemptLimit, "\(results)")
+            #expect(results.filter { $0 == .tooManyRequests }.count == 30 - world.app.appConfig.loginAttemptLimit)
         }
     }
 

@@ -17,36 +17,24 @@ import VaporTesting
     /// Two workers on two application instances drain 200 jobs at the same time: every job runs exactly
     /// once (on PostgreSQL the claims skip each other's locked rows; on SQLite there is one writer).
     @Test func twoWorkersNeverRunTheSameJob() async throws {
-        let storage = try HardeningTests.sharedStorage()
-        try await TestWorld.run(storage: storage) { world in
-            let second = try await Application.make(.testing)
-            try await configure(second, config: AppConfig(storage: storage, bcryptCost: 4))
+        try await TestWorld.withTwoInstances { world, second in
             let runs = Runs()
             let handler: OutboxWorker.Handler = { payload, _, _ in
                 await runs.record(payload)
                 try await Task.sleep(for: .milliseconds(1))
             }
-            do {
-                try await OutboxWorker(app: world.app).drain()   // the clean-up the seed's sign-ins asked for
-                for i in 0..<200 {
-                    try await Outbox.enqueue(kind: "test_job", payload: "job \(i)", dedupeKey: nil, runAt: world.clock.now, on: world.app.db)
-                }
-                let workers = [OutboxWorker(app: world.app, extraHandlers: ["test_job": handler]),
-                               OutboxWorker(app: second, extraHandlers: ["test_job": handler])]
-                let ran = try await HardeningTests.concurrently(2) { i in try await workers[i].drain(batch: 7) }
-                let counts = await runs.counts
-                #expect(counts.count == 200 && counts.values.allSatisfy { $0 == 1 }, "\(counts.filter { $0.value != 1 })")
-                #expect(ran.reduce(0, +) == 200)
-                let pending = try await (world.app.db as! any SQLDatabase).raw("SELECT count(*) AS n FROM outbox_jobs WHERE done_at IS NULL").first()
-                #expect(try pending?.decode(column: "n", as: Int.self) == 0)
-            } catch {
-                try await second.asyncShutdown()
-                throw error
+            try await OutboxWorker(app: world.app).drain()   // the clean-up the seed's sign-ins asked for
+            for i in 0..<200 {
+                try await Outbox.enqueue(kind: "test_job", payload: "job \(i)", dedupeKey: nil, runAt: world.clock.now, on: world.app.db)
             }
-            try await second.asyncShutdown()
-        }
-        if case let .sqliteFile(path) = storage {
-            for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            let workers = [OutboxWorker(app: world.app, extraHandlers: ["test_job": handler]),
+                           OutboxWorker(app: second, extraHandlers: ["test_job": handler])]
+            let ran = try await HardeningTests.concurrently(2) { i in try await workers[i].drain(batch: 7) }
+            let counts = await runs.counts
+            #expect(counts.count == 200 && counts.values.allSatisfy { $0 == 1 }, "\(counts.filter { $0.value != 1 })")
+            #expect(ran.reduce(0, +) == 200)
+            let pending = try await (world.app.db as! any SQLDatabase).raw("SELECT count(*) AS n FROM outbox_jobs WHERE done_at IS NULL").first()
+            #expect(try pending?.decode(column: "n", as: Int.self) == 0)
         }
     }
 

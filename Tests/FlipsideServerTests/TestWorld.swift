@@ -131,3 +131,28 @@ extension TestWorld {
     }
 }
 
+extension TestWorld {
+    /// Runs `body` with the world and a second application instance on the same database (the test
+    /// PostgreSQL, or a new SQLite file that is removed afterwards).
+    static func withTwoInstances(_ body: (TestWorld, Application) async throws -> Void) async throws {
+        let storage = try testStorage() != .sqliteMemory ? try testStorage()
+            : .sqliteFile(FileManager.default.temporaryDirectory.appendingPathComponent("flipside-\(UUID().uuidString).sqlite").path)
+        defer {
+            if case let .sqliteFile(path) = storage {
+                for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            }
+        }
+        try await run(storage: storage) { world in
+            let second = try await Application.make(.testing)
+            try await configure(second, config: AppConfig(storage: storage, bcryptCost: 4))
+            do {
+                try await body(world, second)
+            } catch {
+                try await second.asyncShutdown()
+                throw error
+            }
+            try await second.asyncShutdown()
+        }
+    }
+}
+

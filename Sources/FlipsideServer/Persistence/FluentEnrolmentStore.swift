@@ -15,10 +15,7 @@ struct FluentEnrolmentStore: EnrolmentStore {
     struct Work: EnrolmentWork {
         let tx: any Database
 
-        func heldProgram(_ programID: UUID) async throws -> Program? {
-            do { _ = try await ProgramService.statusHeld(programID, on: tx) } catch let error as APIError where error.status == .notFound { return nil }
-            return try await ProgramModel.find(programID, on: tx)?.program
-        }
+        func heldProgram(_ programID: UUID) async throws -> Program? { try await ProgramService.heldProgram(programID, on: tx) }
 
         func personExists(_ employeeID: String) async throws -> Bool {
             try await PersonModel.query(on: tx).filter(\.$employeeID == employeeID).count() > 0

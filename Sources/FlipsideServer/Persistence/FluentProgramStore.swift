@@ -14,10 +14,7 @@ struct FluentProgramStore: ProgramStore {
     struct Work: ProgramWork {
         let tx: any Database
 
-        func heldProgram(_ id: UUID) async throws -> Program? {
-            do { _ = try await ProgramService.statusHeld(id, on: tx) } catch let error as APIError where error.status == .notFound { return nil }
-            return try await ProgramModel.find(id, on: tx)?.program
-        }
+        func heldProgram(_ id: UUID) async throws -> Program? { try await ProgramService.heldProgram(id, on: tx) }
 
         func nameIsUsed(_ name: String, except: UUID?) async throws -> Bool {
             let query = ProgramModel.query(on: tx).filter(\.$name == name)

@@ -34,5 +34,10 @@ struct ProgramService {
         }
         return status
     }
-}
 
+    /// The program, its row held until `tx` ends (see `statusHeld`); `nil` when there is none.
+    static func heldProgram(_ id: UUID, on tx: any Database) async throws -> Program? {
+        do { _ = try await statusHeld(id, on: tx) } catch let error as APIError where error.status == .notFound { return nil }
+        return try await ProgramModel.find(id, on: tx)?.program
+    }
+}
