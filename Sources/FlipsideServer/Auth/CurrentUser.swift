@@ -23,7 +23,7 @@ extension Request {
     /// The program in the path, if the policy lets the actor see it.
     func visibleProgram() async throws -> Program {
         _ = try requireUser()
-        let program = try await ProgramService(db: db).find(try programID())
+        let program = try await flipside.programs.find(try programID())
         try authorize(.view, .program(status: program.status))
         return program
     }
@@ -32,7 +32,7 @@ extension Request {
     func ownedEnrolment() async throws -> (Program, Enrolment) {
         let program = try await visibleProgram()
         guard let id = parameters.get("enrolmentID", as: UUID.self) else { throw APIError.notFound("Enrolment") }
-        let enrolment = try await EnrolmentService(db: db).find(id, in: program.id)
+        let enrolment = try await flipside.enrolments.find(id, in: program.id)
         try authorize(.change, .enrolment(employeeID: enrolment.employeeID, programStatus: program.status))
         return (program, enrolment)
     }

@@ -12,7 +12,7 @@ struct AuthAPIController {
 
     func token(req: Request) async throws -> Response {
         let input = try req.content.decode(TokenRequest.self)
-        let accounts = AccountService(request: req)
+        let accounts = req.flipside.accounts
         let user = try await accounts.verify(email: input.email, password: input.password)
         let (token, expires) = try await accounts.issueToken(for: user)
         let response = Response(status: .created)
@@ -30,8 +30,8 @@ struct AuthAPIController {
     func me(req: Request) async throws -> MeResponse {
         let user = try req.requireUser()
         guard let employeeID = user.employeeID else { return MeResponse(user: UserDTO(user), person: nil, enrolments: []) }
-        return MeResponse(user: UserDTO(user), person: try await PeopleService(db: req.db).find(employeeID).map(PersonDTO.init),
-                          enrolments: try await EnrolmentService(db: req.db).all(of: employeeID).map(EnrolmentDTO.init))
+        return MeResponse(user: UserDTO(user), person: try await req.flipside.people.find(employeeID).map(PersonDTO.init),
+                          enrolments: try await req.flipside.enrolments.all(of: employeeID).map(EnrolmentDTO.init))
     }
 
     func updateMe(req: Request) async throws -> MeResponse {
@@ -40,7 +40,7 @@ struct AuthAPIController {
             throw APIError(.conflict, code: "no_profile", "This login is not linked to a person, so it has no profile to edit.")
         }
         let input = try req.content.decode(MeUpdate.self)
-        _ = try await PeopleService(db: req.db).updateSelfDescribed(employeeID, timeZone: input.time_zone, attributes: input.attributes ?? [:])
+        _ = try await req.flipside.people.updateSelfDescribed(employeeID, timeZone: input.time_zone, attributes: input.attributes ?? [:])
         return try await me(req: req)
     }
 }

@@ -20,7 +20,7 @@ struct PeopleAPIController {
     func invite(req: Request) async throws -> Response {
         let id = req.parameters.get("employeeID") ?? ""
         try req.authorize(.create, .invitation(employeeID: id))
-        let (token, expires) = try await InvitationService(db: req.db, clock: req.application.clock).invite(id)
+        let (token, expires) = try await req.flipside.invitations.invite(id)
         let response = Response(status: .created)
         let path = SiteURL.invitation(token: token).path
         try response.content.encode(InvitationResponse(path: path, url: req.application.appConfig.linkBase.map { $0 + path }, expires_at: expires))
@@ -33,7 +33,7 @@ struct PeopleAPIController {
         let page = try pageParameter(req, "page", default: 1, most: PageLimits.pages)
         let per = try pageParameter(req, "per", default: 25, most: PageLimits.perPage)
         let (q, department): (String?, String?) = (req.query["q"], req.query["department"])
-        let people = PeopleService(db: req.db, results: req.application.results)
+        let people = req.flipside.people
         let key = try await people.searchKey(query: q, department: department, page: page, per: per)
         guard let key else { return try await people.search(query: q, department: department, page: page, per: per).map(PersonDTO.init).encodeResponse(for: req) }
         let body: ByteBuffer = try await req.application.results.value(key + "|json") {
@@ -49,7 +49,7 @@ struct PeopleAPIController {
     func show(req: Request) async throws -> PersonDTO {
         let id = req.parameters.get("employeeID") ?? ""
         try req.authorize(.view, .person(employeeID: id))
-        guard let person = try await PeopleService(db: req.db).find(id) else { throw APIError.notFound("Person \(id)") }
+        guard let person = try await req.flipside.people.find(id) else { throw APIError.notFound("Person \(id)") }
         return PersonDTO(person)
     }
 
@@ -57,7 +57,7 @@ struct PeopleAPIController {
         try req.authorize(.change, .directory)
         try await req.collectBody(upTo: UploadLimits.people)
         let text = try csvBody(req)
-        let counts = try await PeopleService(db: req.db).importCSV(text)
+        let counts = try await req.flipside.people.importCSV(text)
         return ImportResponse(created: counts.created, updated: counts.updated, unchanged: counts.unchanged, warnings: nil)
     }
 }

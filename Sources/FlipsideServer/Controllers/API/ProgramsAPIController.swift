@@ -31,7 +31,7 @@ struct ProgramsAPIController {
         if let kept: Data = await req.application.results.value(key) {
             return Response(status: .ok, headers: headers, body: .init(data: kept))
         }
-        let preview = try await MatchPreviewService(request: req).preview(program, algorithm: algorithm)
+        let preview = try await req.flipside.matchPreview.preview(program, algorithm: algorithm)
         struct Body: Encodable {
             var programID: UUID
             var algorithm: PreviewAlgorithm
@@ -56,7 +56,7 @@ struct ProgramsAPIController {
     /// Coordinators see every program; participants see those past draft.
     func list(req: Request) async throws -> [ProgramDTO] {
         _ = try req.requireUser()
-        return AccessPolicy.visiblePrograms(req.actor, try await ProgramService(db: req.db).all()).map(ProgramDTO.init)
+        return AccessPolicy.visiblePrograms(req.actor, try await req.flipside.programs.all()).map(ProgramDTO.init)
     }
 
     func show(req: Request) async throws -> ProgramDTO {
@@ -68,7 +68,7 @@ struct ProgramsAPIController {
         let input = try req.content.decode(ProgramInput.self)
         var program = Program(name: "")
         input.apply(to: &program)
-        let created = try await Programs.create(program, actor: req.actor, store: FluentProgramStore(db: req.db))
+        let created = try await Programs.create(program, actor: req.actor, store: req.flipside.programStore)
         let response = Response(status: .created)
         response.headers.replaceOrAdd(name: .location, value: "/api/v1/programs/\(created.id.uuidString.lowercased())")
         try response.content.encode(ProgramDTO(created))
@@ -77,29 +77,29 @@ struct ProgramsAPIController {
 
     func update(req: Request) async throws -> ProgramDTO {
         try req.authorize(.change, .programs)
-        var program = try await ProgramService(db: req.db).find(try req.programID())
+        var program = try await req.flipside.programs.find(try req.programID())
         let input = try req.content.decode(ProgramInput.self)
         input.apply(to: &program)
-        return ProgramDTO(try await Programs.update(program, actor: req.actor, store: FluentProgramStore(db: req.db)))
+        return ProgramDTO(try await Programs.update(program, actor: req.actor, store: req.flipside.programStore))
     }
 
     func delete(req: Request) async throws -> HTTPStatus {
         try req.authorize(.delete, .programs)
-        try await Programs.delete(try req.programID(), actor: req.actor, store: FluentProgramStore(db: req.db))
+        try await Programs.delete(try req.programID(), actor: req.actor, store: req.flipside.programStore)
         return .noContent
     }
 
     func transition(req: Request) async throws -> ProgramDTO {
         try req.authorize(.change, .programs)
         let input = try req.content.decode(StatusInput.self)
-        return ProgramDTO(try await Programs.transition(try req.programID(), to: input.status, actor: req.actor, store: FluentProgramStore(db: req.db)))
+        return ProgramDTO(try await Programs.transition(try req.programID(), to: input.status, actor: req.actor, store: req.flipside.programStore))
     }
 
     /// Coordinators see every enrolment and the warnings; a participant sees only their own.
     func enrolments(req: Request) async throws -> EnrolmentList {
         let program = try await req.visibleProgram()
         try req.authorize(.view, .enrolmentList(programStatus: program.status))
-        let (rows, warnings) = try await EnrolmentService(db: req.db).overview(of: program)
+        let (rows, warnings) = try await req.flipside.enrolments.overview(of: program)
         let manages = AccessPolicy.managesPrograms(req.actor)
         return EnrolmentList(items: AccessPolicy.visibleEnrolments(req.actor, rows) { $0.enrolment.employeeID }.map(EnrolmentItemDTO.init),
                              warnings: manages ? warnings : [])
@@ -118,7 +118,7 @@ struct ProgramsAPIController {
         var enrolment = Enrolment(programID: program.id, employeeID: employeeID, role: role,
                                   capacity: program.defaultCapacity(for: role))
         input.apply(to: &enrolment)
-        let warnings = try await Enrolling.enrol(enrolment, actor: req.actor, store: FluentEnrolmentStore(db: req.db))
+        let warnings = try await Enrolling.enrol(enrolment, actor: req.actor, store: req.flipside.enrolmentStore)
         let response = Response(status: .created)
         try response.content.encode(EnrolmentResponse(enrolment: EnrolmentDTO(enrolment), warnings: warnings))
         return response
@@ -127,8 +127,8 @@ struct ProgramsAPIController {
     func importEnrolments(req: Request) async throws -> ImportResponse {
         try req.authorize(.create, .enrolmentImport)
         try await req.collectBody(upTo: UploadLimits.enrolments)
-        let program = try await ProgramService(db: req.db).find(try req.programID())
-        let (counts, warnings) = try await EnrolmentService(db: req.db).importCSV(try csvBody(req), into: program)
+        let program = try await req.flipside.programs.find(try req.programID())
+        let (counts, warnings) = try await req.flipside.enrolments.importCSV(try csvBody(req), into: program)
         return ImportResponse(created: counts.created, updated: counts.updated, unchanged: counts.unchanged, warnings: warnings)
     }
 
@@ -140,13 +140,13 @@ struct ProgramsAPIController {
             throw APIError.invalid([FieldProblem(field: "employee_id", reason: "cannot be changed; withdraw and enrol the other person")])
         }
         input.apply(to: &updated)
-        let warnings = try await Enrolling.update(updated, actor: req.actor, store: FluentEnrolmentStore(db: req.db))
+        let warnings = try await Enrolling.update(updated, actor: req.actor, store: req.flipside.enrolmentStore)
         return EnrolmentResponse(enrolment: EnrolmentDTO(updated), warnings: warnings)
     }
 
     func deleteEnrolment(req: Request) async throws -> HTTPStatus {
         let (program, enrolment) = try await req.ownedEnrolment()
-        try await Enrolling.withdraw(enrolment.id, in: program.id, actor: req.actor, store: FluentEnrolmentStore(db: req.db))
+        try await Enrolling.withdraw(enrolment.id, in: program.id, actor: req.actor, store: req.flipside.enrolmentStore)
         return .noContent
     }
 }

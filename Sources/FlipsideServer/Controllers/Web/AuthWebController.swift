@@ -26,7 +26,7 @@ struct AuthWebController {
         let form = try req.content.decode(Form.self)
         let next = safeNext(form.next)
         do {
-            let user = try await AccountService(request: req).verify(email: form.email ?? "", password: form.password ?? "")
+            let user = try await req.flipside.accounts.verify(email: form.email ?? "", password: form.password ?? "")
             try await Self.signIn(req, user)
             return req.redirect(to: next.isEmpty ? Self.landing(user) : next)
         } catch let error as APIError where [.unauthorized, .forbidden, .tooManyRequests].contains(error.status) {

@@ -23,14 +23,14 @@ struct InvitationWebController {
         try req.authorize(.create, .invitation(employeeID: id))
         try CSRF.verify(req)
         let base = try InvitationService.linkBase(req.application.appConfig)
-        let (token, expires) = try await InvitationService(db: req.db, clock: req.application.clock).invite(id)
+        let (token, expires) = try await req.flipside.invitations.invite(id)
         let notice = InvitationNotice(url: base + SiteURL.invitation(token: token).path, expires: AccountActions.expiryText(expires))
         return try await PeopleWebController.personPage(req, invitation: notice)
     }
 
     func form(req: Request) async throws -> Response {
         let token = req.parameters.get("token") ?? ""
-        guard let person = try await InvitationService(db: req.db, clock: req.application.clock).person(for: token) else { throw InvitationService.invalidLink }
+        guard let person = try await req.flipside.invitations.person(for: token) else { throw InvitationService.invalidLink }
         return try await render(req, person: person, token: token, problems: [], status: .ok)
     }
 
@@ -38,7 +38,7 @@ struct InvitationWebController {
         try CSRF.verify(req)
         struct Form: Content { var password: String?; var confirm: String? }
         let token = req.parameters.get("token") ?? ""
-        let invitations = InvitationService(db: req.db, clock: req.application.clock)
+        let invitations = req.flipside.invitations
         guard let person = try await invitations.person(for: token) else { throw InvitationService.invalidLink }
         let form = try req.content.decode(Form.self)
         let password = form.password ?? ""
@@ -47,7 +47,7 @@ struct InvitationWebController {
                                     problems: [ErrorDetail(field: "confirm", reason: "is not the same as the password")], status: .unprocessableEntity)
         }
         do {
-            let user = try await invitations.redeem(token, password: password, accounts: AccountService(request: req))
+            let user = try await invitations.redeem(token, password: password, accounts: req.flipside.accounts)
             try await AuthWebController.signIn(req, user)
             return req.redirect(to: AuthWebController.landing(user))
         } catch let error as APIError where error.status == .unprocessableEntity {

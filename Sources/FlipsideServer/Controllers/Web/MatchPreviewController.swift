@@ -67,7 +67,7 @@ struct MatchPreviewController {
         try req.authorize(.view, .matchPreview)
         let program = try await req.visibleProgram()
         let algorithm = try PreviewAlgorithm(query: req.query["algorithm"])
-        let preview = try await MatchPreviewService(request: req).preview(program, algorithm: algorithm)
+        let preview = try await req.flipside.matchPreview.preview(program, algorithm: algorithm)
         let (rules, input, matching, explanation, everyone) = (preview.rules, preview.input, preview.matching, preview.explanation, preview.people)
         let names = ScoreComponent.allCases.map(\.rawValue)
         func label(_ id: String) -> (String, String, String) {

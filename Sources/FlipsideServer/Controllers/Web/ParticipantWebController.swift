@@ -24,9 +24,9 @@ struct ParticipantWebController {
         var rows: [EnrolmentRow] = []
         var open: [ProgramSummary] = []
         if let id = user.employeeID {
-            person = try await PeopleService(db: req.db).find(id)
-            let programs = try await ProgramService(db: req.db).all()
-            let enrolments = try await EnrolmentService(db: req.db).all(of: id)
+            person = try await req.flipside.people.find(id)
+            let programs = try await req.flipside.programs.all()
+            let enrolments = try await req.flipside.enrolments.all(of: id)
             rows = enrolments.compactMap { e in programs.first { $0.id == e.programID }.map { EnrolmentRow(e, person: person, program: $0, withdrawable: true) } }
             let enrolled = Set(enrolments.map(\.programID))
             open = programs.filter { $0.status == .enrolling && !enrolled.contains($0.id) }.map { ProgramSummary($0, canEnrol: true) }
@@ -45,7 +45,7 @@ struct ParticipantWebController {
         struct Form: Content { var time_zone: String?; var pronouns: String?; var career_path: String?; var previous_industry: String?; var background: String? }
         let form = try req.content.decode(Form.self)
         do {
-            _ = try await PeopleService(db: req.db).updateSelfDescribed(
+            _ = try await req.flipside.people.updateSelfDescribed(
                 id, timeZone: form.time_zone?.trimmingCharacters(in: .whitespaces),
                 attributes: ["pronouns": form.pronouns ?? "", "career_path": form.career_path ?? "",
                              "previous_industry": form.previous_industry ?? "", "background": form.background ?? ""])
@@ -59,7 +59,7 @@ struct ParticipantWebController {
 
     func enrolForm(req: Request) async throws -> View {
         let (program, employeeID) = try await context(req)
-        let existing = try await EnrolmentService(db: req.db).enrolment(of: employeeID, in: program.id)
+        let existing = try await req.flipside.enrolments.enrolment(of: employeeID, in: program.id)
         return try await req.view.render("enrol", formPage(req, program: program, enrolment: existing, problems: []))
     }
 
@@ -71,7 +71,7 @@ struct ParticipantWebController {
             var channels: [String]?; var cadence: String?; var capacity: String?; var availability: String?
         }
         let form = try req.content.decode(Form.self)
-        let existing = try await EnrolmentService(db: req.db).enrolment(of: employeeID, in: program.id)
+        let existing = try await req.flipside.enrolments.enrolment(of: employeeID, in: program.id)
         var problems: [FieldProblem] = []
         func parsed<T>(_ field: String, _ result: Result<T, FieldReason>) -> T? {
             switch result {
@@ -115,7 +115,7 @@ struct ParticipantWebController {
                 let reported = Set(problems.map(\.field))
                 throw APIError.invalid(problems + EnrolmentRules.problems(in: enrolment).filter { !reported.contains($0.field) })
             }
-            let store = FluentEnrolmentStore(db: req.db)
+            let store = req.flipside.enrolmentStore
             if existing == nil {
                 _ = try await Enrolling.enrol(enrolment, actor: req.actor, store: store)
             } else {
@@ -138,7 +138,7 @@ struct ParticipantWebController {
         _ = try req.requireUser()
         try CSRF.verify(req)
         let (program, enrolment) = try await req.ownedEnrolment()
-        try await Enrolling.withdraw(enrolment.id, in: program.id, actor: req.actor, store: FluentEnrolmentStore(db: req.db))
+        try await Enrolling.withdraw(enrolment.id, in: program.id, actor: req.actor, store: req.flipside.enrolmentStore)
         return req.redirect(to: SiteURL.program(program.id).path)
     }
 

@@ -18,7 +18,7 @@ struct PeopleWebController {
         let q = req.query[String.self, at: "q"] ?? ""
         let department = req.query[String.self, at: "department"] ?? ""
         let pageNumber = try pageParameter(req, "page", default: 1, most: PageLimits.pages)
-        let people = PeopleService(db: req.db, results: req.application.results)
+        let people = req.flipside.people
         let result = try await people.search(query: q, department: department, page: pageNumber, per: 25)
         let departments = try await people.departments()
         let page = PeoplePage(
@@ -39,11 +39,11 @@ struct PeopleWebController {
         let id = req.parameters.get("employeeID") ?? ""
         try req.authorize(.view, .person(employeeID: id))
         let seesLogin = AccessPolicy.decide(req.actor, .create, .invitation(employeeID: id)).isAllowed
-        let people = PeopleService(db: req.db)
+        let people = req.flipside.people
         guard let person = try await people.find(id) else { throw APIError.notFound("Person \(id)") }
         let line = try await people.reportingLine(of: id)
-        let programs = try await ProgramService(db: req.db).all()
-        let enrolments = try await EnrolmentService(db: req.db).all(of: id).compactMap { e -> EnrolmentRow? in
+        let programs = try await req.flipside.programs.all()
+        let enrolments = try await req.flipside.enrolments.all(of: id).compactMap { e -> EnrolmentRow? in
             guard let program = programs.first(where: { $0.id == e.programID }) else { return nil }
             return EnrolmentRow(e, person: person, program: program)
         }
@@ -70,7 +70,7 @@ struct PeopleWebController {
         var page = importPage(req)
         do {
             let text = try uploadedText(req)
-            let counts = try await PeopleService(db: req.db).importCSV(text)
+            let counts = try await req.flipside.people.importCSV(text)
             page.result = ImportResponse(created: counts.created, updated: counts.updated, unchanged: counts.unchanged, warnings: nil)
             return try await req.view.render("import", page).encodeResponse(for: req)
         } catch let failure as ImportFailure {

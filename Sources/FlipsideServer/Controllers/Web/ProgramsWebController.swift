@@ -18,7 +18,7 @@ struct ProgramsWebController {
 
     func list(req: Request) async throws -> View {
         _ = try req.requireUser()
-        let visible = AccessPolicy.visiblePrograms(req.actor, try await ProgramService(db: req.db).all())
+        let visible = AccessPolicy.visiblePrograms(req.actor, try await req.flipside.programs.all())
         let manages = AccessPolicy.managesPrograms(req.actor)
         return try await req.view.render("programs", ProgramsPage(
             page: PageChrome(request: req, title: "Programs", nav: "programs"),
@@ -32,7 +32,7 @@ struct ProgramsWebController {
 
     func editForm(req: Request) async throws -> View {
         try req.authorize(.change, .programs)
-        let program = try await ProgramService(db: req.db).find(try req.programID())
+        let program = try await req.flipside.programs.find(try req.programID())
         return try await req.view.render("program-form", try await formPage(req, program: program, editing: program, raw: nil, problems: []))
     }
 
@@ -71,18 +71,18 @@ struct ProgramsWebController {
         let form = try req.content.decode(ProgramForm.self)
         let (program, problems) = Self.apply(form, to: Program(name: ""))
         return try await save(req, form: form, program: program, existing: nil, problems: problems) {
-            try await Programs.create(program, actor: req.actor, store: FluentProgramStore(db: req.db))
+            try await Programs.create(program, actor: req.actor, store: req.flipside.programStore)
         }
     }
 
     func update(req: Request) async throws -> Response {
         try req.authorize(.change, .programs)
         try CSRF.verify(req)
-        let existing = try await ProgramService(db: req.db).find(try req.programID())
+        let existing = try await req.flipside.programs.find(try req.programID())
         let form = try req.content.decode(ProgramForm.self)
         let (program, problems) = Self.apply(form, to: existing)
         return try await save(req, form: form, program: program, existing: existing, problems: problems) {
-            try await Programs.update(program, actor: req.actor, store: FluentProgramStore(db: req.db))
+            try await Programs.update(program, actor: req.actor, store: req.flipside.programStore)
         }
     }
 
@@ -106,13 +106,13 @@ struct ProgramsWebController {
         try CSRF.verify(req)
         struct Form: Content { var confirm: String? }
         let id = try req.programID()
-        let program = try await ProgramService(db: req.db).find(id)
+        let program = try await req.flipside.programs.find(id)
         guard try req.content.decode(Form.self).confirm == "yes" else {
             let page = try await formPage(req, program: program, editing: program, raw: nil,
                                           problems: [ErrorDetail(field: "confirm", reason: "tick the box to confirm the deletion")])
             return try await req.render("program-form", page, status: .unprocessableEntity)
         }
-        try await Programs.delete(id, actor: req.actor, store: FluentProgramStore(db: req.db))
+        try await Programs.delete(id, actor: req.actor, store: req.flipside.programStore)
         return req.redirect(to: SiteURL.programs.path)
     }
 
@@ -125,7 +125,7 @@ struct ProgramsWebController {
     /// failed post, what was typed.
     private func formPage(_ req: Request, program: Program?, editing: Program, raw: ProgramForm?, problems: [ErrorDetail]) async throws -> ProgramFormPage {
         var enrolments = 0
-        if let program { enrolments = try await EnrolmentService(db: req.db).all(in: program.id).count }
+        if let program { enrolments = try await req.flipside.enrolments.all(in: program.id).count }
         return ProgramFormPage(
             page: PageChrome(request: req, title: program == nil ? "New program" : "Edit \(program!.name)", nav: "programs"),
             heading: program == nil ? "New program" : "Edit program",
@@ -145,7 +145,7 @@ struct ProgramsWebController {
         let program = try await req.visibleProgram()
         try req.authorize(.view, .enrolmentList(programStatus: program.status))
         let actor = req.actor
-        let (rows, warnings) = try await EnrolmentService(db: req.db).overview(of: program)
+        let (rows, warnings) = try await req.flipside.enrolments.overview(of: program)
         let warningFor = Dictionary(warnings.map { ($0.employeeID, $0.message) }, uniquingKeysWith: { a, _ in a })
         let isCoordinator = AccessPolicy.managesPrograms(actor)
         let visible = AccessPolicy.visibleEnrolments(actor, rows) { $0.enrolment.employeeID }
@@ -174,13 +174,13 @@ struct ProgramsWebController {
         guard let status = ProgramStatus(rawValue: form.status) else {
             throw APIError(.badRequest, code: "bad_request", "'\(form.status)' is not a program status.")
         }
-        _ = try await Programs.transition(id, to: status, actor: req.actor, store: FluentProgramStore(db: req.db))
+        _ = try await Programs.transition(id, to: status, actor: req.actor, store: req.flipside.programStore)
         return req.redirect(to: SiteURL.program(id).path)
     }
 
     func importForm(req: Request) async throws -> View {
         try req.authorize(.create, .enrolmentImport)
-        let program = try await ProgramService(db: req.db).find(try req.programID())
+        let program = try await req.flipside.programs.find(try req.programID())
         return try await req.view.render("import", importPage(req, program: program))
     }
 
@@ -188,10 +188,10 @@ struct ProgramsWebController {
         try req.authorize(.create, .enrolmentImport)
         try await req.collectBody(upTo: UploadLimits.enrolments)
         try CSRF.verify(req)
-        let program = try await ProgramService(db: req.db).find(try req.programID())
+        let program = try await req.flipside.programs.find(try req.programID())
         var page = importPage(req, program: program)
         do {
-            let (counts, warnings) = try await EnrolmentService(db: req.db).importCSV(try uploadedText(req), into: program)
+            let (counts, warnings) = try await req.flipside.enrolments.importCSV(try uploadedText(req), into: program)
             page.result = ImportResponse(created: counts.created, updated: counts.updated, unchanged: counts.unchanged, warnings: warnings)
             page.warnings = warnings
             return try await req.view.render("import", page).encodeResponse(for: req)

@@ -1,0 +1,31 @@
+import FlipsideCore
+import Vapor
+
+/// What a request works with, in one place: who is asking, the clock, the stores that Core's use cases
+/// run on, and the services (all cheap values over the request's database connection). Controllers ask
+/// `req.flipside` instead of building these themselves, so a test that swaps the clock or a store on the
+/// application reaches every route.
+struct RequestScope {
+    let request: Request
+
+    var actor: Actor { request.actor }
+    var clock: any WallClock { request.application.clock }
+    var now: Date { clock.now }
+
+    // Stores for Core's use cases.
+    var enrolmentStore: FluentEnrolmentStore { FluentEnrolmentStore(db: request.db) }
+    var programStore: FluentProgramStore { FluentProgramStore(db: request.db) }
+
+    // Services.
+    var people: PeopleService { PeopleService(db: request.db, results: request.application.results) }
+    var programs: ProgramService { ProgramService(db: request.db) }
+    var enrolments: EnrolmentService { EnrolmentService(db: request.db) }
+    var invitations: InvitationService { InvitationService(db: request.db, clock: clock) }
+    var accounts: AccountService { AccountService(request: request) }
+    var matchPreview: MatchPreviewService { MatchPreviewService(request: request) }
+}
+
+extension Request {
+    /// This request's scope: actor, clock, stores and services.
+    var flipside: RequestScope { RequestScope(request: self) }
+}
