@@ -4,7 +4,7 @@ import Foundation
 import SQLKit
 
 /// Core's `EnrolmentStore` on the database: each unit of work is a write transaction that holds the
-/// program's row (`ProgramService.statusHeld`).
+/// program's row (`ProgramService.heldProgram`).
 struct FluentEnrolmentStore: EnrolmentStore {
     let db: any Database
 
@@ -22,11 +22,11 @@ struct FluentEnrolmentStore: EnrolmentStore {
         }
 
         func enrolment(of employeeID: String, in programID: UUID) async throws -> Enrolment? {
-            try await EnrolmentModel.query(on: tx).filter(\.$program.$id == programID).filter(\.$employeeID == employeeID).first()?.enrolment
+            try await EnrolmentService(db: tx).enrolment(of: employeeID, in: programID)
         }
 
         func enrolment(id: UUID, in programID: UUID) async throws -> Enrolment? {
-            try await EnrolmentModel.query(on: tx).filter(\.$id == id).filter(\.$program.$id == programID).first()?.enrolment
+            try await EnrolmentService(db: tx).enrolment(id: id, in: programID)
         }
 
         func insert(_ enrolment: Enrolment) async throws {

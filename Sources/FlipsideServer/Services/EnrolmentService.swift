@@ -25,10 +25,12 @@ struct EnrolmentService {
     }
 
     func find(_ id: UUID, in programID: UUID) async throws -> Enrolment {
-        guard let model = try await EnrolmentModel.query(on: db).filter(\.$id == id).filter(\.$program.$id == programID).first() else {
-            throw APIError.notFound("Enrolment")
-        }
-        return model.enrolment
+        guard let enrolment = try await enrolment(id: id, in: programID) else { throw APIError.notFound("Enrolment") }
+        return enrolment
+    }
+
+    func enrolment(id: UUID, in programID: UUID) async throws -> Enrolment? {
+        try await EnrolmentModel.query(on: db).filter(\.$id == id).filter(\.$program.$id == programID).first()?.enrolment
     }
 
     func enrolment(of employeeID: String, in programID: UUID) async throws -> Enrolment? {
@@ -39,15 +41,13 @@ struct EnrolmentService {
         try await EnrolmentModel.query(on: db).filter(\.$employeeID == employeeID).all().map(\.enrolment)
     }
 
-    /// Creates or replaces one enrolment after checking every rule. Returns the warnings that now apply to it.
     /// Imports a CSV of enrolments: all or nothing, upserting by employee id. One import at a time (a
     /// write lock first in the transaction); the program's status and the stored enrolments are read
     /// inside it, so what was checked is what is written.
     func importCSV(_ text: String, into program: Program) async throws -> (counts: ImportCounts, warnings: [EnrolmentWarning]) {
         try await db.writeTransaction { tx in
             try await WriteLock.enrolmentImport.take(on: tx)
-            _ = try await ProgramService.statusHeld(program.id, on: tx)
-            let program = try await ProgramService(db: tx).find(program.id)
+            guard let program = try await ProgramService.heldProgram(program.id, on: tx) else { throw APIError.notFound("Program") }
             let existingList = try await EnrolmentService(db: tx).all(in: program.id)
             var existing: [String: Enrolment] = [:]
             for e in existingList { existing[e.employeeID] = e }

@@ -25,9 +25,12 @@ struct MatchPreviewService {
         results = request.application.results
     }
 
-    func preview(_ program: Program, algorithm: PreviewAlgorithm) async throws -> MatchPreview {
+    /// The preview, kept under `key` (from `key(_:algorithm:on:)`, read here when the caller has none).
+    func preview(_ program: Program, algorithm: PreviewAlgorithm, key: String? = nil) async throws -> MatchPreview {
         let db = self.db
-        return try await results.value(try await Self.key(program, algorithm: algorithm, on: db)) {
+        let resolved: String
+        if let key { resolved = key } else { resolved = try await Self.key(program, algorithm: algorithm, on: db) }
+        return try await results.value(resolved) {
             let input = try await MatchPreviewInput.read(for: program, people: PeopleService(db: db), enrolments: EnrolmentService(db: db))
             return try MatchPreview.make(from: input, algorithm: algorithm)
         }

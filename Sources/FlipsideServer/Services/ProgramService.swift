@@ -22,22 +22,13 @@ struct ProgramService {
         return try await ProgramModel.query(on: db).filter(\.$name == idOrName).first()?.program
     }
 
-    /// The program's status, read inside `tx` with the row held until it ends: on PostgreSQL `FOR SHARE`
-    /// (a status change waits, and waits for it); on SQLite the write transaction already holds the
-    /// database's writer lock. A 404 when the program is gone.
-    static func statusHeld(_ id: UUID, on tx: any Database) async throws -> ProgramStatus {
-        guard let sql = tx as? any SQLDatabase else { throw APIError.notFound("Program") }
-        let share: SQLQueryString = sql.dialect.name == "sqlite" ? "" : " FOR SHARE"
-        guard let row = try await sql.raw("SELECT status FROM \(ident: ProgramModel.schema) WHERE id = \(bind: id)\(share)").first(),
-              let status = ProgramStatus(rawValue: try row.decode(column: "status", as: String.self)) else {
-            throw APIError.notFound("Program")
-        }
-        return status
-    }
-
-    /// The program, its row held until `tx` ends (see `statusHeld`); `nil` when there is none.
+    /// The program, read inside `tx` with its row held until `tx` ends: on PostgreSQL `FOR SHARE` (a
+    /// status change waits, and waits for it); on SQLite the write transaction already holds the
+    /// database's writer lock. `nil` when there is no such program.
     static func heldProgram(_ id: UUID, on tx: any Database) async throws -> Program? {
-        do { _ = try await statusHeld(id, on: tx) } catch let error as APIError where error.status == .notFound { return nil }
+        guard let sql = tx as? any SQLDatabase else { return nil }
+        let share: SQLQueryString = sql.dialect.name == "sqlite" ? "" : " FOR SHARE"
+        guard try await sql.raw("SELECT id FROM \(ident: ProgramModel.schema) WHERE id = \(bind: id)\(share)").first() != nil else { return nil }
         return try await ProgramModel.find(id, on: tx)?.program
     }
 }

@@ -25,13 +25,14 @@ struct ProgramsAPIController {
         try req.authorize(.view, .matchPreview)
         let program = try await req.visibleProgram()
         let algorithm = try PreviewAlgorithm(query: req.query["algorithm"])
-        let key = try await MatchPreviewService.key(program, algorithm: algorithm, on: req.db) + "|json"
+        let previewKey = try await MatchPreviewService.key(program, algorithm: algorithm, on: req.db)
+        let key = previewKey + "|json"
         var headers = HTTPHeaders()
         headers.contentType = .json
         if let kept: Data = await req.application.results.value(key) {
             return Response(status: .ok, headers: headers, body: .init(data: kept))
         }
-        let preview = try await req.flipside.matchPreview.preview(program, algorithm: algorithm)
+        let preview = try await req.flipside.matchPreview.preview(program, algorithm: algorithm, key: previewKey)
         struct Body: Encodable {
             var programID: UUID
             var algorithm: PreviewAlgorithm
