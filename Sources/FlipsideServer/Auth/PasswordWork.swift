@@ -44,23 +44,20 @@ struct QueuedPasswords: Sendable {
     let work: PasswordWork
 
     func hash(_ password: String) async throws -> String {
-        await work.acquire()
-        do {
-            let hash = try await hasher.hash(password)
-            await work.release()
-            return hash
-        } catch {
-            await work.release()
-            throw error
-        }
+        try await queued { try await hasher.hash(password) }
     }
 
     func verify(_ password: String, created digest: String) async throws -> Bool {
+        try await queued { try await hasher.verify(password, created: digest) }
+    }
+
+    /// Runs `body` once a place in the queue is free, and frees it after, whatever happens.
+    private func queued<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         await work.acquire()
         do {
-            let ok = try await hasher.verify(password, created: digest)
+            let result = try await body()
             await work.release()
-            return ok
+            return result
         } catch {
             await work.release()
             throw error
