@@ -110,33 +110,47 @@ struct PeopleService {
     /// the name index; kept in the result cache until the people table changes (the database bumps its
     /// version on every write), so repeated and paged searches do not scan 100,000 rows again.
     func search(query: String?, department: String?, page: Int, per: Int, key: String? = nil) async throws -> Page<Person> {
-        let page = min(max(1, page), PageLimits.pages), per = min(max(1, per), PageLimits.perPage)
-        let q = query?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
-        let department = department ?? ""
+        let terms = SearchTerms(query: query, department: department, page: page, per: per)
         let db = self.db
         let compute: @Sendable () async throws -> Page<Person> = {
             let builder = PersonModel.query(on: db)
-            if !q.isEmpty { builder.searchKeyContains(q) }
-            if !department.isEmpty { builder.filter(\.$department == department) }
+            if !terms.q.isEmpty { builder.searchKeyContains(terms.q) }
+            if !terms.department.isEmpty { builder.filter(\.$department == terms.department) }
             let total = try await builder.copy().count()
-            let offset = (page - 1) * per   // bounded by PageLimits: cannot overflow
-            let rows = try await builder.sort(\.$name).sort(\.$employeeID).range(offset..<(offset + per)).all()
-            return Page(items: rows.map(\.person), page: page, per: per, total: total)
+            let offset = (terms.page - 1) * terms.per   // bounded by PageLimits: cannot overflow
+            let rows = try await builder.sort(\.$name).sort(\.$employeeID).range(offset..<(offset + terms.per)).all()
+            return Page(items: rows.map(\.person), page: terms.page, per: terms.per, total: total)
         }
-        var key = key
-        if key == nil { key = try await searchKey(query: query, department: department, page: page, per: per) }
-        guard let results, let key else { return try await compute() }
-        return try await results.value(key, compute: compute)
+        guard let results else { return try await compute() }
+        let resolved: String
+        if let key { resolved = key } else { resolved = try await terms.key(on: db) }
+        return try await results.value(resolved, compute: compute)
     }
 
     /// The key a search's result is kept under: the people table's version and the search itself
     /// (`nil` without a cache).
     func searchKey(query: String?, department: String?, page: Int, per: Int) async throws -> String? {
         guard results != nil else { return nil }
-        let page = min(max(1, page), PageLimits.pages), per = min(max(1, per), PageLimits.perPage)
-        let q = query?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
-        let department = department ?? ""
-        return "people|\(try await DataVersions.read(on: db).people)|\(page)|\(per)|\(department.count)|\(department)|\(q)"
+        return try await SearchTerms(query: query, department: department, page: page, per: per).key(on: db)
+    }
+
+    /// A search as it is run: page and size within `PageLimits`, the query trimmed and lower-cased.
+    private struct SearchTerms: Sendable {
+        let q: String
+        let department: String
+        let page: Int
+        let per: Int
+
+        init(query: String?, department: String?, page: Int, per: Int) {
+            q = query?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+            self.department = department ?? ""
+            self.page = min(max(1, page), PageLimits.pages)
+            self.per = min(max(1, per), PageLimits.perPage)
+        }
+
+        func key(on db: any Database) async throws -> String {
+            "people|\(try await DataVersions.read(on: db).people)|\(page)|\(per)|\(department.count)|\(department)|\(q)"
+        }
     }
 
     /// Every department name, sorted (kept like searches).
