@@ -106,7 +106,7 @@ import VaporTesting
         try await TestWorld.run { world in
             let jo = try await WebClient.signedIn(world, as: "jo@example.com")
             #expect(try await jo.get("/me").status == .ok)
-            let link = try await InvitationService(db: world.app.db, clock: world.clock).invite("J1")
+            let link = try await world.signInLinks.issue("J1")
             let header = "employee_id,name,email,title,level,hire_date,department,location,time_zone,manager_id,status"
             func reimport(_ status: String) async throws {
                 let csv = "\(header)\nJ1,Jo Junior,jo@example.com,Analyst,2,2024-09-01,Engineering,Berlin,Europe/Berlin,M1,\(status)\n"
@@ -256,7 +256,7 @@ import VaporTesting
     /// Two requests redeeming one sign-in link at the same moment: exactly one sets the password.
     @Test func aSignInLinkWorksOnceEvenWhenUsedTwiceAtOnce() async throws {
         try await TestWorld.run { world in
-            let link = try await InvitationService(db: world.app.db, clock: world.clock).invite("J2")
+            let link = try await world.signInLinks.issue("J2")
             let results = try await Self.concurrently(6) { i in
                 let client = WebClient(app: world.app)
                 _ = try await client.get(SiteURL.invitation(token: link.token).path)

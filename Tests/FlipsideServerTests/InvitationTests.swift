@@ -49,14 +49,14 @@ import VaporTesting
     /// and a link for someone who has left do not work.
     @Test func linksAreReplacedExpireAndResetPasswords() async throws {
         try await TestWorld.run { world in
-            let service = InvitationService(db: world.app.db, clock: world.clock)
-            let first = try await service.invite("J1")
-            let second = try await service.invite("J1")
+            let service = world.signInLinks
+            let first = try await service.issue("J1")
+            let second = try await service.issue("J1")
             let web = WebClient(app: world.app)
             #expect(try await web.get(SiteURL.invitation(token: first.token).path).status == .notFound)
             #expect(try await web.get(SiteURL.invitation(token: second.token).path).status == .ok)
             // Jo already has a login: the link resets the password and keeps the role.
-            let reset = try await service.invite("J1")
+            let reset = try await service.issue("J1")
             let done = try await web.post(SiteURL.invitation(token: reset.token).path, form: ["password": "jo's new password", "confirm": "jo's new password"])
             #expect(done.status == .seeOther)
             let jo = WebClient(app: world.app)
@@ -65,9 +65,9 @@ import VaporTesting
             #expect(try await jo.post("/login", form: ["email": "jo@example.com", "password": "jo's new password"]).status == .seeOther)
             #expect(try await UserModel.query(on: world.app.db).filter(\.$email == "jo@example.com").first()?.userRole == .participant)
             // Expired: seven days and a second later.
-            let late = try await service.invite("M1")
+            let late = try await service.issue("M1")
             #expect(try await web.get(SiteURL.invitation(token: late.token).path).status == .ok)
-            world.clock.advance(by: InvitationService.lifetime + 1)
+            world.clock.advance(by: SignInLinks.lifetime + 1)
             #expect(try await web.get(SiteURL.invitation(token: late.token).path).status == .notFound)
             // Someone who has left gets no link.
             let left = try #require(try await PersonModel.query(on: world.app.db).filter(\.$employeeID == "M1").first())

@@ -52,8 +52,11 @@ struct TestWorld {
         }
     }
 
+    /// Sign-in links as a coordinator makes them, at the world's clock.
+    var signInLinks: SignInLinkIssuer { SignInLinkIssuer(app: app, clock: clock) }
+
     static func seed(_ app: Application) async throws -> TestWorld {
-        _ = try await PeopleService(db: app.db).importCSV(peopleCSV)
+        _ = try await ImportActions.people(peopleCSV, app: app)
         let accounts = AccountService(app: app)
         let coordinator = try await accounts.upsertUser(email: "coord@example.com", password: password, role: .coordinator)
         let participant = try await accounts.upsertUser(email: "jo@example.com", password: password, role: .participant)
@@ -156,3 +159,14 @@ extension TestWorld {
     }
 }
 
+
+/// Makes sign-in links through the use case, as a coordinator would.
+struct SignInLinkIssuer {
+    let app: Application
+    let clock: ManualClock
+
+    func issue(_ employeeID: String) async throws -> (token: String, expiresAt: Date) {
+        try await SignInLinks.issue(for: employeeID, actor: .system, now: clock.now,
+                                    store: FluentSignInLinkStore(db: app.db, accounts: AccountService(app: app)))
+    }
+}

@@ -12,6 +12,10 @@ public enum Actor: Sendable, Hashable {
         }
     }
 
+    /// The command line and the demo loader: whoever runs them has the database already, so they act
+    /// with a coordinator's rights, as nobody in particular.
+    public static let system = Actor.coordinator(employeeID: nil)
+
     public var isCoordinator: Bool {
         if case .coordinator = self { return true }
         return false
@@ -124,5 +128,19 @@ extension Resource {
         case let .enrolment(_, status): return status
         case .directory, .person, .invitation, .programs, .enrolmentImport, .matchPreview: return nil
         }
+    }
+}
+
+/// A use case refused by the policy; the server answers with the decision (sign in, 403, or 404).
+public struct AccessRefused: Error, Equatable, Sendable {
+    public var decision: AccessDecision
+    public init(_ decision: AccessDecision) { self.decision = decision }
+}
+
+extension AccessPolicy {
+    /// Throws `AccessRefused` unless the actor may do this.
+    public static func require(_ actor: Actor, _ action: Action, _ resource: Resource) throws(AccessRefused) {
+        let decision = decide(actor, action, resource)
+        guard decision.isAllowed else { throw AccessRefused(decision) }
     }
 }

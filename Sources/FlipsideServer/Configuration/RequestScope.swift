@@ -15,12 +15,14 @@ struct RequestScope {
     // Stores for Core's use cases.
     var enrolmentStore: FluentEnrolmentStore { FluentEnrolmentStore(db: request.db) }
     var programStore: FluentProgramStore { FluentProgramStore(db: request.db) }
+    var peopleImportStore: FluentPeopleImportStore { FluentPeopleImportStore(db: request.db) }
+    var enrolmentImportStore: FluentEnrolmentImportStore { FluentEnrolmentImportStore(db: request.db) }
+    var signInLinkStore: FluentSignInLinkStore { FluentSignInLinkStore(db: request.db, accounts: accounts) }
 
     // Services.
     var people: PeopleService { PeopleService(db: request.db, results: request.application.results) }
     var programs: ProgramService { ProgramService(db: request.db) }
     var enrolments: EnrolmentService { EnrolmentService(db: request.db) }
-    var invitations: InvitationService { InvitationService(db: request.db, clock: clock) }
     var accounts: AccountService { AccountService(request: request) }
     var matchPreview: MatchPreviewService { MatchPreviewService(request: request) }
 }

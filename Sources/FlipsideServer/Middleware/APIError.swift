@@ -66,6 +66,23 @@ extension APIError {
             case .cannotDelete: return APIError(.conflict, code: "program_active", e.message)
             case let .refused(decision): return from(decision)
             }
+        case let e as AccessRefused: return from(e.decision)
+        case let e as ProfileError:
+            switch e {
+            case let .personNotFound(id): return .notFound("Person \(id)")
+            case let .invalid(problems): return .invalid(problems)
+            }
+        case let e as SignInLinkError:
+            switch e {
+            case let .personNotFound(id): return .notFound("Person \(id)")
+            case let .personLeft(name, status):
+                return APIError(.conflict, code: "person_inactive", "\(name) has left the organisation (status \(status.rawValue)); no sign-in link.")
+            case .invalidLink:
+                return APIError(.notFound, code: "invalid_link",
+                                "This sign-in link does not work: it was used, replaced by a newer one, or has expired. Ask your program coordinator for a new one.")
+            case .accessEnded: return AccessEnding.accessEnded
+            case let .invalid(problems): return .invalid(problems)
+            }
         case let e as EnrolmentError:
             switch e {
             case .programNotFound: return .notFound("Program")

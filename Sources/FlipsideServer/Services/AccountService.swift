@@ -46,7 +46,8 @@ struct AccountService {
     func upsertUser(email: String, password: String, role: UserRole) async throws -> UserModel {
         let email = email.trimmingCharacters(in: .whitespaces).lowercased()
         guard EmailAddress.isPlausible(email) else { throw APIError.invalid([FieldProblem(field: "email", reason: "is not an email address")]) }
-        guard password.count >= 10 else { throw APIError.invalid([FieldProblem(field: "password", reason: "must be at least 10 characters")]) }
+        let weak = PasswordRules.problems(password)
+        guard weak.isEmpty else { throw APIError.invalid(weak) }
         let hash = try await passwords.hash(password)
         // search_key holds the lower-cased email, so a mixed-case HR email still links.
         let person = try await PersonModel.query(on: db).searchKeyContains(email).all()

@@ -4,15 +4,14 @@ import Vapor
 /// What the command line does, on a running application (kept here so that it is tested with the server).
 public enum ImportActions {
     public static func people(_ text: String, app: Application) async throws -> ImportCounts {
-        try await PeopleService(db: app.db).importCSV(text)
+        try await Importing.people(csv: text, actor: .system, store: FluentPeopleImportStore(db: app.db))
     }
 
     public static func enrolments(_ text: String, program idOrName: String, app: Application) async throws -> (ImportCounts, [EnrolmentWarning]) {
         guard let program = try await ProgramService(db: app.db).find(idOrName: idOrName) else {
             throw ImportFailure(problems: [ImportProblem(row: 1, column: nil, reason: "no program with id or name '\(idOrName)'")])
         }
-        let result = try await EnrolmentService(db: app.db).importCSV(text, into: program)
-        return (result.counts, result.warnings)
+        return try await Importing.enrolments(csv: text, into: program.id, actor: .system, store: FluentEnrolmentImportStore(db: app.db))
     }
 }
 
@@ -30,10 +29,11 @@ public enum AccountActions {
     /// A one-time sign-in link for a person: the path (to put after the server's address) and when it expires.
     public static func invite(employeeID: String, app: Application) async throws -> (path: String, expiresAt: Date) {
         do {
-            let (token, expires) = try await InvitationService(db: app.db, clock: app.clock).invite(employeeID)
+            let store = FluentSignInLinkStore(db: app.db, accounts: AccountService(app: app))
+            let (token, expires) = try await SignInLinks.issue(for: employeeID, actor: .system, now: app.clock.now, store: store)
             return (SiteURL.invitation(token: token).path, expires)
-        } catch let error as APIError {
-            throw ConfigError(error.message)
+        } catch let error as SignInLinkError {
+            throw ConfigError(APIError.from(error).message)
         }
     }
 

@@ -15,12 +15,12 @@ public enum DemoLoader {
     public static func load(into app: Application) async throws -> Result {
         let demo = DemoOrganisation()
         let db = app.db
-        let people = try await PeopleService(db: db).importCSV(PeopleCSV.render(demo.people))
+        let people = try await Importing.people(csv: PeopleCSV.render(demo.people), actor: .system, store: FluentPeopleImportStore(db: db))
         let program: Program
         if let existing = try await ProgramModel.find(demo.program.id, on: db) {
             program = existing.program
         } else {
-            program = try await Programs.create(demo.program, actor: .coordinator(employeeID: nil), store: FluentProgramStore(db: db))
+            program = try await Programs.create(demo.program, actor: .system, store: FluentProgramStore(db: db))
         }
         try await db.writeTransaction { tx in
             for enrolment in demo.enrolments where try await EnrolmentModel.find(enrolment.id, on: tx) == nil {

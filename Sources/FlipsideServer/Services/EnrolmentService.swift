@@ -40,37 +40,6 @@ struct EnrolmentService {
     func all(of employeeID: String) async throws -> [Enrolment] {
         try await EnrolmentModel.query(on: db).filter(\.$employeeID == employeeID).all().map(\.enrolment)
     }
-
-    /// Imports a CSV of enrolments: all or nothing, upserting by employee id. One import at a time (a
-    /// write lock first in the transaction); the program's status and the stored enrolments are read
-    /// inside it, so what was checked is what is written.
-    func importCSV(_ text: String, into program: Program) async throws -> (counts: ImportCounts, warnings: [EnrolmentWarning]) {
-        try await db.writeTransaction { tx in
-            try await WriteLock.enrolmentImport.take(on: tx)
-            guard let program = try await ProgramService.heldProgram(program.id, on: tx) else { throw APIError.notFound("Program") }
-            let existingList = try await EnrolmentService(db: tx).all(in: program.id)
-            var existing: [String: Enrolment] = [:]
-            for e in existingList { existing[e.employeeID] = e }
-            // Only the people named in the file or already enrolled are needed. The file is parsed once; when
-            // it cannot be parsed, planning from the text reports why (after checking the program is open).
-            let table = try? CSVTable(text: text)
-            let named = table.map(EnrolmentImport.employeeIDs) ?? []
-            let people = try await PeopleService(db: tx).find(Array(Set(named + existing.keys)))
-            let plan: EnrolmentImportPlan
-            if let table {
-                plan = try EnrolmentImport.plan(table: table, program: program, people: people, existing: existing)
-            } else {
-                plan = try EnrolmentImport.plan(csv: text, program: program, people: people, existing: existing)
-            }
-            for enrolment in plan.created { try await EnrolmentModel(enrolment).create(on: tx) }
-            for enrolment in plan.updated {
-                guard let model = try await EnrolmentModel.find(enrolment.id, on: tx) else { continue }
-                model.copy(from: enrolment)
-                try await model.save(on: tx)
-            }
-            return (plan.counts, plan.warnings)
-        }
-    }
 }
 
 

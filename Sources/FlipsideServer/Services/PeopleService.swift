@@ -26,7 +26,7 @@ extension Page {
     }
 }
 
-/// People: reading, searching and the HR import.
+/// People: reading and searching (the HR import is `Importing.people` on `FluentPeopleImportStore`).
 struct PeopleService {
     let db: any Database
     /// Where searches and the department list are kept between requests (by the people table's version),
@@ -41,52 +41,6 @@ struct PeopleService {
         result.reserveCapacity(rows.count)
         for row in rows { result[row.employee_id] = row.person }
         return result
-    }
-
-    /// Imports an HR export: all or nothing, upserting by employee id. Imports run one at a time (a
-    /// write lock taken first in the transaction), and the checks against stored people (unique emails,
-    /// reporting cycles) read them inside it, so two imports at once cannot both pass them; the database's
-    /// unique indexes back the rules up. People marked `exited` lose every way in, in the same transaction.
-    func importCSV(_ text: String) async throws -> ImportCounts {
-        try await db.writeTransaction { tx in
-            try await WriteLock.peopleImport.take(on: tx)
-            let existing = try await PeopleService(db: tx).allByEmployeeID()
-            let plan = try PeopleImport.plan(csv: text, existing: existing)
-            try await Self.write(plan, existing: existing, on: tx)
-            return plan.counts
-        }
-    }
-
-    private static func write(_ plan: PeopleImportPlan, existing: [String: Person], on tx: any Database) async throws {
-        let rows = plan.created.map { PersonRow($0) } + plan.updated.map { PersonRow($0) }
-        guard !rows.isEmpty, let sql = tx as? any SQLDatabase else { return }
-        // Emails that move between people in this file (A takes B's old address while B gets a new one)
-        // would trip the unique email index row by row: park the changing ones on placeholders first
-        // (no real address lacks an @).
-        let moving = plan.updated.filter { person in
-            existing[person.employeeID].map { $0.email.lowercased() != person.email.lowercased() } ?? false
-        }
-        for start in stride(from: 0, to: moving.count, by: 500) {
-            let ids = moving[start..<min(start + 500, moving.count)].map(\.employeeID)
-            try await sql.update(PersonModel.schema)
-                .set("email", to: SQLBinaryExpression(left: SQLLiteral.string("#"), op: SQLRaw("||"), right: SQLIdentifier("employee_id")))
-                .where("employee_id", .in, ids).run()
-        }
-        let updateColumns = PersonRow.columns.filter { $0 != "id" && $0 != "employee_id" }
-        // 1,000 rows × 15 columns stays under the bind-parameter limits of SQLite (32,766) and PostgreSQL (65,535).
-        for start in stride(from: 0, to: rows.count, by: 1000) {
-            let chunk = Array(rows[start..<min(start + 1000, rows.count)])
-            try await sql.insert(into: PersonModel.schema)
-                .models(chunk, nilEncodingStrategy: .asNil)
-                .onConflict(with: ["employee_id"]) { update in
-                    var update = update
-                    for column in updateColumns { update = update.set(excludedValueOf: column) }
-                    return update
-                }
-                .run()
-        }
-        let leavers = (plan.created + plan.updated).filter { !$0.status.keepsAccess }.map(\.employeeID)
-        try await AccessEnding.end(for: leavers, on: tx)
     }
 
     /// One person by employee id.
@@ -178,47 +132,22 @@ struct PeopleService {
         return (managers, reports)
     }
 
-    /// Updates what a person may edit about themselves: time zone and self-described attributes.
-    func updateSelfDescribed(_ employeeID: String, timeZone: String?, attributes: [String: String?]) async throws -> Person {
-        guard let model = try await PersonModel.query(on: db).filter(\.$employeeID == employeeID).first() else {
-            throw APIError.notFound("Person \(employeeID)")
+    /// Stores a changed person.
+    func replace(_ person: Person) async throws {
+        guard let model = try await PersonModel.query(on: db).filter(\.$employeeID == person.employeeID).first() else {
+            throw ProfileError.personNotFound(employeeID: person.employeeID)
         }
-        var person = model.person
-        var problems: [FieldProblem] = []
-        if let timeZone {
-            if TimeZoneName.isValid(timeZone) { person.timeZone = timeZone } else {
-                problems.append(FieldProblem(field: "time_zone", reason: "is not an IANA time zone (e.g. Europe/Berlin)"))
-            }
-        }
-        for (key, value) in attributes {
-            let key = key.trimmingCharacters(in: .whitespaces).lowercased()
-            guard PersonProfile.selfDescribedAttributes.contains(key) else {
-                problems.append(FieldProblem(field: "attributes.\(TextLimits.preview(key))", reason: "is not a self-described attribute (allowed: \(PersonProfile.selfDescribedAttributes.joined(separator: ", ")))"))
-                continue
-            }
-            let trimmed = value?.trimmingCharacters(in: .whitespacesAndNewlines)
-            if let trimmed, let reason = TextLimits.problem(trimmed, most: TextLimits.short) {
-                problems.append(FieldProblem(field: "attributes.\(key)", reason: reason))
-                continue
-            }
-            person.attributes[key] = (trimmed?.isEmpty ?? true) ? nil : trimmed
-        }
-        if !problems.isEmpty { throw APIError.invalid(problems) }
         model.copy(from: person)
         try await model.save(on: db)
-        return person
     }
 
     private var sql: any SQLDatabase { db as! any SQLDatabase }
 }
 
-/// What a person may say about themselves.
-enum PersonProfile {
-    /// Background attributes a participant may set on their own profile; everything else comes from HR.
-    static let selfDescribedAttributes = ["pronouns", "career_path", "previous_industry", "background"]
-}
-
-
 extension PeopleService: PeopleRepository {
     func people(_ employeeIDs: [String]) async throws -> [String: Person] { try await find(employeeIDs) }
+}
+
+extension PeopleService: ProfileStore {
+    func person(_ employeeID: String) async throws -> Person? { try await find(employeeID) }
 }

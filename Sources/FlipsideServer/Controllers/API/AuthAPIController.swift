@@ -1,3 +1,4 @@
+import FlipsideCore
 import Fluent
 import Vapor
 
@@ -40,7 +41,8 @@ struct AuthAPIController {
             throw APIError(.conflict, code: "no_profile", "This login is not linked to a person, so it has no profile to edit.")
         }
         let input = try req.content.decode(MeUpdate.self)
-        _ = try await req.flipside.people.updateSelfDescribed(employeeID, timeZone: input.time_zone, attributes: input.attributes ?? [:])
+        _ = try await Profiles.update(employeeID, with: ProfileDraft(timeZone: input.time_zone, attributes: input.attributes ?? [:]),
+                                      actor: req.actor, store: req.flipside.people)
         return try await me(req: req)
     }
 }

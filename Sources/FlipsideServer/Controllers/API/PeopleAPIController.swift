@@ -20,7 +20,7 @@ struct PeopleAPIController {
     func invite(req: Request) async throws -> Response {
         let id = req.parameters.get("employeeID") ?? ""
         try req.authorize(.create, .invitation(employeeID: id))
-        let (token, expires) = try await req.flipside.invitations.invite(id)
+        let (token, expires) = try await SignInLinks.issue(for: id, actor: req.actor, now: req.flipside.now, store: req.flipside.signInLinkStore)
         let response = Response(status: .created)
         let path = SiteURL.invitation(token: token).path
         try response.content.encode(InvitationResponse(path: path, url: req.application.appConfig.linkBase.map { $0 + path }, expires_at: expires))
@@ -57,7 +57,7 @@ struct PeopleAPIController {
         try req.authorize(.change, .directory)
         try await req.collectBody(upTo: UploadLimits.people)
         let text = try csvBody(req)
-        let counts = try await req.flipside.people.importCSV(text)
+        let counts = try await Importing.people(csv: text, actor: req.actor, store: req.flipside.peopleImportStore)
         return ImportResponse(created: counts.created, updated: counts.updated, unchanged: counts.unchanged, warnings: nil)
     }
 }

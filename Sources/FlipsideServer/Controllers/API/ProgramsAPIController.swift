@@ -128,8 +128,8 @@ struct ProgramsAPIController {
     func importEnrolments(req: Request) async throws -> ImportResponse {
         try req.authorize(.create, .enrolmentImport)
         try await req.collectBody(upTo: UploadLimits.enrolments)
-        let program = try await req.flipside.programs.find(try req.programID())
-        let (counts, warnings) = try await req.flipside.enrolments.importCSV(try csvBody(req), into: program)
+        let (counts, warnings) = try await Importing.enrolments(csv: try csvBody(req), into: try req.programID(), actor: req.actor,
+                                                                store: req.flipside.enrolmentImportStore)
         return ImportResponse(created: counts.created, updated: counts.updated, unchanged: counts.unchanged, warnings: warnings)
     }
 

@@ -22,15 +22,15 @@ struct InvitationWebController {
         let id = req.parameters.get("employeeID") ?? ""
         try req.authorize(.create, .invitation(employeeID: id))
         try CSRF.verify(req)
-        let base = try InvitationService.linkBase(req.application.appConfig)
-        let (token, expires) = try await req.flipside.invitations.invite(id)
+        let base = try req.application.appConfig.requireLinkBase()
+        let (token, expires) = try await SignInLinks.issue(for: id, actor: req.actor, now: req.flipside.now, store: req.flipside.signInLinkStore)
         let notice = InvitationNotice(url: base + SiteURL.invitation(token: token).path, expires: AccountActions.expiryText(expires))
         return try await PeopleWebController.personPage(req, invitation: notice)
     }
 
     func form(req: Request) async throws -> Response {
         let token = req.parameters.get("token") ?? ""
-        guard let person = try await req.flipside.invitations.person(for: token) else { throw InvitationService.invalidLink }
+        let person = try await SignInLinks.person(for: token, now: req.flipside.now, store: req.flipside.signInLinkStore)
         return try await render(req, person: person, token: token, problems: [], status: .ok)
     }
 
@@ -38,20 +38,18 @@ struct InvitationWebController {
         try CSRF.verify(req)
         struct Form: Content { var password: String?; var confirm: String? }
         let token = req.parameters.get("token") ?? ""
-        let invitations = req.flipside.invitations
-        guard let person = try await invitations.person(for: token) else { throw InvitationService.invalidLink }
+        let store = req.flipside.signInLinkStore
+        let person = try await SignInLinks.person(for: token, now: req.flipside.now, store: store)
         let form = try req.content.decode(Form.self)
-        let password = form.password ?? ""
-        guard password == (form.confirm ?? "") else {
-            return try await render(req, person: person, token: token,
-                                    problems: [ErrorDetail(field: "confirm", reason: "is not the same as the password")], status: .unprocessableEntity)
-        }
         do {
-            let user = try await invitations.redeem(token, password: password, accounts: req.flipside.accounts)
+            let redeemed = try await SignInLinks.redeem(token, password: form.password ?? "", confirmation: form.confirm ?? "",
+                                                        now: req.flipside.now, store: store)
+            guard let user = try await UserModel.find(email: redeemed.email.lowercased(), on: req.db) else { throw APIError.from(SignInLinkError.invalidLink) }
             try await AuthWebController.signIn(req, user)
             return req.redirect(to: AuthWebController.landing(user))
-        } catch let error as APIError where error.status == .unprocessableEntity {
-            return try await render(req, person: person, token: token, problems: error.details, status: .unprocessableEntity)
+        } catch let error as SignInLinkError {
+            guard case .invalid = error else { throw error }
+            return try await render(req, person: person, token: token, problems: APIError.from(error).details, status: .unprocessableEntity)
         }
     }
 

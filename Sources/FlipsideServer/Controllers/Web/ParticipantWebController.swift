@@ -45,13 +45,13 @@ struct ParticipantWebController {
         struct Form: Content { var time_zone: String?; var pronouns: String?; var career_path: String?; var previous_industry: String?; var background: String? }
         let form = try req.content.decode(Form.self)
         do {
-            _ = try await req.flipside.people.updateSelfDescribed(
-                id, timeZone: form.time_zone?.trimmingCharacters(in: .whitespaces),
-                attributes: ["pronouns": form.pronouns ?? "", "career_path": form.career_path ?? "",
-                             "previous_industry": form.previous_industry ?? "", "background": form.background ?? ""])
+            let draft = ProfileDraft(timeZone: form.time_zone?.trimmed,
+                                     attributes: ["pronouns": form.pronouns ?? "", "career_path": form.career_path ?? "",
+                                                  "previous_industry": form.previous_industry ?? "", "background": form.background ?? ""])
+            _ = try await Profiles.update(id, with: draft, actor: req.actor, store: req.flipside.people)
             return req.redirect(to: SiteURL.me.path + "?saved=1")
-        } catch let error as APIError where error.status == .unprocessableEntity {
-            let response = try await renderMe(req, problems: error.details, saved: false).encodeResponse(for: req)
+        } catch let error as ProfileError {
+            let response = try await renderMe(req, problems: APIError.from(error).details, saved: false).encodeResponse(for: req)
             response.status = .unprocessableEntity
             return response
         }

@@ -191,7 +191,8 @@ struct ProgramsWebController {
         let program = try await req.flipside.programs.find(try req.programID())
         var page = importPage(req, program: program)
         do {
-            let (counts, warnings) = try await req.flipside.enrolments.importCSV(try uploadedText(req), into: program)
+            let (counts, warnings) = try await Importing.enrolments(csv: try uploadedText(req), into: program.id, actor: req.actor,
+                                                                    store: req.flipside.enrolmentImportStore)
             page.result = ImportResponse(created: counts.created, updated: counts.updated, unchanged: counts.unchanged, warnings: warnings)
             page.warnings = warnings
             return try await req.view.render("import", page).encodeResponse(for: req)

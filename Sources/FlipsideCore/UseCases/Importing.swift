@@ -1,0 +1,80 @@
+import Foundation
+
+/// What a people import reads and writes, inside one unit of work that no other people import runs
+/// alongside (the server takes a write lock first in its transaction).
+public protocol PeopleImportWork: Sendable {
+    /// Every stored person by employee id, read inside the unit of work.
+    func storedPeople() async throws -> [String: Person]
+    /// Upserts the plan's new and changed people by employee id (`existing` is what `storedPeople` read).
+    func write(_ plan: PeopleImportPlan, existing: [String: Person]) async throws
+    /// Ends every way in (tokens, sessions, sign-in links) for these people.
+    func endAccess(for employeeIDs: [String]) async throws
+}
+
+public protocol PeopleImportStore: Sendable {
+    func atomically<T: Sendable>(_ body: @escaping @Sendable (any PeopleImportWork) async throws -> T) async throws -> T
+}
+
+/// What an enrolment import reads and writes, inside one unit of work that no other enrolment import
+/// runs alongside, holding the program's row.
+public protocol EnrolmentImportWork: Sendable {
+    func heldProgram(_ programID: UUID) async throws -> Program?
+    func enrolments(in programID: UUID) async throws -> [Enrolment]
+    func people(_ employeeIDs: [String]) async throws -> [String: Person]
+    func insert(_ enrolments: [Enrolment]) async throws
+    func replace(_ enrolments: [Enrolment]) async throws
+}
+
+public protocol EnrolmentImportStore: Sendable {
+    func atomically<T: Sendable>(_ body: @escaping @Sendable (any EnrolmentImportWork) async throws -> T) async throws -> T
+}
+
+/// The HR import and the enrolment import: all or nothing (an `ImportFailure` listing every problem
+/// leaves everything as it was), upserting by employee id, checked against what is stored inside the
+/// unit of work so that what was checked is what is written.
+public enum Importing {
+    /// Imports an HR export. People marked as having left lose every way in, in the same unit of work.
+    public static func people(csv: String, actor: Actor, store: any PeopleImportStore) async throws -> ImportCounts {
+        try AccessPolicy.require(actor, .change, .directory)
+        return try await store.atomically { work in
+            let existing = try await work.storedPeople()
+            let plan = try PeopleImport.plan(csv: csv, existing: existing)
+            try await work.write(plan, existing: existing)
+            try await work.endAccess(for: plan.leavers)
+            return plan.counts
+        }
+    }
+
+    /// Imports enrolments into a program that accepts them; returns the counts and the warnings the
+    /// coordinator should look at.
+    public static func enrolments(csv: String, into programID: UUID, actor: Actor,
+                                  store: any EnrolmentImportStore) async throws -> (counts: ImportCounts, warnings: [EnrolmentWarning]) {
+        try AccessPolicy.require(actor, .create, .enrolmentImport)
+        return try await store.atomically { work in
+            guard let program = try await work.heldProgram(programID) else { throw ProgramError.notFound }
+            var existing: [String: Enrolment] = [:]
+            for enrolment in try await work.enrolments(in: programID) { existing[enrolment.employeeID] = enrolment }
+            // Only the people named in the file or already enrolled are needed. The file is parsed once;
+            // when it cannot be parsed, planning from the text reports why (after checking the program is open).
+            let table = try? CSVTable(text: csv)
+            let named = table.map(EnrolmentImport.employeeIDs) ?? []
+            let people = try await work.people(Array(Set(named + existing.keys)))
+            let plan: EnrolmentImportPlan
+            if let table {
+                plan = try EnrolmentImport.plan(table: table, program: program, people: people, existing: existing)
+            } else {
+                plan = try EnrolmentImport.plan(csv: csv, program: program, people: people, existing: existing)
+            }
+            try await work.insert(plan.created)
+            try await work.replace(plan.updated)
+            return (plan.counts, plan.warnings)
+        }
+    }
+}
+
+extension PeopleImportPlan {
+    /// The people this import marks as no longer employed (whose access ends with it).
+    public var leavers: [String] {
+        (created + updated).filter { !$0.status.keepsAccess }.map(\.employeeID)
+    }
+}

@@ -1,0 +1,89 @@
+import Fluent
+import FlipsideCore
+import Foundation
+import SQLKit
+
+/// Core's `PeopleImportStore` on the database: a write transaction that takes the people-import lock
+/// first, so imports run one at a time and read stored people inside it. The database's unique indexes
+/// (employee id, lower-cased email) back the rules up.
+struct FluentPeopleImportStore: PeopleImportStore {
+    let db: any Database
+
+    func atomically<T: Sendable>(_ body: @escaping @Sendable (any PeopleImportWork) async throws -> T) async throws -> T {
+        try await db.writeTransaction { tx in
+            try await WriteLock.peopleImport.take(on: tx)
+            return try await body(Work(tx: tx))
+        }
+    }
+
+    struct Work: PeopleImportWork {
+        let tx: any Database
+
+        func storedPeople() async throws -> [String: Person] { try await PeopleService(db: tx).allByEmployeeID() }
+
+        func write(_ plan: PeopleImportPlan, existing: [String: Person]) async throws {
+            let rows = plan.created.map { PersonRow($0) } + plan.updated.map { PersonRow($0) }
+            guard !rows.isEmpty, let sql = tx as? any SQLDatabase else { return }
+            // Emails that move between people in this file (A takes B's old address while B gets a new one)
+            // would trip the unique email index row by row: park the changing ones on placeholders first
+            // (no real address lacks an @).
+            let moving = plan.updated.filter { person in
+                existing[person.employeeID].map { $0.email.lowercased() != person.email.lowercased() } ?? false
+            }
+            for start in stride(from: 0, to: moving.count, by: 500) {
+                let ids = moving[start..<min(start + 500, moving.count)].map(\.employeeID)
+                try await sql.update(PersonModel.schema)
+                    .set("email", to: SQLBinaryExpression(left: SQLLiteral.string("#"), op: SQLRaw("||"), right: SQLIdentifier("employee_id")))
+                    .where("employee_id", .in, ids).run()
+            }
+            let updateColumns = PersonRow.columns.filter { $0 != "id" && $0 != "employee_id" }
+            // 1,000 rows × 15 columns stays under the bind-parameter limits of SQLite (32,766) and PostgreSQL (65,535).
+            for start in stride(from: 0, to: rows.count, by: 1000) {
+                let chunk = Array(rows[start..<min(start + 1000, rows.count)])
+                try await sql.insert(into: PersonModel.schema)
+                    .models(chunk, nilEncodingStrategy: .asNil)
+                    .onConflict(with: ["employee_id"]) { update in
+                        var update = update
+                        for column in updateColumns { update = update.set(excludedValueOf: column) }
+                        return update
+                    }
+                    .run()
+            }
+        }
+
+        func endAccess(for employeeIDs: [String]) async throws { try await AccessEnding.end(for: employeeIDs, on: tx) }
+    }
+}
+
+/// Core's `EnrolmentImportStore` on the database: a write transaction that takes the enrolment-import
+/// lock first and holds the program's row.
+struct FluentEnrolmentImportStore: EnrolmentImportStore {
+    let db: any Database
+
+    func atomically<T: Sendable>(_ body: @escaping @Sendable (any EnrolmentImportWork) async throws -> T) async throws -> T {
+        try await db.writeTransaction { tx in
+            try await WriteLock.enrolmentImport.take(on: tx)
+            return try await body(Work(tx: tx))
+        }
+    }
+
+    struct Work: EnrolmentImportWork {
+        let tx: any Database
+
+        func heldProgram(_ programID: UUID) async throws -> Program? { try await ProgramService.heldProgram(programID, on: tx) }
+        func enrolments(in programID: UUID) async throws -> [Enrolment] { try await EnrolmentService(db: tx).all(in: programID) }
+        func people(_ employeeIDs: [String]) async throws -> [String: Person] { try await PeopleService(db: tx).find(employeeIDs) }
+
+        func insert(_ enrolments: [Enrolment]) async throws {
+            for enrolment in enrolments { try await EnrolmentModel(enrolment).create(on: tx) }
+        }
+
+        func replace(_ enrolments: [Enrolment]) async throws {
+            for enrolment in enrolments {
+                guard let model = try await EnrolmentModel.find(enrolment.id, on: tx) else { continue }
+                model.copy(from: enrolment)
+                try await model.save(on: tx)
+            }
+        }
+    }
+}

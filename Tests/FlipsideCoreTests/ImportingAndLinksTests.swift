@@ -1,0 +1,218 @@
+import FlipsideCore
+import Foundation
+import Testing
+
+/// The import, profile and sign-in link use cases on in-memory stores: the policy, all-or-nothing, the
+/// leavers' access, the program's status read inside the unit of work, and the links' rules.
+@Suite struct ImportingAndLinksTests {
+    /// People, programs, enrolments and links in memory. A unit of work runs on copies and commits at its
+    /// end, so a failed import leaves everything as it was (these tests run their units one at a time).
+    actor Memory: PeopleImportStore, EnrolmentImportStore, ProfileStore, SignInLinkStore {
+        var people: [String: Person] = [:]
+        var programs: [UUID: Program] = [:]
+        var enrolments: [UUID: Enrolment] = [:]
+        var accessEnded: [String] = []
+        /// token → (employee id, expires, used)
+        var links: [String: (id: String, expires: Date, used: Bool)] = [:]
+        var passwords: [String: String] = [:]
+        var counter = 0
+
+        init(programs: [Program] = []) {
+            self.programs = Dictionary(uniqueKeysWithValues: programs.map { ($0.id, $0) })
+        }
+
+        func atomically<T: Sendable>(_ body: @escaping @Sendable (any PeopleImportWork) async throws -> T) async throws -> T {
+            let work = PeopleWork(people: people)
+            let result = try await body(work)
+            people = await work.people
+            accessEnded += await work.ended
+            return result
+        }
+
+        func atomically<T: Sendable>(_ body: @escaping @Sendable (any EnrolmentImportWork) async throws -> T) async throws -> T {
+            let work = EnrolmentWork(programs: programs, people: people, enrolments: enrolments)
+            let result = try await body(work)
+            enrolments = await work.enrolments
+            return result
+        }
+
+        actor PeopleWork: PeopleImportWork {
+            var people: [String: Person]
+            var ended: [String] = []
+            init(people: [String: Person]) { self.people = people }
+            func storedPeople() -> [String: Person] { people }
+            func write(_ plan: PeopleImportPlan, existing: [String: Person]) {
+                for person in plan.created + plan.updated { people[person.employeeID] = person }
+            }
+            func endAccess(for employeeIDs: [String]) { ended += employeeIDs }
+        }
+
+        actor EnrolmentWork: EnrolmentImportWork {
+            let programs: [UUID: Program]
+            let stored: [String: Person]
+            var enrolments: [UUID: Enrolment]
+            init(programs: [UUID: Program], people: [String: Person], enrolments: [UUID: Enrolment]) {
+                (self.programs, self.stored, self.enrolments) = (programs, people, enrolments)
+            }
+            func heldProgram(_ programID: UUID) -> Program? { programs[programID] }
+            func enrolments(in programID: UUID) -> [Enrolment] { enrolments.values.filter { $0.programID == programID } }
+            func people(_ employeeIDs: [String]) -> [String: Person] { stored.filter { employeeIDs.contains($0.key) } }
+            func insert(_ list: [Enrolment]) { for e in list { enrolments[e.id] = e } }
+            func replace(_ list: [Enrolment]) { for e in list { enrolments[e.id] = e } }
+        }
+
+        // ProfileStore
+        func person(_ employeeID: String) -> Person? { people[employeeID] }
+        func replace(_ person: Person) { people[person.employeeID] = person }
+
+        // SignInLinkStore
+        func replaceLinks(for employeeID: String, expiresAt: Date, now: Date) -> String {
+            links = links.filter { $0.value.id != employeeID }
+            counter += 1
+            let token = "token-\(counter)"
+            links[token] = (employeeID, expiresAt, false)
+            return token
+        }
+        func validLink(_ token: String, now: Date) -> String? {
+            guard let link = links[token], !link.used, link.expires > now else { return nil }
+            return link.id
+        }
+        func claimAndSetPassword(_ token: String, person: Person, password: String, now: Date) -> Bool {
+            guard validLink(token, now: now) != nil else { return false }
+            links[token]?.used = true
+            passwords[person.employeeID] = password
+            return true
+        }
+
+        func setStatus(_ status: EmploymentStatus, of id: String) { people[id]?.status = status }
+        func setProgramStatus(_ status: ProgramStatus, of id: UUID) { programs[id]?.status = status }
+    }
+
+    static let header = "employee_id,name,email,title,level,hire_date,department,location,time_zone,manager_id,status"
+    static let people = """
+    \(header)
+    M1,Milo Manager,milo@example.com,Director,7,2014-03-01,Engineering,Berlin,Europe/Berlin,,active
+    J1,Jo Junior,jo@example.com,Analyst,2,2024-09-01,Engineering,Berlin,Europe/Berlin,M1,active
+    """
+    static let coordinator = Actor.coordinator(employeeID: nil)
+    static let jo = Actor.participant(employeeID: "J1")
+    static let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    @Test func aPeopleImportIsACoordinatorsAndAllOrNothing() async throws {
+        let store = Memory()
+        await #expect(throws: AccessRefused(.forbidden(code: "forbidden", message: "Only coordinators may do this."))) {
+            try await Importing.people(csv: Self.people, actor: Self.jo, store: store)
+        }
+        await #expect(throws: AccessRefused(.signInFirst)) {
+            try await Importing.people(csv: Self.people, actor: .anonymous, store: store)
+        }
+        #expect(try await Importing.people(csv: Self.people, actor: Self.coordinator, store: store) == ImportCounts(created: 2, updated: 0, unchanged: 0))
+        // A file with one bad row changes nothing.
+        let bad = Self.people.replacingOccurrences(of: "Jo Junior", with: "Jo Changed") + "\nX1,Bad,not-an-email,T,2,2024-01-01,D,L,UTC,,active"
+        await #expect(throws: ImportFailure.self) { try await Importing.people(csv: bad, actor: Self.coordinator, store: store) }
+        #expect(await store.people["J1"]?.name == "Jo Junior")
+        #expect(await store.people["X1"] == nil)
+        #expect(await store.accessEnded.isEmpty)
+    }
+
+    @Test func peopleMarkedAsLeftLoseAccessInTheSameImport() async throws {
+        let store = Memory()
+        _ = try await Importing.people(csv: Self.people, actor: Self.coordinator, store: store)
+        let counts = try await Importing.people(csv: Self.people.replacingOccurrences(of: "M1,active", with: "M1,exited"), actor: .system, store: store)
+        #expect(counts == ImportCounts(created: 0, updated: 1, unchanged: 1))
+        #expect(await store.accessEnded == ["J1"])
+        // Someone on leave keeps access.
+        _ = try await Importing.people(csv: Self.people.replacingOccurrences(of: "M1,active", with: "M1,on_leave"), actor: .system, store: store)
+        #expect(await store.accessEnded == ["J1"])
+    }
+
+    static let program = Program(name: "Pilot", status: .enrolling, settings: MatchingSettings(minLevelGap: 2, defaultCapacity: 1))
+    static let enrolmentCSV = """
+    employee_id,role,offers,wants,industries,channels,cadence,capacity
+    J1,mentor,figma:4,,,video,monthly,1
+    """
+
+    @Test func anEnrolmentImportChecksTheProgramInsideTheUnitOfWork() async throws {
+        let store = Memory(programs: [Self.program])
+        _ = try await Importing.people(csv: Self.people, actor: Self.coordinator, store: store)
+        await #expect(throws: AccessRefused.self) {
+            try await Importing.enrolments(csv: Self.enrolmentCSV, into: Self.program.id, actor: Self.jo, store: store)
+        }
+        await #expect(throws: ProgramError.notFound) {
+            try await Importing.enrolments(csv: Self.enrolmentCSV, into: UUID(), actor: Self.coordinator, store: store)
+        }
+        let first = try await Importing.enrolments(csv: Self.enrolmentCSV, into: Self.program.id, actor: Self.coordinator, store: store)
+        #expect(first.counts == ImportCounts(created: 1, updated: 0, unchanged: 0))
+        let again = try await Importing.enrolments(csv: Self.enrolmentCSV, into: Self.program.id, actor: Self.coordinator, store: store)
+        #expect(again.counts == ImportCounts(created: 0, updated: 0, unchanged: 1))
+        // The status the unit of work reads is the one that counts: once matching has begun, nothing is imported.
+        await store.setProgramStatus(.matching, of: Self.program.id)
+        let changed = Self.enrolmentCSV.replacingOccurrences(of: "figma:4", with: "figma:5")
+        let refusal = await #expect(throws: ImportFailure.self) {
+            try await Importing.enrolments(csv: changed, into: Self.program.id, actor: Self.coordinator, store: store)
+        }
+        #expect(refusal?.problems.first?.reason == ProgramError.closedForEnrolment(.matching).message)
+        #expect(await store.enrolments.values.first?.offers.first?.proficiency == 4)
+    }
+
+    @Test func aPersonChangesOnlyTheirOwnSelfDescribedProfile() async throws {
+        let store = Memory()
+        _ = try await Importing.people(csv: Self.people, actor: Self.coordinator, store: store)
+        let updated = try await Profiles.update("J1", with: ProfileDraft(timeZone: "Europe/Lisbon", attributes: ["Pronouns": " they/them ", "background": ""]),
+                                                actor: Self.jo, store: store)
+        #expect(updated.timeZone == "Europe/Lisbon" && updated.attributes["pronouns"] == "they/them")
+        #expect(await store.people["J1"]?.attributes["pronouns"] == "they/them")
+        await #expect(throws: AccessRefused.self) {
+            try await Profiles.update("M1", with: ProfileDraft(timeZone: "UTC"), actor: Self.jo, store: store)
+        }
+        await #expect(throws: ProfileError.invalid([
+            FieldProblem(field: "time_zone", reason: "is not an IANA time zone (e.g. Europe/Berlin)"),
+            FieldProblem(field: "attributes.level", reason: "is not a self-described attribute (allowed: pronouns, career_path, previous_industry, background)"),
+        ])) {
+            try await Profiles.update("J1", with: ProfileDraft(timeZone: "Mars/Olympus", attributes: ["level": "9"]), actor: Self.jo, store: store)
+        }
+        #expect(await store.people["J1"]?.timeZone == "Europe/Lisbon")   // nothing of a refused change is kept
+        await #expect(throws: ProfileError.personNotFound(employeeID: "Z9")) {
+            try await Profiles.update("Z9", with: ProfileDraft(), actor: Self.coordinator, store: store)
+        }
+    }
+
+    @Test func aSignInLinkWorksOnceForSevenDaysWhileItIsTheNewest() async throws {
+        let store = Memory()
+        _ = try await Importing.people(csv: Self.people, actor: Self.coordinator, store: store)
+        await #expect(throws: AccessRefused.self) {
+            try await SignInLinks.issue(for: "J1", actor: Self.jo, now: Self.now, store: store)
+        }
+        let first = try await SignInLinks.issue(for: "J1", actor: Self.coordinator, now: Self.now, store: store)
+        #expect(first.expiresAt == Self.now.addingTimeInterval(7 * 24 * 3600))
+        let second = try await SignInLinks.issue(for: "J1", actor: Self.coordinator, now: Self.now, store: store)
+        await #expect(throws: SignInLinkError.invalidLink) { try await SignInLinks.person(for: first.token, now: Self.now, store: store) }
+        #expect(try await SignInLinks.person(for: second.token, now: Self.now, store: store).employeeID == "J1")
+        // Typed twice, long enough: both problems at once.
+        await #expect(throws: SignInLinkError.invalid([FieldProblem(field: "password", reason: "must be at least 10 characters"),
+                                                       FieldProblem(field: "confirm", reason: "is not the same as the password")])) {
+            try await SignInLinks.redeem(second.token, password: "short", confirmation: "other", now: Self.now, store: store)
+        }
+        _ = try await SignInLinks.redeem(second.token, password: "a long password", confirmation: "a long password", now: Self.now, store: store)
+        #expect(await store.passwords["J1"] == "a long password")
+        await #expect(throws: SignInLinkError.invalidLink) {
+            try await SignInLinks.redeem(second.token, password: "another password", confirmation: "another password", now: Self.now, store: store)
+        }
+        // Expiry, by the clock handed in.
+        let third = try await SignInLinks.issue(for: "J1", actor: Self.coordinator, now: Self.now, store: store)
+        let late = Self.now.addingTimeInterval(SignInLinks.lifetime + 1)
+        await #expect(throws: SignInLinkError.invalidLink) { try await SignInLinks.person(for: third.token, now: late, store: store) }
+        // Someone who has left gets no link, and a link made before they left stops working.
+        let fourth = try await SignInLinks.issue(for: "J1", actor: Self.coordinator, now: Self.now, store: store)
+        await store.setStatus(.exited, of: "J1")
+        await #expect(throws: SignInLinkError.personLeft(name: "Jo Junior", status: .exited)) {
+            try await SignInLinks.issue(for: "J1", actor: Self.coordinator, now: Self.now, store: store)
+        }
+        await #expect(throws: SignInLinkError.accessEnded) {
+            try await SignInLinks.redeem(fourth.token, password: "a long password", confirmation: "a long password", now: Self.now, store: store)
+        }
+        await #expect(throws: SignInLinkError.personNotFound(employeeID: "Z9")) {
+            try await SignInLinks.issue(for: "Z9", actor: Self.coordinator, now: Self.now, store: store)
+        }
+    }
+}
