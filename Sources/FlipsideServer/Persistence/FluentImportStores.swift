@@ -10,10 +10,7 @@ struct FluentPeopleImportStore: PeopleImportStore {
     let db: any Database
 
     func atomically<T: Sendable>(_ body: @escaping @Sendable (any PeopleImportWork) async throws -> T) async throws -> T {
-        try await db.writeTransaction { tx in
-            try await WriteLock.peopleImport.take(on: tx)
-            return try await body(Work(tx: tx))
-        }
+        try await WriteLock.peopleImport.transaction(on: db) { tx in try await body(Work(tx: tx)) }
     }
 
     struct Work: PeopleImportWork {
@@ -61,10 +58,7 @@ struct FluentEnrolmentImportStore: EnrolmentImportStore {
     let db: any Database
 
     func atomically<T: Sendable>(_ body: @escaping @Sendable (any EnrolmentImportWork) async throws -> T) async throws -> T {
-        try await db.writeTransaction { tx in
-            try await WriteLock.enrolmentImport.take(on: tx)
-            return try await body(Work(tx: tx))
-        }
+        try await WriteLock.enrolmentImport.transaction(on: db) { tx in try await body(Work(tx: tx)) }
     }
 
     struct Work: EnrolmentImportWork {

@@ -26,6 +26,16 @@ enum WriteLock: String {
     }
 }
 
+extension WriteLock {
+    /// A write transaction that takes this lock first, so that work of its kind runs one at a time.
+    func transaction<T: Sendable>(on db: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        try await db.writeTransaction { tx in
+            try await take(on: tx)
+            return try await body(tx)
+        }
+    }
+}
+
 extension Database {
     /// A transaction for work that reads and then writes. On SQLite it takes the database's writer lock
     /// with its first statement: a deferred transaction that read first cannot upgrade to a writer while
