@@ -1,4 +1,5 @@
 import FlipsideCore
+import Foundation
 import Testing
 
 @Suite struct ProgramTests {
@@ -41,5 +42,28 @@ import Testing
             program.status = status
             #expect((program.deletionBlocker == nil) == (status != .active), "\(status)")
         }
+    }
+}
+
+@Suite struct MatchingSettingsTests {
+    @Test func settingsStoredBeforeAFieldExistedReadAsTheDefaults() throws {
+        let old = try JSONDecoder().decode(MatchingSettings.self, from: Data(#"{"min_level_gap":2}"#.utf8))
+        #expect(old == MatchingSettings(minLevelGap: 2))
+        #expect(old.mode == .coordinator && old.pairsNeedAcceptance && !old.allowRepeatPairs && old.requestDays == 7)
+        let all = MatchingSettings(minLevelGap: 3, defaultCapacity: 2, forbidSharedManager: true, requireCommonChannel: false,
+                                   perspectiveAttributes: ["background"], weights: ["goal_coverage": 1], mode: .selfService,
+                                   pairsNeedAcceptance: false, requestDays: 3, allowRepeatPairs: true)
+        #expect(try JSONDecoder().decode(MatchingSettings.self, from: JSONEncoder().encode(all)) == all)
+        #expect(all.rules.weights == ["goal_coverage": 1] && all.rules.perspectiveAttributes == ["background"] && all.rules.forbidSharedManager)
+    }
+
+    @Test func everyBadSettingIsNamed() {
+        let bad = MatchingSettings(minLevelGap: 51, defaultCapacity: 0, perspectiveAttributes: ["ok_1", "not ok"],
+                                   weights: ["goal_coverage": -1, "luck": 1, "cadence_fit": .nan], requestDays: 91)
+        #expect(Set(bad.problems().map(\.field)) == ["settings.min_level_gap", "settings.default_capacity", "settings.perspective_attributes",
+                                                     "settings.weights.goal_coverage", "settings.weights.luck", "settings.weights.cadence_fit",
+                                                     "settings.weights", "settings.request_days"])
+        #expect(MatchingSettings().problems().isEmpty)
+        #expect(MatchingSettings(weights: ["goal_coverage": 0]).problems().map(\.field) == ["settings.weights"])
     }
 }

@@ -1,5 +1,6 @@
 import Fluent
 import FlipsideCore
+import MatchingEngine
 @testable import FlipsideServer
 import Testing
 import VaporTesting
@@ -35,6 +36,56 @@ import VaporTesting
             #expect(s3 == .badRequest)
             let (s4, _) = try await world.api(.POST, "/api/v1/programs", as: .coordinator, json: "{not json")
             #expect(s4 == .badRequest)
+        }
+    }
+
+    /// The full matching rule set is part of a program: set through the API, read back, and used by the
+    /// preview; bad values are a 422 naming the field, and the form reports the same problems.
+    @Test func matchingSettingsAreStoredEditedAndValidatedTheSameOnBothPaths() async throws {
+        try await TestWorld.run { world in
+            let path = "/api/v1/programs/\(pathID(world.program.id))"
+            let patch = #"{"settings":{"forbid_shared_manager":true,"require_common_channel":false,"perspective_attributes":["Career_Path"],"weights":{"goal_coverage":1,"cadence_fit":3},"mode":"self","pairs_need_acceptance":false,"request_days":14,"allow_repeat_pairs":true}}"#
+            let (status, body) = try await world.api(.PATCH, path, as: .coordinator, json: patch)
+            #expect(status == .ok, "\(body)")
+            let (_, read) = try await world.api(.GET, path, as: .coordinator)
+            for fragment in [#""forbid_shared_manager":true"#, #""require_common_channel":false"#, #""perspective_attributes":["career_path"]"#,
+                             #""mode":"self""#, #""pairs_need_acceptance":false"#, #""request_days":14"#, #""allow_repeat_pairs":true"#,
+                             #""cadence_fit":3"#, #""min_level_gap":2"#] {
+                #expect(read.contains(fragment), "\(fragment) in \(read)")
+            }
+            let stored = try await ProgramService(db: world.app.db).find(world.program.id).settings
+            #expect(stored.weights == ["goal_coverage": 1, "cadence_fit": 3] && stored.rules.forbidSharedManager && !stored.rules.requireCommonChannel)
+            // Bad values: every one named, nothing stored.
+            let bad = #"{"settings":{"weights":{"goal_coverage":-1,"charm":2},"request_days":0,"perspective_attributes":["no spaces"]}}"#
+            let (s2, b2) = try await world.api(.PATCH, path, as: .coordinator, json: bad)
+            #expect(s2 == .unprocessableEntity)
+            for field in ["settings.weights.goal_coverage", "settings.weights.charm", "settings.request_days", "settings.perspective_attributes"] {
+                #expect(b2.contains("\"field\":\"\(field)\""), "\(field) in \(b2)")
+            }
+            let (s3, b3) = try await world.api(.PATCH, path, as: .coordinator, json: #"{"settings":{"mode":"lottery"}}"#)
+            #expect(s3 == .badRequest && b3.contains("mode"))
+            #expect(try await ProgramService(db: world.app.db).find(world.program.id).settings == stored)
+            // The form: the same bad request days and weights give the same fields.
+            let web = try await WebClient.signedIn(world, as: "coord@example.com")
+            _ = try await web.get("/programs/\(pathID(world.program.id))/edit")
+            let form = try await web.post("/programs/\(pathID(world.program.id))", form: [
+                "name": world.program.name, "settings_shown": "yes", "request_days": "0", "weight_goal_coverage": "-1", "weight_channel_fit": "lots"])
+            #expect(form.status == .unprocessableEntity)
+            for field in ["settings.request_days", "settings.weights.goal_coverage", "settings.weights.channel_fit"] {
+                #expect(form.body.string.contains(field), "\(field)")
+            }
+            // A good form post sets the checkboxes it shows (an unticked box is off).
+            _ = try await web.get("/programs/\(pathID(world.program.id))/edit")
+            let good = try await web.post("/programs/\(pathID(world.program.id))", form: [
+                "name": world.program.name, "settings_shown": "yes", "require_common_channel": "yes", "mode": "coordinator",
+                "weight_goal_coverage": "50", "weight_different_perspective": "20", "weight_channel_fit": "10", "weight_cadence_fit": "10",
+                "weight_availability_overlap": "10", "perspective_attributes": "career_path, previous_industry", "request_days": "7"])
+            #expect(good.status == .seeOther)
+            let reset = try await ProgramService(db: world.app.db).find(world.program.id).settings
+            #expect(reset.mode == .coordinator && reset.requireCommonChannel && !reset.forbidSharedManager && !reset.pairsNeedAcceptance
+                    && !reset.allowRepeatPairs && reset.weights == MatchRules.defaultWeights && reset.perspectiveAttributes == ["career_path", "previous_industry"])
+            let page = try await web.get("/programs/\(pathID(world.program.id))/edit").body.string
+            #expect(page.contains("id=\"require_common_channel\" name=\"require_common_channel\" value=\"yes\" style=\"width:auto\" checked"))
         }
     }
 

@@ -65,12 +65,7 @@ public struct MatchPreviewInput: Sendable {
     /// Time-zone offsets (daylight saving) are taken on this day: the program's first, or today.
     public var referenceDay: CalendarDate
 
-    public var rules: MatchRules {
-        var rules = MatchRules()
-        rules.minLevelGap = settings.minLevelGap
-        rules.defaultCapacity = settings.defaultCapacity
-        return rules
-    }
+    public var rules: MatchRules { settings.rules }
 
     var reference: Date {
         DateComponents(calendar: Calendar(identifier: .gregorian), timeZone: TimeZone(identifier: "UTC"),
@@ -84,5 +79,27 @@ public struct MatchPreviewInput: Sendable {
         let directory = try await people.withManagementChains(of: enrolled.map(\.employeeID))
         return MatchPreviewInput(programID: program.id, settings: program.settings, enrolments: enrolled, directory: directory,
                                  referenceDay: program.startDate ?? CalendarDate.today(now: today))
+    }
+}
+
+extension ScoreComponent {
+    /// The component's name on a page.
+    public var label: String {
+        switch self {
+        case .goalCoverage: return "Topics the mentor can teach"
+        case .perspective: return "Different perspective"
+        case .channel: return "Meeting channel fit"
+        case .cadence: return "Meeting rhythm fit"
+        case .availability: return "Time overlap"
+        }
+    }
+}
+
+extension MatchingMode {
+    public var label: String {
+        switch self {
+        case .coordinator: return "The coordinator runs the matching and publishes pairs"
+        case .selfService: return "Mentees choose: they see suggestions and request a mentor"
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MatchingEngine
 
 /// The life cycle of a reverse-mentoring program (a cohort).
 public enum ProgramStatus: String, Codable, Sendable, CaseIterable {
@@ -20,20 +21,112 @@ public enum ProgramStatus: String, Codable, Sendable, CaseIterable {
     public var acceptsEnrolments: Bool { self == .draft || self == .enrolling }
 }
 
-/// Per-program matching settings.
+/// How a program's pairs are found.
+public enum MatchingMode: String, Codable, Sendable, CaseIterable {
+    /// The coordinator runs the matching, adjusts it and publishes pairs.
+    case coordinator
+    /// Mentees see their ranked suggestions and request a mentor, who accepts or declines.
+    case selfService = "self"
+}
+
+/// Per-program matching settings: the full rule set of `flipside match --rules` and how pairs come about.
 public struct MatchingSettings: Hashable, Codable, Sendable {
     /// A mentee's level must exceed their mentor's by at least this much.
     public var minLevelGap: Int
     /// How many mentees a mentor takes unless their enrolment says otherwise.
     public var defaultCapacity: Int
+    /// Also forbid pairs who share a direct manager.
+    public var forbidSharedManager: Bool
+    /// Require at least one channel (in person, video, chat) both sides can use.
+    public var requireCommonChannel: Bool
+    /// Background attributes that count towards a different perspective.
+    public var perspectiveAttributes: [String]
+    /// Weights of the five score components (non-negative; scaled to sum to 100).
+    public var weights: [String: Double]
+    public var mode: MatchingMode
+    /// Whether a proposed pair waits for both sides to accept (otherwise it starts accepted).
+    public var pairsNeedAcceptance: Bool
+    /// How many days a mentee's request to a mentor stays open (self-matching).
+    public var requestDays: Int
+    /// Whether people who were paired in an earlier program may be paired again.
+    public var allowRepeatPairs: Bool
 
-    public init(minLevelGap: Int = 1, defaultCapacity: Int = 1) {
+    public static let defaultPerspectiveAttributes = ["career_path", "previous_industry"]
+
+    public init(minLevelGap: Int = 1, defaultCapacity: Int = 1, forbidSharedManager: Bool = false, requireCommonChannel: Bool = true,
+                perspectiveAttributes: [String] = MatchingSettings.defaultPerspectiveAttributes,
+                weights: [String: Double] = MatchRules.defaultWeights, mode: MatchingMode = .coordinator,
+                pairsNeedAcceptance: Bool = true, requestDays: Int = 7, allowRepeatPairs: Bool = false) {
         self.minLevelGap = minLevelGap
         self.defaultCapacity = defaultCapacity
+        self.forbidSharedManager = forbidSharedManager
+        self.requireCommonChannel = requireCommonChannel
+        self.perspectiveAttributes = perspectiveAttributes
+        self.weights = weights
+        self.mode = mode
+        self.pairsNeedAcceptance = pairsNeedAcceptance
+        self.requestDays = requestDays
+        self.allowRepeatPairs = allowRepeatPairs
+    }
+
+    /// The engine's rules for these settings (locks and exclusions are the program's, added by a run).
+    public var rules: MatchRules {
+        var rules = MatchRules()
+        rules.minLevelGap = minLevelGap
+        rules.defaultCapacity = defaultCapacity
+        rules.forbidSharedManager = forbidSharedManager
+        rules.requireCommonChannel = requireCommonChannel
+        rules.perspectiveAttributes = perspectiveAttributes
+        rules.weights = weights
+        return rules
+    }
+
+    /// Problems with the settings, each naming its field under `settings.`.
+    public func problems() -> [FieldProblem] {
+        var problems: [FieldProblem] = []
+        func add(_ field: String, _ reason: String) { problems.append(FieldProblem(field: "settings.\(field)", reason: reason)) }
+        if minLevelGap < 0 || minLevelGap > 50 { add("min_level_gap", "must be between 0 and 50") }
+        if defaultCapacity < 1 || defaultCapacity > 50 { add("default_capacity", "must be between 1 and 50") }
+        let known = ScoreComponent.allCases.map(\.rawValue)
+        for (key, value) in weights.sorted(by: { $0.key < $1.key }) {
+            if !known.contains(key) {
+                add("weights.\(TextLimits.preview(key))", "is not a score component (known: \(known.joined(separator: ", ")))")
+            } else if !value.isFinite || value < 0 || value > 1000 {
+                add("weights.\(key)", "must be a number from 0 to 1000")
+            }
+        }
+        if !known.contains(where: { (weights[$0] ?? 0) > 0 && weights[$0]!.isFinite }) { add("weights", "at least one weight must be above 0") }
+        if perspectiveAttributes.count > 10 { add("perspective_attributes", "may name at most 10 attributes") }
+        for name in perspectiveAttributes {
+            if name.isBlank || name.count > 40 || !name.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || $0 == "_" || ("0"..."9").contains($0) }) {
+                add("perspective_attributes", "'\(TextLimits.preview(name))' is not an attribute name (letters, digits and _, up to 40)")
+            }
+        }
+        if requestDays < 1 || requestDays > 90 { add("request_days", "must be between 1 and 90") }
+        return problems
     }
 
     enum CodingKeys: String, CodingKey {
-        case minLevelGap = "min_level_gap", defaultCapacity = "default_capacity"
+        case minLevelGap = "min_level_gap", defaultCapacity = "default_capacity", forbidSharedManager = "forbid_shared_manager"
+        case requireCommonChannel = "require_common_channel", perspectiveAttributes = "perspective_attributes", weights, mode
+        case pairsNeedAcceptance = "pairs_need_acceptance", requestDays = "request_days", allowRepeatPairs = "allow_repeat_pairs"
+    }
+
+    /// Every field is optional when read: a missing one takes its default (settings stored before a field
+    /// existed read as they behaved).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = MatchingSettings()
+        minLevelGap = try c.decodeIfPresent(Int.self, forKey: .minLevelGap) ?? d.minLevelGap
+        defaultCapacity = try c.decodeIfPresent(Int.self, forKey: .defaultCapacity) ?? d.defaultCapacity
+        forbidSharedManager = try c.decodeIfPresent(Bool.self, forKey: .forbidSharedManager) ?? d.forbidSharedManager
+        requireCommonChannel = try c.decodeIfPresent(Bool.self, forKey: .requireCommonChannel) ?? d.requireCommonChannel
+        perspectiveAttributes = try c.decodeIfPresent([String].self, forKey: .perspectiveAttributes) ?? d.perspectiveAttributes
+        weights = try c.decodeIfPresent([String: Double].self, forKey: .weights) ?? d.weights
+        mode = try c.decodeIfPresent(MatchingMode.self, forKey: .mode) ?? d.mode
+        pairsNeedAcceptance = try c.decodeIfPresent(Bool.self, forKey: .pairsNeedAcceptance) ?? d.pairsNeedAcceptance
+        requestDays = try c.decodeIfPresent(Int.self, forKey: .requestDays) ?? d.requestDays
+        allowRepeatPairs = try c.decodeIfPresent(Bool.self, forKey: .allowRepeatPairs) ?? d.allowRepeatPairs
     }
 }
 
@@ -90,12 +183,7 @@ public struct Program: Hashable, Codable, Sendable {
         if let s = startDate, let e = endDate, e < s {
             problems.append(FieldProblem(field: "end_date", reason: "must not be before start_date (\(s))"))
         }
-        if settings.minLevelGap < 0 || settings.minLevelGap > 50 {
-            problems.append(FieldProblem(field: "settings.min_level_gap", reason: "must be between 0 and 50"))
-        }
-        if settings.defaultCapacity < 1 || settings.defaultCapacity > 50 {
-            problems.append(FieldProblem(field: "settings.default_capacity", reason: "must be between 1 and 50"))
-        }
+        problems += settings.problems()
         if !problems.isEmpty { throw .invalid(problems) }
     }
 

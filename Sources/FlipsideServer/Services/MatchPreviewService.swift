@@ -41,6 +41,6 @@ struct MatchPreviewService {
     static func key(_ program: Program, algorithm: PreviewAlgorithm, on db: any Database) async throws -> String {
         let versions = try await DataVersions.read(on: db)
         let day = program.startDate ?? CalendarDate.today()
-        return "preview|\(program.id)|\(algorithm.rawValue)|gap \(program.settings.minLevelGap)|capacity \(program.settings.defaultCapacity)|\(day)|people \(versions.people)|enrolments \(versions.enrolments)"
+        return "preview|\(program.id)|\(algorithm.rawValue)|\(ProgramModel.encode(program.settings))|\(day)|people \(versions.people)|enrolments \(versions.enrolments)"
     }
 }

@@ -1,4 +1,5 @@
 import FlipsideCore
+import MatchingEngine
 import Vapor
 
 /// What every page's layout needs: title, the signed-in user, the CSRF token, the navigation.
@@ -210,9 +211,40 @@ struct ProgramFormPage: Encodable {
     var purpose: String
     var startDate: String
     var endDate: String
-    var minLevelGap: Int
-    var defaultCapacity: Int
+    var settings: SettingsFields
     var problems: [ErrorDetail]
+}
+
+/// A program's matching settings as the form shows them (after a failed post, what was typed).
+struct SettingsFields: Encodable {
+    struct Weight: Encodable { var name: String; var label: String; var value: String }
+    struct Mode: Encodable { var value: String; var label: String; var selected: Bool }
+    var minLevelGap: String
+    var defaultCapacity: String
+    var forbidSharedManager: Bool
+    var requireCommonChannel: Bool
+    var perspectiveAttributes: String
+    var weights: [Weight]
+    var modes: [Mode]
+    var pairsNeedAcceptance: Bool
+    var requestDays: String
+    var allowRepeatPairs: Bool
+
+    init(_ s: MatchingSettings, raw: ProgramsWebController.ProgramForm?) {
+        minLevelGap = raw?.min_level_gap ?? String(s.minLevelGap)
+        defaultCapacity = raw?.default_capacity ?? String(s.defaultCapacity)
+        forbidSharedManager = s.forbidSharedManager
+        requireCommonChannel = s.requireCommonChannel
+        perspectiveAttributes = raw?.perspective_attributes ?? s.perspectiveAttributes.joined(separator: ", ")
+        weights = ScoreComponent.allCases.map { c in
+            Weight(name: "weight_\(c.rawValue)", label: c.label,
+                   value: raw?.weight(c) ?? (s.weights[c.rawValue] ?? 0).formatted(.number.grouping(.never)))
+        }
+        modes = MatchingMode.allCases.map { Mode(value: $0.rawValue, label: $0.label, selected: $0 == s.mode) }
+        pairsNeedAcceptance = s.pairsNeedAcceptance
+        requestDays = raw?.request_days ?? String(s.requestDays)
+        allowRepeatPairs = s.allowRepeatPairs
+    }
 }
 
 struct ProgramPage: Encodable {

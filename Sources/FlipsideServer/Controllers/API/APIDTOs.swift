@@ -53,9 +53,32 @@ struct ProgramInput: Content {
     var end_date: CalendarDate?
     var settings: SettingsInput?
 
+    /// Every field optional: what is absent stays as it is. `weights`, when given, replaces the weights
+    /// (a component it leaves out weighs 0).
     struct SettingsInput: Content {
         var min_level_gap: Int?
         var default_capacity: Int?
+        var forbid_shared_manager: Bool?
+        var require_common_channel: Bool?
+        var perspective_attributes: [String]?
+        var weights: [String: Double]?
+        var mode: MatchingMode?
+        var pairs_need_acceptance: Bool?
+        var request_days: Int?
+        var allow_repeat_pairs: Bool?
+
+        func apply(to s: inout MatchingSettings) {
+            if let min_level_gap { s.minLevelGap = min_level_gap }
+            if let default_capacity { s.defaultCapacity = default_capacity }
+            if let forbid_shared_manager { s.forbidSharedManager = forbid_shared_manager }
+            if let require_common_channel { s.requireCommonChannel = require_common_channel }
+            if let perspective_attributes { s.perspectiveAttributes = perspective_attributes.map { $0.trimmed.lowercased() } }
+            if let weights { s.weights = weights }
+            if let mode { s.mode = mode }
+            if let pairs_need_acceptance { s.pairsNeedAcceptance = pairs_need_acceptance }
+            if let request_days { s.requestDays = request_days }
+            if let allow_repeat_pairs { s.allowRepeatPairs = allow_repeat_pairs }
+        }
     }
 
     func apply(to program: inout Program) {
@@ -63,8 +86,7 @@ struct ProgramInput: Content {
         if let purpose { program.purpose = purpose }
         if let start_date { program.startDate = start_date }
         if let end_date { program.endDate = end_date }
-        if let gap = settings?.min_level_gap { program.settings.minLevelGap = gap }
-        if let capacity = settings?.default_capacity { program.settings.defaultCapacity = capacity }
+        settings?.apply(to: &program.settings)
     }
 }
 

@@ -44,6 +44,27 @@ struct ProgramDTO: Content {
     struct Settings: Content {
         var min_level_gap: Int
         var default_capacity: Int
+        var forbid_shared_manager: Bool
+        var require_common_channel: Bool
+        var perspective_attributes: [String]
+        var weights: [String: Double]
+        var mode: MatchingMode
+        var pairs_need_acceptance: Bool
+        var request_days: Int
+        var allow_repeat_pairs: Bool
+
+        init(_ s: MatchingSettings) {
+            min_level_gap = s.minLevelGap
+            default_capacity = s.defaultCapacity
+            forbid_shared_manager = s.forbidSharedManager
+            require_common_channel = s.requireCommonChannel
+            perspective_attributes = s.perspectiveAttributes
+            weights = s.weights
+            mode = s.mode
+            pairs_need_acceptance = s.pairsNeedAcceptance
+            request_days = s.requestDays
+            allow_repeat_pairs = s.allowRepeatPairs
+        }
     }
 
     var id: UUID
@@ -61,7 +82,7 @@ struct ProgramDTO: Content {
         start_date = program.startDate
         end_date = program.endDate
         status = program.status
-        settings = Settings(min_level_gap: program.settings.minLevelGap, default_capacity: program.settings.defaultCapacity)
+        settings = Settings(program.settings)
     }
 }
 

@@ -1,4 +1,5 @@
 import FlipsideCore
+import MatchingEngine
 import Vapor
 
 /// Program pages: the list, creating one, its page with enrolments, status changes and the enrolment upload.
@@ -40,6 +41,23 @@ struct ProgramsWebController {
     struct ProgramForm: Content {
         var name: String?; var purpose: String?; var start_date: String?; var end_date: String?
         var min_level_gap: String?; var default_capacity: String?
+        var forbid_shared_manager: String?; var require_common_channel: String?; var perspective_attributes: String?
+        var weight_goal_coverage: String?; var weight_different_perspective: String?; var weight_channel_fit: String?
+        var weight_cadence_fit: String?; var weight_availability_overlap: String?
+        var mode: String?; var pairs_need_acceptance: String?; var request_days: String?; var allow_repeat_pairs: String?
+        /// Sent by the form that shows the checkboxes: an unticked box is not sent, so without this marker
+        /// a post that leaves the settings out would switch them off.
+        var settings_shown: String?
+
+        func weight(_ component: ScoreComponent) -> String? {
+            switch component {
+            case .goalCoverage: return weight_goal_coverage
+            case .perspective: return weight_different_perspective
+            case .channel: return weight_channel_fit
+            case .cadence: return weight_cadence_fit
+            case .availability: return weight_availability_overlap
+            }
+        }
     }
 
     /// Applies a posted form to `program`; the problems are the fields that could not be read.
@@ -60,8 +78,34 @@ struct ProgramsWebController {
         program.purpose = form.purpose ?? ""
         program.startDate = date(form.start_date, "start_date")
         program.endDate = date(form.end_date, "end_date")
-        program.settings = MatchingSettings(minLevelGap: int(form.min_level_gap, "min_level_gap", 1),
-                                            defaultCapacity: int(form.default_capacity, "default_capacity", 1))
+        // The form names fields as the API does (`settings.…`), so both report a problem the same way.
+        var settings = program.settings
+        settings.minLevelGap = int(form.min_level_gap, "settings.min_level_gap", settings.minLevelGap)
+        settings.defaultCapacity = int(form.default_capacity, "settings.default_capacity", settings.defaultCapacity)
+        if form.settings_shown == "yes" {
+            settings.forbidSharedManager = form.forbid_shared_manager == "yes"
+            settings.requireCommonChannel = form.require_common_channel == "yes"
+            settings.pairsNeedAcceptance = form.pairs_need_acceptance == "yes"
+            settings.allowRepeatPairs = form.allow_repeat_pairs == "yes"
+        }
+        if let raw = form.perspective_attributes {
+            settings.perspectiveAttributes = raw.split(separator: ",").map { $0.trimmed.lowercased() }.filter { !$0.isEmpty }
+        }
+        for component in ScoreComponent.allCases {
+            guard let raw = form.weight(component)?.trimmed else { continue }
+            guard let value = raw.isEmpty ? 0 : Double(raw) else {
+                problems.append(FieldProblem(field: "settings.weights.\(component.rawValue)", reason: "must be a number"))
+                continue
+            }
+            settings.weights[component.rawValue] = value
+        }
+        if let raw = form.mode {
+            if let mode = MatchingMode(rawValue: raw) { settings.mode = mode } else {
+                problems.append(FieldProblem(field: "settings.mode", reason: "must be coordinator or self"))
+            }
+        }
+        settings.requestDays = int(form.request_days, "settings.request_days", settings.requestDays)
+        program.settings = settings
         return (program, problems)
     }
 
@@ -90,7 +134,14 @@ struct ProgramsWebController {
     private func save(_ req: Request, form: ProgramForm, program: Program, existing: Program?, problems: [FieldProblem],
                       write: () async throws -> Program) async throws -> Response {
         do {
-            if !problems.isEmpty { throw APIError.invalid(problems) }
+            if !problems.isEmpty {
+                // Show the rules' problems with the fields that could not be read, as the API would list them.
+                var all = problems
+                do { try program.validate() } catch {
+                    if case let .invalid(more) = error { all += more.filter { m in !problems.contains { $0.field == m.field } } }
+                }
+                throw APIError.invalid(all)
+            }
             let saved = try await write()
             return req.redirect(to: SiteURL.program(saved.id).path)
         } catch let error as APIError where error.status == .unprocessableEntity {
@@ -138,7 +189,7 @@ struct ProgramsWebController {
             enrolmentCount: enrolments,
             name: raw?.name ?? editing.name, purpose: raw?.purpose ?? editing.purpose,
             startDate: raw?.start_date ?? editing.startDate?.description ?? "", endDate: raw?.end_date ?? editing.endDate?.description ?? "",
-            minLevelGap: editing.settings.minLevelGap, defaultCapacity: editing.settings.defaultCapacity, problems: problems)
+            settings: SettingsFields(editing.settings, raw: raw), problems: problems)
     }
 
     func show(req: Request) async throws -> View {

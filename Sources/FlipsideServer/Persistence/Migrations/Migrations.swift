@@ -16,5 +16,6 @@ enum FlipsideMigrations {
         app.migrations.add(CreateLoginAttemptsAndSessionOwners())
         app.migrations.add(CreatePeopleIndexesAndVersions())
         app.migrations.add(CreateOutbox())
+        app.migrations.add(AddProgramMatchingRules())
     }
 }

@@ -14,6 +14,8 @@ final class ProgramModel: Model, @unchecked Sendable {
     @Field(key: "status") var status: String
     @Field(key: "min_level_gap") var minLevelGap: Int
     @Field(key: "default_capacity") var defaultCapacity: Int
+    /// The rest of the program's `MatchingSettings`, as JSON (the two above stay columns).
+    @Field(key: "matching_rules") var matchingRules: String
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Children(for: \.$program) var enrolments: [EnrolmentModel]
 
@@ -32,11 +34,25 @@ final class ProgramModel: Model, @unchecked Sendable {
         status = program.status.rawValue
         minLevelGap = program.settings.minLevelGap
         defaultCapacity = program.settings.defaultCapacity
+        matchingRules = Self.encode(program.settings)
+    }
+
+    static func encode(_ settings: MatchingSettings) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(settings)).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
+    }
+
+    var settings: MatchingSettings {
+        var settings = (try? JSONDecoder().decode(MatchingSettings.self, from: Data(matchingRules.utf8))) ?? MatchingSettings()
+        settings.minLevelGap = minLevelGap
+        settings.defaultCapacity = defaultCapacity
+        return settings
     }
 
     var program: Program {
         Program(id: id!, name: name, purpose: purpose, startDate: startDate.flatMap(CalendarDate.init(iso:)),
                 endDate: endDate.flatMap(CalendarDate.init(iso:)), status: ProgramStatus(rawValue: status) ?? .draft,
-                settings: MatchingSettings(minLevelGap: minLevelGap, defaultCapacity: defaultCapacity))
+                settings: settings)
     }
 }
