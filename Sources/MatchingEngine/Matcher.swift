@@ -45,11 +45,14 @@ public struct MatchResult: Sendable {
 /// Why a request cannot be answered.
 public enum MatchRequestError: Error, Equatable, Sendable, CustomStringConvertible {
     case locksNeedOptimal
+    /// A lock on a pair a hard rule forbids (the caller names the rule, or records an override first).
+    case lockedPairForbidden(row: Int, col: Int)
     case matching(MatchingError)
 
     public var description: String {
         switch self {
         case .locksNeedOptimal: return "locks are supported with the optimal algorithm only"
+        case let .lockedPairForbidden(row, col): return "the locked pair (mentee \(row), mentor \(col)) is forbidden by a hard rule"
         case let .matching(error): return error.description
         }
     }
@@ -60,6 +63,9 @@ public enum MatchRequestError: Error, Equatable, Sendable, CustomStringConvertib
 public enum Matcher {
     public static func solve(_ scores: ScoreMatrix, capacity: [Int], _ request: MatchRequest) throws(MatchRequestError) -> MatchResult {
         if !request.locks.isEmpty && request.algorithm != .optimal { throw .locksNeedOptimal }
+        for lock in request.locks where !(0..<scores.rows).contains(lock.row) || !(0..<scores.cols).contains(lock.col) || !scores.isAllowed(lock.row, lock.col) {
+            throw .lockedPairForbidden(row: lock.row, col: lock.col)
+        }
         do {
             switch request.algorithm {
             case .optimal where request.switchingCosts:

@@ -73,6 +73,21 @@ public enum EligibilityRule: String, Sendable, Codable, CaseIterable {
     case excluded = "coordinator_exclusion"
 }
 
+/// A pair that breaks a hard rule, allowed anyway by a coordinator, with why.
+public struct RuleOverride: Sendable, Codable, Equatable, Hashable {
+    public var menteeID: String
+    public var mentorID: String
+    public var reason: String
+
+    public init(menteeID: String, mentorID: String, reason: String) {
+        self.menteeID = menteeID
+        self.mentorID = mentorID
+        self.reason = reason
+    }
+
+    enum CodingKeys: String, CodingKey { case menteeID = "mentee_id", mentorID = "mentor_id", reason }
+}
+
 /// A program's matching rules and weights. Decodes from JSON with every field optional.
 public struct MatchRules: Sendable, Codable, Equatable {
     /// A mentee's level must exceed the mentor's by at least this much.
@@ -91,6 +106,9 @@ public struct MatchRules: Sendable, Codable, Equatable {
     public var locks: [[String]] = []
     /// Mentees each mentor takes unless their enrolment says otherwise.
     public var defaultCapacity: Int = 1
+    /// Pairs a coordinator allowed although a hard rule forbids them, each with the written reason. An
+    /// exclusion still wins over an override.
+    public var overrides: [RuleOverride] = []
 
     public static let defaultWeights: [String: Double] = [
         ScoreComponent.goalCoverage.rawValue: 50, ScoreComponent.perspective.rawValue: 20,
@@ -102,7 +120,7 @@ public struct MatchRules: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case minLevelGap = "min_level_gap", forbidSharedManager = "forbid_shared_manager"
         case requireCommonChannel = "require_common_channel", perspectiveAttributes = "perspective_attributes"
-        case weights, exclusions, locks, defaultCapacity = "default_capacity"
+        case weights, exclusions, locks, defaultCapacity = "default_capacity", overrides
     }
 
     public init(from decoder: any Decoder) throws {
@@ -115,6 +133,7 @@ public struct MatchRules: Sendable, Codable, Equatable {
         exclusions = try c.decodeIfPresent([[String]].self, forKey: .exclusions) ?? []
         locks = try c.decodeIfPresent([[String]].self, forKey: .locks) ?? []
         defaultCapacity = try c.decodeIfPresent(Int.self, forKey: .defaultCapacity) ?? 1
+        overrides = try c.decodeIfPresent([RuleOverride].self, forKey: .overrides) ?? []
     }
 
     /// Problems with the rules, each naming the field.
@@ -129,6 +148,9 @@ public struct MatchRules: Sendable, Codable, Equatable {
         if minLevelGap < 0 { problems.append("min_level_gap: must be ≥ 0") }
         if defaultCapacity < 1 { problems.append("default_capacity: must be ≥ 1") }
         for pair in exclusions + locks where pair.count != 2 { problems.append("exclusions/locks: each entry is [mentee id, mentor id], got \(pair)") }
+        for o in overrides where o.reason.allSatisfy(\.isWhitespace) {
+            problems.append("overrides: the override of \(o.menteeID)–\(o.mentorID) needs a written reason")
+        }
         return problems
     }
 

@@ -22,6 +22,8 @@ public struct ScoringProblem: Sendable {
     let chain: (mentee: [[Int32]], mentor: [[Int32]])
     let utcHours: (mentee: [UInt32], mentor: [UInt32])
     let excluded: Set<Int>                   // mentee * mentors.count + mentor
+    /// Overridden pairs (same key) and their reasons.
+    let overridden: [Int: String]
     public let capacity: [Int]
 
     public init(mentees: [MatchParticipant], mentors: [MatchParticipant], rules: MatchRules) {
@@ -58,6 +60,12 @@ public struct ScoringProblem: Sendable {
             guard pair.count == 2, let i = menteeIndex[pair[0]], let j = mentorIndex[pair[1]] else { return nil }
             return i * mentors.count + j
         })
+        var overridden: [Int: String] = [:]
+        for o in rules.overrides {
+            guard let i = menteeIndex[o.menteeID], let j = mentorIndex[o.mentorID] else { continue }
+            overridden[i * mentors.count + j] = o.reason
+        }
+        self.overridden = overridden
         capacity = mentors.map { max(1, $0.capacity) }
     }
 
@@ -69,9 +77,22 @@ public struct ScoringProblem: Sendable {
         return ((mask << UInt32(shift)) | (mask >> UInt32(24 - shift))) & 0xFF_FFFF
     }
 
-    /// The first hard rule the pair breaks, or nil when it may be matched.
+    /// The first hard rule the pair breaks, or nil when it may be matched (also when a coordinator
+    /// overrode the rule for this pair).
     public func brokenRule(mentee i: Int, mentor j: Int) -> EligibilityRule? {
-        if excluded.contains(i * mentors.count + j) { return .excluded }
+        if !excluded.isEmpty && excluded.contains(i * mentors.count + j) { return .excluded }
+        if !overridden.isEmpty && overridden[i * mentors.count + j] != nil { return nil }
+        return hardRule(mentee: i, mentor: j)
+    }
+
+    /// For a pair a coordinator allowed against a hard rule: the rule and the reason given.
+    public func override(mentee i: Int, mentor j: Int) -> (rule: EligibilityRule, reason: String)? {
+        guard let reason = overridden[i * mentors.count + j], let rule = hardRule(mentee: i, mentor: j) else { return nil }
+        return (rule, reason)
+    }
+
+    /// The first rule of the program (not the coordinator's exclusions or overrides) the pair breaks.
+    func hardRule(mentee i: Int, mentor j: Int) -> EligibilityRule? {
         if mentees[i].level - mentors[j].level < rules.minLevelGap { return .levelGap }
         if chain.mentee[i].contains(personID.mentor[j]) || chain.mentor[j].contains(personID.mentee[i]) { return .sameReportingChain }
         if rules.forbidSharedManager && manager.mentee[i] >= 0 && manager.mentee[i] == manager.mentor[j] { return .sharedManager }

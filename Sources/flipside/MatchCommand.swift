@@ -28,6 +28,10 @@ struct Match: ParsableCommand {
         let locks = try matchRules.locks.map { pair -> (row: Int, col: Int) in
             guard let i = input.mentees.firstIndex(where: { $0.id == pair[0] }) else { throw ValidationError("locks: \(pair[0]) is not an enrolled mentee") }
             guard let j = input.mentors.firstIndex(where: { $0.id == pair[1] }) else { throw ValidationError("locks: \(pair[1]) is not an enrolled mentor") }
+            if let rule = problem.brokenRule(mentee: i, mentor: j) {
+                throw ValidationError("locks: \(pair[0])–\(pair[1]) breaks the \(rule.rawValue) rule; to pair them anyway, add "
+                                      + "{\"mentee_id\": \"\(pair[0])\", \"mentor_id\": \"\(pair[1])\", \"reason\": \"…\"} to overrides")
+            }
             return (i, j)
         }
         if !locks.isEmpty && algorithm != .optimal { throw ValidationError("locks are supported with --algorithm optimal") }

@@ -59,6 +59,12 @@ check "the explanation names the rule that left a mentee unmatched" bash -c "pyt
 printf '{"weights": {"luck": 5}}' >"$TMP/rules.json"
 "$BIN" match --people "$TMP/all.csv" --enrolments "$TMP/e2.csv" --rules "$TMP/rules.json" --out "$TMP/m2.csv" >"$TMP/last" 2>&1
 check "bad rules are refused with the field named" contains "weights.luck"
+printf '{"locks": [["S1", "J1"]]}' >"$TMP/lock.json"
+"$BIN" match --people "$TMP/all.csv" --enrolments "$TMP/e2.csv" --rules "$TMP/lock.json" --out "$TMP/m3.csv" >"$TMP/last" 2>&1; echo $? >"$TMP/status"
+check "a lock on a pair a hard rule forbids is refused with the rule named" bash -c "[ \$(cat '$TMP/status') != 0 ] && grep -q 'S1–J1 breaks the same_reporting_chain rule' '$TMP/last' && grep -q overrides '$TMP/last'"
+printf '{"locks": [["S1", "J1"]], "overrides": [{"mentee_id": "S1", "mentor_id": "J1", "reason": "Cross-team pilot, agreed with HR"}]}' >"$TMP/override.json"
+"$BIN" match --people "$TMP/all.csv" --enrolments "$TMP/e2.csv" --rules "$TMP/override.json" --out "$TMP/m4.csv" --explain "$TMP/x4.json" >"$TMP/last" 2>&1
+check "an overridden lock is kept with a finite score and its reason in the explanation" bash -c "grep -Eq '^S1,J1,[0-9]+(\.[0-9]+)?$' '$TMP/m4.csv' && python3 -c \"import json,sys; e=json.load(open('$TMP/x4.json')); p=[x for x in e['pairs'] if x['mentee_id']=='S1'][0]; sys.exit(0 if p['override']=={'rule': 'same_reporting_chain', 'reason': 'Cross-team pilot, agreed with HR'} and p['score']>0 else 1)\""
 rm -rf "$TMP"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

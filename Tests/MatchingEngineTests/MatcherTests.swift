@@ -40,4 +40,16 @@ import Testing
             try Matcher.solve(scores, capacity: [0, 1, 1], MatchRequest(.stable))
         }
     }
+
+    /// A lock on a forbidden pair (or outside the matrix) is refused on every path, never solved into a
+    /// pairing with a score of −∞.
+    @Test func aLockOnAForbiddenPairIsRefused() {
+        let scores = ScoreMatrix(rows: 2, cols: 2, values: [-.infinity, 5, 3, 4])
+        #expect(throws: MatchRequestError.lockedPairForbidden(row: 0, col: 0)) {
+            try Matcher.solve(scores, capacity: [1, 1], MatchRequest(.optimal, locks: [(0, 0)]))
+        }
+        #expect(throws: MatchRequestError.lockedPairForbidden(row: 2, col: 0)) {
+            try Matcher.solve(scores, capacity: [1, 1], MatchRequest(.optimal, locks: [(2, 0)]))
+        }
+    }
 }

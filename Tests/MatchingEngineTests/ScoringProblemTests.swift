@@ -104,4 +104,23 @@ extension JSONDecoder {
         #expect(top[0].score > top[1].score && top[0].components[0] == 1)
         #expect(p.suggest(mentee: 0, k: 10).count == 3)
     }
+
+    /// An override allows one pair against a hard rule, with a finite score and its reason; it does not
+    /// allow other pairs, and an exclusion of the same pair still wins.
+    @Test func anOverrideAllowsOnePairWithItsReason() {
+        var rules = MatchRules()
+        rules.minLevelGap = 2
+        rules.overrides = [RuleOverride(menteeID: "S1", mentorID: "J1", reason: "Agreed with HR")]
+        let problem = ScoringProblem(mentees: [ScoringProblemTests.person("S1", level: 3), ScoringProblemTests.person("S2", level: 3)],
+                                     mentors: [ScoringProblemTests.person("J1", level: 2)], rules: rules)
+        #expect(problem.brokenRule(mentee: 0, mentor: 0) == nil)
+        #expect(problem.override(mentee: 0, mentor: 0)?.rule == .levelGap && problem.override(mentee: 0, mentor: 0)?.reason == "Agreed with HR")
+        #expect(problem.matrix()[0, 0] == problem.scoreIgnoringRules(mentee: 0, mentor: 0) && problem.matrix()[0, 0].isFinite)
+        #expect(problem.brokenRule(mentee: 1, mentor: 0) == .levelGap && !problem.matrix().isAllowed(1, 0))
+        rules.exclusions = [["S1", "J1"]]
+        let excluded = ScoringProblem(mentees: problem.mentees, mentors: problem.mentors, rules: rules)
+        #expect(excluded.brokenRule(mentee: 0, mentor: 0) == .excluded)
+        rules.overrides[0].reason = "  "
+        #expect(rules.problems().contains { $0.contains("needs a written reason") })
+    }
 }

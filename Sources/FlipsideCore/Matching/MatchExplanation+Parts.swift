@@ -1,3 +1,15 @@
+/// An optional that is written as `null` when absent (synthesised `Encodable` leaves the key out), so
+/// that a reader always finds every documented key.
+@propertyWrapper
+public struct EncodedAsNull<Value: Encodable & Sendable>: Encodable, Sendable {
+    public var wrappedValue: Value?
+    public init(wrappedValue: Value?) { self.wrappedValue = wrappedValue }
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        if let wrappedValue { try container.encode(wrappedValue) } else { try container.encodeNil() }
+    }
+}
+
 /// The parts of an explanation.
 extension MatchExplanation {
     public struct Component: Encodable, Sendable {
@@ -20,6 +32,13 @@ extension MatchExplanation {
         public var components: [String: Component]
         public var coveredTopics: [CoveredTopic]
         public var uncoveredTopics: [String]
+        /// When a coordinator paired them against a hard rule: the rule and the written reason.
+        @EncodedAsNull public var override: Override?
+    }
+
+    public struct Override: Encodable, Sendable, Equatable {
+        public var rule: String
+        public var reason: String
     }
 
     public struct Holder: Encodable, Sendable {
@@ -36,20 +55,20 @@ extension MatchExplanation {
         /// The best-scoring partners a rule excluded, with the rule (ignoring the rules to score them).
         public var closestExcluded: [Closest]
         /// For a mentee with eligible mentors: the best one, and who holds its capacity.
-        public var bestEligible: BestEligible?
+        @EncodedAsNull public var bestEligible: BestEligible?
         /// For a mentor with places left and eligible mentees: the best one, and where they are instead.
-        public var bestEligibleMentee: BestMentee?
+        @EncodedAsNull public var bestEligibleMentee: BestMentee?
     }
 
     public struct BestMentee: Encodable, Sendable {
         public var menteeID: String
         /// Their score with this mentor.
         public var score: Double
-        public var currentMentorID: String?
-        public var currentScore: Double?
+        @EncodedAsNull public var currentMentorID: String?
+        @EncodedAsNull public var currentScore: Double?
         /// What moving them to this mentor would change in the program's optimum.
-        public var programTotalChange: Double?
-        public var programPairsChange: Int?
+        @EncodedAsNull public var programTotalChange: Double?
+        @EncodedAsNull public var programPairsChange: Int?
     }
 
     public struct Closest: Encodable, Sendable {
@@ -63,8 +82,8 @@ extension MatchExplanation {
         public var score: Double
         public var heldBy: [Holder]
         /// What pairing them would change in the program's optimum (as for alternatives).
-        public var programTotalChange: Double?
-        public var programPairsChange: Int?
+        @EncodedAsNull public var programTotalChange: Double?
+        @EncodedAsNull public var programPairsChange: Int?
     }
 
     public struct Alternative: Encodable, Sendable {
@@ -77,14 +96,14 @@ extension MatchExplanation {
         /// What pairing this mentee with this mentor would change in the program's optimum (the best
         /// matching that keeps the pair, minus the optimum): exact, from the solver's dual prices.
         /// Nil when the matching is not an optimum, or the switch would break a lock.
-        public var programTotalChange: Double?
-        public var programPairsChange: Int?
+        @EncodedAsNull public var programTotalChange: Double?
+        @EncodedAsNull public var programPairsChange: Int?
     }
 
     public struct Alternatives: Encodable, Sendable {
         public var menteeID: String
-        public var currentMentorID: String?
-        public var currentScore: Double?
+        @EncodedAsNull public var currentMentorID: String?
+        @EncodedAsNull public var currentScore: Double?
         public var nextBest: [Alternative]
     }
 }

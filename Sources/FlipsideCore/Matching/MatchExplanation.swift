@@ -26,7 +26,8 @@ public struct MatchExplanation: Encodable, Sendable {
                 menteeID: mentees[p.row].id, mentorID: mentors[p.col].id, score: p.score,
                 components: Dictionary(uniqueKeysWithValues: names.indices.map { (names[$0], Component(value: parts[$0], points: parts[$0] * w[$0])) }),
                 coveredTopics: covered.map { CoveredTopic(topic: $0.topic, priority: $0.priority, proficiency: $0.proficiency) },
-                uncoveredTopics: mentees[p.row].topics.keys.filter { !coveredNames.contains($0) }.sorted())
+                uncoveredTopics: mentees[p.row].topics.keys.filter { !coveredNames.contains($0) }.sorted(),
+                override: problem.override(mentee: p.row, mentor: p.col).map { Override(rule: $0.rule.rawValue, reason: $0.reason) })
         }
         var mentorOf = [Int?](repeating: nil, count: mentees.count)
         var held = [[Int]](repeating: [], count: mentors.count)
@@ -96,20 +97,25 @@ public struct MatchExplanation: Encodable, Sendable {
         // Mentors with places left: their eligible mentees, the best of them, and what moving them here would do.
         let open = mentors.indices.filter { held[$0].count < problem.capacity[$0] }.map { j in
             let (excluded, closest, eligible) = survey(mentees.indices, pair: { ($0, j) }, id: { mentees[$0].id })
-            let best = eligible.max { matrix[$0, j] < matrix[$1, j] || (matrix[$0, j] == matrix[$1, j] && $0 > $1) }
-            return (j: j, excluded: excluded, closest: closest, eligible: eligible, best: best)
+            // The mentee it could have instead: never one it already has.
+            let others = eligible.filter { mentorOf[$0] != j }
+            let best = others.max { matrix[$0, j] < matrix[$1, j] || (matrix[$0, j] == matrix[$1, j] && $0 > $1) }
+            return (j: j, excluded: excluded, closest: closest, eligible: eligible, others: others.count, best: best)
         }
         let moves = open.compactMap { o in o.best.map { (row: $0, col: o.j) } }
         var moveChanges = (switching?.changes(moves) ?? moves.map { _ in nil }).makeIterator()
         mentorsWithFreeCapacity = open.map { o in
             let free = problem.capacity[o.j] - held[o.j].count
             guard let k = o.best else {
-                return Unmatched(id: mentors[o.j].id, reason: "No eligible mentee: every mentee breaks a hard rule.", eligiblePartners: 0,
+                let reason = o.eligible.isEmpty
+                    ? "No eligible mentee: every mentee breaks a hard rule."
+                    : "\(free) place(s) left: every eligible mentee (\(o.eligible.count)) is already its mentee; the others break a hard rule."
+                return Unmatched(id: mentors[o.j].id, reason: reason, eligiblePartners: o.eligible.count,
                                  excludedBy: o.excluded, closestExcluded: o.closest, bestEligible: nil, bestEligibleMentee: nil)
             }
             let change = moveChanges.next()!
             let current = mentorOf[k]
-            var reason = "\(free) place(s) left: each of the \(o.eligible.count) eligible mentees is matched with a mentor the program's total prefers. "
+            var reason = "\(free) place(s) left: each of the \(o.others) other eligible mentees is matched with a mentor the program's total prefers. "
                 + "The best, \(mentees[k].id) (score \(Self.points(matrix[k, o.j])) here), "
                 + (current.map { "is with \(mentors[$0].id) (score \(Self.points(matrix[k, $0])))" } ?? "is unmatched")
             if let change {
