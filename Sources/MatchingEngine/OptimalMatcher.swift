@@ -1,7 +1,7 @@
 import Dispatch
 
 /// What the optimal solver maximises.
-public enum Objective: String, Sendable, CaseIterable {
+public enum Objective: String, Sendable, Codable, CaseIterable {
     /// The largest number of pairs, then the largest total score (what the reference solvers compute).
     case participation
     /// The largest total score; a pair is optional, so a negative-score pair is left out.

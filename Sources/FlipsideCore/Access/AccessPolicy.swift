@@ -47,6 +47,12 @@ public enum Resource: Sendable, Hashable {
     case enrolmentImport
     /// A program's match preview.
     case matchPreview
+    /// A program's match runs, locks, exclusions and publishing.
+    case matchRuns
+    /// One mentee–mentor pair (a proposal, a request, a partnership).
+    case pair(menteeID: String, mentorID: String)
+    /// A mentee's suggested mentors and their request (self-matching), in a program of the given status.
+    case suggestions(employeeID: String, programStatus: ProgramStatus)
 }
 
 /// The answer, with what a person is told.
@@ -92,6 +98,12 @@ public enum AccessPolicy {
                               : "A participant can change only their own enrolment.")
         case (.view, .enrolmentList):
             return .allowed   // redacted to their own: `visibleEnrolments`
+        case let (.view, .pair(mentee, mentor)), let (.change, .pair(mentee, mentor)):
+            guard let own else { return noProfile }
+            return own == mentee || own == mentor ? .allowed : notYourPair
+        case let (_, .suggestions(id, _)):
+            guard let own else { return noProfile }
+            return id == own ? .allowed : .forbidden(code: "forbidden", message: "A participant sees and makes only their own requests.")
         default:
             return coordinatorsOnly
         }
@@ -115,6 +127,7 @@ public enum AccessPolicy {
         decide(actor, .create, .programs).isAllowed
     }
 
+    static let notYourPair = AccessDecision.forbidden(code: "forbidden", message: "A participant sees and answers only their own pairs.")
     static let coordinatorsOnly = AccessDecision.forbidden(code: "forbidden", message: "Only coordinators may do this.")
     static let noProfile = AccessDecision.forbidden(code: "no_profile",
                                                     message: "Only a login linked to a person can enrol; coordinators enrol people by CSV upload.")
@@ -126,7 +139,8 @@ extension Resource {
         switch self {
         case let .program(status), let .enrolmentList(status): return status
         case let .enrolment(_, status): return status
-        case .directory, .person, .invitation, .programs, .enrolmentImport, .matchPreview: return nil
+        case let .suggestions(_, status): return status
+        case .directory, .person, .invitation, .programs, .enrolmentImport, .matchPreview, .matchRuns, .pair: return nil
         }
     }
 }

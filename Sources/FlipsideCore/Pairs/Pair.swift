@@ -1,0 +1,146 @@
+import Foundation
+
+/// A program's standing decision about one mentee–mentor pair: keep them together in every run (a lock,
+/// also how a coordinator pairs two people by hand) or never pair them (an exclusion, also what a
+/// decline leaves behind).
+public struct PairRule: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Codable, CaseIterable { case lock, exclusion }
+
+    public var id: UUID
+    public var programID: UUID
+    public var kind: Kind
+    public var menteeID: String
+    public var mentorID: String
+    /// For a lock on a pair that breaks a hard rule: the rule the coordinator overrode, and why.
+    public var overriddenRule: String?
+    public var reason: String?
+    public var createdAt: Date
+
+    public init(id: UUID = UUID(), programID: UUID, kind: Kind, menteeID: String, mentorID: String,
+                overriddenRule: String? = nil, reason: String? = nil, createdAt: Date) {
+        self.id = id
+        self.programID = programID
+        self.kind = kind
+        self.menteeID = menteeID
+        self.mentorID = mentorID
+        self.overriddenRule = overriddenRule
+        self.reason = reason
+        self.createdAt = createdAt
+    }
+}
+
+/// Where a pair is in its life.
+public enum PairStatus: String, Sendable, Codable, CaseIterable {
+    /// Self-matching: a mentee asked this mentor, who has not answered yet (holds no place).
+    case requested
+    /// Published, waiting for both people to accept (holds the places).
+    case proposed
+    /// Both accepted (or the program does not ask): the partnership is on.
+    case accepted
+    /// One side said no, or a request was declined.
+    case declined
+    /// A request nobody answered in time.
+    case expired
+    /// Ended before or after it started (e.g. someone left the organisation).
+    case ended
+
+    /// Whether the pair takes one of the mentor's places and the mentee's one place.
+    public var holdsPlaces: Bool { self == .proposed || self == .accepted }
+    /// Whether the pair is still open or on (a mentee has at most one such pair per program).
+    public var isCurrent: Bool { self == .requested || holdsPlaces }
+}
+
+/// How a pair came about.
+public enum PairSource: String, Sendable, Codable {
+    /// Published from a stored match run.
+    case run
+    /// A mentee's request (self-matching).
+    case request
+}
+
+/// A mentee and a mentor in one program (`MentoringPair`, as the engine has its own `Pair` of indices).
+public struct MentoringPair: Sendable, Hashable, Codable {
+    public var id: UUID
+    public var programID: UUID
+    public var menteeID: String
+    public var mentorID: String
+    public var status: PairStatus
+    public var source: PairSource
+    public var runID: UUID?
+    /// The pair's score (0–100) under the program's rules when it was made.
+    public var score: Double
+    /// When a coordinator paired them against a hard rule: the rule and the reason, shown forever after.
+    public var overriddenRule: String?
+    public var overrideReason: String?
+    /// Each side's answer while proposed (`nil` = not yet).
+    public var menteeAccepted: Bool?
+    public var mentorAccepted: Bool?
+    public var createdAt: Date
+    /// For a request: when it lapses unanswered.
+    public var expiresAt: Date?
+
+    public init(id: UUID = UUID(), programID: UUID, menteeID: String, mentorID: String, status: PairStatus, source: PairSource,
+                runID: UUID? = nil, score: Double, overriddenRule: String? = nil, overrideReason: String? = nil,
+                menteeAccepted: Bool? = nil, mentorAccepted: Bool? = nil, createdAt: Date, expiresAt: Date? = nil) {
+        self.id = id
+        self.programID = programID
+        self.menteeID = menteeID
+        self.mentorID = mentorID
+        self.status = status
+        self.source = source
+        self.runID = runID
+        self.score = score
+        self.overriddenRule = overriddenRule
+        self.overrideReason = overrideReason
+        self.menteeAccepted = menteeAccepted
+        self.mentorAccepted = mentorAccepted
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+    }
+
+    /// The status as of `now`: a request past its time is expired even before it is marked so.
+    public func effectiveStatus(now: Date) -> PairStatus {
+        if status == .requested, let expiresAt, expiresAt <= now { return .expired }
+        return status
+    }
+
+    /// Which side `employeeID` is on, if either.
+    public func side(of employeeID: String?) -> EnrolmentRole? {
+        guard let employeeID else { return nil }
+        if employeeID == menteeID { return .mentee }
+        if employeeID == mentorID { return .mentor }
+        return nil
+    }
+
+    /// The other person, seen from `side`.
+    public func partner(of side: EnrolmentRole) -> String { side == .mentee ? mentorID : menteeID }
+}
+
+/// One step in a pair's history: the status it moved to, when, who did it, and why.
+public struct PairEvent: Sendable, Hashable, Codable {
+    public var pairID: UUID
+    public var status: PairStatus
+    public var at: Date
+    /// An employee id, `coordinator`, or `system`.
+    public var actor: String
+    public var reason: String?
+
+    public init(pairID: UUID, status: PairStatus, at: Date, actor: String, reason: String? = nil) {
+        self.pairID = pairID
+        self.status = status
+        self.at = at
+        self.actor = actor
+        self.reason = reason
+    }
+}
+
+extension Actor {
+    /// How the actor is written in a pair's history.
+    public var historyName: String {
+        switch self {
+        case .anonymous: return "anonymous"
+        case let .participant(id): return id ?? "participant"
+        case let .coordinator(id): return id.map { "coordinator \($0)" } ?? "coordinator"
+        }
+    }
+}

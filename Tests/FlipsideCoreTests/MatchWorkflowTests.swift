@@ -1,0 +1,251 @@
+import FlipsideCore
+import Foundation
+import MatchingEngine
+import Testing
+
+/// The matching workflow on an in-memory store: locks and exclusions with overrides, stored runs that
+/// are reproducible and comparable, publishing with its refusals, each side's answer, re-runs for the
+/// people a decline freed, and self-matching with requests, places and expiry.
+@Suite struct MatchWorkflowTests {
+    /// Everything in memory; a unit of work runs on copies and commits at its end (units run one at a time).
+    actor Memory: MatchingStore {
+        var state: State
+        struct State: Sendable {
+            var programs: [UUID: Program] = [:]
+            var people: [String: Person] = [:]
+            var enrolments: [Enrolment] = []
+            var rules: [PairRule] = []
+            var runs: [MatchRun] = []
+            var pairs: [MentoringPair] = []
+            var events: [PairEvent] = []
+        }
+
+        init(_ state: State) { self.state = state }
+
+        func atomically<T: Sendable>(_ body: @escaping @Sendable (any MatchingWork) async throws -> T) async throws -> T {
+            let work = Work(state)
+            let result = try await body(work)
+            state = await work.state
+            return result
+        }
+
+        func update(_ change: @Sendable (inout State) -> Void) { change(&state) }
+
+        actor Work: MatchingWork {
+            var state: State
+            init(_ state: State) { self.state = state }
+            func heldProgram(_ id: UUID) -> Program? { state.programs[id] }
+            func enrolments(in programID: UUID) -> [Enrolment] { state.enrolments.filter { $0.programID == programID } }
+            func directory(for employeeIDs: [String]) -> [String: Person] { state.people }
+            func rules(in programID: UUID) -> [PairRule] { state.rules.filter { $0.programID == programID } }
+            func insertRule(_ rule: PairRule) { state.rules.append(rule) }
+            func deleteRule(_ id: UUID, in programID: UUID) -> Bool {
+                let before = state.rules.count
+                state.rules.removeAll { $0.id == id && $0.programID == programID }
+                return state.rules.count < before
+            }
+            func run(_ id: UUID, in programID: UUID) -> MatchRun? { state.runs.first { $0.id == id && $0.programID == programID } }
+            func insertRun(_ run: MatchRun) { state.runs.append(run) }
+            func pairs(in programID: UUID) -> [MentoringPair] { state.pairs.filter { $0.programID == programID } }
+            func pair(_ id: UUID) -> MentoringPair? { state.pairs.first { $0.id == id } }
+            func insertPairs(_ pairs: [MentoringPair], events: [PairEvent]) throws {
+                for p in pairs where state.pairs.contains(where: { $0.programID == p.programID && $0.menteeID == p.menteeID && $0.status.isCurrent }) {
+                    throw MatchWorkflowError.menteeAlreadyPaired(menteeID: p.menteeID)
+                }
+                state.pairs += pairs
+                state.events += events
+            }
+            func updatePair(_ pair: MentoringPair, event: PairEvent) {
+                if let i = state.pairs.firstIndex(where: { $0.id == pair.id }) { state.pairs[i] = pair }
+                state.events.append(event)
+            }
+            func setProgramStatus(_ id: UUID, _ status: ProgramStatus) { state.programs[id]?.status = status }
+            func holdMentor(_ employeeID: String, in programID: UUID) {}
+        }
+    }
+
+    static let now = Date(timeIntervalSince1970: 1_800_000_000)
+    static let coordinator = Actor.coordinator(employeeID: nil)
+
+    static func person(_ id: String, level: Int, manager: String? = nil, department: String = "D") -> Person {
+        Person(employeeID: id, name: "Name \(id)", email: "\(id.lowercased())@example.com", title: "", level: level,
+               hireDate: CalendarDate(iso: "2024-01-01")!, department: department, location: "L", timeZone: "UTC", managerID: manager)
+    }
+
+    /// Seniors S1–S3 (mentees, level 8) and juniors J1–J3 (mentors, level 2); J3 reports to S3, and S3
+    /// and J3 use only chat, the others video or in person: S3 has no eligible mentor.
+    static func world(mode: MatchingMode = .coordinator, capacity: Int = 1, acceptance: Bool = true) -> (Memory, Program) {
+        let program = Program(name: "Pilot", status: .matching,
+                              settings: MatchingSettings(minLevelGap: 2, defaultCapacity: capacity, mode: mode, pairsNeedAcceptance: acceptance, requestDays: 7))
+        var state = Memory.State()
+        state.programs[program.id] = program
+        for p in [person("S1", level: 8), person("S2", level: 8, department: "E"), person("S3", level: 8),
+                  person("J1", level: 2), person("J2", level: 2, department: "E"), person("J3", level: 2, manager: "S3")] {
+            state.people[p.employeeID] = p
+        }
+        func topic(_ t: String) -> Topic { Topic(t)! }
+        state.enrolments = [
+            Enrolment(programID: program.id, employeeID: "S1", role: .mentee, wants: [TopicWant(topic: topic("figma"), priority: 3)]),
+            Enrolment(programID: program.id, employeeID: "S2", role: .mentee, wants: [TopicWant(topic: topic("sql"), priority: 3)]),
+            Enrolment(programID: program.id, employeeID: "S3", role: .mentee, wants: [TopicWant(topic: topic("tiktok"), priority: 3)], channels: [.chat]),
+            Enrolment(programID: program.id, employeeID: "J1", role: .mentor, offers: [TopicOffer(topic: topic("figma"), proficiency: 5)],
+                      channels: [.video, .inPerson], capacity: capacity),
+            Enrolment(programID: program.id, employeeID: "J2", role: .mentor, offers: [TopicOffer(topic: topic("sql"), proficiency: 5)],
+                      channels: [.video, .inPerson], capacity: capacity),
+            Enrolment(programID: program.id, employeeID: "J3", role: .mentor, offers: [TopicOffer(topic: topic("tiktok"), proficiency: 5)],
+                      channels: [.chat], capacity: capacity),
+        ]
+        return (Memory(state), program)
+    }
+
+    static func pairs(_ run: MatchRun) -> [String] { run.result?.pairs.map { "\($0.menteeID)-\($0.mentorID)" } ?? [] }
+
+    @Test func aRunIsStoredReproducibleAndComparable() async throws {
+        let (store, program) = Self.world()
+        let clock = ManualClock(Self.now)
+        let first = try await MatchWorkflow.run(in: program.id, algorithm: .optimal, actor: Self.coordinator, clock: clock, store: store)
+        let again = try await MatchWorkflow.run(in: program.id, algorithm: .optimal, actor: Self.coordinator, clock: clock, store: store)
+        #expect(first.status == .done && Self.pairs(first) == Self.pairs(again) && first.fingerprint == again.fingerprint)
+        // S3 and J3 are in one reporting line: S3 stays unmatched, with the rule named.
+        #expect(Self.pairs(first) == ["S1-J1", "S2-J2"])
+        #expect(first.result?.unmatchedMentees.first?.reason == "No eligible mentor: every mentor breaks a hard rule: no_common_channel (2), same_reporting_chain (1).")
+        #expect(await store.state.runs.count == 2)
+        let comparison = RunComparison(first.result!, again.result!)
+        #expect(comparison.onlyInFirst.isEmpty && comparison.shared.count == 2 && comparison.totalChange == 0)
+        // Participants may not run the matching.
+        await #expect(throws: MatchWorkflowError.refused(.forbidden(code: "forbidden", message: "Only coordinators may do this."))) {
+            try await MatchWorkflow.run(in: program.id, algorithm: .optimal, actor: .participant(employeeID: "S1"), clock: clock, store: store)
+        }
+    }
+
+    @Test func locksAndExclusionsAreCheckedAtOnceAndHonouredByEveryAlgorithm() async throws {
+        let (store, program) = Self.world()
+        let clock = ManualClock(Self.now)
+        // S3–J3 breaks the reporting-chain rule: refused with the rule named, unless a reason overrides it.
+        await #expect(throws: MatchWorkflowError.ruleBroken(menteeID: "S3", mentorID: "J3", rule: "same_reporting_chain")) {
+            try await MatchWorkflow.addRule(.lock, menteeID: "S3", mentorID: "J3", reason: nil, in: program.id, actor: Self.coordinator, now: Self.now, store: store)
+        }
+        let lock = try await MatchWorkflow.addRule(.lock, menteeID: "S3", mentorID: "J3", reason: "Skip-level pairing agreed with HR",
+                                                   in: program.id, actor: Self.coordinator, now: Self.now, store: store)
+        #expect(lock.overriddenRule == "same_reporting_chain")
+        // Unknown people are named by field.
+        await #expect(throws: MatchWorkflowError.self) {
+            try await MatchWorkflow.addRule(.exclusion, menteeID: "J1", mentorID: "S1", reason: nil, in: program.id, actor: Self.coordinator, now: Self.now, store: store)
+        }
+        _ = try await MatchWorkflow.addRule(.exclusion, menteeID: "S1", mentorID: "J1", reason: nil, in: program.id, actor: Self.coordinator, now: Self.now, store: store)
+        // Locking an excluded pair is a conflict.
+        await #expect(throws: MatchWorkflowError.conflictingRule("S1–J1 is excluded; remove the exclusion first.")) {
+            try await MatchWorkflow.addRule(.lock, menteeID: "S1", mentorID: "J1", reason: nil, in: program.id, actor: Self.coordinator, now: Self.now, store: store)
+        }
+        for algorithm in MatchingAlgorithm.allCases {
+            let run = try await MatchWorkflow.run(in: program.id, algorithm: algorithm, actor: Self.coordinator, clock: clock, store: store)
+            #expect(run.status == .done, "\(algorithm): \(run.error ?? "")")
+            let pairs = run.result?.pairs ?? []
+            let locked = try #require(pairs.first { $0.menteeID == "S3" })
+            #expect(locked.mentorID == "J3" && locked.locked && locked.overrideReason == "Skip-level pairing agreed with HR" && locked.score.isFinite)
+            #expect(!pairs.contains { $0.menteeID == "S1" && $0.mentorID == "J1" }, "\(algorithm)")
+        }
+    }
+
+    @Test func publishingTurnsARunIntoPairsAndIsRefusedWhenStaleOrDone() async throws {
+        let (store, program) = Self.world()
+        let clock = ManualClock(Self.now)
+        let run = try await MatchWorkflow.run(in: program.id, algorithm: .optimal, actor: Self.coordinator, clock: clock, store: store)
+        // A change after the run makes it stale.
+        _ = try await MatchWorkflow.addRule(.exclusion, menteeID: "S2", mentorID: "J1", reason: nil, in: program.id, actor: Self.coordinator, now: Self.now, store: store)
+        await #expect(throws: MatchWorkflowError.staleRun) {
+            try await MatchWorkflow.publish(run.id, in: program.id, actor: Self.coordinator, now: Self.now, store: store)
+        }
+        let fresh = try await MatchWorkflow.run(in: program.id, algorithm: .optimal, actor: Self.coordinator, clock: clock, store: store)
+        let pairs = try await MatchWorkflow.publish(fresh.id, in: program.id, actor: Self.coordinator, now: Self.now, store: store)
+        #expect(pairs.map { "\($0.menteeID)-\($0.mentorID)" } == ["S1-J1", "S2-J2"] && pairs.allSatisfy { $0.status == .proposed && $0.runID == fresh.id })
+        #expect(await store.state.programs[program.id]?.status == .active)
+        #expect(await store.state.events.count == 2)
+        await #expect(throws: MatchWorkflowError.wrongStatus(.active, allowed: [.matching], doing: "Publishing a first run")) {
+            try await MatchWorkflow.publish(fresh.id, in: program.id, actor: Self.coordinator, now: Self.now, store: store)
+        }
+    }
+
+    @Test func bothSidesAnswerADeclineBecomesAnExclusionAndFreedPeopleAreRerun() async throws {
+        let (store, program) = Self.world(capacity: 2)
+        let clock = ManualClock(Self.now)
+        let run = try await MatchWorkflow.run(in: program.id, algorithm: .optimal, actor: Self.coordinator, clock: clock, store: store)
+        let pairs = try await MatchWorkflow.publish(run.id, in: program.id, actor: Self.coordinator, now: Self.now, store: store)
+        let s1 = try #require(pairs.first { $0.menteeID == "S1" })
+        let s2 = try #require(pairs.first { $0.menteeID == "S2" })
+        // Someone else cannot answer; a coordinator does not answer for people.
+        await #expect(throws: MatchWorkflowError.refused(.forbidden(code: "forbidden", message: "A participant sees and answers only their own pairs."))) {
+            try await MatchWorkflow.respond(to: s1.id, accept: true, reason: nil, actor: .participant(employeeID: "S2"), now: Self.now, store: store)
+        }
+        await #expect(throws: MatchWorkflowError.self) {
+            try await MatchWorkflow.respond(to: s1.id, accept: true, reason: nil, actor: Self.coordinator, now: Self.now, store: store)
+        }
+        let half = try await MatchWorkflow.respond(to: s1.id, accept: true, reason: nil, actor: .participant(employeeID: "S1"), now: Self.now, store: store)
+        #expect(half.status == .proposed && half.menteeAccepted == true)
+        let both = try await MatchWorkflow.respond(to: s1.id, accept: true, reason: nil, actor: .participant(employeeID: "J1"), now: Self.now, store: store)
+        #expect(both.status == .accepted)
+        let declined = try await MatchWorkflow.respond(to: s2.id, accept: false, reason: "Not the topic I need", actor: .participant(employeeID: "S2"),
+                                                       now: Self.now, store: store)
+        #expect(declined.status == .declined)
+        #expect(await store.state.rules.contains { $0.kind == .exclusion && $0.menteeID == "S2" && $0.mentorID == "J2" })
+        #expect(await store.state.events.contains { $0.pairID == s2.id && $0.reason == "Not the topic I need" && $0.actor == "S2" })
+        await #expect(throws: MatchWorkflowError.notAnswerable(.declined)) {
+            try await MatchWorkflow.respond(to: s2.id, accept: true, reason: nil, actor: .participant(employeeID: "S2"), now: Self.now, store: store)
+        }
+        // The re-run pairs only S2 (and S3, who was left out), around the places S1–J1 holds.
+        let rerun = try await MatchWorkflow.run(in: program.id, algorithm: .optimal, actor: Self.coordinator, clock: clock, store: store)
+        #expect(rerun.onlyMentees == ["S2", "S3"])
+        #expect(!Self.pairs(rerun).contains { $0.hasPrefix("S1") } && !Self.pairs(rerun).contains("S2-J2"))
+        let added = try await MatchWorkflow.publish(rerun.id, in: program.id, actor: Self.coordinator, now: Self.now, store: store)
+        #expect(added.allSatisfy { $0.menteeID == "S2" } && !added.isEmpty)
+        #expect(await store.state.pairs.filter { $0.status.isCurrent }.count == 2)
+    }
+
+    @Test func inSelfMatchingMenteesRequestAndTheLastPlaceClosesOtherRequests() async throws {
+        let (store, program) = Self.world(mode: .selfService)
+        let s1 = Actor.participant(employeeID: "S1"), s2 = Actor.participant(employeeID: "S2")
+        let suggestions = try await MatchWorkflow.suggestions(for: "S1", in: program.id, actor: s1, now: Self.now, store: store)
+        #expect(suggestions.first?.mentorID == "J1" && suggestions.first?.coveredTopics == ["figma"])
+        await #expect(throws: MatchWorkflowError.self) {
+            try await MatchWorkflow.suggestions(for: "S1", in: program.id, actor: s2, now: Self.now, store: store)
+        }
+        // S3 may not ask J3 (one reporting line).
+        await #expect(throws: MatchWorkflowError.notEligible("J3 cannot be your mentor here: neither may be in the other's management chain.")) {
+            try await MatchWorkflow.request(mentorID: "J3", for: "S3", in: program.id, actor: .participant(employeeID: "S3"), now: Self.now, store: store)
+        }
+        let first = try await MatchWorkflow.request(mentorID: "J1", for: "S1", in: program.id, actor: s1, now: Self.now, store: store)
+        await #expect(throws: MatchWorkflowError.menteeAlreadyPaired(menteeID: "S1")) {
+            try await MatchWorkflow.request(mentorID: "J2", for: "S1", in: program.id, actor: s1, now: Self.now, store: store)
+        }
+        let second = try await MatchWorkflow.request(mentorID: "J1", for: "S2", in: program.id, actor: s2, now: Self.now, store: store)
+        #expect(first.status == .requested && first.expiresAt == Self.now.addingTimeInterval(7 * 86_400))
+        // The mentee cannot accept their own request; the mentor can.
+        await #expect(throws: MatchWorkflowError.notAnswerable(.requested)) {
+            try await MatchWorkflow.respond(to: first.id, accept: true, reason: nil, actor: s1, now: Self.now, store: store)
+        }
+        let accepted = try await MatchWorkflow.respond(to: first.id, accept: true, reason: nil, actor: .participant(employeeID: "J1"), now: Self.now, store: store)
+        #expect(accepted.status == .accepted)
+        // J1's one place is filled: S2's request is declined with that reason, and J1 is no longer suggested.
+        let other = await store.state.pairs.first { $0.id == second.id }
+        #expect(other?.status == .declined)
+        #expect(await store.state.events.contains { $0.pairID == second.id && $0.reason == "J1's last place was filled" })
+        let now = try await MatchWorkflow.suggestions(for: "S2", in: program.id, actor: s2, now: Self.now, store: store)
+        #expect(!now.contains { $0.mentorID == "J1" })
+        await #expect(throws: MatchWorkflowError.placeTaken(mentorID: "J1")) {
+            try await MatchWorkflow.request(mentorID: "J1", for: "S2", in: program.id, actor: s2, now: Self.now, store: store)
+        }
+        // A request nobody answers lapses after the program's days, and the mentee may ask again.
+        let late = try await MatchWorkflow.request(mentorID: "J2", for: "S2", in: program.id, actor: s2, now: Self.now, store: store)
+        let later = Self.now.addingTimeInterval(7 * 86_400 + 1)
+        await #expect(throws: MatchWorkflowError.requestExpired) {
+            try await MatchWorkflow.respond(to: late.id, accept: true, reason: nil, actor: .participant(employeeID: "J2"), now: later, store: store)
+        }
+        #expect(await store.state.pairs.first { $0.id == late.id }?.effectiveStatus(now: later) == .expired)
+        _ = try await MatchWorkflow.request(mentorID: "J2", for: "S2", in: program.id, actor: s2, now: later, store: store)
+        #expect(await store.state.pairs.first { $0.id == late.id }?.status == .expired)
+        // The coordinator does not run matches in a self-matching program.
+        await #expect(throws: MatchWorkflowError.wrongMode(.selfService)) {
+            try await MatchWorkflow.run(in: program.id, algorithm: .optimal, actor: Self.coordinator, clock: ManualClock(Self.now), store: store)
+        }
+    }
+}
