@@ -12,6 +12,7 @@ import Testing
         var programs: [UUID: Program] = [:]
         var enrolments: [UUID: Enrolment] = [:]
         var accessEnded: [String] = []
+        var pairsEnded: [String] = []
         /// token → (employee id, expires, used)
         var links: [String: (id: String, expires: Date, used: Bool)] = [:]
         var passwords: [String: String] = [:]
@@ -26,6 +27,7 @@ import Testing
             let result = try await body(work)
             people = await work.people
             accessEnded += await work.ended
+            pairsEnded += await work.pairsEnded
             return result
         }
 
@@ -39,12 +41,14 @@ import Testing
         actor PeopleWork: PeopleImportWork {
             var people: [String: Person]
             var ended: [String] = []
+            var pairsEnded: [String] = []
             init(people: [String: Person]) { self.people = people }
             func storedPeople() -> [String: Person] { people }
             func write(_ plan: PeopleImportPlan, existing: [String: Person]) {
                 for person in plan.created + plan.updated { people[person.employeeID] = person }
             }
             func endAccess(for employeeIDs: [String]) { ended += employeeIDs }
+            func endPairs(of employeeIDs: [String], at: Date, reason: String) { pairsEnded += employeeIDs }
         }
 
         actor EnrolmentWork: EnrolmentImportWork {
@@ -101,15 +105,15 @@ import Testing
     @Test func aPeopleImportIsACoordinatorsAndAllOrNothing() async throws {
         let store = Memory()
         await #expect(throws: AccessRefused(.forbidden(code: "forbidden", message: "Only coordinators may do this."))) {
-            try await Importing.people(csv: Self.people, actor: Self.jo, store: store)
+            try await Importing.people(csv: Self.people, actor: Self.jo, now: Self.now, store: store)
         }
         await #expect(throws: AccessRefused(.signInFirst)) {
-            try await Importing.people(csv: Self.people, actor: .anonymous, store: store)
+            try await Importing.people(csv: Self.people, actor: .anonymous, now: Self.now, store: store)
         }
-        #expect(try await Importing.people(csv: Self.people, actor: Self.coordinator, store: store) == ImportCounts(created: 2, updated: 0, unchanged: 0))
+        #expect(try await Importing.people(csv: Self.people, actor: Self.coordinator, now: Self.now, store: store) == ImportCounts(created: 2, updated: 0, unchanged: 0))
         // A file with one bad row changes nothing.
         let bad = Self.people.replacingOccurrences(of: "Jo Junior", with: "Jo Changed") + "\nX1,Bad,not-an-email,T,2,2024-01-01,D,L,UTC,,active"
-        await #expect(throws: ImportFailure.self) { try await Importing.people(csv: bad, actor: Self.coordinator, store: store) }
+        await #expect(throws: ImportFailure.self) { try await Importing.people(csv: bad, actor: Self.coordinator, now: Self.now, store: store) }
         #expect(await store.people["J1"]?.name == "Jo Junior")
         #expect(await store.people["X1"] == nil)
         #expect(await store.accessEnded.isEmpty)
@@ -117,12 +121,13 @@ import Testing
 
     @Test func peopleMarkedAsLeftLoseAccessInTheSameImport() async throws {
         let store = Memory()
-        _ = try await Importing.people(csv: Self.people, actor: Self.coordinator, store: store)
-        let counts = try await Importing.people(csv: Self.people.replacingOccurrences(of: "M1,active", with: "M1,exited"), actor: .system, store: store)
+        _ = try await Importing.people(csv: Self.people, actor: Self.coordinator, now: Self.now, store: store)
+        let counts = try await Importing.people(csv: Self.people.replacingOccurrences(of: "M1,active", with: "M1,exited"), actor: .system, now: Self.now, store: store)
         #expect(counts == ImportCounts(created: 0, updated: 1, unchanged: 1))
         #expect(await store.accessEnded == ["J1"])
+        #expect(await store.pairsEnded == ["J1"])
         // Someone on leave keeps access.
-        _ = try await Importing.people(csv: Self.people.replacingOccurrences(of: "M1,active", with: "M1,on_leave"), actor: .system, store: store)
+        _ = try await Importing.people(csv: Self.people.replacingOccurrences(of: "M1,active", with: "M1,on_leave"), actor: .system, now: Self.now, store: store)
         #expect(await store.accessEnded == ["J1"])
     }
 
@@ -134,7 +139,7 @@ import Testing
 
     @Test func anEnrolmentImportChecksTheProgramInsideTheUnitOfWork() async throws {
         let store = Memory(programs: [Self.program])
-        _ = try await Importing.people(csv: Self.people, actor: Self.coordinator, store: store)
+        _ = try await Importing.people(csv: Self.people, actor: Self.coordinator, now: Self.now, store: store)
         await #expect(throws: AccessRefused.self) {
             try await Importing.enrolments(csv: Self.enrolmentCSV, into: Self.program.id, actor: Self.jo, store: store)
         }
@@ -157,7 +162,7 @@ import Testing
 
     @Test func aPersonChangesOnlyTheirOwnSelfDescribedProfile() async throws {
         let store = Memory()
-        _ = try await Importing.people(csv: Self.people, actor: Self.coordinator, store: store)
+        _ = try await Importing.people(csv: Self.people, actor: Self.coordinator, now: Self.now, store: store)
         let updated = try await Profiles.update("J1", with: ProfileDraft(timeZone: "Europe/Lisbon", attributes: ["Pronouns": " they/them ", "background": ""]),
                                                 actor: Self.jo, store: store)
         #expect(updated.timeZone == "Europe/Lisbon" && updated.attributes["pronouns"] == "they/them")
@@ -179,7 +184,7 @@ import Testing
 
     @Test func aSignInLinkWorksOnceForSevenDaysWhileItIsTheNewest() async throws {
         let store = Memory()
-        _ = try await Importing.people(csv: Self.people, actor: Self.coordinator, store: store)
+        _ = try await Importing.people(csv: Self.people, actor: Self.coordinator, now: Self.now, store: store)
         await #expect(throws: AccessRefused.self) {
             try await SignInLinks.issue(for: "J1", actor: Self.jo, now: Self.now, store: store)
         }

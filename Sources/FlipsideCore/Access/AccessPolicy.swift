@@ -121,6 +121,18 @@ public enum AccessPolicy {
         return items.filter { employeeID($0) == own }
     }
 
+    /// Of a program's pairs, the ones the actor may see: all for coordinators, those they are in for a participant.
+    public static func visiblePairs(_ actor: Actor, _ pairs: [MentoringPair]) -> [MentoringPair] {
+        pairs.filter { decide(actor, .view, .pair(menteeID: $0.menteeID, mentorID: $0.mentorID)).isAllowed }
+    }
+
+    /// Whether a reason in a pair's history may be shown to the actor: a participant reads their own
+    /// words and the system's, never what the other side wrote when they declined.
+    public static func mayReadReason(of event: PairEvent, _ actor: Actor) -> Bool {
+        if actor.isCoordinator { return true }
+        return event.actor == actor.employeeID || event.actor == "system" || event.actor.hasPrefix("coordinator")
+    }
+
     /// Whether the actor sees the coordinator's view of a program (everyone's enrolments, warnings,
     /// life-cycle controls) rather than their own part in it.
     public static func managesPrograms(_ actor: Actor) -> Bool {

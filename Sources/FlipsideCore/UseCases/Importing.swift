@@ -9,6 +9,8 @@ public protocol PeopleImportWork: Sendable {
     func write(_ plan: PeopleImportPlan, existing: [String: Person]) async throws
     /// Ends every way in (tokens, sessions, sign-in links) for these people.
     func endAccess(for employeeIDs: [String]) async throws
+    /// Ends these people's current pairs and open requests (nothing is deleted), recording why.
+    func endPairs(of employeeIDs: [String], at: Date, reason: String) async throws
 }
 
 public protocol PeopleImportStore: Sendable {
@@ -33,14 +35,19 @@ public protocol EnrolmentImportStore: Sendable {
 /// leaves everything as it was), upserting by employee id, checked against what is stored inside the
 /// unit of work so that what was checked is what is written.
 public enum Importing {
-    /// Imports an HR export. People marked as having left lose every way in, in the same unit of work.
-    public static func people(csv: String, actor: Actor, store: any PeopleImportStore) async throws -> ImportCounts {
+    /// Imports an HR export. People marked as having left lose every way in, and their current pairs and
+    /// open requests end, in the same unit of work.
+    public static func people(csv: String, actor: Actor, now: Date, store: any PeopleImportStore) async throws -> ImportCounts {
         try AccessPolicy.require(actor, .change, .directory)
         return try await store.atomically { work in
             let existing = try await work.storedPeople()
             let plan = try PeopleImport.plan(csv: csv, existing: existing)
             try await work.write(plan, existing: existing)
-            try await work.endAccess(for: plan.leavers)
+            let leavers = plan.leavers
+            if !leavers.isEmpty {
+                try await work.endAccess(for: leavers)
+                try await work.endPairs(of: leavers, at: now, reason: "left the organisation")
+            }
             return plan.counts
         }
     }

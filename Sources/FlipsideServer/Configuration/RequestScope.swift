@@ -17,6 +17,7 @@ struct RequestScope {
     var programStore: FluentProgramStore { FluentProgramStore(db: request.db) }
     var peopleImportStore: FluentPeopleImportStore { FluentPeopleImportStore(db: request.db) }
     var enrolmentImportStore: FluentEnrolmentImportStore { FluentEnrolmentImportStore(db: request.db) }
+    var matchingStore: FluentMatchingStore { FluentMatchingStore(db: request.db) }
     var signInLinkStore: FluentSignInLinkStore { FluentSignInLinkStore(db: request.db, accounts: accounts) }
 
     // Services.
@@ -25,6 +26,7 @@ struct RequestScope {
     var enrolments: EnrolmentService { EnrolmentService(db: request.db) }
     var accounts: AccountService { AccountService(request: request) }
     var matchPreview: MatchPreviewService { MatchPreviewService(request: request) }
+    var matching: MatchingViews { MatchingViews(request: request) }
 }
 
 extension Request {

@@ -7,6 +7,7 @@ func routes(_ app: Application) throws {
     AuthAPIController().register(api: api, authed: authed)
     PeopleAPIController().register(authed)
     ProgramsAPIController().register(authed)
+    MatchingAPIController().register(authed)
 
     app.get("openapi.json") { req async throws -> Response in
         let data = try Data(contentsOf: URL(fileURLWithPath: ResourcePaths.openAPI))

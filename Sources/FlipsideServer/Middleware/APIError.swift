@@ -67,6 +67,29 @@ extension APIError {
             case let .refused(decision): return from(decision)
             }
         case let e as AccessRefused: return from(e.decision)
+        case let e as MatchWorkflowError:
+            switch e {
+            case .programNotFound: return .notFound("Program")
+            case .runNotFound: return .notFound("Match run")
+            case .pairNotFound: return .notFound("Pair")
+            case .ruleNotFound: return .notFound("Lock or exclusion")
+            case .wrongStatus: return APIError(.conflict, code: "wrong_status", e.message)
+            case .wrongMode: return APIError(.conflict, code: "wrong_mode", e.message)
+            case let .invalid(problems): return .invalid(problems)
+            case let .ruleBroken(_, _, rule):
+                return APIError(.unprocessableEntity, code: "rule_broken", e.message, details: [ErrorDetail(field: "reason", reason: "is needed to override the \(rule) rule")])
+            case .conflictingRule: return APIError(.conflict, code: "conflicting_rule", e.message)
+            case .runNotDone: return APIError(.conflict, code: "run_not_done", e.message)
+            case .staleRun: return APIError(.conflict, code: "stale_run", e.message)
+            case .alreadyPublished: return APIError(.conflict, code: "already_published", e.message)
+            case .run: return APIError(.unprocessableEntity, code: "run_failed", e.message)
+            case .notAnswerable: return APIError(.conflict, code: "not_answerable", e.message)
+            case .requestExpired: return APIError(.conflict, code: "request_expired", e.message)
+            case .placeTaken: return APIError(.conflict, code: "place_taken", e.message)
+            case .menteeAlreadyPaired: return APIError(.conflict, code: "already_paired", e.message)
+            case .notEligible: return APIError(.unprocessableEntity, code: "not_eligible", e.message)
+            case let .refused(decision): return from(decision)
+            }
         case let e as ProfileError:
             switch e {
             case let .personNotFound(id): return .notFound("Person \(id)")

@@ -49,6 +49,22 @@ struct FluentPeopleImportStore: PeopleImportStore {
         }
 
         func endAccess(for employeeIDs: [String]) async throws { try await AccessEnding.end(for: employeeIDs, on: tx) }
+
+        func endPairs(of employeeIDs: [String], at: Date, reason: String) async throws {
+            let sql = tx as! any SQLDatabase
+            let current = [PairStatus.requested, .proposed, .accepted].map(\.rawValue)
+            for start in stride(from: 0, to: employeeIDs.count, by: 500) {
+                let chunk = Array(employeeIDs[start..<min(start + 500, employeeIDs.count)])
+                let ended = try await sql.raw("""
+                    UPDATE \(ident: MatchingTables.pairs) SET status = \(bind: PairStatus.ended.rawValue)
+                    WHERE status IN (\(binds: current)) AND (mentee_id IN (\(binds: chunk)) OR mentor_id IN (\(binds: chunk))) RETURNING id
+                    """).all().map { try $0.decode(column: "id", as: UUID.self) }
+                let events = ended.map { PairEventRow(PairEvent(pairID: $0, status: .ended, at: at, actor: "system", reason: reason)) }
+                for part in stride(from: 0, to: events.count, by: 1000) {
+                    try await sql.insert(into: MatchingTables.events).models(Array(events[part..<min(part + 1000, events.count)]), nilEncodingStrategy: .asNil).run()
+                }
+            }
+        }
     }
 }
 

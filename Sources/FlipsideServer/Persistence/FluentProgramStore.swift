@@ -1,6 +1,7 @@
 import Fluent
 import FlipsideCore
 import Foundation
+import SQLKit
 
 /// Core's `ProgramStore` on the database: each unit of work is a write transaction that holds the
 /// program's row.
@@ -33,6 +34,13 @@ struct FluentProgramStore: ProgramStore {
         }
 
         func delete(_ id: UUID) async throws {
+            let sql = tx as! any SQLDatabase
+            try await sql.raw("""
+                DELETE FROM \(ident: MatchingTables.events) WHERE pair_id IN (SELECT id FROM \(ident: MatchingTables.pairs) WHERE program_id = \(bind: id))
+                """).run()
+            for table in [MatchingTables.pairs, MatchingTables.runs, MatchingTables.rules] {
+                try await sql.delete(from: table).where("program_id", .equal, id).run()
+            }
             try await EnrolmentModel.query(on: tx).filter(\.$program.$id == id).delete()
             try await ProgramModel.query(on: tx).filter(\.$id == id).delete()
         }

@@ -4,7 +4,7 @@ import Vapor
 /// What the command line does, on a running application (kept here so that it is tested with the server).
 public enum ImportActions {
     public static func people(_ text: String, app: Application) async throws -> ImportCounts {
-        try await Importing.people(csv: text, actor: .system, store: FluentPeopleImportStore(db: app.db))
+        try await Importing.people(csv: text, actor: .system, now: app.clock.now, store: FluentPeopleImportStore(db: app.db))
     }
 
     public static func enrolments(_ text: String, program idOrName: String, app: Application) async throws -> (ImportCounts, [EnrolmentWarning]) {

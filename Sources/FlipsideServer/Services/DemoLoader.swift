@@ -15,7 +15,7 @@ public enum DemoLoader {
     public static func load(into app: Application) async throws -> Result {
         let demo = DemoOrganisation()
         let db = app.db
-        let people = try await Importing.people(csv: PeopleCSV.render(demo.people), actor: .system, store: FluentPeopleImportStore(db: db))
+        let people = try await Importing.people(csv: PeopleCSV.render(demo.people), actor: .system, now: app.clock.now, store: FluentPeopleImportStore(db: db))
         let program: Program
         if let existing = try await ProgramModel.find(demo.program.id, on: db) {
             program = existing.program

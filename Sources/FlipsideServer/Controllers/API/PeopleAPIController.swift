@@ -57,7 +57,7 @@ struct PeopleAPIController {
         try req.authorize(.change, .directory)
         try await req.collectBody(upTo: UploadLimits.people)
         let text = try csvBody(req)
-        let counts = try await Importing.people(csv: text, actor: req.actor, store: req.flipside.peopleImportStore)
+        let counts = try await Importing.people(csv: text, actor: req.actor, now: req.flipside.now, store: req.flipside.peopleImportStore)
         return ImportResponse(created: counts.created, updated: counts.updated, unchanged: counts.unchanged, warnings: nil)
     }
 }

@@ -70,7 +70,7 @@ struct PeopleWebController {
         var page = importPage(req)
         do {
             let text = try uploadedText(req)
-            let counts = try await Importing.people(csv: text, actor: req.actor, store: req.flipside.peopleImportStore)
+            let counts = try await Importing.people(csv: text, actor: req.actor, now: req.flipside.now, store: req.flipside.peopleImportStore)
             page.result = ImportResponse(created: counts.created, updated: counts.updated, unchanged: counts.unchanged, warnings: nil)
             return try await req.view.render("import", page).encodeResponse(for: req)
         } catch let failure as ImportFailure {

@@ -17,5 +17,6 @@ enum FlipsideMigrations {
         app.migrations.add(CreatePeopleIndexesAndVersions())
         app.migrations.add(CreateOutbox())
         app.migrations.add(AddProgramMatchingRules())
+        app.migrations.add(CreateMatchingWorkflow())
     }
 }

@@ -1,0 +1,134 @@
+import FlipsideCore
+import Foundation
+import MatchingEngine
+import Vapor
+
+/// The matching workflow under `/api/v1`: a program's runs, locks and exclusions, publishing; each
+/// side's answer to a pair; and, in self-matching programs, suggestions and requests.
+struct MatchingAPIController {
+    func register(_ authed: any RoutesBuilder) {
+        let program = authed.grouped("programs", ":programID")
+        program.get("runs", use: runs)
+        program.post("runs", use: startRun)
+        program.get("runs", ":runID", use: run)
+        program.get("runs", ":runID", "compare", ":otherID", use: compare)
+        program.post("runs", ":runID", "publish", use: publish)
+        program.get("rules", use: rules)
+        program.post("rules", use: addRule)
+        program.delete("rules", ":ruleID", use: removeRule)
+        program.get("pairs", use: pairs)
+        program.get("suggestions", use: suggestions)
+        program.post("requests", use: request)
+        authed.get("pairs", ":pairID", use: pair)
+        authed.post("pairs", ":pairID", "response", use: respond)
+    }
+
+    func runs(req: Request) async throws -> [RunListDTO] {
+        try req.authorize(.view, .matchRuns)
+        return try await req.flipside.matching.runs(try await req.visibleProgram())
+    }
+
+    /// Runs the matching now and stores the run (201 with the run; a run that could not be computed is
+    /// stored as `failed` with the reason).
+    func startRun(req: Request) async throws -> Response {
+        try req.authorize(.create, .matchRuns)
+        let program = try await req.visibleProgram()
+        let input = try req.content.decode(RunInput.self)
+        let run = try await MatchWorkflow.run(in: program.id, algorithm: input.algorithm ?? .optimal, objective: input.objective ?? .participation,
+                                              actor: req.actor, clock: req.application.clock, store: req.flipside.matchingStore)
+        let (_, dto) = try await req.flipside.matching.run(run.id, in: program)
+        return try await dto.encodeResponse(status: .created, for: req)
+    }
+
+    func run(req: Request) async throws -> RunDTO {
+        try req.authorize(.view, .matchRuns)
+        return try await req.flipside.matching.run(try Self.id(req, "runID", "Match run"), in: try await req.visibleProgram()).1
+    }
+
+    func compare(req: Request) async throws -> RunComparisonDTO {
+        try req.authorize(.view, .matchRuns)
+        return try await req.flipside.matching.compare(try Self.id(req, "runID", "Match run"), try Self.id(req, "otherID", "Match run"),
+                                                       in: try await req.visibleProgram())
+    }
+
+    func publish(req: Request) async throws -> Response {
+        try req.authorize(.change, .matchRuns)
+        let program = try await req.visibleProgram()
+        let pairs = try await MatchWorkflow.publish(try Self.id(req, "runID", "Match run"), in: program.id, actor: req.actor,
+                                                    now: req.flipside.now, store: req.flipside.matchingStore)
+        struct Published: Content { var published: Int; var pairs: [PairDTO] }
+        let people = try await req.flipside.people.find(Array(Set(pairs.flatMap { [$0.menteeID, $0.mentorID] })))
+        let body = Published(published: pairs.count, pairs: pairs.map { PairDTO($0, actor: req.actor, now: req.flipside.now, people: people, why: [], history: []) })
+        return try await body.encodeResponse(status: .created, for: req)
+    }
+
+    func rules(req: Request) async throws -> [PairRuleDTO] {
+        try req.authorize(.view, .matchRuns)
+        return try await req.flipside.matching.rules(try await req.visibleProgram())
+    }
+
+    func addRule(req: Request) async throws -> Response {
+        try req.authorize(.change, .matchRuns)
+        let program = try await req.visibleProgram()
+        let input = try req.content.decode(PairRuleInput.self)
+        let rule = try await MatchWorkflow.addRule(input.kind, menteeID: input.mentee_id.trimmed, mentorID: input.mentor_id.trimmed, reason: input.reason,
+                                                   in: program.id, actor: req.actor, now: req.flipside.now, store: req.flipside.matchingStore)
+        return try await PairRuleDTO(rule).encodeResponse(status: .created, for: req)
+    }
+
+    func removeRule(req: Request) async throws -> HTTPStatus {
+        try req.authorize(.change, .matchRuns)
+        let program = try await req.visibleProgram()
+        try await MatchWorkflow.removeRule(try Self.id(req, "ruleID", "Lock or exclusion"), in: program.id, actor: req.actor,
+                                           store: req.flipside.matchingStore)
+        return .noContent
+    }
+
+    /// Coordinators see every pair of the program; a participant only their own.
+    func pairs(req: Request) async throws -> [PairDTO] {
+        try await req.flipside.matching.pairs(try await req.visibleProgram())
+    }
+
+    func pair(req: Request) async throws -> PairDTO {
+        _ = try req.requireUser()
+        return try await req.flipside.matching.pair(try Self.id(req, "pairID", "Pair"))
+    }
+
+    func respond(req: Request) async throws -> PairDTO {
+        _ = try req.requireUser()
+        let id = try Self.id(req, "pairID", "Pair")
+        let input = try req.content.decode(PairResponseInput.self)
+        // Someone who may not see the pair learns nothing about it (404, as for a pair that does not exist).
+        _ = try await req.flipside.matching.pair(id)
+        _ = try await MatchWorkflow.respond(to: id, accept: input.accept, reason: input.reason, actor: req.actor, now: req.flipside.now,
+                                            store: req.flipside.matchingStore)
+        return try await req.flipside.matching.pair(id)
+    }
+
+    func suggestions(req: Request) async throws -> [SuggestionDTO] {
+        let program = try await req.visibleProgram()
+        return try await req.flipside.matching.suggestions(program, for: try Self.ownEmployeeID(req))
+    }
+
+    func request(req: Request) async throws -> Response {
+        let program = try await req.visibleProgram()
+        let input = try req.content.decode(RequestInput.self)
+        let pair = try await MatchWorkflow.request(mentorID: input.mentor_id.trimmed, for: try Self.ownEmployeeID(req), in: program.id,
+                                                   actor: req.actor, now: req.flipside.now, store: req.flipside.matchingStore)
+        return try await req.flipside.matching.pair(pair.id).encodeResponse(status: .created, for: req)
+    }
+
+    /// The signed-in participant's employee id (suggestions and requests are always one's own).
+    static func ownEmployeeID(_ req: Request) throws -> String {
+        _ = try req.requireUser()
+        guard let id = req.actor.employeeID else {
+            throw APIError(.conflict, code: "no_profile", "Only a login linked to a person has suggestions and makes requests.")
+        }
+        return id
+    }
+
+    static func id(_ req: Request, _ name: String, _ what: String) throws -> UUID {
+        guard let id = req.parameters.get(name, as: UUID.self) else { throw APIError.notFound(what) }
+        return id
+    }
+}

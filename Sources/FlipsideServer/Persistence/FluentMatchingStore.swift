@@ -1,0 +1,175 @@
+import Fluent
+import FlipsideCore
+import Foundation
+import SQLKit
+
+/// Core's `MatchingStore` on the database: each unit of work is a write transaction that holds the
+/// program's row for update, so the workflow's steps on one program run one after another on every
+/// server instance; the mentor's enrolment row is held too before a place is filled. The unique index on
+/// one current pair per mentee backs the rules up.
+struct FluentMatchingStore: MatchingStore {
+    let db: any Database
+
+    func atomically<T: Sendable>(_ body: @escaping @Sendable (any MatchingWork) async throws -> T) async throws -> T {
+        try await db.writeTransaction { tx in try await body(Work(tx: tx)) }
+    }
+
+    struct Work: MatchingWork {
+        let tx: any Database
+        var sql: any SQLDatabase { tx as! any SQLDatabase }
+        private var forUpdate: SQLQueryString { sql.dialect.name == "sqlite" ? "" : " FOR UPDATE" }
+
+        func heldProgram(_ id: UUID) async throws -> Program? {
+            guard try await sql.raw("SELECT id FROM \(ident: ProgramModel.schema) WHERE id = \(bind: id)\(forUpdate)").first() != nil else { return nil }
+            return try await ProgramModel.find(id, on: tx)?.program
+        }
+
+        func enrolments(in programID: UUID) async throws -> [Enrolment] { try await EnrolmentService(db: tx).all(in: programID) }
+
+        func directory(for employeeIDs: [String]) async throws -> [String: Person] {
+            try await PeopleService(db: tx).withManagementChains(of: employeeIDs)
+        }
+
+        func rules(in programID: UUID) async throws -> [PairRule] {
+            try await sql.select().column("*").from(MatchingTables.rules).where("program_id", .equal, programID)
+                .orderBy("created_at").all(decoding: PairRuleRow.self).map(\.rule)
+        }
+
+        func insertRule(_ rule: PairRule) async throws {
+            do {
+                try await sql.insert(into: MatchingTables.rules).model(PairRuleRow(rule), nilEncodingStrategy: .asNil).run()
+            } catch let error as any DatabaseError where error.isConstraintFailure {
+                throw MatchWorkflowError.conflictingRule("\(rule.menteeID)–\(rule.mentorID) already has a lock or exclusion.")
+            }
+        }
+
+        func deleteRule(_ id: UUID, in programID: UUID) async throws -> Bool {
+            let found = try await sql.raw("DELETE FROM \(ident: MatchingTables.rules) WHERE id = \(bind: id) AND program_id = \(bind: programID) RETURNING id").all()
+            return !found.isEmpty
+        }
+
+        func run(_ id: UUID, in programID: UUID) async throws -> MatchRun? {
+            try await sql.select().column("*").from(MatchingTables.runs).where("id", .equal, id).where("program_id", .equal, programID)
+                .first(decoding: MatchRunRow.self)?.run()
+        }
+
+        func insertRun(_ run: MatchRun) async throws {
+            try await sql.insert(into: MatchingTables.runs).model(try MatchRunRow(run), nilEncodingStrategy: .asNil).run()
+        }
+
+        func pairs(in programID: UUID) async throws -> [MentoringPair] {
+            try await MatchingReads(db: tx).pairs(in: programID)
+        }
+
+        func pair(_ id: UUID) async throws -> MentoringPair? {
+            try await sql.select().column("*").from(MatchingTables.pairs).where("id", .equal, id).first(decoding: PairRow.self)?.pair
+        }
+
+        func insertPairs(_ pairs: [MentoringPair], events: [PairEvent]) async throws {
+            guard !pairs.isEmpty else { return }
+            do {
+                // 14 columns × 1,000 rows stays under both databases' bind-parameter limits.
+                for start in stride(from: 0, to: pairs.count, by: 1000) {
+                    let chunk = pairs[start..<min(start + 1000, pairs.count)].map(PairRow.init)
+                    try await sql.insert(into: MatchingTables.pairs).models(chunk, nilEncodingStrategy: .asNil).run()
+                }
+            } catch let error as any DatabaseError where error.isConstraintFailure {
+                throw MatchWorkflowError.menteeAlreadyPaired(menteeID: pairs.count == 1 ? pairs[0].menteeID : "A mentee")
+            }
+            try await insert(events)
+        }
+
+        func updatePair(_ pair: MentoringPair, event: PairEvent) async throws {
+            let row = PairRow(pair)
+            do {
+                try await sql.update(MatchingTables.pairs)
+                    .set("status", to: row.status).set("mentee_accepted", to: row.mentee_accepted).set("mentor_accepted", to: row.mentor_accepted)
+                    .where("id", .equal, pair.id).run()
+            } catch let error as any DatabaseError where error.isConstraintFailure {
+                throw MatchWorkflowError.menteeAlreadyPaired(menteeID: pair.menteeID)
+            }
+            try await insert([event])
+        }
+
+        func setProgramStatus(_ id: UUID, _ status: ProgramStatus) async throws {
+            try await sql.update(ProgramModel.schema).set("status", to: status.rawValue).where("id", .equal, id).run()
+        }
+
+        func holdMentor(_ employeeID: String, in programID: UUID) async throws {
+            _ = try await sql.raw("""
+                SELECT id FROM \(ident: EnrolmentModel.schema) WHERE program_id = \(bind: programID) AND employee_id = \(bind: employeeID)\(forUpdate)
+                """).all()
+        }
+
+        private func insert(_ events: [PairEvent]) async throws {
+            for start in stride(from: 0, to: events.count, by: 1000) {
+                let chunk = events[start..<min(start + 1000, events.count)].map(PairEventRow.init)
+                try await sql.insert(into: MatchingTables.events).models(chunk, nilEncodingStrategy: .asNil).run()
+            }
+        }
+    }
+}
+
+/// Reading runs, pairs and rules for pages and the API (outside any unit of work).
+struct MatchingReads {
+    let db: any Database
+    var sql: any SQLDatabase { db as! any SQLDatabase }
+
+    func pairs(in programID: UUID) async throws -> [MentoringPair] {
+        try await sql.select().column("*").from(MatchingTables.pairs).where("program_id", .equal, programID)
+            .orderBy("mentee_id").orderBy("created_at").all(decoding: PairRow.self).map(\.pair)
+    }
+
+    /// A person's pairs in every program (as mentee or mentor), newest first.
+    func pairs(of employeeID: String) async throws -> [MentoringPair] {
+        try await sql.select().column("*").from(MatchingTables.pairs)
+            .where("mentee_id", .equal, employeeID).orWhere("mentor_id", .equal, employeeID)
+            .orderBy("created_at", .descending).all(decoding: PairRow.self).map(\.pair)
+    }
+
+    func pair(_ id: UUID) async throws -> MentoringPair? {
+        try await sql.select().column("*").from(MatchingTables.pairs).where("id", .equal, id).first(decoding: PairRow.self)?.pair
+    }
+
+    func history(of pairID: UUID) async throws -> [PairEvent] {
+        try await sql.select().column("*").from(MatchingTables.events).where("pair_id", .equal, pairID)
+            .orderBy("at").all(decoding: PairEventRow.self).map(\.event)
+    }
+
+    func rules(in programID: UUID) async throws -> [PairRule] {
+        try await sql.select().column("*").from(MatchingTables.rules).where("program_id", .equal, programID)
+            .orderBy("created_at").all(decoding: PairRuleRow.self).map(\.rule)
+    }
+
+    /// The program's runs, newest first, without their snapshots and results.
+    func runs(in programID: UUID) async throws -> [RunListing] {
+        try await sql.select().columns(MatchRunRow.listColumns.map { SQLIdentifier($0) })
+            .from(MatchingTables.runs).where("program_id", .equal, programID).orderBy("created_at", .descending)
+            .all(decoding: RunListing.self)
+    }
+
+    func run(_ id: UUID, in programID: UUID) async throws -> MatchRun? {
+        try await sql.select().column("*").from(MatchingTables.runs).where("id", .equal, id).where("program_id", .equal, programID)
+            .first(decoding: MatchRunRow.self)?.run()
+    }
+
+    /// Whether the run was computed from what the program holds now.
+    func isCurrent(_ run: MatchRun, program: Program) async throws -> Bool {
+        let snapshot = RunSnapshot(settings: program.settings, enrolments: try await EnrolmentService(db: db).all(in: program.id),
+                                   rules: try await rules(in: program.id), referenceDay: run.snapshot.referenceDay)
+        return snapshot.fingerprint == run.fingerprint
+    }
+}
+
+/// A run as a list shows it.
+struct RunListing: Codable, Sendable {
+    var id: UUID
+    var program_id: UUID
+    var algorithm: String
+    var objective: String
+    var status: String
+    var fingerprint: String
+    var error: String?
+    var created_at: Double
+    var finished_at: Double?
+}

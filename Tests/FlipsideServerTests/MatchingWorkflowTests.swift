@@ -1,0 +1,189 @@
+import Fluent
+import FlipsideCore
+@testable import FlipsideServer
+import Foundation
+import NIOHTTP1
+import Testing
+import VaporTesting
+
+/// The matching workflow through the API, on SQLite and (in CI's second pass) PostgreSQL.
+@Suite(.serialized) struct MatchingWorkflowTests {
+    /// A bearer token for a participant's login (created for the person with this email).
+    static func token(_ world: TestWorld, _ email: String) async throws -> String {
+        let accounts = AccountService(app: world.app)
+        let user = try await accounts.upsertUser(email: email, password: TestWorld.password, role: .participant)
+        return try await accounts.issueToken(for: user).token
+    }
+
+    static func call(_ world: TestWorld, _ method: HTTPMethod, _ path: String, token: String, json: String? = nil) async throws -> (status: HTTPStatus, body: String) {
+        var headers = HTTPHeaders()
+        headers.contentType = .json
+        headers.bearerAuthorization = BearerAuthorization(token: token)
+        let res = try await world.app.testing().sendRequest(method, path, headers: headers, body: json.map { ByteBuffer(string: $0) })
+        return (res.status, res.body.string)
+    }
+
+    static func object(_ body: String) throws -> [String: Any] { try #require(try json(body) as? [String: Any]) }
+
+    /// Adds Lee (X1, level 1, in sales under Cora), enrols Jo (J1) and Lee as mentors and Milo (M1) as a
+    /// second mentee, and opens matching. Kai (J2) reports to Sara (S1) and Jo to Milo, so Sara cannot
+    /// have Kai and Milo cannot have Jo.
+    static func matchingProgram(_ world: TestWorld) async throws -> String {
+        let people = "employee_id,name,email,title,level,hire_date,department,location,time_zone,manager_id"
+        #expect(try await world.api(.POST, "/api/v1/people/import", as: .coordinator,
+                                    csv: "\(people)\nX1,Lee Fresh,lee@example.com,Associate,1,2025-05-01,Sales,Lisbon,Europe/Lisbon,C1\n").status == .ok)
+        #expect(try await world.enrol("J1,mentor,figma:3,,,video,biweekly,1\nX1,mentor,figma:2,,,video,biweekly,1\nM1,mentee,,figma:2,,video,biweekly,") == .ok)
+        let program = pathID(world.program.id)
+        #expect(try await world.api(.POST, "/api/v1/programs/\(program)/status", as: .coordinator, json: #"{"status":"matching"}"#).status == .ok)
+        return program
+    }
+
+    static func pairs(_ runBody: String) throws -> [String] {
+        let pairs = try #require(try object(runBody)["pairs"] as? [[String: Any]])
+        return pairs.map { "\($0["mentee_id"]!)-\($0["mentor_id"]!)" }.sorted()
+    }
+
+    @Test func aCoordinatorRunsAdjustsComparesAndPublishesAndEachSideAnswers() async throws {
+        try await TestWorld.run { world in
+            let program = try await Self.matchingProgram(world)
+            let base = "/api/v1/programs/\(program)"
+            let (s1, first) = try await world.api(.POST, "\(base)/runs", as: .coordinator, json: #"{"algorithm":"optimal"}"#)
+            #expect(s1 == .created, "\(first)")
+            // Milo cannot have Jo, Sara cannot have Kai: the optimum pairs Sara–Jo and Milo–Kai.
+            #expect(try Self.pairs(first) == ["M1-J2", "S1-J1"])
+            let firstID = try #require(try Self.object(first)["id"] as? String)
+            // Lock Milo–Jo: refused with the rule named, then accepted with a reason.
+            let (refused, refusedBody) = try await world.api(.POST, "\(base)/rules", as: .coordinator, json: #"{"kind":"lock","mentee_id":"M1","mentor_id":"J1"}"#)
+            #expect(refused == .unprocessableEntity && refusedBody.contains("same_reporting_chain") && refusedBody.contains("rule_broken"))
+            let (locked, lockBody) = try await world.api(.POST, "\(base)/rules", as: .coordinator,
+                                                         json: #"{"kind":"lock","mentee_id":"M1","mentor_id":"J1","reason":"Jo asked to mentor her own director"}"#)
+            #expect(locked == .created && lockBody.contains(#""overridden_rule":"same_reporting_chain""#))
+            let (badRule, badBody) = try await world.api(.POST, "\(base)/rules", as: .coordinator, json: #"{"kind":"exclusion","mentee_id":"J1","mentor_id":"S1"}"#)
+            #expect(badRule == .unprocessableEntity && badBody.contains(#""field":"mentee_id""#) && badBody.contains(#""field":"mentor_id""#))
+            // The first run is now stale.
+            let (stale, staleBody) = try await world.api(.POST, "\(base)/runs/\(firstID)/publish", as: .coordinator)
+            #expect(stale == .conflict && staleBody.contains("stale_run"))
+            let (_, list) = try await world.api(.GET, "\(base)/runs", as: .coordinator)
+            #expect(list.contains(#""current":false"#))
+            let (_, second) = try await world.api(.POST, "\(base)/runs", as: .coordinator, json: #"{"algorithm":"fair"}"#)
+            #expect(try Self.pairs(second) == ["M1-J1", "S1-X1"])
+            #expect(second.contains(#""override_reason":"Jo asked to mentor her own director""#) && second.contains(#""current":true"#))
+            let secondID = try #require(try Self.object(second)["id"] as? String)
+            let (cs, comparison) = try await world.api(.GET, "\(base)/runs/\(firstID)/compare/\(secondID)", as: .coordinator)
+            #expect(cs == .ok && comparison.contains(#""pairs_change":0"#))
+            #expect(try #require(try Self.object(comparison)["only_in_second"] as? [[String: String]]).count == 2)
+            // Participants see none of this.
+            #expect(try await world.api(.GET, "\(base)/runs", as: .participant).status == .forbidden)
+            #expect(try await world.api(.POST, "\(base)/runs/\(secondID)/publish", as: .participant).status == .forbidden)
+            // Publish: the program is active; publishing again is refused.
+            let (ps, published) = try await world.api(.POST, "\(base)/runs/\(secondID)/publish", as: .coordinator)
+            #expect(ps == .created && published.contains(#""published":2"#), "\(published)")
+            let (_, programBody) = try await world.api(.GET, base, as: .coordinator)
+            #expect(programBody.contains(#""status":"active""#))
+            #expect(try await world.api(.POST, "\(base)/runs/\(secondID)/publish", as: .coordinator).status == .conflict)
+            // Jo (J1) sees only her own pair, with why, and not the override's reason.
+            let (_, joPairs) = try await world.api(.GET, "\(base)/pairs", as: .participant)
+            let visible = try #require(try json(joPairs) as? [[String: Any]])
+            #expect(visible.count == 1)
+            let joPairID = try #require(visible.first?["id"] as? String)
+            let (_, coordinatorPairs) = try await world.api(.GET, "\(base)/pairs", as: .coordinator)
+            let all = try #require(try json(coordinatorPairs) as? [[String: Any]])
+            let saraPairID = try #require(all.first { ($0["mentee"] as? [String: Any])?["employee_id"] as? String == "S1" }?["id"] as? String)
+            #expect(try await world.api(.GET, "/api/v1/pairs/\(saraPairID)", as: .participant).status == .forbidden)
+            let (_, joPair) = try await world.api(.GET, "/api/v1/pairs/\(joPairID)", as: .participant)
+            #expect(joPair.contains("Milo wants to learn figma") && joPair.contains(#""overridden":true"#) && !joPair.contains("her own director"))
+            #expect(joPair.contains(#""can_answer":true"#))
+            // Jo accepts, then Milo: accepted.
+            let (a1, afterJo) = try await world.api(.POST, "/api/v1/pairs/\(joPairID)/response", as: .participant, json: #"{"accept":true}"#)
+            #expect(a1 == .ok && afterJo.contains(#""status":"proposed""#) && afterJo.contains(#""mentor_accepted":true"#))
+            let milo = try await Self.token(world, "milo@example.com")
+            let (a2, afterMilo) = try await Self.call(world, .POST, "/api/v1/pairs/\(joPairID)/response", token: milo, json: #"{"accept":true}"#)
+            #expect(a2 == .ok && afterMilo.contains(#""status":"accepted""#))
+            // Sara declines with a reason: an exclusion; Lee (the other side) does not read her words.
+            let sara = try await Self.token(world, "sara@example.com")
+            let (d, declined) = try await Self.call(world, .POST, "/api/v1/pairs/\(saraPairID)/response", token: sara,
+                                                    json: #"{"accept":false,"reason":"I would rather learn from someone in sales"}"#)
+            #expect(d == .ok && declined.contains(#""status":"declined""#) && declined.contains("rather learn"))
+            let lee = try await Self.token(world, "lee@example.com")
+            let (_, leeView) = try await Self.call(world, .GET, "/api/v1/pairs/\(saraPairID)", token: lee)
+            #expect(leeView.contains(#""status":"declined""#) && !leeView.contains("rather learn"))
+            let (_, coordinatorView) = try await world.api(.GET, "/api/v1/pairs/\(saraPairID)", as: .coordinator)
+            #expect(coordinatorView.contains("rather learn"))
+            let (_, rules) = try await world.api(.GET, "\(base)/rules", as: .coordinator)
+            #expect(rules.contains(#""kind":"exclusion""#) && rules.contains(#""mentor_id":"X1""#) && rules.contains("declined by the mentee"))
+            // Re-run for the freed people: only Sara, around Jo's held place; nobody left for her.
+            let (rs, rerun) = try await world.api(.POST, "\(base)/runs", as: .coordinator, json: "{}")
+            let rerunPairs = try Self.pairs(rerun)
+            #expect(rs == .created && rerun.contains(#""only_mentees":["S1"]"#) && rerunPairs.isEmpty)
+        }
+    }
+
+    /// A self-matching program: a mentee sees suggestions and requests; the mentor answers. Two answers
+    /// for the mentor's last place at the same moment: exactly one succeeds, the other is a 409.
+    @Test func theLastPlaceIsTakenOnceUnderConcurrency() async throws {
+        try await TestWorld.run { world in
+            let base = "/api/v1/programs/\(pathID(world.program.id))"
+            #expect(try await world.api(.PATCH, base, as: .coordinator, json: #"{"settings":{"mode":"self"}}"#).status == .ok)
+            _ = try await Self.matchingProgram(world)
+            let sara = try await Self.token(world, "sara@example.com")
+            let milo = try await Self.token(world, "milo@example.com")
+            let (ss, suggestions) = try await Self.call(world, .GET, "\(base)/suggestions", token: sara)
+            #expect(ss == .ok && suggestions.contains(#""mentor_id":"J1""#) && suggestions.contains(#""mentor_id":"X1""#) && !suggestions.contains(#""mentor_id":"J2""#))
+            // Milo cannot ask Jo (she reports to him).
+            let (ne, notEligible) = try await Self.call(world, .POST, "\(base)/requests", token: milo, json: #"{"mentor_id":"J1"}"#)
+            #expect(ne == .unprocessableEntity && notEligible.contains("management chain"))
+            // Both ask Lee (X1, one place) — Milo twice at once: one request counts.
+            let (r1, saraRequest) = try await Self.call(world, .POST, "\(base)/requests", token: sara, json: #"{"mentor_id":"X1"}"#)
+            #expect(r1 == .created, "\(saraRequest)")
+            let twice = try await HardeningTests.concurrently(2) { _ in
+                try await Self.call(world, .POST, "\(base)/requests", token: milo, json: #"{"mentor_id":"X1"}"#).status
+            }
+            #expect(twice.sorted { $0.code < $1.code } == [.created, .conflict])
+            let lee = try await Self.token(world, "lee@example.com")
+            let (_, leePairs) = try await Self.call(world, .GET, "\(base)/pairs", token: lee)
+            let requests = try #require(try json(leePairs) as? [[String: Any]]).compactMap { $0["id"] as? String }
+            #expect(requests.count == 2)
+            // Lee answers both at the same moment: exactly one gets the place.
+            let answers = try await HardeningTests.concurrently(2) { i in
+                try await Self.call(world, .POST, "/api/v1/pairs/\(requests[i])/response", token: lee, json: #"{"accept":true}"#)
+            }
+            #expect(answers.map(\.status).sorted { $0.code < $1.code } == [.ok, .conflict], "\(answers)")
+            let refusal = try #require(answers.first { $0.status == .conflict })
+            #expect(refusal.body.contains("place") || refusal.body.contains("declined"), "\(refusal.body)")
+            let reads = MatchingReads(db: world.app.db)
+            let pairs = try await reads.pairs(in: world.program.id)
+            #expect(pairs.filter { $0.status == .accepted }.count == 1 && pairs.filter { $0.status == .declined }.count == 1)
+            // Lee is full: no longer suggested.
+            let (_, after) = try await Self.call(world, .GET, "\(base)/suggestions", token: sara)
+            #expect(!after.contains(#""mentor_id":"X1""#) && after.contains(#""mentor_id":"J1""#))
+        }
+    }
+
+    /// A request nobody answers lapses after the program's days; a person who leaves has their open
+    /// requests and pairs ended, with the reason, and nothing deleted.
+    @Test func requestsExpireAndLeaversPairsEnd() async throws {
+        try await TestWorld.run { world in
+            let base = "/api/v1/programs/\(pathID(world.program.id))"
+            #expect(try await world.api(.PATCH, base, as: .coordinator, json: #"{"settings":{"mode":"self","request_days":3}}"#).status == .ok)
+            _ = try await Self.matchingProgram(world)
+            let sara = try await Self.token(world, "sara@example.com")
+            let (_, request) = try await Self.call(world, .POST, "\(base)/requests", token: sara, json: #"{"mentor_id":"X1"}"#)
+            let requestID = try #require(try Self.object(request)["id"] as? String)
+            world.clock.advance(by: 3 * 86_400 + 1)
+            let lee = try await Self.token(world, "lee@example.com")
+            let (expired, body) = try await Self.call(world, .POST, "/api/v1/pairs/\(requestID)/response", token: lee, json: #"{"accept":true}"#)
+            #expect(expired == .conflict && body.contains("request_expired"))
+            let (_, view) = try await Self.call(world, .GET, "/api/v1/pairs/\(requestID)", token: sara)
+            #expect(view.contains(#""status":"expired""#))
+            // Sara may ask again; then Lee leaves the organisation.
+            let (again, second) = try await Self.call(world, .POST, "\(base)/requests", token: sara, json: #"{"mentor_id":"X1"}"#)
+            #expect(again == .created)
+            let secondID = try #require(try Self.object(second)["id"] as? String)
+            let header = "employee_id,name,email,title,level,hire_date,department,location,time_zone,manager_id,status"
+            let csv = "\(header)\nX1,Lee Fresh,lee@example.com,Associate,1,2025-05-01,Sales,Lisbon,Europe/Lisbon,C1,exited\n"
+            #expect(try await world.api(.POST, "/api/v1/people/import", as: .coordinator, csv: csv).status == .ok)
+            let (_, ended) = try await world.api(.GET, "/api/v1/pairs/\(secondID)", as: .coordinator)
+            #expect(ended.contains(#""status":"ended""#) && ended.contains("left the organisation"))
+        }
+    }
+}
