@@ -186,4 +186,78 @@ import VaporTesting
             #expect(ended.contains(#""status":"ended""#) && ended.contains("left the organisation"))
         }
     }
+
+    /// The pages: a coordinator runs, locks (the form asks for a reason as the API does), compares and
+    /// publishes; a participant reads why and answers; a mentee in a self-matching program asks a mentor.
+    @Test func thePagesRunTheSameWorkflow() async throws {
+        try await TestWorld.run { world in
+            let program = try await Self.matchingProgram(world)
+            let coordinator = try await WebClient.signedIn(world, as: "coord@example.com")
+            let page = try await coordinator.get("/programs/\(program)/matching")
+            #expect(page.status == .ok && page.body.string.contains("Run the matching"))
+            let run = try await coordinator.post("/programs/\(program)/runs", form: ["algorithm": "optimal"])
+            #expect(run.status == .seeOther)
+            let runURL = try #require(run.headers.first(name: .location))
+            let runPage = try await coordinator.get(runURL)
+            #expect(runPage.body.string.contains("Publish these pairs") && runPage.body.string.contains("Lock Sara Senior with Jo Junior"), "\(runPage.status) \(runPage.body.string.suffix(1500))")
+            // A lock that breaks a rule: the same refusal as the API, with the reason field asked for.
+            let refused = try await coordinator.post("/programs/\(program)/rules", form: ["kind": "lock", "mentee_id": "M1", "mentor_id": "J1"])
+            #expect(refused.status == .unprocessableEntity && refused.body.string.contains("same_reporting_chain")
+                    && refused.body.string.contains("needed to override the rule") && refused.body.string.contains("<option value=\"M1\" selected>"))
+            let locked = try await coordinator.post("/programs/\(program)/rules", form: ["kind": "lock", "mentee_id": "M1", "mentor_id": "J1", "reason": "Agreed with both"])
+            #expect(locked.status == .seeOther)
+            #expect(try await coordinator.get(runURL).body.string.contains("id=\"stale-note\""))
+            let stalePublish = try await coordinator.post(runURL + "/publish", form: [:])
+            #expect(stalePublish.status == .conflict && stalePublish.body.string.contains("changed after this run"))
+            let second = try await coordinator.post("/programs/\(program)/runs", form: ["algorithm": "stable"])
+            let secondURL = try #require(second.headers.first(name: .location))
+            let firstID = String(runURL.split(separator: "/").last!), secondID = String(secondURL.split(separator: "/").last!)
+            let compared = try await coordinator.get("/programs/\(program)/runs/compare?first=\(firstID)&second=\(secondID)")
+            #expect(compared.status == .ok && compared.body.string.contains("Only in the second run (2)"))
+            _ = try await coordinator.get(secondURL)
+            #expect(try await coordinator.post(secondURL + "/publish", form: [:]).status == .seeOther)
+            let published = try await coordinator.get("/programs/\(program)/matching").body.string
+            #expect(published.contains("id=\"published-pairs\"") && published.contains("proposed"))
+            // Jo reads why and accepts; the other participant's pair is not hers to see.
+            _ = try await Self.token(world, "jo@example.com")
+            let jo = try await WebClient.signedIn(world, as: "jo@example.com")
+            let me = try await jo.get("/me").body.string
+            #expect(me.contains("My pairs") && me.contains("waiting for your answer"))
+            let pairs = try await MatchingReads(db: world.app.db).pairs(in: world.program.id)
+            let joPair = try #require(pairs.first { $0.mentorID == "J1" })
+            let saraPair = try #require(pairs.first { $0.menteeID == "S1" })
+            let joPage = try await jo.get("/pairs/\(pathID(joPair.id))").body.string
+            #expect(joPage.contains("Why you two") && joPage.contains("Milo wants to learn figma") && joPage.contains("made this pairing by hand")
+                    && !joPage.contains("Agreed with both"))
+            #expect(try await jo.get("/pairs/\(pathID(saraPair.id))").status == .forbidden)
+            let noAnswer = try await jo.post("/pairs/\(pathID(joPair.id))/response", form: [:])
+            #expect(noAnswer.status == .unprocessableEntity && noAnswer.body.string.contains("choose accept or decline"))
+            #expect(try await jo.post("/pairs/\(pathID(joPair.id))/response", form: ["answer": "accept"]).status == .seeOther)
+            let answered = try await jo.get("/pairs/\(pathID(joPair.id))").body.string
+            #expect(answered.contains("Jo Junior accepted.") && !answered.contains("id=\"response-form\""))
+            #expect(try await MatchingReads(db: world.app.db).pair(joPair.id)?.mentorAccepted == true)
+        }
+    }
+
+    @Test func aMenteeChoosesOnThePage() async throws {
+        try await TestWorld.run { world in
+            let base = "/api/v1/programs/\(pathID(world.program.id))"
+            #expect(try await world.api(.PATCH, base, as: .coordinator, json: #"{"settings":{"mode":"self"}}"#).status == .ok)
+            let program = try await Self.matchingProgram(world)
+            _ = try await Self.token(world, "sara@example.com")
+            let sara = try await WebClient.signedIn(world, as: "sara@example.com")
+            let programPage = try await sara.get("/programs/\(program)").body.string
+            #expect(programPage.contains("id=\"choose-link\""))
+            let choose = try await sara.get("/programs/\(program)/choose")
+            #expect(choose.status == .ok && choose.body.string.contains("Ask Jo Junior") && !choose.body.string.contains("Ask Kai"))
+            let refused = try await sara.post("/programs/\(program)/requests", form: ["mentor_id": "J2"])
+            #expect(refused.status == .unprocessableEntity && refused.body.string.contains("management chain"))
+            let asked = try await sara.post("/programs/\(program)/requests", form: ["mentor_id": "X1"])
+            #expect(asked.status == .seeOther)
+            let pairPage = try await sara.get(try #require(asked.headers.first(name: .location))).body.string
+            #expect(pairPage.contains("Requested by Sara Senior") && pairPage.contains("Lee can teach you figma"))
+            let after = try await sara.get("/programs/\(program)/choose").body.string
+            #expect(after.contains("id=\"current-request\"") && !after.contains("aria-label=\"Ask"))
+        }
+    }
 }

@@ -21,6 +21,17 @@ enum SiteURL {
     case withdraw(program: UUID, enrolment: UUID)
     case me
     case openAPI
+    case matching(UUID)
+    case runs(UUID)
+    case run(program: UUID, run: UUID)
+    case publishRun(program: UUID, run: UUID)
+    case compareRuns(program: UUID, first: UUID?, second: UUID?)
+    case pairRules(UUID)
+    case deletePairRule(program: UUID, rule: UUID)
+    case pair(UUID)
+    case pairResponse(UUID)
+    case chooseMentor(UUID)
+    case mentorRequests(UUID)
 
     var path: String {
         switch self {
@@ -53,6 +64,20 @@ enum SiteURL {
         case let .withdraw(program, enrolment): return "/programs/\(program.uuidString.lowercased())/enrolments/\(enrolment.uuidString.lowercased())/withdraw"
         case .me: return "/me"
         case .openAPI: return "/openapi.json"
+        case let .matching(id): return SiteURL.program(id).path + "/matching"
+        case let .runs(id): return SiteURL.program(id).path + "/runs"
+        case let .run(program, run): return SiteURL.runs(program).path + "/\(run.uuidString.lowercased())"
+        case let .publishRun(program, run): return SiteURL.run(program: program, run: run).path + "/publish"
+        case let .compareRuns(program, first, second):
+            var path = SiteURL.runs(program).path + "/compare"
+            if let first, let second { path += "?first=\(first.uuidString.lowercased())&second=\(second.uuidString.lowercased())" }
+            return path
+        case let .pairRules(id): return SiteURL.program(id).path + "/rules"
+        case let .deletePairRule(program, rule): return SiteURL.pairRules(program).path + "/\(rule.uuidString.lowercased())/delete"
+        case let .pair(id): return "/pairs/\(id.uuidString.lowercased())"
+        case let .pairResponse(id): return SiteURL.pair(id).path + "/response"
+        case let .chooseMentor(id): return SiteURL.program(id).path + "/choose"
+        case let .mentorRequests(id): return SiteURL.program(id).path + "/requests"
         }
     }
 

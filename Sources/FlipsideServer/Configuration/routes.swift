@@ -23,5 +23,6 @@ func routes(_ app: Application) throws {
     ProgramsWebController().register(web)
     ParticipantWebController().register(web)
     MatchPreviewController().register(web)
+    MatchingWebController().register(web)
     InvitationWebController().register(web)
 }

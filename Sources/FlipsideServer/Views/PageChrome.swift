@@ -258,6 +258,19 @@ struct ProgramPage: Encodable {
     var mentees: [EnrolmentRow]
     var warnings: [EnrolmentWarning]
     var ownEnrolment: EnrolmentRow?
+    /// Coordinators, once matching has begun: the matching page.
+    var matchingURL: String?
+    /// A mentee in a self-matching program: where to choose a mentor.
+    var chooseURL: String?
+    var ownPairs: [OwnPairRow]
+}
+
+/// One of the signed-in person's pairs, as their pages list it.
+struct OwnPairRow: Encodable {
+    var url: String
+    var partner: String
+    var status: String
+    var canAnswer: Bool
 }
 
 struct EnrolFormPage: Encodable {
@@ -286,6 +299,7 @@ struct MePage: Encodable {
     var attributes: [AttributeField]
     var enrolments: [EnrolmentRow]
     var openPrograms: [ProgramSummary]
+    var pairs: [OwnPairRow]
     var problems: [ErrorDetail]
     var saved: Bool
 

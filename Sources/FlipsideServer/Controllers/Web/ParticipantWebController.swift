@@ -23,7 +23,18 @@ struct ParticipantWebController {
         var person: Person?
         var rows: [EnrolmentRow] = []
         var open: [ProgramSummary] = []
+        var pairs: [OwnPairRow] = []
         if let id = user.employeeID {
+            let mine = AccessPolicy.visiblePairs(req.actor, try await MatchingReads(db: req.db).pairs(of: id))
+            let partners = try await req.flipside.people.find(mine.map { $0.partner(of: $0.side(of: id) ?? .mentee) })
+            let now = req.flipside.now
+            pairs = mine.map { p in
+                let side = p.side(of: id) ?? .mentee
+                let partner = p.partner(of: side)
+                let status = p.effectiveStatus(now: now)
+                let waiting = (status == .proposed && (side == .mentee ? p.menteeAccepted : p.mentorAccepted) == nil) || (status == .requested && side == .mentor)
+                return OwnPairRow(url: SiteURL.pair(p.id).path, partner: partners[partner]?.name ?? partner, status: status.rawValue, canAnswer: waiting)
+            }
             person = try await req.flipside.people.find(id)
             let programs = try await req.flipside.programs.all()
             let enrolments = try await req.flipside.enrolments.all(of: id)
@@ -34,7 +45,7 @@ struct ParticipantWebController {
         let page = MePage(page: PageChrome(request: req, title: "My profile", nav: "me"), person: person.map(PersonSummary.init),
                           timeZone: person?.timeZone ?? "",
                           attributes: Self.attributeLabels.map { .init(key: $0.0, label: $0.1, value: person?.attributes[$0.0] ?? "") },
-                          enrolments: rows, openPrograms: open, problems: problems, saved: saved)
+                          enrolments: rows, openPrograms: open, pairs: pairs, problems: problems, saved: saved)
         return try await req.view.render("me", page)
     }
 

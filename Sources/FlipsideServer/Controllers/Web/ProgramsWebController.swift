@@ -203,6 +203,10 @@ struct ProgramsWebController {
         let enrolmentRows = visible.map { EnrolmentRow($0.enrolment, person: $0.person, program: program,
                                                       warning: warningFor[$0.enrolment.employeeID], withdrawable: true) }
         let own = rows.first { $0.enrolment.employeeID == actor.employeeID }
+        // A participant's own pairs here (the policy lets them see only those), and in a self-matching
+        // program a mentee's way to choose a mentor.
+        let ownPairs = isCoordinator ? [] : try await req.flipside.matching.pairs(program)
+        let pairing = [ProgramStatus.matching, .active].contains(program.status)
         let page = ProgramPage(
             page: PageChrome(request: req, title: program.name, nav: "programs"),
             program: ProgramSummary(program, canEnrol: !isCoordinator && own == nil && actor.employeeID != nil),
@@ -212,7 +216,13 @@ struct ProgramsWebController {
             mentors: isCoordinator ? enrolmentRows.filter { $0.role == "mentor" } : [],
             mentees: isCoordinator ? enrolmentRows.filter { $0.role == "mentee" } : [],
             warnings: isCoordinator ? warnings : [],
-            ownEnrolment: own.map { EnrolmentRow($0.enrolment, person: $0.person, program: program, withdrawable: true) })
+            ownEnrolment: own.map { EnrolmentRow($0.enrolment, person: $0.person, program: program, withdrawable: true) },
+            matchingURL: isCoordinator && program.status != .draft && program.status != .enrolling ? SiteURL.matching(program.id).path : nil,
+            chooseURL: !isCoordinator && pairing && program.settings.mode == .selfService && own?.enrolment.role == .mentee ? SiteURL.chooseMentor(program.id).path : nil,
+            ownPairs: ownPairs.map { p in
+                let partner = p.mentee.employee_id == actor.employeeID ? p.mentor : p.mentee
+                return OwnPairRow(url: SiteURL.pair(p.id).path, partner: partner.name, status: p.status.rawValue, canAnswer: p.can_answer)
+            })
         return try await req.view.render("program", page)
     }
 

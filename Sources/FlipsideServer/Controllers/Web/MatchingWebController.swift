@@ -1,0 +1,410 @@
+import FlipsideCore
+import Foundation
+import MatchingEngine
+import Vapor
+
+/// The matching workflow's pages: the coordinator's matching page (runs, locks and exclusions, pairs),
+/// a run, two runs compared; a participant's pair with its accept/decline form; and a mentee's
+/// suggestions in a self-matching program. Every answer comes from the same use cases and views as the API.
+struct MatchingWebController {
+    func register(_ web: any RoutesBuilder) {
+        web.get("programs", ":programID", "matching", use: matching)
+        web.post("programs", ":programID", "runs", use: startRun)
+        web.get("programs", ":programID", "runs", "compare", use: compare)
+        web.get("programs", ":programID", "runs", ":runID", use: run)
+        web.post("programs", ":programID", "runs", ":runID", "publish", use: publish)
+        web.post("programs", ":programID", "rules", use: addRule)
+        web.post("programs", ":programID", "rules", ":ruleID", "delete", use: removeRule)
+        web.get("pairs", ":pairID", use: pair)
+        web.post("pairs", ":pairID", "response", use: respond)
+        web.get("programs", ":programID", "choose", use: choose)
+        web.post("programs", ":programID", "requests", use: request)
+    }
+
+    struct Choice: Encodable { var value: String; var label: String; var selected: Bool }
+    struct Option: Encodable { var value: String; var label: String; var selected: Bool }
+
+    struct RunRow: Encodable {
+        var url: String; var id: String; var label: String; var status: String; var created: String
+        var pairs: String; var total: String; var mean: String; var lowest: String; var current: Bool; var error: String?
+    }
+
+    struct RuleRow: Encodable {
+        var kind: String; var mentee: String; var mentor: String; var overridden: String?; var reason: String?; var deleteURL: String
+    }
+
+    struct PairRow: Encodable {
+        var url: String; var mentee: String; var mentor: String; var status: String; var answers: String; var score: String; var overridden: Bool
+    }
+
+    struct RuleForm: Encodable, Content { var kind: String?; var mentee_id: String?; var mentor_id: String?; var reason: String? }
+
+    struct MatchingPage: Encodable {
+        var page: PageChrome
+        var program: ProgramSummary
+        var mode: String
+        var isSelfMatching: Bool
+        var algorithms: [Choice]
+        var runAction: String
+        var runs: [RunRow]
+        var compareAction: String
+        var ruleAction: String
+        var rules: [RuleRow]
+        var mentees: [Option]
+        var mentors: [Option]
+        var pairs: [PairRow]
+        var declined: Int
+        var message: String?
+        var problems: [ErrorDetail]
+        var form: RuleForm
+        var needsReason: Bool
+    }
+
+    // MARK: Coordinator
+
+    func matching(req: Request) async throws -> View {
+        try req.authorize(.view, .matchRuns)
+        let program = try await req.visibleProgram()
+        return try await req.view.render("matching", try await matchingPage(req, program: program))
+    }
+
+    private func matchingPage(_ req: Request, program: Program, message: String? = nil, problems: [ErrorDetail] = [],
+                              form: RuleForm = RuleForm(), needsReason: Bool = false) async throws -> MatchingPage {
+        let views = req.flipside.matching
+        let listings = try await views.runs(program)
+        let enrolments = try await req.flipside.enrolments.all(in: program.id)
+        let people = try await req.flipside.people.find(enrolments.map(\.employeeID))
+        func name(_ id: String) -> String { people[id].map { "\($0.name) (\(id))" } ?? id }
+        var runs: [RunRow] = []
+        for (n, r) in listings.enumerated() {
+            let summary = r.status == RunStatus.done.rawValue ? try await req.flipside.matching.reads.run(r.id, in: program.id)?.result?.summary : nil
+            runs.append(RunRow(url: SiteURL.run(program: program.id, run: r.id).path, id: r.id.uuidString.lowercased(),
+                               label: "Run \(listings.count - n)", status: r.status, created: AccountActions.expiryText(r.created_at),
+                               pairs: summary.map { String($0.pairs) } ?? "—", total: summary.map { Self.points($0.total) } ?? "—",
+                               mean: summary?.mean.map(Self.points) ?? "—", lowest: summary?.lowest.map(Self.points) ?? "—",
+                               current: r.current, error: r.error))
+        }
+        let rules = try await views.rules(program).map { r in
+            RuleRow(kind: r.kind == .lock ? "Locked together" : "Never together", mentee: name(r.mentee_id), mentor: name(r.mentor_id),
+                    overridden: r.overridden_rule, reason: r.reason, deleteURL: SiteURL.deletePairRule(program: program.id, rule: r.id).path)
+        }
+        let pairs = try await views.pairs(program)
+        func answers(_ p: PairDTO) -> String {
+            func word(_ b: Bool?) -> String { b == nil ? "waiting" : b! ? "accepted" : "declined" }
+            return p.status == .proposed ? "mentee \(word(p.mentee_accepted)), mentor \(word(p.mentor_accepted))" : ""
+        }
+        return MatchingPage(
+            page: PageChrome(request: req, title: "Matching · \(program.name)", nav: "programs"),
+            program: ProgramSummary(program), mode: program.settings.mode.label, isSelfMatching: program.settings.mode == .selfService,
+            algorithms: MatchingAlgorithm.allCases.map { Choice(value: $0.rawValue, label: "\($0.label): \($0.summary)", selected: $0 == .optimal) },
+            runAction: SiteURL.runs(program.id).path, runs: runs, compareAction: SiteURL.compareRuns(program: program.id, first: nil, second: nil).path,
+            ruleAction: SiteURL.pairRules(program.id).path, rules: rules,
+            mentees: enrolments.filter { $0.role == .mentee }.map { Option(value: $0.employeeID, label: name($0.employeeID), selected: $0.employeeID == form.mentee_id) },
+            mentors: enrolments.filter { $0.role == .mentor }.map { Option(value: $0.employeeID, label: name($0.employeeID), selected: $0.employeeID == form.mentor_id) },
+            pairs: pairs.map { p in
+                PairRow(url: SiteURL.pair(p.id).path, mentee: "\(p.mentee.name) (\(p.mentee.employee_id))", mentor: "\(p.mentor.name) (\(p.mentor.employee_id))",
+                        status: p.status.rawValue, answers: answers(p), score: Self.points(p.score), overridden: p.overridden)
+            },
+            declined: pairs.filter { $0.status == .declined }.count,
+            message: message, problems: problems, form: form, needsReason: needsReason)
+    }
+
+    func startRun(req: Request) async throws -> Response {
+        try req.authorize(.create, .matchRuns)
+        try CSRF.verify(req)
+        let program = try await req.visibleProgram()
+        struct Form: Content { var algorithm: String?; var objective: String? }
+        let form = try req.content.decode(Form.self)
+        do {
+            guard let algorithm = MatchingAlgorithm(rawValue: form.algorithm ?? "optimal") else {
+                throw APIError(.badRequest, code: "bad_request", "'\(TextLimits.preview(form.algorithm ?? ""))' is not a matching algorithm: use optimal, fair or stable.")
+            }
+            let objective = Objective(rawValue: form.objective ?? "participation") ?? .participation
+            let run = try await MatchWorkflow.run(in: program.id, algorithm: algorithm, objective: objective, actor: req.actor,
+                                                  clock: req.application.clock, store: req.flipside.matchingStore)
+            return req.redirect(to: SiteURL.run(program: program.id, run: run.id).path)
+        } catch {
+            let failure = APIError.from(error)
+            guard failure.status.code < 500 else { throw error }
+            return try await req.render("matching", try await matchingPage(req, program: program, message: failure.message), status: failure.status)
+        }
+    }
+
+    func addRule(req: Request) async throws -> Response {
+        try req.authorize(.change, .matchRuns)
+        try CSRF.verify(req)
+        let program = try await req.visibleProgram()
+        let form = try req.content.decode(RuleForm.self)
+        do {
+            guard let kind = PairRule.Kind(rawValue: form.kind ?? "") else {
+                throw MatchWorkflowError.invalid([FieldProblem(field: "kind", reason: "choose lock or exclusion")])
+            }
+            _ = try await MatchWorkflow.addRule(kind, menteeID: form.mentee_id?.trimmed ?? "", mentorID: form.mentor_id?.trimmed ?? "", reason: form.reason,
+                                                in: program.id, actor: req.actor, now: req.flipside.now, store: req.flipside.matchingStore)
+            return req.redirect(to: Self.back(req, default: SiteURL.matching(program.id).path))
+        } catch let error as MatchWorkflowError {
+            let failure = APIError.from(error)
+            var needsReason = false
+            if case .ruleBroken = error { needsReason = true }
+            let page = try await matchingPage(req, program: program, message: failure.message, problems: failure.details, form: form, needsReason: needsReason)
+            return try await req.render("matching", page, status: failure.status)
+        }
+    }
+
+    func removeRule(req: Request) async throws -> Response {
+        try req.authorize(.change, .matchRuns)
+        try CSRF.verify(req)
+        let program = try await req.visibleProgram()
+        try await MatchWorkflow.removeRule(try MatchingAPIController.id(req, "ruleID", "Lock or exclusion"), in: program.id, actor: req.actor,
+                                           store: req.flipside.matchingStore)
+        return req.redirect(to: SiteURL.matching(program.id).path)
+    }
+
+    struct RunPage: Encodable {
+        struct Pair: Encodable {
+            var mentee: String; var mentor: String; var menteeID: String; var mentorID: String; var score: String; var locked: Bool
+            var parts: String; var covered: String; var uncovered: String; var override: String?
+        }
+        struct Note: Encodable { var name: String; var reason: String }
+        var page: PageChrome
+        var program: ProgramSummary
+        var matchingURL: String
+        var title: String
+        var status: String
+        var error: String?
+        var current: Bool
+        var rerun: Bool
+        var algorithm: String
+        var summary: String
+        var pairs: [Pair]
+        var unmatched: [Note]
+        var placesLeft: [Note]
+        var ignoredLocks: [String]
+        var publishURL: String?
+        var ruleAction: String
+        var message: String?
+        var refresh: Bool
+    }
+
+    func run(req: Request) async throws -> Response {
+        try req.authorize(.view, .matchRuns)
+        let program = try await req.visibleProgram()
+        return try await renderRun(req, program: program, id: try MatchingAPIController.id(req, "runID", "Match run"), message: nil, status: .ok)
+    }
+
+    private func renderRun(_ req: Request, program: Program, id: UUID, message: String?, status: HTTPStatus) async throws -> Response {
+        let (_, run) = try await req.flipside.matching.run(id, in: program)
+        let s = run.summary
+        let summary = s.map { "\($0.pairs) pairs from \($0.mentees) mentees and \($0.mentors) mentors · total \(Self.points($0.total)) · mean \($0.mean.map(Self.points) ?? "—") · lowest \($0.lowest.map(Self.points) ?? "—") · \($0.unmatchedMentees) mentee(s) unpaired" } ?? ""
+        let labels = Dictionary(uniqueKeysWithValues: ScoreComponent.allCases.map { ($0.rawValue, $0.label) })
+        let page = RunPage(
+            page: PageChrome(request: req, title: "Match run · \(program.name)", nav: "programs"), program: ProgramSummary(program),
+            matchingURL: SiteURL.matching(program.id).path, title: "Run of \(AccountActions.expiryText(run.created_at))",
+            status: run.status.rawValue, error: run.error, current: run.current, rerun: run.only_mentees != nil,
+            algorithm: "\(run.algorithm.label) (\(run.objective.rawValue))", summary: summary,
+            pairs: run.pairs.map { p in
+                RunPage.Pair(mentee: p.mentee_name, mentor: p.mentor_name, menteeID: p.mentee_id, mentorID: p.mentor_id, score: Self.points(p.score),
+                             locked: p.locked,
+                             parts: ScoreComponent.allCases.map { "\(labels[$0.rawValue] ?? $0.rawValue) \(Self.points(p.points[$0.rawValue] ?? 0))" }.joined(separator: " · "),
+                             covered: p.covered_topics.joined(separator: ", "), uncovered: p.uncovered_topics.joined(separator: ", "),
+                             override: p.overridden_rule.map { "Overrides \($0): \(p.override_reason ?? "")" })
+            },
+            unmatched: run.unmatched_mentees.map { RunPage.Note(name: "\($0.name) (\($0.id))", reason: $0.reason) },
+            placesLeft: run.mentors_with_places_left.map { RunPage.Note(name: "\($0.name) (\($0.id))", reason: $0.reason) },
+            ignoredLocks: run.ignored_locks,
+            publishURL: run.status == .done && run.current ? SiteURL.publishRun(program: program.id, run: run.id).path : nil,
+            ruleAction: SiteURL.pairRules(program.id).path, message: message,
+            refresh: run.status == .queued || run.status == .running)
+        return try await req.render("run", page, status: status)
+    }
+
+    func publish(req: Request) async throws -> Response {
+        try req.authorize(.change, .matchRuns)
+        try CSRF.verify(req)
+        let program = try await req.visibleProgram()
+        let id = try MatchingAPIController.id(req, "runID", "Match run")
+        do {
+            _ = try await MatchWorkflow.publish(id, in: program.id, actor: req.actor, now: req.flipside.now, store: req.flipside.matchingStore)
+            return req.redirect(to: SiteURL.matching(program.id).path)
+        } catch let error as MatchWorkflowError {
+            let failure = APIError.from(error)
+            return try await renderRun(req, program: program, id: id, message: failure.message, status: failure.status)
+        }
+    }
+
+    struct ComparePage: Encodable {
+        struct Row: Encodable { var mentee: String; var mentor: String }
+        var page: PageChrome
+        var program: ProgramSummary
+        var matchingURL: String
+        var choices: [Option]
+        var secondChoices: [Option]
+        var chosen: Bool
+        var shared: [Row]
+        var onlyFirst: [Row]
+        var onlySecond: [Row]
+        var changes: [String]
+    }
+
+    func compare(req: Request) async throws -> View {
+        try req.authorize(.view, .matchRuns)
+        let program = try await req.visibleProgram()
+        let runs = try await req.flipside.matching.runs(program).filter { $0.status == RunStatus.done.rawValue }
+        let first = req.query[String.self, at: "first"].flatMap(UUID.init(uuidString:))
+        let second = req.query[String.self, at: "second"].flatMap(UUID.init(uuidString:))
+        func options(_ selected: UUID?) -> [Option] {
+            runs.enumerated().map { n, r in
+                Option(value: r.id.uuidString.lowercased(), label: "Run \(runs.count - n): \(r.algorithm), \(AccountActions.expiryText(r.created_at))", selected: r.id == selected)
+            }
+        }
+        var page = ComparePage(page: PageChrome(request: req, title: "Compare runs · \(program.name)", nav: "programs"), program: ProgramSummary(program),
+                               matchingURL: SiteURL.matching(program.id).path, choices: options(first), secondChoices: options(second),
+                               chosen: false, shared: [], onlyFirst: [], onlySecond: [], changes: [])
+        if let first, let second {
+            let c = try await req.flipside.matching.compare(first, second, in: program)
+            let people = try await req.flipside.people.find(Array(Set((c.shared + c.only_in_first + c.only_in_second).flatMap { [$0.mentee_id, $0.mentor_id] })))
+            func rows(_ keys: [RunComparisonDTO.PairKey]) -> [ComparePage.Row] {
+                keys.map { ComparePage.Row(mentee: people[$0.mentee_id]?.name ?? $0.mentee_id, mentor: people[$0.mentor_id]?.name ?? $0.mentor_id) }
+            }
+            func signed(_ x: Double) -> String { (x >= 0 ? "+" : "") + Self.points(x) }
+            page.chosen = true
+            page.shared = rows(c.shared)
+            page.onlyFirst = rows(c.only_in_first)
+            page.onlySecond = rows(c.only_in_second)
+            page.changes = ["Pairs: \(c.pairs_change >= 0 ? "+" : "")\(c.pairs_change)", "Total score: \(signed(c.total_change))",
+                            "Mean score: \(c.mean_change.map(signed) ?? "—")", "Lowest score: \(c.lowest_change.map(signed) ?? "—")"]
+        }
+        return try await req.view.render("compare", page)
+    }
+
+    // MARK: Participants
+
+    struct PairPage: Encodable {
+        struct Event: Encodable { var when: String; var status: String; var actor: String; var reason: String? }
+        var page: PageChrome
+        var pair: PairDTO
+        var heading: String
+        var partner: PairDTO.Person
+        var partnerRole: String
+        var statusText: String
+        var why: [String]
+        var overrideNote: String?
+        var history: [Event]
+        var responseURL: String?
+        var message: String?
+        var backURL: String
+    }
+
+    func pair(req: Request) async throws -> Response {
+        _ = try req.requireUser()
+        return try await renderPair(req, id: try MatchingAPIController.id(req, "pairID", "Pair"), message: nil, status: .ok)
+    }
+
+    private func renderPair(_ req: Request, id: UUID, message: String?, status: HTTPStatus) async throws -> Response {
+        let pair = try await req.flipside.matching.pair(id)
+        let side: EnrolmentRole = req.actor.employeeID == pair.mentor.employee_id ? .mentor : .mentee
+        let isMember = req.actor.employeeID == pair.mentor.employee_id || req.actor.employeeID == pair.mentee.employee_id
+        let partner = side == .mentee ? pair.mentor : pair.mentee
+        let statusText: String
+        switch pair.status {
+        case .requested: statusText = "Requested by \(pair.mentee.name); waiting for \(pair.mentor.name) to answer" + (pair.expires_at.map { " until \(AccountActions.expiryText($0))" } ?? "") + "."
+        case .proposed: statusText = "Proposed. " + [pair.mentee_accepted == true ? "\(pair.mentee.name) accepted." : nil,
+                                                       pair.mentor_accepted == true ? "\(pair.mentor.name) accepted." : nil].compactMap { $0 }.joined(separator: " ")
+        case .accepted: statusText = "Accepted by both: the partnership is on."
+        case .declined: statusText = "Declined."
+        case .expired: statusText = "The request expired unanswered."
+        case .ended: statusText = "Ended."
+        }
+        var overrideNote: String?
+        if pair.overridden {
+            overrideNote = pair.overridden_rule.map { "Paired by the coordinator against the \($0) rule: \(pair.override_reason ?? "")" }
+                ?? "The coordinator made this pairing by hand."
+        }
+        let page = PairPage(
+            page: PageChrome(request: req, title: isMember ? "Your \(side == .mentee ? "mentor" : "mentee")" : "Pair", nav: isMember ? "me" : "programs"),
+            pair: pair,
+            heading: isMember ? "\(partner.name) — your proposed \(side == .mentee ? "reverse mentor" : "mentee")" : "\(pair.mentee.name) and \(pair.mentor.name)",
+            partner: partner, partnerRole: side == .mentee ? "mentor (the junior side)" : "mentee (the senior side)",
+            statusText: statusText, why: pair.why, overrideNote: overrideNote,
+            history: pair.history.map { PairPage.Event(when: AccountActions.expiryText($0.at), status: $0.status.rawValue, actor: $0.actor, reason: $0.reason) },
+            responseURL: pair.can_answer ? SiteURL.pairResponse(pair.id).path : nil, message: message,
+            backURL: isMember ? SiteURL.me.path : SiteURL.matching(pair.program_id).path)
+        return try await req.render("pair", page, status: status)
+    }
+
+    func respond(req: Request) async throws -> Response {
+        _ = try req.requireUser()
+        try CSRF.verify(req)
+        let id = try MatchingAPIController.id(req, "pairID", "Pair")
+        struct Form: Content { var answer: String?; var reason: String? }
+        let form = try req.content.decode(Form.self)
+        _ = try await req.flipside.matching.pair(id)   // 404/403 before anything else
+        do {
+            guard let answer = form.answer, ["accept", "decline"].contains(answer) else {
+                throw MatchWorkflowError.invalid([FieldProblem(field: "answer", reason: "choose accept or decline")])
+            }
+            _ = try await MatchWorkflow.respond(to: id, accept: answer == "accept", reason: form.reason, actor: req.actor, now: req.flipside.now,
+                                                store: req.flipside.matchingStore)
+            return req.redirect(to: SiteURL.pair(id).path)
+        } catch let error as MatchWorkflowError {
+            let failure = APIError.from(error)
+            return try await renderPair(req, id: id, message: failure.message, status: failure.status)
+        }
+    }
+
+    struct ChoosePage: Encodable {
+        struct Row: Encodable { var mentorID: String; var name: String; var title: String; var department: String; var score: String; var topics: String; var places: Int }
+        var page: PageChrome
+        var program: ProgramSummary
+        var rules: String
+        var suggestions: [Row]
+        var current: PairDTO?
+        var currentURL: String?
+        var requestAction: String
+        var message: String?
+    }
+
+    func choose(req: Request) async throws -> Response {
+        let program = try await req.visibleProgram()
+        return try await renderChoose(req, program: program, message: nil, status: .ok)
+    }
+
+    private func renderChoose(_ req: Request, program: Program, message: String?, status: HTTPStatus) async throws -> Response {
+        let me = try MatchingAPIController.ownEmployeeID(req)
+        let suggestions = try await req.flipside.matching.suggestions(program, for: me)
+        let current = try await req.flipside.matching.pairs(program).first { $0.mentee.employee_id == me && $0.status != .declined && $0.status != .expired && $0.status != .ended }
+        let s = program.settings
+        let rules = "Mentors are at least \(s.minLevelGap) level(s) junior to you, never in your reporting line\(s.forbidSharedManager ? ", never with your manager" : "")\(s.requireCommonChannel ? ", and share a way to meet with you" : ""). A request stays open \(s.requestDays) day(s)."
+        let page = ChoosePage(
+            page: PageChrome(request: req, title: "Choose a reverse mentor · \(program.name)", nav: "me"), program: ProgramSummary(program), rules: rules,
+            suggestions: suggestions.map { ChoosePage.Row(mentorID: $0.mentor_id, name: $0.name, title: $0.title, department: $0.department,
+                                                          score: Self.points($0.score), topics: $0.covered_topics.joined(separator: ", "), places: $0.places_left) },
+            current: current, currentURL: current.map { SiteURL.pair($0.id).path }, requestAction: SiteURL.mentorRequests(program.id).path, message: message)
+        return try await req.render("choose", page, status: status)
+    }
+
+    func request(req: Request) async throws -> Response {
+        try CSRF.verify(req)
+        let program = try await req.visibleProgram()
+        struct Form: Content { var mentor_id: String? }
+        let form = try req.content.decode(Form.self)
+        do {
+            let pair = try await MatchWorkflow.request(mentorID: form.mentor_id?.trimmed ?? "", for: try MatchingAPIController.ownEmployeeID(req),
+                                                       in: program.id, actor: req.actor, now: req.flipside.now, store: req.flipside.matchingStore)
+            return req.redirect(to: SiteURL.pair(pair.id).path)
+        } catch let error as MatchWorkflowError {
+            let failure = APIError.from(error)
+            return try await renderChoose(req, program: program, message: failure.message, status: failure.status)
+        }
+    }
+
+    // MARK: Helpers
+
+    static func points(_ x: Double) -> String { MatchExplanation.points(x) }
+
+    /// Where a form came from, when it is a page on this site (to go back to the run page after a lock).
+    static func back(_ req: Request, default fallback: String) -> String {
+        struct Back: Content { var back: String? }
+        return (try? req.content.decode(Back.self).back).flatMap { SiteURL.localPath($0) } ?? fallback
+    }
+}
