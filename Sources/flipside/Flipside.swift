@@ -68,7 +68,8 @@ struct Serve: AsyncParsableCommand {
                 program "\(result.program.name)" with \(result.enrolments) enrolments.
                 Open \(base)/login
                   coordinator: \(DemoOrganisation.coordinatorEmail) / \(DemoOrganisation.coordinatorPassword)
-                  participant: \(result.participantEmail) / \(DemoOrganisation.coordinatorPassword)
+                  participant: \(result.participantEmail) / \(DemoOrganisation.coordinatorPassword)  (a mentor with a proposed pair)
+                  mentee: \(result.menteeEmail) / \(DemoOrganisation.coordinatorPassword)  (chooses a mentor in the \(DemoOrganisation.circleName))
                 """)
             } else {
                 print("Flipside is running at \(base)/ — create a coordinator with `flipside user create --email you@example.com --coordinator`.")

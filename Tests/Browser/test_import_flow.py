@@ -233,6 +233,82 @@ def run(driver, base, tmp):
     check("the changed enrolment is saved", "monthly" in own, own)
     driver.save_screenshot(os.path.join(ART, "05-own-enrolment.png"))
 
+    # The participant is also a mentor in the published pilot: they read why they were paired and accept.
+    driver.get(base + "/me")
+    participant_name = driver.find_element(By.CSS_SELECTOR, "p.lede").text.split(" · ")[0]
+    my_pairs = driver.find_element(By.ID, "my-pairs").text
+    check("the participant's profile lists their proposed pair", "waiting for your answer" in my_pairs, my_pairs)
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "#my-pairs a"))
+    why = driver.find_element(By.ID, "why").text
+    check("the pair page says in plain words why the two were paired", "wants to learn" in why or "does not list" in why, why)
+    accessible(driver, "pair page")
+    driver.save_screenshot(os.path.join(ART, "06-pair.png"))
+    driver.find_element(By.ID, "answer-accept").click()
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "#response-form button[type=submit]"))
+    status = driver.find_element(By.ID, "pair-status").text
+    check("the mentor's acceptance is recorded", participant_name + " accepted" in status, status)
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "form.signout button"))
+
+    # Self-matching: the demo mentee asks the participant to be their reverse mentor; the participant accepts.
+    mentee = [l for l in open(os.path.join(tmp, "server.log")) if "mentee:" in l][0].split()[1]
+    sign_in(driver, base, mentee)
+    driver.get(base + "/programs")
+    submit(driver, driver.find_element(By.PARTIAL_LINK_TEXT, "Open Mentoring Circle"))
+    submit(driver, driver.find_element(By.ID, "choose-link"))
+    accessible(driver, "choose-a-mentor page")
+    rows = driver.find_elements(By.CSS_SELECTOR, "#suggestions tbody tr")
+    check("the mentee sees ranked suggestions with what each can teach", len(rows) >= 3, str(len(rows)))
+    submit(driver, driver.find_element(By.CSS_SELECTOR, f"button[aria-label='Ask {participant_name}']"))
+    status = driver.find_element(By.ID, "pair-status").text
+    check("the request waits for the mentor", "waiting for " + participant_name in status, status)
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "form.signout button"))
+    sign_in(driver, base, participant)
+    requests = [a for a in driver.find_elements(By.CSS_SELECTOR, "#my-pairs li") if "requested" in a.text]
+    check("the mentor sees the request on their profile", len(requests) == 1, str([a.text for a in requests]))
+    submit(driver, requests[0].find_element(By.TAG_NAME, "a"))
+    driver.find_element(By.ID, "answer-accept").click()
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "#response-form button[type=submit]"))
+    status = driver.find_element(By.ID, "pair-status").text
+    check("the mentor accepts the request: the partnership is on", "Accepted by both" in status, status)
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "form.signout button"))
+
+    # The coordinator runs the matching on the demo program, adjusts, re-runs, compares and publishes.
+    sign_in(driver, base, "coordinator@demo.flipside.test")
+    submit(driver, driver.find_element(By.PARTIAL_LINK_TEXT, "Digital Fluency"))
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "button[name='status'][value='matching']"))
+    submit(driver, driver.find_element(By.ID, "matching-link"))
+    accessible(driver, "matching page")
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "#run-form button[type=submit]"))
+    rows = driver.find_elements(By.CSS_SELECTOR, "#run-pairs tbody tr")
+    check("a stored run pairs the program with the reasons", len(rows) >= 30 and "Topics the mentor can teach" in rows[0].text, str(len(rows)))
+    accessible(driver, "run page")
+    driver.save_screenshot(os.path.join(ART, "07-run.png"))
+    first_run = driver.current_url
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "#run-pairs tbody tr:nth-child(1) button[aria-label^='Lock']"))
+    check("after a lock the run is marked as changed since", len(driver.find_elements(By.ID, "stale-note")) == 1, driver.current_url)
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "#run-pairs tbody tr:nth-child(2) button[aria-label^='Exclude']"))
+    submit(driver, driver.find_element(By.PARTIAL_LINK_TEXT, "Matching"))
+    rules = driver.find_element(By.ID, "rules-table").text
+    check("the lock and the exclusion are listed", "Locked together" in rules and "Never together" in rules, rules)
+    driver.find_element(By.ID, "algorithm-fair").click()
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "#run-form button[type=submit]"))
+    second_run = driver.current_url
+    table = driver.find_element(By.ID, "run-pairs").text
+    check("the re-run honours the lock", "locked" in table, table[:300])
+    submit(driver, driver.find_element(By.PARTIAL_LINK_TEXT, "Matching"))
+    second = driver.find_element(By.ID, "second")
+    second.find_element(By.CSS_SELECTOR, f"option[value='{first_run.rsplit('/', 1)[1]}']").click()
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "#compare-form button[type=submit]"))
+    changes = driver.find_element(By.ID, "compare-changes").text
+    check("two runs are compared: pairs, total, mean and lowest", all(w in changes for w in ["Pairs", "Total", "Mean", "Lowest"]), changes)
+    accessible(driver, "run comparison")
+    driver.get(second_run)
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "#publish-form button[type=submit]"))
+    published = driver.find_elements(By.CSS_SELECTOR, "#published-pairs tbody tr")
+    check("publishing makes proposed pairs and the program active",
+          len(published) >= 30 and "active" in driver.find_element(By.ID, "program-status").text, str(len(published)))
+    driver.save_screenshot(os.path.join(ART, "08-published.png"))
+
 
 if __name__ == "__main__":
     sys.exit(main())

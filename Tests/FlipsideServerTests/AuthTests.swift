@@ -143,11 +143,15 @@ import VaporTesting
             let value7 = try await world.count(PersonModel.self)
             #expect(value7 == peopleAfterFirst)
             let value8 = try await world.count(EnrolmentModel.self)
-            #expect(value8 == 2 + 80)
+            #expect(value8 == 2 + 80 + 28 + 11)
             let value9 = try await ProgramModel.query(on: world.app.db).count()
-            #expect(value9 == 3)
+            #expect(value9 == 5)
+            // The pilot was matched and published once: its pairs are not made again.
+            let pilotPairs = try await MatchingReads(db: world.app.db).pairs(in: DemoOrganisation().pilot.id)
+            #expect(pilotPairs.count >= 12 && pilotPairs.contains { $0.status == .accepted } && pilotPairs.contains { $0.status == .declined }
+                    && pilotPairs.contains { $0.status == .proposed })
             let value10 = try await UserModel.query(on: world.app.db).count()
-            #expect(value10 == 4)
+            #expect(value10 == 5)
         }
     }
 }

@@ -7,10 +7,22 @@ public struct DemoOrganisation: Sendable {
     public var people: [Person]
     public var program: Program
     public var enrolments: [Enrolment]
+    /// A smaller pilot that has reached matching: the demo loader runs and publishes it, so there are
+    /// proposed and accepted pairs to see (the demo participant is one of its mentors).
+    public var pilot: Program
+    public var pilotEnrolments: [Enrolment]
+    /// An open circle where mentees choose their mentor (self-matching): the demo mentee asks, the demo
+    /// participant (a mentor there too) answers.
+    public var circle: Program
+    public var circleEnrolments: [Enrolment]
+    /// The demo mentee: a senior with a login, enrolled in the circle.
+    public var menteeEmail: String
     /// The login of the demo coordinator and of one demo participant (a mentor).
     public static let coordinatorEmail = "coordinator@demo.flipside.test"
     public static let coordinatorPassword = "flipside-demo"
     public static let programName = "Digital Fluency 2027"
+    public static let pilotName = "Reverse Mentoring Pilot 2026"
+    public static let circleName = "Open Mentoring Circle"
 
     public var participantEmail: String { people.first { $0.employeeID == enrolments.first { $0.role == .mentor }!.employeeID }!.email }
 
@@ -117,6 +129,74 @@ public struct DemoOrganisation: Sendable {
                 capacity: 1, availability: Self.hours(&rng)))
         }
         self.enrolments = enrolments
+
+        // The pilot: the demo participant (the first mentor above) and 13 other juniors mentor 14 seniors
+        // who are not in the main program.
+        let pilot = Program(
+            id: UUID(uuidString: "8FBA616C-21B0-4E12-9000-000000002026")!, name: Self.pilotName,
+            purpose: "A first cohort: senior leaders learn the tools their newest colleagues use every day, and say what they will change.",
+            startDate: CalendarDate(year: 2026, month: 9, day: 7), endDate: nil, status: .matching,
+            settings: MatchingSettings(minLevelGap: 2, defaultCapacity: 1))
+        self.pilot = pilot
+        let inMain = Set(enrolments.map(\.employeeID))
+        let firstMentor = enrolments.first { $0.role == .mentor }!.employeeID
+        let pilotJuniors = [firstMentor] + people.filter { $0.level <= 3 && $0.status == .active && !inMain.contains($0.employeeID) }
+            .shuffled(using: &rng).prefix(13).map(\.employeeID)
+        let pilotSeniors = people.filter { $0.level >= 5 && $0.status == .active && !inMain.contains($0.employeeID) }
+            .shuffled(using: &rng).prefix(14).map(\.employeeID)
+        var pilotEnrolments: [Enrolment] = []
+        for (i, id) in pilotJuniors.enumerated() {
+            let topics = Self.digitalTopics.shuffled(using: &rng).prefix(Int.random(in: 2...4, using: &rng))
+            pilotEnrolments.append(Enrolment(
+                id: Self.stableID(program: pilot.id, index: 200 + i), programID: pilot.id, employeeID: id, role: .mentor,
+                offers: topics.map { TopicOffer(topic: Topic($0)!, proficiency: Int.random(in: 3...5, using: &rng)) },
+                industries: Array(Self.industries.shuffled(using: &rng).prefix(Int.random(in: 0...1, using: &rng))),
+                channels: Channel.allCases, cadence: Cadence.allCases.randomElement(using: &rng)!, capacity: 1, availability: Self.hours(&rng)))
+        }
+        for (i, id) in pilotSeniors.enumerated() {
+            let topics = Self.digitalTopics.shuffled(using: &rng).prefix(Int.random(in: 1...3, using: &rng))
+            pilotEnrolments.append(Enrolment(
+                id: Self.stableID(program: pilot.id, index: 300 + i), programID: pilot.id, employeeID: id, role: .mentee,
+                wants: topics.map { TopicWant(topic: Topic($0)!, priority: Int.random(in: 1...3, using: &rng)) },
+                channels: Self.channels(&rng), cadence: Cadence.allCases.randomElement(using: &rng)!, capacity: 1, availability: Self.hours(&rng)))
+        }
+        self.pilotEnrolments = pilotEnrolments
+
+        // The circle: mentees choose. The demo mentee is a senior outside the participant's reporting line.
+        let circle = Program(
+            id: UUID(uuidString: "8FBA616C-21B0-4E12-9000-000000000001")!, name: Self.circleName,
+            purpose: "Anyone senior can ask a newer colleague to be their reverse mentor; they say yes or no.",
+            startDate: nil, endDate: nil, status: .matching,
+            settings: MatchingSettings(minLevelGap: 2, defaultCapacity: 1, mode: .selfService, requestDays: 10))
+        self.circle = circle
+        let participant = people.first { $0.employeeID == firstMentor }!
+        let tree = ReportingTree(people: people)
+        let participantChain = Set(tree.managementChain(of: firstMentor))
+        let taken = inMain.union(pilotJuniors).union(pilotSeniors)
+        let mentee = people.filter {
+            $0.status == .active && $0.level >= participant.level + 2 && $0.level <= 7 && !participantChain.contains($0.employeeID)
+                && !taken.contains($0.employeeID) && !tree.managementChain(of: $0.employeeID).contains(firstMentor)
+        }.sorted { $0.employeeID < $1.employeeID }.first!
+        menteeEmail = mentee.email
+        let circleJuniors = [firstMentor] + people.filter { $0.level <= 3 && $0.status == .active && !taken.contains($0.employeeID) }
+            .shuffled(using: &rng).prefix(5).map(\.employeeID)
+        let circleSeniors = [mentee.employeeID] + people.filter { $0.level >= 5 && $0.status == .active && !taken.contains($0.employeeID) && $0.employeeID != mentee.employeeID }
+            .shuffled(using: &rng).prefix(4).map(\.employeeID)
+        var circleEnrolments: [Enrolment] = []
+        for (i, id) in circleJuniors.enumerated() {
+            let topics = Self.digitalTopics.shuffled(using: &rng).prefix(3)
+            circleEnrolments.append(Enrolment(
+                id: Self.stableID(program: circle.id, index: 400 + i), programID: circle.id, employeeID: id, role: .mentor,
+                offers: topics.map { TopicOffer(topic: Topic($0)!, proficiency: Int.random(in: 3...5, using: &rng)) },
+                channels: Channel.allCases, cadence: .biweekly, capacity: 1))
+        }
+        for (i, id) in circleSeniors.enumerated() {
+            let topics = Self.digitalTopics.shuffled(using: &rng).prefix(2)
+            circleEnrolments.append(Enrolment(
+                id: Self.stableID(program: circle.id, index: 500 + i), programID: circle.id, employeeID: id, role: .mentee,
+                wants: topics.map { TopicWant(topic: Topic($0)!, priority: 2) }, channels: Channel.allCases, cadence: .biweekly, capacity: 1))
+        }
+        self.circleEnrolments = circleEnrolments
     }
 
     static func stableID(program: UUID, index: Int) -> UUID {

@@ -182,6 +182,7 @@ struct MatchingWebController {
         var ignoredLocks: [String]
         var publishURL: String?
         var ruleAction: String
+        var selfURL: String
         var message: String?
         var refresh: Bool
     }
@@ -213,7 +214,7 @@ struct MatchingWebController {
             placesLeft: run.mentors_with_places_left.map { RunPage.Note(name: "\($0.name) (\($0.id))", reason: $0.reason) },
             ignoredLocks: run.ignored_locks,
             publishURL: run.status == .done && run.current ? SiteURL.publishRun(program: program.id, run: run.id).path : nil,
-            ruleAction: SiteURL.pairRules(program.id).path, message: message,
+            ruleAction: SiteURL.pairRules(program.id).path, selfURL: SiteURL.run(program: program.id, run: run.id).path, message: message,
             refresh: run.status == .queued || run.status == .running)
         return try await req.render("run", page, status: status)
     }
