@@ -18,6 +18,7 @@ import Testing
             var runs: [MatchRun] = []
             var pairs: [MentoringPair] = []
             var events: [PairEvent] = []
+            var scheduled: [UUID] = []
         }
 
         init(_ state: State) { self.state = state }
@@ -46,6 +47,8 @@ import Testing
             }
             func run(_ id: UUID, in programID: UUID) -> MatchRun? { state.runs.first { $0.id == id && $0.programID == programID } }
             func insertRun(_ run: MatchRun) { state.runs.append(run) }
+            func updateRun(_ run: MatchRun) { if let i = state.runs.firstIndex(where: { $0.id == run.id }) { state.runs[i] = run } }
+            func scheduleRun(_ id: UUID, in programID: UUID, at: Date) { state.scheduled.append(id) }
             func pairs(in programID: UUID) -> [MentoringPair] { state.pairs.filter { $0.programID == programID } }
             func pair(_ id: UUID) -> MentoringPair? { state.pairs.first { $0.id == id } }
             func insertPairs(_ pairs: [MentoringPair], events: [PairEvent]) throws {
@@ -247,5 +250,29 @@ import Testing
         await #expect(throws: MatchWorkflowError.wrongMode(.selfService)) {
             try await MatchWorkflow.run(in: program.id, algorithm: .optimal, actor: Self.coordinator, clock: ManualClock(Self.now), store: store)
         }
+    }
+
+    /// A background run is stored queued and scheduled; a worker computes it to the same pairs as a run
+    /// computed at once; a run found running (its worker stopped) is marked failed, never left running.
+    @Test func aBackgroundRunIsQueuedComputedByAWorkerAndNeverLeftRunning() async throws {
+        let (store, program) = Self.world()
+        let clock = ManualClock(Self.now)
+        let inline = try await MatchWorkflow.run(in: program.id, algorithm: .optimal, actor: Self.coordinator, clock: clock, store: store)
+        let queued = try await MatchWorkflow.run(in: program.id, algorithm: .optimal, actor: Self.coordinator, clock: clock, store: store, background: true)
+        #expect(queued.status == .queued && queued.result == nil)
+        #expect(await store.state.scheduled == [queued.id])
+        try await MatchWorkflow.computeQueued(queued.id, in: program.id, clock: clock, store: store) { MatchWorkflow.compute($0, now: { clock.now }) }
+        let done = try #require(await store.state.runs.first { $0.id == queued.id })
+        #expect(done.status == .done && Self.pairs(done) == Self.pairs(inline))
+        // Running again does nothing to a finished run.
+        try await MatchWorkflow.computeQueued(queued.id, in: program.id, clock: clock, store: store) { _ in Issue.record("computed twice"); return done }
+        // A run left running by a stopped worker is failed with the reason when its job comes round again.
+        let stuck = try await MatchWorkflow.run(in: program.id, algorithm: .fair, actor: Self.coordinator, clock: clock, store: store, background: true)
+        await store.update { state in
+            if let i = state.runs.firstIndex(where: { $0.id == stuck.id }) { state.runs[i].status = .running }
+        }
+        try await MatchWorkflow.computeQueued(stuck.id, in: program.id, clock: clock, store: store) { _ in Issue.record("computed a stuck run"); return stuck }
+        let failed = try #require(await store.state.runs.first { $0.id == stuck.id })
+        #expect(failed.status == .failed && failed.error?.contains("stopped") == true)
     }
 }

@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import FlipsideCore
 @testable import FlipsideServer
 import Foundation
@@ -258,6 +259,38 @@ import VaporTesting
             #expect(pairPage.contains("Requested by Sara Senior") && pairPage.contains("Lee can teach you figma"))
             let after = try await sara.get("/programs/\(program)/choose").body.string
             #expect(after.contains("id=\"current-request\"") && !after.contains("aria-label=\"Ask"))
+        }
+    }
+
+    /// A background run: the request returns at once with the queued run, the page reloads itself
+    /// (no JavaScript) while it is queued, and a worker computes it to the same pairs as a run made at once.
+    /// A run whose worker stopped mid-run is marked failed when the job comes round again.
+    @Test func aBackgroundRunIsComputedByTheWorker() async throws {
+        try await TestWorld.run { world in
+            let program = try await Self.matchingProgram(world)
+            let base = "/api/v1/programs/\(program)"
+            let (_, now) = try await world.api(.POST, "\(base)/runs", as: .coordinator, json: "{}")
+            let (status, queued) = try await world.api(.POST, "\(base)/runs", as: .coordinator, json: #"{"background":true}"#)
+            #expect(status == .created && queued.contains(#""status":"queued""#))
+            let id = try #require(try Self.object(queued)["id"] as? String)
+            let coordinator = try await WebClient.signedIn(world, as: "coord@example.com")
+            let page = try await coordinator.get("/programs/\(program)/runs/\(id)").body.string
+            #expect(page.contains(#"<meta http-equiv="refresh" content="2">"#) && page.contains("id=\"run-progress\""))
+            #expect(try await OutboxWorker(app: world.app).drain() >= 1)
+            let (_, done) = try await world.api(.GET, "\(base)/runs/\(id)", as: .coordinator)
+            let (donePairs, nowPairs) = (try Self.pairs(done), try Self.pairs(now))
+            #expect(done.contains(#""status":"done""#) && donePairs == nowPairs && !donePairs.isEmpty)
+            let after = try await coordinator.get("/programs/\(program)/runs/\(id)").body.string
+            #expect(!after.contains("http-equiv") && after.contains("Publish these pairs"))
+            // A worker that stopped mid-run left it running: the next attempt marks it failed.
+            let (_, second) = try await world.api(.POST, "\(base)/runs", as: .coordinator, json: #"{"background":true,"algorithm":"fair"}"#)
+            let secondText = try #require(try Self.object(second)["id"] as? String)
+            let secondID = try #require(UUID(uuidString: secondText))
+            let sql = world.app.db as! any SQLDatabase
+            try await sql.update(MatchingTables.runs).set("status", to: "running").where("id", .equal, secondID).run()
+            #expect(try await OutboxWorker(app: world.app).drain() == 1)
+            let (_, failed) = try await world.api(.GET, "\(base)/runs/\(pathID(secondID))", as: .coordinator)
+            #expect(failed.contains(#""status":"failed""#) && failed.contains("stopped"))
         }
     }
 }

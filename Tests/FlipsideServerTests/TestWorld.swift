@@ -41,6 +41,7 @@ struct TestWorld {
         let postgres = storage != .sqliteMemory
         try await withApp(configure: { app in
             var config = AppConfig(storage: storage, bcryptCost: 4)
+            config.startBackgroundRunsAtOnce = false
             adjust(&config)
             try await configure(app, config: config)
             app.clock = ManualClock()

@@ -139,9 +139,13 @@ public struct Program: Hashable, Codable, Sendable {
     public var endDate: CalendarDate?
     public var status: ProgramStatus
     public var settings: MatchingSettings
+    /// The topics the enrolment form offers (empty: seeded from what enrolled people name; see `TopicCatalogue`).
+    public var topicCatalogue: [Topic] = []
 
     public init(id: UUID = UUID(), name: String, purpose: String = "", startDate: CalendarDate? = nil,
-                endDate: CalendarDate? = nil, status: ProgramStatus = .draft, settings: MatchingSettings = .init()) {
+                endDate: CalendarDate? = nil, status: ProgramStatus = .draft, settings: MatchingSettings = .init(),
+                topicCatalogue: [Topic] = []) {
+        self.topicCatalogue = topicCatalogue
         self.id = id
         self.name = name
         self.purpose = purpose
@@ -184,6 +188,7 @@ public struct Program: Hashable, Codable, Sendable {
             problems.append(FieldProblem(field: "end_date", reason: "must not be before start_date (\(s))"))
         }
         problems += settings.problems()
+        problems += TopicCatalogue.problems(topicCatalogue)
         if !problems.isEmpty { throw .invalid(problems) }
     }
 

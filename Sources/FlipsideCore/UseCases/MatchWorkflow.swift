@@ -14,6 +14,10 @@ public protocol MatchingWork: Sendable {
     func deleteRule(_ id: UUID, in programID: UUID) async throws -> Bool
     func run(_ id: UUID, in programID: UUID) async throws -> MatchRun?
     func insertRun(_ run: MatchRun) async throws
+    /// Stores a run's new status, result or error.
+    func updateRun(_ run: MatchRun) async throws
+    /// Asks for a queued run to be computed in the background (with the write that stored it).
+    func scheduleRun(_ id: UUID, in programID: UUID, at: Date) async throws
     func pairs(in programID: UUID) async throws -> [MentoringPair]
     func pair(_ id: UUID) async throws -> MentoringPair?
     /// Stores new pairs; throws `MatchWorkflowError.menteeAlreadyPaired` when the database's "one current
@@ -221,13 +225,64 @@ public enum MatchWorkflow {
         return run
     }
 
-    /// Runs the matching now and stores the run.
+    /// Runs with more mentees than this are computed in the background: the request returns at once
+    /// with the queued run.
+    public static let backgroundThreshold = 2_000
+
+    /// Runs the matching and stores the run: computed now (`done` or `failed`), or, for a program with
+    /// more than `backgroundThreshold` mentees (or when `background` says so), stored `queued` and
+    /// scheduled for a worker.
     public static func run(in programID: UUID, algorithm: MatchingAlgorithm, objective: Objective = .participation, actor: Actor,
-                           clock: any WallClock, store: any MatchingStore) async throws -> MatchRun {
+                           clock: any WallClock, store: any MatchingStore, background: Bool? = nil) async throws -> MatchRun {
         let prepared = try await prepareRun(in: programID, algorithm: algorithm, objective: objective, actor: actor, now: clock.now, store: store)
+        let mentees = prepared.run.snapshot.enrolments.filter { $0.role == .mentee }.count
+        if background ?? (mentees > backgroundThreshold) {
+            let queued = prepared.run
+            try await store.atomically { work in
+                try await work.insertRun(queued)
+                try await work.scheduleRun(queued.id, in: programID, at: queued.createdAt)
+            }
+            return queued
+        }
         let run = compute(prepared, now: { clock.now })
         try await store.atomically { work in try await work.insertRun(run) }
         return run
+    }
+
+    /// A worker's part of a background run: marks it running, computes it with `computing` (off the
+    /// caller's threads, in the server), and stores the outcome. A run found already `running` was being
+    /// computed when its worker stopped (a restart): it is marked failed, never left running.
+    public static func computeQueued(_ runID: UUID, in programID: UUID, clock: any WallClock, store: any MatchingStore,
+                                     computing: @Sendable (Prepared) async -> MatchRun) async throws {
+        let started: Prepared? = try await store.atomically { work in
+            guard var run = try await work.run(runID, in: programID) else { return nil }
+            switch run.status {
+            case .queued:
+                run.status = .running
+                try await work.updateRun(run)
+                var held: [String: Int] = [:]
+                var heldMentees = Set<String>()
+                if run.onlyMentees != nil {
+                    for pair in try await work.pairs(in: programID) where pair.status.holdsPlaces {
+                        held[pair.mentorID, default: 0] += 1
+                        heldMentees.insert(pair.menteeID)
+                    }
+                }
+                let directory = try await work.directory(for: run.snapshot.enrolments.map(\.employeeID))
+                return Prepared(run: run, directory: directory, held: held, heldMentees: heldMentees)
+            case .running:
+                run.status = .failed
+                run.error = "The server stopped while this run was being computed. Start it again."
+                run.finishedAt = clock.now
+                try await work.updateRun(run)
+                return nil
+            case .done, .failed:
+                return nil
+            }
+        }
+        guard let started else { return }
+        let finished = await computing(started)
+        try await store.atomically { work in try await work.updateRun(finished) }
     }
 
     // MARK: Publishing

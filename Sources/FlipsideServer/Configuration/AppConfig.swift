@@ -27,6 +27,9 @@ public struct AppConfig: Sendable {
     public var baseURL: String?
     /// Whether this is a production run (`APP_ENV=production`): links need `BASE_URL` then.
     public var isProduction: Bool
+    /// Whether a background match run starts at once in this process (besides the outbox workers that
+    /// would take it on their next round). Tests turn it off and drain the outbox themselves.
+    public var startBackgroundRunsAtOnce = true
 
     public init(storage: Storage, host: String = "127.0.0.1", port: Int = 8080, bcryptCost: Int = 12,
                 secureCookies: Bool = false, loginAttemptLimit: Int = 5, loginAddressLimit: Int = 50,

@@ -14,6 +14,8 @@ enum Outbox {
     enum Kind: String, Sendable, CaseIterable {
         /// Deletes expired browser sessions, API tokens, sign-in links and sign-in counters.
         case cleanUpExpired = "clean_up_expired"
+        /// Computes a queued match run (a large program's run, in the background).
+        case computeMatchRun = "compute_match_run"
     }
 
     /// A claimed job.

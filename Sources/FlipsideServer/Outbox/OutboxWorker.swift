@@ -18,7 +18,8 @@ public struct OutboxWorker: Sendable {
 
     public init(app: Application, extraHandlers: [String: Handler] = [:]) {
         self.app = app
-        var handlers: [String: Handler] = [Outbox.Kind.cleanUpExpired.rawValue: Self.cleanUpExpired(loginWindow: app.appConfig.loginWindow)]
+        var handlers: [String: Handler] = [Outbox.Kind.cleanUpExpired.rawValue: Self.cleanUpExpired(loginWindow: app.appConfig.loginWindow),
+                                           Outbox.Kind.computeMatchRun.rawValue: Self.computeMatchRun(clock: app.clock)]
         handlers.merge(extraHandlers) { _, extra in extra }
         self.handlers = handlers
     }
@@ -56,6 +57,22 @@ public struct OutboxWorker: Sendable {
         var kind: String
         var description: String { "no handler for jobs of kind '\(kind)'" }
     }
+
+    /// Computes a queued match run. The solve runs on a Dispatch thread, not on the server's event loops
+    /// or Swift's cooperative threads, so other requests stay fast meanwhile.
+    static func computeMatchRun(clock: any WallClock) -> Handler { { payload, db, _ in
+        let ids = try StoredJSON.decode([String: String].self, payload)
+        guard let run = ids["run"].flatMap(UUID.init(uuidString:)), let program = ids["program"].flatMap(UUID.init(uuidString:)) else {
+            throw UnknownKind(kind: "compute_match_run with payload \(payload)")
+        }
+        try await MatchWorkflow.computeQueued(run, in: program, clock: clock, store: FluentMatchingStore(db: db)) { prepared in
+            await withCheckedContinuation { continuation in
+                DispatchQueue.global(qos: .utility).async {
+                    continuation.resume(returning: MatchWorkflow.compute(prepared, now: { clock.now }))
+                }
+            }
+        }
+    } }
 
     /// Deletes what has expired: browser sessions, API tokens, used or expired sign-in links, sign-in
     /// counters whose window is over.

@@ -57,6 +57,17 @@ struct FluentMatchingStore: MatchingStore {
             try await sql.insert(into: MatchingTables.runs).model(try MatchRunRow(run), nilEncodingStrategy: .asNil).run()
         }
 
+        func updateRun(_ run: MatchRun) async throws {
+            let row = try MatchRunRow(run)
+            try await sql.update(MatchingTables.runs).set("status", to: row.status).set("result", to: row.result).set("error", to: row.error)
+                .set("finished_at", to: row.finished_at).where("id", .equal, run.id).run()
+        }
+
+        func scheduleRun(_ id: UUID, in programID: UUID, at: Date) async throws {
+            let payload = try StoredJSON.encode(["run": id.uuidString, "program": programID.uuidString])
+            try await Outbox.enqueue(.computeMatchRun, payload: payload, dedupeKey: "run \(id.uuidString)", runAt: at, on: tx)
+        }
+
         func pairs(in programID: UUID) async throws -> [MentoringPair] {
             try await MatchingReads(db: tx).pairs(in: programID)
         }

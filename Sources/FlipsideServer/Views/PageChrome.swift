@@ -10,6 +10,8 @@ struct PageChrome: Encodable {
     var isSignedIn: Bool
     var csrf: String
     var nav: String
+    /// Reload the page after this many seconds (a run in progress), without JavaScript.
+    var refreshSeconds: Int?
 
     init(request: Request, title: String, nav: String = "", hasForm: Bool = false) {
         let user = request.auth.get(UserModel.self)

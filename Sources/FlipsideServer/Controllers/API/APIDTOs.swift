@@ -52,6 +52,8 @@ struct ProgramInput: Content {
     var start_date: CalendarDate?
     var end_date: CalendarDate?
     var settings: SettingsInput?
+    /// Replaces the topic catalogue (an empty list: seeded from the enrolments again).
+    var topic_catalogue: [String]?
 
     /// Every field optional: what is absent stays as it is. `weights`, when given, replaces the weights
     /// (a component it leaves out weighs 0).
@@ -87,6 +89,7 @@ struct ProgramInput: Content {
         if let start_date { program.startDate = start_date }
         if let end_date { program.endDate = end_date }
         settings?.apply(to: &program.settings)
+        if let topic_catalogue { program.topicCatalogue = TopicCatalogue.parse(topic_catalogue.joined(separator: "\n")).topics }
     }
 }
 

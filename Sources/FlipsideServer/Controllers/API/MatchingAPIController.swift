@@ -35,7 +35,9 @@ struct MatchingAPIController {
         let program = try await req.visibleProgram()
         let input = try req.content.decode(RunInput.self)
         let run = try await MatchWorkflow.run(in: program.id, algorithm: input.algorithm ?? .optimal, objective: input.objective ?? .participation,
-                                              actor: req.actor, clock: req.application.clock, store: req.flipside.matchingStore)
+                                              actor: req.actor, clock: req.application.clock, store: req.flipside.matchingStore,
+                                              background: input.background == true ? true : nil)
+        if run.status == .queued { Self.startBackgroundRun(req.application) }
         let (_, dto) = try await req.flipside.matching.run(run.id, in: program)
         return try await dto.encodeResponse(status: .created, for: req)
     }
@@ -116,6 +118,13 @@ struct MatchingAPIController {
         let pair = try await MatchWorkflow.request(mentorID: input.mentor_id.trimmed, for: try Self.ownEmployeeID(req), in: program.id,
                                                    actor: req.actor, now: req.flipside.now, store: req.flipside.matchingStore)
         return try await req.flipside.matching.pair(pair.id).encodeResponse(status: .created, for: req)
+    }
+
+    /// Starts the outbox's work now in this process, so a queued run does not wait for the workers'
+    /// next round (a claimed job is never run twice, whoever claims it).
+    static func startBackgroundRun(_ app: Application) {
+        guard app.appConfig.startBackgroundRunsAtOnce else { return }
+        Task.detached { _ = try? await OutboxWorker(app: app).drain() }
     }
 
     /// The signed-in participant's employee id (suggestions and requests are always one's own).

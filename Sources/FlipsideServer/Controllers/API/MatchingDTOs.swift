@@ -58,6 +58,8 @@ struct RunListDTO: Content {
 struct RunInput: Content {
     var algorithm: MatchingAlgorithm?
     var objective: Objective?
+    /// Compute in the background whatever the program's size (by default only above 2,000 mentees).
+    var background: Bool?
 }
 
 /// One run with its result.

@@ -74,6 +74,8 @@ struct ProgramDTO: Content {
     var end_date: CalendarDate?
     var status: ProgramStatus
     var settings: Settings
+    /// The coordinator's topic catalogue (empty: the enrolment form seeds it from what people name).
+    var topic_catalogue: [String]
 
     init(_ program: Program) {
         id = program.id
@@ -83,6 +85,7 @@ struct ProgramDTO: Content {
         end_date = program.endDate
         status = program.status
         settings = Settings(program.settings)
+        topic_catalogue = program.topicCatalogue.map(\.key)
     }
 }
 

@@ -122,6 +122,7 @@ struct MatchingWebController {
             let objective = Objective(rawValue: form.objective ?? "participation") ?? .participation
             let run = try await MatchWorkflow.run(in: program.id, algorithm: algorithm, objective: objective, actor: req.actor,
                                                   clock: req.application.clock, store: req.flipside.matchingStore)
+            if run.status == .queued { MatchingAPIController.startBackgroundRun(req.application) }
             return req.redirect(to: SiteURL.run(program: program.id, run: run.id).path)
         } catch {
             let failure = APIError.from(error)
@@ -198,8 +199,10 @@ struct MatchingWebController {
         let s = run.summary
         let summary = s.map { "\($0.pairs) pairs from \($0.mentees) mentees and \($0.mentors) mentors · total \(Self.points($0.total)) · mean \($0.mean.map(Self.points) ?? "—") · lowest \($0.lowest.map(Self.points) ?? "—") · \($0.unmatchedMentees) mentee(s) unpaired" } ?? ""
         let labels = Dictionary(uniqueKeysWithValues: ScoreComponent.allCases.map { ($0.rawValue, $0.label) })
+        var chrome = PageChrome(request: req, title: "Match run · \(program.name)", nav: "programs")
+        if run.status == .queued || run.status == .running { chrome.refreshSeconds = 2 }
         let page = RunPage(
-            page: PageChrome(request: req, title: "Match run · \(program.name)", nav: "programs"), program: ProgramSummary(program),
+            page: chrome, program: ProgramSummary(program),
             matchingURL: SiteURL.matching(program.id).path, title: "Run of \(AccountActions.expiryText(run.created_at))",
             status: run.status.rawValue, error: run.error, current: run.current, rerun: run.only_mentees != nil,
             algorithm: "\(run.algorithm.label) (\(run.objective.rawValue))", summary: summary,

@@ -18,5 +18,6 @@ enum FlipsideMigrations {
         app.migrations.add(CreateOutbox())
         app.migrations.add(AddProgramMatchingRules())
         app.migrations.add(CreateMatchingWorkflow())
+        app.migrations.add(AddProgramTopicCatalogue())
     }
 }

@@ -16,6 +16,8 @@ final class ProgramModel: Model, @unchecked Sendable {
     @Field(key: "default_capacity") var defaultCapacity: Int
     /// The rest of the program's `MatchingSettings`, as JSON (the two above stay columns).
     @Field(key: "matching_rules") var matchingRules: String
+    /// The program's topic catalogue as a JSON list.
+    @Field(key: "topic_catalogue") var topicCatalogue: String
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Children(for: \.$program) var enrolments: [EnrolmentModel]
 
@@ -35,6 +37,7 @@ final class ProgramModel: Model, @unchecked Sendable {
         minLevelGap = program.settings.minLevelGap
         defaultCapacity = program.settings.defaultCapacity
         matchingRules = Self.encode(program.settings)
+        topicCatalogue = (try? StoredJSON.encode(program.topicCatalogue)) ?? "[]"
     }
 
     static func encode(_ settings: MatchingSettings) -> String {
@@ -53,6 +56,6 @@ final class ProgramModel: Model, @unchecked Sendable {
     var program: Program {
         Program(id: id!, name: name, purpose: purpose, startDate: startDate.flatMap(CalendarDate.init(iso:)),
                 endDate: endDate.flatMap(CalendarDate.init(iso:)), status: ProgramStatus(rawValue: status) ?? .draft,
-                settings: settings)
+                settings: settings, topicCatalogue: (try? StoredJSON.decode([Topic].self, topicCatalogue)) ?? [])
     }
 }
