@@ -97,3 +97,11 @@ public struct Enrolment: Hashable, Codable, Sendable {
         case channels, cadence, capacity, availability
     }
 }
+
+/// A topic with a level: an offer (proficiency) or a want (priority).
+public protocol TopicLevel {
+    var topic: Topic { get }
+}
+
+extension TopicOffer: TopicLevel {}
+extension TopicWant: TopicLevel {}

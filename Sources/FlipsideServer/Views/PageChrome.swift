@@ -214,6 +214,9 @@ struct ProgramFormPage: Encodable {
     var startDate: String
     var endDate: String
     var settings: SettingsFields
+    var topicCatalogue: String
+    /// The catalogue shown was seeded from the enrolments (saving the form keeps it).
+    var catalogueIsSeed: Bool
     var problems: [ErrorDetail]
 }
 
@@ -280,6 +283,9 @@ struct EnrolFormPage: Encodable {
     var program: ProgramSummary
     var action: String
     var role: String
+    /// The program's topics, each with a labelled level to pick as a mentor or as a mentee.
+    var catalogue: [CatalogueRow]
+    /// Topics not in the catalogue, typed as "topic:level; …".
     var offers: String
     var wants: String
     var industries: String
@@ -291,6 +297,8 @@ struct EnrolFormPage: Encodable {
     var isUpdate: Bool
 
     struct ChannelOption: Encodable { var value: String; var label: String; var checked: Bool }
+    struct LevelOption: Encodable { var value: String; var label: String; var selected: Bool }
+    struct CatalogueRow: Encodable { var index: Int; var topic: String; var offer: [LevelOption]; var want: [LevelOption] }
     struct CadenceOption: Encodable { var value: String; var selected: Bool }
 }
 

@@ -71,7 +71,26 @@ struct ParticipantWebController {
     func enrolForm(req: Request) async throws -> View {
         let (program, employeeID) = try await context(req)
         let existing = try await req.flipside.enrolments.enrolment(of: employeeID, in: program.id)
-        return try await req.view.render("enrol", formPage(req, program: program, enrolment: existing, problems: []))
+        let catalogue = TopicCatalogue.effective(program, enrolments: try await req.flipside.enrolments.all(in: program.id))
+        return try await req.view.render("enrol", formPage(req, program: program, enrolment: existing, catalogue: catalogue, problems: []))
+    }
+
+    /// The catalogue topics picked on the form: `topic[i]` names the row's topic, `offer[i]` and `want[i]`
+    /// the labelled level chosen (empty: not picked).
+    struct TopicPicks: Content {
+        var topic: [String: String]?
+        var offer: [String: String]?
+        var want: [String: String]?
+
+        /// The picks as the text the API's lists read ("topic:level; …"), so both paths check them alike.
+        func text(_ levels: [String: String]?) -> String {
+            guard let levels else { return "" }
+            return levels.sorted { (Int($0.key) ?? 0) < (Int($1.key) ?? 0) }.compactMap { index, level -> String? in
+                let level = level.trimmed
+                guard !level.isEmpty, let topic = topic?[index]?.trimmed, !topic.isEmpty else { return nil }
+                return "\(topic):\(level)"
+            }.joined(separator: ";")
+        }
     }
 
     func enrol(req: Request) async throws -> Response {
@@ -82,6 +101,7 @@ struct ParticipantWebController {
             var channels: [String]?; var cadence: String?; var capacity: String?; var availability: String?
         }
         let form = try req.content.decode(Form.self)
+        let picks = (try? req.content.decode(TopicPicks.self)) ?? TopicPicks()
         let existing = try await req.flipside.enrolments.enrolment(of: employeeID, in: program.id)
         var problems: [FieldProblem] = []
         func parsed<T>(_ field: String, _ result: Result<T, FieldReason>) -> T? {
@@ -94,8 +114,11 @@ struct ParticipantWebController {
         if role == nil { problems.append(FieldProblem(field: "role", reason: "choose mentor or mentee")) }
         // Both lists are read whatever the role, as the API reads them: a mentor who also lists wants is
         // told so (422), not silently dropped.
-        let offers = parsed("offers", EnrolmentFields.offers(form.offers ?? ""))
-        let wants = parsed("wants", EnrolmentFields.wants(form.wants ?? ""))
+        // Picked from the catalogue, then typed: one list each, a typed topic replacing the same picked one.
+        let offers = parsed("offers", EnrolmentFields.offers([picks.text(picks.offer), form.offers ?? ""].filter { !$0.isBlank }.joined(separator: ";")))
+            .map(Self.lastOfEachTopic)
+        let wants = parsed("wants", EnrolmentFields.wants([picks.text(picks.want), form.wants ?? ""].filter { !$0.isBlank }.joined(separator: ";")))
+            .map(Self.lastOfEachTopic)
         let channels = parsed("channels", EnrolmentFields.channels((form.channels ?? []).joined(separator: ";")))
         let cadence = parsed("cadence", EnrolmentFields.cadence(form.cadence ?? ""))
         let availability = parsed("availability", EnrolmentFields.availability(form.availability ?? ""))
@@ -137,7 +160,8 @@ struct ParticipantWebController {
             // The same problems the API answers, shown on the form.
             let answer = APIError.from(error)
             guard answer.status == .unprocessableEntity else { throw error }
-            var page = formPage(req, program: program, enrolment: enrolment, problems: answer.details)
+            let catalogue = TopicCatalogue.effective(program, enrolments: try await req.flipside.enrolments.all(in: program.id))
+            var page = formPage(req, program: program, enrolment: enrolment, catalogue: catalogue, problems: answer.details)
             page.offers = form.offers ?? ""
             page.wants = form.wants ?? ""
             page.availability = form.availability ?? ""
@@ -165,12 +189,30 @@ struct ParticipantWebController {
         return (program, employeeID)
     }
 
-    private func formPage(_ req: Request, program: Program, enrolment: Enrolment?, problems: [ErrorDetail]) -> EnrolFormPage {
+    /// Of a list with one topic named twice (picked and typed), the last.
+    static func lastOfEachTopic<T>(_ items: [T]) -> [T] where T: TopicLevel {
+        var seen = Set<Topic>()
+        return items.reversed().filter { seen.insert($0.topic).inserted }.reversed()
+    }
+
+    private func formPage(_ req: Request, program: Program, enrolment: Enrolment?, catalogue: [Topic], problems: [ErrorDetail]) -> EnrolFormPage {
         let e = enrolment
+        let inCatalogue = Set(catalogue)
+        let offered = Dictionary((e?.offers ?? []).map { ($0.topic, $0.proficiency) }, uniquingKeysWith: { a, _ in a })
+        let wanted = Dictionary((e?.wants ?? []).map { ($0.topic, $0.priority) }, uniquingKeysWith: { a, _ in a })
+        let rows = catalogue.enumerated().map { i, topic in
+            EnrolFormPage.CatalogueRow(
+                index: i, topic: topic.key,
+                offer: [.init(value: "", label: "—", selected: offered[topic] == nil)]
+                    + ProficiencyScale.levels.map { .init(value: String($0.value), label: $0.label, selected: offered[topic] == $0.value) },
+                want: [.init(value: "", label: "—", selected: wanted[topic] == nil)]
+                    + PriorityScale.levels.map { .init(value: String($0.value), label: $0.label, selected: wanted[topic] == $0.value) })
+        }
         return EnrolFormPage(
             page: PageChrome(request: req, title: "Enrol in \(program.name)", nav: "programs"), program: ProgramSummary(program),
-            action: SiteURL.enrol(program.id).path, role: e?.role.rawValue ?? "",
-            offers: e.map { EnrolmentFields.text($0.offers) } ?? "", wants: e.map { EnrolmentFields.text($0.wants) } ?? "",
+            action: SiteURL.enrol(program.id).path, role: e?.role.rawValue ?? "", catalogue: rows,
+            offers: e.map { EnrolmentFields.text($0.offers.filter { !inCatalogue.contains($0.topic) }) } ?? "",
+            wants: e.map { EnrolmentFields.text($0.wants.filter { !inCatalogue.contains($0.topic) }) } ?? "",
             industries: e?.industries.joined(separator: ";") ?? "",
             channels: FlipsideCore.Channel.allCases.map { .init(value: $0.rawValue, label: $0 == .inPerson ? "In person" : $0 == .video ? "Video call" : "Chat / instant messaging",
                                                   checked: e?.channels.contains($0) ?? false) },

@@ -48,6 +48,8 @@ struct ProgramsWebController {
         /// Sent by the form that shows the checkboxes: an unticked box is not sent, so without this marker
         /// a post that leaves the settings out would switch them off.
         var settings_shown: String?
+        /// One topic per line.
+        var topic_catalogue: String?
 
         func weight(_ component: ScoreComponent) -> String? {
             switch component {
@@ -106,6 +108,11 @@ struct ProgramsWebController {
         }
         settings.requestDays = int(form.request_days, "settings.request_days", settings.requestDays)
         program.settings = settings
+        if let raw = form.topic_catalogue {
+            let (topics, topicProblems) = TopicCatalogue.parse(raw)
+            program.topicCatalogue = topics
+            problems += topicProblems
+        }
         return (program, problems)
     }
 
@@ -176,7 +183,12 @@ struct ProgramsWebController {
     /// failed post, what was typed.
     private func formPage(_ req: Request, program: Program?, editing: Program, raw: ProgramForm?, problems: [ErrorDetail]) async throws -> ProgramFormPage {
         var enrolments = 0
-        if let program { enrolments = try await req.flipside.enrolments.all(in: program.id).count }
+        var catalogue = editing.topicCatalogue
+        if let program {
+            let all = try await req.flipside.enrolments.all(in: program.id)
+            enrolments = all.count
+            if catalogue.isEmpty { catalogue = TopicCatalogue.seed(all) }
+        }
         return ProgramFormPage(
             page: PageChrome(request: req, title: program == nil ? "New program" : "Edit \(program!.name)", nav: "programs"),
             heading: program == nil ? "New program" : "Edit program",
@@ -189,7 +201,9 @@ struct ProgramsWebController {
             enrolmentCount: enrolments,
             name: raw?.name ?? editing.name, purpose: raw?.purpose ?? editing.purpose,
             startDate: raw?.start_date ?? editing.startDate?.description ?? "", endDate: raw?.end_date ?? editing.endDate?.description ?? "",
-            settings: SettingsFields(editing.settings, raw: raw), problems: problems)
+            settings: SettingsFields(editing.settings, raw: raw),
+            topicCatalogue: raw?.topic_catalogue ?? catalogue.map(\.key).joined(separator: "\n"),
+            catalogueIsSeed: editing.topicCatalogue.isEmpty && !catalogue.isEmpty, problems: problems)
     }
 
     func show(req: Request) async throws -> View {
