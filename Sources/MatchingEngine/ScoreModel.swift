@@ -71,6 +71,8 @@ public enum EligibilityRule: String, Sendable, Codable, CaseIterable {
     case sharedManager = "shared_manager"
     case noCommonChannel = "no_common_channel"
     case excluded = "coordinator_exclusion"
+    /// The two were paired in an earlier program, and the program does not pair people again.
+    case pairedBefore = "paired_before"
 }
 
 /// A pair that breaks a hard rule, allowed anyway by a coordinator, with why.
@@ -104,6 +106,9 @@ public struct MatchRules: Sendable, Codable, Equatable {
     public var exclusions: [[String]] = []
     /// Pairs that must be kept, as [mentee id, mentor id].
     public var locks: [[String]] = []
+    /// Pairs who were paired in an earlier program, as [mentee id, mentor id]: ineligible
+    /// (`paired_before`) unless overridden.
+    public var pastPairs: [[String]] = []
     /// Mentees each mentor takes unless their enrolment says otherwise.
     public var defaultCapacity: Int = 1
     /// Pairs a coordinator allowed although a hard rule forbids them, each with the written reason. An
@@ -120,7 +125,7 @@ public struct MatchRules: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case minLevelGap = "min_level_gap", forbidSharedManager = "forbid_shared_manager"
         case requireCommonChannel = "require_common_channel", perspectiveAttributes = "perspective_attributes"
-        case weights, exclusions, locks, defaultCapacity = "default_capacity", overrides
+        case weights, exclusions, locks, defaultCapacity = "default_capacity", overrides, pastPairs = "past_pairs"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -134,6 +139,7 @@ public struct MatchRules: Sendable, Codable, Equatable {
         locks = try c.decodeIfPresent([[String]].self, forKey: .locks) ?? []
         defaultCapacity = try c.decodeIfPresent(Int.self, forKey: .defaultCapacity) ?? 1
         overrides = try c.decodeIfPresent([RuleOverride].self, forKey: .overrides) ?? []
+        pastPairs = try c.decodeIfPresent([[String]].self, forKey: .pastPairs) ?? []
     }
 
     /// Problems with the rules, each naming the field.

@@ -22,6 +22,7 @@ public struct ScoringProblem: Sendable {
     let chain: (mentee: [[Int32]], mentor: [[Int32]])
     let utcHours: (mentee: [UInt32], mentor: [UInt32])
     let excluded: Set<Int>                   // mentee * mentors.count + mentor
+    let pairedBefore: Set<Int>               // same key
     /// Overridden pairs (same key) and their reasons.
     let overridden: [Int: String]
     public let capacity: [Int]
@@ -56,10 +57,14 @@ public struct ScoringProblem: Sendable {
         utcHours = (mentees.map(Self.utcMask), mentors.map(Self.utcMask))
         let menteeIndex = Dictionary(mentees.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
         let mentorIndex = Dictionary(mentors.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
-        excluded = Set(rules.exclusions.compactMap { pair -> Int? in
-            guard pair.count == 2, let i = menteeIndex[pair[0]], let j = mentorIndex[pair[1]] else { return nil }
-            return i * mentors.count + j
-        })
+        func keys(_ pairs: [[String]]) -> Set<Int> {
+            Set(pairs.compactMap { pair -> Int? in
+                guard pair.count == 2, let i = menteeIndex[pair[0]], let j = mentorIndex[pair[1]] else { return nil }
+                return i * mentors.count + j
+            })
+        }
+        excluded = keys(rules.exclusions)
+        pairedBefore = keys(rules.pastPairs)
         var overridden: [Int: String] = [:]
         for o in rules.overrides {
             guard let i = menteeIndex[o.menteeID], let j = mentorIndex[o.mentorID] else { continue }
@@ -93,6 +98,7 @@ public struct ScoringProblem: Sendable {
 
     /// The first rule of the program (not the coordinator's exclusions or overrides) the pair breaks.
     func hardRule(mentee i: Int, mentor j: Int) -> EligibilityRule? {
+        if !pairedBefore.isEmpty && pairedBefore.contains(i * mentors.count + j) { return .pairedBefore }
         if mentees[i].level - mentors[j].level < rules.minLevelGap { return .levelGap }
         if chain.mentee[i].contains(personID.mentor[j]) || chain.mentor[j].contains(personID.mentee[i]) { return .sameReportingChain }
         if rules.forbidSharedManager && manager.mentee[i] >= 0 && manager.mentee[i] == manager.mentor[j] { return .sharedManager }

@@ -64,6 +64,11 @@ import Testing
             }
             func setProgramStatus(_ id: UUID, _ status: ProgramStatus) { state.programs[id]?.status = status }
             func holdMentor(_ employeeID: String, in programID: UUID) {}
+            func earlierPairs(among employeeIDs: [String], except programID: UUID) -> [[String]] {
+                let ids = Set(employeeIDs)
+                return state.pairs.filter { $0.programID != programID && $0.status == .accepted && ids.contains($0.menteeID) && ids.contains($0.mentorID) }
+                    .map { [$0.menteeID, $0.mentorID] }
+            }
         }
     }
 
@@ -274,5 +279,41 @@ import Testing
         try await MatchWorkflow.computeQueued(stuck.id, in: program.id, clock: clock, store: store) { _ in Issue.record("computed a stuck run"); return stuck }
         let failed = try #require(await store.state.runs.first { $0.id == stuck.id })
         #expect(failed.status == .failed && failed.error?.contains("stopped") == true)
+    }
+
+    /// People paired in an earlier program are not paired again unless the program allows it: runs keep
+    /// them apart, a lock needs a reason, and a mentee cannot request that mentor.
+    @Test func peoplePairedBeforeAreNotPairedAgainByDefault() async throws {
+        let (store, program) = Self.world()
+        let clock = ManualClock(Self.now)
+        let earlier = UUID()
+        await store.update { state in
+            state.pairs.append(MentoringPair(programID: earlier, menteeID: "S1", mentorID: "J1", status: .accepted, source: .run, score: 80,
+                                             menteeAccepted: true, mentorAccepted: true, createdAt: Self.now))
+        }
+        let run = try await MatchWorkflow.run(in: program.id, algorithm: .optimal, actor: Self.coordinator, clock: clock, store: store)
+        #expect(!Self.pairs(run).contains("S1-J1") && Self.pairs(run).count == 2, "\(Self.pairs(run))")
+        #expect(run.snapshot.pastPairs == [["S1", "J1"]])
+        await #expect(throws: MatchWorkflowError.ruleBroken(menteeID: "S1", mentorID: "J1", rule: "paired_before")) {
+            try await MatchWorkflow.addRule(.lock, menteeID: "S1", mentorID: "J1", reason: nil, in: program.id, actor: Self.coordinator, now: Self.now, store: store)
+        }
+        let lock = try await MatchWorkflow.addRule(.lock, menteeID: "S1", mentorID: "J1", reason: "A second round, both asked for it",
+                                                   in: program.id, actor: Self.coordinator, now: Self.now, store: store)
+        #expect(lock.overriddenRule == "paired_before")
+        let locked = try await MatchWorkflow.run(in: program.id, algorithm: .optimal, actor: Self.coordinator, clock: clock, store: store)
+        #expect(Self.pairs(locked).contains("S1-J1"))
+        // Allowed by the program: paired like anyone else.
+        let (open, openProgram) = Self.world(mode: .selfService)
+        await open.update { state in
+            state.programs[openProgram.id]?.settings.allowRepeatPairs = false
+            state.pairs.append(MentoringPair(programID: earlier, menteeID: "S1", mentorID: "J1", status: .accepted, source: .run, score: 80,
+                                             menteeAccepted: true, mentorAccepted: true, createdAt: Self.now))
+        }
+        await #expect(throws: MatchWorkflowError.notEligible("J1 cannot be your mentor here: they were paired in an earlier program.")) {
+            try await MatchWorkflow.request(mentorID: "J1", for: "S1", in: openProgram.id, actor: .participant(employeeID: "S1"), now: Self.now, store: open)
+        }
+        await open.update { state in state.programs[openProgram.id]?.settings.allowRepeatPairs = true }
+        let request = try await MatchWorkflow.request(mentorID: "J1", for: "S1", in: openProgram.id, actor: .participant(employeeID: "S1"), now: Self.now, store: open)
+        #expect(request.status == .requested)
     }
 }

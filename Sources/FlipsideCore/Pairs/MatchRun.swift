@@ -15,9 +15,13 @@ public struct RunSnapshot: Sendable, Codable, Equatable {
     public var rules: [PairRule]
     /// Time-zone offsets are taken on this day (the program's first, or the day of the run).
     public var referenceDay: CalendarDate
+    /// Pairs accepted in earlier programs, kept apart unless the program allows repeat pairs (not part
+    /// of the fingerprint: a pair accepted elsewhere later does not make a run stale).
+    public var pastPairs: [[String]]
 
-    public init(settings: MatchingSettings, enrolments: [Enrolment], rules: [PairRule], referenceDay: CalendarDate) {
+    public init(settings: MatchingSettings, enrolments: [Enrolment], rules: [PairRule], referenceDay: CalendarDate, pastPairs: [[String]] = []) {
         self.settings = settings
+        self.pastPairs = pastPairs.sorted { $0.joined(separator: " ") < $1.joined(separator: " ") }
         self.enrolments = enrolments.sorted { $0.employeeID < $1.employeeID }
         self.rules = rules.sorted { ($0.kind.rawValue, $0.menteeID, $0.mentorID) < ($1.kind.rawValue, $1.menteeID, $1.mentorID) }
         self.referenceDay = referenceDay
@@ -45,6 +49,17 @@ public struct RunSnapshot: Sendable, Codable, Equatable {
     var reference: Date {
         DateComponents(calendar: Calendar(identifier: .gregorian), timeZone: TimeZone(identifier: "UTC"),
                        year: referenceDay.year, month: referenceDay.month, day: referenceDay.day).date ?? Date(timeIntervalSince1970: 0)
+    }
+
+    enum CodingKeys: String, CodingKey { case settings, enrolments, rules, referenceDay = "reference_day", pastPairs = "past_pairs" }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        settings = try c.decode(MatchingSettings.self, forKey: .settings)
+        enrolments = try c.decode([Enrolment].self, forKey: .enrolments)
+        rules = try c.decode([PairRule].self, forKey: .rules)
+        referenceDay = try c.decode(CalendarDate.self, forKey: .referenceDay)
+        pastPairs = try c.decodeIfPresent([[String]].self, forKey: .pastPairs) ?? []
     }
 }
 
@@ -167,6 +182,7 @@ public enum MatchRunning {
                                objective: Objective, held: (places: [String: Int], mentees: Set<String>) = ([:], [])) throws -> RunResult {
         var rules = snapshot.settings.rules
         rules.exclusions = snapshot.rules.filter { $0.kind == .exclusion }.map { [$0.menteeID, $0.mentorID] }
+        rules.pastPairs = snapshot.pastPairs
         let locks = snapshot.rules.filter { $0.kind == .lock && !held.mentees.contains($0.menteeID) }
         rules.overrides = locks.compactMap { lock in
             lock.overriddenRule == nil ? nil : RuleOverride(menteeID: lock.menteeID, mentorID: lock.mentorID, reason: lock.reason ?? "")

@@ -25,6 +25,8 @@ public protocol MatchingWork: Sendable {
     func insertPairs(_ pairs: [MentoringPair], events: [PairEvent]) async throws
     func updatePair(_ pair: MentoringPair, event: PairEvent) async throws
     func setProgramStatus(_ id: UUID, _ status: ProgramStatus) async throws
+    /// Pairs of these people that were accepted in other programs, as (mentee, mentor).
+    func earlierPairs(among employeeIDs: [String], except programID: UUID) async throws -> [[String]]
     /// Holds the mentor's enrolment until the work ends, so that two units of work filling their places
     /// run one after the other.
     func holdMentor(_ employeeID: String, in programID: UUID) async throws
@@ -95,6 +97,7 @@ extension EligibilityRule {
         case .sharedManager: return "they may not share a direct manager"
         case .noCommonChannel: return "they need a meeting channel both use"
         case .excluded: return "the coordinator excluded this pair"
+        case .pairedBefore: return "they were paired in an earlier program"
         }
     }
 }
@@ -162,9 +165,13 @@ public enum MatchWorkflow {
                            work: any MatchingWork) async throws -> EligibilityRule? {
         let two = enrolments.filter { $0.employeeID == menteeID || $0.employeeID == mentorID }
         let directory = try await work.directory(for: [menteeID, mentorID])
-        let input = MatchInput(people: directory, enrolments: two, rules: settings.rules)
+        var rules = settings.rules
+        if !settings.allowRepeatPairs, let programID = two.first?.programID {
+            rules.pastPairs = try await work.earlierPairs(among: [menteeID, mentorID], except: programID)
+        }
+        let input = MatchInput(people: directory, enrolments: two, rules: rules)
         guard input.mentees.count == 1, input.mentors.count == 1 else { return nil }
-        return ScoringProblem(mentees: input.mentees, mentors: input.mentors, rules: settings.rules).brokenRule(mentee: 0, mentor: 0)
+        return ScoringProblem(mentees: input.mentees, mentors: input.mentors, rules: rules).brokenRule(mentee: 0, mentor: 0)
     }
 
     // MARK: Runs
@@ -196,8 +203,9 @@ public enum MatchWorkflow {
                     heldMentees.insert(pair.menteeID)
                 }
             }
+            let past = program.settings.allowRepeatPairs ? [] : try await work.earlierPairs(among: enrolments.map(\.employeeID), except: programID)
             let snapshot = RunSnapshot(settings: program.settings, enrolments: enrolments, rules: rules,
-                                       referenceDay: program.startDate ?? CalendarDate.today(now: now))
+                                       referenceDay: program.startDate ?? CalendarDate.today(now: now), pastPairs: past)
             let only = program.status == .active ? enrolments.filter { $0.role == .mentee && !heldMentees.contains($0.employeeID) }.map(\.employeeID) : nil
             let run = MatchRun(programID: programID, algorithm: algorithm, objective: objective, status: .queued, snapshot: snapshot,
                                createdAt: now, onlyMentees: only)
@@ -484,6 +492,9 @@ public enum MatchWorkflow {
         let enrolments = try await work.enrolments(in: program.id).filter { $0.role == .mentor || $0.employeeID == menteeID }
         var rules = program.settings.rules
         rules.exclusions = try await work.rules(in: program.id).filter { $0.kind == .exclusion }.map { [$0.menteeID, $0.mentorID] }
+        if !program.settings.allowRepeatPairs {
+            rules.pastPairs = try await work.earlierPairs(among: enrolments.map(\.employeeID), except: program.id)
+        }
         let directory = try await work.directory(for: enrolments.map(\.employeeID))
         let input = MatchInput(people: directory, enrolments: enrolments, rules: rules)
         let problem = ScoringProblem(mentees: input.mentees, mentors: input.mentors, rules: rules)
