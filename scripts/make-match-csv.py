@@ -1,17 +1,17 @@
 #!/usr/bin/env python3
 """Writes a synthetic organisation and a program's enrolments for `flipside match` (deterministic).
 
-    python3 scripts/make-match-csv.py 10000 bench-data/match-people.csv bench-data/match-enrolments.csv
+    python3 scripts/make-match-csv.py 10000 bench-data/match-people.csv bench-data/match-enrolments.csv [PEOPLE]
 
-N mentees (senior, levels 5-9) and N mentors (junior, levels 1-3) in an organisation of 2.2 N people
-(reporting tree, 8 reports a manager), with 40 topics, channels, cadences and hours."""
+N mentees (senior, levels 5-9) and N mentors (junior, levels 1-3) in an organisation of 2.2 N people, or
+PEOPLE when given (reporting tree, 8 reports a manager), with 40 topics, channels, cadences and hours."""
 import random
 import sys
 
 n = int(sys.argv[1])
 people_path, enrol_path = sys.argv[2], sys.argv[3]
 rng = random.Random(7)
-total = int(n * 2.2)
+total = int(sys.argv[4]) if len(sys.argv) > 4 else int(n * 2.2)
 departments = ["Engineering", "Product", "Marketing", "Sales", "Finance", "People", "Operations"]
 sites = [("Berlin", "Europe/Berlin"), ("London", "Europe/London"), ("New York", "America/New_York"),
          ("Singapore", "Asia/Singapore"), ("Lisbon", "Europe/Lisbon")]

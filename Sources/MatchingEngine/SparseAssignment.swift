@@ -313,8 +313,8 @@ struct SendableBuffer<T>: @unchecked Sendable {
 }
 
 /// Phase timings on standard error when FLIPSIDE_TRACE is set (for profiling, not for tests).
-let traceEnabled: Bool = getenv("FLIPSIDE_TRACE") != nil
-@inline(__always) func trace(_ message: @autoclosure () -> String) {
+public let traceEnabled: Bool = getenv("FLIPSIDE_TRACE") != nil
+@inline(__always) public func trace(_ message: @autoclosure () -> String) {
     if traceEnabled {
         let line = "[engine] " + message() + "\n"
         _ = line.withCString { write(2, $0, strlen($0)) }

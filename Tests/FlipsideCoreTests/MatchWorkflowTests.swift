@@ -46,9 +46,13 @@ import Testing
                 return state.rules.count < before
             }
             func run(_ id: UUID, in programID: UUID) -> MatchRun? { state.runs.first { $0.id == id && $0.programID == programID } }
+            func runOutcome(_ id: UUID, in programID: UUID) -> RunOutcome? {
+                run(id, in: programID).map { RunOutcome(status: $0.status, fingerprint: $0.fingerprint, result: $0.result, onlyMentees: $0.onlyMentees) }
+            }
             func insertRun(_ run: MatchRun) { state.runs.append(run) }
             func updateRun(_ run: MatchRun) { if let i = state.runs.firstIndex(where: { $0.id == run.id }) { state.runs[i] = run } }
             func scheduleRun(_ id: UUID, in programID: UUID, at: Date) { state.scheduled.append(id) }
+            func menteeCount(in programID: UUID) -> Int { enrolments(in: programID).filter { $0.role == .mentee }.count }
             func pairs(in programID: UUID) -> [MentoringPair] { state.pairs.filter { $0.programID == programID } }
             func pair(_ id: UUID) -> MentoringPair? { state.pairs.first { $0.id == id } }
             func insertPairs(_ pairs: [MentoringPair], events: [PairEvent]) throws {

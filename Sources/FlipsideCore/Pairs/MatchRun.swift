@@ -175,11 +175,22 @@ public enum RunError: Error, Equatable, Sendable {
 /// settings, with its exclusions, its locks (overrides included) and, for a re-run, only the people
 /// still to pair and the places still free.
 public enum MatchRunning {
+    /// Up to this many mentees a run's reasons also say exactly what each unpaired mentee's best option
+    /// would cost the program (the switching costs: about 1 s at 2,000, 30 s at 10,000 on two cores); above
+    /// it they name who holds the place and leave the figure out.
+    public static let switchingCostLimit = 2_000
+
     /// - Parameters:
     ///   - directory: the enrolled people and everyone above them in the reporting lines.
     ///   - held: for a re-run, the pairs that keep their places (mentor id → places taken, mentees to leave out).
     public static func compute(_ snapshot: RunSnapshot, directory: [String: Person], algorithm: MatchingAlgorithm,
                                objective: Objective, held: (places: [String: Int], mentees: Set<String>) = ([:], [])) throws -> RunResult {
+        let clock = ContinuousClock()
+        var lap = clock.now
+        func phase(_ name: String) {
+            trace("run \(name): \((clock.now - lap).components.seconds)s \((clock.now - lap).components.attoseconds / 1_000_000_000_000_000)ms")
+            lap = clock.now
+        }
         var rules = snapshot.settings.rules
         rules.exclusions = snapshot.rules.filter { $0.kind == .exclusion }.map { [$0.menteeID, $0.mentorID] }
         rules.pastPairs = snapshot.pastPairs
@@ -197,7 +208,9 @@ public enum MatchRunning {
         }
         let input = MatchInput(people: directory, enrolments: enrolments, rules: rules, reference: snapshot.reference)
         let problem = ScoringProblem(mentees: input.mentees, mentors: input.mentors, rules: rules)
+        phase("input")
         let matrix = problem.matrix()
+        phase("scores")
         let row = Dictionary(uniqueKeysWithValues: input.mentees.enumerated().map { ($1.id, $0) })
         let col = Dictionary(uniqueKeysWithValues: input.mentors.enumerated().map { ($1.id, $0) })
         var lockCells: [(row: Int, col: Int)] = []
@@ -221,7 +234,8 @@ public enum MatchRunning {
         do {
             if algorithm == .optimal || lockCells.isEmpty {
                 let result = try Matcher.solve(matrix, capacity: problem.capacity,
-                                               MatchRequest(algorithm, objective: objective, locks: lockCells, switchingCosts: algorithm == .optimal))
+                                               MatchRequest(algorithm, objective: objective, locks: lockCells,
+                                                            switchingCosts: algorithm == .optimal && input.mentees.count <= switchingCostLimit))
                 matching = result.matching
                 switching = result.switching
             } else {
@@ -230,7 +244,9 @@ public enum MatchRunning {
         } catch {
             throw RunError.engine(String(describing: error))
         }
+        phase("solve")
         let explanation = MatchExplanation(problem: problem, matrix: matrix, matching: matching, people: directory, switching: switching)
+        phase("explanation")
         let lockedPairs = Set(lockCells.map { "\($0.row) \($0.col)" })
         let pairs = zip(matching.pairs, explanation.pairs).map { p, e in
             RunPair(menteeID: e.menteeID, mentorID: e.mentorID, score: p.score, locked: lockedPairs.contains("\(p.row) \(p.col)"),

@@ -13,9 +13,13 @@ public protocol MatchingWork: Sendable {
     func insertRule(_ rule: PairRule) async throws
     func deleteRule(_ id: UUID, in programID: UUID) async throws -> Bool
     func run(_ id: UUID, in programID: UUID) async throws -> MatchRun?
+    /// What publishing needs of a run: everything but its input snapshot (megabytes for a large program).
+    func runOutcome(_ id: UUID, in programID: UUID) async throws -> RunOutcome?
     func insertRun(_ run: MatchRun) async throws
     /// Stores a run's new status, result or error.
     func updateRun(_ run: MatchRun) async throws
+    /// How many mentees the program has (to decide whether a run goes to the background).
+    func menteeCount(in programID: UUID) async throws -> Int
     /// Asks for a queued run to be computed in the background (with the write that stored it).
     func scheduleRun(_ id: UUID, in programID: UUID, at: Date) async throws
     func pairs(in programID: UUID) async throws -> [MentoringPair]
@@ -34,6 +38,20 @@ public protocol MatchingWork: Sendable {
 
 public protocol MatchingStore: Sendable {
     func atomically<T: Sendable>(_ body: @escaping @Sendable (any MatchingWork) async throws -> T) async throws -> T
+}
+
+/// A stored run without its input snapshot.
+public struct RunOutcome: Sendable {
+    public var status: RunStatus
+    public var fingerprint: String
+    public var result: RunResult?
+    public var onlyMentees: [String]?
+    public init(status: RunStatus, fingerprint: String, result: RunResult?, onlyMentees: [String]?) {
+        self.status = status
+        self.fingerprint = fingerprint
+        self.result = result
+        self.onlyMentees = onlyMentees
+    }
 }
 
 /// Why a step of the workflow was refused. The server maps each case to its answer once.
@@ -190,28 +208,48 @@ public enum MatchWorkflow {
     public static func prepareRun(in programID: UUID, algorithm: MatchingAlgorithm, objective: Objective, actor: Actor, now: Date,
                                   store: any MatchingStore) async throws -> Prepared {
         try allow(actor, .create, .matchRuns)
+        let started = ContinuousClock.now
+        defer { trace("prepare run: \(ContinuousClock.now - started)") }
         return try await store.atomically { work in
-            let program = try await requireProgram(programID, in: [.matching, .active], doing: "A match run", work)
-            guard program.settings.mode == .coordinator else { throw MatchWorkflowError.wrongMode(program.settings.mode) }
-            let enrolments = try await work.enrolments(in: programID)
-            let rules = try await work.rules(in: programID)
-            var held: [String: Int] = [:]
-            var heldMentees = Set<String>()
-            if program.status == .active {
-                for pair in try await work.pairs(in: programID) where pair.status.holdsPlaces {
-                    held[pair.mentorID, default: 0] += 1
-                    heldMentees.insert(pair.menteeID)
-                }
-            }
-            let past = program.settings.allowRepeatPairs ? [] : try await work.earlierPairs(among: enrolments.map(\.employeeID), except: programID)
-            let snapshot = RunSnapshot(settings: program.settings, enrolments: enrolments, rules: rules,
-                                       referenceDay: program.startDate ?? CalendarDate.today(now: now), pastPairs: past)
-            let only = program.status == .active ? enrolments.filter { $0.role == .mentee && !heldMentees.contains($0.employeeID) }.map(\.employeeID) : nil
-            let run = MatchRun(programID: programID, algorithm: algorithm, objective: objective, status: .queued, snapshot: snapshot,
-                               createdAt: now, onlyMentees: only)
-            let directory = try await work.directory(for: enrolments.map(\.employeeID))
-            return Prepared(run: run, directory: directory, held: held, heldMentees: heldMentees)
+            let program = try await runnableProgram(programID, work)
+            let run = MatchRun(programID: programID, algorithm: algorithm, objective: objective, status: .queued,
+                               snapshot: RunSnapshot(settings: program.settings, enrolments: [], rules: [], referenceDay: program.startDate ?? CalendarDate.today(now: now)),
+                               createdAt: now)
+            return try await prepare(run, program: program, now: now, work)
         }
+    }
+
+    /// The program, when a run may be made in it now.
+    static func runnableProgram(_ programID: UUID, _ work: any MatchingWork) async throws -> Program {
+        let program = try await requireProgram(programID, in: [.matching, .active], doing: "A match run", work)
+        guard program.settings.mode == .coordinator else { throw MatchWorkflowError.wrongMode(program.settings.mode) }
+        return program
+    }
+
+    /// Reads what `run` is computed from, as the program holds it now: its settings, enrolments, locks
+    /// and exclusions, earlier pairs, and in an active program the places current pairs hold.
+    static func prepare(_ run: MatchRun, program: Program, now: Date, _ work: any MatchingWork) async throws -> Prepared {
+        let programID = program.id
+        let enrolments = try await work.enrolments(in: programID)
+        let rules = try await work.rules(in: programID)
+        var held: [String: Int] = [:]
+        var heldMentees = Set<String>()
+        if program.status == .active {
+            for pair in try await work.pairs(in: programID) where pair.status.holdsPlaces {
+                held[pair.mentorID, default: 0] += 1
+                heldMentees.insert(pair.menteeID)
+            }
+        }
+        let past = program.settings.allowRepeatPairs ? [] : try await work.earlierPairs(among: enrolments.map(\.employeeID), except: programID)
+        let snapshot = RunSnapshot(settings: program.settings, enrolments: enrolments, rules: rules,
+                                   referenceDay: program.startDate ?? CalendarDate.today(now: now), pastPairs: past)
+        let only = program.status == .active ? enrolments.filter { $0.role == .mentee && !heldMentees.contains($0.employeeID) }.map(\.employeeID) : nil
+        var prepared = run
+        prepared.snapshot = snapshot
+        prepared.fingerprint = snapshot.fingerprint
+        prepared.onlyMentees = only
+        let directory = try await work.directory(for: enrolments.map(\.employeeID))
+        return Prepared(run: prepared, directory: directory, held: held, heldMentees: heldMentees)
     }
 
     /// Computes a prepared run: `done` with its result, or `failed` with the reason (a lock that now
@@ -242,16 +280,23 @@ public enum MatchWorkflow {
     /// scheduled for a worker.
     public static func run(in programID: UUID, algorithm: MatchingAlgorithm, objective: Objective = .participation, actor: Actor,
                            clock: any WallClock, store: any MatchingStore, background: Bool? = nil) async throws -> MatchRun {
-        let prepared = try await prepareRun(in: programID, algorithm: algorithm, objective: objective, actor: actor, now: clock.now, store: store)
-        let mentees = prepared.run.snapshot.enrolments.filter { $0.role == .mentee }.count
-        if background ?? (mentees > backgroundThreshold) {
-            let queued = prepared.run
-            try await store.atomically { work in
-                try await work.insertRun(queued)
-                try await work.scheduleRun(queued.id, in: programID, at: queued.createdAt)
-            }
-            return queued
+        try allow(actor, .create, .matchRuns)
+        // A large program's run is queued at once; the worker reads its input when it starts.
+        let now = clock.now
+        let queued: MatchRun? = try await store.atomically { work in
+            let program = try await runnableProgram(programID, work)
+            let large: Bool
+            if let background { large = background } else { large = try await work.menteeCount(in: programID) > backgroundThreshold }
+            guard large else { return nil }
+            let run = MatchRun(programID: programID, algorithm: algorithm, objective: objective, status: .queued,
+                               snapshot: RunSnapshot(settings: program.settings, enrolments: [], rules: [], referenceDay: program.startDate ?? CalendarDate.today(now: now)),
+                               createdAt: now)
+            try await work.insertRun(run)
+            try await work.scheduleRun(run.id, in: programID, at: now)
+            return run
         }
+        if let queued { return queued }
+        let prepared = try await prepareRun(in: programID, algorithm: algorithm, objective: objective, actor: actor, now: clock.now, store: store)
         let run = compute(prepared, now: { clock.now })
         try await store.atomically { work in try await work.insertRun(run) }
         return run
@@ -262,22 +307,25 @@ public enum MatchWorkflow {
     /// computed when its worker stopped (a restart): it is marked failed, never left running.
     public static func computeQueued(_ runID: UUID, in programID: UUID, clock: any WallClock, store: any MatchingStore,
                                      computing: @Sendable (Prepared) async -> MatchRun) async throws {
+        let began = ContinuousClock.now
         let started: Prepared? = try await store.atomically { work in
             guard var run = try await work.run(runID, in: programID) else { return nil }
             switch run.status {
             case .queued:
-                run.status = .running
-                try await work.updateRun(run)
-                var held: [String: Int] = [:]
-                var heldMentees = Set<String>()
-                if run.onlyMentees != nil {
-                    for pair in try await work.pairs(in: programID) where pair.status.holdsPlaces {
-                        held[pair.mentorID, default: 0] += 1
-                        heldMentees.insert(pair.menteeID)
-                    }
+                // Its input as the program holds it now; a program moved on meanwhile fails the run.
+                guard let program = try await work.heldProgram(programID) else { return nil }
+                guard [.matching, .active].contains(program.status), program.settings.mode == .coordinator else {
+                    run.status = .failed
+                    run.error = "The program is \(program.status.rawValue) now; a run needs it in matching or active."
+                    run.finishedAt = clock.now
+                    try await work.updateRun(run)
+                    return nil
                 }
-                let directory = try await work.directory(for: run.snapshot.enrolments.map(\.employeeID))
-                return Prepared(run: run, directory: directory, held: held, heldMentees: heldMentees)
+                let prepared = try await prepare(run, program: program, now: clock.now, work)
+                var running = prepared.run
+                running.status = .running
+                try await work.updateRun(running)
+                return Prepared(run: running, directory: prepared.directory, held: prepared.held, heldMentees: prepared.heldMentees)
             case .running:
                 run.status = .failed
                 run.error = "The server stopped while this run was being computed. Start it again."
@@ -289,8 +337,11 @@ public enum MatchWorkflow {
             }
         }
         guard let started else { return }
+        trace("background run read: \(ContinuousClock.now - began)")
         let finished = await computing(started)
+        trace("background run computed: \(ContinuousClock.now - began)")
         try await store.atomically { work in try await work.updateRun(finished) }
+        trace("background run stored: \(ContinuousClock.now - began)")
     }
 
     // MARK: Publishing
@@ -301,13 +352,17 @@ public enum MatchWorkflow {
     /// program is in another status.
     public static func publish(_ runID: UUID, in programID: UUID, actor: Actor, now: Date, store: any MatchingStore) async throws -> [MentoringPair] {
         try allow(actor, .change, .matchRuns)
+        let began = ContinuousClock.now
+        defer { trace("publish: \(ContinuousClock.now - began)") }
         return try await store.atomically { work in
             let program = try await requireProgram(programID, in: [.matching, .active], doing: "Publishing pairs", work)
-            guard let run = try await work.run(runID, in: programID) else { throw MatchWorkflowError.runNotFound }
+            guard let run = try await work.runOutcome(runID, in: programID) else { throw MatchWorkflowError.runNotFound }
+            trace("publish: run read \(ContinuousClock.now - began)")
             guard run.status == .done, let result = run.result else { throw MatchWorkflowError.runNotDone(run.status) }
             let current = RunSnapshot(settings: program.settings, enrolments: try await work.enrolments(in: programID),
-                                      rules: try await work.rules(in: programID), referenceDay: run.snapshot.referenceDay)
+                                      rules: try await work.rules(in: programID), referenceDay: CalendarDate(year: 2000, month: 1, day: 1)!)
             guard current.fingerprint == run.fingerprint else { throw MatchWorkflowError.staleRun }
+            trace("publish: checked current \(ContinuousClock.now - began)")
             let existing = try await work.pairs(in: programID)
             if run.onlyMentees == nil {
                 guard program.status == .matching else {
@@ -326,12 +381,13 @@ public enum MatchWorkflow {
             }
             let status: PairStatus = program.settings.pairsNeedAcceptance ? .proposed : .accepted
             let pairs = result.pairs.map { p in
-                MentoringPair(programID: programID, menteeID: p.menteeID, mentorID: p.mentorID, status: status, source: .run, runID: run.id,
+                MentoringPair(programID: programID, menteeID: p.menteeID, mentorID: p.mentorID, status: status, source: .run, runID: runID,
                               score: p.score, overriddenRule: p.overriddenRule, overrideReason: p.overrideReason,
                               menteeAccepted: status == .accepted ? true : nil, mentorAccepted: status == .accepted ? true : nil, createdAt: now)
             }
-            let events = pairs.map { PairEvent(pairID: $0.id, status: status, at: now, actor: actor.historyName, reason: "published from run \(run.id.uuidString.lowercased().prefix(8))") }
+            let events = pairs.map { PairEvent(pairID: $0.id, status: status, at: now, actor: actor.historyName, reason: "published from run \(runID.uuidString.lowercased().prefix(8))") }
             try await work.insertPairs(pairs, events: events)
+            trace("publish: stored \(ContinuousClock.now - began)")
             if program.status == .matching { try await work.setProgramStatus(programID, .active) }
             return pairs
         }

@@ -36,7 +36,10 @@ public func configure(_ app: Application, config: AppConfig) async throws {
 
     switch config.storage {
     case let .sqliteFile(path):
-        app.databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
+        // A few connections per event loop: a long read (a large run's input) or write does not make
+        // every other request on its loop wait for the one connection. Writers still go one at a time
+        // (`writeTransaction` takes SQLite's writer lock first; WAL lets readers on).
+        app.databases.use(.sqlite(.file(path), maxConnectionsPerEventLoop: 4, sqlLogLevel: .debug), as: .sqlite)
     case .sqliteMemory:
         app.databases.use(.sqlite(.memory, sqlLogLevel: .debug), as: .sqlite)
     case let .postgres(url):

@@ -53,6 +53,12 @@ struct FluentMatchingStore: MatchingStore {
                 .first(decoding: MatchRunRow.self)?.run()
         }
 
+        func runOutcome(_ id: UUID, in programID: UUID) async throws -> RunOutcome? {
+            guard let view = try await MatchingReads(db: tx).runView(id, in: programID) else { return nil }
+            return RunOutcome(status: RunStatus(rawValue: view.status) ?? .failed, fingerprint: view.fingerprint,
+                              result: try view.decodedResult(), onlyMentees: try view.onlyMentees())
+        }
+
         func insertRun(_ run: MatchRun) async throws {
             try await sql.insert(into: MatchingTables.runs).model(try MatchRunRow(run), nilEncodingStrategy: .asNil).run()
         }
@@ -60,7 +66,12 @@ struct FluentMatchingStore: MatchingStore {
         func updateRun(_ run: MatchRun) async throws {
             let row = try MatchRunRow(run)
             try await sql.update(MatchingTables.runs).set("status", to: row.status).set("result", to: row.result).set("error", to: row.error)
-                .set("finished_at", to: row.finished_at).where("id", .equal, run.id).run()
+                .set("finished_at", to: row.finished_at).set("snapshot", to: row.snapshot).set("fingerprint", to: row.fingerprint)
+                .set("only_mentees", to: row.only_mentees).where("id", .equal, run.id).run()
+        }
+
+        func menteeCount(in programID: UUID) async throws -> Int {
+            try await EnrolmentModel.query(on: tx).filter(\.$program.$id == programID).filter(\.$role == EnrolmentRole.mentee.rawValue).count()
         }
 
         func scheduleRun(_ id: UUID, in programID: UUID, at: Date) async throws {
@@ -179,17 +190,31 @@ struct MatchingReads {
             .all(decoding: RunListing.self)
     }
 
-    func run(_ id: UUID, in programID: UUID) async throws -> MatchRun? {
-        try await sql.select().column("*").from(MatchingTables.runs).where("id", .equal, id).where("program_id", .equal, programID)
-            .first(decoding: MatchRunRow.self)?.run()
+    /// A run as pages and the API show it: everything but its input snapshot (megabytes for a large program).
+    func runView(_ id: UUID, in programID: UUID) async throws -> RunView? {
+        try await sql.select().columns(RunView.columns.map { SQLIdentifier($0) }).from(MatchingTables.runs)
+            .where("id", .equal, id).where("program_id", .equal, programID).first(decoding: RunView.self)
     }
+}
 
-    /// Whether the run was computed from what the program holds now.
-    func isCurrent(_ run: MatchRun, program: Program) async throws -> Bool {
-        let snapshot = RunSnapshot(settings: program.settings, enrolments: try await EnrolmentService(db: db).all(in: program.id),
-                                   rules: try await rules(in: program.id), referenceDay: run.snapshot.referenceDay)
-        return snapshot.fingerprint == run.fingerprint
-    }
+/// A stored run without its input snapshot.
+struct RunView: Codable, Sendable {
+    var id: UUID
+    var program_id: UUID
+    var algorithm: String
+    var objective: String
+    var status: String
+    var fingerprint: String
+    var result: String?
+    var error: String?
+    var only_mentees: String?
+    var created_at: Double
+    var finished_at: Double?
+
+    static let columns = ["id", "program_id", "algorithm", "objective", "status", "fingerprint", "result", "error", "only_mentees", "created_at", "finished_at"]
+
+    func decodedResult() throws -> RunResult? { try result.map { try StoredJSON.decode(RunResult.self, $0) } }
+    func onlyMentees() throws -> [String]? { try only_mentees.map { try StoredJSON.decode([String].self, $0) } }
 }
 
 /// A run as a list shows it.

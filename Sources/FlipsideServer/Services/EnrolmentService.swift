@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import FlipsideCore
 import Vapor
 
@@ -12,8 +13,30 @@ struct EnrolmentView: Sendable {
 struct EnrolmentService {
     let db: any Database
 
+    /// A program's enrolments, by role then employee id (read with SQLKit: a program of 20,000 enrolments
+    /// is read many times faster than through Fluent's models).
     func all(in programID: UUID) async throws -> [Enrolment] {
-        try await EnrolmentModel.query(on: db).filter(\.$program.$id == programID).sort(\.$role).sort(\.$employeeID).all().map(\.enrolment)
+        let sql = db as! any SQLDatabase
+        return try await sql.select().columns("id", "program_id", "employee_id", "role", "details", "cadence", "capacity").from(EnrolmentModel.schema)
+            .where("program_id", .equal, programID).orderBy("role").orderBy("employee_id")
+            .all(decoding: Row.self).map(\.enrolment)
+    }
+
+    /// One row of the enrolments table as SQLKit reads it.
+    struct Row: Decodable {
+        var id: UUID
+        var program_id: UUID
+        var employee_id: String
+        var role: String
+        var details: EnrolmentModel.Details
+        var cadence: String
+        var capacity: Int
+
+        var enrolment: Enrolment {
+            Enrolment(id: id, programID: program_id, employeeID: employee_id, role: EnrolmentRole(rawValue: role) ?? .mentee,
+                      offers: details.offers, wants: details.wants, industries: details.industries, channels: details.channels,
+                      cadence: Cadence(rawValue: cadence) ?? .biweekly, capacity: capacity, availability: details.availability)
+        }
     }
 
     /// The enrolments with their people, and the warnings the coordinator should see.

@@ -7,10 +7,19 @@ struct MatchingViews {
     let request: Request
     var reads: MatchingReads { MatchingReads(db: request.db) }
 
-    /// The program's snapshot fingerprint now (to tell current runs from stale ones).
+    /// The program's snapshot fingerprint now (to tell current runs from stale ones). Kept in the result
+    /// cache under what it is computed from (the enrolments table's version, the settings, the rules), so
+    /// a page that reloads while a large run is computed does not read 20,000 enrolments each time.
     func currentFingerprint(_ program: Program) async throws -> String {
-        RunSnapshot(settings: program.settings, enrolments: try await request.flipside.enrolments.all(in: program.id),
-                    rules: try await reads.rules(in: program.id), referenceDay: CalendarDate(year: 2000, month: 1, day: 1)!).fingerprint
+        let db = request.db
+        let rules = try await reads.rules(in: program.id)
+        let versions = try await DataVersions.read(on: db)
+        let key = "fingerprint|\(program.id)|\(versions.enrolments)|\(ProgramModel.encode(program.settings))|"
+            + rules.map { "\($0.id) \($0.kind.rawValue) \($0.overriddenRule ?? "") \($0.reason?.count ?? 0)" }.joined(separator: ",")
+        return try await request.application.results.value(key) {
+            RunSnapshot(settings: program.settings, enrolments: try await EnrolmentService(db: db).all(in: program.id), rules: rules,
+                        referenceDay: CalendarDate(year: 2000, month: 1, day: 1)!).fingerprint
+        }
     }
 
     func runs(_ program: Program) async throws -> [RunListDTO] {
@@ -18,19 +27,31 @@ struct MatchingViews {
         return try await reads.runs(in: program.id).map { RunListDTO($0, currentFingerprint: fingerprint) }
     }
 
-    func run(_ id: UUID, in program: Program) async throws -> (MatchRun, RunDTO) {
-        guard let run = try await reads.run(id, in: program.id) else { throw APIError.from(MatchWorkflowError.runNotFound) }
-        let current = try await currentFingerprint(program) == run.fingerprint
-        return (run, RunDTO(run, current: current, names: try await names(run.snapshot.enrolments.map(\.employeeID))))
+    func run(_ id: UUID, in program: Program) async throws -> RunDTO {
+        guard let view = try await reads.runView(id, in: program.id) else { throw APIError.from(MatchWorkflowError.runNotFound) }
+        let result = try view.decodedResult()
+        let current = try await currentFingerprint(program) == view.fingerprint
+        let ids = (result?.pairs ?? []).flatMap { [$0.menteeID, $0.mentorID] } + (result?.unmatchedMentees ?? []).map(\.id)
+            + (result?.mentorsWithPlacesLeft ?? []).map(\.id)
+        return RunDTO(view, result: result, onlyMentees: try view.onlyMentees(), current: current, names: try await names(ids))
+    }
+
+    /// A finished run's figures (kept: a finished run never changes).
+    func summary(_ id: UUID, in program: Program) async throws -> RunSummary? {
+        let reads = self.reads
+        return try await request.application.results.value("run-summary|\(id)") {
+            try await reads.runView(id, in: program.id)?.decodedResult()?.summary
+        }
     }
 
     func compare(_ first: UUID, _ second: UUID, in program: Program) async throws -> RunComparisonDTO {
-        let (a, _) = try await run(first, in: program)
-        let (b, _) = try await run(second, in: program)
-        guard let ra = a.result, let rb = b.result else {
+        guard let a = try await reads.runView(first, in: program.id), let b = try await reads.runView(second, in: program.id) else {
+            throw APIError.from(MatchWorkflowError.runNotFound)
+        }
+        guard let ra = try a.decodedResult(), let rb = try b.decodedResult() else {
             throw APIError(.conflict, code: "run_not_done", "Only finished runs can be compared.")
         }
-        return RunComparisonDTO(first: a, second: b, comparison: RunComparison(ra, rb))
+        return RunComparisonDTO(first: a.id, second: b.id, comparison: RunComparison(ra, rb))
     }
 
     func rules(_ program: Program) async throws -> [PairRuleDTO] {

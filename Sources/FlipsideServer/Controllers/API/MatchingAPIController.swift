@@ -38,13 +38,12 @@ struct MatchingAPIController {
                                               actor: req.actor, clock: req.application.clock, store: req.flipside.matchingStore,
                                               background: input.background == true ? true : nil)
         if run.status == .queued { Self.startBackgroundRun(req.application) }
-        let (_, dto) = try await req.flipside.matching.run(run.id, in: program)
-        return try await dto.encodeResponse(status: .created, for: req)
+        return try await req.flipside.matching.run(run.id, in: program).encodeResponse(status: .created, for: req)
     }
 
     func run(req: Request) async throws -> RunDTO {
         try req.authorize(.view, .matchRuns)
-        return try await req.flipside.matching.run(try Self.id(req, "runID", "Match run"), in: try await req.visibleProgram()).1
+        return try await req.flipside.matching.run(try Self.id(req, "runID", "Match run"), in: try await req.visibleProgram())
     }
 
     func compare(req: Request) async throws -> RunComparisonDTO {
@@ -58,10 +57,10 @@ struct MatchingAPIController {
         let program = try await req.visibleProgram()
         let pairs = try await MatchWorkflow.publish(try Self.id(req, "runID", "Match run"), in: program.id, actor: req.actor,
                                                     now: req.flipside.now, store: req.flipside.matchingStore)
-        struct Published: Content { var published: Int; var pairs: [PairDTO] }
-        let people = try await req.flipside.people.find(Array(Set(pairs.flatMap { [$0.menteeID, $0.mentorID] })))
-        let body = Published(published: pairs.count, pairs: pairs.map { PairDTO($0, actor: req.actor, now: req.flipside.now, people: people, why: [], history: []) })
-        return try await body.encodeResponse(status: .created, for: req)
+        // The count and where to read them (GET …/pairs), not 10,000 pairs in the answer.
+        struct Published: Content { var published: Int; var program_status: ProgramStatus }
+        let status = try await req.flipside.programs.find(program.id).status
+        return try await Published(published: pairs.count, program_status: status).encodeResponse(status: .created, for: req)
     }
 
     func rules(req: Request) async throws -> [PairRuleDTO] {

@@ -101,19 +101,18 @@ struct RunDTO: Content {
     var mentors_with_places_left: [Note]
     var ignored_locks: [String]
 
-    init(_ run: MatchRun, current: Bool, names: [String: String]) {
+    init(_ run: RunView, result: RunResult?, onlyMentees: [String]?, current: Bool, names: [String: String]) {
         id = run.id
-        program_id = run.programID
-        algorithm = run.algorithm
-        objective = run.objective
-        status = run.status
+        program_id = run.program_id
+        algorithm = MatchingAlgorithm(rawValue: run.algorithm) ?? .optimal
+        objective = Objective(rawValue: run.objective) ?? .participation
+        status = RunStatus(rawValue: run.status) ?? .failed
         error = run.error
-        created_at = run.createdAt
-        finished_at = run.finishedAt
+        created_at = Date(timeIntervalSince1970: run.created_at)
+        finished_at = run.finished_at.map(Date.init(timeIntervalSince1970:))
         self.current = current
-        only_mentees = run.onlyMentees
-        summary = run.result?.summary
-        let result = run.result
+        only_mentees = onlyMentees
+        summary = result?.summary
         pairs = (result?.pairs ?? []).map { p in
             PairDTO(mentee_id: p.menteeID, mentee_name: names[p.menteeID] ?? p.menteeID, mentor_id: p.mentorID,
                     mentor_name: names[p.mentorID] ?? p.mentorID, score: p.score, locked: p.locked, points: p.points,
@@ -139,9 +138,9 @@ struct RunComparisonDTO: Content {
     var mean_change: Double?
     var lowest_change: Double?
 
-    init(first: MatchRun, second: MatchRun, comparison c: RunComparison) {
-        self.first = first.id
-        self.second = second.id
+    init(first: UUID, second: UUID, comparison c: RunComparison) {
+        self.first = first
+        self.second = second
         func keys(_ list: [RunComparison.PairKey]) -> [PairKey] { list.map { PairKey(mentee_id: $0.menteeID, mentor_id: $0.mentorID) } }
         shared = keys(c.shared)
         only_in_first = keys(c.onlyInFirst)

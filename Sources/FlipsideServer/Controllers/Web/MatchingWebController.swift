@@ -77,7 +77,7 @@ struct MatchingWebController {
         func name(_ id: String) -> String { people[id].map { "\($0.name) (\(id))" } ?? id }
         var runs: [RunRow] = []
         for (n, r) in listings.enumerated() {
-            let summary = r.status == RunStatus.done.rawValue ? try await req.flipside.matching.reads.run(r.id, in: program.id)?.result?.summary : nil
+            let summary = r.status == RunStatus.done.rawValue ? try await req.flipside.matching.summary(r.id, in: program) : nil
             runs.append(RunRow(url: SiteURL.run(program: program.id, run: r.id).path, id: r.id.uuidString.lowercased(),
                                label: "Run \(listings.count - n)", status: r.status, created: AccountActions.expiryText(r.created_at),
                                pairs: summary.map { String($0.pairs) } ?? "—", total: summary.map { Self.points($0.total) } ?? "—",
@@ -195,7 +195,7 @@ struct MatchingWebController {
     }
 
     private func renderRun(_ req: Request, program: Program, id: UUID, message: String?, status: HTTPStatus) async throws -> Response {
-        let (_, run) = try await req.flipside.matching.run(id, in: program)
+        let run = try await req.flipside.matching.run(id, in: program)
         let s = run.summary
         let summary = s.map { "\($0.pairs) pairs from \($0.mentees) mentees and \($0.mentors) mentors · total \(Self.points($0.total)) · mean \($0.mean.map(Self.points) ?? "—") · lowest \($0.lowest.map(Self.points) ?? "—") · \($0.unmatchedMentees) mentee(s) unpaired" } ?? ""
         let labels = Dictionary(uniqueKeysWithValues: ScoreComponent.allCases.map { ($0.rawValue, $0.label) })

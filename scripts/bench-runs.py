@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""A coordinator's stored match run and its publishing, end to end in the release server on SQLite.
+
+    swift build -c release --product flipside
+    python3 scripts/bench-runs.py 2000          # N mentees x N mentors; runs in the request (N <= 2000)
+    python3 scripts/bench-runs.py 10000         # in the background: polls until done while timing
+                                                # GET /healthz and a page every 100 ms
+
+Prints the run's time (request to stored result: loading enrolments and people, scoring, solving,
+explaining, storing), the server's peak resident memory, the latency of /healthz and /programs
+during the run, and the time to publish the run's pairs. Data from scripts/make-match-csv.py (2.2 N
+people), made once under bench-data/."""
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+n = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
+root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+binary = os.environ.get("FLIPSIDE_BIN", os.path.join(root, ".build/release/flipside"))
+data = os.path.join(root, "bench-data")
+people, enrolments = os.path.join(data, f"run-people-{n}.csv"), os.path.join(data, f"run-enrolments-{n}.csv")
+os.makedirs(data, exist_ok=True)
+if not os.path.exists(enrolments):
+    subprocess.run([sys.executable, os.path.join(root, "scripts/make-match-csv.py"), str(n), people, enrolments], check=True)
+
+tmp = tempfile.mkdtemp()
+env = dict(os.environ, DATABASE_URL=f"sqlite://{tmp}/bench.sqlite", BCRYPT_COST="4")
+run = lambda *args, **kw: subprocess.run([binary, *args], env=env, check=True, capture_output=True, text=True, **kw)
+run("import", "people", people)
+run("user", "create", "--email", "bench@example.com", "--coordinator", input="bench-password\n")
+s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close()
+server = subprocess.Popen([binary, "serve", "--port", str(port)], env=env, stdout=open(f"{tmp}/server.log", "w"), stderr=subprocess.STDOUT)
+base = f"http://127.0.0.1:{port}"
+
+
+def call(method, path, body=None, token=None, timeout=600):
+    headers = {"content-type": "application/json"}
+    if token:
+        headers["authorization"] = f"Bearer {token}"
+    req = urllib.request.Request(base + path, data=None if body is None else json.dumps(body).encode(), headers=headers, method=method)
+    with urllib.request.urlopen(req, timeout=timeout) as res:
+        text = res.read().decode()
+        return json.loads(text) if text and text[0] in "[{" else text
+
+
+def peak_rss_mb():
+    for line in open(f"/proc/{server.pid}/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+try:
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    token = call("POST", "/api/v1/auth/token", {"email": "bench@example.com", "password": "bench-password"})["token"]
+    program = call("POST", "/api/v1/programs", {"name": f"Bench {n}", "settings": {"min_level_gap": 1}}, token)["id"]
+    call("POST", f"/api/v1/programs/{program}/status", {"status": "enrolling"}, token)
+    run("import", "enrolments", program, enrolments)
+    call("POST", f"/api/v1/programs/{program}/status", {"status": "matching"}, token)
+    print(f"{n} mentees x {n} mentors, {sum(1 for _ in open(people)) - 1} people; server RSS before the run {peak_rss_mb():.0f} MB")
+
+    latencies = {"/healthz": [], "/api/v1/programs": []}
+    stop = threading.Event()
+
+    def probe():
+        while not stop.is_set():
+            for path in latencies:
+                started = time.perf_counter()
+                req = urllib.request.Request(base + path, headers={"authorization": f"Bearer {token}"})
+                urllib.request.urlopen(req, timeout=30).read()
+                latencies[path].append((time.perf_counter() - started) * 1000)
+            time.sleep(0.1)
+
+    prober = threading.Thread(target=probe)
+    prober.start()
+    started = time.perf_counter()
+    result = call("POST", f"/api/v1/programs/{program}/runs", {"algorithm": "optimal"}, token)
+    answered = time.perf_counter() - started
+    while result["status"] in ("queued", "running"):
+        time.sleep(0.1)
+        result = call("GET", f"/api/v1/programs/{program}/runs/{result['id']}", token=token)
+    took = time.perf_counter() - started
+    stop.set()
+    prober.join()
+    summary = result.get("summary") or {}
+    print(f"run: {result['status']} in {took:.2f} s (the request answered after {answered:.2f} s); "
+          f"{summary.get('pairs')} pairs, total {summary.get('total', 0):.1f}; peak RSS {peak_rss_mb():.0f} MB")
+    for path, values in latencies.items():
+        values.sort()
+        if values:
+            print(f"  during the run {path}: {len(values)} requests, median {values[len(values) // 2]:.1f} ms, "
+                  f"p99 {values[min(len(values) - 1, int(len(values) * 0.99))]:.1f} ms, max {values[-1]:.1f} ms")
+    started = time.perf_counter()
+    published = call("POST", f"/api/v1/programs/{program}/runs/{result['id']}/publish", token=token)
+    print(f"publish: {published['published']} pairs in {time.perf_counter() - started:.2f} s")
+finally:
+    server.terminate()
+    server.wait(timeout=30)
+    if os.environ.get("FLIPSIDE_TRACE"):
+        print("".join(line for line in open(f"{tmp}/server.log") if "[engine]" in line))
