@@ -279,7 +279,8 @@ public enum MatchWorkflow {
     /// more than `backgroundThreshold` mentees (or when `background` says so), stored `queued` and
     /// scheduled for a worker.
     public static func run(in programID: UUID, algorithm: MatchingAlgorithm, objective: Objective = .participation, actor: Actor,
-                           clock: any WallClock, store: any MatchingStore, background: Bool? = nil) async throws -> MatchRun {
+                           clock: any WallClock, store: any MatchingStore, background: Bool? = nil,
+                           computing: (@Sendable (Prepared) async -> MatchRun)? = nil) async throws -> MatchRun {
         try allow(actor, .create, .matchRuns)
         // A large program's run is queued at once; the worker reads its input when it starts.
         let now = clock.now
@@ -297,7 +298,7 @@ public enum MatchWorkflow {
         }
         if let queued { return queued }
         let prepared = try await prepareRun(in: programID, algorithm: algorithm, objective: objective, actor: actor, now: clock.now, store: store)
-        let run = compute(prepared, now: { clock.now })
+        let run = if let computing { await computing(prepared) } else { compute(prepared, now: { clock.now }) }
         try await store.atomically { work in try await work.insertRun(run) }
         return run
     }

@@ -65,11 +65,15 @@ public struct OutboxWorker: Sendable {
         guard let run = ids["run"].flatMap(UUID.init(uuidString:)), let program = ids["program"].flatMap(UUID.init(uuidString:)) else {
             throw UnknownKind(kind: "compute_match_run with payload \(payload)")
         }
-        try await MatchWorkflow.computeQueued(run, in: program, clock: clock, store: FluentMatchingStore(db: db)) { prepared in
-            await withCheckedContinuation { continuation in
-                DispatchQueue.global(qos: .utility).async {
-                    continuation.resume(returning: MatchWorkflow.compute(prepared, now: { clock.now }))
-                }
+        try await MatchWorkflow.computeQueued(run, in: program, clock: clock, store: FluentMatchingStore(db: db), computing: offloaded(clock: clock))
+    } }
+
+    /// Computes a run on a Dispatch thread, away from the event loops and Swift's cooperative threads (a
+    /// run takes seconds of CPU; requests meanwhile are served).
+    static func offloaded(clock: any WallClock) -> @Sendable (MatchWorkflow.Prepared) async -> MatchRun { { prepared in
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global(qos: .utility).async {
+                continuation.resume(returning: MatchWorkflow.compute(prepared, now: { clock.now }))
             }
         }
     } }

@@ -30,7 +30,8 @@ struct MatchingViews {
     func run(_ id: UUID, in program: Program) async throws -> RunDTO {
         guard let view = try await reads.runView(id, in: program.id) else { throw APIError.from(MatchWorkflowError.runNotFound) }
         let result = try view.decodedResult()
-        let current = try await currentFingerprint(program) == view.fingerprint
+        // Only a finished run can be current (a queued run has not read its input yet).
+        let current = view.status == RunStatus.done.rawValue ? try await currentFingerprint(program) == view.fingerprint : false
         let ids = (result?.pairs ?? []).flatMap { [$0.menteeID, $0.mentorID] } + (result?.unmatchedMentees ?? []).map(\.id)
             + (result?.mentorsWithPlacesLeft ?? []).map(\.id)
         return RunDTO(view, result: result, onlyMentees: try view.onlyMentees(), current: current, names: try await names(ids))

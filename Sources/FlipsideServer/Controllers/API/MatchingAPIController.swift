@@ -36,7 +36,8 @@ struct MatchingAPIController {
         let input = try req.content.decode(RunInput.self)
         let run = try await MatchWorkflow.run(in: program.id, algorithm: input.algorithm ?? .optimal, objective: input.objective ?? .participation,
                                               actor: req.actor, clock: req.application.clock, store: req.flipside.matchingStore,
-                                              background: input.background == true ? true : nil)
+                                              background: input.background == true ? true : nil,
+                                              computing: OutboxWorker.offloaded(clock: req.application.clock))
         if run.status == .queued { Self.startBackgroundRun(req.application) }
         return try await req.flipside.matching.run(run.id, in: program).encodeResponse(status: .created, for: req)
     }

@@ -121,7 +121,8 @@ struct MatchingWebController {
             }
             let objective = Objective(rawValue: form.objective ?? "participation") ?? .participation
             let run = try await MatchWorkflow.run(in: program.id, algorithm: algorithm, objective: objective, actor: req.actor,
-                                                  clock: req.application.clock, store: req.flipside.matchingStore)
+                                                  clock: req.application.clock, store: req.flipside.matchingStore,
+                                                  computing: OutboxWorker.offloaded(clock: req.application.clock))
             if run.status == .queued { MatchingAPIController.startBackgroundRun(req.application) }
             return req.redirect(to: SiteURL.run(program: program.id, run: run.id).path)
         } catch {
