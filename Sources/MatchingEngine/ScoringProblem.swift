@@ -108,6 +108,13 @@ public struct ScoringProblem: Sendable {
 
     /// Each component of the pair's score, from 0 to 1, in `ScoreComponent.allCases` order.
     public func components(mentee i: Int, mentor j: Int) -> [Double] {
+        let c = componentValues(mentee: i, mentor: j)
+        return [c.0, c.1, c.2, c.3, c.4]
+    }
+
+    /// The five components without an array (scoring 100 million pairs must not allocate per pair).
+    @inline(__always)
+    func componentValues(mentee i: Int, mentor j: Int) -> (Double, Double, Double, Double, Double) {
         var goal = 0.0
         if menteePrioritySum[i] > 0 {
             let base = j * topicCount
@@ -126,7 +133,8 @@ public struct ScoringProblem: Sendable {
         let menteeChannels = mentees[i].channels.rawValue
         let common = menteeChannels & mentors[j].channels.rawValue
         let channel = menteeChannels == 0 ? 0 : Double(common.nonzeroBitCount) / Double(menteeChannels.nonzeroBitCount)
-        let cadence = [1.0, 0.5, 0.0][min(2, abs(mentees[i].cadence - mentors[j].cadence))]
+        let cadenceSteps = min(2, abs(mentees[i].cadence - mentors[j].cadence))
+        let cadence = cadenceSteps == 0 ? 1.0 : cadenceSteps == 1 ? 0.5 : 0.0
         let a = utcHours.mentee[i], b = utcHours.mentor[j]
         let availability: Double
         if a != 0 && b != 0 {
@@ -135,7 +143,7 @@ public struct ScoringProblem: Sendable {
             let hours = Double(abs(mentees[i].utcOffsetMinutes - mentors[j].utcOffsetMinutes)) / 60
             availability = 1 - min(hours, 12) / 12
         }
-        return [goal, differences / checks, channel, cadence, availability]
+        return (goal, differences / checks, channel, cadence, availability)
     }
 
     /// The pair's score from 0 to 100, or nil when a hard rule forbids it.
@@ -147,9 +155,14 @@ public struct ScoringProblem: Sendable {
     /// The weighted sum of the components, 0 to 100, whether or not a hard rule forbids the pair
     /// (to say how close an excluded pair would have been).
     public func scoreIgnoringRules(mentee i: Int, mentor j: Int) -> Double {
-        let parts = components(mentee: i, mentor: j)
+        // The same sum, in the same order, as over `components` (so every path gives the same score).
+        let c = componentValues(mentee: i, mentor: j)
         var total = 0.0
-        for k in 0..<parts.count { total += weights[k] * parts[k] }
+        total += weights[0] * c.0
+        total += weights[1] * c.1
+        total += weights[2] * c.2
+        total += weights[3] * c.3
+        total += weights[4] * c.4
         return total
     }
 

@@ -23,8 +23,10 @@ struct Match: ParsableCommand {
         let started = ContinuousClock.now
         let matchRules = try readRules()
         let (input, peopleByID) = try readInput(matchRules)
+        trace("match: read \(ContinuousClock.now - started)")
         let problem = ScoringProblem(mentees: input.mentees, mentors: input.mentors, rules: matchRules)
         let matrix = problem.matrix()
+        trace("match: scored \(ContinuousClock.now - started)")
         let locks = try matchRules.locks.map { pair -> (row: Int, col: Int) in
             guard let i = input.mentees.firstIndex(where: { $0.id == pair[0] }) else { throw ValidationError("locks: \(pair[0]) is not an enrolled mentee") }
             guard let j = input.mentors.firstIndex(where: { $0.id == pair[1] }) else { throw ValidationError("locks: \(pair[1]) is not an enrolled mentor") }
@@ -60,14 +62,21 @@ struct Match: ParsableCommand {
         return decoded
     }
 
+    /// Reads the enrolments and, of the people file, only the enrolled people and their reporting lines
+    /// (checked as the HR import checks them): the cost follows the program, not the organisation.
     func readInput(_ rules: MatchRules) throws -> (MatchInput, [String: Person]) {
-        let peoplePlan = try reportingFailure(people) { try PeopleImport.plan(csv: try readCSV(people), existing: [:]) }
+        let enrolmentTable = try reportingFailure(enrolments) { try CSVTable(text: try readCSV(enrolments)) }
+        let began = ContinuousClock.now
+        let fullTable = try reportingFailure(people) { try CSVTable(text: try readCSV(people)) }
+        trace("match: people file parsed \(ContinuousClock.now - began)")
+        let peopleTable = fullTable.reportingLines(of: EnrolmentImport.employeeIDs(in: enrolmentTable))
+        let peoplePlan = try reportingFailure(people) { try PeopleImport.plan(table: peopleTable, existing: [:]) }
         var byID: [String: Person] = [:]
         for p in peoplePlan.created { byID[p.employeeID] = p }
         let program = Program(name: "match", status: .enrolling,
                               settings: MatchingSettings(minLevelGap: rules.minLevelGap, defaultCapacity: rules.defaultCapacity))
         let enrolmentPlan = try reportingFailure(enrolments) {
-            try EnrolmentImport.plan(csv: try readCSV(enrolments), program: program, people: byID, existing: [:])
+            try EnrolmentImport.plan(table: enrolmentTable, program: program, people: byID, existing: [:])
         }
         return (MatchInput(people: byID, enrolments: enrolmentPlan.created, rules: rules), byID)
     }

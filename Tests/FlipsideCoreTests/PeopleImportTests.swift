@@ -133,3 +133,23 @@ import Testing
         #expect(try PeopleImport.plan(csv: csv, existing: stored).counts.unchanged == demo.people.count)
     }
 }
+
+@Suite struct ReportingLinesTests {
+    /// Of a large file, matching reads only the people it needs: the enrolled and everyone above them.
+    @Test func keepsTheGivenPeopleAndTheirManagersInFileOrder() throws {
+        let table = try CSVTable(text: """
+        employee_id,name,manager_id
+        C1,Cora,
+        M1,Milo,C1
+        M2,Mia,C1
+        J1,Jo,M1
+        J2,Kai,M2
+        X1,Loop,X2
+        X2,Loop back,X1
+        """)
+        #expect(table.reportingLines(of: ["J1"]).records.map(\.fields.first) == ["C1", "M1", "J1"])
+        #expect(table.reportingLines(of: ["J2", "J1", "NOBODY"]).records.map(\.row) == [2, 3, 4, 5, 6])
+        // A cycle ends the walk instead of looping.
+        #expect(table.reportingLines(of: ["X1"]).records.map(\.fields.first) == ["X1", "X2"])
+    }
+}

@@ -8,6 +8,34 @@ public struct CSVTable: Sendable {
     /// Each record with its row number (header = 1).
     public let records: [(row: Int, fields: [String])]
 
+    /// A table from a header and records already read (e.g. some records of a larger table).
+    public init(header: [String], records: [(row: Int, fields: [String])]) {
+        self.header = header
+        self.records = records
+    }
+
+    /// The records holding the given people and everyone above them in their reporting lines (by the
+    /// `employee_id` and `manager_id` columns), in file order: what matching a program needs of a large
+    /// organisation. The table itself when those columns are missing (the plan then reports it).
+    public func reportingLines(of employeeIDs: [String]) -> CSVTable {
+        guard let idColumn = header.firstIndex(of: "employee_id"), let managerColumn = header.firstIndex(of: "manager_id") else { return self }
+        var position: [String: Int] = [:]
+        position.reserveCapacity(records.count)
+        for (i, record) in records.enumerated() where idColumn < record.fields.count {
+            position[record.fields[idColumn].trimmed] = position[record.fields[idColumn].trimmed] ?? i
+        }
+        var wanted = Set<Int>()
+        for id in employeeIDs {
+            var next: String? = id
+            while let current = next, let i = position[current], wanted.insert(i).inserted {
+                let fields = records[i].fields
+                let manager = managerColumn < fields.count ? fields[managerColumn].trimmed : ""
+                next = manager.isEmpty ? nil : manager
+            }
+        }
+        return CSVTable(header: header, records: wanted.sorted().map { records[$0] })
+    }
+
     /// Reads UTF-8 text, with or without a byte-order mark. Blank lines are skipped.
     public init(text: String) throws(ImportFailure) {
         var text = text

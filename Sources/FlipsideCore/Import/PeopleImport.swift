@@ -17,7 +17,11 @@ public enum PeopleImport {
     /// Parses and validates `csv`, then compares it with `existing` (keyed by employee id).
     /// Every problem in the file is reported at once; a file with any problem yields no plan.
     public static func plan(csv: String, existing: [String: Person]) throws(ImportFailure) -> PeopleImportPlan {
-        let table = try CSVTable(text: csv)
+        try plan(table: try CSVTable(text: csv), existing: existing)
+    }
+
+    /// As `plan(csv:existing:)`, for a file already read (or some of its records).
+    public static func plan(table: CSVTable, existing: [String: Person]) throws(ImportFailure) -> PeopleImportPlan {
         let columns: [String: Int]
         switch table.columnIndex(required: requiredColumns) {
         case let .success(c): columns = c
