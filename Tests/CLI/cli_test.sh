@@ -41,6 +41,9 @@ run demo;                                  check "the demo loads again without d
 printf 'employee_id,role,offers,wants,industries,channels,cadence,capacity\nA2,mentor,python:4,,,video,weekly,1\nA1,mentee,,python:3,,video,weekly,\n' >"$TMP/enrol.csv"
 run import enrolments "Digital Fluency 2027" "$TMP/enrol.csv"; check "enrolments import into a program by name" contains "2 created"
 run import enrolments "No such program" "$TMP/enrol.csv";     check "an unknown program is reported" contains "no program"
+run run "Digital Fluency 2027";             check "a run needs the program in matching" bash -c "[ \$(cat '$TMP/status') != 0 ] && grep -q 'needs a program in matching or active' '$TMP/last'"
+run run "Reverse Mentoring Pilot 2026" --algorithm fair --publish
+check "in an active program a run pairs only the people without a pair, and publishes" bash -c "grep -q 'Run [0-9a-f-]*: done' '$TMP/last' && grep -q 'a re-run for the' '$TMP/last' && grep -q 'Published' '$TMP/last'"
 
 # The matching engine on a raw matrix, and the whole model on CSV files.
 printf '0.5,-inf,0.25\n0.75,0.125,nan\n' >"$TMP/m.csv"

@@ -1,4 +1,5 @@
 import FlipsideCore
+import MatchingEngine
 import Vapor
 
 /// What the command line does, on a running application (kept here so that it is tested with the server).
@@ -43,5 +44,38 @@ public enum AccountActions {
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
         return String(format: "%04d-%02d-%02d %02d:%02d UTC", c.year!, c.month!, c.day!, c.hour!, c.minute!)
+    }
+}
+
+/// The matching workflow from the command line: a stored run (computed here, in this process, whatever
+/// its size) and publishing it.
+public enum RunActions {
+    public struct Outcome: Sendable {
+        public var id: UUID
+        public var status: String
+        public var summary: String
+        public var published: Int?
+    }
+
+    public static func run(program idOrName: String, algorithm: MatchingAlgorithm, publish: Bool, app: Application) async throws -> Outcome {
+        guard let program = try await ProgramService(db: app.db).find(idOrName: idOrName) else {
+            throw ConfigError("No program with id or name '\(idOrName)'.")
+        }
+        let store = FluentMatchingStore(db: app.db)
+        do {
+            let run = try await MatchWorkflow.run(in: program.id, algorithm: algorithm, actor: .system, clock: app.clock, store: store, background: false)
+            var outcome = Outcome(id: run.id, status: run.status.rawValue, summary: run.error ?? "", published: nil)
+            if let s = run.result?.summary {
+                outcome.summary = "\(s.pairs) pairs of \(s.mentees) mentees and \(s.mentors) mentors; total \(MatchExplanation.points(s.total)), "
+                    + "mean \(s.mean.map(MatchExplanation.points) ?? "—"), lowest \(s.lowest.map(MatchExplanation.points) ?? "—")"
+                    + (run.onlyMentees.map { "; a re-run for the \($0.count) mentee(s) without a pair" } ?? "")
+            }
+            if publish && run.status == .done {
+                outcome.published = try await MatchWorkflow.publish(run.id, in: program.id, actor: .system, now: app.clock.now, store: store).count
+            }
+            return outcome
+        } catch let error as MatchWorkflowError {
+            throw ConfigError(error.message)
+        }
     }
 }
