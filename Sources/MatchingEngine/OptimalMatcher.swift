@@ -205,7 +205,7 @@ struct MappedCosts: AssignmentCosts, @unchecked Sendable {
 
 /// The smallest and largest finite values (±∞ when there are none), scanned on both cores.
 func finiteRange(_ values: UnsafeBufferPointer<Double>) -> (Double, Double) {
-    let chunks = values.count >= 1 << 16 ? 2 : 1
+    let chunks = Parallelism.chunks(large: values.count >= 1 << 16)
     var partial = [(Double, Double)](repeating: (.infinity, -.infinity), count: chunks)
     partial.withUnsafeMutableBufferPointer { buffer in
         let box = SendableBuffer(buffer)

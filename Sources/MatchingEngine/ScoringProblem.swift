@@ -170,7 +170,7 @@ public struct ScoringProblem: Sendable {
     public func matrix() -> ScoreMatrix {
         let rows = mentees.count, cols = mentors.count
         var values = [Double](repeating: -.infinity, count: rows * cols)
-        let chunks = rows >= 64 ? 2 : 1
+        let chunks = Parallelism.chunks(large: rows >= 64)
         values.withUnsafeMutableBufferPointer { buffer in
             let box = SendableBuffer(buffer)
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in

@@ -227,7 +227,7 @@ enum Pricing {
     /// Edges whose reduced cost is below `-tolerance`, at most a few per left node (the most negative).
     static func violations<C: AssignmentCosts>(_ costs: C, _ s: ShortestAugmentingPaths, tolerance: Double) -> [(Int, Int32)] {
         let n = costs.left, m = costs.right
-        let chunks = n >= 256 ? 2 : 1
+        let chunks = Parallelism.chunks(large: n >= 256)
         var perChunk = [[(Int, Int32)]](repeating: [], count: chunks)
         perChunk.withUnsafeMutableBufferPointer { buffer in
             let box = SendableBuffer(buffer)

@@ -144,7 +144,7 @@ struct CandidateGraph {
     /// smallest, so that neither a popular nor an unpopular right node is left out. Plus `extra`'s edges.
     static func top<C: AssignmentCosts>(_ k: Int, of costs: C, extra: CandidateGraph? = nil) -> CandidateGraph {
         let n = costs.left, m = costs.right
-        let chunks = n >= 256 ? 2 : 1
+        let chunks = Parallelism.chunks(large: n >= 256)
         // Row reduction.
         var u = [Double](repeating: .infinity, count: n)
         u.withUnsafeMutableBufferPointer { buffer in

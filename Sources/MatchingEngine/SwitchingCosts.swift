@@ -63,7 +63,7 @@ public struct SwitchingCosts: Sendable {
         var outsideMin = [Double](repeating: .infinity, count: n)
         scores.values.withUnsafeBufferPointer { values in
             let costs = model.costs(values)
-            let chunks = n * m >= 1 << 16 ? 2 : 1
+            let chunks = Parallelism.chunks(large: n * m >= 1 << 16)
             outsideMin.withUnsafeMutableBufferPointer { buffer in
                 let box = SendableBuffer(buffer)
                 DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
@@ -94,7 +94,7 @@ public struct SwitchingCosts: Sendable {
     /// all locked). Runs on both cores.
     public func changes(_ queries: [(row: Int, col: Int)]) -> [Change?] {
         guard model != nil, !queries.isEmpty else { return queries.map { _ in nil } }
-        let chunks = queries.count >= 64 ? 2 : 1
+        let chunks = Parallelism.chunks(large: queries.count >= 64)
         let clock = ContinuousClock(), t0 = clock.now
         defer { trace("switching: \(queries.count) queries \(clock.now - t0)") }
         var results = [Change?](repeating: nil, count: queries.count)

@@ -52,4 +52,15 @@ import Testing
             try Matcher.solve(scores, capacity: [1, 1], MatchRequest(.optimal, locks: [(2, 0)]))
         }
     }
+
+    /// On one core (a server's background run) the engine gives exactly what it gives on two.
+    @Test func oneCoreGivesTheSameAnswers() throws {
+        let scores = Self.random(300, 280, seed: 11)
+        let capacity = Array(repeating: 2, count: 280)
+        let two = try Matcher.solve(scores, capacity: capacity, MatchRequest(.optimal, switchingCosts: true))
+        let one = try Parallelism.alone { try Matcher.solve(scores, capacity: capacity, MatchRequest(.optimal, switchingCosts: true)) }
+        #expect(one.matching == two.matching)
+        let queries = (0..<50).map { (row: $0, col: ($0 * 7) % 280) }
+        #expect(one.switching?.changes(queries).map { $0?.total } == two.switching?.changes(queries).map { $0?.total })
+    }
 }

@@ -1,5 +1,6 @@
 import Fluent
 import FlipsideCore
+import MatchingEngine
 import Foundation
 import SQLKit
 import Vapor
@@ -65,15 +66,17 @@ public struct OutboxWorker: Sendable {
         guard let run = ids["run"].flatMap(UUID.init(uuidString:)), let program = ids["program"].flatMap(UUID.init(uuidString:)) else {
             throw UnknownKind(kind: "compute_match_run with payload \(payload)")
         }
-        try await MatchWorkflow.computeQueued(run, in: program, clock: clock, store: FluentMatchingStore(db: db), computing: offloaded(clock: clock))
+        try await MatchWorkflow.computeQueued(run, in: program, clock: clock, store: FluentMatchingStore(db: db), computing: offloaded(clock: clock, alone: true))
     } }
 
     /// Computes a run on a Dispatch thread, away from the event loops and Swift's cooperative threads (a
-    /// run takes seconds of CPU; requests meanwhile are served).
-    static func offloaded(clock: any WallClock) -> @Sendable (MatchWorkflow.Prepared) async -> MatchRun { { prepared in
+    /// run takes seconds of CPU; requests meanwhile are served). A background run uses one core, leaving
+    /// the other to requests; a run in a request (at most 2,000 mentees) both.
+    static func offloaded(clock: any WallClock, alone: Bool = false) -> @Sendable (MatchWorkflow.Prepared) async -> MatchRun { { prepared in
         await withCheckedContinuation { continuation in
             DispatchQueue.global(qos: .utility).async {
-                continuation.resume(returning: MatchWorkflow.compute(prepared, now: { clock.now }))
+                let run = alone ? Parallelism.alone { MatchWorkflow.compute(prepared, now: { clock.now }) } : MatchWorkflow.compute(prepared, now: { clock.now })
+                continuation.resume(returning: run)
             }
         }
     } }
