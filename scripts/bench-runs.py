@@ -79,12 +79,17 @@ try:
                 started = time.perf_counter()
                 req = urllib.request.Request(base + path, headers={"authorization": f"Bearer {token}"})
                 urllib.request.urlopen(req, timeout=30).read()
-                latencies[path].append((time.perf_counter() - started) * 1000)
+                took_ms = (time.perf_counter() - started) * 1000
+                latencies[path].append(took_ms)
+                if took_ms > 100 and os.environ.get("FLIPSIDE_TRACE"):
+                    print(f"  slow {path}: {took_ms:.0f} ms at {time.perf_counter() - run_started[0]:.2f} s into the run")
             time.sleep(0.1)
 
+    run_started = [time.perf_counter()]
     prober = threading.Thread(target=probe)
     prober.start()
     started = time.perf_counter()
+    run_started[0] = started
     result = call("POST", f"/api/v1/programs/{program}/runs", {"algorithm": "optimal"}, token)
     answered = time.perf_counter() - started
     while result["status"] in ("queued", "running"):
