@@ -38,6 +38,14 @@ public protocol MatchingWork: Sendable {
 
 public protocol MatchingStore: Sendable {
     func atomically<T: Sendable>(_ body: @escaping @Sendable (any MatchingWork) async throws -> T) async throws -> T
+    /// Stores a finished background run (a store may prepare the write first, outside the unit of work).
+    func finish(_ run: MatchRun) async throws
+}
+
+extension MatchingStore {
+    public func finish(_ run: MatchRun) async throws {
+        try await atomically { work in try await work.updateRun(run) }
+    }
 }
 
 /// A stored run without its input snapshot.
@@ -341,7 +349,7 @@ public enum MatchWorkflow {
         trace("background run read: \(ContinuousClock.now - began)")
         let finished = await computing(started)
         trace("background run computed: \(ContinuousClock.now - began)")
-        try await store.atomically { work in try await work.updateRun(finished) }
+        try await store.finish(finished)
         trace("background run stored: \(ContinuousClock.now - began)")
     }
 

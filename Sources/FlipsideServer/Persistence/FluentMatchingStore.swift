@@ -14,6 +14,15 @@ struct FluentMatchingStore: MatchingStore {
         try await db.writeTransaction { tx in try await body(Work(tx: tx)) }
     }
 
+    /// A large run's result and input are megabytes of JSON: they are encoded on a Dispatch thread first,
+    /// then written in a short transaction (not on Swift's cooperative threads, which requests need).
+    func finish(_ run: MatchRun) async throws {
+        let row: MatchRunRow = try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global(qos: .utility).async { continuation.resume(with: Result { try MatchRunRow(run) }) }
+        }
+        try await db.writeTransaction { tx in try await Work(tx: tx).update(row) }
+    }
+
     struct Work: MatchingWork {
         let tx: any Database
         var sql: any SQLDatabase { tx as! any SQLDatabase }
@@ -64,10 +73,13 @@ struct FluentMatchingStore: MatchingStore {
         }
 
         func updateRun(_ run: MatchRun) async throws {
-            let row = try MatchRunRow(run)
+            try await update(try MatchRunRow(run))
+        }
+
+        func update(_ row: MatchRunRow) async throws {
             try await sql.update(MatchingTables.runs).set("status", to: row.status).set("result", to: row.result).set("error", to: row.error)
                 .set("finished_at", to: row.finished_at).set("snapshot", to: row.snapshot).set("fingerprint", to: row.fingerprint)
-                .set("only_mentees", to: row.only_mentees).where("id", .equal, run.id).run()
+                .set("only_mentees", to: row.only_mentees).where("id", .equal, row.id).run()
         }
 
         func menteeCount(in programID: UUID) async throws -> Int {
