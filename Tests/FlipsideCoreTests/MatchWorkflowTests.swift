@@ -51,6 +51,7 @@ import Testing
             }
             func insertRun(_ run: MatchRun) { state.runs.append(run) }
             func updateRun(_ run: MatchRun) { if let i = state.runs.firstIndex(where: { $0.id == run.id }) { state.runs[i] = run } }
+            func markRunning(_ id: UUID) { if let i = state.runs.firstIndex(where: { $0.id == id }) { state.runs[i].status = .running } }
             func scheduleRun(_ id: UUID, in programID: UUID, at: Date) { state.scheduled.append(id) }
             func menteeCount(in programID: UUID) -> Int { enrolments(in: programID).filter { $0.role == .mentee }.count }
             func pairs(in programID: UUID) -> [MentoringPair] { state.pairs.filter { $0.programID == programID } }

@@ -18,6 +18,8 @@ public protocol MatchingWork: Sendable {
     func insertRun(_ run: MatchRun) async throws
     /// Stores a run's new status, result or error.
     func updateRun(_ run: MatchRun) async throws
+    /// Marks a run `running` (its input is stored with its result).
+    func markRunning(_ id: UUID) async throws
     /// How many mentees the program has (to decide whether a run goes to the background).
     func menteeCount(in programID: UUID) async throws -> Int
     /// Asks for a queued run to be computed in the background (with the write that stored it).
@@ -333,7 +335,7 @@ public enum MatchWorkflow {
                 let prepared = try await prepare(run, program: program, now: clock.now, work)
                 var running = prepared.run
                 running.status = .running
-                try await work.updateRun(running)
+                try await work.markRunning(running.id)
                 return Prepared(run: running, directory: prepared.directory, held: prepared.held, heldMentees: prepared.heldMentees)
             case .running:
                 run.status = .failed

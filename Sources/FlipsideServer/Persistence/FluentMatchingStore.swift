@@ -76,6 +76,10 @@ struct FluentMatchingStore: MatchingStore {
             try await update(try MatchRunRow(run))
         }
 
+        func markRunning(_ id: UUID) async throws {
+            try await sql.update(MatchingTables.runs).set("status", to: RunStatus.running.rawValue).where("id", .equal, id).run()
+        }
+
         func update(_ row: MatchRunRow) async throws {
             try await sql.update(MatchingTables.runs).set("status", to: row.status).set("result", to: row.result).set("error", to: row.error)
                 .set("finished_at", to: row.finished_at).set("snapshot", to: row.snapshot).set("fingerprint", to: row.fingerprint)
