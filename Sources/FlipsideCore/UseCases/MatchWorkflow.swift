@@ -40,6 +40,9 @@ public protocol MatchingWork: Sendable {
 
 public protocol MatchingStore: Sendable {
     func atomically<T: Sendable>(_ body: @escaping @Sendable (any MatchingWork) async throws -> T) async throws -> T
+    /// Reads without writing: what a background run reads of its input (seconds for a large program)
+    /// need not hold the write lock.
+    func reading<T: Sendable>(_ body: @escaping @Sendable (any MatchingWork) async throws -> T) async throws -> T
     /// Stores a finished background run (a store may prepare the write first, outside the unit of work).
     func finish(_ run: MatchRun) async throws
 }
@@ -47,6 +50,11 @@ public protocol MatchingStore: Sendable {
 extension MatchingStore {
     public func finish(_ run: MatchRun) async throws {
         try await atomically { work in try await work.updateRun(run) }
+    }
+
+    /// Reads without writing (a store may use a lighter unit than `atomically`).
+    public func reading<T: Sendable>(_ body: @escaping @Sendable (any MatchingWork) async throws -> T) async throws -> T {
+        try await atomically(body)
     }
 }
 
@@ -319,11 +327,12 @@ public enum MatchWorkflow {
     public static func computeQueued(_ runID: UUID, in programID: UUID, clock: any WallClock, store: any MatchingStore,
                                      computing: @Sendable (Prepared) async -> MatchRun) async throws {
         let began = ContinuousClock.now
-        let started: Prepared? = try await store.atomically { work in
+        // Claim the run (a short write), then read its input without holding the write lock.
+        let program: Program? = try await store.atomically { work in
             guard var run = try await work.run(runID, in: programID) else { return nil }
             switch run.status {
             case .queued:
-                // Its input as the program holds it now; a program moved on meanwhile fails the run.
+                // A program moved on meanwhile fails the run.
                 guard let program = try await work.heldProgram(programID) else { return nil }
                 guard [.matching, .active].contains(program.status), program.settings.mode == .coordinator else {
                     run.status = .failed
@@ -332,11 +341,8 @@ public enum MatchWorkflow {
                     try await work.updateRun(run)
                     return nil
                 }
-                let prepared = try await prepare(run, program: program, now: clock.now, work)
-                var running = prepared.run
-                running.status = .running
-                try await work.markRunning(running.id)
-                return Prepared(run: running, directory: prepared.directory, held: prepared.held, heldMentees: prepared.heldMentees)
+                try await work.markRunning(run.id)
+                return program
             case .running:
                 run.status = .failed
                 run.error = "The server stopped while this run was being computed. Start it again."
@@ -346,6 +352,12 @@ public enum MatchWorkflow {
             case .done, .failed:
                 return nil
             }
+        }
+        guard let program else { return }
+        let started: Prepared? = try await store.reading { work in
+            guard var run = try await work.run(runID, in: programID) else { return nil }
+            run.status = .running
+            return try await prepare(run, program: program, now: clock.now, work)
         }
         guard let started else { return }
         trace("background run read: \(ContinuousClock.now - began)")

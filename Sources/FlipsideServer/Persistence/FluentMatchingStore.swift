@@ -14,6 +14,11 @@ struct FluentMatchingStore: MatchingStore {
         try await db.writeTransaction { tx in try await body(Work(tx: tx)) }
     }
 
+    /// A plain transaction: a consistent read without SQLite's writer lock.
+    func reading<T: Sendable>(_ body: @escaping @Sendable (any MatchingWork) async throws -> T) async throws -> T {
+        try await db.transaction { tx in try await body(Work(tx: tx)) }
+    }
+
     /// A large run's result and input are megabytes of JSON: they are encoded on a Dispatch thread first,
     /// then written in a short transaction (not on Swift's cooperative threads, which requests need).
     func finish(_ run: MatchRun) async throws {
