@@ -19,3 +19,24 @@ struct RunCommand: AsyncParsableCommand {
         if outcome.status != "done" { throw ExitCode(1) }
     }
 }
+
+struct PairRuleCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pair-rule",
+        abstract: "Lock two people together in every run of a program (also: pair them by hand), or exclude the pair.")
+    @ArgumentParser.Argument(help: "lock or exclusion.") var kind: PairRule.Kind
+    @ArgumentParser.Argument(help: "The program's id or exact name.") var program: String
+    @ArgumentParser.Argument(help: "The mentee's employee id.") var mentee: String
+    @ArgumentParser.Argument(help: "The mentor's employee id.") var mentor: String
+    @ArgumentParser.Option(help: "Why (needed to lock a pair that breaks a hard rule).") var reason: String?
+
+    func run() async throws {
+        let rule = try await withMigratedApplication {
+            try await RunActions.addRule(kind, program: program, mentee: mentee, mentor: mentor, reason: reason, app: $0)
+        }
+        let what = rule.kind == .lock ? "Locked" : "Excluded"
+        print("\(what) \(rule.menteeID)–\(rule.mentorID)" + (rule.overriddenRule.map { " (overrides \($0): \(rule.reason ?? ""))" } ?? "") + ".")
+    }
+}
+
+extension PairRule.Kind: ExpressibleByArgument {}

@@ -42,6 +42,20 @@ printf 'employee_id,role,offers,wants,industries,channels,cadence,capacity\nA2,m
 run import enrolments "Digital Fluency 2027" "$TMP/enrol.csv"; check "enrolments import into a program by name" contains "2 created"
 run import enrolments "No such program" "$TMP/enrol.csv";     check "an unknown program is reported" contains "no program"
 run run "Digital Fluency 2027";             check "a run needs the program in matching" bash -c "[ \$(cat '$TMP/status') != 0 ] && grep -q 'needs a program in matching or active' '$TMP/last'"
+run pair-rule lock "Reverse Mentoring Pilot 2026" NOBODY P00001; check "a lock names who is not enrolled" bash -c "[ \$(cat '$TMP/status') != 0 ] && grep -q 'mentee_id' '$TMP/last'"
+run pair-rule sideways "Reverse Mentoring Pilot 2026" A B;      check "an unknown rule kind is refused" bash -c "[ \$(cat '$TMP/status') != 0 ]"
+# A mentee and a mentor of the pilot who are not paired together, read from the database file.
+read -r MENTEE MENTOR < <(python3 - "$TMP/cli.sqlite" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+pilot = db.execute("SELECT id FROM programs WHERE name = 'Reverse Mentoring Pilot 2026'").fetchone()[0]
+mentees = [r[0] for r in db.execute("SELECT employee_id FROM enrolments WHERE program_id = ? AND role = 'mentee' ORDER BY employee_id", (pilot,))]
+mentors = [r[0] for r in db.execute("SELECT employee_id FROM enrolments WHERE program_id = ? AND role = 'mentor' ORDER BY employee_id", (pilot,))]
+paired = set(db.execute("SELECT mentee_id, mentor_id FROM pairs WHERE program_id = ?", (pilot,)).fetchall())
+print(next(f"{a} {b}" for a in mentees for b in mentors if (a, b) not in paired))
+PY
+)
+run pair-rule exclusion "Reverse Mentoring Pilot 2026" "$MENTEE" "$MENTOR"; check "an exclusion is stored for the pilot" contains "Excluded $MENTEE–$MENTOR."
 run run "Reverse Mentoring Pilot 2026" --algorithm fair --publish
 check "in an active program a run pairs only the people without a pair, and publishes" bash -c "grep -q 'Run [0-9a-f-]*: done' '$TMP/last' && grep -q 'a re-run for the' '$TMP/last' && grep -q 'Published' '$TMP/last'"
 

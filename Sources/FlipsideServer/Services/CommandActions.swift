@@ -78,4 +78,18 @@ public enum RunActions {
             throw ConfigError(error.message)
         }
     }
+
+    /// Locks (pairs by hand) or excludes a pair in a program, as the coordinator's page does.
+    public static func addRule(_ kind: PairRule.Kind, program idOrName: String, mentee: String, mentor: String, reason: String?,
+                               app: Application) async throws -> PairRule {
+        guard let program = try await ProgramService(db: app.db).find(idOrName: idOrName) else {
+            throw ConfigError("No program with id or name '\(idOrName)'.")
+        }
+        do {
+            return try await MatchWorkflow.addRule(kind, menteeID: mentee, mentorID: mentor, reason: reason, in: program.id, actor: .system,
+                                                   now: app.clock.now, store: FluentMatchingStore(db: app.db))
+        } catch let error as MatchWorkflowError {
+            throw ConfigError(error.message)
+        }
+    }
 }
