@@ -30,7 +30,12 @@ public struct RunSnapshot: Sendable, Codable, Equatable {
     /// A digest of what decides the pairs (settings, enrolments, locks and exclusions with their
     /// overrides), independent of ids and times of the rules. FNV-1a over canonical JSON: it detects
     /// change, it is not a security measure.
-    public var fingerprint: String {
+    public var fingerprint: String { Self.fingerprint(settings: settings, enrolments: enrolments, rules: rules) }
+
+    /// The fingerprint of a snapshot of these settings, enrolments and rules, in any order.
+    public static func fingerprint(settings: MatchingSettings, enrolments: [Enrolment], rules: [PairRule]) -> String {
+        let enrolments = enrolments.sorted { $0.employeeID < $1.employeeID }
+        let rules = rules.sorted { ($0.kind.rawValue, $0.menteeID, $0.mentorID) < ($1.kind.rawValue, $1.menteeID, $1.mentorID) }
         struct Canonical: Encodable {
             var settings: MatchingSettings
             var enrolments: [Enrolment]

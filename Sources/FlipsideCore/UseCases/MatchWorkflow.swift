@@ -230,18 +230,29 @@ public enum MatchWorkflow {
         defer { trace("prepare run: \(ContinuousClock.now - started)") }
         return try await store.atomically { work in
             let program = try await runnableProgram(programID, work)
-            let run = MatchRun(programID: programID, algorithm: algorithm, objective: objective, status: .queued,
-                               snapshot: RunSnapshot(settings: program.settings, enrolments: [], rules: [], referenceDay: program.startDate ?? CalendarDate.today(now: now)),
-                               createdAt: now)
-            return try await prepare(run, program: program, now: now, work)
+            return try await prepare(queuedRun(in: program, algorithm: algorithm, objective: objective, now: now), program: program, now: now, work)
         }
     }
 
     /// The program, when a run may be made in it now.
     static func runnableProgram(_ programID: UUID, _ work: any MatchingWork) async throws -> Program {
-        let program = try await requireProgram(programID, in: [.matching, .active], doing: "A match run", work)
-        guard program.settings.mode == .coordinator else { throw MatchWorkflowError.wrongMode(program.settings.mode) }
+        guard let program = try await work.heldProgram(programID) else { throw MatchWorkflowError.programNotFound }
+        try checkRunnable(program)
         return program
+    }
+
+    /// A run is made in a program in matching or active whose coordinator runs the matching.
+    static func checkRunnable(_ program: Program) throws(MatchWorkflowError) {
+        let allowed: [ProgramStatus] = [.matching, .active]
+        guard allowed.contains(program.status) else { throw .wrongStatus(program.status, allowed: allowed, doing: "A match run") }
+        guard program.settings.mode == .coordinator else { throw .wrongMode(program.settings.mode) }
+    }
+
+    /// A new run, queued: its input is read when it is computed.
+    static func queuedRun(in program: Program, algorithm: MatchingAlgorithm, objective: Objective, now: Date) -> MatchRun {
+        MatchRun(programID: program.id, algorithm: algorithm, objective: objective, status: .queued,
+                 snapshot: RunSnapshot(settings: program.settings, enrolments: [], rules: [], referenceDay: program.startDate ?? CalendarDate.today(now: now)),
+                 createdAt: now)
     }
 
     /// Reads what `run` is computed from, as the program holds it now: its settings, enrolments, locks
@@ -278,12 +289,9 @@ public enum MatchWorkflow {
             run.result = try MatchRunning.compute(run.snapshot, directory: prepared.directory, algorithm: run.algorithm,
                                                   objective: run.objective, held: (prepared.held, prepared.heldMentees))
             run.status = .done
-        } catch let error as RunError {
-            run.status = .failed
-            run.error = error.message
         } catch {
             run.status = .failed
-            run.error = RunError.engine(String(describing: error)).message
+            run.error = ((error as? RunError) ?? .engine(String(describing: error))).message
         }
         run.finishedAt = now()
         return run
@@ -307,9 +315,7 @@ public enum MatchWorkflow {
             let large: Bool
             if let background { large = background } else { large = try await work.menteeCount(in: programID) > backgroundThreshold }
             guard large else { return nil }
-            let run = MatchRun(programID: programID, algorithm: algorithm, objective: objective, status: .queued,
-                               snapshot: RunSnapshot(settings: program.settings, enrolments: [], rules: [], referenceDay: program.startDate ?? CalendarDate.today(now: now)),
-                               createdAt: now)
+            let run = queuedRun(in: program, algorithm: algorithm, objective: objective, now: now)
             try await work.insertRun(run)
             try await work.scheduleRun(run.id, in: programID, at: now)
             return run
@@ -328,38 +334,36 @@ public enum MatchWorkflow {
                                      computing: @Sendable (Prepared) async -> MatchRun) async throws {
         let began = ContinuousClock.now
         // Claim the run (a short write), then read its input without holding the write lock.
-        let program: Program? = try await store.atomically { work in
+        let claimed: (run: MatchRun, program: Program)? = try await store.atomically { work -> (run: MatchRun, program: Program)? in
             guard var run = try await work.run(runID, in: programID) else { return nil }
+            func fail(_ reason: String) async throws {
+                run.status = .failed
+                run.error = reason
+                run.finishedAt = clock.now
+                try await work.updateRun(run)
+            }
             switch run.status {
             case .queued:
                 // A program moved on meanwhile fails the run.
                 guard let program = try await work.heldProgram(programID) else { return nil }
-                guard [.matching, .active].contains(program.status), program.settings.mode == .coordinator else {
-                    run.status = .failed
-                    run.error = "The program is \(program.status.rawValue) now; a run needs it in matching or active."
-                    run.finishedAt = clock.now
-                    try await work.updateRun(run)
+                do throws(MatchWorkflowError) {
+                    try checkRunnable(program)
+                } catch {
+                    try await fail(error.message)
                     return nil
                 }
                 try await work.markRunning(run.id)
-                return program
+                run.status = .running
+                return (run, program)
             case .running:
-                run.status = .failed
-                run.error = "The server stopped while this run was being computed. Start it again."
-                run.finishedAt = clock.now
-                try await work.updateRun(run)
+                try await fail("The server stopped while this run was being computed. Start it again.")
                 return nil
             case .done, .failed:
                 return nil
             }
         }
-        guard let program else { return }
-        let started: Prepared? = try await store.reading { work in
-            guard var run = try await work.run(runID, in: programID) else { return nil }
-            run.status = .running
-            return try await prepare(run, program: program, now: clock.now, work)
-        }
-        guard let started else { return }
+        guard let claimed else { return }
+        let started = try await store.reading { work in try await prepare(claimed.run, program: claimed.program, now: clock.now, work) }
         trace("background run read: \(ContinuousClock.now - began)")
         let finished = await computing(started)
         trace("background run computed: \(ContinuousClock.now - began)")
@@ -382,9 +386,9 @@ public enum MatchWorkflow {
             guard let run = try await work.runOutcome(runID, in: programID) else { throw MatchWorkflowError.runNotFound }
             trace("publish: run read \(ContinuousClock.now - began)")
             guard run.status == .done, let result = run.result else { throw MatchWorkflowError.runNotDone(run.status) }
-            let current = RunSnapshot(settings: program.settings, enrolments: try await work.enrolments(in: programID),
-                                      rules: try await work.rules(in: programID), referenceDay: CalendarDate(year: 2000, month: 1, day: 1)!)
-            guard current.fingerprint == run.fingerprint else { throw MatchWorkflowError.staleRun }
+            let current = RunSnapshot.fingerprint(settings: program.settings, enrolments: try await work.enrolments(in: programID),
+                                                  rules: try await work.rules(in: programID))
+            guard current == run.fingerprint else { throw MatchWorkflowError.staleRun }
             trace("publish: checked current \(ContinuousClock.now - began)")
             let existing = try await work.pairs(in: programID)
             if run.onlyMentees == nil {

@@ -59,10 +59,7 @@ struct FluentPeopleImportStore: PeopleImportStore {
                     UPDATE \(ident: MatchingTables.pairs) SET status = \(bind: PairStatus.ended.rawValue)
                     WHERE status IN (\(binds: current)) AND (mentee_id IN (\(binds: chunk)) OR mentor_id IN (\(binds: chunk))) RETURNING id
                     """).all().map { try $0.decode(column: "id", as: UUID.self) }
-                let events = ended.map { PairEventRow(PairEvent(pairID: $0, status: .ended, at: at, actor: "system", reason: reason)) }
-                for part in stride(from: 0, to: events.count, by: 1000) {
-                    try await sql.insert(into: MatchingTables.events).models(Array(events[part..<min(part + 1000, events.count)]), nilEncodingStrategy: .asNil).run()
-                }
+                try await FluentMatchingStore.insert(ended.map { PairEvent(pairID: $0, status: .ended, at: at, actor: "system", reason: reason) }, on: sql)
             }
         }
     }

@@ -44,10 +44,7 @@ struct FluentMatchingStore: MatchingStore {
             try await PeopleService(db: tx).withManagementChains(of: employeeIDs)
         }
 
-        func rules(in programID: UUID) async throws -> [PairRule] {
-            try await sql.select().column("*").from(MatchingTables.rules).where("program_id", .equal, programID)
-                .orderBy("created_at").all(decoding: PairRuleRow.self).map(\.rule)
-        }
+        func rules(in programID: UUID) async throws -> [PairRule] { try await MatchingReads(db: tx).rules(in: programID) }
 
         func insertRule(_ rule: PairRule) async throws {
             do {
@@ -100,13 +97,9 @@ struct FluentMatchingStore: MatchingStore {
             try await Outbox.enqueue(.computeMatchRun, payload: payload, dedupeKey: "run \(id.uuidString)", runAt: at, on: tx)
         }
 
-        func pairs(in programID: UUID) async throws -> [MentoringPair] {
-            try await MatchingReads(db: tx).pairs(in: programID)
-        }
+        func pairs(in programID: UUID) async throws -> [MentoringPair] { try await MatchingReads(db: tx).pairs(in: programID) }
 
-        func pair(_ id: UUID) async throws -> MentoringPair? {
-            try await sql.select().column("*").from(MatchingTables.pairs).where("id", .equal, id).first(decoding: PairRow.self)?.pair
-        }
+        func pair(_ id: UUID) async throws -> MentoringPair? { try await MatchingReads(db: tx).pair(id) }
 
         func insertPairs(_ pairs: [MentoringPair], events: [PairEvent]) async throws {
             guard !pairs.isEmpty else { return }
@@ -119,7 +112,7 @@ struct FluentMatchingStore: MatchingStore {
             } catch let error as any DatabaseError where error.isConstraintFailure {
                 throw MatchWorkflowError.menteeAlreadyPaired(menteeID: pairs.count == 1 ? pairs[0].menteeID : "A mentee")
             }
-            try await insert(events)
+            try await FluentMatchingStore.insert(events, on: sql)
         }
 
         func updatePair(_ pair: MentoringPair, event: PairEvent) async throws {
@@ -131,7 +124,7 @@ struct FluentMatchingStore: MatchingStore {
             } catch let error as any DatabaseError where error.isConstraintFailure {
                 throw MatchWorkflowError.menteeAlreadyPaired(menteeID: pair.menteeID)
             }
-            try await insert([event])
+            try await FluentMatchingStore.insert([event], on: sql)
         }
 
         func setProgramStatus(_ id: UUID, _ status: ProgramStatus) async throws {
@@ -164,11 +157,13 @@ struct FluentMatchingStore: MatchingStore {
                 """).all()
         }
 
-        private func insert(_ events: [PairEvent]) async throws {
-            for start in stride(from: 0, to: events.count, by: 1000) {
-                let chunk = events[start..<min(start + 1000, events.count)].map(PairEventRow.init)
-                try await sql.insert(into: MatchingTables.events).models(chunk, nilEncodingStrategy: .asNil).run()
-            }
+    }
+
+    /// Adds to pairs' histories, 1,000 rows per statement (within both databases' bind-parameter limits).
+    static func insert(_ events: [PairEvent], on sql: any SQLDatabase) async throws {
+        for start in stride(from: 0, to: events.count, by: 1000) {
+            let chunk = events[start..<min(start + 1000, events.count)].map(PairEventRow.init)
+            try await sql.insert(into: MatchingTables.events).models(chunk, nilEncodingStrategy: .asNil).run()
         }
     }
 }

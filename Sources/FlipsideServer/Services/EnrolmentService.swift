@@ -33,9 +33,7 @@ struct EnrolmentService {
         var capacity: Int
 
         var enrolment: Enrolment {
-            Enrolment(id: id, programID: program_id, employeeID: employee_id, role: EnrolmentRole(rawValue: role) ?? .mentee,
-                      offers: details.offers, wants: details.wants, industries: details.industries, channels: details.channels,
-                      cadence: Cadence(rawValue: cadence) ?? .biweekly, capacity: capacity, availability: details.availability)
+            details.enrolment(id: id, programID: program_id, employeeID: employee_id, role: role, cadence: cadence, capacity: capacity)
         }
     }
 

@@ -17,8 +17,7 @@ struct MatchingViews {
         let key = "fingerprint|\(program.id)|\(versions.enrolments)|\(ProgramModel.encode(program.settings))|"
             + rules.map { "\($0.id) \($0.kind.rawValue) \($0.overriddenRule ?? "") \($0.reason?.count ?? 0)" }.joined(separator: ",")
         return try await request.application.results.value(key) {
-            RunSnapshot(settings: program.settings, enrolments: try await EnrolmentService(db: db).all(in: program.id), rules: rules,
-                        referenceDay: CalendarDate(year: 2000, month: 1, day: 1)!).fingerprint
+            RunSnapshot.fingerprint(settings: program.settings, enrolments: try await EnrolmentService(db: db).all(in: program.id), rules: rules)
         }
     }
 
@@ -67,11 +66,17 @@ struct MatchingViews {
         return visible.map { PairDTO($0, actor: actor, now: request.flipside.now, people: people, why: [], history: []) }
     }
 
+    /// The pair, if the actor may see it (404 when there is none, 403 when it is not theirs).
+    func visiblePair(_ id: UUID) async throws -> MentoringPair {
+        guard let pair = try await reads.pair(id) else { throw APIError.from(MatchWorkflowError.pairNotFound) }
+        try request.authorize(.view, .pair(menteeID: pair.menteeID, mentorID: pair.mentorID))
+        return pair
+    }
+
     /// One pair, if the actor may see it, with why they were paired and its history.
     func pair(_ id: UUID) async throws -> PairDTO {
-        guard let pair = try await reads.pair(id) else { throw APIError.from(MatchWorkflowError.pairNotFound) }
+        let pair = try await visiblePair(id)
         let actor = request.actor
-        try request.authorize(.view, .pair(menteeID: pair.menteeID, mentorID: pair.mentorID))
         let program = try await request.flipside.programs.find(pair.programID)
         let enrolments = try await request.flipside.enrolments.all(in: program.id)
         let directory = try await request.flipside.people.withManagementChains(of: [pair.menteeID, pair.mentorID])

@@ -101,7 +101,7 @@ struct MatchingAPIController {
         let id = try Self.id(req, "pairID", "Pair")
         let input = try req.content.decode(PairResponseInput.self)
         // Someone who may not see the pair learns nothing about it (404, as for a pair that does not exist).
-        _ = try await req.flipside.matching.pair(id)
+        _ = try await req.flipside.matching.visiblePair(id)
         _ = try await MatchWorkflow.respond(to: id, accept: input.accept, reason: input.reason, actor: req.actor, now: req.flipside.now,
                                             store: req.flipside.matchingStore)
         return try await req.flipside.matching.pair(id)

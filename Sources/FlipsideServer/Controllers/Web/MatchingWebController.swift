@@ -343,7 +343,7 @@ struct MatchingWebController {
         let id = try MatchingAPIController.id(req, "pairID", "Pair")
         struct Form: Content { var answer: String?; var reason: String? }
         let form = try req.content.decode(Form.self)
-        _ = try await req.flipside.matching.pair(id)   // 404/403 before anything else
+        _ = try await req.flipside.matching.visiblePair(id)   // 404/403 before anything else
         do {
             guard let answer = form.answer, ["accept", "decline"].contains(answer) else {
                 throw MatchWorkflowError.invalid([FieldProblem(field: "answer", reason: "choose accept or decline")])

@@ -34,9 +34,7 @@ final class EnrolmentModel: Model, @unchecked Sendable {
     }
 
     var enrolment: Enrolment {
-        Enrolment(id: id!, programID: $program.id, employeeID: employeeID, role: EnrolmentRole(rawValue: role) ?? .mentee,
-                  offers: details.offers, wants: details.wants, industries: details.industries, channels: details.channels,
-                  cadence: Cadence(rawValue: cadence) ?? .biweekly, capacity: capacity, availability: details.availability)
+        details.enrolment(id: id!, programID: $program.id, employeeID: employeeID, role: role, cadence: cadence, capacity: capacity)
     }
 }
 
@@ -47,5 +45,12 @@ extension EnrolmentModel {
         var industries: [String]
         var channels: [FlipsideCore.Channel]
         var availability: [HourRange]
+
+        /// The enrolment a stored row holds (the columns and these details), however it was read.
+        func enrolment(id: UUID, programID: UUID, employeeID: String, role: String, cadence: String, capacity: Int) -> Enrolment {
+            Enrolment(id: id, programID: programID, employeeID: employeeID, role: EnrolmentRole(rawValue: role) ?? .mentee,
+                      offers: offers, wants: wants, industries: industries, channels: channels,
+                      cadence: Cadence(rawValue: cadence) ?? .biweekly, capacity: capacity, availability: availability)
+        }
     }
 }
