@@ -24,6 +24,7 @@ import Testing
             func insert(_ program: Program) { programs[program.id] = program }
             func replace(_ program: Program) { programs[program.id] = program }
             func delete(_ id: UUID) { programs[id] = nil }
+            func finishPairs(of programID: UUID, at: Date) {}
         }
     }
 
@@ -55,15 +56,15 @@ import Testing
         renamed.status = .closed
         #expect(try await Programs.update(renamed, actor: Self.coordinator, store: store).status == .draft)
         for next in [ProgramStatus.enrolling, .matching, .active] {
-            #expect(try await Programs.transition(program.id, to: next, actor: Self.coordinator, store: store).status == next)
+            #expect(try await Programs.transition(program.id, to: next, actor: Self.coordinator, now: Date(), store: store).status == next)
         }
         await #expect(throws: ProgramError.illegalTransition(from: .active, to: .draft)) {
-            try await Programs.transition(program.id, to: .draft, actor: Self.coordinator, store: store)
+            try await Programs.transition(program.id, to: .draft, actor: Self.coordinator, now: Date(), store: store)
         }
         await #expect(throws: ProgramError.cannotDelete("An active program cannot be deleted; close it first.")) {
             try await Programs.delete(program.id, actor: Self.coordinator, store: store)
         }
-        _ = try await Programs.transition(program.id, to: .closed, actor: Self.coordinator, store: store)
+        _ = try await Programs.transition(program.id, to: .closed, actor: Self.coordinator, now: Date(), store: store)
         try await Programs.delete(program.id, actor: Self.coordinator, store: store)
         #expect(await store.all().isEmpty)
         await #expect(throws: ProgramError.notFound) {

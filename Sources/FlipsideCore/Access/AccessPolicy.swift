@@ -53,6 +53,13 @@ public enum Resource: Sendable, Hashable {
     case pair(menteeID: String, mentorID: String)
     /// A mentee's suggested mentors and their request (self-matching), in a program of the given status.
     case suggestions(employeeID: String, programStatus: ProgramStatus)
+    /// Acting in a pair's partnership (agreement, meetings, check-ins, words, actions, ending): the two
+    /// people of the pair only — a coordinator reads what the pair shares with the program team, and writes nothing.
+    case partnership(menteeID: String, mentorID: String)
+    /// A program's anonymous concerns: raised by its participants, read and answered by coordinators.
+    case concerns
+    /// A person's calendar feed.
+    case calendarFeed(employeeID: String)
 }
 
 /// The answer, with what a person is told.
@@ -73,6 +80,18 @@ public enum AccessDecision: Sendable, Hashable {
 public enum AccessPolicy {
     public static func decide(_ actor: Actor, _ action: Action, _ resource: Resource) -> AccessDecision {
         guard actor != .anonymous else { return .signInFirst }
+        if case let .partnership(mentee, mentor) = resource {
+            if action == .view && actor.isCoordinator { return .allowed }
+            guard let own = actor.employeeID, own == mentee || own == mentor else { return actor.isCoordinator ? onlyThePair : notYourPair }
+            return .allowed
+        }
+        if case let .calendarFeed(id) = resource {
+            return actor.employeeID == id ? .allowed : .forbidden(code: "forbidden", message: "A calendar feed is its owner's alone.")
+        }
+        if case .concerns = resource, action == .create {
+            return actor.employeeID != nil && !actor.isCoordinator ? .allowed
+                : .forbidden(code: "forbidden", message: "Concerns are raised by the program's participants.")
+        }
         if actor.isCoordinator { return .allowed }
         let decision = participant(actor.employeeID, action, resource)
         // What only coordinators do is refused as such; anything else in a program a participant may
@@ -139,6 +158,7 @@ public enum AccessPolicy {
         decide(actor, .create, .programs).isAllowed
     }
 
+    public static let onlyThePair = AccessDecision.forbidden(code: "forbidden", message: "Only the two people of a pair act in their partnership.")
     static let notYourPair = AccessDecision.forbidden(code: "forbidden", message: "A participant sees and answers only their own pairs.")
     static let coordinatorsOnly = AccessDecision.forbidden(code: "forbidden", message: "Only coordinators may do this.")
     static let noProfile = AccessDecision.forbidden(code: "no_profile",
@@ -152,7 +172,7 @@ extension Resource {
         case let .program(status), let .enrolmentList(status): return status
         case let .enrolment(_, status): return status
         case let .suggestions(_, status): return status
-        case .directory, .person, .invitation, .programs, .enrolmentImport, .matchPreview, .matchRuns, .pair: return nil
+        case .directory, .person, .invitation, .programs, .enrolmentImport, .matchPreview, .matchRuns, .pair, .partnership, .concerns, .calendarFeed: return nil
         }
     }
 }

@@ -35,8 +35,12 @@ public enum PairStatus: String, Sendable, Codable, CaseIterable {
     case requested
     /// Published, waiting for both people to accept (holds the places).
     case proposed
-    /// Both accepted (or the program does not ask): the partnership is on.
+    /// Both accepted (or the program does not ask): the partnership is on, its agreement still to be made.
     case accepted
+    /// Both accepted their agreement (goals, rhythm, pledge): they meet.
+    case active
+    /// The agreed end date passed, or the program closed.
+    case completed
     /// One side said no, or a request was declined.
     case declined
     /// A request nobody answered in time.
@@ -45,7 +49,7 @@ public enum PairStatus: String, Sendable, Codable, CaseIterable {
     case ended
 
     /// Whether the pair takes one of the mentor's places and the mentee's one place.
-    public var holdsPlaces: Bool { self == .proposed || self == .accepted }
+    public var holdsPlaces: Bool { self == .proposed || self == .accepted || self == .active }
     /// Whether the pair is still open or on (a mentee has at most one such pair per program).
     public var isCurrent: Bool { self == .requested || holdsPlaces }
 }

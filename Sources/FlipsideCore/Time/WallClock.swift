@@ -21,6 +21,11 @@ public final class ManualClock: WallClock, @unchecked Sendable {
 
     public var now: Date { lock.withLock { current } }
 
+    /// Sets the clock to `date`.
+    public func set(_ date: Date) {
+        lock.withLock { current = date }
+    }
+
     /// Moves the clock on by `seconds`.
     public func advance(by seconds: TimeInterval) {
         lock.withLock { current = current.addingTimeInterval(seconds) }

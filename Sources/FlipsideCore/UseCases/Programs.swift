@@ -12,6 +12,9 @@ public protocol ProgramWork: Sendable {
     func replace(_ program: Program) async throws
     /// Deletes the program and its enrolments (never people or logins).
     func delete(_ id: UUID) async throws
+    /// A closing program's pairs: those on (accepted, active) complete, those still open (requested,
+    /// proposed) end, each with a line in its history.
+    func finishPairs(of programID: UUID, at: Date) async throws
 }
 
 /// Runs program work atomically.
@@ -46,12 +49,14 @@ public enum Programs {
         }
     }
 
-    public static func transition(_ id: UUID, to status: ProgramStatus, actor: Actor, store: any ProgramStore) async throws -> Program {
+    /// Moves the program on; closing it completes its partnerships (and ends what was still open).
+    public static func transition(_ id: UUID, to status: ProgramStatus, actor: Actor, now: Date, store: any ProgramStore) async throws -> Program {
         try allow(actor, .change, .programs)
         return try await store.atomically { work in
             guard var program = try await work.heldProgram(id) else { throw ProgramError.notFound }
             try program.transition(to: status)
             try await work.replace(program)
+            if status == .closed { try await work.finishPairs(of: id, at: now) }
             return program
         }
     }

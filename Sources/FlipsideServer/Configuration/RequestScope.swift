@@ -18,6 +18,9 @@ struct RequestScope {
     var peopleImportStore: FluentPeopleImportStore { FluentPeopleImportStore(db: request.db) }
     var enrolmentImportStore: FluentEnrolmentImportStore { FluentEnrolmentImportStore(db: request.db) }
     var matchingStore: FluentMatchingStore { FluentMatchingStore(db: request.db) }
+    var partnershipStore: FluentPartnershipStore { FluentPartnershipStore(db: request.db) }
+    var concernStore: FluentConcernStore { FluentConcernStore(db: request.db) }
+    var calendarFeedStore: FluentCalendarFeedStore { FluentCalendarFeedStore(db: request.db) }
     var signInLinkStore: FluentSignInLinkStore { FluentSignInLinkStore(db: request.db, accounts: accounts) }
 
     // Services.
@@ -27,6 +30,7 @@ struct RequestScope {
     var accounts: AccountService { AccountService(request: request) }
     var matchPreview: MatchPreviewService { MatchPreviewService(request: request) }
     var matching: MatchingViews { MatchingViews(request: request) }
+    var partnerships: PartnershipViews { PartnershipViews(request: request) }
 }
 
 extension Request {

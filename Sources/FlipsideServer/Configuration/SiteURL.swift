@@ -32,6 +32,16 @@ enum SiteURL {
     case pairResponse(UUID)
     case chooseMentor(UUID)
     case mentorRequests(UUID)
+    case calendarFeed(String)
+    case pairCalendar(UUID)
+    case pairAction(UUID, String)
+    case impact
+    case calendar
+    case concerns(UUID)
+    case raiseConcern(UUID)
+    case readConcern
+    case health(UUID)
+    case guidance(UUID)
 
     var path: String {
         switch self {
@@ -78,6 +88,16 @@ enum SiteURL {
         case let .pairResponse(id): return SiteURL.pair(id).path + "/response"
         case let .chooseMentor(id): return SiteURL.program(id).path + "/choose"
         case let .mentorRequests(id): return SiteURL.program(id).path + "/requests"
+        case let .calendarFeed(token): return "/calendar/\(token).ics"
+        case let .pairCalendar(id): return SiteURL.pair(id).path + "/calendar.ics"
+        case let .pairAction(id, action): return SiteURL.pair(id).path + "/" + action
+        case .impact: return "/me/impact"
+        case .calendar: return "/me/calendar"
+        case let .concerns(id): return SiteURL.program(id).path + "/concerns"
+        case let .raiseConcern(id): return SiteURL.program(id).path + "/concern"
+        case .readConcern: return "/concerns/read"
+        case let .health(id): return SiteURL.program(id).path + "/health"
+        case let .guidance(id): return SiteURL.program(id).path + "/guidance"
         }
     }
 

@@ -24,6 +24,9 @@ extension Application {
 }
 
 /// Sets up the database, sessions, pages and routes. Does not run migrations.
+/// Connections per event loop to a SQLite file.
+let sqliteFileConnectionsPerLoop = 4
+
 public func configure(_ app: Application, config: AppConfig) async throws {
     app.appConfig = config
     app.results = ResultCache()
@@ -34,12 +37,25 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     // sockets do not pile up.
     app.http.server.configuration.idleTimeout = .seconds(30)
 
+    // SQLite's queries block a thread of the application's pool, and a connection waiting for SQLite's
+    // writer lock spins on its thread until the lock is free (SQLiteNIO's busy handler retries at once).
+    // With fewer threads than connections, waiting connections can take every thread while the one
+    // holding the lock waits for a thread to commit on: everything stops. So the pool has a thread for
+    // every connection, plus two for password hashing and files (and is the application's own, not the
+    // process-wide one, which two applications in one process would share).
+    let loops = System.coreCount
+    switch config.storage {
+    case .sqliteFile: app.threadPool = NIOThreadPool(numberOfThreads: loops * sqliteFileConnectionsPerLoop + 2)
+    case .sqliteMemory: app.threadPool = NIOThreadPool(numberOfThreads: loops + 2)
+    case .postgres: break
+    }
+
     switch config.storage {
     case let .sqliteFile(path):
         // A few connections per event loop: a long read (a large run's input) or write does not make
         // every other request on its loop wait for the one connection. Writers still go one at a time
         // (`writeTransaction` takes SQLite's writer lock first; WAL lets readers on).
-        app.databases.use(.sqlite(.file(path), maxConnectionsPerEventLoop: 4, sqlLogLevel: .debug), as: .sqlite)
+        app.databases.use(.sqlite(.file(path), maxConnectionsPerEventLoop: sqliteFileConnectionsPerLoop, sqlLogLevel: .debug), as: .sqlite)
     case .sqliteMemory:
         app.databases.use(.sqlite(.memory, sqlLogLevel: .debug), as: .sqlite)
     case let .postgres(url):

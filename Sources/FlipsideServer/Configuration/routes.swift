@@ -8,6 +8,9 @@ func routes(_ app: Application) throws {
     PeopleAPIController().register(authed)
     ProgramsAPIController().register(authed)
     MatchingAPIController().register(authed)
+    PartnershipAPIController().register(authed)
+    PartnershipAPIController().registerOpen(api)
+    PartnershipAPIController.registerFeed(app)
 
     app.get("openapi.json") { req async throws -> Response in
         let data = try Data(contentsOf: URL(fileURLWithPath: ResourcePaths.openAPI))

@@ -106,6 +106,28 @@ extension APIError {
             case .accessEnded: return AccessEnding.accessEnded
             case let .invalid(problems): return .invalid(problems)
             }
+        case let e as PartnershipError:
+            switch e {
+            case .pairNotFound: return .notFound("Pair")
+            case let .refused(decision): return from(decision, hiddenAs: "Pair")
+            case .wrongStatus: return APIError(.conflict, code: "wrong_status", e.message)
+            case let .invalid(problems): return .invalid(problems)
+            case .notLatestVersion: return APIError(.conflict, code: "not_latest_version", e.message)
+            case .alreadyAgreed: return APIError(.conflict, code: "already_agreed", e.message)
+            case .ownVersion: return APIError(.conflict, code: "own_version", e.message)
+            case .noAgreement: return APIError(.conflict, code: "no_agreement", e.message)
+            case .alreadyCheckedIn: return APIError(.conflict, code: "already_checked_in", e.message)
+            case let .notFound(what): return .notFound(what)
+            case .onlySide: return APIError(.forbidden, code: "wrong_side", e.message)
+            }
+        case let e as ConcernError:
+            switch e {
+            case let .refused(decision): return from(decision)
+            case .notFound: return APIError(.notFound, code: "not_found", e.message)
+            case .programNotFound: return .notFound("Program")
+            case .notInProgram: return APIError(.forbidden, code: "not_in_program", e.message)
+            case let .invalid(problems): return .invalid(problems)
+            }
         case let e as EnrolmentError:
             switch e {
             case .programNotFound: return .notFound("Program")

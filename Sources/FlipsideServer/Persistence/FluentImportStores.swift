@@ -52,7 +52,7 @@ struct FluentPeopleImportStore: PeopleImportStore {
 
         func endPairs(of employeeIDs: [String], at: Date, reason: String) async throws {
             let sql = tx as! any SQLDatabase
-            let current = [PairStatus.requested, .proposed, .accepted].map(\.rawValue)
+            let current = PairStatus.allCases.filter(\.isCurrent).map(\.rawValue)
             for start in stride(from: 0, to: employeeIDs.count, by: 500) {
                 let chunk = Array(employeeIDs[start..<min(start + 500, employeeIDs.count)])
                 let ended = try await sql.raw("""

@@ -134,14 +134,14 @@ struct FluentMatchingStore: MatchingStore {
         func earlierPairs(among employeeIDs: [String], except programID: UUID) async throws -> [[String]] {
             guard !employeeIDs.isEmpty else { return [] }
             let ids = Set(employeeIDs)
-            // Accepted (or since ended, after being accepted) pairs of other programs whose mentee is among these people.
+            // Accepted, active or completed (or since ended, after being accepted) pairs of other programs whose mentee is among these people.
             var result: [[String]] = []
             for start in stride(from: 0, to: employeeIDs.count, by: 500) {
                 let chunk = Array(employeeIDs[start..<min(start + 500, employeeIDs.count)])
                 let rows = try await sql.raw("""
                     SELECT DISTINCT p.mentee_id, p.mentor_id FROM \(ident: MatchingTables.pairs) p
                     WHERE p.program_id <> \(bind: programID) AND p.mentee_id IN (\(binds: chunk))
-                    AND (p.status = 'accepted' OR (p.status = 'ended' AND p.mentee_accepted = \(bind: true) AND p.mentor_accepted = \(bind: true)))
+                    AND (p.status IN ('accepted', 'active', 'completed') OR (p.status = 'ended' AND p.mentee_accepted = \(bind: true) AND p.mentor_accepted = \(bind: true)))
                     """).all()
                 for row in rows {
                     let mentee = try row.decode(column: "mentee_id", as: String.self), mentor = try row.decode(column: "mentor_id", as: String.self)

@@ -35,6 +35,17 @@ struct FluentProgramStore: ProgramStore {
 
         func delete(_ id: UUID) async throws {
             let sql = tx as! any SQLDatabase
+            for table in PartnershipTables.perPair {
+                try await sql.raw("""
+                    DELETE FROM \(ident: table) WHERE pair_id IN (SELECT id FROM \(ident: MatchingTables.pairs) WHERE program_id = \(bind: id))
+                    """).run()
+            }
+            try await sql.raw("""
+                DELETE FROM concern_messages WHERE concern_id IN (SELECT id FROM \(ident: PartnershipTables.concerns) WHERE program_id = \(bind: id))
+                """).run()
+            for table in [PartnershipTables.concerns, PartnershipTables.guidance] {
+                try await sql.delete(from: table).where("program_id", .equal, id).run()
+            }
             try await sql.raw("""
                 DELETE FROM \(ident: MatchingTables.events) WHERE pair_id IN (SELECT id FROM \(ident: MatchingTables.pairs) WHERE program_id = \(bind: id))
                 """).run()
@@ -43,6 +54,18 @@ struct FluentProgramStore: ProgramStore {
             }
             try await EnrolmentModel.query(on: tx).filter(\.$program.$id == id).delete()
             try await ProgramModel.query(on: tx).filter(\.$id == id).delete()
+        }
+
+        func finishPairs(of programID: UUID, at: Date) async throws {
+            let sql = tx as! any SQLDatabase
+            for (from, to, reason) in [([PairStatus.accepted, .active], PairStatus.completed, "The program closed"),
+                                       ([.requested, .proposed], .ended, "The program closed before this pair was answered")] {
+                let ids = try await sql.raw("""
+                    UPDATE \(ident: MatchingTables.pairs) SET status = \(bind: to.rawValue), calendar_sequence = calendar_sequence + 1
+                    WHERE program_id = \(bind: programID) AND status IN (\(binds: from.map(\.rawValue))) RETURNING id
+                    """).all().map { try $0.decode(column: "id", as: UUID.self) }
+                try await FluentMatchingStore.insert(ids.map { PairEvent(pairID: $0, status: to, at: at, actor: "system", reason: reason) }, on: sql)
+            }
         }
 
         /// A write whose unique name rule fired: another program took the name at the same moment.

@@ -42,10 +42,46 @@ extension Database {
     /// another connection writes, and fails at once with "database is locked"; taking the lock first
     /// makes it wait its turn instead. On PostgreSQL it is a plain transaction (row locks and
     /// constraints do the work).
+    ///
+    /// On SQLite, writers of this process also queue for `SQLiteWriters` first, without holding a thread
+    /// or a connection: only one of them at a time waits on SQLite's lock (and SQLiteNIO's busy handler
+    /// spins while it waits), so writers do not burn the cores the one holding the lock needs.
     func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        try await transaction { tx in
-            if let sql = tx as? any SQLDatabase, sql.dialect.name == "sqlite" { try await WriteLock.sqliteWriter.take(on: tx) }
-            return try await body(tx)
+        guard let sql = self as? any SQLDatabase, sql.dialect.name == "sqlite", !SQLiteWriters.held else {
+            return try await transaction { tx in try await body(tx) }
         }
+        await SQLiteWriters.shared.enter()
+        do {
+            let result = try await SQLiteWriters.$held.withValue(true) {
+                try await transaction { tx in
+                    try await WriteLock.sqliteWriter.take(on: tx)
+                    return try await body(tx)
+                }
+            }
+            await SQLiteWriters.shared.leave()
+            return result
+        } catch {
+            await SQLiteWriters.shared.leave()
+            throw error
+        }
+    }
+}
+
+/// The queue of this process's SQLite write transactions: one at a time, the others waiting
+/// asynchronously in order. A write transaction inside one already holding it (same task) does not queue again.
+actor SQLiteWriters {
+    static let shared = SQLiteWriters()
+    @TaskLocal static var held = false
+
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func enter() async {
+        guard busy else { busy = true; return }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func leave() {
+        if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
     }
 }

@@ -48,7 +48,7 @@ public enum DemoLoader {
         try await db.writeTransaction { tx in
             for enrolment in demo.circleEnrolments { try await EnrolmentModel(enrolment).create(on: tx) }
         }
-        _ = try await Programs.transition(demo.circle.id, to: .matching, actor: .system, store: FluentProgramStore(db: db))
+        _ = try await Programs.transition(demo.circle.id, to: .matching, actor: .system, now: app.clock.now, store: FluentProgramStore(db: db))
     }
 
     /// The pilot, once: enrolled, matched, published, and answered by most pairs (every other pair both
@@ -63,7 +63,7 @@ public enum DemoLoader {
         try await db.writeTransaction { tx in
             for enrolment in demo.pilotEnrolments { try await EnrolmentModel(enrolment).create(on: tx) }
         }
-        _ = try await Programs.transition(demo.pilot.id, to: .matching, actor: .system, store: FluentProgramStore(db: db))
+        _ = try await Programs.transition(demo.pilot.id, to: .matching, actor: .system, now: app.clock.now, store: FluentProgramStore(db: db))
         let store = FluentMatchingStore(db: db)
         let run = try await MatchWorkflow.run(in: demo.pilot.id, algorithm: .optimal, actor: .system, clock: app.clock, store: store)
         let pairs = try await MatchWorkflow.publish(run.id, in: demo.pilot.id, actor: .system, now: app.clock.now, store: store)

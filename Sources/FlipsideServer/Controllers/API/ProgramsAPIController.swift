@@ -93,7 +93,7 @@ struct ProgramsAPIController {
     func transition(req: Request) async throws -> ProgramDTO {
         try req.authorize(.change, .programs)
         let input = try req.content.decode(StatusInput.self)
-        return ProgramDTO(try await Programs.transition(try req.programID(), to: input.status, actor: req.actor, store: req.flipside.programStore))
+        return ProgramDTO(try await Programs.transition(try req.programID(), to: input.status, actor: req.actor, now: req.flipside.now, store: req.flipside.programStore))
     }
 
     /// Coordinators see every enrolment and the warnings; a participant sees only their own.

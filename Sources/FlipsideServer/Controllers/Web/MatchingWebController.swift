@@ -315,7 +315,9 @@ struct MatchingWebController {
         case .requested: statusText = "Requested by \(pair.mentee.name); waiting for \(pair.mentor.name) to answer" + (pair.expires_at.map { " until \(AccountActions.expiryText($0))" } ?? "") + "."
         case .proposed: statusText = "Proposed. " + [pair.mentee_accepted == true ? "\(pair.mentee.name) accepted." : nil,
                                                        pair.mentor_accepted == true ? "\(pair.mentor.name) accepted." : nil].compactMap { $0 }.joined(separator: " ")
-        case .accepted: statusText = "Accepted by both: the partnership is on."
+        case .accepted: statusText = "Accepted by both: the partnership is on. Next: agree your goals and rhythm."
+        case .active: statusText = "Active: goals and rhythm agreed."
+        case .completed: statusText = "Completed."
         case .declined: statusText = "Declined."
         case .expired: statusText = "The request expired unanswered."
         case .ended: statusText = "Ended."

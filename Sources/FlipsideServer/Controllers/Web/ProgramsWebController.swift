@@ -249,7 +249,7 @@ struct ProgramsWebController {
         guard let status = ProgramStatus(rawValue: form.status) else {
             throw APIError(.badRequest, code: "bad_request", "'\(form.status)' is not a program status.")
         }
-        _ = try await Programs.transition(id, to: status, actor: req.actor, store: req.flipside.programStore)
+        _ = try await Programs.transition(id, to: status, actor: req.actor, now: req.flipside.now, store: req.flipside.programStore)
         return req.redirect(to: SiteURL.program(id).path)
     }
 

@@ -19,5 +19,6 @@ enum FlipsideMigrations {
         app.migrations.add(AddProgramMatchingRules())
         app.migrations.add(CreateMatchingWorkflow())
         app.migrations.add(AddProgramTopicCatalogue())
+        app.migrations.add(CreatePartnerships())
     }
 }

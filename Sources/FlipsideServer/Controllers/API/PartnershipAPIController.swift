@@ -1,0 +1,253 @@
+import FlipsideCore
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// Partnerships under `/api/v1`: a pair's agreement, meetings, check-ins, words, actions and end; its
+/// calendar; a mentor's "what my input led to"; the personal calendar feed; anonymous concerns; a
+/// program's health and guidance.
+struct PartnershipAPIController {
+    func register(_ authed: any RoutesBuilder) {
+        let pair = authed.grouped("pairs", ":pairID")
+        pair.get("partnership", use: partnership)
+        pair.post("agreements", use: draftAgreement)
+        pair.post("agreements", ":number", "accept", use: acceptAgreement)
+        pair.post("meetings", use: logMeeting)
+        pair.post("check-ins", use: checkIn)
+        pair.post("closing-check-in", use: closingCheckIn)
+        pair.post("texts", use: write)
+        pair.post("actions", use: addAction)
+        pair.patch("actions", ":actionID", use: changeAction)
+        pair.post("end", use: end)
+        pair.get("calendar.ics", use: calendar)
+        authed.get("me", "impact", use: impact)
+        authed.post("me", "calendar-feed", use: renewFeed)
+        authed.delete("me", "calendar-feed", use: revokeFeed)
+        let program = authed.grouped("programs", ":programID")
+        program.get("health", use: health)
+        program.get("guidance", use: guidance)
+        program.put("guidance", use: setGuidance)
+        program.post("concerns", use: raiseConcern)
+        program.get("concerns", use: concerns)
+        program.post("concerns", ":concernID", "replies", use: reply)
+    }
+
+    /// Reading a concern with its code needs no sign-in (and asks nobody who they are).
+    func registerOpen(_ api: any RoutesBuilder) {
+        api.post("concerns", "read", use: readConcern)
+        api.post("concerns", "follow-up", use: followUp)
+    }
+
+    /// The personal calendar feed at its secret address (a calendar app fetches it without signing in).
+    static func registerFeed(_ app: any RoutesBuilder) {
+        app.get("calendar", ":file") { req async throws -> Response in
+            let file = req.parameters.get("file") ?? ""
+            guard file.hasSuffix(".ics"), let owner = try await req.flipside.calendarFeedStore.feedOwner(token: String(file.dropLast(4))) else {
+                throw APIError(.notFound, code: "not_found", "This calendar address does not work: it was renewed or revoked.")
+            }
+            return ics(try await PartnershipViews.feed(of: owner, db: req.db, people: req.flipside.people), filename: "flipside.ics")
+        }
+    }
+
+    func partnership(req: Request) async throws -> PartnershipDTO {
+        try await req.flipside.partnerships.dto(try Self.pairID(req))
+    }
+
+    func draftAgreement(req: Request) async throws -> Response {
+        let id = try Self.pairID(req)
+        let input = try req.content.decode(AgreementInput.self)
+        _ = try await Partnerships.draftAgreement(id, input.draft, actor: req.actor, now: req.flipside.now, store: req.flipside.partnershipStore)
+        return try await req.flipside.partnerships.dto(id).encodeResponse(status: .created, for: req)
+    }
+
+    func acceptAgreement(req: Request) async throws -> PartnershipDTO {
+        let id = try Self.pairID(req)
+        guard let number = req.parameters.get("number", as: Int.self) else { throw APIError.notFound("Version of the agreement") }
+        let input = try req.content.decode(AcceptInput.self)
+        _ = try await Partnerships.acceptAgreement(id, version: number, pledgeAccepted: input.pledge_accepted == true, actor: req.actor,
+                                                   now: req.flipside.now, store: req.flipside.partnershipStore)
+        return try await req.flipside.partnerships.dto(id)
+    }
+
+    func logMeeting(req: Request) async throws -> Response {
+        let id = try Self.pairID(req)
+        let input = try req.content.decode(MeetingInput.self)
+        let log = try await Partnerships.logMeeting(id, occurrence: input.occurrence, status: input.status, movedTo: input.moved_to,
+                                                    actor: req.actor, now: req.flipside.now, store: req.flipside.partnershipStore)
+        return try await PartnershipDTO.MeetingDTO(log).encodeResponse(status: .created, for: req)
+    }
+
+    func checkIn(req: Request) async throws -> Response {
+        let id = try Self.pairID(req)
+        let input = try req.content.decode(CheckInInput.self)
+        let draft = CheckInDraft(meeting: input.meeting, satisfaction: input.satisfaction, direction: input.direction, progress: input.progress ?? [:],
+                                 listened: input.listened, comment: input.comment, commentVisibility: input.comment_visibility)
+        let checkIn = try await Partnerships.checkIn(id, draft, actor: req.actor, now: req.flipside.now, store: req.flipside.partnershipStore)
+        return try await PartnershipDTO.CheckInDTO(checkIn).encodeResponse(status: .created, for: req)
+    }
+
+    func closingCheckIn(req: Request) async throws -> Response {
+        let id = try Self.pairID(req)
+        let input = try req.content.decode(ClosingInput.self)
+        let checkIn = try await Partnerships.closingCheckIn(id, overallValue: input.overall_value, wouldAgain: input.would_again, changed: input.changed,
+                                                            visibility: input.changed_visibility, actor: req.actor, now: req.flipside.now,
+                                                            store: req.flipside.partnershipStore)
+        return try await PartnershipDTO.CheckInDTO(checkIn).encodeResponse(status: .created, for: req)
+    }
+
+    func write(req: Request) async throws -> Response {
+        let id = try Self.pairID(req)
+        let input = try req.content.decode(TextInput.self)
+        var about: TextSubject?
+        if let raw = input.about, !raw.isEmpty {
+            guard let subject = TextSubject(raw) else {
+                throw APIError.invalid([FieldProblem(field: "about", reason: "must be goal:ID, meeting:SECONDS, text:ID or action:ID")])
+            }
+            about = subject
+        }
+        let text = try await Partnerships.write(id, kind: input.kind, body: input.body, visibility: input.visibility, about: about,
+                                                actor: req.actor, now: req.flipside.now, store: req.flipside.partnershipStore)
+        return try await PairTextDTO(text).encodeResponse(status: .created, for: req)
+    }
+
+    func addAction(req: Request) async throws -> Response {
+        let id = try Self.pairID(req)
+        let input = try req.content.decode(ActionInput.self)
+        let action = try await Partnerships.addAction(id, kind: input.kind, what: input.what, due: input.due, visibility: input.visibility,
+                                                      insightID: input.insight_id, actor: req.actor, now: req.flipside.now,
+                                                      store: req.flipside.partnershipStore)
+        return try await Self.action(action.id, in: id, req).encodeResponse(status: .created, for: req)
+    }
+
+    func changeAction(req: Request) async throws -> ActionDTO {
+        let id = try Self.pairID(req)
+        let actionID = try MatchingAPIController.id(req, "actionID", "Action")
+        let input = try req.content.decode(ActionChangeInput.self)
+        _ = try await Partnerships.updateAction(id, actionID: actionID, status: input.status, outcome: input.outcome, actor: req.actor,
+                                                now: req.flipside.now, store: req.flipside.partnershipStore)
+        return try await Self.action(actionID, in: id, req)
+    }
+
+    func end(req: Request) async throws -> PartnershipDTO {
+        let id = try Self.pairID(req)
+        let input = try req.content.decode(EndInput.self)
+        _ = try await Partnerships.end(id, reason: input.reason, actor: req.actor, now: req.flipside.now, store: req.flipside.partnershipStore)
+        return try await req.flipside.partnerships.dto(id)
+    }
+
+    func calendar(req: Request) async throws -> Response {
+        Self.ics(try await req.flipside.partnerships.calendar(try Self.pairID(req)), filename: "flipside-pair.ics")
+    }
+
+    func impact(req: Request) async throws -> [ImpactDTO] { try await req.flipside.partnerships.impact() }
+
+    func renewFeed(req: Request) async throws -> Response {
+        let token = try await CalendarFeeds.renew(actor: req.actor, now: req.flipside.now, store: req.flipside.calendarFeedStore)
+        struct Feed: Content { var path: String; var url: String? }
+        let path = SiteURL.calendarFeed(token).path
+        return try await Feed(path: path, url: req.application.appConfig.linkBase.map { $0 + path }).encodeResponse(status: .created, for: req)
+    }
+
+    func revokeFeed(req: Request) async throws -> HTTPStatus {
+        try await CalendarFeeds.revoke(actor: req.actor, store: req.flipside.calendarFeedStore)
+        return .noContent
+    }
+
+    func health(req: Request) async throws -> [PairHealthDTO] {
+        try await req.flipside.partnerships.health(try await req.visibleProgram())
+    }
+
+    func guidance(req: Request) async throws -> GuidanceInput {
+        let program = try await req.visibleProgram()
+        let g = try await PartnershipReads(db: req.db).guidance(program.id)
+        return GuidanceInput(senior: g.senior, junior: g.junior)
+    }
+
+    func setGuidance(req: Request) async throws -> GuidanceInput {
+        try req.authorize(.change, .programs)
+        let program = try await req.visibleProgram()
+        let input = try req.content.decode(GuidanceInput.self)
+        let g = try GuidanceRules.checked(senior: input.senior, junior: input.junior)
+        try await GuidanceRules.store(g, for: program.id, on: req.db)
+        return GuidanceInput(senior: g.senior, junior: g.junior)
+    }
+
+    func raiseConcern(req: Request) async throws -> Response {
+        let program = try await req.visibleProgram()
+        let input = try req.content.decode(ConcernInput.self)
+        let (concern, code) = try await Concerns.raise(in: program.id, body: input.body, actor: req.actor, now: req.flipside.now,
+                                                       store: req.flipside.concernStore)
+        struct Raised: Content { var code: String; var raised_on: String; var message: String }
+        return try await Raised(code: code, raised_on: concern.raisedOn.description,
+                                message: "Keep this code: it is shown only now. With it you read the program team's replies; nothing links the concern to you.")
+            .encodeResponse(status: .created, for: req)
+    }
+
+    func concerns(req: Request) async throws -> [ConcernDTO] {
+        let program = try await req.visibleProgram()
+        return try await Concerns.inbox(program.id, actor: req.actor, store: req.flipside.concernStore).map { ConcernDTO($0.0, $0.1) }
+    }
+
+    func reply(req: Request) async throws -> Response {
+        let program = try await req.visibleProgram()
+        let concernID = try MatchingAPIController.id(req, "concernID", "Concern")
+        let input = try req.content.decode(ConcernInput.self)
+        _ = try await Concerns.reply(to: concernID, in: program.id, body: input.body, actor: req.actor, now: req.flipside.now, store: req.flipside.concernStore)
+        guard let concern = try await req.flipside.concernStore.concern(concernID, in: program.id) else { throw APIError.from(ConcernError.notFound) }
+        return try await ConcernDTO(concern, try await req.flipside.concernStore.messages(of: concernID)).encodeResponse(status: .created, for: req)
+    }
+
+    func readConcern(req: Request) async throws -> ConcernDTO {
+        let input = try req.content.decode(CodeInput.self)
+        let (concern, messages) = try await Concerns.read(code: input.code, store: req.flipside.concernStore)
+        return ConcernDTO(concern, messages)
+    }
+
+    func followUp(req: Request) async throws -> Response {
+        let input = try req.content.decode(CodeInput.self)
+        _ = try await Concerns.followUp(code: input.code, body: input.body ?? "", now: req.flipside.now, store: req.flipside.concernStore)
+        let (concern, messages) = try await Concerns.read(code: input.code, store: req.flipside.concernStore)
+        return try await ConcernDTO(concern, messages).encodeResponse(status: .created, for: req)
+    }
+
+    static func pairID(_ req: Request) throws -> UUID { try MatchingAPIController.id(req, "pairID", "Pair") }
+
+    static func action(_ id: UUID, in pairID: UUID, _ req: Request) async throws -> ActionDTO {
+        let p = try await req.flipside.partnerships.partnership(pairID).seen(by: req.actor)
+        guard let action = p.actions.first(where: { $0.id == id }) else { throw APIError.notFound("Action") }
+        return ActionDTO(action, in: p)
+    }
+
+    /// An iCalendar answer.
+    static func ics(_ text: String, filename: String) -> Response {
+        var headers = HTTPHeaders()
+        headers.contentType = HTTPMediaType(type: "text", subType: "calendar", parameters: ["charset": "utf-8"])
+        headers.replaceOrAdd(name: .contentDisposition, value: "inline; filename=\"\(filename)\"")
+        headers.replaceOrAdd(name: .cacheControl, value: "private, no-store")
+        return Response(status: .ok, headers: headers, body: .init(string: text))
+    }
+}
+
+/// A program's guidance: checked in Core's limits, stored per program.
+enum GuidanceRules {
+    static func checked(senior: String, junior: String) throws -> Guidance {
+        var problems: [FieldProblem] = []
+        for (field, value) in [("senior", senior), ("junior", junior)] {
+            let text = value.trimmingCharacters(in: .whitespacesAndNewlines)
+            if text.isEmpty { problems.append(FieldProblem(field: field, reason: "is required")) }
+            if let p = TextLimits.problem(text, most: Guidance.most, multiline: true) { problems.append(FieldProblem(field: field, reason: p)) }
+        }
+        guard problems.isEmpty else { throw APIError.invalid(problems) }
+        return Guidance(senior: senior.trimmingCharacters(in: .whitespacesAndNewlines), junior: junior.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    static func store(_ g: Guidance, for programID: UUID, on db: any Database) async throws {
+        try await db.writeTransaction { tx in
+            let sql = tx as! any SQLDatabase
+            try await sql.delete(from: PartnershipTables.guidance).where("program_id", .equal, programID).run()
+            try await sql.insert(into: PartnershipTables.guidance).columns("program_id", "senior", "junior")
+                .values(SQLBind(programID), SQLBind(g.senior), SQLBind(g.junior)).run()
+        }
+    }
+}

@@ -1,0 +1,258 @@
+import Fluent
+import SQLKit
+import FlipsideCore
+@testable import FlipsideServer
+import Foundation
+import NIOHTTP1
+import Testing
+import VaporTesting
+
+/// Partnerships through the API, on SQLite and (in CI's second pass) PostgreSQL: the agreement, meetings,
+/// check-ins and health, words and who reads them, actions, concerns, the calendar, the end.
+@Suite(.serialized) struct PartnershipTests {
+    typealias M = MatchingWorkflowTests
+
+    /// A call with a participant's token whose answer must fit the OpenAPI document.
+    static func call(_ world: TestWorld, _ method: HTTPMethod, _ path: String, token: String, json: String? = nil) async throws -> (status: HTTPStatus, body: String) {
+        let (status, body) = try await M.call(world, method, path, token: token, json: json)
+        if !path.hasSuffix(".ics") {
+            let problems = try OpenAPIDocument().check(method.rawValue, path, status: Int(status.code), body: body)
+            #expect(problems.isEmpty, "\(method) \(path): \(problems)")
+        }
+        return (status, body)
+    }
+
+    /// A call as a role of the world, checked against the OpenAPI document likewise.
+    static func api(_ world: TestWorld, _ method: HTTPMethod, _ path: String, as role: TestWorld.Role, json: String? = nil) async throws -> (status: HTTPStatus, body: String) {
+        let (status, body) = try await world.api(method, path, as: role, json: json)
+        if !path.hasSuffix(".ics") {
+            let problems = try OpenAPIDocument().check(method.rawValue, path, status: Int(status.code), body: body)
+            #expect(problems.isEmpty, "\(method) \(path): \(problems)")
+        }
+        return (status, body)
+    }
+
+    static func date(_ iso: String) -> Date { ISO8601DateFormatter().date(from: iso)! }
+
+    /// Milo (M1, mentee) and Kai (J2, mentor) of the world's program, published and accepted by both, in
+    /// a program running from 2026-11-01 to 2027-06-30; the clock at 2026-11-20.
+    struct Pair {
+        let id: String
+        let milo: String
+        let kai: String
+        let program: String
+    }
+
+    static func acceptedPair(_ world: TestWorld) async throws -> Pair {
+        world.clock.set(date("2026-11-20T09:00:00Z"))
+        let program = pathID(world.program.id)
+        let base = "/api/v1/programs/\(program)"
+        // Sara (S1) cannot have Kai, who reports to her: the run pairs Milo and Kai.
+        #expect(try await world.enrol("M1,mentee,,figma:2,,video,biweekly,") == .ok)
+        #expect(try await world.api(.PATCH, base, as: .coordinator, json: #"{"start_date":"2026-11-01","end_date":"2027-06-30"}"#).status == .ok)
+        #expect(try await world.api(.POST, "\(base)/status", as: .coordinator, json: #"{"status":"matching"}"#).status == .ok)
+        let (_, run) = try await world.api(.POST, "\(base)/runs", as: .coordinator, json: "{}")
+        let runID = try #require(try M.object(run)["id"] as? String)
+        #expect(try await world.api(.POST, "\(base)/runs/\(runID)/publish", as: .coordinator).status == .created)
+        let (_, pairs) = try await world.api(.GET, "\(base)/pairs", as: .coordinator)
+        let id = try #require((try json(pairs) as? [[String: Any]])?.first?["id"] as? String)
+        let milo = try await M.token(world, "milo@example.com"), kai = try await M.token(world, "kai@example.com")
+        for token in [milo, kai] {
+            #expect(try await M.call(world, .POST, "/api/v1/pairs/\(id)/response", token: token, json: #"{"accept":true}"#).status == .ok)
+        }
+        return Pair(id: id, milo: milo, kai: kai, program: program)
+    }
+
+    static func agreement(firstMeeting: String = "2026-12-03T10:00", zone: String = "Europe/Berlin", end: String = "2027-03-31",
+                          channel: String = "video", pledge: Bool = true, cadence: String = "weekly", progressTopic: String = "figma") -> String {
+        """
+        {"goals":[{"title":"Use Figma for our product reviews","kind":"new_tech_or_apps","success":"I run one review in Figma myself","topic":"\(progressTopic)"}],
+         "rhythm":{"cadence":"\(cadence)","minutes":60,"first_meeting":"\(firstMeeting)","time_zone":"\(zone)","end_date":"\(end)","channel":"\(channel)"},
+         "visibility":"our_pair","pledge_accepted":\(pledge)}
+        """
+    }
+
+    @Test func aPartnershipFromAgreementToClosingCheckIn() async throws {
+        try await TestWorld.run { world in
+            let p = try await Self.acceptedPair(world)
+            let pair = "/api/v1/pairs/\(p.id)"
+            // Bad drafts are 422s naming each field, and store nothing.
+            let (bad, badBody) = try await Self.call(world, .POST, "\(pair)/agreements", token: p.kai,
+                                                  json: Self.agreement(firstMeeting: "2026-10-01T10:00", channel: "chat", pledge: false, progressTopic: "cobol"))
+            #expect(bad == .unprocessableEntity)
+            for field in ["rhythm.first_meeting", "rhythm.channel", "pledge", "goals[0].topic"] { #expect(badBody.contains(#""field":"\#(field)""#), "\(field): \(badBody)") }
+            #expect(try await Self.call(world, .POST, "\(pair)/agreements", token: p.kai, json: Self.agreement(cadence: "daily")).body.contains(#""field":"rhythm.cadence""#))
+            // Nobody but the two drafts: a coordinator is refused, another participant too.
+            #expect(try await Self.api(world, .POST, "\(pair)/agreements", as: .coordinator, json: Self.agreement()).status == .forbidden)
+            #expect(try await Self.api(world, .POST, "\(pair)/agreements", as: .participant, json: Self.agreement()).status == .forbidden)
+            #expect(try await Self.api(world, .GET, "\(pair)/partnership", as: .participant).status == .forbidden)
+            #expect(try await Self.api(world, .GET, "\(pair)/partnership", as: .anonymous).status == .unauthorized)
+            let (_, empty) = try await Self.call(world, .GET, "\(pair)/partnership", token: p.kai)
+            #expect(empty.contains(#""agreements":[]"#) && empty.contains(#""status":"accepted""#))
+            // Kai drafts; he cannot accept his own version; Milo must accept the pledge.
+            let (drafted, draft) = try await Self.call(world, .POST, "\(pair)/agreements", token: p.kai, json: Self.agreement())
+            #expect(drafted == .created && draft.contains(#""pending_agreement":1"#), "\(draft)")
+            #expect(try await Self.call(world, .POST, "\(pair)/agreements/1/accept", token: p.kai, json: #"{"pledge_accepted":true}"#).body.contains("own_version"))
+            #expect(try await Self.call(world, .POST, "\(pair)/agreements/1/accept", token: p.milo, json: #"{"pledge_accepted":false}"#).status == .unprocessableEntity)
+            let (accepted, active) = try await Self.call(world, .POST, "\(pair)/agreements/1/accept", token: p.milo, json: #"{"pledge_accepted":true}"#)
+            #expect(accepted == .ok && active.contains(#""status":"active""#) && active.contains(#""current_agreement":1"#) && active.contains(#""calendar_sequence":1"#))
+            let goalID = try #require(((try M.object(active)["agreements"] as? [[String: Any]])?.first?["goals"] as? [[String: Any]])?.first?["id"] as? String)
+            // The coordinator sees the kinds of goals but not their words (shared with the pair only).
+            let (_, coordinatorView) = try await Self.api(world, .GET, "\(pair)/partnership", as: .coordinator)
+            #expect(coordinatorView.contains(#""kind":"new_tech_or_apps""#) && !coordinatorView.contains("product reviews") && !coordinatorView.contains("Figma myself"))
+
+            // Words with each visibility; each reader sees what the author allowed.
+            for (token, body) in [(p.kai, #"{"kind":"feedback","body":"You interrupt junior people in meetings","visibility":"our_pair"}"#),
+                                  (p.kai, #"{"kind":"note","body":"I was nervous before the first session","visibility":"only_me"}"#),
+                                  (p.milo, #"{"kind":"note","body":"A great start for both of us","visibility":"program_team"}"#)] {
+                let (status, text) = try await Self.call(world, .POST, "\(pair)/texts", token: token, json: body)
+                #expect(status == .created, "\(text)")
+            }
+            #expect(try await Self.call(world, .POST, "\(pair)/texts", token: p.milo, json: #"{"kind":"feedback","body":"x"}"#).status == .forbidden)
+            let (_, miloView) = try await Self.call(world, .GET, "\(pair)/partnership", token: p.milo)
+            #expect(miloView.contains("interrupt junior") && miloView.contains("great start") && !miloView.contains("nervous"))
+            let (_, kaiView) = try await Self.call(world, .GET, "\(pair)/partnership", token: p.kai)
+            #expect(kaiView.contains("interrupt junior") && kaiView.contains("nervous") && kaiView.contains("great start"))
+            let (_, coordinatorWords) = try await Self.api(world, .GET, "\(pair)/partnership", as: .coordinator)
+            #expect(coordinatorWords.contains("great start") && !coordinatorWords.contains("interrupt junior") && !coordinatorWords.contains("nervous"))
+
+            // Check-ins: not before the first meeting; then with the rules of each field.
+            #expect(try await Self.call(world, .POST, "\(pair)/check-ins", token: p.kai, json: #"{"satisfaction":4,"direction":"yes","listened":4}"#)
+                        .body.contains(#""field":"meeting""#))
+            world.clock.set(Self.date("2026-12-04T12:00:00Z"))
+            let first = "2026-12-03T09:00:00Z"   // 10:00 in Berlin (UTC+1)
+            #expect(try await Self.call(world, .POST, "\(pair)/meetings", token: p.milo, json: #"{"occurrence":"2026-12-03T10:00:00Z","status":"held"}"#)
+                        .body.contains(#""field":"occurrence""#))
+            #expect(try await Self.call(world, .POST, "\(pair)/meetings", token: p.milo, json: #"{"occurrence":"\#(first)","status":"held"}"#).status == .created)
+            let (tooMuch, tooMuchBody) = try await Self.call(world, .POST, "\(pair)/check-ins", token: p.kai,
+                                                          json: #"{"meeting":"\#(first)","satisfaction":1,"direction":"no","listened":2,"progress":{"\#(goalID)":140}}"#)
+            #expect(tooMuch == .unprocessableEntity && tooMuchBody.contains(#""field":"progress.\#(goalID)""#), "\(tooMuchBody)")
+            let (c1, _) = try await Self.call(world, .POST, "\(pair)/check-ins", token: p.kai,
+                                           json: #"{"meeting":"\#(first)","satisfaction":1,"direction":"no","listened":2,"progress":{"\#(goalID)":10},"comment":"He talked over me again","comment_visibility":"only_me"}"#)
+            #expect(c1 == .created)
+            #expect(try await Self.call(world, .POST, "\(pair)/check-ins", token: p.kai, json: #"{"meeting":"\#(first)","satisfaction":3,"direction":"yes","listened":3}"#)
+                        .body.contains("already_checked_in"))
+            #expect(try await Self.call(world, .POST, "\(pair)/check-ins", token: p.milo, json: #"{"meeting":"\#(first)","satisfaction":5,"direction":"yes","listened":5}"#)
+                        .body.contains(#""field":"listened""#))
+            #expect(try await Self.call(world, .POST, "\(pair)/check-ins", token: p.milo, json: #"{"meeting":"\#(first)","satisfaction":5,"direction":"yes"}"#).status == .created)
+            // Health: the coordinator sees which flags and since when, never the words or the numbers.
+            let (_, health) = try await Self.api(world, .GET, "/api/v1/programs/\(p.program)/health", as: .coordinator)
+            #expect(health.contains(#""kind":"unhappy""#) && health.contains(#""side":"mentor""#) && health.contains(#""kind":"apart""#), "\(health)")
+            #expect(!health.contains("talked over") && !health.contains("satisfaction\":"))
+            #expect(try await Self.api(world, .GET, "/api/v1/programs/\(p.program)/health", as: .participant).status == .forbidden)
+            let (_, coordinatorAfter) = try await Self.api(world, .GET, "\(pair)/partnership", as: .coordinator)
+            #expect(coordinatorAfter.contains(#""flags":[{"#) && coordinatorAfter.contains(#""check_ins":[]"#) && !coordinatorAfter.contains("talked over"))
+            let (_, miloAfter) = try await Self.call(world, .GET, "\(pair)/partnership", token: p.milo)
+            #expect(!miloAfter.contains("talked over") && !miloAfter.contains(#""listened":2"#) && !miloAfter.contains("\"flags\":[{"))
+
+            // Closing the loop: an insight, an action, a reaction, an outcome; the mentor's "what my input led to".
+            let (_, insight) = try await Self.call(world, .POST, "\(pair)/texts", token: p.milo,
+                                                json: #"{"kind":"insight","body":"Reviews in Figma let juniors comment early","about":"goal:\#(goalID)"}"#)
+            let insightID = try #require(try M.object(insight)["id"] as? String)
+            let (ac, action) = try await Self.call(world, .POST, "\(pair)/actions", token: p.milo,
+                                                json: #"{"kind":"shape_product","what":"Move the Q1 roadmap review into Figma","due":"2027-01-31","insight_id":"\#(insightID)"}"#)
+            #expect(ac == .created, "\(action)")
+            let actionID = try #require(try M.object(action)["id"] as? String)
+            #expect(try await Self.call(world, .POST, "\(pair)/actions", token: p.kai, json: #"{"kind":"other","what":"x"}"#).status == .forbidden)
+            #expect(try await Self.call(world, .POST, "\(pair)/actions", token: p.milo, json: #"{"kind":"launch_rockets","what":"x","due":"2026-01-01"}"#)
+                        .body.contains(#""field":"due""#))
+            #expect(try await Self.call(world, .POST, "\(pair)/texts", token: p.kai, json: #"{"kind":"reaction","body":"Glad it helped!","about":"action:\#(actionID)"}"#).status == .created)
+            let (done, doneBody) = try await Self.call(world, .PATCH, "\(pair)/actions/\(actionID)", token: p.milo, json: #"{"status":"done","outcome":"The review ran in Figma; 6 juniors commented"}"#)
+            #expect(done == .ok && doneBody.contains(#""status":"done""#) && doneBody.contains("6 juniors") && doneBody.contains("Glad it helped"))
+            let (_, impact) = try await Self.call(world, .GET, "/api/v1/me/impact", token: p.kai)
+            #expect(impact.contains("Q1 roadmap") && impact.contains("6 juniors") && impact.contains("juniors comment early"))
+
+            // The calendar: moving and cancelling meetings bump SEQUENCE and show as RECURRENCE-ID / EXDATE.
+            #expect(try await Self.call(world, .POST, "\(pair)/meetings", token: p.kai,
+                                     json: #"{"occurrence":"2026-12-10T09:00:00Z","status":"moved","moved_to":"2026-12-11T14:00:00Z"}"#).status == .created)
+            #expect(try await Self.call(world, .POST, "\(pair)/meetings", token: p.kai, json: #"{"occurrence":"2026-12-17T09:00:00Z","status":"cancelled"}"#).status == .created)
+            let (cs, ics) = try await Self.call(world, .GET, "\(pair)/calendar.ics", token: p.milo)
+            #expect(cs == .ok && ics.contains("RRULE:FREQ=WEEKLY;UNTIL=20270331T215959Z") && ics.contains("SEQUENCE:3"))
+            #expect(ics.contains("RECURRENCE-ID;TZID=Europe/Berlin:20261210T100000") && ics.contains("DTSTART;TZID=Europe/Berlin:20261211T150000"))
+            #expect(ics.contains("EXDATE;TZID=Europe/Berlin:20261217T100000") && ics.contains("BEGIN:VTIMEZONE") && !ics.contains("interrupt"))
+            #expect(try await Self.api(world, .GET, "\(pair)/calendar.ics", as: .participant).status == .forbidden)
+            // The personal feed at a secret address, renewed and revoked.
+            let (_, feed) = try await Self.call(world, .POST, "/api/v1/me/calendar-feed", token: p.kai)
+            let path = try #require(try M.object(feed)["path"] as? String)
+            let fetched = try await world.app.testing().sendRequest(.GET, path)
+            #expect(fetched.status == .ok && fetched.body.string.contains("UID:pair-\(p.id.lowercased())@flipside"))
+            _ = try await Self.call(world, .POST, "/api/v1/me/calendar-feed", token: p.kai)
+            #expect(try await world.app.testing().sendRequest(.GET, path).status == .notFound)
+            #expect(try await Self.call(world, .DELETE, "/api/v1/me/calendar-feed", token: p.kai).status == .noContent)
+            #expect(try await Self.api(world, .POST, "/api/v1/me/calendar-feed", as: .coordinator).status == .forbidden)
+
+            // The end: Milo ends early with a reason Kai does not read; no more check-ins; one closing check-in each.
+            let (ended, endBody) = try await Self.call(world, .POST, "\(pair)/end", token: p.milo, json: #"{"reason":"My role changes in January"}"#)
+            #expect(ended == .ok && endBody.contains(#""status":"ended""#))
+            let (_, kaiEnded) = try await Self.call(world, .GET, "\(pair)/partnership", token: p.kai)
+            #expect(kaiEnded.contains(#""status":"ended""#) && !kaiEnded.contains("role changes"))
+            #expect(try await Self.api(world, .GET, "\(pair)/partnership", as: .coordinator).body.contains("role changes"))
+            #expect(try await Self.call(world, .POST, "\(pair)/check-ins", token: p.kai, json: #"{"satisfaction":4,"direction":"yes","listened":4}"#).body.contains("wrong_status"))
+            #expect(try await Self.call(world, .POST, "\(pair)/closing-check-in", token: p.kai, json: #"{"overall_value":6,"would_again":true}"#)
+                        .body.contains(#""field":"overall_value""#))
+            #expect(try await Self.call(world, .POST, "\(pair)/closing-check-in", token: p.kai,
+                                     json: #"{"overall_value":4,"would_again":true,"changed":"I speak up in leadership meetings now","changed_visibility":"program_team"}"#).status == .created)
+            #expect(try await Self.call(world, .POST, "\(pair)/closing-check-in", token: p.kai, json: #"{"overall_value":4,"would_again":true}"#).body.contains("already_checked_in"))
+            #expect(try await Self.api(world, .GET, "\(pair)/partnership", as: .coordinator).body.contains("speak up in leadership"))
+        }
+    }
+
+    @Test func aConcernIsAnonymousAndReadWithItsCode() async throws {
+        try await TestWorld.run { world in
+            let p = try await Self.acceptedPair(world)
+            let concerns = "/api/v1/programs/\(p.program)/concerns"
+            #expect(try await Self.api(world, .POST, concerns, as: .coordinator, json: #"{"body":"x"}"#).status == .forbidden)
+            #expect(try await Self.api(world, .POST, concerns, as: .participant, json: #"{"body":"x"}"#).status == .forbidden)   // Jo is not in the program
+            #expect(try await Self.call(world, .POST, concerns, token: p.kai, json: #"{"body":"  "}"#).status == .unprocessableEntity)
+            let (raised, raisedBody) = try await Self.call(world, .POST, concerns, token: p.kai, json: #"{"body":"My mentee dismisses every idea I bring"}"#)
+            #expect(raised == .created, "\(raisedBody)")
+            let code = try #require(try M.object(raisedBody)["code"] as? String)
+            // The row holds no person, no pair, only the day.
+            let sql = world.app.db as! any SQLDatabase
+            let row = try #require(try await sql.raw("SELECT * FROM concerns").first())
+            #expect(Set(row.allColumns) == ["id", "program_id", "raised_on", "body", "code_hash", "answered"])
+            #expect(try row.decode(column: "raised_on", as: String.self) == "2026-11-20" && !(try row.decode(column: "code_hash", as: String.self)).contains(code))
+            // Coordinators read and answer from the inbox; the reporter reads the answer with the code, without signing in.
+            #expect(try await Self.call(world, .GET, concerns, token: p.kai).status == .forbidden)
+            let (_, inbox) = try await Self.api(world, .GET, concerns, as: .coordinator)
+            let concernID = try #require((try json(inbox) as? [[String: Any]])?.first?["id"] as? String)
+            #expect(inbox.contains("dismisses every idea") && !inbox.contains("J2") && !inbox.contains("Kai"))
+            #expect(try await Self.api(world, .POST, "\(concerns)/\(concernID)/replies", as: .coordinator, json: #"{"body":"Thank you. We will talk to the mentees about listening."}"#).status == .created)
+            let read = try await world.app.testing().sendRequest(.POST, "/api/v1/concerns/read", headers: ["Content-Type": "application/json"],
+                                                                 body: ByteBuffer(string: #"{"code":"\#(code.lowercased().replacingOccurrences(of: "-", with: " "))"}"#))
+            #expect(read.status == .ok && read.body.string.contains("talk to the mentees"))
+            let wrong = try await world.app.testing().sendRequest(.POST, "/api/v1/concerns/read", headers: ["Content-Type": "application/json"],
+                                                                  body: ByteBuffer(string: #"{"code":"AAAA-AAAA-AAAA-AAAA-AAAA"}"#))
+            #expect(wrong.status == .notFound)
+            let follow = try await world.app.testing().sendRequest(.POST, "/api/v1/concerns/follow-up", headers: ["Content-Type": "application/json"],
+                                                                   body: ByteBuffer(string: #"{"code":"\#(code)","body":"Thanks, that helps"}"#))
+            #expect(follow.status == .created && follow.body.string.contains(#""from":"reporter""#))
+        }
+    }
+
+    @Test func closingTheProgramCompletesItsPartnerships() async throws {
+        try await TestWorld.run { world in
+            let p = try await Self.acceptedPair(world)
+            #expect(try await Self.api(world, .POST, "/api/v1/programs/\(p.program)/status", as: .coordinator, json: #"{"status":"closed"}"#).status == .ok)
+            let (_, view) = try await Self.call(world, .GET, "/api/v1/pairs/\(p.id)/partnership", token: p.milo)
+            #expect(view.contains(#""status":"completed""#) && view.contains("The program closed"))
+            #expect(try await Self.call(world, .POST, "/api/v1/pairs/\(p.id)/closing-check-in", token: p.milo, json: #"{"overall_value":5,"would_again":true}"#).status == .created)
+        }
+    }
+
+    @Test func twoSidesAcceptingAtOnceMakeOnePairActive() async throws {
+        try await TestWorld.run { world in
+            let p = try await Self.acceptedPair(world)
+            let pair = "/api/v1/pairs/\(p.id)"
+            #expect(try await Self.call(world, .POST, "\(pair)/agreements", token: p.kai, json: Self.agreement()).status == .created)
+            // Milo accepts the same version ten times at once: one succeeds, the pair becomes active once.
+            let statuses = try await HardeningTests.concurrently(10) { _ in
+                try await M.call(world, .POST, "\(pair)/agreements/1/accept", token: p.milo, json: #"{"pledge_accepted":true}"#).status
+            }
+            #expect(statuses.filter { $0 == .ok }.count == 1 && statuses.filter { $0 == .conflict }.count == 9, "\(statuses)")
+            let (_, view) = try await Self.call(world, .GET, "\(pair)/partnership", token: p.milo)
+            let history = try #require(try M.object(view)["history"] as? [[String: Any]])
+            #expect(history.filter { $0["status"] as? String == "active" }.count == 1 && view.contains(#""calendar_sequence":1"#))
+        }
+    }
+}
