@@ -240,6 +240,60 @@ import VaporTesting
         }
     }
 
+    @Test func aPartnershipPastItsEndDateCompletes() async throws {
+        try await TestWorld.run { world in
+            let p = try await Self.acceptedPair(world)
+            let pair = "/api/v1/pairs/\(p.id)"
+            #expect(try await Self.call(world, .POST, "\(pair)/agreements", token: p.kai, json: Self.agreement(end: "2027-01-31")).status == .created)
+            #expect(try await Self.call(world, .POST, "\(pair)/agreements/1/accept", token: p.milo, json: #"{"pledge_accepted":true}"#).status == .ok)
+            // The last day in Berlin ends at 23:00 UTC: before it the pair is active, after it completed, on
+            // the page at once and in the table once the worker ran.
+            // (Tokens last 30 days: new ones after the clock moved.)
+            world.clock.set(Self.date("2027-01-31T22:59:00Z"))
+            let kai = try await M.token(world, "kai@example.com"), milo = try await M.token(world, "milo@example.com")
+            #expect(try await Self.call(world, .GET, "\(pair)/partnership", token: kai).body.contains(#""status":"active""#))
+            world.clock.set(Self.date("2027-01-31T23:00:00Z"))
+            #expect(try await Self.call(world, .GET, "\(pair)/partnership", token: kai).body.contains(#""status":"completed""#))
+            #expect(try await Self.call(world, .POST, "\(pair)/check-ins", token: kai, json: #"{"satisfaction":4,"direction":"yes","listened":4}"#).body.contains("wrong_status"))
+            try await Outbox.requestCleanUp(now: world.clock.now, on: world.app.db)
+            _ = try await OutboxWorker(app: world.app).drain()
+            let pairID = try #require(UUID(uuidString: p.id))
+            let stored = try #require(try await MatchingReads(db: world.app.db).pair(pairID))
+            #expect(stored.status == .completed)
+            #expect(try await Self.call(world, .POST, "\(pair)/closing-check-in", token: milo, json: #"{"overall_value":5,"would_again":true}"#).status == .created)
+        }
+    }
+
+    /// Writes the pair's calendar at two moments into `FLIPSIDE_ICS_OUT` (when set), for
+    /// `Tests/Calendar/check_ics.py` to expand with Python's icalendar and recurring-ical-events.
+    @Test func calendarsForThePythonCheck() async throws {
+        try await TestWorld.run { world in
+            let p = try await Self.acceptedPair(world)
+            let pair = "/api/v1/pairs/\(p.id)"
+            func agree(_ json: String, by author: String, _ other: String, version: Int) async throws {
+                #expect(try await Self.call(world, .POST, "\(pair)/agreements", token: author, json: json).status == .created)
+                #expect(try await Self.call(world, .POST, "\(pair)/agreements/\(version)/accept", token: other, json: #"{"pledge_accepted":true}"#).status == .ok)
+            }
+            try await agree(Self.agreement(firstMeeting: "2027-03-18T10:00", end: "2027-04-15"), by: p.kai, p.milo, version: 1)
+            // An edit: 45 minutes instead of 60.
+            try await agree(Self.agreement(firstMeeting: "2027-03-18T10:00", end: "2027-04-15").replacingOccurrences(of: #""minutes":60"#, with: #""minutes":45"#),
+                            by: p.milo, p.kai, version: 2)
+            #expect(try await Self.call(world, .POST, "\(pair)/meetings", token: p.kai,
+                                        json: #"{"occurrence":"2027-04-01T08:00:00Z","status":"moved","moved_to":"2027-04-02T12:00:00Z"}"#).status == .created)
+            #expect(try await Self.call(world, .POST, "\(pair)/meetings", token: p.milo, json: #"{"occurrence":"2027-04-08T08:00:00Z","status":"cancelled"}"#).status == .created)
+            let berlin = try await M.call(world, .GET, "\(pair)/calendar.ics", token: p.milo).body
+            #expect(berlin.contains("SEQUENCE:4") && berlin.contains("DURATION:PT45M") && berlin.contains("EXDATE;TZID=Europe/Berlin:20270408T100000"))
+            try await agree(Self.agreement(firstMeeting: "2027-03-04T09:30", zone: "America/New_York", end: "ongoing"), by: p.kai, p.milo, version: 3)
+            let newYork = try await M.call(world, .GET, "\(pair)/calendar.ics", token: p.kai).body
+            #expect(newYork.contains("SEQUENCE:5") && newYork.contains("RRULE:FREQ=WEEKLY\r\n") && !newYork.contains("EXDATE") && !newYork.contains("RECURRENCE-ID"))
+            if let folder = ProcessInfo.processInfo.environment["FLIPSIDE_ICS_OUT"], !folder.isEmpty {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                try berlin.write(toFile: folder + "/berlin.ics", atomically: true, encoding: .utf8)
+                try newYork.write(toFile: folder + "/newyork.ics", atomically: true, encoding: .utf8)
+            }
+        }
+    }
+
     @Test func twoSidesAcceptingAtOnceMakeOnePairActive() async throws {
         try await TestWorld.run { world in
             let p = try await Self.acceptedPair(world)

@@ -152,7 +152,9 @@ public struct Partnership: Sendable {
         }
         return CalendarSeries(pairID: pair.id, summary: "Reverse mentoring: \(menteeName) & \(mentorName)",
                               description: "\(program.name) — \(current.rhythm.minutes) minutes, \(channel).",
-                              rhythm: current.rhythm, sequence: sequence, meetings: meetings.filter { $0.status == .cancelled || $0.movedTo != nil },
+                              rhythm: current.rhythm, sequence: sequence,
+                              // Only exceptions to meetings of the rhythm in force (an earlier rhythm's are gone with it).
+                              meetings: meetings.filter { ($0.status == .cancelled || $0.movedTo != nil) && Schedule(current.rhythm)?.isOccurrence($0.occurrence) == true },
                               endedAt: endedAt, changedAt: changedAt)
     }
 

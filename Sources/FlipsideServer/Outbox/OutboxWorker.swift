@@ -82,8 +82,9 @@ public struct OutboxWorker: Sendable {
     } }
 
     /// Deletes what has expired: browser sessions, API tokens, used or expired sign-in links, sign-in
-    /// counters whose window is over.
+    /// counters whose window is over; and marks partnerships past their agreed end date completed.
     static func cleanUpExpired(loginWindow: TimeInterval) -> Handler { { _, db, now in
+        try await Partnerships.completeDue(now: now, store: FluentPartnershipStore(db: db))
         try await WebSessionModel.query(on: db).filter(\.$expiresAt <= now).delete()
         try await UserTokenModel.query(on: db).filter(\.$expiresAt <= now).delete()
         try await InvitationModel.query(on: db).group(.or) { $0.filter(\.$expiresAt <= now).filter(\.$usedAt != nil) }.delete()
