@@ -310,3 +310,84 @@ import VaporTesting
         }
     }
 }
+
+/// The same partnership on the pages: every form calls the use case the API calls, so they answer alike.
+@Suite(.serialized) struct PartnershipPageTests {
+    typealias P = PartnershipTests
+
+    @Test func aPartnershipOnThePages() async throws {
+        try await TestWorld.run { world in
+            let p = try await P.acceptedPair(world)
+            let page = "/pairs/\(p.id.lowercased())"
+            let kai = try await WebClient.signedIn(world, as: "kai@example.com")
+            let milo = try await WebClient.signedIn(world, as: "milo@example.com")
+            let first = try await kai.get(page).body.string
+            #expect(first.contains("id=\"agreement-form\"") && first.contains("video (you both use it)") && first.contains("For you"))
+            // A bad draft is re-shown with the problem, as the API names it.
+            let bad = try await kai.post("\(page)/partnership/agreement", form: ["goal_title_0": "Figma", "goal_kind_0": "new_tech_or_apps", "cadence": "weekly",
+                                                                                  "minutes": "60", "first_meeting": "2026-10-01T10:00", "time_zone": "Europe/Berlin",
+                                                                                  "ongoing": "yes", "channel": "video", "pledge": "yes"])
+            #expect(bad.status == .unprocessableEntity && bad.body.string.contains("before the program starts"))
+            let drafted = try await kai.post("\(page)/partnership/agreement", form: ["goal_title_0": "Run a review in Figma", "goal_kind_0": "new_tech_or_apps",
+                                                                                      "goal_topic_0": "figma", "cadence": "weekly", "minutes": "45",
+                                                                                      "first_meeting": "2026-12-03T10:00", "time_zone": "Europe/Berlin",
+                                                                                      "end_date": "2027-03-31", "channel": "video", "pledge": "yes"])
+            #expect(drafted.status == .seeOther)
+            let toAccept = try await milo.get(page).body.string
+            #expect(toAccept.contains("id=\"accept-form\"") && toAccept.contains("Run a review in Figma"))
+            #expect(try await milo.post("\(page)/partnership/accept", form: ["version": "1", "pledge": "yes"]).status == .seeOther)
+            // Words on the page, as the API lets each reader read them.
+            _ = try await kai.get(page)
+            #expect(try await kai.post("\(page)/partnership/text", form: ["kind": "feedback", "body": "Let the juniors finish their sentences", "visibility": "our_pair"]).status == .seeOther)
+            #expect(try await kai.post("\(page)/partnership/text", form: ["kind": "note", "body": "Journal: I felt brave today", "visibility": "only_me"]).status == .seeOther)
+            let miloPage = try await milo.get(page).body.string
+            #expect(miloPage.contains("Let the juniors finish") && !miloPage.contains("I felt brave") && miloPage.contains("id=\"action-form\""))
+            #expect(try await milo.post("\(page)/partnership/action", form: ["what": "Hold the next all-hands Q&A with juniors first", "kind": "improve_process"]).status == .seeOther)
+            let coordinator = try await WebClient.signedIn(world, as: "coord@example.com")
+            let coordinatorPage = try await coordinator.get(page).body.string
+            #expect(coordinatorPage.contains("id=\"health-flags\"") && !coordinatorPage.contains("finish their sentences") && !coordinatorPage.contains("felt brave")
+                    && !coordinatorPage.contains("Run a review in Figma") && !coordinatorPage.contains("all-hands"))
+            // Meetings and a check-in after the first meeting.
+            world.clock.set(PartnershipTests.date("2026-12-04T12:00:00Z"))
+            let kai2 = try await WebClient.signedIn(world, as: "kai@example.com")
+            let withMeeting = try await kai2.get(page).body.string
+            #expect(withMeeting.contains("id=\"meeting-form\"") && withMeeting.contains("2026-12-03 10:00 Europe/Berlin (to log)"))
+            #expect(try await kai2.post("\(page)/partnership/meeting", form: ["occurrence": "1796288400", "status": "held"]).status == .seeOther)
+            #expect(try await kai2.post("\(page)/partnership/check-in", form: ["meeting": "1796288400", "satisfaction": "2", "direction": "no", "listened": "2",
+                                                                                "comment": "Not heard again", "comment_visibility": "only_me"]).status == .seeOther)
+            let health = try await WebClient.signedIn(world, as: "coord@example.com").get("/programs/\(p.program)/health").body.string
+            #expect(health.contains("The mentor is unhappy") && !health.contains("Not heard again"))
+            // The mentor's "what my input led to".
+            let impact = try await kai2.get("/me/impact").body.string
+            #expect(impact.contains("all-hands Q&amp;A with juniors first") || impact.contains("all-hands Q&A with juniors first"))
+            // Others see nothing of it.
+            let jo = try await WebClient.signedIn(world, as: "jo@example.com")
+            #expect(try await jo.get(page).status == .forbidden)
+            #expect(try await jo.post("\(page)/partnership/text", form: ["kind": "note", "body": "x"]).status == .forbidden)
+            #expect(try await jo.get("/programs/\(p.program)/health").status == .forbidden)
+        }
+    }
+
+    @Test func aConcernOnThePages() async throws {
+        try await TestWorld.run { world in
+            let p = try await P.acceptedPair(world)
+            let kai = try await WebClient.signedIn(world, as: "kai@example.com")
+            _ = try await kai.get("/programs/\(p.program)/concern")
+            let raised = try await kai.post("/programs/\(p.program)/concern", form: ["body": "Meetings keep being cancelled by my mentee"])
+            let html = raised.body.string
+            #expect(raised.status == .created && html.contains("id=\"concern-code\""))
+            let code = try #require(html.range(of: #"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}"#, options: .regularExpression).map { String(html[$0]) })
+            let coordinator = try await WebClient.signedIn(world, as: "coord@example.com")
+            let inbox = try await coordinator.get("/programs/\(p.program)/concerns").body.string
+            #expect(inbox.contains("keep being cancelled") && !inbox.contains("Kai"))
+            let concernID = try #require(inbox.range(of: #"concerns/[0-9a-f-]{36}/reply"#, options: .regularExpression).map { String(inbox[$0]).dropFirst(9).dropLast(6) })
+            #expect(try await coordinator.post("/programs/\(p.program)/concerns/\(concernID)/reply", form: ["body": "We will talk with both of you."]).status == .seeOther)
+            // Read with the code, signed out.
+            let anonymous = WebClient(app: world.app)
+            _ = try await anonymous.get("/concerns/read")
+            let read = try await anonymous.post("/concerns/read", form: ["code": code])
+            #expect(read.status == .ok && read.body.string.contains("We will talk with both of you."))
+            #expect(try await anonymous.post("/concerns/read", form: ["code": "WRONG-CODE"]).status == .notFound)
+        }
+    }
+}

@@ -27,5 +27,6 @@ func routes(_ app: Application) throws {
     ParticipantWebController().register(web)
     MatchPreviewController().register(web)
     MatchingWebController().register(web)
+    PartnershipWebController().register(web)
     InvitationWebController().register(web)
 }

@@ -319,6 +319,10 @@ struct MePage: Encodable {
 extension Request {
     /// A page rendered with a status other than 200: a form shown again with its problems (422), a
     /// refused sign-in (401, 403, 429).
+    func render(_ template: String, _ context: some Encodable & Sendable) async throws -> Response {
+        try await render(template, context, status: .ok)
+    }
+
     func render(_ template: String, _ context: some Encodable & Sendable, status: HTTPStatus) async throws -> Response {
         let response = try await view.render(template, context).encodeResponse(for: self)
         response.status = status

@@ -298,14 +298,16 @@ struct MatchingWebController {
         var responseURL: String?
         var message: String?
         var backURL: String
+        /// Once the pair is on: its partnership, as the reader may see it.
+        var partnership: PartnershipWebController.Section?
     }
 
     func pair(req: Request) async throws -> Response {
         _ = try req.requireUser()
-        return try await renderPair(req, id: try MatchingAPIController.id(req, "pairID", "Pair"), message: nil, status: .ok)
+        return try await pairPage(req, id: try MatchingAPIController.id(req, "pairID", "Pair"), message: nil, status: .ok)
     }
 
-    private func renderPair(_ req: Request, id: UUID, message: String?, status: HTTPStatus) async throws -> Response {
+    func pairPage(_ req: Request, id: UUID, message: String?, status: HTTPStatus) async throws -> Response {
         let pair = try await req.flipside.matching.pair(id)
         let side: EnrolmentRole = req.actor.employeeID == pair.mentor.employee_id ? .mentor : .mentee
         let isMember = req.actor.employeeID == pair.mentor.employee_id || req.actor.employeeID == pair.mentee.employee_id
@@ -330,12 +332,13 @@ struct MatchingWebController {
         let page = PairPage(
             page: PageChrome(request: req, title: isMember ? "Your \(side == .mentee ? "mentor" : "mentee")" : "Pair", nav: isMember ? "me" : "programs"),
             pair: pair,
-            heading: isMember ? "\(partner.name) — your proposed \(side == .mentee ? "reverse mentor" : "mentee")" : "\(pair.mentee.name) and \(pair.mentor.name)",
+            heading: isMember ? "\(partner.name) — your \([.requested, .proposed].contains(pair.status) ? "proposed " : "")\(side == .mentee ? "reverse mentor" : "mentee")" : "\(pair.mentee.name) and \(pair.mentor.name)",
             partner: partner, partnerRole: side == .mentee ? "mentor (the junior side)" : "mentee (the senior side)",
             statusText: statusText, why: pair.why, overrideNote: overrideNote,
             history: pair.history.map { PairPage.Event(when: AccountActions.expiryText($0.at), status: $0.status.rawValue, actor: $0.actor, reason: $0.reason) },
             responseURL: pair.can_answer ? SiteURL.pairResponse(pair.id).path : nil, message: message,
-            backURL: isMember ? SiteURL.me.path : SiteURL.matching(pair.program_id).path)
+            backURL: isMember ? SiteURL.me.path : SiteURL.matching(pair.program_id).path,
+            partnership: try await PartnershipWebController.section(req, pairID: id))
         return try await req.render("pair", page, status: status)
     }
 
@@ -355,7 +358,7 @@ struct MatchingWebController {
             return req.redirect(to: SiteURL.pair(id).path)
         } catch let error as MatchWorkflowError {
             let failure = APIError.from(error)
-            return try await renderPair(req, id: id, message: failure.message, status: failure.status)
+            return try await pairPage(req, id: id, message: failure.message, status: failure.status)
         }
     }
 

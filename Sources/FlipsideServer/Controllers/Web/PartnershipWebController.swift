@@ -1,0 +1,460 @@
+import FlipsideCore
+import Foundation
+import Vapor
+
+/// The partnership on the pair's page (agreement, meetings, check-ins, words, actions, end) and its forms;
+/// anonymous concerns (raise, read with the code, the coordinators' inbox); a program's health and
+/// guidance; a mentor's "what my input led to"; the personal calendar feed. Every form calls the same
+/// Core use case as the API, so both answer the same.
+struct PartnershipWebController {
+    func register(_ web: any RoutesBuilder) {
+        web.post("pairs", ":pairID", "partnership", ":step", use: step)
+        web.get("pairs", ":pairID", "calendar.ics", use: calendar)
+        web.get("programs", ":programID", "concern", use: concernForm)
+        web.post("programs", ":programID", "concern", use: raiseConcern)
+        web.get("concerns", "read", use: readForm)
+        web.post("concerns", "read", use: read)
+        web.get("programs", ":programID", "concerns", use: inbox)
+        web.post("programs", ":programID", "concerns", ":concernID", "reply", use: reply)
+        web.get("programs", ":programID", "health", use: health)
+        web.get("programs", ":programID", "guidance", use: guidanceForm)
+        web.post("programs", ":programID", "guidance", use: saveGuidance)
+        web.get("me", "impact", use: impact)
+        web.get("me", "calendar", use: calendarPage)
+        web.post("me", "calendar", use: changeFeed)
+    }
+
+    // MARK: The pair page's partnership section
+
+    /// What the pair page shows of the partnership, built from the API's DTO (what the reader may see).
+    struct Section: Encodable {
+        struct Option: Encodable { var value: String; var label: String; var selected: Bool = false }
+        struct GoalView: Encodable { var id: String; var kind: String; var title: String?; var success: String?; var topic: String? }
+        struct AgreementView: Encodable {
+            var number: Int; var author: String; var agreed: Bool; var goals: [GoalView]; var rhythm: String; var visibility: String; var created: String
+        }
+        struct TextView: Encodable { var id: String; var kind: String; var author: String; var visibility: String; var body: String; var when: String; var canReply: Bool }
+        struct ActionView: Encodable {
+            var id: String; var kind: String; var what: String?; var due: String?; var status: String; var visibility: String
+            var outcomes: [String]; var reactions: [String]; var mine: Bool
+        }
+        var isMember: Bool
+        var side: String?
+        var status: String
+        var guidance: String?
+        var pledge: String
+        var current: AgreementView?
+        var pending: AgreementView?
+        var canAccept: Bool
+        var earlier: [AgreementView]
+        var upcoming: [String]
+        var meetingOptions: [Option]
+        var meetings: [String]
+        var goalsForProgress: [GoalView]
+        var texts: [TextView]
+        var actions: [ActionView]
+        var insights: [Option]
+        var flags: [String]?
+        // Form choices.
+        var goalKinds: [Option]
+        var topics: [Option]
+        var cadences: [Option]
+        var channels: [Option]
+        var visibilities: [Option]
+        var actionKinds: [Option]
+        var actionStatuses: [Option]
+        var draftFirstMeeting: String
+        var draftTimeZone: String
+        var draftMinutes: Int
+        var canDraft: Bool
+        var canMeet: Bool
+        var canClose: Bool
+        var canEnd: Bool
+        var canWrite: Bool
+        var formURL: String
+        var calendarURL: String
+        var concernURL: String
+        var goalSlots = [0, 1, 2]
+        var scale = [1, 2, 3, 4, 5]
+    }
+
+    static func section(_ req: Request, pairID: UUID) async throws -> Section? {
+        let full = try await req.flipside.partnerships.partnership(pairID)
+        guard [.accepted, .active, .completed, .ended].contains(full.pair.status) else { return nil }
+        let names = try await req.flipside.partnerships.names(full)
+        let now = req.flipside.now
+        let dto = PartnershipDTO(full, actor: req.actor, now: now, names: names)
+        let seen = full.seen(by: req.actor)
+        let side = dto.your_side
+        var zone = full.current?.rhythm.timeZone ?? "UTC"
+        if full.current == nil, let own = try await req.flipside.people.find(req.actor.employeeID ?? "") { zone = own.timeZone }
+        let schedule = full.schedule
+        func when(_ d: Date) -> String {
+            guard let schedule else { return AccountActions.expiryText(d) }
+            return "\(schedule.local(d).description.replacingOccurrences(of: "T", with: " ")) \(schedule.rhythm.timeZone)"
+        }
+        func name(_ id: String) -> String { id == req.actor.employeeID ? "You" : names[id] ?? id }
+        func agreementView(_ a: PartnershipDTO.AgreementDTO) -> Section.AgreementView {
+            let r = a.rhythm
+            return .init(number: a.number, author: name(a.author_id), agreed: a.agreed,
+                         goals: a.goals.map { .init(id: $0.id.uuidString.lowercased(), kind: GoalKind(rawValue: $0.kind.rawValue)?.label ?? $0.kind.rawValue,
+                                                    title: $0.title, success: $0.success, topic: $0.topic) },
+                         rhythm: "\(r.cadence.rawValue), \(r.minutes) minutes, \(r.channel.rawValue.replacingOccurrences(of: "_", with: " ")), from \(r.first_meeting.replacingOccurrences(of: "T", with: " ")) (\(r.time_zone)) \(r.end_date.map { "until \($0)" } ?? "ongoing")",
+                         visibility: TextVisibility(rawValue: a.visibility.rawValue)?.label ?? "", created: AccountActions.expiryText(a.created_at))
+        }
+        let current = dto.agreements.first { $0.number == dto.current_agreement }.map(agreementView)
+        let pending = dto.agreements.first { $0.number == dto.pending_agreement }
+        let common = Set(full.mentee?.channels ?? FlipsideCore.Channel.allCases).intersection(full.mentor?.channels ?? FlipsideCore.Channel.allCases)
+        let channelOrder = FlipsideCore.Channel.allCases.filter { common.contains($0) } + FlipsideCore.Channel.allCases.filter { !common.contains($0) }
+        let topics = Set((full.mentee?.wants.map(\.topic) ?? []) + (full.mentor?.offers.map(\.topic) ?? [])).sorted()
+        let status = dto.status
+        var meetingOptions: [Section.Option] = dto.to_log.map { .init(value: String(Int($0.timeIntervalSince1970)), label: "\(when($0)) (to log)") }
+        meetingOptions += dto.upcoming.map { .init(value: String(Int($0.occurrence.timeIntervalSince1970)), label: when($0.start)) }
+        let firstDefault = schedule.map { $0.rhythm.firstMeeting.description } ?? {
+            var c = Calendar(identifier: .gregorian); c.timeZone = TimeZone(identifier: zone) ?? .gmt
+            let d = c.dateComponents([.year, .month, .day], from: now.addingTimeInterval(7 * 86_400))
+            return String(format: "%04d-%02d-%02dT10:00", d.year!, d.month!, d.day!)
+        }()
+        return Section(
+            isMember: side != nil, side: side?.rawValue, status: status.rawValue, guidance: dto.guidance, pledge: dto.pledge,
+            current: current, pending: pending.map(agreementView),
+            canAccept: pending.map { p in side.map { $0 == .mentee ? p.mentee_accepted_at == nil : p.mentor_accepted_at == nil } ?? false } ?? false,
+            earlier: dto.agreements.filter { $0.number != dto.current_agreement && $0.number != dto.pending_agreement }.reversed().map(agreementView),
+            upcoming: dto.upcoming.map { when($0.start) + ($0.start != $0.occurrence ? " (moved)" : "") },
+            meetingOptions: meetingOptions,
+            meetings: dto.meetings.map { "\(when($0.occurrence)): \($0.status.rawValue)\($0.moved_to.map { " to \(when($0))" } ?? "") — logged by \(name($0.logged_by))" },
+            goalsForProgress: (seen.current?.goals ?? []).map { .init(id: $0.id.uuidString.lowercased(), kind: $0.kind.label, title: $0.title, success: nil, topic: nil) },
+            texts: dto.texts.filter { ![.action, .actionOutcome, .reaction].contains($0.kind) }.map { t in
+                .init(id: t.id.uuidString.lowercased(), kind: Self.kindLabel(t.kind), author: name(t.author_id),
+                      visibility: TextVisibility(rawValue: t.visibility.rawValue)?.label ?? "", body: t.body, when: AccountActions.expiryText(t.created_at),
+                      canReply: t.kind == .feedback && side == .mentee)
+            },
+            actions: dto.actions.map { a in
+                .init(id: a.id.uuidString.lowercased(), kind: ActionKind(rawValue: a.kind.rawValue)?.label ?? "", what: a.what, due: a.due, status: a.status.rawValue.replacingOccurrences(of: "_", with: " "),
+                      visibility: TextVisibility(rawValue: a.visibility.rawValue)?.label ?? "", outcomes: a.outcomes.map(\.body), reactions: a.reactions.map(\.body),
+                      mine: side == .mentee)
+            },
+            insights: dto.texts.filter { $0.kind == .insight }.map { .init(value: $0.id.uuidString.lowercased(), label: TextLimits.preview($0.body)) },
+            flags: dto.flags.map { $0.map { "\($0.explanation), since \(AccountActions.expiryText($0.since))" } },
+            goalKinds: GoalKind.allCases.map { .init(value: $0.rawValue, label: $0.label) },
+            topics: topics.map { .init(value: $0.key, label: $0.key) },
+            cadences: Cadence.allCases.map { .init(value: $0.rawValue, label: $0 == .biweekly ? "every two weeks" : $0.rawValue, selected: $0 == (full.mentee?.cadence ?? .biweekly)) },
+            channels: channelOrder.map { .init(value: $0.rawValue, label: $0.rawValue.replacingOccurrences(of: "_", with: " ") + (common.contains($0) ? " (you both use it)" : "")) },
+            visibilities: TextVisibility.allCases.map { .init(value: $0.rawValue, label: $0.label, selected: $0 == .standard) },
+            actionKinds: ActionKind.allCases.map { .init(value: $0.rawValue, label: $0.label) },
+            actionStatuses: ActionStatus.allCases.map { .init(value: $0.rawValue, label: $0.rawValue.replacingOccurrences(of: "_", with: " ")) },
+            draftFirstMeeting: firstDefault, draftTimeZone: zone, draftMinutes: full.current?.rhythm.minutes ?? 60,
+            canDraft: side != nil && [.accepted, .active].contains(status),
+            canMeet: side != nil && status == .active,
+            canClose: side != nil && [.completed, .ended].contains(status) && !full.checkIns.contains { $0.authorID == req.actor.employeeID && $0.kind == .closing },
+            canEnd: side != nil && [.accepted, .active].contains(status),
+            canWrite: side != nil,
+            formURL: SiteURL.pair(pairID).path + "/partnership",
+            calendarURL: SiteURL.pairCalendar(pairID).path,
+            concernURL: SiteURL.raiseConcern(full.pair.programID).path)
+    }
+
+    static func kindLabel(_ kind: TextKind) -> String {
+        switch kind {
+        case .note: return "Note"
+        case .feedback: return "Candid feedback"
+        case .feedbackReply: return "Answer to feedback"
+        case .insight: return "Insight"
+        case .checkInComment: return "Check-in comment"
+        case .closingWords: return "What changed"
+        case .action: return "Action"
+        case .actionOutcome: return "Outcome"
+        case .reaction: return "Reaction"
+        }
+    }
+
+    /// One form of the partnership section: the step's use case, then back to the pair page (or the page
+    /// again with the problem, as the API would answer).
+    func step(req: Request) async throws -> Response {
+        _ = try req.requireUser()
+        try CSRF.verify(req)
+        let id = try MatchingAPIController.id(req, "pairID", "Pair")
+        _ = try await req.flipside.partnerships.partnership(id)   // 404/403 before anything else
+        let store = req.flipside.partnershipStore, actor = req.actor, now = req.flipside.now
+        func field(_ name: String) -> String? {
+            (try? req.content.get(String.self, at: name)).flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
+        }
+        func int(_ name: String) -> Int? { field(name).flatMap { Int($0) } }
+        func occurrence(_ name: String) -> Date? { int(name).map { Date(timeIntervalSince1970: TimeInterval($0)) } }
+        do {
+            switch req.parameters.get("step") ?? "" {
+            case "agreement":
+                let goals = (0..<3).compactMap { i -> AgreementDraft.GoalDraft? in
+                    guard let title = field("goal_title_\(i)") else { return nil }
+                    return .init(title: title, kind: field("goal_kind_\(i)") ?? "", success: field("goal_success_\(i)") ?? "", topic: field("goal_topic_\(i)"))
+                }
+                let draft = AgreementDraft(goals: goals, cadence: field("cadence") ?? "", minutes: int("minutes") ?? 0, firstMeeting: field("first_meeting") ?? "",
+                                           timeZone: field("time_zone") ?? "", endDate: field("ongoing") != nil ? nil : field("end_date"),
+                                           channel: field("channel") ?? "", visibility: field("visibility"), pledgeAccepted: field("pledge") != nil)
+                if field("ongoing") == nil, field("end_date") == nil {
+                    throw PartnershipError.invalid([FieldProblem(field: "rhythm.end_date", reason: "is required unless the partnership is ongoing")])
+                }
+                _ = try await Partnerships.draftAgreement(id, draft, actor: actor, now: now, store: store)
+            case "accept":
+                _ = try await Partnerships.acceptAgreement(id, version: int("version") ?? 0, pledgeAccepted: field("pledge") != nil, actor: actor, now: now, store: store)
+            case "meeting":
+                guard let at = occurrence("occurrence") else { throw PartnershipError.invalid([FieldProblem(field: "occurrence", reason: "choose a meeting")]) }
+                let status = MeetingStatus(rawValue: field("status") ?? "")
+                guard let status else { throw PartnershipError.invalid([FieldProblem(field: "status", reason: "choose held, missed, moved or cancelled")]) }
+                var movedTo: Date?
+                if status == .moved, let raw = field("moved_to") {
+                    let p = try await req.flipside.partnerships.partnership(id)
+                    guard let local = LocalDateTime(iso: raw), let schedule = p.schedule else {
+                        throw PartnershipError.invalid([FieldProblem(field: "moved_to", reason: "must be a date and time")])
+                    }
+                    movedTo = schedule.instant(local)
+                }
+                _ = try await Partnerships.logMeeting(id, occurrence: at, status: status, movedTo: movedTo, actor: actor, now: now, store: store)
+            case "check-in":
+                var progress: [String: Int] = [:]
+                let p = try await req.flipside.partnerships.partnership(id)
+                for goal in p.current?.goals ?? [] {
+                    if let value = int("progress_\(goal.id.uuidString.lowercased())") { progress[goal.id.uuidString] = value }
+                }
+                let draft = CheckInDraft(meeting: occurrence("meeting"), satisfaction: int("satisfaction"), direction: field("direction"), progress: progress,
+                                         listened: int("listened"), comment: field("comment"), commentVisibility: field("comment_visibility"))
+                _ = try await Partnerships.checkIn(id, draft, actor: actor, now: now, store: store)
+            case "closing":
+                _ = try await Partnerships.closingCheckIn(id, overallValue: int("overall_value"), wouldAgain: field("would_again").map { $0 == "yes" },
+                                                          changed: field("changed"), visibility: field("changed_visibility"), actor: actor, now: now, store: store)
+            case "text":
+                let kind = TextKind(rawValue: field("kind") ?? "") ?? .note
+                _ = try await Partnerships.write(id, kind: kind, body: field("body") ?? "", visibility: field("visibility"),
+                                                 about: field("about").flatMap(TextSubject.init), actor: actor, now: now, store: store)
+            case "action":
+                _ = try await Partnerships.addAction(id, kind: field("kind") ?? "", what: field("what") ?? "", due: field("due"), visibility: field("visibility"),
+                                                     insightID: field("insight_id").flatMap(UUID.init(uuidString:)), actor: actor, now: now, store: store)
+            case "action-update":
+                guard let actionID = field("action_id").flatMap(UUID.init(uuidString:)) else { throw PartnershipError.notFound("Action") }
+                _ = try await Partnerships.updateAction(id, actionID: actionID, status: field("status"), outcome: field("outcome"), actor: actor, now: now, store: store)
+            case "end":
+                _ = try await Partnerships.end(id, reason: field("reason"), actor: actor, now: now, store: store)
+            default:
+                throw Abort(.notFound)
+            }
+            return req.redirect(to: SiteURL.pair(id).path + "#partnership")
+        } catch let error as PartnershipError {
+            let failure = APIError.from(error)
+            return try await MatchingWebController().pairPage(req, id: id, message: failure.message, status: failure.status)
+        }
+    }
+
+    func calendar(req: Request) async throws -> Response {
+        _ = try req.requireUser()
+        return PartnershipAPIController.ics(try await req.flipside.partnerships.calendar(try MatchingAPIController.id(req, "pairID", "Pair")), filename: "flipside-pair.ics")
+    }
+
+    // MARK: Concerns
+
+    struct ConcernPage: Encodable {
+        var page: PageChrome
+        var programName: String
+        var action: String
+        var code: String?
+        var message: String?
+        var readURL: String
+    }
+
+    func concernForm(req: Request) async throws -> Response {
+        _ = try req.requireUser()
+        let program = try await req.visibleProgram()
+        return try await req.render("concern", ConcernPage(page: PageChrome(request: req, title: "Raise a concern", nav: "me"), programName: program.name,
+                                                           action: SiteURL.raiseConcern(program.id).path, readURL: SiteURL.readConcern.path))
+    }
+
+    func raiseConcern(req: Request) async throws -> Response {
+        _ = try req.requireUser()
+        try CSRF.verify(req)
+        let program = try await req.visibleProgram()
+        struct Form: Content { var body: String? }
+        let form = try req.content.decode(Form.self)
+        var page = ConcernPage(page: PageChrome(request: req, title: "Raise a concern", nav: "me"), programName: program.name,
+                               action: SiteURL.raiseConcern(program.id).path, readURL: SiteURL.readConcern.path)
+        do {
+            let (_, code) = try await Concerns.raise(in: program.id, body: form.body ?? "", actor: req.actor, now: req.flipside.now, store: req.flipside.concernStore)
+            page.code = code
+            return try await req.render("concern", page, status: .created)
+        } catch let error as ConcernError {
+            let failure = APIError.from(error)
+            page.message = failure.message
+            return try await req.render("concern", page, status: failure.status)
+        }
+    }
+
+    struct ReadPage: Encodable {
+        var page: PageChrome
+        var action: String
+        var code: String
+        var concern: ConcernDTO?
+        var message: String?
+    }
+
+    /// Reading a concern needs only its code (no sign-in: the page asks nobody who they are).
+    func readForm(req: Request) async throws -> Response {
+        try await req.render("concern-read", ReadPage(page: PageChrome(request: req, title: "Read the answers to a concern", hasForm: true),
+                                                      action: SiteURL.readConcern.path, code: ""))
+    }
+
+    func read(req: Request) async throws -> Response {
+        try CSRF.verify(req)
+        struct Form: Content { var code: String?; var body: String? }
+        let form = try req.content.decode(Form.self)
+        var page = ReadPage(page: PageChrome(request: req, title: "Read the answers to a concern", hasForm: true), action: SiteURL.readConcern.path,
+                            code: form.code ?? "")
+        do {
+            if let body = form.body, !body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                _ = try await Concerns.followUp(code: form.code ?? "", body: body, now: req.flipside.now, store: req.flipside.concernStore)
+            }
+            let (concern, messages) = try await Concerns.read(code: form.code ?? "", store: req.flipside.concernStore)
+            page.concern = ConcernDTO(concern, messages)
+            return try await req.render("concern-read", page)
+        } catch let error as ConcernError {
+            let failure = APIError.from(error)
+            page.message = failure.message
+            return try await req.render("concern-read", page, status: failure.status)
+        }
+    }
+
+    struct InboxPage: Encodable {
+        struct Item: Encodable { var concern: ConcernDTO; var replyURL: String }
+        var page: PageChrome
+        var programName: String
+        var programURL: String
+        var items: [Item]
+    }
+
+    func inbox(req: Request) async throws -> Response {
+        let program = try await req.visibleProgram()
+        let items = try await Concerns.inbox(program.id, actor: req.actor, store: req.flipside.concernStore)
+        return try await req.render("concerns", InboxPage(page: PageChrome(request: req, title: "Concerns · \(program.name)", nav: "programs"),
+                                                          programName: program.name, programURL: SiteURL.program(program.id).path,
+                                                          items: items.map { .init(concern: ConcernDTO($0.0, $0.1), replyURL: SiteURL.concerns(program.id).path + "/\($0.0.id.uuidString.lowercased())/reply") }))
+    }
+
+    func reply(req: Request) async throws -> Response {
+        _ = try req.requireUser()
+        try CSRF.verify(req)
+        let program = try await req.visibleProgram()
+        let concernID = try MatchingAPIController.id(req, "concernID", "Concern")
+        struct Form: Content { var body: String? }
+        _ = try await Concerns.reply(to: concernID, in: program.id, body: try req.content.decode(Form.self).body ?? "", actor: req.actor,
+                                     now: req.flipside.now, store: req.flipside.concernStore)
+        return req.redirect(to: SiteURL.concerns(program.id).path)
+    }
+
+    // MARK: Health, guidance
+
+    struct HealthPage: Encodable {
+        struct Row: Encodable { var url: String; var mentee: String; var mentor: String; var status: String; var flags: [String] }
+        var page: PageChrome
+        var programName: String
+        var programURL: String
+        var concernsURL: String
+        var guidanceURL: String
+        var rows: [Row]
+        var flagged: Int
+    }
+
+    func health(req: Request) async throws -> Response {
+        let program = try await req.visibleProgram()
+        let rows = try await req.flipside.partnerships.health(program)
+        return try await req.render("health", HealthPage(
+            page: PageChrome(request: req, title: "Partnership health · \(program.name)", nav: "programs"), programName: program.name,
+            programURL: SiteURL.program(program.id).path, concernsURL: SiteURL.concerns(program.id).path, guidanceURL: SiteURL.guidance(program.id).path,
+            rows: rows.map { .init(url: SiteURL.pair($0.pair_id).path, mentee: $0.mentee.name, mentor: $0.mentor.name, status: $0.status.rawValue,
+                                   flags: $0.flags.map { "\($0.explanation), since \(AccountActions.expiryText($0.since))" }) },
+            flagged: rows.filter { !$0.flags.isEmpty }.count))
+    }
+
+    struct GuidancePage: Encodable {
+        var page: PageChrome
+        var programName: String
+        var action: String
+        var senior: String
+        var junior: String
+        var problems: [ErrorDetail]
+        var saved: Bool
+    }
+
+    func guidanceForm(req: Request) async throws -> Response {
+        try req.authorize(.change, .programs)
+        let program = try await req.visibleProgram()
+        let g = try await PartnershipReads(db: req.db).guidance(program.id)
+        return try await req.render("guidance", GuidancePage(page: PageChrome(request: req, title: "Guidance · \(program.name)", nav: "programs"),
+                                                             programName: program.name, action: SiteURL.guidance(program.id).path,
+                                                             senior: g.senior, junior: g.junior, problems: [], saved: false))
+    }
+
+    func saveGuidance(req: Request) async throws -> Response {
+        try req.authorize(.change, .programs)
+        try CSRF.verify(req)
+        let program = try await req.visibleProgram()
+        struct Form: Content { var senior: String?; var junior: String? }
+        let form = try req.content.decode(Form.self)
+        var page = GuidancePage(page: PageChrome(request: req, title: "Guidance · \(program.name)", nav: "programs"), programName: program.name,
+                                action: SiteURL.guidance(program.id).path, senior: form.senior ?? "", junior: form.junior ?? "", problems: [], saved: false)
+        do {
+            let g = try GuidanceRules.checked(senior: form.senior ?? "", junior: form.junior ?? "")
+            try await GuidanceRules.store(g, for: program.id, on: req.db)
+            page.saved = true
+            return try await req.render("guidance", page)
+        } catch let error as APIError {
+            page.problems = error.details
+            return try await req.render("guidance", page, status: error.status)
+        }
+    }
+
+    // MARK: A participant's own pages
+
+    struct ImpactPage: Encodable {
+        struct Pair: Encodable { var url: String; var mentee: String; var insights: [String]; var actions: [Section.ActionView] }
+        var page: PageChrome
+        var pairs: [Pair]
+    }
+
+    func impact(req: Request) async throws -> Response {
+        _ = try req.requireUser()
+        let pairs = try await req.flipside.partnerships.impact()
+        return try await req.render("impact", ImpactPage(page: PageChrome(request: req, title: "What my input led to", nav: "me"), pairs: pairs.map { p in
+            .init(url: SiteURL.pair(p.pair_id).path, mentee: p.mentee.name, insights: p.insights.map(\.body), actions: p.actions.map { a in
+                .init(id: a.id.uuidString.lowercased(), kind: a.kind.label, what: a.what, due: a.due, status: a.status.rawValue.replacingOccurrences(of: "_", with: " "),
+                      visibility: a.visibility.label, outcomes: a.outcomes.map(\.body), reactions: a.reactions.map(\.body), mine: false)
+            })
+        }))
+    }
+
+    struct CalendarPage: Encodable {
+        var page: PageChrome
+        var hasFeed: Bool
+        var url: String?
+        var action: String
+    }
+
+    func calendarPage(req: Request) async throws -> Response {
+        _ = try req.requireUser()
+        let has = try await req.flipside.calendarFeedStore.hasFeed(req.actor.employeeID ?? "")
+        return try await req.render("calendar", CalendarPage(page: PageChrome(request: req, title: "My calendar feed", nav: "me"), hasFeed: has, url: nil,
+                                                             action: SiteURL.calendar.path))
+    }
+
+    func changeFeed(req: Request) async throws -> Response {
+        _ = try req.requireUser()
+        try CSRF.verify(req)
+        struct Form: Content { var change: String? }
+        var page = CalendarPage(page: PageChrome(request: req, title: "My calendar feed", nav: "me"), hasFeed: false, url: nil, action: SiteURL.calendar.path)
+        if try req.content.decode(Form.self).change == "revoke" {
+            try await CalendarFeeds.revoke(actor: req.actor, store: req.flipside.calendarFeedStore)
+        } else {
+            let token = try await CalendarFeeds.renew(actor: req.actor, now: req.flipside.now, store: req.flipside.calendarFeedStore)
+            let path = SiteURL.calendarFeed(token).path
+            page.hasFeed = true
+            page.url = (req.application.appConfig.linkBase ?? "") + path
+        }
+        return try await req.render("calendar", page)
+    }
+}
