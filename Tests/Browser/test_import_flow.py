@@ -270,6 +270,7 @@ def run(driver, base, tmp):
     submit(driver, driver.find_element(By.CSS_SELECTOR, "#response-form button[type=submit]"))
     status = driver.find_element(By.ID, "pair-status").text
     check("the mentor accepts the request: the partnership is on", "Accepted by both" in status, status)
+    partnership(driver, base, mentee, participant)
     submit(driver, driver.find_element(By.CSS_SELECTOR, "form.signout button"))
 
     # The coordinator runs the matching on the demo program, adjusts, re-runs, compares and publishes.
@@ -308,6 +309,103 @@ def run(driver, base, tmp):
     check("publishing makes proposed pairs and the program active",
           len(published) >= 30 and "active" in driver.find_element(By.ID, "program-status").text, str(len(published)))
     driver.save_screenshot(os.path.join(ART, "08-published.png"))
+
+
+def set_value(driver, element_id, value):
+    """Date and time inputs take their value in ISO form whatever the browser's locale shows."""
+    driver.execute_script("document.getElementById(arguments[0]).value = arguments[1];", element_id, value)
+
+
+def partnership(driver, base, mentee, mentor):
+    """One partnership from the agreement to the closing check-in, with an anonymous concern answered
+    by the program team and read with its code. Starts on the pair page, signed in as the mentor."""
+    import datetime
+    today = datetime.date.today()
+    pair_url = driver.current_url.split("#")[0]
+    driver.find_element(By.ID, "goal_title_0").send_keys("Try the new expense app together")
+    driver.find_element(By.ID, "goal_success_0").send_keys("Expenses filed in the app, not by email")
+    set_value(driver, "first_meeting", f"{today - datetime.timedelta(days=15)}T10:00")
+    set_value(driver, "end_date", str(today + datetime.timedelta(days=90)))
+    driver.find_element(By.ID, "draft-pledge").click()
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "#agreement-form button[type=submit]"))
+    check("the mentor drafts goals, rhythm and the pledge", len(driver.find_elements(By.ID, "agreement-pending")) == 1,
+          driver.find_element(By.TAG_NAME, "main").text[:300])
+    driver.find_element(By.ID, "text-kind").find_element(By.CSS_SELECTOR, "option[value='feedback']").click()
+    driver.find_element(By.ID, "text-body").send_keys("You decide before the juniors have spoken")
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "#text-form button[type=submit]"))
+    driver.find_element(By.ID, "text-body").send_keys("Journal: saying that felt risky")
+    driver.find_element(By.ID, "text-visibility").find_element(By.CSS_SELECTOR, "option[value='only_me']").click()
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "#text-form button[type=submit]"))
+    texts = driver.find_element(By.ID, "texts").text
+    check("the mentor's candid feedback and private journal are on the page for them", "decide before" in texts and "felt risky" in texts, texts)
+    accessible(driver, "partnership section")
+    driver.save_screenshot(os.path.join(ART, "09-partnership.png"))
+    # An anonymous concern, its code shown once.
+    submit(driver, driver.find_element(By.PARTIAL_LINK_TEXT, "Raise a concern anonymously"))
+    driver.find_element(By.ID, "concern-body").send_keys("Our meetings keep being moved at the last minute")
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "#concern-form button[type=submit]"))
+    code = driver.find_element(By.ID, "concern-code").text.strip()
+    check("raising a concern shows its code once", len(code) == 24, code)
+    accessible(driver, "concern raised")
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "form.signout button"))
+
+    # The mentee accepts the agreement, reads the feedback (not the journal), answers it, logs the first
+    # meeting, checks in, plans an action, then ends early and closes with a check-in.
+    sign_in(driver, base, mentee)
+    driver.get(pair_url)
+    driver.find_element(By.ID, "accept-pledge").click()
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "#accept-form button[type=submit]"))
+    check("both accepted: the agreement is in force", len(driver.find_elements(By.ID, "agreement-current")) == 1
+          and "active" in driver.find_element(By.ID, "partnership-status").text, driver.find_element(By.ID, "partnership-status").text)
+    texts = driver.find_element(By.ID, "texts").text
+    check("the mentee reads the feedback but not the mentor's journal", "decide before" in texts and "felt risky" not in texts, texts)
+    reply = driver.find_element(By.CSS_SELECTOR, "#texts textarea")
+    reply.send_keys("Fair. I will speak last in the next review.")
+    submit(driver, reply.find_element(By.XPATH, "ancestor::form").find_element(By.CSS_SELECTOR, "button[type=submit]"))
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "#meeting-form button[type=submit]"))
+    check("the mentee logs the first meeting", "held" in driver.find_element(By.ID, "meeting-log").text, "")
+    driver.find_element(By.ID, "satisfaction-4").click()
+    driver.find_element(By.ID, "direction-yes").click()
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "#check-in-form button[type=submit]"))
+    check("the mentee checks in", "partnership" in driver.current_url or len(driver.find_elements(By.ID, "partnership")) == 1, driver.current_url)
+    driver.find_element(By.ID, "action-what").send_keys("Move team expenses to the app by the end of the month")
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "#action-form button[type=submit]"))
+    check("the mentee plans an action", "expenses to the app" in driver.find_element(By.ID, "actions").text, "")
+    driver.find_element(By.CSS_SELECTOR, "#end-partnership summary").click()
+    driver.find_element(By.ID, "end-reason").send_keys("My team is being reorganised")
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "#end-form button[type=submit]"))
+    driver.find_element(By.ID, "value-5").click()
+    driver.find_element(By.ID, "again-yes").click()
+    driver.find_element(By.ID, "changed").send_keys("I ask the juniors first now")
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "#closing-form button[type=submit]"))
+    check("the closing check-in is answered once", len(driver.find_elements(By.ID, "closing-form")) == 0
+          and "ended" in driver.find_element(By.ID, "partnership-status").text, driver.find_element(By.ID, "partnership-status").text)
+    accessible(driver, "partnership after closing")
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "form.signout button"))
+
+    # The coordinator answers the concern from the inbox: nothing says who raised it.
+    sign_in(driver, base, "coordinator@demo.flipside.test")
+    driver.get(base + "/programs")
+    submit(driver, driver.find_element(By.PARTIAL_LINK_TEXT, "Open Mentoring Circle"))
+    submit(driver, driver.find_element(By.ID, "concerns-link"))
+    inbox = driver.find_element(By.TAG_NAME, "main").text
+    check("the concern is in the program team's inbox, without a name", "moved at the last minute" in inbox and mentor.split("@")[0] not in inbox.lower(), inbox[:300])
+    accessible(driver, "concerns inbox")
+    driver.find_element(By.CSS_SELECTOR, "section.concern textarea").send_keys("Thank you. We will remind both sides to keep the agreed times.")
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "section.concern button[type=submit]"))
+    driver.get(pair_url)
+    page = driver.find_element(By.TAG_NAME, "main").text
+    check("the coordinator sees the end reason but none of the pair's words", "reorganised" in page and "decide before" not in page
+          and "felt risky" not in page and "expense app together" not in page, page[:400])
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "form.signout button"))
+    # Whoever has the code reads the answer, signed out.
+    driver.get(base + "/concerns/read")
+    driver.find_element(By.ID, "code").send_keys(code)
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "#read-form button[type=submit]"))
+    thread = driver.find_element(By.ID, "concern-thread").text
+    check("the reporter reads the answer with the code", "keep the agreed times" in thread, thread)
+    accessible(driver, "concern answers")
+    sign_in(driver, base, mentor)
 
 
 if __name__ == "__main__":
