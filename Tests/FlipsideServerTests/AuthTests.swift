@@ -148,8 +148,13 @@ import VaporTesting
             #expect(value9 == 5)
             // The pilot was matched and published once: its pairs are not made again.
             let pilotPairs = try await MatchingReads(db: world.app.db).pairs(in: DemoOrganisation().pilot.id)
-            #expect(pilotPairs.count >= 12 && pilotPairs.contains { $0.status == .accepted } && pilotPairs.contains { $0.status == .declined }
+            // Its accepted pairs agreed goals and rhythm (active), once: one agreement per pair, not two.
+            #expect(pilotPairs.count >= 12 && pilotPairs.contains { $0.status == .active } && pilotPairs.contains { $0.status == .declined }
                     && pilotPairs.contains { $0.status == .proposed })
+            let active = pilotPairs.filter { $0.status == .active }
+            var agreements = 0
+            for pair in active { agreements += try #require(try await PartnershipReads(db: world.app.db).partnership(pair.id)).agreements.count }
+            #expect(!active.isEmpty && agreements == active.count)
             let value10 = try await UserModel.query(on: world.app.db).count()
             #expect(value10 == 5)
         }
