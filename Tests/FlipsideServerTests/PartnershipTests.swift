@@ -355,6 +355,14 @@ import VaporTesting
             #expect(try await kai2.post("\(page)/partnership/meeting", form: ["occurrence": "1796288400", "status": "held"]).status == .seeOther)
             #expect(try await kai2.post("\(page)/partnership/check-in", form: ["meeting": "1796288400", "satisfaction": "2", "direction": "no", "listened": "2",
                                                                                 "comment": "Not heard again", "comment_visibility": "only_me"]).status == .seeOther)
+            // A note about that meeting, then a proposal to continue as ongoing, accepted as any change.
+            #expect(try await kai2.post("\(page)/partnership/text", form: ["kind": "note", "body": "We covered auto-layout", "about": "meeting:1796288400"]).status == .seeOther)
+            #expect(try await kai2.post("\(page)/partnership/continue", form: ["pledge": "yes"]).status == .seeOther)
+            let milo2 = try await WebClient.signedIn(world, as: "milo@example.com")
+            let continuing = try await milo2.get(page).body.string
+            #expect(continuing.contains("We covered auto-layout") && continuing.contains("until 2027-03-31") && continuing.contains("ongoing") && continuing.contains("id=\"accept-form\""))
+            #expect(try await milo2.post("\(page)/partnership/accept", form: ["version": "2", "pledge": "yes"]).status == .seeOther)
+            #expect(try await milo2.get(page).body.string.contains("In force: version 2"))
             let health = try await WebClient.signedIn(world, as: "coord@example.com").get("/programs/\(p.program)/health").body.string
             #expect(health.contains("The mentor is unhappy") && !health.contains("Not heard again"))
             // The mentor's "what my input led to".

@@ -74,6 +74,10 @@ struct PartnershipWebController {
         var formURL: String
         var calendarURL: String
         var concernURL: String
+        /// What a note can be about: the goals in force and the meetings so far.
+        var subjects: [Option]
+        var canContinue: Bool
+        var endDate: String?
         var goalSlots = [0, 1, 2]
         var scale = [1, 2, 3, 4, 5]
     }
@@ -151,7 +155,11 @@ struct PartnershipWebController {
             canWrite: side != nil,
             formURL: SiteURL.pair(pairID).path + "/partnership",
             calendarURL: SiteURL.pairCalendar(pairID).path,
-            concernURL: SiteURL.raiseConcern(full.pair.programID).path)
+            concernURL: SiteURL.raiseConcern(full.pair.programID).path,
+            subjects: (seen.current?.goals ?? []).map { .init(value: TextSubject.goal($0.id).description, label: "Goal: \($0.title)") }
+                + (schedule?.occurrences(to: now).suffix(6).reversed() ?? []).map { .init(value: TextSubject.meeting($0).description, label: "Meeting of \(when($0))") },
+            canContinue: side != nil && status == .active && full.current?.rhythm.endDate != nil && full.pending == nil,
+            endDate: full.current?.rhythm.endDate?.description)
     }
 
     static func kindLabel(_ kind: TextKind) -> String {
@@ -194,6 +202,15 @@ struct PartnershipWebController {
                 if field("ongoing") == nil, field("end_date") == nil {
                     throw PartnershipError.invalid([FieldProblem(field: "rhythm.end_date", reason: "is required unless the partnership is ongoing")])
                 }
+                _ = try await Partnerships.draftAgreement(id, draft, actor: actor, now: now, store: store)
+            case "continue":
+                // Both may agree to go on: a new version with the goals and rhythm in force and no end date.
+                let p = try await req.flipside.partnerships.partnership(id)
+                guard let current = p.current else { throw PartnershipError.noAgreement }
+                let r = current.rhythm
+                let draft = AgreementDraft(goals: current.goals.map { .init(title: $0.title, kind: $0.kind.rawValue, success: $0.success, topic: $0.topic?.key) },
+                                           cadence: r.cadence.rawValue, minutes: r.minutes, firstMeeting: r.firstMeeting.description, timeZone: r.timeZone,
+                                           endDate: nil, channel: r.channel.rawValue, visibility: current.visibility.rawValue, pledgeAccepted: field("pledge") != nil)
                 _ = try await Partnerships.draftAgreement(id, draft, actor: actor, now: now, store: store)
             case "accept":
                 _ = try await Partnerships.acceptAgreement(id, version: int("version") ?? 0, pledgeAccepted: field("pledge") != nil, actor: actor, now: now, store: store)
