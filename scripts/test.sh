@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # The project's test command: builds once, runs every Swift test (SQLite), then the browser test
 # against a real server in headless Chromium, and the calendars the tests wrote through Python's
-# icalendar and recurring-ical-events. With DATABASE_URL set, the server tests run on it too.
+# icalendar and recurring-ical-events, and the survival statistics through lifelines. With DATABASE_URL set, the server tests run on it too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build --build-tests
 # The partnership tests write the calendars they fetched here; Python's iCalendar libraries check them.
 export FLIPSIDE_ICS_OUT="$(mktemp -d)"
+# The survival tests write their generated cases here; Python's lifelines recomputes them.
+export FLIPSIDE_STATS_OUT="$(mktemp -d)"
 if [ -n "${DATABASE_URL:-}" ]; then
   swift test --skip-build --no-parallel   # the server tests share one PostgreSQL database
 else
   swift test --skip-build
 fi
 scripts/calendar-check.sh "$FLIPSIDE_ICS_OUT"
+scripts/stats-check.sh "$FLIPSIDE_STATS_OUT"
 Tests/CLI/cli_test.sh
 if [ "${SKIP_BROWSER:-0}" != "1" ]; then
   scripts/browser-setup.sh
