@@ -1,0 +1,124 @@
+import Foundation
+
+/// Bands people are compared within: alike at the program's start.
+public enum Bands {
+    /// Level bands: 1–2, 3–4, 5–6, 7 and above.
+    public static func level(_ level: Int) -> String {
+        switch level {
+        case ...2: return "levels 1–2"
+        case 3...4: return "levels 3–4"
+        case 5...6: return "levels 5–6"
+        default: return "levels 7+"
+        }
+    }
+
+    /// Tenure at `start`: under 1 year, 1–3, 3–5, 5–10, 10 or more.
+    public static func tenure(hired: CalendarDate, at start: CalendarDate) -> String {
+        let days = start.daysSince(hired)
+        switch days {
+        case ..<365: return "under 1 year"
+        case 365..<1_095: return "1–3 years"
+        case 1_095..<1_826: return "3–5 years"
+        case 1_826..<3_652: return "5–10 years"
+        default: return "10+ years"
+        }
+    }
+}
+
+extension CalendarDate {
+    /// Whole days from `other` to this date (negative when `other` is later).
+    public func daysSince(_ other: CalendarDate) -> Int {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let a = calendar.date(from: DateComponents(year: other.year, month: other.month, day: other.day))!
+        let b = calendar.date(from: DateComponents(year: year, month: month, day: day))!
+        return Int((b.timeIntervalSince(a) / 86_400).rounded())
+    }
+}
+
+/// Retention of a program's mentors and mentees against people like them who did not take part.
+public struct RetentionAnalysis: Sendable {
+    public struct Group: Sendable {
+        public var name: String
+        public var people: Int
+        public var exits: Int
+        public var curve: KaplanMeier
+        /// Retention at 6 and 12 months (183 and 365 days), `nil` when nobody was followed that long.
+        public var sixMonths: KaplanMeier.Step?
+        public var twelveMonths: KaplanMeier.Step?
+    }
+
+    /// How the comparison group was formed, in words, and how many were found.
+    public struct Comparison: Sendable {
+        public var description: String
+        /// Strata (level band × department × tenure band) of the participants, and how many of them had
+        /// at least one non-participant alike.
+        public var strata: Int
+        public var strataMatched: Int
+        public var participantsWithoutMatch: Int
+    }
+
+    public var mentors: Group
+    public var mentees: Group
+    public var comparison: Group
+    public var comparisonFormed: Comparison
+    public var mentorsVsComparison: LogRank
+    public var menteesVsComparison: LogRank
+    /// Whether the numbers can carry a conclusion; otherwise `caveat` says why not.
+    public var conclusive: Bool
+    public var caveat: String?
+
+    /// The smallest group and number of exits for a conclusion worth stating.
+    public static let minimumGroup = 20
+    public static let minimumExits = 5
+
+    /// `people` is everyone in the HR data; `mentorIDs`/`menteeIDs` the program's participants. Time runs
+    /// from `start`; people still employed are censored at `censor` (today, or a chosen date).
+    public init(people: [Person], mentorIDs: Set<String>, menteeIDs: Set<String>, start: CalendarDate, censor: CalendarDate) {
+        // Only people employed on the start day count: hired by then, not gone before.
+        let employed = people.filter { $0.hireDate <= start && ($0.exitDate.map { $0 > start } ?? ($0.status != .exited)) }
+        func stratum(_ p: Person) -> String {
+            "\(Bands.level(p.level)) · \(p.department) · \(Bands.tenure(hired: p.hireDate, at: start))"
+        }
+        let participants = employed.filter { mentorIDs.contains($0.employeeID) || menteeIDs.contains($0.employeeID) }
+        let wanted = Set(participants.map(stratum))
+        let others = employed.filter { !mentorIDs.contains($0.employeeID) && !menteeIDs.contains($0.employeeID) && wanted.contains(stratum($0)) }
+        let found = Set(others.map(stratum))
+        comparisonFormed = Comparison(
+            description: "Everyone employed on \(start) who did not take part and shares a participant's level band, department and tenure band (\(others.count) people).",
+            strata: wanted.count, strataMatched: wanted.intersection(found).count,
+            participantsWithoutMatch: participants.filter { !found.contains(stratum($0)) }.count)
+
+        func subject(_ p: Person) -> SurvivalSubject {
+            if let exit = p.exitDate, exit <= censor { return SurvivalSubject(time: Double(exit.daysSince(start)), exited: true) }
+            return SurvivalSubject(time: Double(max(0, censor.daysSince(start))), exited: false)
+        }
+        func group(_ name: String, _ members: [Person]) -> (Group, [SurvivalSubject]) {
+            let subjects = members.map(subject)
+            let curve = KaplanMeier(subjects)
+            let followed = subjects.map(\.time).max() ?? 0
+            return (Group(name: name, people: members.count, exits: subjects.filter(\.exited).count, curve: curve,
+                          sixMonths: followed >= 183 ? curve.at(183) : nil, twelveMonths: followed >= 365 ? curve.at(365) : nil), subjects)
+        }
+        let (mentorGroup, mentorSubjects) = group("Mentors (junior side)", participants.filter { mentorIDs.contains($0.employeeID) })
+        let (menteeGroup, menteeSubjects) = group("Mentees (senior side)", participants.filter { menteeIDs.contains($0.employeeID) && !mentorIDs.contains($0.employeeID) })
+        let (comparisonGroup, comparisonSubjects) = group("Comparison group", others)
+        mentors = mentorGroup
+        mentees = menteeGroup
+        comparison = comparisonGroup
+        mentorsVsComparison = LogRank(mentorSubjects, comparisonSubjects)
+        menteesVsComparison = LogRank(menteeSubjects, comparisonSubjects)
+        let small = [mentorGroup, comparisonGroup].filter { $0.people < Self.minimumGroup }
+        let exits = mentorGroup.exits + comparisonGroup.exits
+        if !small.isEmpty {
+            conclusive = false
+            caveat = "Too few people to conclude anything: \(small.map { "\($0.name.lowercased()) \($0.people)" }.joined(separator: ", ")) (at least \(Self.minimumGroup) each are needed)."
+        } else if exits < Self.minimumExits {
+            conclusive = false
+            caveat = "Too few exits to conclude anything yet (\(exits); at least \(Self.minimumExits) are needed)."
+        } else {
+            conclusive = true
+            caveat = nil
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import FlipsideCore
+import Foundation
+import Testing
+
+/// Retention against a comparison group, and the suppression of small numbers.
+@Suite struct OutcomesTests {
+    static func person(_ id: String, level: Int, department: String, hired: String, exit: String? = nil) -> Person {
+        Person(employeeID: id, name: id, email: "\(id.lowercased())@example.com", title: "T", level: level, hireDate: CalendarDate(iso: hired)!,
+               department: department, location: "Berlin", timeZone: "Europe/Berlin", managerID: nil,
+               status: exit == nil ? .active : .exited, exitDate: exit.flatMap(CalendarDate.init(iso:)))
+    }
+
+    @Test func theComparisonGroupIsAlikeAtTheStart() {
+        let start = CalendarDate(iso: "2026-01-01")!
+        let people = [
+            Self.person("M1", level: 1, department: "Sales", hired: "2025-06-01"),                    // mentor, under 1 year
+            Self.person("E1", level: 6, department: "Sales", hired: "2015-01-01"),                    // mentee, 10+ years
+            Self.person("C1", level: 2, department: "Sales", hired: "2025-03-01", exit: "2026-05-01"), // alike M1; leaves after 120 days
+            Self.person("C2", level: 1, department: "Sales", hired: "2025-09-01"),                    // alike M1
+            Self.person("X1", level: 1, department: "Finance", hired: "2025-06-01"),                  // another department
+            Self.person("X2", level: 2, department: "Sales", hired: "2023-01-01"),                    // another tenure band
+            Self.person("X3", level: 1, department: "Sales", hired: "2026-02-01"),                    // hired after the start
+            Self.person("X4", level: 1, department: "Sales", hired: "2025-01-01", exit: "2025-12-01"), // gone before the start
+        ]
+        let analysis = RetentionAnalysis(people: people, mentorIDs: ["M1"], menteeIDs: ["E1"], start: start, censor: CalendarDate(iso: "2027-01-01")!)
+        #expect(analysis.comparison.people == 2 && analysis.comparison.exits == 1)
+        #expect(analysis.comparisonFormed.strata == 2 && analysis.comparisonFormed.strataMatched == 1 && analysis.comparisonFormed.participantsWithoutMatch == 1)
+        #expect(analysis.comparison.curve.at(120)?.survival == 0.5 && analysis.comparison.twelveMonths?.survival == 0.5)
+        #expect(analysis.mentors.sixMonths?.survival == 1)
+        #expect(!analysis.conclusive && analysis.caveat?.contains("Too few people") == true)
+    }
+
+    @Test func smallNumbersAreSuppressedAndCannotBeWorkedOut() {
+        // Nothing small: all shown.
+        #expect(Suppression.parts([12, 30, 8]).parts.map(\.number) == [12, 30, 8])
+        // One small part: the next smallest goes with it, so that 50 − 30 − 12 does not give 3 away.
+        let one = Suppression.parts([3, 30, 12, 7])
+        #expect(one.parts.map(\.number) == [nil, 30, 12, nil] && one.total == .value(52))
+        // Two small parts adding up to less than 5: a third goes with them.
+        let two = Suppression.parts([1, 3, 20, 9])
+        #expect(two.parts.map(\.number) == [nil, nil, 20, nil])
+        // A zero exposes nobody and protects nothing: the small part is hidden with the 40, not with the 0.
+        let zero = Suppression.parts([0, 2, 40])
+        #expect(zero.parts == [.value(0), .suppressed, .suppressed] && zero.total == .value(42))
+        // A small total: everything goes.
+        #expect(Suppression.parts([2, 1]).total == .suppressed && Suppression.parts([0, 0]).total == .value(0))
+        // Adversarial: whatever the table, the hidden parts never add up to fewer than 5, and a hidden part's
+        // value never follows from the total and the shown parts alone.
+        var rng = SeededGenerator(seed: 7)
+        for _ in 0..<2_000 {
+            let counts = (0..<Int.random(in: 1...6, using: &rng)).map { _ in Int.random(in: 0...12, using: &rng) }
+            let (parts, total) = Suppression.parts(counts)
+            let hidden = counts.indices.filter { parts[$0] == .suppressed }
+            if case let .value(t) = total {
+                #expect(t == counts.reduce(0, +))
+                let hiddenSum = hidden.reduce(0) { $0 + counts[$1] }
+                #expect(hidden.isEmpty || hiddenSum >= Suppression.threshold || hidden.allSatisfy { counts[$0] == 0 }, "\(counts) → \(parts)")
+                #expect(hidden.filter { counts[$0] > 0 }.count != 1, "\(counts) → \(parts)")
+            }
+            for i in counts.indices where counts[i] > 0 && counts[i] < Suppression.threshold { #expect(parts[i] == .suppressed) }
+        }
+        #expect(Suppression.share(3, of: 40) == nil && Suppression.share(38, of: 40) == nil && Suppression.share(12, of: 40) == .value(12))
+    }
+}
