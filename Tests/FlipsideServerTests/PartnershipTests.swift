@@ -399,3 +399,37 @@ import VaporTesting
         }
     }
 }
+
+/// A program's retention against its comparison group, in the API and on the page, for the program team only.
+@Suite(.serialized) struct OutcomesPageTests {
+    @Test func retentionIsTheProgramTeams() async throws {
+        try await TestWorld.run { world in
+            let p = try await PartnershipTests.acceptedPair(world)
+            // Five people in the world: every group is under 5, so nothing is shown but the caveat.
+            let (status, body) = try await world.api(.GET, "/api/v1/programs/\(p.program)/outcomes/retention?censor=2027-06-30", as: .coordinator)
+            #expect(status == .ok && body.contains(#""caveat":"Too few people"#) && !body.contains(#""people":"#) && body.contains("mentors (junior side) fewer than 5"), "\(body)")
+            #expect(try OpenAPIDocument().check("GET", "/api/v1/programs/\(p.program)/outcomes/retention", status: 200, body: body).isEmpty)
+            #expect(try await world.api(.GET, "/api/v1/programs/\(p.program)/outcomes/retention?censor=2020-01-01", as: .coordinator).status == .unprocessableEntity)
+            #expect(try await world.api(.GET, "/api/v1/programs/\(p.program)/outcomes/retention", as: .participant).status == .forbidden)
+            let kai = try await PartnershipTests.M.token(world, "kai@example.com")
+            #expect(try await PartnershipTests.M.call(world, .GET, "/api/v1/programs/\(p.program)/outcomes/retention", token: kai).status == .forbidden)
+            let coordinator = try await WebClient.signedIn(world, as: "coord@example.com")
+            let page = try await coordinator.get("/programs/\(p.program)/outcomes").body.string
+            #expect(page.contains("id=\"retention-chart\"") && page.contains("<svg") && page.contains("role=\"img\"") && page.contains("Too few people"))
+            let jo = try await WebClient.signedIn(world, as: "jo@example.com")
+            #expect(try await jo.get("/programs/\(p.program)/outcomes").status == .forbidden)
+        }
+    }
+}
+
+@Suite struct ChartTests {
+    /// Everyone stayed (every band at 100 %), nobody followed yet, an empty chart: each draws, none traps.
+    @Test func edgeCasesDraw() {
+        let flat = Charts.Series(name: "All stayed", colour: "#000", dash: nil, steps: [Charts.Step(time: 0, survival: 1, lower: 1, upper: 1),
+                                                                                       Charts.Step(time: 40, survival: 1, lower: 1, upper: 1)])
+        for (series, days) in [([flat], 90.0), ([flat], 0), ([], 365)] {
+            let svg = Charts.retention(series, days: days, title: "T <&>", description: "D")
+            #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>") && svg.contains("T &lt;&amp;&gt;") && !svg.contains("nan") && !svg.contains("inf"))
+        }
+    }
+}

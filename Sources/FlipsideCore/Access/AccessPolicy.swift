@@ -60,6 +60,8 @@ public enum Resource: Sendable, Hashable {
     case concerns
     /// A person's calendar feed.
     case calendarFeed(employeeID: String)
+    /// A program's outcome figures (retention, diversity, engagement): the program team's.
+    case outcomes
 }
 
 /// The answer, with what a person is told.
@@ -172,7 +174,7 @@ extension Resource {
         case let .program(status), let .enrolmentList(status): return status
         case let .enrolment(_, status): return status
         case let .suggestions(_, status): return status
-        case .directory, .person, .invitation, .programs, .enrolmentImport, .matchPreview, .matchRuns, .pair, .partnership, .concerns, .calendarFeed: return nil
+        case .directory, .person, .invitation, .programs, .enrolmentImport, .matchPreview, .matchRuns, .pair, .partnership, .concerns, .calendarFeed, .outcomes: return nil
         }
     }
 }

@@ -112,10 +112,11 @@ public struct RetentionAnalysis: Sendable {
         let exits = mentorGroup.exits + comparisonGroup.exits
         if !small.isEmpty {
             conclusive = false
-            caveat = "Too few people to conclude anything: \(small.map { "\($0.name.lowercased()) \($0.people)" }.joined(separator: ", ")) (at least \(Self.minimumGroup) each are needed)."
+            // The counts themselves follow the suppression rule: under 5 they are not given.
+            caveat = "Too few people to conclude anything: \(small.map { "\($0.name.lowercased()) \($0.people < Suppression.threshold ? "fewer than \(Suppression.threshold)" : String($0.people))" }.joined(separator: ", ")) (at least \(Self.minimumGroup) each are needed)."
         } else if exits < Self.minimumExits {
             conclusive = false
-            caveat = "Too few exits to conclude anything yet (\(exits); at least \(Self.minimumExits) are needed)."
+            caveat = "Too few exits to conclude anything yet (fewer than \(Self.minimumExits))."
         } else {
             conclusive = true
             caveat = nil

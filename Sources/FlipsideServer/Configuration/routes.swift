@@ -28,5 +28,6 @@ func routes(_ app: Application) throws {
     MatchPreviewController().register(web)
     MatchingWebController().register(web)
     PartnershipWebController().register(web)
+    OutcomesWebController().register(web)
     InvitationWebController().register(web)
 }

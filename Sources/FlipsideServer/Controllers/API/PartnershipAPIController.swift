@@ -26,6 +26,7 @@ struct PartnershipAPIController {
         authed.delete("me", "calendar-feed", use: revokeFeed)
         let program = authed.grouped("programs", ":programID")
         program.get("health", use: health)
+        program.get("outcomes", "retention", use: retention)
         program.get("guidance", use: guidance)
         program.put("guidance", use: setGuidance)
         program.post("concerns", use: raiseConcern)
@@ -156,6 +157,17 @@ struct PartnershipAPIController {
 
     func health(req: Request) async throws -> [PairHealthDTO] {
         try await req.flipside.partnerships.health(try await req.visibleProgram())
+    }
+
+    func retention(req: Request) async throws -> RetentionDTO {
+        try req.authorize(.view, .outcomes)
+        let program = try await req.visibleProgram()
+        var censor: CalendarDate?
+        if let raw = req.query[String.self, at: "censor"] {
+            guard let date = CalendarDate(iso: raw) else { throw APIError.invalid([FieldProblem(field: "censor", reason: "must be a date YYYY-MM-DD")]) }
+            censor = date
+        }
+        return try await req.flipside.outcomes.retention(program, censor: censor)
     }
 
     func guidance(req: Request) async throws -> GuidanceInput {

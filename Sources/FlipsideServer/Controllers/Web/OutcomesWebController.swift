@@ -1,0 +1,73 @@
+import FlipsideCore
+import Foundation
+import Vapor
+
+/// A program's outcomes page: retention of mentors and mentees against a comparison group, as a chart
+/// drawn on the server (SVG), a data table, the numbers at risk and the log-rank tests in words.
+struct OutcomesWebController {
+    func register(_ web: any RoutesBuilder) {
+        web.get("programs", ":programID", "outcomes", use: page)
+    }
+
+    struct Page: Encodable {
+        struct Row: Encodable { var name: String; var people: String; var exits: String; var six: String; var twelve: String }
+        struct RiskRow: Encodable { var name: String; var cells: [String] }
+        var page: PageChrome
+        var programName: String
+        var programURL: String
+        var start: String
+        var censoredAt: String
+        var chart: String
+        var rows: [Row]
+        var riskDays: [Int]
+        var risk: [RiskRow]
+        var comparison: String
+        var tests: [String]
+        var caveat: String?
+        var message: String?
+    }
+
+    func page(req: Request) async throws -> Response {
+        try req.authorize(.view, .outcomes)
+        let program = try await req.visibleProgram()
+        let chrome = PageChrome(request: req, title: "Outcomes · \(program.name)", nav: "programs")
+        let dto: RetentionDTO
+        do {
+            dto = try await req.flipside.outcomes.retention(program, censor: req.query[String.self, at: "censor"].flatMap(CalendarDate.init(iso:)))
+        } catch let error as APIError {
+            return try await req.render("outcomes", Page(page: chrome, programName: program.name, programURL: SiteURL.program(program.id).path, start: "", censoredAt: "",
+                                                         chart: "", rows: [], riskDays: [], risk: [], comparison: "", tests: [], caveat: nil, message: error.message),
+                                        status: error.status)
+        }
+        func pct(_ p: RetentionDTO.Point?, day: Double) -> String {
+            if day > dto.days { return "not reached yet" }
+            guard let p else { return "fewer than 5 followed" }
+            return String(format: "%.1f %% (95 %% CI %.1f–%.1f)", p.survival * 100, p.lower * 100, p.upper * 100)
+        }
+        let colours = ["#1f5fa8", "#a8431f", "#4d4d4d"], dashes: [String?] = [nil, "6 3", "2 3"]
+        let series = dto.groups.enumerated().filter { !$0.element.steps.isEmpty }.map { i, g in
+            Charts.Series(name: g.name, colour: colours[i], dash: dashes[i],
+                          steps: g.steps.map { Charts.Step(time: $0.time, survival: $0.survival, lower: $0.lower, upper: $0.upper) })
+        }
+        let description = dto.groups.map { g in
+            g.people == nil ? "\(g.name): fewer than 5 people, not shown." : "\(g.name): \(g.people!) people; retention at 6 months \(pct(g.six_months, day: 183)), at 12 months \(pct(g.twelve_months, day: 365))."
+        }.joined(separator: " ")
+        func test(_ name: String, _ t: RetentionDTO.Test?) -> String {
+            guard let t else { return "\(name): not tested (a group has fewer than 5 people)." }
+            return "\(name): log-rank χ² = \(String(format: "%.2f", t.statistic)), p = \(String(format: "%.3g", t.p_value)) — "
+                + (t.p_value < 0.05 ? "the curves differ more than chance would explain" : "no difference beyond chance")
+        }
+        let days = dto.groups.first?.at_risk.map(\.day) ?? []
+        let page = Page(
+            page: chrome, programName: program.name, programURL: SiteURL.program(program.id).path, start: dto.start, censoredAt: dto.censored_at,
+            chart: Charts.retention(series, days: dto.days, title: "Retention since the program started", description: description),
+            rows: dto.groups.map { .init(name: $0.name, people: $0.people.map(String.init) ?? "fewer than 5", exits: $0.exits.map(String.init) ?? "fewer than 5",
+                                         six: pct($0.six_months, day: 183), twelve: pct($0.twelve_months, day: 365)) },
+            riskDays: days,
+            risk: dto.groups.filter { $0.people != nil }.map { g in .init(name: g.name, cells: g.at_risk.map { $0.people.map(String.init) ?? "<5" }) },
+            comparison: "\(dto.comparison_group.description) \(dto.comparison_group.strata_matched) of \(dto.comparison_group.strata) participant groups had someone alike; \(dto.comparison_group.participants_without_match) participants had nobody to compare with.",
+            tests: [test("Mentors against the comparison group", dto.mentors_vs_comparison), test("Mentees against the comparison group", dto.mentees_vs_comparison)],
+            caveat: dto.caveat, message: nil)
+        return try await req.render("outcomes", page)
+    }
+}

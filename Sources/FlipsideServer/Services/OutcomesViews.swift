@@ -1,0 +1,93 @@
+import FlipsideCore
+import Foundation
+import Vapor
+
+/// A program's retention figures, as the program team may see them: every figure over fewer than five
+/// people suppressed (a group that small shows no curve; a curve stops where fewer than five remain at risk).
+struct RetentionDTO: Content {
+    struct Point: Content { var survival: Double; var lower: Double; var upper: Double }
+    struct Step: Content { var time: Double; var at_risk: Int; var survival: Double; var lower: Double; var upper: Double }
+    struct Group: Content {
+        var name: String
+        /// `null` when fewer than 5 (and then nothing else of the group is shown).
+        var people: Int?
+        var exits: Int?
+        var six_months: Point?
+        var twelve_months: Point?
+        var steps: [Step]
+        /// People still followed every 90 days (30 in the first nine months) ("fewer than 5" shown as `null`).
+        var at_risk: [AtRisk]
+    }
+    struct AtRisk: Content { var day: Int; var people: Int? }
+    struct Test: Content { var statistic: Double; var p_value: Double }
+    struct Formed: Content { var description: String; var strata: Int; var strata_matched: Int; var participants_without_match: Int }
+
+    var program_id: UUID
+    var start: String
+    var censored_at: String
+    var comparison_group: Formed
+    var groups: [Group]
+    var mentors_vs_comparison: Test?
+    var mentees_vs_comparison: Test?
+    var conclusive: Bool
+    var caveat: String?
+    var days: Double
+
+    init(_ a: RetentionAnalysis, program: Program, start: CalendarDate, censor: CalendarDate) {
+        program_id = program.id
+        self.start = start.description
+        censored_at = censor.description
+        comparison_group = Formed(description: a.comparisonFormed.description, strata: a.comparisonFormed.strata,
+                                  strata_matched: a.comparisonFormed.strataMatched, participants_without_match: a.comparisonFormed.participantsWithoutMatch)
+        let days = Double(max(30, censor.daysSince(start)))
+        self.days = days
+        func point(_ s: KaplanMeier.Step?, at day: Double, in g: RetentionAnalysis.Group) -> Point? {
+            guard let s, (g.curve.steps.first { $0.time >= day }?.atRisk ?? 0) >= Suppression.threshold else { return nil }
+            return Point(survival: s.survival, lower: s.lower, upper: s.upper)
+        }
+        func group(_ g: RetentionAnalysis.Group) -> Group {
+            guard g.people >= Suppression.threshold else {
+                return Group(name: g.name, people: nil, exits: nil, six_months: nil, twelve_months: nil, steps: [], at_risk: [])
+            }
+            let shown = g.curve.steps.filter { $0.atRisk >= Suppression.threshold }
+            let atRisk = stride(from: 0, through: days, by: days > 270 ? 90 : 30).map { day -> AtRisk in
+                let n = g.curve.steps.first { $0.time >= day }?.atRisk ?? 0
+                return AtRisk(day: Int(day), people: n == 0 || n >= Suppression.threshold ? n : nil)
+            }
+            return Group(name: g.name, people: g.people, exits: Suppression.parts([g.exits, g.people - g.exits]).parts[0].number,
+                         six_months: point(g.sixMonths, at: 183, in: g), twelve_months: point(g.twelveMonths, at: 365, in: g),
+                         steps: shown.map { Step(time: $0.time, at_risk: $0.atRisk, survival: $0.survival, lower: $0.lower, upper: $0.upper) }, at_risk: atRisk)
+        }
+        groups = [group(a.mentors), group(a.mentees), group(a.comparison)]
+        let big = { (g: RetentionAnalysis.Group) in g.people >= Suppression.threshold }
+        mentors_vs_comparison = big(a.mentors) && big(a.comparison) ? Test(statistic: a.mentorsVsComparison.statistic, p_value: a.mentorsVsComparison.pValue) : nil
+        mentees_vs_comparison = big(a.mentees) && big(a.comparison) ? Test(statistic: a.menteesVsComparison.statistic, p_value: a.menteesVsComparison.pValue) : nil
+        conclusive = a.conclusive
+        caveat = a.caveat
+    }
+}
+
+struct OutcomesViews {
+    let request: Request
+
+    /// The program's retention from its start (or its first pair) to `censor` (today by default).
+    func retention(_ program: Program, censor: CalendarDate?) async throws -> RetentionDTO {
+        try request.authorize(.view, .outcomes)
+        let pairs = try await MatchingReads(db: request.db).pairs(in: program.id)
+            .filter { [.accepted, .active, .completed].contains($0.status) || ($0.status == .ended && $0.menteeAccepted == true && $0.mentorAccepted == true) }
+        guard let start = program.startDate ?? pairs.map(\.createdAt).min().map({ CalendarDate.today(now: $0) }) else {
+            throw APIError(.conflict, code: "no_start", "This program has no start date and no pairs yet: there is no day to measure retention from.")
+        }
+        let censor = censor ?? CalendarDate.today(now: request.flipside.now)
+        guard start <= censor else {
+            throw APIError.invalid([FieldProblem(field: "censor", reason: "is before the program's start (\(start))")])
+        }
+        let people = Array(try await request.flipside.people.allByEmployeeID().values)
+        let analysis = RetentionAnalysis(people: people, mentorIDs: Set(pairs.map(\.mentorID)), menteeIDs: Set(pairs.map(\.menteeID)), start: start, censor: censor)
+        return RetentionDTO(analysis, program: program, start: start, censor: censor)
+    }
+}
+
+extension RequestScope {
+    var outcomes: OutcomesViews { OutcomesViews(request: request) }
+}
