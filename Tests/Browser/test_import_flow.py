@@ -310,6 +310,20 @@ def run(driver, base, tmp):
           len(published) >= 30 and "active" in driver.find_element(By.ID, "program-status").text, str(len(published)))
     driver.save_screenshot(os.path.join(ART, "08-published.png"))
 
+    # The pilot's partnerships: health flags without words, and retention against a comparison group.
+    driver.get(base + "/programs")
+    submit(driver, driver.find_element(By.PARTIAL_LINK_TEXT, "Reverse Mentoring Pilot"))
+    submit(driver, driver.find_element(By.ID, "health-link"))
+    health = driver.find_element(By.ID, "health-table").text
+    check("the pilot's health shows flags, never words", "unhappy" in health and "No meeting logged" in health and "answer them yourself" not in health, health[:300])
+    accessible(driver, "partnership health")
+    driver.back()
+    submit(driver, driver.find_element(By.ID, "outcomes-link"))
+    check("the outcomes page draws retention as SVG with a data table",
+          len(driver.find_elements(By.CSS_SELECTOR, "#retention-chart svg[role=img]")) == 1 and len(driver.find_elements(By.ID, "retention-table")) == 1, "")
+    accessible(driver, "outcomes")
+    driver.save_screenshot(os.path.join(ART, "10-outcomes.png"))
+
 
 def set_value(driver, element_id, value):
     """Date and time inputs take their value in ISO form whatever the browser's locale shows."""
