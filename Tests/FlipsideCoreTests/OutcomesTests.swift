@@ -62,3 +62,32 @@ import Testing
         #expect(Suppression.share(3, of: 40) == nil && Suppression.share(38, of: 40) == nil && Suppression.share(12, of: 40) == .value(12))
     }
 }
+
+@Suite struct ProgramReportTests {
+    @Test func diversityCountsCrossingsGapsAndTopicsWithSuppression() {
+        let day = CalendarDate(iso: "2026-01-01")!
+        func p(_ id: String, _ level: Int, _ dept: String, _ hired: String, path: String? = nil) -> Person {
+            var person = OutcomesTests.person(id, level: level, department: dept, hired: hired)
+            if let path { person.attributes["career_path"] = path }
+            return person
+        }
+        let figma = Topic("figma")!, sql = Topic("sql")!
+        // Six pairs: five cross departments, one does not; all with a level gap of 4 or more.
+        let pairs: [(mentee: Person, mentor: Person, topics: [Topic])] = (0..<6).map { i in
+            (p("E\(i)", 7, "Sales", "2010-01-01", path: "internal"), p("M\(i)", 2, i == 0 ? "Sales" : "Engineering", "2025-01-01", path: i < 3 ? "bootcamp" : "internal"),
+             i < 5 ? [figma] : [sql])
+        }
+        let organisation = pairs.flatMap { [$0.mentee, $0.mentor] } + (0..<20).map { p("X\($0)", 3, "Finance", "2020-01-01") }
+        let r = DiversityReport(pairs: pairs, participants: pairs.flatMap { [$0.mentee, $0.mentor] }, organisation: organisation, attributes: ["career_path"], on: day)
+        // Five of six cross departments: the one that does not would follow by subtraction, so neither is shown.
+        #expect(r.crossings.first { $0.dimension == "department" }?.crossing == nil && r.crossings.first { $0.dimension == "department" }?.pairs == 6)
+        #expect(r.crossings.first { $0.dimension == "location" }?.crossing == 0)
+        // Three of six cross career paths: both sides under 5.
+        #expect(r.crossings.first { $0.dimension == "career_path" }?.crossing == nil)
+        // Every gap is 5 levels: empty bins are shown as 0 (they expose nobody).
+        #expect(r.levelGaps.map(\.count) == [0, 0, 0, 0, 6])
+        #expect(r.topics.map(\.topic) == ["figma", "sql"] && r.topics[0].byLevel.first?.count == 5 && r.topics[1].byLevel.first?.count == nil)
+        let departments = r.participation.first { $0.dimension == "department" }!
+        #expect(departments.rows.first { $0.value == "Finance" }?.participants == 0 && departments.rows.first { $0.value == "Finance" }?.organisation == 20)
+    }
+}

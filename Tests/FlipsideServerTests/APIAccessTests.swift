@@ -75,6 +75,8 @@ import VaporTesting
         Call(method: .POST, path: { _ in "/api/v1/me/calendar-feed" }, expect: [.anonymous: .unauthorized, .participant: .created, .coordinator: .forbidden]),
         Call(method: .DELETE, path: { _ in "/api/v1/me/calendar-feed" }, expect: [.anonymous: .unauthorized, .participant: .noContent, .coordinator: .forbidden]),
         Call(method: .GET, path: { "/api/v1/programs/\(pathID($0.program.id))/health" }, expect: [.anonymous: .unauthorized, .participant: .forbidden, .coordinator: .ok]),
+        Call(method: .GET, path: { "/api/v1/programs/\(pathID($0.program.id))/outcomes/diversity" }, expect: [.anonymous: .unauthorized, .participant: .forbidden, .coordinator: .conflict]),
+        Call(method: .GET, path: { "/api/v1/programs/\(pathID($0.program.id))/outcomes/engagement" }, expect: [.anonymous: .unauthorized, .participant: .forbidden, .coordinator: .conflict]),
         Call(method: .GET, path: { "/api/v1/programs/\(pathID($0.program.id))/outcomes/retention" }, expect: [.anonymous: .unauthorized, .participant: .forbidden, .coordinator: .conflict]),
         Call(method: .GET, path: { "/api/v1/programs/\(pathID($0.program.id))/guidance" }, expect: [.anonymous: .unauthorized, .participant: .ok, .coordinator: .ok]),
         Call(method: .PUT, path: { "/api/v1/programs/\(pathID($0.program.id))/guidance" }, json: #"{"senior":"Listen first.","junior":"Say what you think."}"#,

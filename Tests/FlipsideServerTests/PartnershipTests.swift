@@ -422,6 +422,29 @@ import VaporTesting
     }
 }
 
+/// The demo pilot's outcomes: its figures fit the document, and none of the pairs' words is in them.
+@Suite(.serialized) struct DemoOutcomesTests {
+    @Test func thePilotsFiguresHoldNoWords() async throws {
+        try await TestWorld.run { world in
+            _ = try await DemoLoader.load(into: world.app)
+            let pilot = pathID(DemoOrganisation().pilot.id)
+            let document = try OpenAPIDocument()
+            for part in ["retention", "diversity", "engagement"] {
+                let path = "/api/v1/programs/\(pilot)/outcomes/\(part)"
+                let (status, body) = try await world.api(.GET, path, as: .coordinator)
+                #expect(status == .ok, "\(part): \(body)")
+                #expect(document.check("GET", path, status: 200, body: body).isEmpty, "\(part): \(document.check("GET", path, status: 200, body: body))")
+                for words in ["answer them yourself", "Nervous before", "Speak last", "status updates", "Newer colleagues stay quiet"] {
+                    #expect(!body.contains(words), "\(part) holds '\(words)'")
+                }
+            }
+            let (_, engagement) = try await world.api(.GET, "/api/v1/programs/\(pilot)/outcomes/engagement", as: .coordinator)
+            let e = try #require(try json(engagement) as? [String: Any])
+            #expect((e["partnerships"] as? Int ?? 0) >= 5 && (e["meetings_held"] as? Int ?? 0) > 0 && (e["check_ins_answered"] as? Int ?? 0) > 0)
+        }
+    }
+}
+
 @Suite struct ChartTests {
     /// Everyone stayed (every band at 100 %), nobody followed yet, an empty chart: each draws, none traps.
     @Test func edgeCasesDraw() {

@@ -91,3 +91,101 @@ struct OutcomesViews {
 extension RequestScope {
     var outcomes: OutcomesViews { OutcomesViews(request: request) }
 }
+
+/// Who paired with whom and what they did, as the program's diversity figures (counts only, suppressed).
+struct DiversityDTO: Content {
+    struct FigureDTO: Content { var label: String; var count: Int? }
+    struct Crossing: Content { var dimension: String; var crossing: Int?; var pairs: Int }
+    struct TopicRow: Content { var topic: String; var by_level: [FigureDTO] }
+    struct Row: Content { var value: String; var participants: Int?; var organisation: Int? }
+    struct Participation: Content { var dimension: String; var rows: [Row] }
+    var pairs: Int
+    var crossings: [Crossing]
+    var level_gaps: [FigureDTO]
+    var tenure_gaps: [FigureDTO]
+    var topics: [TopicRow]
+    var participation: [Participation]
+
+    init(_ r: DiversityReport) {
+        let figure = { (f: Figure) in FigureDTO(label: f.label, count: f.count) }
+        pairs = r.pairs
+        crossings = r.crossings.map { Crossing(dimension: $0.dimension, crossing: $0.crossing, pairs: $0.pairs) }
+        level_gaps = r.levelGaps.map(figure)
+        tenure_gaps = r.tenureGaps.map(figure)
+        topics = r.topics.map { TopicRow(topic: $0.topic, by_level: $0.byLevel.map(figure)) }
+        participation = r.participation.map { Participation(dimension: $0.dimension, rows: $0.rows.map { Row(value: $0.value, participants: $0.participants, organisation: $0.organisation) }) }
+    }
+}
+
+/// How the program's partnerships go, in counts and means (never words).
+struct EngagementDTO: Content {
+    struct Month: Content { var month: String; var answers: Int?; var satisfaction: Double?; var listened: Double? }
+    struct FigureDTO: Content { var label: String; var count: Int? }
+    var partnerships: Int
+    var meetings_planned: Int
+    var meetings_held: Int
+    var check_ins_expected: Int
+    var check_ins_answered: Int
+    var months: [Month]
+    var flagged: [FigureDTO]
+    var insights: Int
+    var actions_planned: Int
+    var actions_done: Int
+    var median_days_insight_to_action: Double?
+
+    init(_ r: EngagementReport) {
+        partnerships = r.partnerships
+        meetings_planned = r.meetingsPlanned
+        meetings_held = r.meetingsHeld
+        check_ins_expected = r.checkInsExpected
+        check_ins_answered = r.checkInsAnswered
+        months = r.months.map { Month(month: $0.month, answers: $0.answers, satisfaction: $0.satisfaction, listened: $0.listened) }
+        flagged = r.flagged.map { FigureDTO(label: $0.label, count: $0.count) }
+        insights = r.insights
+        actions_planned = r.actionsPlanned
+        actions_done = r.actionsDone
+        median_days_insight_to_action = r.medianDaysInsightToAction
+    }
+}
+
+extension OutcomesViews {
+    /// The pairs that went ahead (accepted, active, completed, or ended after both accepted).
+    func tookPart(_ program: Program) async throws -> [MentoringPair] {
+        try await MatchingReads(db: request.db).pairs(in: program.id)
+            .filter { [.accepted, .active, .completed].contains($0.status) || ($0.status == .ended && $0.menteeAccepted == true && $0.mentorAccepted == true) }
+    }
+
+    /// Figures over fewer than 5 partnerships say nothing that does not point at someone.
+    func requireEnoughPairs(_ pairs: [MentoringPair]) throws {
+        guard pairs.count >= Suppression.threshold else {
+            throw APIError(.conflict, code: "too_few_pairs", "Fewer than \(Suppression.threshold) partnerships: their figures are not shown, so that nobody can be recognised.")
+        }
+    }
+
+    func diversity(_ program: Program) async throws -> DiversityDTO {
+        try request.authorize(.view, .outcomes)
+        let pairs = try await tookPart(program)
+        try requireEnoughPairs(pairs)
+        let people = try await request.flipside.people.allByEmployeeID()
+        let enrolments = Dictionary(try await request.flipside.enrolments.all(in: program.id).map { ($0.employeeID, $0) }, uniquingKeysWith: { a, _ in a })
+        let facts = pairs.compactMap { pair -> (mentee: Person, mentor: Person, topics: [Topic])? in
+            guard let mentee = people[pair.menteeID], let mentor = people[pair.mentorID] else { return nil }
+            let wants = Set(enrolments[pair.menteeID]?.wants.map(\.topic) ?? [])
+            return (mentee, mentor, (enrolments[pair.mentorID]?.offers.map(\.topic) ?? []).filter { wants.contains($0) })
+        }
+        let day = program.startDate ?? CalendarDate.today(now: request.flipside.now)
+        let participants = Set(pairs.flatMap { [$0.menteeID, $0.mentorID] }).compactMap { people[$0] }
+        let organisation = people.values.filter { $0.status != .exited }
+        return DiversityDTO(DiversityReport(pairs: facts, participants: participants, organisation: Array(organisation),
+                                            attributes: program.settings.perspectiveAttributes, on: day))
+    }
+
+    func engagement(_ program: Program) async throws -> EngagementDTO {
+        try request.authorize(.view, .outcomes)
+        let pairs = try await tookPart(program)
+        try requireEnoughPairs(pairs)
+        var partnerships: [Partnership] = []
+        for pair in pairs { if let p = try await PartnershipReads(db: request.db).partnership(pair.id) { partnerships.append(p) } }
+        return EngagementDTO(EngagementReport(partnerships, now: request.flipside.now))
+    }
+}

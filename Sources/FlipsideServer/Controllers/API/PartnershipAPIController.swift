@@ -27,6 +27,8 @@ struct PartnershipAPIController {
         let program = authed.grouped("programs", ":programID")
         program.get("health", use: health)
         program.get("outcomes", "retention", use: retention)
+        program.get("outcomes", "diversity", use: diversity)
+        program.get("outcomes", "engagement", use: engagement)
         program.get("guidance", use: guidance)
         program.put("guidance", use: setGuidance)
         program.post("concerns", use: raiseConcern)
@@ -168,6 +170,16 @@ struct PartnershipAPIController {
             censor = date
         }
         return try await req.flipside.outcomes.retention(program, censor: censor)
+    }
+
+    func diversity(req: Request) async throws -> DiversityDTO {
+        try req.authorize(.view, .outcomes)
+        return try await req.flipside.outcomes.diversity(try await req.visibleProgram())
+    }
+
+    func engagement(req: Request) async throws -> EngagementDTO {
+        try req.authorize(.view, .outcomes)
+        return try await req.flipside.outcomes.engagement(try await req.visibleProgram())
     }
 
     func guidance(req: Request) async throws -> GuidanceInput {
