@@ -441,6 +441,13 @@ import VaporTesting
             let (_, engagement) = try await world.api(.GET, "/api/v1/programs/\(pilot)/outcomes/engagement", as: .coordinator)
             let e = try #require(try json(engagement) as? [String: Any])
             #expect((e["partnerships"] as? Int ?? 0) >= 5 && (e["meetings_held"] as? Int ?? 0) > 0 && (e["check_ins_answered"] as? Int ?? 0) > 0)
+            let coordinator = WebClient(app: world.app)
+            _ = try await coordinator.get("/login")
+            #expect(try await coordinator.post("/login", form: ["email": "coordinator@demo.flipside.test", "password": "flipside-demo"]).status == .seeOther)
+            let page = try await coordinator.get("/programs/\(pilot)/outcomes")
+            let html = page.body.string
+            #expect(page.status == .ok && html.contains("id=\"crossings\"") && html.contains("id=\"by-month\"") && !html.contains("answer them yourself"), "\(html.prefix(500))")
+            try html.write(toFile: "/tmp/outcomes.html", atomically: true, encoding: .utf8)
         }
     }
 }

@@ -25,6 +25,10 @@ struct OutcomesWebController {
         var tests: [String]
         var caveat: String?
         var message: String?
+        var diversity: DiversityDTO? = nil
+        var engagement: EngagementDTO? = nil
+        var levelBands: [String] = ["levels 1–2", "levels 3–4", "levels 5–6", "levels 7+"]
+        var reportsNote: String? = nil
     }
 
     func page(req: Request) async throws -> Response {
@@ -68,6 +72,13 @@ struct OutcomesWebController {
             comparison: "\(dto.comparison_group.description) \(dto.comparison_group.strata_matched) of \(dto.comparison_group.strata) participant groups had someone alike; \(dto.comparison_group.participants_without_match) participants had nobody to compare with.",
             tests: [test("Mentors against the comparison group", dto.mentors_vs_comparison), test("Mentees against the comparison group", dto.mentees_vs_comparison)],
             caveat: dto.caveat, message: nil)
-        return try await req.render("outcomes", page)
+        var full = page
+        do {
+            full.diversity = try await req.flipside.outcomes.diversity(program)
+            full.engagement = try await req.flipside.outcomes.engagement(program)
+        } catch let error as APIError where error.status == .conflict {
+            full.reportsNote = error.message
+        }
+        return try await req.render("outcomes", full)
     }
 }
