@@ -91,3 +91,10 @@ import Testing
         #expect(departments.rows.first { $0.value == "Finance" }?.participants == 0 && departments.rows.first { $0.value == "Finance" }?.organisation == 20)
     }
 }
+
+@Suite struct CSVExportTests {
+    @Test func formulasAreDefusedAndNumbersKept() {
+        let csv = CSVExport.table(header: ["a", "b"], rows: [["=HYPERLINK(\"x\")", "-3"], ["+1+1", "@SUM(A1)"], ["-x", "plain, with comma"]])
+        #expect(csv == "a,b\r\n\"'=HYPERLINK(\"\"x\"\")\",-3\r\n'+1+1,'@SUM(A1)\r\n'-x,\"plain, with comma\"\r\n")
+    }
+}

@@ -418,6 +418,7 @@ import VaporTesting
             #expect(page.contains("id=\"retention-chart\"") && page.contains("<svg") && page.contains("role=\"img\"") && page.contains("Too few people"))
             let jo = try await WebClient.signedIn(world, as: "jo@example.com")
             #expect(try await jo.get("/programs/\(p.program)/outcomes").status == .forbidden)
+            #expect(try await jo.get("/programs/\(p.program)/outcomes.csv?table=retention").status == .forbidden)
         }
     }
 }
@@ -447,7 +448,13 @@ import VaporTesting
             let page = try await coordinator.get("/programs/\(pilot)/outcomes")
             let html = page.body.string
             #expect(page.status == .ok && html.contains("id=\"crossings\"") && html.contains("id=\"by-month\"") && !html.contains("answer them yourself"), "\(html.prefix(500))")
-            try html.write(toFile: "/tmp/outcomes.html", atomically: true, encoding: .utf8)
+            #expect(html.contains("outcomes.csv?table=retention"))
+            for table in OutcomesWebController.tables {
+                let csv = try await coordinator.get("/programs/\(pilot)/outcomes.csv?table=\(table)")
+                #expect(csv.status == .ok && csv.headers.contentType?.subType == "csv" && csv.body.string.split(separator: "\r\n").count >= 2, "\(table): \(csv.body.string.prefix(200))")
+                #expect(!csv.body.string.contains("answer them yourself"))
+            }
+            #expect(try await coordinator.get("/programs/\(pilot)/outcomes.csv?table=words").status == .unprocessableEntity)
         }
     }
 }

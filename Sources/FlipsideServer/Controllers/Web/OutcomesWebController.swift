@@ -7,6 +7,65 @@ import Vapor
 struct OutcomesWebController {
     func register(_ web: any RoutesBuilder) {
         web.get("programs", ":programID", "outcomes", use: page)
+        web.get("programs", ":programID", "outcomes.csv", use: csv)
+    }
+
+    /// Every table of the outcomes page as CSV (`?table=` one of `tables`), the same suppressed figures.
+    static let tables = ["retention", "at-risk", "crossings", "level-gaps", "tenure-gaps", "topics", "participation", "months", "flags"]
+
+    func csv(req: Request) async throws -> Response {
+        try req.authorize(.view, .outcomes)
+        let program = try await req.visibleProgram()
+        let table = req.query[String.self, at: "table"] ?? ""
+        guard Self.tables.contains(table) else {
+            throw APIError.invalid([FieldProblem(field: "table", reason: "must be one of \(Self.tables.joined(separator: ", "))")])
+        }
+        let shown = { (n: Int?) in n.map(String.init) ?? "fewer than 5" }
+        let number = { (d: Double?) in d.map { String(format: "%.4f", $0) } ?? "" }
+        var header: [String] = [], rows: [[String]] = []
+        switch table {
+        case "retention", "at-risk":
+            let r = try await req.flipside.outcomes.retention(program, censor: req.query[String.self, at: "censor"].flatMap(CalendarDate.init(iso:)))
+            if table == "retention" {
+                header = ["group", "people", "exits", "day", "at_risk", "retention", "lower_95", "upper_95"]
+                for g in r.groups {
+                    if g.steps.isEmpty { rows.append([g.name, shown(g.people), shown(g.exits), "", "", "", "", ""]) }
+                    for s in g.steps { rows.append([g.name, shown(g.people), shown(g.exits), String(format: "%g", s.time), String(s.at_risk), number(s.survival), number(s.lower), number(s.upper)]) }
+                }
+            } else {
+                header = ["group", "day", "at_risk"]
+                for g in r.groups { for a in g.at_risk { rows.append([g.name, String(a.day), shown(a.people)]) } }
+            }
+        case "months", "flags":
+            let e = try await req.flipside.outcomes.engagement(program)
+            if table == "months" {
+                header = ["month", "answers", "satisfaction_mean", "felt_listened_to_mean"]
+                rows = e.months.map { [$0.month, shown($0.answers), number($0.satisfaction), number($0.listened)] }
+            } else {
+                header = ["sign", "partnerships"]
+                rows = e.flagged.map { [$0.label, shown($0.count)] }
+            }
+        default:
+            let d = try await req.flipside.outcomes.diversity(program)
+            switch table {
+            case "crossings":
+                header = ["differ_in", "pairs_differing", "pairs_known"]
+                rows = d.crossings.map { [$0.dimension, shown($0.crossing), String($0.pairs)] }
+            case "level-gaps", "tenure-gaps":
+                header = ["gap", "pairs"]
+                rows = (table == "level-gaps" ? d.level_gaps : d.tenure_gaps).map { [$0.label, shown($0.count)] }
+            case "topics":
+                header = ["topic", "mentor_level_band", "pairs"]
+                rows = d.topics.flatMap { t in t.by_level.map { [t.topic, $0.label, shown($0.count)] } }
+            default:
+                header = ["dimension", "value", "in_program", "in_organisation"]
+                rows = d.participation.flatMap { p in p.rows.map { [p.dimension, $0.value, shown($0.participants), shown($0.organisation)] } }
+            }
+        }
+        var headers = HTTPHeaders()
+        headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+        headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"outcomes-\(table).csv\"")
+        return Response(status: .ok, headers: headers, body: .init(string: CSVExport.table(header: header, rows: rows)))
     }
 
     struct Page: Encodable {
@@ -29,6 +88,7 @@ struct OutcomesWebController {
         var engagement: EngagementDTO? = nil
         var levelBands: [String] = ["levels 1–2", "levels 3–4", "levels 5–6", "levels 7+"]
         var reportsNote: String? = nil
+        var csvURL: String = ""
     }
 
     func page(req: Request) async throws -> Response {
@@ -73,6 +133,7 @@ struct OutcomesWebController {
             tests: [test("Mentors against the comparison group", dto.mentors_vs_comparison), test("Mentees against the comparison group", dto.mentees_vs_comparison)],
             caveat: dto.caveat, message: nil)
         var full = page
+        full.csvURL = SiteURL.program(program.id).path + "/outcomes.csv?table="
         do {
             full.diversity = try await req.flipside.outcomes.diversity(program)
             full.engagement = try await req.flipside.outcomes.engagement(program)
