@@ -40,3 +40,29 @@ struct PairRuleCommand: AsyncParsableCommand {
 }
 
 extension PairRule.Kind: ExpressibleByArgument {}
+
+struct ReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write a program's outcomes report (retention, diversity, engagement; small figures suppressed) as one HTML file.")
+    @ArgumentParser.Argument(help: "The program's id or exact name.") var program: String
+    @ArgumentParser.Option(help: "Where to write the HTML file.") var out: String
+    @ArgumentParser.Option(help: "Follow people up to this day (YYYY-MM-DD); default today.") var censor: String?
+
+    func run() async throws {
+        let html: String
+        do {
+            html = try await withMigratedApplication { try await ReportActions.outcomes(program: program, censor: censor, app: $0) }
+        } catch let error as APIError {
+            var stderr = StandardError()
+            print(error.message, to: &stderr)
+            throw ExitCode(1)
+        }
+        do {
+            try html.write(toFile: out, atomically: true, encoding: .utf8)
+        } catch {
+            throw ValidationError("Cannot write \(out): \(error.localizedDescription)")
+        }
+        print("Wrote \(out).")
+    }
+}

@@ -93,3 +93,28 @@ public enum RunActions {
         }
     }
 }
+
+/// Reports from the command line.
+public enum ReportActions {
+    /// The program's outcomes page as one self-contained HTML file (styles inlined, charts as SVG).
+    public static func outcomes(program idOrName: String, censor: String?, app: Application) async throws -> String {
+        guard let program = try await ProgramService(db: app.db).find(idOrName: idOrName) else {
+            throw APIError.notFound("Program '\(idOrName)'")
+        }
+        var url = URI(path: SiteURL.program(program.id).path + "/outcomes")
+        if let censor {
+            guard CalendarDate(iso: censor) != nil else { throw APIError.invalid([FieldProblem(field: "censor", reason: "must be a date YYYY-MM-DD")]) }
+            url.query = "censor=\(censor)"
+        }
+        let req = Request(application: app, method: .GET, url: url, on: app.eventLoopGroup.any())
+        // Whoever runs the command has the database: they read as the program team (`Actor.system`).
+        req.auth.login(UserModel(email: "command-line", passwordHash: "", role: .coordinator, employeeID: nil))
+        let (page, status) = try await OutcomesWebController.page(req, program: program, chrome: PageChrome(reportTitle: "Outcomes · \(program.name)"))
+        if status != .ok { throw APIError(status, code: "no_report", page.message ?? "No report.") }
+        let view = try await app.view.render("outcomes", page).get()
+        var html = String(buffer: view.data)
+        let css = (try? String(contentsOfFile: ResourcePaths.publicDirectory + "css/flipside.css", encoding: .utf8)) ?? ""
+        html = html.replacingOccurrences(of: #"<link rel="stylesheet" href="/css/flipside.css">"#, with: "<style>\n\(css)</style>")
+        return html
+    }
+}

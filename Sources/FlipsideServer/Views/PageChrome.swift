@@ -23,6 +23,16 @@ struct PageChrome: Encodable {
         csrf = user != nil || hasForm ? CSRF.token(for: request) : ""
         self.nav = nav
     }
+
+    /// A page written to a file (a report): nobody signed in, no navigation, no forms.
+    init(reportTitle: String) {
+        title = reportTitle
+        userEmail = nil
+        isCoordinator = false
+        isSignedIn = false
+        csrf = ""
+        nav = ""
+    }
 }
 
 struct ErrorPage: Encodable {

@@ -94,14 +94,18 @@ struct OutcomesWebController {
     func page(req: Request) async throws -> Response {
         try req.authorize(.view, .outcomes)
         let program = try await req.visibleProgram()
-        let chrome = PageChrome(request: req, title: "Outcomes · \(program.name)", nav: "programs")
+        let (page, status) = try await Self.page(req, program: program, chrome: PageChrome(request: req, title: "Outcomes · \(program.name)", nav: "programs"))
+        return try await req.render("outcomes", page, status: status)
+    }
+
+    /// The outcomes page's model (the page and `flipside report` render the same).
+    static func page(_ req: Request, program: Program, chrome: PageChrome) async throws -> (Page, HTTPStatus) {
         let dto: RetentionDTO
         do {
             dto = try await req.flipside.outcomes.retention(program, censor: req.query[String.self, at: "censor"].flatMap(CalendarDate.init(iso:)))
         } catch let error as APIError {
-            return try await req.render("outcomes", Page(page: chrome, programName: program.name, programURL: SiteURL.program(program.id).path, start: "", censoredAt: "",
-                                                         chart: "", rows: [], riskDays: [], risk: [], comparison: "", tests: [], caveat: nil, message: error.message),
-                                        status: error.status)
+            return (Page(page: chrome, programName: program.name, programURL: SiteURL.program(program.id).path, start: "", censoredAt: "",
+                         chart: "", rows: [], riskDays: [], risk: [], comparison: "", tests: [], caveat: nil, message: error.message), error.status)
         }
         func pct(_ p: RetentionDTO.Point?, day: Double) -> String {
             if day > dto.days { return "not reached yet" }
@@ -140,6 +144,6 @@ struct OutcomesWebController {
         } catch let error as APIError where error.status == .conflict {
             full.reportsNote = error.message
         }
-        return try await req.render("outcomes", full)
+        return (full, .ok)
     }
 }
