@@ -143,9 +143,9 @@ import VaporTesting
             let value7 = try await world.count(PersonModel.self)
             #expect(value7 == peopleAfterFirst)
             let value8 = try await world.count(EnrolmentModel.self)
-            #expect(value8 == 2 + 80 + 28 + 11)
+            #expect(value8 == 2 + 80 + 28 + 11 + 40)   // … and last year's 20 pairs
             let value9 = try await ProgramModel.query(on: world.app.db).count()
-            #expect(value9 == 5)
+            #expect(value9 == 6)
             // The pilot was matched and published once: its pairs are not made again.
             let pilotPairs = try await MatchingReads(db: world.app.db).pairs(in: DemoOrganisation().pilot.id)
             // Its accepted pairs agreed goals and rhythm (active), once: one agreement per pair, not two.
@@ -155,6 +155,9 @@ import VaporTesting
             var agreements = 0
             for pair in active { agreements += try #require(try await PartnershipReads(db: world.app.db).partnership(pair.id)).agreements.count }
             #expect(!active.isEmpty && agreements == active.count)
+            // Last year's program is closed, its 20 partnerships completed, once.
+            let lastYear = try await MatchingReads(db: world.app.db).pairs(in: DemoLoader.lastYearID)
+            #expect(lastYear.count == 20 && lastYear.allSatisfy { $0.status == .completed })
             let value10 = try await UserModel.query(on: world.app.db).count()
             #expect(value10 == 5)
         }

@@ -439,6 +439,10 @@ import VaporTesting
                     #expect(!body.contains(words), "\(part) holds '\(words)'")
                 }
             }
+            // Last year's program: retention from its start with a curve for the mentees (no exits to give away).
+            let (ls, lastYear) = try await world.api(.GET, "/api/v1/programs/\(pathID(DemoLoader.lastYearID))/outcomes/retention?censor=2026-11-01", as: .coordinator)
+            let groups = try #require((try json(lastYear) as? [String: Any])?["groups"] as? [[String: Any]])
+            #expect(ls == .ok && groups.count == 3 && groups[1]["people"] as? Int == 20 && !((groups[1]["steps"] as? [Any]) ?? []).isEmpty, "\(lastYear.prefix(400))")
             let (_, engagement) = try await world.api(.GET, "/api/v1/programs/\(pilot)/outcomes/engagement", as: .coordinator)
             let e = try #require(try json(engagement) as? [String: Any])
             #expect((e["partnerships"] as? Int ?? 0) >= 5 && (e["meetings_held"] as? Int ?? 0) > 0 && (e["check_ins_answered"] as? Int ?? 0) > 0)

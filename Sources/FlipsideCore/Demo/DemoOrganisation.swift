@@ -199,7 +199,7 @@ public struct DemoOrganisation: Sendable {
         self.circleEnrolments = circleEnrolments
     }
 
-    static func stableID(program: UUID, index: Int) -> UUID {
+    public static func stableID(program: UUID, index: Int) -> UUID {
         UUID(uuidString: String(format: "8FBA616C-21B0-4E12-A000-%012d", index))!
     }
 

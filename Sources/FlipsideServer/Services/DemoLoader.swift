@@ -30,6 +30,7 @@ public enum DemoLoader {
         }
         try await loadPilot(demo, into: app)
         try await loadCircle(demo, into: app)
+        try await loadLastYear(demo, into: app)
         let accounts = AccountService(app: app)
         try await accounts.upsertUser(email: DemoOrganisation.coordinatorEmail, password: DemoOrganisation.coordinatorPassword, role: .coordinator)
         try await accounts.upsertUser(email: demo.participantEmail, password: DemoOrganisation.coordinatorPassword, role: .participant)
@@ -148,6 +149,96 @@ public enum DemoLoader {
         if let reporter = pairs.dropFirst(2).first?.mentorID {
             _ = try await Concerns.raise(in: demo.pilot.id, body: "Some seniors in the pilot treat the meetings as status updates; juniors hesitate to say so.",
                                          actor: .participant(employeeID: reporter), now: now.addingTimeInterval(-5 * 86_400), store: FluentConcernStore(db: app.db))
+        }
+    }
+
+    /// Last year's program, closed: 20 pairs that met every two weeks from September 2025 to June 2026,
+    /// with check-ins, insights and actions — history for the outcomes pages (retention since its start,
+    /// with the exits the HR data holds). People in this year's programs are left out; everything is
+    /// generated from fixed choices, so it is the same on every load.
+    static let lastYearID = UUID(uuidString: "8FBA616C-21B0-4E12-9000-000000002025")!
+
+    static func loadLastYear(_ demo: DemoOrganisation, into app: Application) async throws {
+        let db = app.db
+        guard try await ProgramModel.find(lastYearID, on: db) == nil else { return }
+        let start = CalendarDate(year: 2025, month: 9, day: 1)!, end = CalendarDate(year: 2026, month: 6, day: 30)!
+        let taken = Set((demo.enrolments + demo.pilotEnrolments + demo.circleEnrolments).map(\.employeeID))
+        let employed = demo.people.filter { !taken.contains($0.employeeID) && $0.hireDate < start && ($0.exitDate.map { $0 > start } ?? true) }
+            .sorted { $0.employeeID < $1.employeeID }
+        let mentors = Array(employed.filter { $0.level <= 3 }.prefix(20)), mentees = Array(employed.filter { $0.level >= 5 }.prefix(20))
+        let program = Program(id: lastYearID, name: "Reverse Mentoring 2025",
+                              purpose: "Last year's cohort: leaders learned the tools and habits of their newest colleagues.",
+                              startDate: start, endDate: end, status: .draft, settings: MatchingSettings(minLevelGap: 2, defaultCapacity: 1))
+        _ = try await Programs.create(program, actor: .system, store: FluentProgramStore(db: db))
+        let topics = ["generative ai", "figma", "data visualisation", "slack workflows", "short-form video"]
+        var enrolments: [Enrolment] = []
+        for (i, (mentor, mentee)) in zip(mentors, mentees).enumerated() {
+            let topic = Topic(topics[i % topics.count])!
+            enrolments.append(Enrolment(id: DemoOrganisation.stableID(program: lastYearID, index: 2_500 + i), programID: lastYearID, employeeID: mentor.employeeID,
+                                        role: .mentor, offers: [TopicOffer(topic: topic, proficiency: 4)], channels: [FlipsideCore.Channel.video, .inPerson], cadence: .biweekly))
+            enrolments.append(Enrolment(id: DemoOrganisation.stableID(program: lastYearID, index: 2_600 + i), programID: lastYearID, employeeID: mentee.employeeID,
+                                        role: .mentee, wants: [TopicWant(topic: topic, priority: 3)], channels: [FlipsideCore.Channel.video], cadence: .biweekly))
+        }
+        let rows = enrolments
+        try await db.writeTransaction { tx in for e in rows { try await EnrolmentModel(e).create(on: tx) } }
+        let programs = FluentProgramStore(db: db)
+        @Sendable func at(_ date: CalendarDate, hour: Int = 9) -> Date {
+            var c = Calendar(identifier: .gregorian)
+            c.timeZone = TimeZone(identifier: "UTC")!
+            return c.date(from: DateComponents(year: date.year, month: date.month, day: date.day, hour: hour))!
+        }
+        for status in [ProgramStatus.enrolling, .matching, .active] {
+            _ = try await Programs.transition(lastYearID, to: status, actor: .system, now: at(start), store: programs)
+        }
+        // The pairs as they were accepted last September.
+        let pairs = zip(mentors, mentees).map { mentor, mentee in
+            MentoringPair(programID: lastYearID, menteeID: mentee.employeeID, mentorID: mentor.employeeID, status: .accepted, source: .run, score: 80,
+                          menteeAccepted: true, mentorAccepted: true, createdAt: at(start))
+        }
+        try await FluentMatchingStore(db: db).atomically { work in
+            try await work.insertPairs(pairs, events: pairs.map { PairEvent(pairID: $0.id, status: .accepted, at: at(start), actor: "system", reason: "Last year's cohort") })
+        }
+        let store = FluentPartnershipStore(db: db)
+        for (k, pair) in pairs.enumerated() {
+            let draft = AgreementDraft(goals: [.init(title: "Get hands-on with \(topics[k % topics.count])", kind: GoalKind.newTechOrApps.rawValue,
+                                                     success: "Use it in my own work", topic: topics[k % topics.count])],
+                                       cadence: Cadence.biweekly.rawValue, minutes: 45, firstMeeting: "2025-09-15T10:00", timeZone: "UTC",
+                                       endDate: end.description, channel: FlipsideCore.Channel.video.rawValue, pledgeAccepted: true)
+            _ = try await Partnerships.draftAgreement(pair.id, draft, actor: .participant(employeeID: pair.mentorID), now: at(start, hour: 10), store: store)
+            _ = try await Partnerships.acceptAgreement(pair.id, version: 1, pledgeAccepted: true, actor: .participant(employeeID: pair.menteeID),
+                                                       now: at(start, hour: 12), store: store)
+            guard let schedule = Schedule(Rhythm(cadence: .biweekly, minutes: 45, firstMeeting: LocalDateTime(iso: "2025-09-15T10:00")!, timeZone: "UTC",
+                                                 endDate: end, channel: FlipsideCore.Channel.video)) else { continue }
+            for (n, meeting) in schedule.occurrences(to: .distantFuture).enumerated() {
+                let after = meeting.addingTimeInterval(3_600)
+                // Every fifth pair lets meetings slip in spring; the others meet.
+                let status: MeetingStatus = k % 5 == 4 && n > 12 ? .missed : .held
+                _ = try await Partnerships.logMeeting(pair.id, occurrence: meeting, status: status, movedTo: nil,
+                                                      actor: .participant(employeeID: pair.menteeID), now: after, store: store)
+                guard status == .held, n % 4 == 1 else { continue }
+                _ = try await Partnerships.checkIn(pair.id, CheckInDraft(meeting: meeting, satisfaction: 3 + (k + n) % 3, direction: "yes", listened: 3 + (k + n / 4) % 3),
+                                                   actor: .participant(employeeID: pair.mentorID), now: after, store: store)
+                _ = try await Partnerships.checkIn(pair.id, CheckInDraft(meeting: meeting, satisfaction: 4 + (k + n) % 2, direction: "yes"),
+                                                   actor: .participant(employeeID: pair.menteeID), now: after, store: store)
+            }
+            guard k % 2 == 0 else { continue }
+            let when = at(CalendarDate(year: 2025, month: 11, day: 3 + k)!)
+            let insight = try await Partnerships.write(pair.id, kind: .insight, body: "My newest colleagues learn tools by doing, not by reading guides.",
+                                                       visibility: TextVisibility.programTeam.rawValue, about: nil, actor: .participant(employeeID: pair.menteeID),
+                                                       now: when, store: store)
+            let action = try await Partnerships.addAction(pair.id, kind: ActionKind.shareWithTeam.rawValue, what: "Run a hands-on session instead of a slide deck",
+                                                          due: "2026-02-28", visibility: TextVisibility.ourPair.rawValue, insightID: insight.id,
+                                                          actor: .participant(employeeID: pair.menteeID), now: when.addingTimeInterval(Double(2 + k) * 86_400), store: store)
+            if k % 4 == 0 {
+                _ = try await Partnerships.updateAction(pair.id, actionID: action.id, status: ActionStatus.done.rawValue, outcome: "The team asked for more of these.",
+                                                        actor: .participant(employeeID: pair.menteeID), now: at(CalendarDate(year: 2026, month: 2, day: 20)!), store: store)
+            }
+        }
+        // Closing the program completes its partnerships, as it did on the last day.
+        _ = try await Programs.transition(lastYearID, to: .closed, actor: .system, now: at(end, hour: 18), store: programs)
+        for (k, pair) in pairs.enumerated() where k % 3 == 0 {
+            _ = try await Partnerships.closingCheckIn(pair.id, overallValue: 4 + k % 2, wouldAgain: true, changed: nil, visibility: nil,
+                                                      actor: .participant(employeeID: pair.mentorID), now: at(end, hour: 20), store: store)
         }
     }
 }

@@ -49,12 +49,17 @@ struct RetentionDTO: Content {
             guard g.people >= Suppression.threshold else {
                 return Group(name: g.name, people: nil, exits: nil, six_months: nil, twelve_months: nil, steps: [], at_risk: [])
             }
+            // A curve gives its exits away (95 % of 20 is one exit): when the exits are too few to show, so is the curve.
+            let exits = Suppression.parts([g.exits, g.people - g.exits]).parts[0].number
+            guard exits != nil else {
+                return Group(name: g.name, people: g.people, exits: nil, six_months: nil, twelve_months: nil, steps: [], at_risk: [])
+            }
             let shown = g.curve.steps.filter { $0.atRisk >= Suppression.threshold }
             let atRisk = stride(from: 0, through: days, by: days > 270 ? 90 : 30).map { day -> AtRisk in
                 let n = g.curve.steps.first { $0.time >= day }?.atRisk ?? 0
                 return AtRisk(day: Int(day), people: n == 0 || n >= Suppression.threshold ? n : nil)
             }
-            return Group(name: g.name, people: g.people, exits: Suppression.parts([g.exits, g.people - g.exits]).parts[0].number,
+            return Group(name: g.name, people: g.people, exits: exits,
                          six_months: point(g.sixMonths, at: 183, in: g), twelve_months: point(g.twelveMonths, at: 365, in: g),
                          steps: shown.map { Step(time: $0.time, at_risk: $0.atRisk, survival: $0.survival, lower: $0.lower, upper: $0.upper) }, at_risk: atRisk)
         }

@@ -109,7 +109,7 @@ struct OutcomesWebController {
         }
         func pct(_ p: RetentionDTO.Point?, day: Double) -> String {
             if day > dto.days { return "not reached yet" }
-            guard let p else { return "fewer than 5 followed" }
+            guard let p else { return "not shown (fewer than 5 followed, or fewer than 5 exits)" }
             return String(format: "%.1f %% (95 %% CI %.1f–%.1f)", p.survival * 100, p.lower * 100, p.upper * 100)
         }
         let colours = ["#1f5fa8", "#a8431f", "#4d4d4d"], dashes: [String?] = [nil, "6 3", "2 3"]
