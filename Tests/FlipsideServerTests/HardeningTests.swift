@@ -401,7 +401,8 @@ import VaporTesting
             }
             #expect(results.contains { $0.0 == .ok && $0.1 == "transition" })
             let enrolments = results.filter { $0.1 != "transition" }
-            #expect(enrolments.allSatisfy { $0.0 == .created || ($0.0 == .conflict && $0.1.contains("closed_for_enrolment")) }, "\(enrolments.map(\.0))")
+            #expect(enrolments.allSatisfy { $0.0 == .created || ($0.0 == .conflict && $0.1.contains("closed_for_enrolment")) },
+                    "\(enrolments.map(\.0)) \(enrolments.filter { $0.0 != .created && $0.0 != .conflict }.map(\.1))")
             let stored = try await EnrolmentModel.query(on: world.app.db).filter(\.$program.$id == world.program.id).filter(\.$employeeID ~~ (1...30).map { "R\($0)" }).count()
             #expect(stored == enrolments.filter { $0.0 == .created }.count)
             let late = try await world.api(.POST, "/api/v1/programs/\(program)/enrolments", as: .coordinator,
