@@ -144,6 +144,7 @@ public struct Partnership: Sendable {
     /// The pair's meeting series for a calendar, once an agreement is in force.
     public func calendarSeries(menteeName: String, mentorName: String, changedAt: Date) -> CalendarSeries? {
         guard let current else { return nil }
+        let schedule = Schedule(current.rhythm)
         let channel: String
         switch current.rhythm.channel {
         case .inPerson: channel = "in person"
@@ -154,7 +155,7 @@ public struct Partnership: Sendable {
                               description: "\(program.name) — \(current.rhythm.minutes) minutes, \(channel).",
                               rhythm: current.rhythm, sequence: sequence,
                               // Only exceptions to meetings of the rhythm in force (an earlier rhythm's are gone with it).
-                              meetings: meetings.filter { ($0.status == .cancelled || $0.movedTo != nil) && Schedule(current.rhythm)?.isOccurrence($0.occurrence) == true },
+                              meetings: meetings.filter { ($0.status == .cancelled || $0.movedTo != nil) && schedule?.isOccurrence($0.occurrence) == true },
                               endedAt: endedAt, changedAt: changedAt)
     }
 

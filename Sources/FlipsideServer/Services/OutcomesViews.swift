@@ -78,8 +78,7 @@ struct OutcomesViews {
     /// The program's retention from its start (or its first pair) to `censor` (today by default).
     func retention(_ program: Program, censor: CalendarDate?) async throws -> RetentionDTO {
         try request.authorize(.view, .outcomes)
-        let pairs = try await MatchingReads(db: request.db).pairs(in: program.id)
-            .filter { [.accepted, .active, .completed].contains($0.status) || ($0.status == .ended && $0.menteeAccepted == true && $0.mentorAccepted == true) }
+        let pairs = try await tookPart(program)
         guard let start = program.startDate ?? pairs.map(\.createdAt).min().map({ CalendarDate.today(now: $0) }) else {
             throw APIError(.conflict, code: "no_start", "This program has no start date and no pairs yet: there is no day to measure retention from.")
         }

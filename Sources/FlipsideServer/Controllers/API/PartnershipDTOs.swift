@@ -207,6 +207,9 @@ struct HealthFlagDTO: Content {
         side = f.side
         explanation = f.explanation
     }
+
+    /// The flag in a sentence, as pages show it.
+    var sentence: String { "\(explanation), since \(AccountActions.expiryText(since))" }
 }
 
 struct PairHealthDTO: Content {

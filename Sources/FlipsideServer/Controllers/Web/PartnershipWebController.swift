@@ -37,6 +37,18 @@ struct PartnershipWebController {
         struct ActionView: Encodable {
             var id: String; var kind: String; var what: String?; var due: String?; var status: String; var visibility: String
             var outcomes: [String]; var reactions: [String]; var mine: Bool
+
+            init(_ a: ActionDTO, mine: Bool) {
+                id = a.id.uuidString.lowercased()
+                kind = a.kind.label
+                what = a.what
+                due = a.due
+                status = a.status.rawValue.replacingOccurrences(of: "_", with: " ")
+                visibility = a.visibility.label
+                outcomes = a.outcomes.map(\.body)
+                reactions = a.reactions.map(\.body)
+                self.mine = mine
+            }
         }
         var isMember: Bool
         var side: String?
@@ -133,13 +145,9 @@ struct PartnershipWebController {
                       visibility: TextVisibility(rawValue: t.visibility.rawValue)?.label ?? "", body: t.body, when: AccountActions.expiryText(t.created_at),
                       canReply: t.kind == .feedback && side == .mentee)
             },
-            actions: dto.actions.map { a in
-                .init(id: a.id.uuidString.lowercased(), kind: ActionKind(rawValue: a.kind.rawValue)?.label ?? "", what: a.what, due: a.due, status: a.status.rawValue.replacingOccurrences(of: "_", with: " "),
-                      visibility: TextVisibility(rawValue: a.visibility.rawValue)?.label ?? "", outcomes: a.outcomes.map(\.body), reactions: a.reactions.map(\.body),
-                      mine: side == .mentee)
-            },
+            actions: dto.actions.map { .init($0, mine: side == .mentee) },
             insights: dto.texts.filter { $0.kind == .insight }.map { .init(value: $0.id.uuidString.lowercased(), label: TextLimits.preview($0.body)) },
-            flags: dto.flags.map { $0.map { "\($0.explanation), since \(AccountActions.expiryText($0.since))" } },
+            flags: dto.flags.map { $0.map(\.sentence) },
             goalKinds: GoalKind.allCases.map { .init(value: $0.rawValue, label: $0.label) },
             topics: topics.map { .init(value: $0.key, label: $0.key) },
             cadences: Cadence.allCases.map { .init(value: $0.rawValue, label: $0 == .biweekly ? "every two weeks" : $0.rawValue, selected: $0 == (full.mentee?.cadence ?? .biweekly)) },
@@ -182,7 +190,7 @@ struct PartnershipWebController {
         _ = try req.requireUser()
         try CSRF.verify(req)
         let id = try MatchingAPIController.id(req, "pairID", "Pair")
-        _ = try await req.flipside.partnerships.partnership(id)   // 404/403 before anything else
+        let full = try await req.flipside.partnerships.partnership(id)   // 404/403 before anything else
         let store = req.flipside.partnershipStore, actor = req.actor, now = req.flipside.now
         func field(_ name: String) -> String? {
             (try? req.content.get(String.self, at: name)).flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
@@ -205,8 +213,7 @@ struct PartnershipWebController {
                 _ = try await Partnerships.draftAgreement(id, draft, actor: actor, now: now, store: store)
             case "continue":
                 // Both may agree to go on: a new version with the goals and rhythm in force and no end date.
-                let p = try await req.flipside.partnerships.partnership(id)
-                guard let current = p.current else { throw PartnershipError.noAgreement }
+                guard let current = full.current else { throw PartnershipError.noAgreement }
                 let r = current.rhythm
                 let draft = AgreementDraft(goals: current.goals.map { .init(title: $0.title, kind: $0.kind.rawValue, success: $0.success, topic: $0.topic?.key) },
                                            cadence: r.cadence.rawValue, minutes: r.minutes, firstMeeting: r.firstMeeting.description, timeZone: r.timeZone,
@@ -220,8 +227,7 @@ struct PartnershipWebController {
                 guard let status else { throw PartnershipError.invalid([FieldProblem(field: "status", reason: "choose held, missed, moved or cancelled")]) }
                 var movedTo: Date?
                 if status == .moved, let raw = field("moved_to") {
-                    let p = try await req.flipside.partnerships.partnership(id)
-                    guard let local = LocalDateTime(iso: raw), let schedule = p.schedule else {
+                    guard let local = LocalDateTime(iso: raw), let schedule = full.schedule else {
                         throw PartnershipError.invalid([FieldProblem(field: "moved_to", reason: "must be a date and time")])
                     }
                     movedTo = schedule.instant(local)
@@ -229,8 +235,7 @@ struct PartnershipWebController {
                 _ = try await Partnerships.logMeeting(id, occurrence: at, status: status, movedTo: movedTo, actor: actor, now: now, store: store)
             case "check-in":
                 var progress: [String: Int] = [:]
-                let p = try await req.flipside.partnerships.partnership(id)
-                for goal in p.current?.goals ?? [] {
+                for goal in full.current?.goals ?? [] {
                     if let value = int("progress_\(goal.id.uuidString.lowercased())") { progress[goal.id.uuidString] = value }
                 }
                 let draft = CheckInDraft(meeting: occurrence("meeting"), satisfaction: int("satisfaction"), direction: field("direction"), progress: progress,
@@ -384,7 +389,7 @@ struct PartnershipWebController {
             page: PageChrome(request: req, title: "Partnership health · \(program.name)", nav: "programs"), programName: program.name,
             programURL: SiteURL.program(program.id).path, concernsURL: SiteURL.concerns(program.id).path, guidanceURL: SiteURL.guidance(program.id).path,
             rows: rows.map { .init(url: SiteURL.pair($0.pair_id).path, mentee: $0.mentee.name, mentor: $0.mentor.name, status: $0.status.rawValue,
-                                   flags: $0.flags.map { "\($0.explanation), since \(AccountActions.expiryText($0.since))" }) },
+                                   flags: $0.flags.map(\.sentence)) },
             flagged: rows.filter { !$0.flags.isEmpty }.count))
     }
 
@@ -438,10 +443,7 @@ struct PartnershipWebController {
         _ = try req.requireUser()
         let pairs = try await req.flipside.partnerships.impact()
         return try await req.render("impact", ImpactPage(page: PageChrome(request: req, title: "What my input led to", nav: "me"), pairs: pairs.map { p in
-            .init(url: SiteURL.pair(p.pair_id).path, mentee: p.mentee.name, insights: p.insights.map(\.body), actions: p.actions.map { a in
-                .init(id: a.id.uuidString.lowercased(), kind: a.kind.label, what: a.what, due: a.due, status: a.status.rawValue.replacingOccurrences(of: "_", with: " "),
-                      visibility: a.visibility.label, outcomes: a.outcomes.map(\.body), reactions: a.reactions.map(\.body), mine: false)
-            })
+            .init(url: SiteURL.pair(p.pair_id).path, mentee: p.mentee.name, insights: p.insights.map(\.body), actions: p.actions.map { .init($0, mine: false) })
         }))
     }
 
