@@ -9,7 +9,7 @@ struct Flipside: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flipside",
         abstract: "Flipside: reverse-mentoring programs, from enrolment to measured outcomes.",
-        subcommands: [Serve.self, Worker.self, Migrate.self, Import.self, UserCommand.self, Demo.self, RunCommand.self, PairRuleCommand.self, ReportCommand.self, Solve.self, Match.self, Suggest.self])
+        subcommands: [Serve.self, Worker.self, Migrate.self, Import.self, UserCommand.self, Demo.self, RunCommand.self, PairRuleCommand.self, ReportCommand.self, Synthesize.self, Solve.self, Match.self, Suggest.self])
 }
 
 /// Builds an application on the configured database without parsing Vapor's own command line.
@@ -130,5 +130,24 @@ struct Worker: AsyncParsableCommand {
                 await worker.run(every: .seconds(every))
             }
         }
+    }
+}
+
+struct Synthesize: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Fill an empty database with a large synthetic organisation and years of program history (for load tests and benchmarks).")
+    @ArgumentParser.Option(help: "People in the organisation.") var people = 100_000
+    @ArgumentParser.Option(help: "Programs, one a year up to this year (the last one active).") var programs = 5
+    @ArgumentParser.Option(help: "Pairs over all programs.") var pairs = 10_000
+    @ArgumentParser.Option(help: "Check-ins over all pairs (at most two per held meeting).") var checkIns = 200_000
+
+    func run() async throws {
+        let started = Date()
+        let result = try await withMigratedApplication {
+            try await SyntheticOrganisation(people: people, programs: programs, pairs: pairs, checkIns: checkIns).load(into: $0)
+        }
+        print("Synthesized \(result.people) people, \(result.programs.count) programs, \(result.pairs) pairs, \(result.meetings) meetings, "
+              + "\(result.checkIns) check-ins, \(result.actions) actions in \(String(format: "%.1f", Date().timeIntervalSince(started))) s.")
+        for program in result.programs { print("\(program.id.uuidString.lowercased())  \(program.name)") }
     }
 }

@@ -1,4 +1,5 @@
 import FlipsideCore
+import Foundation
 import Testing
 
 @Suite struct CalendarDateTests {
@@ -15,6 +16,29 @@ import Testing
     @Test func ordersChronologically() {
         #expect(CalendarDate(iso: "2024-01-31")! < CalendarDate(iso: "2024-02-01")!)
         #expect(!(CalendarDate(iso: "2024-02-01")! < CalendarDate(iso: "2024-02-01")!))
+    }
+
+    /// The integer day count agrees with Foundation's Gregorian calendar on every day from 1600 to 2400
+    /// (leap centuries included).
+    @Test func dayNumbersAgreeWithFoundation() {
+        var utc = Calendar(identifier: .gregorian)
+        utc.timeZone = TimeZone(identifier: "UTC")!
+        let epoch = utc.date(from: DateComponents(year: 1970, month: 1, day: 1))!
+        var day = utc.date(from: DateComponents(year: 1600, month: 1, day: 1))!
+        var previous: CalendarDate?
+        while utc.component(.year, from: day) < 2400 {
+            let c = utc.dateComponents([.year, .month, .day], from: day)
+            let date = CalendarDate(year: c.year!, month: c.month!, day: c.day!)!
+            let expected = Int((day.timeIntervalSince(epoch) / 86_400).rounded())
+            if date.dayNumber != expected { Issue.record("\(date): \(date.dayNumber) ≠ \(expected)"); return }
+            if let previous { #expect(date.daysSince(previous) == 17) }
+            if CalendarDate(dayNumber: expected) != date { Issue.record("day \(expected) → \(CalendarDate(dayNumber: expected)) ≠ \(date)"); return }
+            if CalendarDate(utcDayOf: day.addingTimeInterval(86_399)) != date { Issue.record("the UTC day of \(day) is not \(date)"); return }
+            previous = date
+            day = day.addingTimeInterval(86_400 * 17)
+        }
+        #expect(CalendarDate(year: 2025, month: 3, day: 1)!.daysSince(CalendarDate(year: 2024, month: 2, day: 28)!) == 367)
+        #expect(CalendarDate(year: 2000, month: 1, day: 1)!.daysSince(CalendarDate(year: 2000, month: 3, day: 1)!) == -60)
     }
 }
 

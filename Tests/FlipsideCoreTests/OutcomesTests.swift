@@ -78,7 +78,7 @@ import Testing
              i < 5 ? [figma] : [sql])
         }
         let organisation = pairs.flatMap { [$0.mentee, $0.mentor] } + (0..<20).map { p("X\($0)", 3, "Finance", "2020-01-01") }
-        let r = DiversityReport(pairs: pairs, participants: pairs.flatMap { [$0.mentee, $0.mentor] }, organisation: organisation, attributes: ["career_path"], on: day)
+        let r = DiversityReport(pairs: pairs, participants: pairs.flatMap { [$0.mentee, $0.mentor] }.map(Employment.init), organisation: organisation.map(Employment.init), attributes: ["career_path"], on: day)
         // Five of six cross departments: the one that does not would follow by subtraction, so neither is shown.
         #expect(r.crossings.first { $0.dimension == "department" }?.crossing == nil && r.crossings.first { $0.dimension == "department" }?.pairs == 6)
         #expect(r.crossings.first { $0.dimension == "location" }?.crossing == 0)

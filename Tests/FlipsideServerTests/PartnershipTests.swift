@@ -419,6 +419,11 @@ import VaporTesting
             let jo = try await WebClient.signedIn(world, as: "jo@example.com")
             #expect(try await jo.get("/programs/\(p.program)/outcomes").status == .forbidden)
             #expect(try await jo.get("/programs/\(p.program)/outcomes.csv?table=retention").status == .forbidden)
+            // The organisation overview is the program team's too; a participant sees only their own pair's figures.
+            #expect(try await jo.get("/outcomes").status == .forbidden)
+            #expect(try await jo.get("/outcomes.csv?table=programs").status == .forbidden)
+            #expect(try await PartnershipTests.M.call(world, .GET, "/api/v1/outcomes", token: kai).status == .forbidden)
+            #expect(try await WebClient(app: world.app).get("/outcomes").status != .ok)
         }
     }
 }
@@ -459,11 +464,88 @@ import VaporTesting
                 #expect(!csv.body.string.contains("answer them yourself"))
             }
             #expect(try await coordinator.get("/programs/\(pilot)/outcomes.csv?table=words").status == .unprocessableEntity)
+            // The program page draws its bar charts beside the tables.
+            for chart in ["crossings-chart", "level-gap-chart", "tenure-gap-chart", "participation-chart", "months-chart", "flags-chart"] {
+                #expect(html.contains("aria-labelledby=\"\(chart)-title \(chart)-desc\""), "\(chart) missing")
+            }
+
+            // The organisation overview: every program, the same figures on the page, the API and the CSV, never words.
+            let (os, overview) = try await world.api(.GET, "/api/v1/outcomes?censor=2026-11-01", as: .coordinator)
+            #expect(os == .ok && document.check("GET", "/api/v1/outcomes", status: 200, body: overview).isEmpty,
+                    "\(os) \(document.check("GET", "/api/v1/outcomes", status: 200, body: overview))")
+            let o = try #require(try json(overview) as? [String: Any])
+            let programs = try #require(o["programs"] as? [[String: Any]])
+            let lastYearRow = try #require(programs.first { $0["id"] as? String == DemoLoader.lastYearID.uuidString })
+            let pairCount = lastYearRow["pairs"] as? Int, held = lastYearRow["meetings_held"] as? Int ?? 0
+            #expect(pairCount == 20 && held > 0 && lastYearRow["mentees_12_months"] != nil, "\(lastYearRow)")
+            // A program with fewer than 5 pairs shows its name and nothing else.
+            for p in programs where p["pairs"] == nil { #expect(p["meetings_held"] == nil && p["mentors_12_months"] == nil, "\(p)") }
+            #expect((o["participation"] as? [[String: Any]])?.count == 3)
+            for words in ["answer them yourself", "Nervous before", "learn tools by doing", "hands-on session"] { #expect(!overview.contains(words)) }
+            let (bad, problem) = try await world.api(.GET, "/api/v1/outcomes?censor=yesterday", as: .coordinator)
+            #expect(bad == .unprocessableEntity && problem.contains("censor"), "\(problem)")
+            let overviewPage = try await coordinator.get("/outcomes?censor=2026-11-01")
+            let overviewHTML = overviewPage.body.string
+            #expect(overviewPage.status == .ok, "\(overviewHTML.prefix(400))")
+            for part in ["Reverse Mentoring 2025", "overview-retention-chart-title", "overview-participation-chart-title", "id=\"overview-programs\""] {
+                #expect(overviewHTML.contains(part), "\(part) missing")
+            }
+            for table in ["programs", "participation"] {
+                let csv = try await coordinator.get("/outcomes.csv?table=\(table)&censor=2026-11-01")
+                let text = csv.body.string
+                #expect(csv.status == .ok && text.split(separator: "\r\n").count >= 2 && !text.contains("learn tools by doing"))
+            }
+            let programsCSV = try await coordinator.get("/outcomes.csv?table=programs&censor=2026-11-01").body.string
+            #expect(programsCSV.contains("Reverse Mentoring 2025,closed,2025-09-01,20,"), "\(programsCSV)")
+            #expect(try await coordinator.get("/outcomes.csv?table=people").status == .unprocessableEntity)
+        }
+    }
+}
+
+@Suite(.serialized) struct SyntheticOrganisationTests {
+    /// A small synthetic organisation: its history is what the outcomes read back, and the overview's
+    /// counts (grouped in SQL) agree with each program's engagement figures (read pair by pair in bulk).
+    @Test func overviewCountsAgreeWithEachProgram() async throws {
+        try await TestWorld.run { world in
+            // It fills an empty organisation: take the test world's programs away first (people and accounts stay).
+            await #expect(throws: APIError.self) { _ = try await SyntheticOrganisation(people: 600, programs: 3, pairs: 60, checkIns: 900).load(into: world.app) }
+            try await EnrolmentModel.query(on: world.app.db).delete()
+            try await ProgramModel.query(on: world.app.db).delete()
+            let made = try await SyntheticOrganisation(people: 600, programs: 3, pairs: 60, checkIns: 900).load(into: world.app)
+            #expect(made.people == 600 && made.programs.count == 3 && made.pairs == 60 && made.checkIns == 900 && made.meetings > 0)
+            let (status, body) = try await world.api(.GET, "/api/v1/outcomes", as: .coordinator)
+            #expect(status == .ok, "\(body)")
+            let rows = try #require((try json(body) as? [String: Any])?["programs"] as? [[String: Any]])
+            var checkIns = 0
+            for program in made.programs {
+                let row = try #require(rows.first { $0["id"] as? String == program.id.uuidString })
+                let (_, e) = try await world.api(.GET, "/api/v1/programs/\(pathID(program.id))/outcomes/engagement", as: .coordinator)
+                let engagement = try #require(try json(e) as? [String: Any])
+                #expect(row["pairs"] as? Int == 20)
+                #expect(row["meetings_held"] as? Int == engagement["meetings_held"] as? Int, "\(program.name): \(row) vs \(engagement)")
+                #expect(row["check_ins"] as? Int == engagement["check_ins_answered"] as? Int)
+                #expect(row["insights"] as? Int == engagement["insights"] as? Int)
+                #expect(row["actions_planned"] as? Int == engagement["actions_planned"] as? Int && row["actions_done"] as? Int == engagement["actions_done"] as? Int)
+                checkIns += row["check_ins"] as? Int ?? 0
+            }
+            #expect(checkIns == 900)
         }
     }
 }
 
 @Suite struct ChartTests {
+    /// Bars: suppressed values say so, zero maxima and values past the axis draw, labels are escaped.
+    @Test func barsDrawEveryCase() {
+        let svg = Charts.bars([.init(label: "R&D <lab>", bars: [.init(series: 0, value: 0.4, lower: 0.3, upper: 0.5), .init(series: 1, value: nil)]),
+                               .init(label: "Sales", bars: [.init(series: 0, value: 2), .init(series: 1, value: 0)])],
+                              series: ["took part", "organisation"], maximum: 0, format: { String(format: "%.0f %%", $0 * 100) },
+                              axis: "share", title: "T", description: "D", id: "c")
+        #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>") && svg.contains("R&amp;D &lt;lab&gt;") && svg.contains("not shown (fewer than 5)"))
+        #expect(!svg.contains("nan") && !svg.contains("inf") && svg.contains("aria-labelledby=\"c-title c-desc\""))
+        let empty = Charts.bars([], series: [], maximum: 1, format: { "\($0)" }, axis: "", title: "", description: "", id: "e")
+        #expect(empty.hasSuffix("</svg>"))
+    }
+
     /// Everyone stayed (every band at 100 %), nobody followed yet, an empty chart: each draws, none traps.
     @Test func edgeCasesDraw() {
         let flat = Charts.Series(name: "All stayed", colour: "#000", dash: nil, steps: [Charts.Step(time: 0, survival: 1, lower: 1, upper: 1),

@@ -50,7 +50,7 @@ public struct DiversityReport: Sendable, Codable {
     public var participation: [Participation]
 
     /// `pairs` as (mentee, mentor, topics the mentor teaches the mentee); `organisation` everyone employed.
-    public init(pairs: [(mentee: Person, mentor: Person, topics: [Topic])], participants: [Person], organisation: [Person],
+    public init(pairs: [(mentee: Person, mentor: Person, topics: [Topic])], participants: [Employment], organisation: [Employment],
                 attributes: [String], on day: CalendarDate) {
         self.pairs = pairs.count
         var crossings: [Crossing] = []
@@ -77,16 +77,27 @@ public struct DiversityReport: Sendable, Codable {
         topics = taught.keys.sorted().map { topic in
             TopicRow(topic: topic, byLevel: Figure.parts(bands.map { ($0, taught[topic]?[$0] ?? 0) }))
         }
-        func participation(_ dimension: String, _ value: (Person) -> String) -> Participation {
-            let values = Set(organisation.map(value)).sorted()
-            let inProgram = Suppression.parts(values.map { v in participants.filter { value($0) == v }.count }).parts
-            let everyone = Suppression.parts(values.map { v in organisation.filter { value($0) == v }.count }).parts
+        self.participation = Self.participation(participants: participants, organisation: organisation)
+    }
+}
+
+extension DiversityReport {
+    /// Who takes part against the organisation's make-up, by department, level band and location: each
+    /// column's parts suppressed together (`Suppression.parts`). `organisation` is everyone employed.
+    public static func participation(participants: [Employment], organisation: [Employment]) -> [Participation] {
+        func participation(_ dimension: String, _ value: (Employment) -> String) -> Participation {
+            var inProgram: [String: Int] = [:], everyone: [String: Int] = [:]
+            for p in participants { inProgram[value(p), default: 0] += 1 }
+            for p in organisation { everyone[value(p), default: 0] += 1 }
+            let values = Set(everyone.keys).union(inProgram.keys).sorted()
+            let shownIn = Suppression.parts(values.map { inProgram[$0] ?? 0 }).parts
+            let shownAll = Suppression.parts(values.map { everyone[$0] ?? 0 }).parts
             return Participation(dimension: dimension, rows: values.indices.map { i in
-                Participation.Row(value: values[i], participants: inProgram[i].number, organisation: everyone[i].number)
+                Participation.Row(value: values[i], participants: shownIn[i].number, organisation: shownAll[i].number)
             })
         }
-        self.participation = [participation("department") { $0.department }, participation("level band") { Bands.level($0.level) },
-                              participation("location") { $0.location }]
+        return [participation("department") { $0.department }, participation("level band") { Bands.level($0.level) },
+                participation("location") { $0.location }]
     }
 }
 
@@ -120,8 +131,6 @@ public struct EngagementReport: Sendable, Codable {
         var flags: [HealthFlag.Kind: Int] = [:]
         var insights = 0, actions = 0, done = 0
         var delays: [Double] = []
-        var utc = Calendar(identifier: .gregorian)
-        utc.timeZone = TimeZone(identifier: "UTC")!
         for p in partnerships {
             if let schedule = p.schedule {
                 let until = [now, schedule.seriesEnd, p.endedAt].compactMap { $0 }.min() ?? now
@@ -134,8 +143,7 @@ public struct EngagementReport: Sendable, Codable {
             held += p.meetings.filter { $0.status == .held }.count
             for c in p.checkIns where c.kind == .regular {
                 answered += 1
-                let m = utc.dateComponents([.year, .month], from: c.at)
-                let key = String(format: "%04d-%02d", m.year!, m.month!)
+                let key = String(CalendarDate(utcDayOf: c.at).description.prefix(7))
                 var entry = byMonth[key] ?? (0, 0, 0, 0)
                 entry.n += 1
                 entry.satisfaction += c.satisfaction ?? 0

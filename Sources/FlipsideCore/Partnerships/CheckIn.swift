@@ -75,6 +75,15 @@ public struct HealthFlag: Sendable, Hashable, Codable {
         case apart
         /// No meeting was logged for two cadence periods.
         case noMeetings = "no_meetings"
+
+        /// The sign in a few words, for tables and charts.
+        public var label: String {
+            switch self {
+            case .unhappy: return "a side is unhappy"
+            case .apart: return "the sides see it differently"
+            case .noMeetings: return "no meetings for two periods"
+            }
+        }
     }
 
     public var kind: Kind

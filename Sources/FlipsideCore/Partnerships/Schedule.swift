@@ -133,11 +133,5 @@ public struct Schedule: Sendable {
 
 extension CalendarDate {
     /// The date `days` days later (or earlier when negative).
-    public func adding(days: Int) -> CalendarDate {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let noon = calendar.date(from: DateComponents(year: year, month: month, day: day, hour: 12))!
-        let c = calendar.dateComponents([.year, .month, .day], from: calendar.date(byAdding: .day, value: days, to: noon)!)
-        return CalendarDate(year: c.year!, month: c.month!, day: c.day!)!
-    }
+    public func adding(days: Int) -> CalendarDate { CalendarDate(dayNumber: dayNumber + days) }
 }

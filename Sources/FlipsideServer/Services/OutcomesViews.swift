@@ -76,9 +76,10 @@ struct OutcomesViews {
     let request: Request
 
     /// The program's retention from its start (or its first pair) to `censor` (today by default).
-    func retention(_ program: Program, censor: CalendarDate?) async throws -> RetentionDTO {
+    func retention(_ program: Program, censor: CalendarDate?, pairs known: [MentoringPair]? = nil) async throws -> RetentionDTO {
         try request.authorize(.view, .outcomes)
-        let pairs = try await tookPart(program)
+        let pairs: [MentoringPair]
+        if let known { pairs = known } else { pairs = try await tookPart(program) }
         guard let start = program.startDate ?? pairs.map(\.createdAt).min().map({ CalendarDate.today(now: $0) }) else {
             throw APIError(.conflict, code: "no_start", "This program has no start date and no pairs yet: there is no day to measure retention from.")
         }
@@ -86,7 +87,7 @@ struct OutcomesViews {
         guard start <= censor else {
             throw APIError.invalid([FieldProblem(field: "censor", reason: "is before the program's start (\(start))")])
         }
-        let people = Array(try await request.flipside.people.allByEmployeeID().values)
+        let people = try await request.flipside.people.employment()
         let analysis = RetentionAnalysis(people: people, mentorIDs: Set(pairs.map(\.mentorID)), menteeIDs: Set(pairs.map(\.menteeID)), start: start, censor: censor)
         return RetentionDTO(analysis, program: program, start: start, censor: censor)
     }
@@ -94,6 +95,15 @@ struct OutcomesViews {
 
 extension RequestScope {
     var outcomes: OutcomesViews { OutcomesViews(request: request) }
+}
+
+extension Request {
+    /// The `censor` query parameter (follow people up to this day), for pages and the API alike.
+    func censorDate() throws -> CalendarDate? {
+        guard let raw = query[String.self, at: "censor"], !raw.isEmpty else { return nil }
+        guard let date = CalendarDate(iso: raw) else { throw APIError.invalid([FieldProblem(field: "censor", reason: "must be a date YYYY-MM-DD")]) }
+        return date
+    }
 }
 
 /// Who paired with whom and what they did, as the program's diversity figures (counts only, suppressed).
@@ -166,11 +176,13 @@ extension OutcomesViews {
         }
     }
 
-    func diversity(_ program: Program) async throws -> DiversityDTO {
+    func diversity(_ program: Program, pairs known: [MentoringPair]? = nil) async throws -> DiversityDTO {
         try request.authorize(.view, .outcomes)
-        let pairs = try await tookPart(program)
+        let pairs: [MentoringPair]
+        if let known { pairs = known } else { pairs = try await tookPart(program) }
         try requireEnoughPairs(pairs)
-        let people = try await request.flipside.people.allByEmployeeID()
+        let everyone = try await request.flipside.people.employment()
+        let people = try await request.flipside.people.find(Array(Set(pairs.flatMap { [$0.menteeID, $0.mentorID] })))
         let enrolments = Dictionary(try await request.flipside.enrolments.all(in: program.id).map { ($0.employeeID, $0) }, uniquingKeysWith: { a, _ in a })
         let facts = pairs.compactMap { pair -> (mentee: Person, mentor: Person, topics: [Topic])? in
             guard let mentee = people[pair.menteeID], let mentor = people[pair.mentorID] else { return nil }
@@ -178,18 +190,95 @@ extension OutcomesViews {
             return (mentee, mentor, (enrolments[pair.mentorID]?.offers.map(\.topic) ?? []).filter { wants.contains($0) })
         }
         let day = program.startDate ?? CalendarDate.today(now: request.flipside.now)
-        let participants = Set(pairs.flatMap { [$0.menteeID, $0.mentorID] }).compactMap { people[$0] }
-        let organisation = people.values.filter { $0.status != .exited }
-        return DiversityDTO(DiversityReport(pairs: facts, participants: participants, organisation: Array(organisation),
+        let participants = people.values.map(Employment.init)
+        let organisation = everyone.filter { $0.status != .exited }
+        return DiversityDTO(DiversityReport(pairs: facts, participants: participants, organisation: organisation,
                                             attributes: program.settings.perspectiveAttributes, on: day))
     }
 
-    func engagement(_ program: Program) async throws -> EngagementDTO {
+    func engagement(_ program: Program, pairs known: [MentoringPair]? = nil) async throws -> EngagementDTO {
         try request.authorize(.view, .outcomes)
-        let pairs = try await tookPart(program)
+        let pairs: [MentoringPair]
+        if let known { pairs = known } else { pairs = try await tookPart(program) }
         try requireEnoughPairs(pairs)
-        var partnerships: [Partnership] = []
-        for pair in pairs { if let p = try await PartnershipReads(db: request.db).partnership(pair.id) { partnerships.append(p) } }
+        let partnerships = try await PartnershipReads(db: request.db).forFigures(pairs, in: program)
         return EngagementDTO(EngagementReport(partnerships, now: request.flipside.now))
+    }
+}
+
+/// Every program's headline figures side by side, and who takes part across all programs against the
+/// organisation: the organisation overview (counts and retention only; small figures suppressed).
+struct OverviewDTO: Content {
+    struct ProgramRow: Content {
+        var id: UUID
+        var name: String
+        var status: ProgramStatus
+        var start: String?
+        /// Pairs that went ahead (`null`: fewer than 5, and then no other figure of the program is shown).
+        var pairs: Int?
+        var mentors_12_months: RetentionDTO.Point?
+        var mentees_12_months: RetentionDTO.Point?
+        var comparison_12_months: RetentionDTO.Point?
+        var mentors_vs_comparison: RetentionDTO.Test?
+        /// Pairs whose two people work in different departments (of those with both known).
+        var crossing_departments: Int?
+        var meetings_held: Int?
+        var check_ins: Int?
+        var insights: Int?
+        var actions_planned: Int?
+        var actions_done: Int?
+    }
+    var censored_at: String
+    var employed: Int
+    var programs: [ProgramRow]
+    /// Everyone who took part in any program, against the organisation today.
+    var participants: Int?
+    var participation: [DiversityDTO.Participation]
+}
+
+extension OutcomesViews {
+    /// The organisation overview. Reads everyone's employment facts once (kept between requests until
+    /// the next import), each program's pairs, and the partnership counts per program in four grouped
+    /// SQL queries.
+    func overview(censor: CalendarDate?) async throws -> OverviewDTO {
+        try request.authorize(.view, .outcomes)
+        let censor = censor ?? CalendarDate.today(now: request.flipside.now)
+        let everyone = try await request.flipside.people.employment()
+        let byID = Dictionary(everyone.map { ($0.employeeID, $0) }, uniquingKeysWith: { a, _ in a })
+        let counts = try await PartnershipReads(db: request.db).countsByProgram()
+        var rows: [OverviewDTO.ProgramRow] = []
+        var participantIDs = Set<String>()
+        for program in try await request.flipside.programs.all().sorted(by: { ($0.startDate ?? .unknown, $0.name) < ($1.startDate ?? .unknown, $1.name) }) {
+            let pairs = try await tookPart(program)
+            var row = OverviewDTO.ProgramRow(id: program.id, name: program.name, status: program.status, start: program.startDate?.description)
+            guard pairs.count >= Suppression.threshold else { rows.append(row); continue }
+            participantIDs.formUnion(pairs.flatMap { [$0.menteeID, $0.mentorID] })
+            row.pairs = pairs.count
+            if let start = program.startDate ?? pairs.map(\.createdAt).min().map({ CalendarDate.today(now: $0) }), start <= censor {
+                let dto = RetentionDTO(RetentionAnalysis(people: everyone, mentorIDs: Set(pairs.map(\.mentorID)), menteeIDs: Set(pairs.map(\.menteeID)),
+                                                         start: start, censor: censor), program: program, start: start, censor: censor)
+                row.mentors_12_months = dto.groups[0].twelve_months
+                row.mentees_12_months = dto.groups[1].twelve_months
+                row.comparison_12_months = dto.groups[2].twelve_months
+                row.mentors_vs_comparison = dto.mentors_vs_comparison
+            }
+            let known = pairs.compactMap { pair -> Bool? in
+                guard let a = byID[pair.menteeID]?.department, let b = byID[pair.mentorID]?.department, !a.isEmpty, !b.isEmpty else { return nil }
+                return a != b
+            }
+            row.crossing_departments = Suppression.share(known.filter { $0 }.count, of: known.count)?.number
+            let c = counts[program.id] ?? .init()
+            row.meetings_held = c.meetingsHeld
+            row.check_ins = c.checkIns
+            row.insights = c.insights
+            row.actions_planned = c.actions
+            row.actions_done = c.actionsDone
+            rows.append(row)
+        }
+        let participants = participantIDs.compactMap { byID[$0] }
+        return OverviewDTO(censored_at: censor.description, employed: everyone.filter { $0.status != .exited }.count, programs: rows,
+                           participants: participants.count >= Suppression.threshold ? participants.count : nil,
+                           participation: DiversityReport.participation(participants: participants, organisation: everyone.filter { $0.status != .exited })
+                            .map { DiversityDTO.Participation(dimension: $0.dimension, rows: $0.rows.map { .init(value: $0.value, participants: $0.participants, organisation: $0.organisation) }) })
     }
 }

@@ -43,6 +43,34 @@ struct PeopleService {
         return result
     }
 
+    /// What the outcomes need of everyone in the HR data (no names or contact details), in bulk: the
+    /// retention of 100,000 people reads these seven columns, not whole people.
+    /// Kept by the people table's version (one copy: a new import replaces it).
+    func employment() async throws -> [Employment] {
+        let sql = self.sql
+        let compute: @Sendable () async throws -> [Employment] = { try await Self.employment(sql) }
+        guard let results else { return try await compute() }
+        return try await results.current("employment", version: try await DataVersions.read(on: db).people, compute: compute)
+    }
+
+    private static func employment(_ sql: any SQLDatabase) async throws -> [Employment] {
+        struct Row: Decodable {
+            var employee_id: String
+            var level: Int
+            var hire_date: String
+            var department: String
+            var location: String
+            var status: String
+            var exit_date: String?
+        }
+        return try await sql.select().columns("employee_id", "level", "hire_date", "department", "location", "status", "exit_date")
+            .from(PersonModel.schema).all(decoding: Row.self).map { row in
+                Employment(employeeID: row.employee_id, level: row.level, department: row.department, location: row.location,
+                           hireDate: CalendarDate(iso: row.hire_date) ?? .unknown, status: EmploymentStatus(rawValue: row.status) ?? .active,
+                           exitDate: row.exit_date.flatMap(CalendarDate.init(iso:)))
+            }
+    }
+
     /// One person by employee id.
     func find(_ employeeID: String) async throws -> Person? {
         try await PersonModel.query(on: db).filter(\.$employeeID == employeeID).first()?.person

@@ -73,3 +73,74 @@ enum Charts {
             .replacingOccurrences(of: "\"", with: "&quot;")
     }
 }
+
+extension Charts {
+    struct Bar {
+        var series: Int
+        /// `nil`: not shown (suppressed); the table says why.
+        var value: Double?
+        var lower: Double? = nil
+        var upper: Double? = nil
+    }
+
+    struct BarGroup {
+        var label: String
+        var bars: [Bar]
+    }
+
+    /// Horizontal bars, one group per category and one bar per series in it, with optional 95 %
+    /// interval whiskers; values from 0 to `maximum`, labelled by `format`. A suppressed value draws no
+    /// bar but says so at its place.
+    static func bars(_ groups: [BarGroup], series: [String], maximum: Double, format: (Double) -> String, axis: String,
+                     title: String, description: String, id: String) -> String {
+        let colours = ["#1f5fa8", "#a8431f", "#4d4d4d", "#2e7d32"]
+        let barH = 14.0, gap = 3.0, groupGap = 12.0, left = 170.0, right = 70.0, top = 8.0, width = 640.0
+        let legendH = series.count > 1 ? 22.0 : 0
+        let groupH = Double(max(series.count, 1)) * (barH + gap) - gap
+        let plotH = Double(groups.count) * (groupH + groupGap)
+        let height = top + legendH + plotH + 30
+        let plotW = width - left - right
+        let maximum = max(maximum, 0.000_001)
+        func x(_ v: Double) -> Double { left + plotW * min(max(v, 0), maximum) / maximum }
+        func f(_ v: Double) -> String { String(format: "%.1f", v) }
+        var svg = """
+        <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \(Int(width)) \(Int(height))" role="img" aria-labelledby="\(id)-title \(id)-desc" class="chart">
+        <title id="\(id)-title">\(escape(title))</title><desc id="\(id)-desc">\(escape(description))</desc>
+        """
+        if series.count > 1 {
+            var lx = left
+            for (i, name) in series.enumerated() {
+                svg += "<rect x=\"\(f(lx))\" y=\"\(f(top))\" width=\"12\" height=\"12\" fill=\"\(colours[i % colours.count])\"/>"
+                svg += "<text x=\"\(f(lx + 16))\" y=\"\(f(top + 10))\" font-size=\"12\" fill=\"#222\">\(escape(name))</text>"
+                lx += 24 + Double(name.count) * 6.5
+            }
+        }
+        let plotTop = top + legendH
+        for tick in 0...4 {
+            let v = maximum * Double(tick) / 4
+            svg += "<line x1=\"\(f(x(v)))\" x2=\"\(f(x(v)))\" y1=\"\(f(plotTop))\" y2=\"\(f(plotTop + plotH))\" stroke=\"#d0d4da\"/>"
+            svg += "<text x=\"\(f(x(v)))\" y=\"\(f(plotTop + plotH + 14))\" text-anchor=\"middle\" font-size=\"12\" fill=\"#333\">\(escape(format(v)))</text>"
+        }
+        svg += "<text x=\"\(f(left + plotW / 2))\" y=\"\(f(height - 2))\" text-anchor=\"middle\" font-size=\"12\" fill=\"#333\">\(escape(axis))</text>"
+        for (g, group) in groups.enumerated() {
+            let gy = plotTop + Double(g) * (groupH + groupGap) + groupGap / 2
+            svg += "<text x=\"\(f(left - 8))\" y=\"\(f(gy + groupH / 2 + 4))\" text-anchor=\"end\" font-size=\"12\" fill=\"#222\">\(escape(group.label))</text>"
+            for bar in group.bars {
+                let by = gy + Double(bar.series) * (barH + gap)
+                let colour = colours[bar.series % colours.count]
+                let name = bar.series < series.count ? series[bar.series] : ""
+                guard let value = bar.value else {
+                    svg += "<text x=\"\(f(left + 4))\" y=\"\(f(by + barH - 3))\" font-size=\"11\" fill=\"#444\">not shown (fewer than 5)</text>"
+                    continue
+                }
+                svg += "<rect x=\"\(f(left))\" y=\"\(f(by))\" width=\"\(f(x(value) - left))\" height=\"\(f(barH))\" fill=\"\(colour)\"><title>\(escape("\(group.label) · \(name): \(format(value))"))</title></rect>"
+                if let lower = bar.lower, let upper = bar.upper {
+                    let mid = by + barH / 2
+                    svg += "<path d=\"M\(f(x(lower))) \(f(mid))H\(f(x(upper)))M\(f(x(lower))) \(f(mid - 4))V\(f(mid + 4))M\(f(x(upper))) \(f(mid - 4))V\(f(mid + 4))\" stroke=\"#111\" stroke-width=\"1.5\" fill=\"none\"/>"
+                }
+                svg += "<text x=\"\(f(x(max(value, bar.upper ?? value)) + 6))\" y=\"\(f(by + barH - 3))\" font-size=\"11\" fill=\"#222\">\(escape(format(value)))</text>"
+            }
+        }
+        return svg + "</svg>"
+    }
+}

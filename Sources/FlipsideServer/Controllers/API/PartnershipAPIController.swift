@@ -26,6 +26,7 @@ struct PartnershipAPIController {
         authed.delete("me", "calendar-feed", use: revokeFeed)
         let program = authed.grouped("programs", ":programID")
         program.get("health", use: health)
+        authed.get("outcomes", use: overview)
         program.get("outcomes", "retention", use: retention)
         program.get("outcomes", "diversity", use: diversity)
         program.get("outcomes", "engagement", use: engagement)
@@ -164,12 +165,11 @@ struct PartnershipAPIController {
     func retention(req: Request) async throws -> RetentionDTO {
         try req.authorize(.view, .outcomes)
         let program = try await req.visibleProgram()
-        var censor: CalendarDate?
-        if let raw = req.query[String.self, at: "censor"] {
-            guard let date = CalendarDate(iso: raw) else { throw APIError.invalid([FieldProblem(field: "censor", reason: "must be a date YYYY-MM-DD")]) }
-            censor = date
-        }
-        return try await req.flipside.outcomes.retention(program, censor: censor)
+        return try await req.flipside.outcomes.retention(program, censor: try req.censorDate())
+    }
+
+    func overview(req: Request) async throws -> OverviewDTO {
+        try await req.flipside.outcomes.overview(censor: try req.censorDate())
     }
 
     func diversity(req: Request) async throws -> DiversityDTO {

@@ -8,6 +8,100 @@ struct OutcomesWebController {
     func register(_ web: any RoutesBuilder) {
         web.get("programs", ":programID", "outcomes", use: page)
         web.get("programs", ":programID", "outcomes.csv", use: csv)
+        web.get("outcomes", use: overview)
+        web.get("outcomes.csv", use: overviewCSV)
+    }
+
+    struct Overview: Encodable {
+        struct Row: Encodable {
+            var name: String; var url: String; var status: String; var start: String; var pairs: String
+            var mentors: String; var mentees: String; var comparison: String; var test: String
+            var crossing: String; var meetings: String; var checkIns: String; var insights: String; var actions: String
+        }
+        var page: PageChrome
+        var censoredAt: String
+        var employed: Int
+        var participants: String
+        var rows: [Row]
+        var retentionChart: String
+        var participationChart: String
+        var participation: [DiversityDTO.Participation]
+    }
+
+    static func point(_ p: RetentionDTO.Point?) -> String {
+        guard let p else { return "—" }
+        return String(format: "%.1f %% (%.1f–%.1f)", p.survival * 100, p.lower * 100, p.upper * 100)
+    }
+
+    static func overviewRows(_ o: OverviewDTO) -> [(OverviewDTO.ProgramRow, [String])] {
+        o.programs.map { p in
+            let shown = { (n: Int?) in p.pairs == nil ? "—" : n.map(String.init) ?? "fewer than 5" }
+            return (p, [p.name, p.status.rawValue, p.start ?? "", p.pairs.map(String.init) ?? "fewer than 5",
+                        point(p.mentors_12_months), point(p.mentees_12_months), point(p.comparison_12_months),
+                        p.mentors_vs_comparison.map { String(format: "p = %.3g", $0.p_value) } ?? "—",
+                        p.pairs == nil ? "—" : p.crossing_departments.map { "\($0) of \(p.pairs!)" } ?? "not shown",
+                        shown(p.meetings_held), shown(p.check_ins), shown(p.insights),
+                        p.pairs == nil ? "—" : "\(p.actions_done ?? 0) of \(p.actions_planned ?? 0)"])
+        }
+    }
+
+    func overview(req: Request) async throws -> View {
+        try req.authorize(.view, .outcomes)
+        let o = try await req.flipside.outcomes.overview(censor: try req.censorDate())
+        let rows = Self.overviewRows(o).map { p, c in
+            Overview.Row(name: c[0], url: SiteURL.program(p.id).path + "/outcomes", status: c[1], start: c[2], pairs: c[3], mentors: c[4], mentees: c[5],
+                         comparison: c[6], test: c[7], crossing: c[8], meetings: c[9], checkIns: c[10], insights: c[11], actions: c[12])
+        }
+        let measured = o.programs.filter { $0.pairs != nil }
+        let retentionChart = Charts.bars(
+            measured.map { p in .init(label: p.name, bars: [p.mentors_12_months, p.mentees_12_months, p.comparison_12_months].enumerated().map { i, pt in
+                .init(series: i, value: pt?.survival, lower: pt?.lower, upper: pt?.upper) }) },
+            series: ["mentors (junior side)", "mentees (senior side)", "comparison group"], maximum: 1, format: Self.percent,
+            axis: "still employed 12 months after the program started (95 % interval)", title: "Retention at 12 months, by program",
+            description: measured.map { "\($0.name): mentors \(Self.point($0.mentors_12_months)), mentees \(Self.point($0.mentees_12_months)), comparison \(Self.point($0.comparison_12_months))" }
+                .joined(separator: "; ") + ". A program not followed for 12 months yet shows no bar.", id: "overview-retention-chart")
+        var participationChart = ""
+        if let departments = o.participation.first(where: { $0.dimension == "department" }) {
+            let inPrograms = Double(departments.rows.compactMap(\.participants).reduce(0, +)), everyone = Double(departments.rows.compactMap(\.organisation).reduce(0, +))
+            let share = { (n: Int?, of: Double) in n.map { of > 0 ? Double($0) / of : 0 } }
+            participationChart = Charts.bars(
+                departments.rows.map { r in .init(label: r.value, bars: [.init(series: 0, value: share(r.participants, inPrograms)), .init(series: 1, value: share(r.organisation, everyone))]) },
+                series: ["share of everyone who took part", "share of the organisation"],
+                maximum: max(0.05, departments.rows.flatMap { [share($0.participants, inPrograms), share($0.organisation, everyone)] }.compactMap { $0 }.max() ?? 1),
+                format: Self.percent, axis: "share of each group", title: "Who takes part across all programs, by department",
+                description: "Each department's share of all participants against its share of the organisation; figures in the tables below.", id: "overview-participation-chart")
+        }
+        return try await req.view.render("overview", Overview(
+            page: PageChrome(request: req, title: "Outcomes across programs", nav: "outcomes"), censoredAt: o.censored_at, employed: o.employed,
+            participants: o.participants.map(String.init) ?? "fewer than 5", rows: rows, retentionChart: retentionChart,
+            participationChart: participationChart, participation: o.participation))
+    }
+
+    /// The overview's tables as CSV (`?table=programs` or `participation`).
+    func overviewCSV(req: Request) async throws -> Response {
+        try req.authorize(.view, .outcomes)
+        let table = req.query[String.self, at: "table"] ?? ""
+        guard ["programs", "participation"].contains(table) else {
+            throw APIError.invalid([FieldProblem(field: "table", reason: "must be one of programs, participation")])
+        }
+        let o = try await req.flipside.outcomes.overview(censor: try req.censorDate())
+        let header: [String], rows: [[String]]
+        if table == "programs" {
+            header = ["program", "status", "start", "pairs", "mentors_12_months", "mentees_12_months", "comparison_12_months", "log_rank_mentors",
+                      "pairs_crossing_departments", "meetings_held", "check_ins", "insights", "actions_done_of_planned"]
+            rows = Self.overviewRows(o).map(\.1)
+        } else {
+            header = ["dimension", "value", "took_part", "in_organisation"]
+            rows = o.participation.flatMap { p in p.rows.map { [p.dimension, $0.value, $0.participants.map(String.init) ?? "fewer than 5", $0.organisation.map(String.init) ?? "fewer than 5"] } }
+        }
+        return Self.csvResponse(CSVExport.table(header: header, rows: rows), name: "outcomes-\(table).csv")
+    }
+
+    static func csvResponse(_ body: String, name: String) -> Response {
+        var headers = HTTPHeaders()
+        headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+        headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(name)\"")
+        return Response(status: .ok, headers: headers, body: .init(string: body))
     }
 
     /// Every table of the outcomes page as CSV (`?table=` one of `tables`), the same suppressed figures.
@@ -25,7 +119,7 @@ struct OutcomesWebController {
         var header: [String] = [], rows: [[String]] = []
         switch table {
         case "retention", "at-risk":
-            let r = try await req.flipside.outcomes.retention(program, censor: req.query[String.self, at: "censor"].flatMap(CalendarDate.init(iso:)))
+            let r = try await req.flipside.outcomes.retention(program, censor: try req.censorDate())
             if table == "retention" {
                 header = ["group", "people", "exits", "day", "at_risk", "retention", "lower_95", "upper_95"]
                 for g in r.groups {
@@ -62,10 +156,7 @@ struct OutcomesWebController {
                 rows = d.participation.flatMap { p in p.rows.map { [p.dimension, $0.value, shown($0.participants), shown($0.organisation)] } }
             }
         }
-        var headers = HTTPHeaders()
-        headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
-        headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"outcomes-\(table).csv\"")
-        return Response(status: .ok, headers: headers, body: .init(string: CSVExport.table(header: header, rows: rows)))
+        return Self.csvResponse(CSVExport.table(header: header, rows: rows), name: "outcomes-\(table).csv")
     }
 
     struct Page: Encodable {
@@ -89,6 +180,52 @@ struct OutcomesWebController {
         var levelBands: [String] = ["levels 1–2", "levels 3–4", "levels 5–6", "levels 7+"]
         var reportsNote: String? = nil
         var csvURL: String = ""
+        /// Bar charts drawn on the server (SVG), each beside its table.
+        var crossingsChart = "", levelGapChart = "", tenureGapChart = "", participationChart = "", monthsChart = "", flagsChart = ""
+    }
+
+    static func percent(_ v: Double) -> String { String(format: "%.0f %%", v * 100) }
+
+    static func diversityCharts(_ d: DiversityDTO, into page: inout Page) {
+        page.crossingsChart = Charts.bars(
+            d.crossings.map { c in .init(label: c.dimension, bars: [.init(series: 0, value: c.crossing.map { c.pairs > 0 ? Double($0) / Double(c.pairs) : 0 })]) },
+            series: ["pairs that differ"], maximum: 1, format: percent, axis: "share of pairs whose two people differ",
+            title: "Pairs that cross a line",
+            description: d.crossings.map { c in "\(c.dimension): " + (c.crossing.map { "\($0) of \(c.pairs) pairs" } ?? "not shown (fewer than 5)") }.joined(separator: "; ") + ".",
+            id: "crossings-chart")
+        let maxGap = Double((d.level_gaps + d.tenure_gaps).compactMap(\.count).max() ?? 1)
+        func histogram(_ figures: [DiversityDTO.FigureDTO], title: String, axisLabel: String, id: String) -> String {
+            Charts.bars(figures.map { .init(label: $0.label, bars: [.init(series: 0, value: $0.count.map(Double.init))]) }, series: ["pairs"],
+                        maximum: maxGap, format: { String(Int($0.rounded())) }, axis: axisLabel, title: title,
+                        description: figures.map { "\($0.label): \($0.count.map { "\($0) pairs" } ?? "fewer than 5")" }.joined(separator: "; ") + ".", id: id)
+        }
+        page.levelGapChart = histogram(d.level_gaps, title: "Level gap within the pairs", axisLabel: "pairs", id: "level-gap-chart")
+        page.tenureGapChart = histogram(d.tenure_gaps, title: "Difference in tenure within the pairs", axisLabel: "pairs", id: "tenure-gap-chart")
+        if let departments = d.participation.first(where: { $0.dimension == "department" }) {
+            let inProgram = Double(departments.rows.compactMap(\.participants).reduce(0, +)), everyone = Double(departments.rows.compactMap(\.organisation).reduce(0, +))
+            page.participationChart = Charts.bars(
+                departments.rows.map { r in .init(label: r.value, bars: [.init(series: 0, value: r.participants.map { inProgram > 0 ? Double($0) / inProgram : 0 }),
+                                                                         .init(series: 1, value: r.organisation.map { everyone > 0 ? Double($0) / everyone : 0 })]) },
+                series: ["share of participants", "share of the organisation"],
+                maximum: max(0.05, departments.rows.flatMap { r in [r.participants.map { inProgram > 0 ? Double($0) / inProgram : 0 }, r.organisation.map { everyone > 0 ? Double($0) / everyone : 0 }] }.compactMap { $0 }.max() ?? 1),
+                format: percent, axis: "share of each group", title: "Who takes part, by department, against the organisation",
+                description: "A department whose share of participants is far below its share of the organisation is missing from the program. Figures are in the table below.",
+                id: "participation-chart")
+        }
+    }
+
+    static func engagementCharts(_ e: EngagementDTO, into page: inout Page) {
+        page.monthsChart = Charts.bars(
+            e.months.map { m in .init(label: m.month, bars: [.init(series: 0, value: m.satisfaction), .init(series: 1, value: m.listened)]) },
+            series: ["satisfaction", "felt listened to (mentors)"], maximum: 5, format: { String(format: "%.1f", $0) }, axis: "mean answer, 1 to 5",
+            title: "Satisfaction and feeling listened to, by month",
+            description: e.months.map { m in "\(m.month): " + (m.satisfaction.map { String(format: "satisfaction %.1f", $0) } ?? "fewer than 5 answers")
+                + (m.listened.map { String(format: ", listened %.1f", $0) } ?? "") }.joined(separator: "; ") + ".", id: "months-chart")
+        page.flagsChart = Charts.bars(
+            e.flagged.map { f in .init(label: (HealthFlag.Kind(rawValue: f.label)?.label ?? f.label), bars: [.init(series: 0, value: f.count.map(Double.init))]) }, series: ["partnerships"],
+            maximum: Double(max(e.flagged.compactMap(\.count).max() ?? 1, 1)), format: { String(Int($0.rounded())) }, axis: "partnerships flagged now",
+            title: "Partnerships flagged, by sign", description: e.flagged.map { "\((HealthFlag.Kind(rawValue: $0.label)?.label ?? $0.label)): \($0.count.map(String.init) ?? "fewer than 5")" }.joined(separator: "; ") + ".",
+            id: "flags-chart")
     }
 
     func page(req: Request) async throws -> Response {
@@ -101,8 +238,9 @@ struct OutcomesWebController {
     /// The outcomes page's model (the page and `flipside report` render the same).
     static func page(_ req: Request, program: Program, chrome: PageChrome) async throws -> (Page, HTTPStatus) {
         let dto: RetentionDTO
+        let pairs = try await req.flipside.outcomes.tookPart(program)
         do {
-            dto = try await req.flipside.outcomes.retention(program, censor: req.query[String.self, at: "censor"].flatMap(CalendarDate.init(iso:)))
+            dto = try await req.flipside.outcomes.retention(program, censor: try req.censorDate(), pairs: pairs)
         } catch let error as APIError {
             return (Page(page: chrome, programName: program.name, programURL: SiteURL.program(program.id).path, start: "", censoredAt: "",
                          chart: "", rows: [], riskDays: [], risk: [], comparison: "", tests: [], caveat: nil, message: error.message), error.status)
@@ -139,11 +277,13 @@ struct OutcomesWebController {
         var full = page
         full.csvURL = SiteURL.program(program.id).path + "/outcomes.csv?table="
         do {
-            full.diversity = try await req.flipside.outcomes.diversity(program)
-            full.engagement = try await req.flipside.outcomes.engagement(program)
+            full.diversity = try await req.flipside.outcomes.diversity(program, pairs: pairs)
+            full.engagement = try await req.flipside.outcomes.engagement(program, pairs: pairs)
         } catch let error as APIError where error.status == .conflict {
             full.reportsNote = error.message
         }
+        if let d = full.diversity { Self.diversityCharts(d, into: &full) }
+        if let e = full.engagement { Self.engagementCharts(e, into: &full) }
         return (full, .ok)
     }
 }

@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""The outcomes pages at the size of a large organisation, in the release server.
+
+    swift build -c release --product flipside
+    python3 scripts/bench-outcomes.py                       # SQLite file in a temporary folder
+    python3 scripts/bench-outcomes.py "$(scripts/postgres-up.sh flipside_outcomes)"   # PostgreSQL (emptied first)
+
+`flipside synthesize` fills the database: 100,000 people, 5 programs (one a year, the last active),
+10,000 pairs, about 370,000 meetings, 200,000 check-ins, insights and actions. Then a coordinator
+signs in and each page is fetched 7 times in a row (the very first request after the server
+starts also reads everyone's employment facts, which are then kept until the next HR import): the program outcomes page of the largest closed program and of the active one,
+the organisation overview, and the JSON figures. Prints min / median / max wall time per page."""
+import http.cookiejar
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+
+root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+binary = os.environ.get("FLIPSIDE_BIN", os.path.join(root, ".build/release/flipside"))
+tmp = tempfile.mkdtemp()
+url = sys.argv[1] if len(sys.argv) > 1 else f"sqlite://{tmp}/outcomes.sqlite"
+env = dict(os.environ, DATABASE_URL=url, BCRYPT_COST="4", LOG_LEVEL="warning")
+if url.startswith("postgres"):
+    subprocess.run(["psql", url, "-q", "-c", "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"], check=True, capture_output=True)
+run = lambda *args, **kw: subprocess.run([binary, *args], env=env, check=True, capture_output=True, text=True, **kw)
+started = time.perf_counter()
+out = run("synthesize").stdout
+print(out.strip().splitlines()[0], f"(wall {time.perf_counter() - started:.1f} s)")
+programs = [line.split()[0] for line in out.strip().splitlines()[1:]]
+run("user", "create", "--email", "bench@example.com", "--coordinator", input="bench-password\n")
+s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close()
+server = subprocess.Popen([binary, "serve", "--port", str(port)], env=env, stdout=open(f"{tmp}/server.log", "w"), stderr=subprocess.STDOUT)
+base = f"http://127.0.0.1:{port}"
+try:
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(base + "/login").read().decode()
+    csrf = page.split('name="_csrf" value="', 1)[1].split('"', 1)[0]
+    opener.open(base + "/login", data=urllib.parse.urlencode({"email": "bench@example.com", "password": "bench-password", "_csrf": csrf}).encode())
+    token = json.loads(urllib.request.urlopen(urllib.request.Request(
+        base + "/api/v1/auth/token", data=json.dumps({"email": "bench@example.com", "password": "bench-password"}).encode(),
+        headers={"content-type": "application/json"})).read())["token"]
+
+    def fetch(path):
+        if path.startswith("/api/"):
+            return urllib.request.urlopen(urllib.request.Request(base + path, headers={"authorization": f"Bearer {token}"})).read()
+        return opener.open(base + path).read()
+    paths = [("program outcomes page (2025, closed)", f"/programs/{programs[-2]}/outcomes"),
+             ("program outcomes page (2026, active)", f"/programs/{programs[-1]}/outcomes"),
+             ("organisation overview page", "/outcomes"),
+             ("API retention + diversity + engagement (2025)", None),
+             ("API organisation overview", "/api/v1/outcomes")]
+    for name, path in paths:
+        times = []
+        for _ in range(7):
+            t = time.perf_counter()
+            if path is None:
+                for part in ("retention", "diversity", "engagement"):
+                    fetch(f"/api/v1/programs/{programs[-2]}/outcomes/{part}")
+            else:
+                fetch(path)
+            times.append(time.perf_counter() - t)
+        print(f"{name:48s} min {min(times):.3f} s  median {statistics.median(times):.3f} s  max {max(times):.3f} s")
+finally:
+    server.terminate()
+    server.wait()
