@@ -324,6 +324,27 @@ def run(driver, base, tmp):
     accessible(driver, "outcomes")
     driver.save_screenshot(os.path.join(ART, "10-outcomes.png"))
 
+    # Last year's closed program: its retention curves, its bar charts, their tables.
+    driver.get(base + "/programs")
+    submit(driver, driver.find_element(By.PARTIAL_LINK_TEXT, "Reverse Mentoring 2025"))
+    submit(driver, driver.find_element(By.ID, "outcomes-link"))
+    charts = driver.find_elements(By.CSS_SELECTOR, "figure svg[role=img]")
+    rows = driver.find_elements(By.CSS_SELECTOR, "#retention-table tbody tr")
+    check("the closed program's outcomes page draws its retention curves and bar charts, each with a table",
+          len(driver.find_elements(By.CSS_SELECTOR, "#retention-chart svg polyline")) >= 1 and len(charts) >= 5 and len(rows) == 3
+          and len(driver.find_elements(By.ID, "crossings")) == 1 and len(driver.find_elements(By.ID, "by-month")) == 1, f"{len(charts)} charts, {len(rows)} rows")
+    accessible(driver, "closed program outcomes")
+    driver.save_screenshot(os.path.join(ART, "11-closed-program-outcomes.png"))
+
+    # The organisation overview, from the main navigation.
+    submit(driver, driver.find_element(By.LINK_TEXT, "Outcomes"))
+    table = driver.find_element(By.ID, "overview-programs").text
+    check("the organisation overview compares every program with charts and a table",
+          "Reverse Mentoring 2025" in table and len(driver.find_elements(By.CSS_SELECTOR, "#overview-retention svg[role=img] rect")) >= 1
+          and len(driver.find_elements(By.CSS_SELECTOR, "#overview-participation svg[role=img]")) == 1, table[:300])
+    accessible(driver, "organisation overview")
+    driver.save_screenshot(os.path.join(ART, "12-overview.png"))
+
 
 def set_value(driver, element_id, value):
     """Date and time inputs take their value in ISO form whatever the browser's locale shows."""

@@ -94,7 +94,9 @@ extension Charts {
     static func bars(_ groups: [BarGroup], series: [String], maximum: Double, format: (Double) -> String, axis: String,
                      title: String, description: String, id: String) -> String {
         let colours = ["#1f5fa8", "#a8431f", "#4d4d4d", "#2e7d32"]
-        let barH = 14.0, gap = 3.0, groupGap = 12.0, left = 170.0, right = 70.0, top = 8.0, width = 640.0
+        // The label column fits the longest label (about 7 px a character at 12 px), within reason.
+        let longest = Double(groups.map(\.label.count).max() ?? 0)
+        let barH = 14.0, gap = 3.0, groupGap = 12.0, left = min(280, max(120, 7 * longest + 16)), right = 70.0, top = 8.0, width = 640.0 + max(0, left - 170)
         let legendH = series.count > 1 ? 22.0 : 0
         let groupH = Double(max(series.count, 1)) * (barH + gap) - gap
         let plotH = Double(groups.count) * (groupH + groupGap)

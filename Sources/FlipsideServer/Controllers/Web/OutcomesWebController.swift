@@ -238,7 +238,14 @@ struct OutcomesWebController {
     /// The outcomes page's model (the page and `flipside report` render the same).
     static func page(_ req: Request, program: Program, chrome: PageChrome) async throws -> (Page, HTTPStatus) {
         let dto: RetentionDTO
-        let pairs = try await req.flipside.outcomes.tookPart(program)
+        let outcomes = req.flipside.outcomes
+        let pairs = try await outcomes.tookPart(program)
+        // The three reports read different tables: they run side by side.
+        @Sendable func attempt<T: Sendable>(_ body: @Sendable () async throws -> T) async -> Result<T, any Error> {
+            do { return .success(try await body()) } catch { return .failure(error) }
+        }
+        async let diversity = attempt { try await outcomes.diversity(program, pairs: pairs) }
+        async let engagement = attempt { try await outcomes.engagement(program, pairs: pairs) }
         do {
             dto = try await req.flipside.outcomes.retention(program, censor: try req.censorDate(), pairs: pairs)
         } catch let error as APIError {
@@ -277,8 +284,8 @@ struct OutcomesWebController {
         var full = page
         full.csvURL = SiteURL.program(program.id).path + "/outcomes.csv?table="
         do {
-            full.diversity = try await req.flipside.outcomes.diversity(program, pairs: pairs)
-            full.engagement = try await req.flipside.outcomes.engagement(program, pairs: pairs)
+            full.diversity = try await diversity.get()
+            full.engagement = try await engagement.get()
         } catch let error as APIError where error.status == .conflict {
             full.reportsNote = error.message
         }
