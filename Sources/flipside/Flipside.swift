@@ -77,6 +77,7 @@ struct Serve: AsyncParsableCommand {
             // Background work (clean-ups now; emails and reminders later) runs beside the server unless
             // a separate `flipside worker` does it.
             let worker = noWorker ? nil : Task { await OutboxWorker(app: app).run() }
+            ServerActions.started(app)
             try await app.execute()
             worker?.cancel()
             try await app.asyncShutdown()

@@ -444,10 +444,13 @@ import VaporTesting
                     #expect(!body.contains(words), "\(part) holds '\(words)'")
                 }
             }
-            // Last year's program: retention from its start with a curve for the mentees (no exits to give away).
+            // Last year's program: retention from its start, with a curve for the mentors (five left) and the comparison group.
             let (ls, lastYear) = try await world.api(.GET, "/api/v1/programs/\(pathID(DemoLoader.lastYearID))/outcomes/retention?censor=2026-11-01", as: .coordinator)
             let groups = try #require((try json(lastYear) as? [String: Any])?["groups"] as? [[String: Any]])
-            #expect(ls == .ok && groups.count == 3 && groups[1]["people"] as? Int == 20 && !((groups[1]["steps"] as? [Any]) ?? []).isEmpty, "\(lastYear.prefix(400))")
+            #expect(ls == .ok && groups.count == 3 && groups[0]["people"] as? Int == 20 && groups[1]["people"] as? Int == 20, "\(lastYear.prefix(400))")
+            #expect((groups[0]["exits"] as? Int ?? 0) >= 5 && !((groups[0]["steps"] as? [Any]) ?? []).isEmpty && !((groups[2]["steps"] as? [Any]) ?? []).isEmpty)
+            // The mentees' few exits are not shown, and neither is their curve (it would give them away).
+            #expect(groups[1]["exits"] == nil && ((groups[1]["steps"] as? [Any]) ?? []).isEmpty)
             let (_, engagement) = try await world.api(.GET, "/api/v1/programs/\(pilot)/outcomes/engagement", as: .coordinator)
             let e = try #require(try json(engagement) as? [String: Any])
             #expect((e["partnerships"] as? Int ?? 0) >= 5 && (e["meetings_held"] as? Int ?? 0) > 0 && (e["check_ins_answered"] as? Int ?? 0) > 0)
@@ -477,7 +480,7 @@ import VaporTesting
             let programs = try #require(o["programs"] as? [[String: Any]])
             let lastYearRow = try #require(programs.first { $0["id"] as? String == DemoLoader.lastYearID.uuidString })
             let pairCount = lastYearRow["pairs"] as? Int, held = lastYearRow["meetings_held"] as? Int ?? 0
-            #expect(pairCount == 20 && held > 0 && lastYearRow["mentees_12_months"] != nil, "\(lastYearRow)")
+            #expect(pairCount == 20 && held > 0 && lastYearRow["mentors_12_months"] != nil && lastYearRow["mentees_12_months"] == nil, "\(lastYearRow)")
             // A program with fewer than 5 pairs shows its name and nothing else.
             for p in programs where p["pairs"] == nil { #expect(p["meetings_held"] == nil && p["mentors_12_months"] == nil, "\(p)") }
             #expect((o["participation"] as? [[String: Any]])?.count == 3)

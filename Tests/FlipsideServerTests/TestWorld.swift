@@ -42,6 +42,7 @@ struct TestWorld {
         try await withApp(configure: { app in
             var config = AppConfig(storage: storage, bcryptCost: 4)
             config.startBackgroundRunsAtOnce = false
+            config.warmCaches = false
             adjust(&config)
             try await configure(app, config: config)
             app.clock = ManualClock()

@@ -68,10 +68,13 @@ public struct DemoOrganisation: Sendable {
             }
             var status = EmploymentStatus.active
             var exit: CalendarDate?
-            if level <= 3 && Int.random(in: 0..<20, using: &rng) == 0 {
+            // Leavers over the last year (October 2025 to October 2026): newer, junior people leave more
+            // often (one in five) than the rest (one in twelve), as HR data tends to show.
+            if Int.random(in: 0..<(level <= 3 ? 5 : 12), using: &rng) == 0 {
                 status = .exited
-                exit = CalendarDate(year: today.year, month: Int.random(in: 1...10, using: &rng), day: 15)
-                if let e = exit, e < hire { exit = nil; status = .active }
+                let month = Int.random(in: 0...12, using: &rng)
+                exit = CalendarDate(year: today.year - 1 + (month + 9) / 12, month: (month + 9) % 12 + 1, day: 15)
+                if let e = exit, e <= hire { exit = nil; status = .active }
             }
             let person = Person(employeeID: id, name: name, email: email, title: title, level: level, hireDate: hire,
                                 department: department, location: site.name, timeZone: site.zone, managerID: manager,

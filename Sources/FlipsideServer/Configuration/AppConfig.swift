@@ -30,6 +30,10 @@ public struct AppConfig: Sendable {
     /// Whether a background match run starts at once in this process (besides the outbox workers that
     /// would take it on their next round). Tests turn it off and drain the outbox themselves.
     public var startBackgroundRunsAtOnce = true
+    /// Whether results kept between requests (everyone's employment facts for the outcomes) are computed
+    /// ahead, at start and after each HR import, so that the first page after them is not the slow one.
+    /// Tests turn it off.
+    public var warmCaches = true
 
     public init(storage: Storage, host: String = "127.0.0.1", port: Int = 8080, bcryptCost: Int = 12,
                 secureCookies: Bool = false, loginAttemptLimit: Int = 5, loginAddressLimit: Int = 50,

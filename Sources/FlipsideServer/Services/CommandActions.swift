@@ -16,6 +16,11 @@ public enum ImportActions {
     }
 }
 
+public enum ServerActions {
+    /// Work done ahead when the server starts (the outcomes' employment facts).
+    public static func started(_ app: Application) { PeopleService.warm(app) }
+}
+
 public enum AccountActions {
     /// Creates or resets a login; returns the role's name.
     public static func createUser(email: String, password: String, coordinator: Bool, app: Application) async throws -> String {

@@ -69,7 +69,9 @@ public enum DemoLoader {
         let run = try await MatchWorkflow.run(in: demo.pilot.id, algorithm: .optimal, actor: .system, clock: app.clock, store: store)
         let pairs = try await MatchWorkflow.publish(run.id, in: demo.pilot.id, actor: .system, now: app.clock.now, store: store)
         let participant = demo.pilotEnrolments.first { $0.role == .mentor }?.employeeID
-        for (i, pair) in pairs.enumerated() where pair.mentorID != participant {
+        // The demo participant's proposal waits for them; of the others, the second is declined and every other one accepted.
+        let others = pairs.filter { $0.mentorID != participant }
+        for (i, pair) in others.enumerated() {
             if i == 1 {
                 _ = try await MatchWorkflow.respond(to: pair.id, accept: false, reason: "Our diaries do not fit this term",
                                                    actor: .participant(employeeID: pair.menteeID), now: app.clock.now, store: store)
@@ -79,7 +81,7 @@ public enum DemoLoader {
                 }
             }
         }
-        try await loadPartnerships(demo, pairs: pairs.enumerated().filter { $0.offset % 2 == 0 && $0.element.mentorID != participant }.map(\.element), into: app)
+        try await loadPartnerships(demo, pairs: others.enumerated().filter { $0.offset % 2 == 0 }.map(\.element), into: app)
     }
 
     /// Partnerships under way in the pilot, so that the pages show them: agreements made six weeks ago,

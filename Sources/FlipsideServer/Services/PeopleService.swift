@@ -71,6 +71,16 @@ struct PeopleService {
             }
     }
 
+    /// Computes the kept employment facts in the background (at start, after an import), unless the
+    /// configuration says not to.
+    static func warm(_ app: Application) {
+        guard app.appConfig.warmCaches else { return }
+        let service = PeopleService(db: app.db, results: app.results), logger = app.logger
+        Task {
+            do { _ = try await service.employment() } catch { logger.warning("Could not read the people for the outcomes ahead: \(String(describing: error))") }
+        }
+    }
+
     /// One person by employee id.
     func find(_ employeeID: String) async throws -> Person? {
         try await PersonModel.query(on: db).filter(\.$employeeID == employeeID).first()?.person

@@ -58,6 +58,7 @@ struct PeopleAPIController {
         try await req.collectBody(upTo: UploadLimits.people)
         let text = try csvBody(req)
         let counts = try await Importing.people(csv: text, actor: req.actor, now: req.flipside.now, store: req.flipside.peopleImportStore)
+        PeopleService.warm(req.application)
         return ImportResponse(created: counts.created, updated: counts.updated, unchanged: counts.unchanged, warnings: nil)
     }
 }

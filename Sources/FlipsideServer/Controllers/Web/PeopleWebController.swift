@@ -71,6 +71,7 @@ struct PeopleWebController {
         do {
             let text = try uploadedText(req)
             let counts = try await Importing.people(csv: text, actor: req.actor, now: req.flipside.now, store: req.flipside.peopleImportStore)
+            PeopleService.warm(req.application)
             page.result = ImportResponse(created: counts.created, updated: counts.updated, unchanged: counts.unchanged, warnings: nil)
             return try await req.view.render("import", page).encodeResponse(for: req)
         } catch let failure as ImportFailure {
