@@ -8,13 +8,25 @@ struct Import: AsyncParsableCommand {
                                                     subcommands: [People.self, Enrolments.self])
 
     struct People: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Import people from an HR export (upserts by employee_id).")
-        @ArgumentParser.Argument(help: "The CSV file.") var file: String
+        static let configuration = CommandConfiguration(
+            abstract: "Import people from an HR export (upserts by employee_id).",
+            discussion: """
+            Column names of the usual HR exports are recognised (Employee ID, Work Email, First Name + Last Name,             Business Title, Supervisor ID, Original Hire Date, Worker Status, Termination Date, Job Level...).             For the rest, --mapping names a JSON file: {"columns": {"Person No": "employee_id", "Team": "ignore"},             "levels": {"L5": 5}, "statuses": {"Gone": "exited"}, "date_format": "MM/DD/YYYY", "time_zone": "Europe/Berlin"}.             It is kept for the next file with the same columns.
+            """)
+        @ArgumentParser.Argument(help: "The CSV file (`,` or `;` separated; UTF-8 or UTF-16).") var file: String
+        @ArgumentParser.Option(help: "A JSON file saying how the export's columns and values read.") var mapping: String?
 
         func run() async throws {
             let text = try readCSV(file)
+            var given: ImportMapping?
+            if let mapping {
+                guard let data = FileManager.default.contents(atPath: mapping) else { throw ValidationError("Cannot read \(mapping).") }
+                do { given = try JSONDecoder().decode(ImportMapping.self, from: data) } catch {
+                    throw ValidationError("\(mapping) is not a mapping: \(ImportActions.describe(error))")
+                }
+            }
             let started = Date()
-            let counts = try await reportingProblems { try await withMigratedApplication { try await ImportActions.people(text, app: $0) } }
+            let counts = try await reportingProblems { try await withMigratedApplication { try await ImportActions.people(text, mapping: given, app: $0) } }
             print("Imported \(file): \(counts.created) created, \(counts.updated) updated, \(counts.unchanged) unchanged in \(String(format: "%.2f", Date().timeIntervalSince(started))) s.")
         }
     }
@@ -37,7 +49,7 @@ struct Import: AsyncParsableCommand {
 
 func readCSV(_ path: String) throws -> String {
     guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("Cannot read \(path).") }
-    guard let text = String(data: data, encoding: .utf8) else { throw ValidationError("\(path) is not UTF-8 text; export it as CSV UTF-8.") }
+    guard let text = UploadedText.decode(data) else { throw ValidationError("\(path) is not UTF-8 or UTF-16 text; export it as CSV UTF-8.") }
     return text
 }
 
@@ -49,6 +61,11 @@ func reportingProblems<T>(_ body: () async throws -> T) async throws -> T {
         var stderr = StandardError()
         print("The file was not imported: \(failure.problems.count) problem(s). Nothing was changed.", to: &stderr)
         for problem in failure.problems { print("  \(problem)", to: &stderr) }
+        throw ExitCode(1)
+    } catch let rejected as MappingRejected {
+        var stderr = StandardError()
+        print("The mapping cannot be used; nothing was imported.", to: &stderr)
+        for problem in rejected.problems { print("  \(problem.field) \(problem.reason)", to: &stderr) }
         throw ExitCode(1)
     }
 }

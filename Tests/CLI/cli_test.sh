@@ -25,6 +25,15 @@ check "every problem is printed with row and column" bash -c "grep -q 'row 2, co
 run import people "$TMP/people.csv";       check "a good file imports" contains "2 created, 0 updated, 0 unchanged"
 run import people "$TMP/people.csv";       check "importing again changes nothing" contains "0 created, 0 updated, 2 unchanged"
 run import people "$TMP/missing.csv";      check "a missing file is a clear error" bash -c "! grep -q 'created' '$TMP/last' && grep -qi 'cannot read' '$TMP/last'"
+# An HR export as it comes (its own column names, ';'-separated, US dates, text grades): mapped once, then recognised.
+printf 'Employee Number;Full Name;Work Email;Job Title;Grade;Original Hire Date;Department;Location;Supervisor ID;Employment Status\nA3;Cy Hr;cy@example.com;Analyst;L2;03/01/2024;Operations;Lisbon;A1;Leave of Absence\n' >"$TMP/export.csv"
+printf '{"levels": {"L2": 2}, "date_format": "MM/DD/YYYY", "time_zone": "Europe/Lisbon"}' >"$TMP/mapping.json"
+printf '{"columns": {"Grade": "pay"}}' >"$TMP/bad-mapping.json"
+run import people "$TMP/export.csv";       check "an HR export without its mapping names the file's columns" bash -c "[ \$(cat '$TMP/status') = 1 ] && grep -q 'column time_zone' '$TMP/last'"
+run import people "$TMP/export.csv" --mapping "$TMP/bad-mapping.json"; check "a mapping that cannot apply is refused by name" bash -c "[ \$(cat '$TMP/status') = 1 ] && grep -q 'columns.Grade' '$TMP/last'"
+run import people "$TMP/export.csv" --mapping "$TMP/mapping.json"; check "an HR export imports with its mapping" contains "1 created, 0 updated"
+sed -i 's/Cy Hr/Cy Changed/' "$TMP/export.csv"
+run import people "$TMP/export.csv";       check "the next export with the same columns needs no mapping" contains "0 created, 1 updated"
 echo "secret-password-1" | "$BIN" user create --email Coord@Example.com --coordinator >"$TMP/last" 2>&1
 check "a coordinator login is created from standard input" contains "coord@example.com is ready (coordinator)"
 echo "secret-password-2" | "$BIN" user create --email bo@example.com >"$TMP/last" 2>&1

@@ -13,6 +13,7 @@ import Testing
         var enrolments: [UUID: Enrolment] = [:]
         var accessEnded: [String] = []
         var pairsEnded: [String] = []
+        var mappings: [String: ImportMapping] = [:]
         /// token → (employee id, expires, used)
         var links: [String: (id: String, expires: Date, used: Bool)] = [:]
         var passwords: [String: String] = [:]
@@ -23,9 +24,10 @@ import Testing
         }
 
         func atomically<T: Sendable>(_ body: @escaping @Sendable (any PeopleImportWork) async throws -> T) async throws -> T {
-            let work = PeopleWork(people: people)
+            let work = PeopleWork(people: people, mappings: mappings)
             let result = try await body(work)
             people = await work.people
+            mappings = await work.mappings
             accessEnded += await work.ended
             pairsEnded += await work.pairsEnded
             return result
@@ -42,7 +44,10 @@ import Testing
             var people: [String: Person]
             var ended: [String] = []
             var pairsEnded: [String] = []
-            init(people: [String: Person]) { self.people = people }
+            var mappings: [String: ImportMapping]
+            init(people: [String: Person], mappings: [String: ImportMapping]) { (self.people, self.mappings) = (people, mappings) }
+            func storedMapping(for signature: String) -> ImportMapping? { mappings[signature] }
+            func remember(_ mapping: ImportMapping, for signature: String, at: Date) { mappings[signature] = mapping }
             func storedPeople() -> [String: Person] { people }
             func write(_ plan: PeopleImportPlan, existing: [String: Person]) {
                 for person in plan.created + plan.updated { people[person.employeeID] = person }
@@ -117,6 +122,33 @@ import Testing
         #expect(await store.people["J1"]?.name == "Jo Junior")
         #expect(await store.people["X1"] == nil)
         #expect(await store.accessEnded.isEmpty)
+    }
+
+    /// A coordinator maps an export once; the next file with the same columns needs no mapping. A
+    /// mapping that cannot apply is refused before anything is read, and one given with a failing file is not kept.
+    @Test func aMappingIsKeptForTheNextFileWithTheSameColumns() async throws {
+        let store = Memory()
+        let csv = """
+        Person Number,Full Name,Mail,Title,Grade,Start,Department,Location,Manager
+        J1,Jo Junior,jo@example.com,Analyst,L2,01.09.2024,Sales,Lisbon,
+        """
+        let mapping = ImportMapping(columns: ["Person Number": "employee_id", "Mail": "email", "Start": "hire_date", "Manager": "manager_id"],
+                                    levels: ["L2": 2], dateFormat: .dayMonthDot, timeZone: "Europe/Lisbon")
+        await #expect(throws: ImportFailure.self) { try await Importing.people(csv: csv, actor: Self.coordinator, now: Self.now, store: store) }
+        await #expect(throws: MappingRejected(problems: [FieldProblem(field: "columns.Mail", reason: "must be one of \((HRExport.fields + ["ignore"]).joined(separator: ", "))")])) {
+            try await Importing.people(csv: csv, mapping: ImportMapping(columns: ["Mail": "mail"]), actor: Self.coordinator, now: Self.now, store: store)
+        }
+        // Given with a file that fails, the mapping is not kept.
+        await #expect(throws: ImportFailure.self) {
+            try await Importing.people(csv: csv.replacingOccurrences(of: "01.09.2024", with: "31.02.2024"), mapping: mapping, actor: Self.coordinator, now: Self.now, store: store)
+        }
+        #expect(await store.mappings.isEmpty)
+        #expect(try await Importing.people(csv: csv, mapping: mapping, actor: Self.coordinator, now: Self.now, store: store).created == 1)
+        let jo = try #require(await store.people["J1"])
+        #expect(jo.level == 2 && jo.hireDate == CalendarDate(year: 2024, month: 9, day: 1) && jo.timeZone == "Europe/Lisbon" && jo.attributes.isEmpty)
+        let next = csv.replacingOccurrences(of: "Jo Junior", with: "Jo Senior")
+        #expect(try await Importing.people(csv: next, actor: Self.coordinator, now: Self.now, store: store).updated == 1)
+        #expect(await store.people["J1"]?.name == "Jo Senior")
     }
 
     @Test func peopleMarkedAsLeftLoseAccessInTheSameImport() async throws {

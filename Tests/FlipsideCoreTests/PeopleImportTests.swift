@@ -54,7 +54,7 @@ import Testing
         func has(_ row: Int, _ column: String?, _ fragment: String) -> Bool {
             found.contains { $0.row == row && $0.column == column && $0.reason.contains(fragment) }
         }
-        #expect(has(2, "level", "not an integer"))
+        #expect(has(2, "level", "not a level number"))
         #expect(has(2, "hire_date", "not a date"))
         #expect(has(2, "time_zone", "IANA"))
         #expect(has(3, "manager_id", "unknown manager"))

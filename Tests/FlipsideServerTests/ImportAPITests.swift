@@ -67,6 +67,51 @@ import VaporTesting
         }
     }
 
+    /// An HR export as it comes: its own column names, `;`-separated, a mapping sent once with the file
+    /// (multipart), then the next file with the same columns as plain text/csv and no mapping; UTF-16.
+    @Test func anHRExportIsMappedOnceThenRecognised() async throws {
+        try await TestWorld.run { world in
+            let export = """
+            Worker ID;First Name;Last Name;Email - Work;Business Title;Grade;Original Hire Date;Supervisory Organization;Work Location;Reports To (ID);Worker Status;Termination Date
+            W1;Ada;Lovelace;ada.l@example.com;Director;M3;03/15/2015;Engineering;London;C1;Active;
+            W2;Grace;Hopper;grace.h@example.com;Engineer;IC2;11/02/2021;Engineering;Berlin;W1;Terminated;06/30/2026
+            """
+            // Without a mapping: the problems name the file's columns and say what to answer.
+            let (s0, b0) = try await world.api(.POST, "/api/v1/people/import", as: .coordinator, csv: export)
+            #expect(s0 == .unprocessableEntity && b0.contains("time_zone") && !b0.contains("Grade"), "\(b0)")
+            let (s1, b1) = try await Self.multipart(world, export, mapping: #"{"time_zone": "Europe/London"}"#)
+            #expect(s1 == .unprocessableEntity && b1.contains("\"column\":\"Grade\"") && b1.contains("\"column\":\"Original Hire Date\""), "\(b1)")
+            let (bad, badBody) = try await Self.multipart(world, export, mapping: #"{"columns": {"Grade": "salary"}}"#)
+            #expect(bad == .unprocessableEntity && badBody.contains("mapping.columns.Grade"), "\(badBody)")
+            let (worse, worseBody) = try await Self.multipart(world, export, mapping: #"{"levels": "L5"}"#)
+            #expect(worse == .unprocessableEntity && worseBody.contains("\"field\":\"mapping\""), "\(worseBody)")
+            let mapping = #"{"levels": {"M3": 7, "IC2": 2}, "date_format": "MM/DD/YYYY", "time_zone": "Europe/London"}"#
+            let (s2, b2) = try await Self.multipart(world, export, mapping: mapping)
+            #expect(s2 == .ok && b2.contains("\"created\":2"), "\(b2)")
+            let grace = try #require(try await PeopleService(db: world.app.db).find("W2"))
+            #expect(grace.name == "Grace Hopper" && grace.level == 2 && grace.status == .exited && grace.exitDate == CalendarDate(year: 2026, month: 6, day: 30)
+                    && grace.managerID == "W1" && grace.timeZone == "Europe/London" && grace.hireDate == CalendarDate(year: 2021, month: 11, day: 2))
+            // The next export with the same columns: no mapping sent, the kept one applies — here in UTF-16.
+            let next = export.replacingOccurrences(of: ";Director;", with: ";VP Engineering;")
+            var headers = world.headers(.coordinator, json: false)
+            headers.contentType = HTTPMediaType(type: "text", subType: "csv")
+            let utf16 = [UInt8]([0xFF, 0xFE]) + [UInt8](next.data(using: .utf16LittleEndian)!)
+            let res = try await world.app.testing().sendRequest(.POST, "/api/v1/people/import", headers: headers, body: ByteBuffer(bytes: utf16))
+            #expect(res.status == .ok && res.body.string.contains("\"updated\":1"), "\(res.body.string)")
+            #expect(try await PeopleService(db: world.app.db).find("W1")?.title == "VP Engineering")
+        }
+    }
+
+    static func multipart(_ world: TestWorld, _ csv: String, mapping: String) async throws -> (HTTPStatus, String) {
+        let boundary = "----flipside-api-boundary"
+        var body = "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"export.csv\"\r\nContent-Type: text/csv\r\n\r\n\(csv)\r\n"
+        body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"mapping\"\r\n\r\n\(mapping)\r\n--\(boundary)--\r\n"
+        var headers = world.headers(.coordinator, json: false)
+        headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
+        let res = try await world.app.testing().sendRequest(.POST, "/api/v1/people/import", headers: headers, body: ByteBuffer(string: body))
+        return (res.status, res.body.string)
+    }
+
     @Test func importsTwoThousandPeopleInOneRequest() async throws {
         try await TestWorld.run { world in
             var lines = [Self.header]

@@ -130,7 +130,7 @@ import VaporTesting
             let bad = try await web.upload("/people/import", csv: "\(header)\nN1,New,new@example.com,Analyst,high,2024-01-01,Sales,Lisbon,Europe/Lisbon,GHOST\n")
             #expect(bad.status == .unprocessableEntity)
             #expect(bad.body.string.contains("id=\"problems-table\""))
-            #expect(bad.body.string.contains("not an integer") && bad.body.string.contains("unknown manager"))
+            #expect(bad.body.string.contains("not a level number") && bad.body.string.contains("unknown manager"))
             let value1 = try await world.count(PersonModel.self)
             #expect(value1 == 5)
             let good = try await web.upload("/people/import", csv: "\(header)\nN1,New Person,new@example.com,Analyst,2,2024-01-01,Sales,Lisbon,Europe/Lisbon,S1\n")

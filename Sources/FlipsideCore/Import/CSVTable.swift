@@ -5,12 +5,15 @@ import Foundation
 /// Parsing is done by CSV.swift: quoted fields may hold commas, quotes and line breaks.
 public struct CSVTable: Sendable {
     public let header: [String]
+    /// The header as the file writes it (trimmed, case kept): problems name columns this way.
+    public let originalHeader: [String]
     /// Each record with its row number (header = 1).
     public let records: [(row: Int, fields: [String])]
 
     /// A table from a header and records already read (e.g. some records of a larger table).
-    public init(header: [String], records: [(row: Int, fields: [String])]) {
+    public init(header: [String], records: [(row: Int, fields: [String])], originalHeader: [String]? = nil) {
         self.header = header
+        self.originalHeader = originalHeader ?? header
         self.records = records
     }
 
@@ -33,10 +36,22 @@ public struct CSVTable: Sendable {
                 next = manager.isEmpty ? nil : manager
             }
         }
-        return CSVTable(header: header, records: wanted.sorted().map { records[$0] })
+        return CSVTable(header: header, records: wanted.sorted().map { records[$0] }, originalHeader: originalHeader)
     }
 
-    /// Reads UTF-8 text, with or without a byte-order mark. Blank lines are skipped.
+    /// The field separator of a file, from its first line: `;` as spreadsheets in much of Europe save
+    /// CSV, a tab, or `,` (quoted text does not count).
+    public static func delimiter(of text: Substring) -> UnicodeScalar {
+        var counts: [Character: Int] = [:], quoted = false
+        for c in text.prefix(while: { $0 != "\n" && $0 != "\r\n" }) {
+            if c == "\"" { quoted.toggle() } else if !quoted, c == "," || c == ";" || c == "\t" { counts[c, default: 0] += 1 }
+        }
+        let best = counts.max { ($0.value, $0.key == "," ? 1 : 0) < ($1.value, $1.key == "," ? 1 : 0) }
+        return best.flatMap { $0.key.unicodeScalars.first } ?? ","
+    }
+
+    /// Reads text (the BOM already dropped or not), separated by `,`, `;` or tabs (sniffed from the
+    /// header line). Blank lines are skipped.
     public init(text: String) throws(ImportFailure) {
         var text = text
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
@@ -45,11 +60,12 @@ public struct CSVTable: Sendable {
         }
         let reader: CSVReader
         do {
-            reader = try CSVReader(string: text, hasHeaderRow: true)
+            reader = try CSVReader(string: text, hasHeaderRow: true, delimiter: Self.delimiter(of: text[...]))
         } catch {
             throw ImportFailure(problems: [ImportProblem(row: 1, column: nil, reason: "the header row cannot be read")])
         }
-        header = (reader.headerRow ?? []).map { $0.trimmed.lowercased() }
+        originalHeader = (reader.headerRow ?? []).map { $0.trimmed }
+        header = originalHeader.map { $0.lowercased() }
         var records: [(Int, [String])] = []
         var row = 1
         while let fields = reader.next() {

@@ -16,19 +16,39 @@ public enum PeopleImport {
 
     /// Parses and validates `csv`, then compares it with `existing` (keyed by employee id).
     /// Every problem in the file is reported at once; a file with any problem yields no plan.
-    public static func plan(csv: String, existing: [String: Person]) throws(ImportFailure) -> PeopleImportPlan {
-        try plan(table: try CSVTable(text: csv), existing: existing)
+    /// Column names of HR exports are recognised (`HRExport`); `mapping` answers what is not.
+    public static func plan(csv: String, existing: [String: Person], mapping: ImportMapping = .none) throws(ImportFailure) -> PeopleImportPlan {
+        try plan(table: try CSVTable(text: csv), existing: existing, mapping: mapping)
+    }
+
+    /// What the file's header leaves unanswered: Flipside columns no file column reads as (with
+    /// `first_name` + `last_name` standing for `name`, and the mapping's time zone for `time_zone`).
+    public static func missingColumns(_ recognised: HRExport.Columns, mapping: ImportMapping) -> [String] {
+        requiredColumns.filter { field in
+            guard recognised.index[field] == nil else { return false }
+            if field == "name", recognised.index["first_name"] != nil || recognised.index["last_name"] != nil { return false }
+            if field == "time_zone", mapping.timeZone != nil { return false }
+            return true
+        }
     }
 
     /// As `plan(csv:existing:)`, for a file already read (or some of its records).
-    public static func plan(table: CSVTable, existing: [String: Person]) throws(ImportFailure) -> PeopleImportPlan {
-        let columns: [String: Int]
-        switch table.columnIndex(required: requiredColumns) {
-        case let .success(c): columns = c
-        case let .failure(f): throw f
+    public static func plan(table: CSVTable, existing: [String: Person], mapping: ImportMapping = .none) throws(ImportFailure) -> PeopleImportPlan {
+        let recognised = HRExport.columns(table.originalHeader, mapping: mapping)
+        var headerProblems = recognised.problems
+        for field in missingColumns(recognised, mapping: mapping) {
+            let hint: String
+            switch field {
+            case "time_zone": hint = "add a time zone column, or choose everyone's time zone when mapping the file"
+            case "name": hint = "give a full name column, or first and last name columns"
+            default: hint = "map one of the file's columns to it"
+            }
+            headerProblems.append(ImportProblem(row: 1, column: field, reason: "required column is missing: no column of the file reads as \(field) (\(hint))"))
         }
-        let known = Set(requiredColumns + optionalColumns)
-        let attributeColumns = table.header.enumerated().filter { !known.contains($0.element) && !$0.element.isEmpty }
+        if !headerProblems.isEmpty { throw ImportFailure(problems: headerProblems) }
+        let columns = recognised.index
+        let attributeColumns = recognised.attributes
+        let emailColumn = recognised.original["email"]
 
         var problems: [ImportProblem] = []
         var rowOf: [String: Int] = [:]
@@ -45,21 +65,21 @@ public enum PeopleImport {
                 continue
             }
             // Every cell, known column or custom attribute: bounded length, no control characters.
-            let cellProblems = TextLimits.cellProblems(row: row, header: table.header, fields: fields) { $0 == "email" ? 254 : TextLimits.short }
+            let cellProblems = TextLimits.cellProblems(row: row, header: table.originalHeader, fields: fields) { $0 == emailColumn ? 254 : TextLimits.short }
             guard cellProblems.isEmpty else {
                 problems += cellProblems
                 continue
             }
-            var reader = RowReader(row: row, fields: fields, columns: columns)
+            var reader = RowReader(row: row, fields: fields, columns: columns, original: recognised.original, mapping: mapping)
             let id = reader.required("employee_id")
-            let name = reader.required("name")
+            let name = columns["name"] != nil ? reader.required("name") : reader.fullName()
             let email = reader.email("email")
             let title = reader.text("title")
-            let level = reader.integer("level", in: 0...100)
+            let level = reader.level("level")
             let hire = reader.date("hire_date", required: true)
             let department = reader.required("department")
             let location = reader.required("location")
-            let zone = reader.required("time_zone")
+            let zone = columns["time_zone"] != nil ? reader.required("time_zone") : mapping.timeZone
             if let zone, !TimeZoneName.isValid(zone, cache: &zoneCache) {
                 reader.problem("time_zone", zone, "is not an IANA time zone (e.g. Europe/Berlin)")
             }
@@ -149,12 +169,17 @@ struct RowReader {
     let row: Int
     let fields: [String]
     let columns: [String: Int]
+    /// Flipside column → the file's name for it (problems name columns as the file does).
+    var original: [String: String] = [:]
+    var mapping: ImportMapping = .none
     var problems: [ImportProblem] = []
 
-    init(row: Int, fields: [String], columns: [String: Int]) {
+    init(row: Int, fields: [String], columns: [String: Int], original: [String: String] = [:], mapping: ImportMapping = .none) {
         self.row = row
         self.fields = fields
         self.columns = columns
+        self.original = original
+        self.mapping = mapping
     }
 
     /// The trimmed value, `nil` when the column is absent or the cell empty.
@@ -165,7 +190,32 @@ struct RowReader {
     }
 
     mutating func problem(_ column: String, _ value: String?, _ reason: String) {
-        problems.append(ImportProblem(row: row, column: column, value: value, reason: reason))
+        problems.append(ImportProblem(row: row, column: original[column] ?? column, value: value, reason: reason))
+    }
+
+    /// `first_name` and `last_name` joined, for files without a full name.
+    mutating func fullName() -> String? {
+        let name = [text("first_name"), text("last_name")].compactMap { $0 }.joined(separator: " ")
+        guard !name.isEmpty else {
+            problem(columns["first_name"] != nil ? "first_name" : "last_name", nil, "must not be empty (first and last name are both empty)")
+            return nil
+        }
+        return name
+    }
+
+    /// A level number, or a text grade the mapping gives a number (`L5` → 5).
+    mutating func level(_ column: String) -> Int? {
+        guard let raw = required(column) else { return nil }
+        if let mapped = mapping.levels[raw] ?? mapping.levels.first(where: { HRExport.key($0.key) == HRExport.key(raw) })?.value { return mapped }
+        guard let value = Int(raw) else {
+            problem(column, raw, "is not a level number; give text grades such as this one a number when mapping the file")
+            return nil
+        }
+        guard (0...100).contains(value) else {
+            problem(column, raw, "must be between 0 and 100")
+            return nil
+        }
+        return value
     }
 
     mutating func required(_ column: String) -> String? {
@@ -200,8 +250,10 @@ struct RowReader {
 
     mutating func date(_ column: String, required: Bool) -> CalendarDate? {
         guard let raw = required ? self.required(column) : text(column) else { return nil }
-        guard let date = CalendarDate(iso: raw) else {
-            problem(column, raw, "is not a date (expected YYYY-MM-DD)")
+        guard let date = mapping.dateFormat.date(raw) else {
+            problem(column, raw, mapping.dateFormat == .iso
+                    ? "is not a date (expected YYYY-MM-DD; for another format, choose it when mapping the file)"
+                    : "is not a date (expected \(mapping.dateFormat.rawValue) or YYYY-MM-DD)")
             return nil
         }
         return date
@@ -209,8 +261,9 @@ struct RowReader {
 
     mutating func status(_ column: String) -> EmploymentStatus? {
         guard let raw = text(column) else { return nil }
-        guard let status = EmploymentStatus(rawValue: raw.lowercased()) else {
-            problem(column, raw, "must be one of: \(EmploymentStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+        guard let status = HRExport.status(raw, mapping: mapping) else {
+            problem(column, raw, "is not a status we know (\(EmploymentStatus.allCases.map(\.rawValue).joined(separator: ", ")), "
+                    + "or Active, Terminated, Inactive, Left, Leave of Absence...); say what it means when mapping the file")
             return nil
         }
         return status

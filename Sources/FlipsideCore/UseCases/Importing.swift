@@ -11,6 +11,16 @@ public protocol PeopleImportWork: Sendable {
     func endAccess(for employeeIDs: [String]) async throws
     /// Ends these people's current pairs and open requests (nothing is deleted), recording why.
     func endPairs(of employeeIDs: [String], at: Date, reason: String) async throws
+    /// The mapping a coordinator gave for files with this header (`HRExport.signature`), if any.
+    func storedMapping(for signature: String) async throws -> ImportMapping?
+    /// Keeps a mapping for the next file with this header.
+    func remember(_ mapping: ImportMapping, for signature: String, at: Date) async throws
+}
+
+/// A mapping that cannot be applied: which of its entries, and why.
+public struct MappingRejected: Error, Equatable, Sendable {
+    public var problems: [FieldProblem]
+    public init(problems: [FieldProblem]) { self.problems = problems }
 }
 
 public protocol PeopleImportStore: Sendable {
@@ -37,12 +47,23 @@ public protocol EnrolmentImportStore: Sendable {
 public enum Importing {
     /// Imports an HR export. People marked as having left lose every way in, and their current pairs and
     /// open requests end, in the same unit of work.
-    public static func people(csv: String, actor: Actor, now: Date, store: any PeopleImportStore) async throws -> ImportCounts {
+    ///
+    /// `mapping` answers what the file's header and values leave open (`HRExport`); without one, the
+    /// mapping last given for files with the same columns applies. A mapping given here is kept for
+    /// the next such file once the import succeeds.
+    public static func people(csv: String, mapping given: ImportMapping? = nil, actor: Actor, now: Date,
+                              store: any PeopleImportStore) async throws -> ImportCounts {
         try AccessPolicy.require(actor, .change, .directory)
+        if let given, !given.problems.isEmpty { throw MappingRejected(problems: given.problems) }
+        let table = try CSVTable(text: csv)
+        let signature = HRExport.signature(table.originalHeader)
         return try await store.atomically { work in
+            let mapping: ImportMapping
+            if let given { mapping = given } else { mapping = try await work.storedMapping(for: signature) ?? .none }
             let existing = try await work.storedPeople()
-            let plan = try PeopleImport.plan(csv: csv, existing: existing)
+            let plan = try PeopleImport.plan(table: table, existing: existing, mapping: mapping)
             try await work.write(plan, existing: existing)
+            if let given { try await work.remember(given, for: signature, at: now) }
             let leavers = plan.leavers
             if !leavers.isEmpty {
                 try await work.endAccess(for: leavers)

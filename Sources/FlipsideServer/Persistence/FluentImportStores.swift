@@ -50,6 +50,20 @@ struct FluentPeopleImportStore: PeopleImportStore {
 
         func endAccess(for employeeIDs: [String]) async throws { try await AccessEnding.end(for: employeeIDs, on: tx) }
 
+        func storedMapping(for signature: String) async throws -> ImportMapping? {
+            guard let row = try await (tx as! any SQLDatabase).select().column("mapping").from(ImportMappingTable.name)
+                .where("kind", .equal, "people").where("signature", .equal, signature).first() else { return nil }
+            return try StoredJSON.decode(ImportMapping.self, try row.decode(column: "mapping", as: String.self))
+        }
+
+        func remember(_ mapping: ImportMapping, for signature: String, at: Date) async throws {
+            struct Row: Encodable { var kind: String; var signature: String; var mapping: String; var updated_at: Double }
+            try await (tx as! any SQLDatabase).insert(into: ImportMappingTable.name)
+                .model(Row(kind: "people", signature: signature, mapping: try StoredJSON.encode(mapping), updated_at: at.timeIntervalSince1970))
+                .onConflict(with: ["kind", "signature"]) { $0.set(excludedValueOf: "mapping").set(excludedValueOf: "updated_at") }
+                .run()
+        }
+
         func endPairs(of employeeIDs: [String], at: Date, reason: String) async throws {
             let sql = tx as! any SQLDatabase
             let current = PairStatus.allCases.filter(\.isCurrent).map(\.rawValue)

@@ -4,8 +4,20 @@ import Vapor
 
 /// What the command line does, on a running application (kept here so that it is tested with the server).
 public enum ImportActions {
-    public static func people(_ text: String, app: Application) async throws -> ImportCounts {
-        try await Importing.people(csv: text, actor: .system, now: app.clock.now, store: FluentPeopleImportStore(db: app.db))
+    public static func people(_ text: String, mapping: ImportMapping? = nil, app: Application) async throws -> ImportCounts {
+        try await Importing.people(csv: text, mapping: mapping, actor: .system, now: app.clock.now, store: FluentPeopleImportStore(db: app.db))
+    }
+
+    /// A JSON decoding error in a sentence (which key, what was wrong).
+    public static func describe(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "not valid JSON" }
+        func path(_ c: DecodingError.Context) -> String { c.codingPath.map(\.stringValue).joined(separator: ".") }
+        switch error {
+        case let .typeMismatch(_, c), let .valueNotFound(_, c): return "\(path(c)): \(c.debugDescription)"
+        case let .keyNotFound(key, c): return "\(path(c)) needs \(key.stringValue)"
+        case let .dataCorrupted(c): return path(c).isEmpty ? "not valid JSON" : "\(path(c)): \(c.debugDescription)"
+        @unknown default: return "not valid JSON"
+        }
     }
 
     public static func enrolments(_ text: String, program idOrName: String, app: Application) async throws -> (ImportCounts, [EnrolmentWarning]) {

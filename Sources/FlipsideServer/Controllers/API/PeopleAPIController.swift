@@ -56,8 +56,8 @@ struct PeopleAPIController {
     func importCSV(req: Request) async throws -> ImportResponse {
         try req.authorize(.change, .directory)
         try await req.collectBody(upTo: UploadLimits.people)
-        let text = try csvBody(req)
-        let counts = try await Importing.people(csv: text, actor: req.actor, now: req.flipside.now, store: req.flipside.peopleImportStore)
+        let (text, mapping) = try importBody(req)
+        let counts = try await Importing.people(csv: text, mapping: mapping, actor: req.actor, now: req.flipside.now, store: req.flipside.peopleImportStore)
         PeopleService.warm(req.application)
         return ImportResponse(created: counts.created, updated: counts.updated, unchanged: counts.unchanged, warnings: nil)
     }
@@ -81,7 +81,30 @@ func pageParameter(_ req: Request, _ name: String, default value: Int, most: Int
     return number
 }
 
-/// The request body as CSV text: `text/csv` (or `text/plain`), UTF-8.
+/// A people import's body: the CSV file as the body (`text/csv`), or `multipart/form-data` with the
+/// file in `file` and, optionally, a mapping (JSON, `ImportMapping`) in `mapping`.
+func importBody(_ req: Request) throws -> (String, ImportMapping?) {
+    guard req.headers.contentType?.type == "multipart" else { return (try csvBody(req), nil) }
+    struct Upload: Content { var file: File?; var mapping: String? }
+    let upload: Upload
+    do { upload = try req.content.decode(Upload.self) } catch {
+        throw APIError(.badRequest, code: "bad_request", "The form cannot be read: send the file in a part named file (and a mapping in one named mapping).")
+    }
+    guard let file = upload.file, file.data.readableBytes > 0 else {
+        throw APIError(.badRequest, code: "empty_body", "The file part is missing or empty.")
+    }
+    guard let text = UploadedText.decode(file.data.readableBytesView) else {
+        throw APIError(.badRequest, code: "not_utf8", "The file is not UTF-8 or UTF-16 text; export it from your spreadsheet as CSV UTF-8.")
+    }
+    guard let raw = upload.mapping?.trimmed, !raw.isEmpty else { return (text, nil) }
+    do {
+        return (text, try JSONDecoder().decode(ImportMapping.self, from: Data(raw.utf8)))
+    } catch {
+        throw APIError.invalid([FieldProblem(field: "mapping", reason: "is not a mapping: \(ImportActions.describe(error))")])
+    }
+}
+
+/// The request body as CSV text: `text/csv` (or `text/plain`), UTF-8 or UTF-16 with a byte-order mark.
 func csvBody(_ req: Request) throws -> String {
     let type = req.headers.contentType
     guard type == nil || (type?.type == "text" && ["csv", "plain"].contains(type?.subType ?? "")) else {
@@ -90,8 +113,8 @@ func csvBody(_ req: Request) throws -> String {
     guard let buffer = req.body.data, buffer.readableBytes > 0 else {
         throw APIError(.badRequest, code: "empty_body", "The request body is empty; send the CSV file as the body.")
     }
-    guard let text = String(bytes: buffer.readableBytesView, encoding: .utf8) else {
-        throw APIError(.badRequest, code: "not_utf8", "The file is not UTF-8 text; export it from your spreadsheet as CSV UTF-8.")
+    guard let text = UploadedText.decode(buffer.readableBytesView) else {
+        throw APIError(.badRequest, code: "not_utf8", "The file is not UTF-8 or UTF-16 text; export it from your spreadsheet as CSV UTF-8.")
     }
     return text
 }

@@ -20,5 +20,6 @@ enum FlipsideMigrations {
         app.migrations.add(CreateMatchingWorkflow())
         app.migrations.add(AddProgramTopicCatalogue())
         app.migrations.add(CreatePartnerships())
+        app.migrations.add(CreateImportMappings())
     }
 }

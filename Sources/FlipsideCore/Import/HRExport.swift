@@ -1,0 +1,225 @@
+import Foundation
+
+/// How the columns and values of an HR system's export read as Flipside's people: the header names
+/// of the usual exports are recognised without configuration; what is not is mapped once by a
+/// coordinator (`ImportMapping`) and the mapping is kept for the next upload.
+public enum HRExport {
+    /// Flipside's columns, as a mapping may name them. `first_name` and `last_name` make `name` when the
+    /// file has no full name; a column mapped to `ignore` is left out (unmapped unknown columns become
+    /// custom attributes, as before).
+    public static let fields = PeopleImport.requiredColumns + PeopleImport.optionalColumns + ["first_name", "last_name"]
+    public static let ignore = "ignore"
+
+    /// A header name reduced to what identifies it: lower case letters and digits only
+    /// (`Email - Work`, `email_work` and `EMAIL WORK` are all `emailwork`).
+    public static func key(_ header: String) -> String {
+        String(header.lowercased().unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) }.map(Character.init))
+    }
+
+    /// Header names of common HRIS exports (Workday, BambooHR, SAP SuccessFactors, Personio, HiBob and
+    /// others), by Flipside column, already reduced by `key`.
+    public static let synonyms: [String: [String]] = [
+        "employee_id": ["employeeid", "employeenumber", "employeeno", "employeenr", "employeecode", "workerid", "personid", "personnelnumber",
+                        "personnelno", "staffid", "staffnumber", "userid", "empid", "eeid", "id"],
+        "name": ["name", "fullname", "employeename", "workername", "displayname", "legalname", "preferredfullname"],
+        "first_name": ["firstname", "givenname", "legalfirstname", "preferredfirstname", "preferredname", "forename"],
+        "last_name": ["lastname", "surname", "familyname", "legallastname"],
+        "email": ["email", "emailaddress", "workemail", "emailwork", "workemailaddress", "businessemail", "businessemailaddress",
+                  "primaryworkemail", "companyemail", "officeemail"],
+        "title": ["title", "jobtitle", "businesstitle", "positiontitle", "position", "jobprofile", "jobname"],
+        "level": ["level", "joblevel", "grade", "jobgrade", "paygrade", "careerlevel", "managementlevel", "band", "jobband"],
+        "hire_date": ["hiredate", "originalhiredate", "dateofhire", "startdate", "employmentstartdate", "joiningdate", "dateofjoining",
+                      "joindate", "continuousservicedate"],
+        "department": ["department", "dept", "departmentname", "supervisoryorganization", "supervisoryorganisation", "organizationalunit",
+                       "organisationalunit", "orgunit", "division", "team"],
+        "location": ["location", "worklocation", "office", "officelocation", "site", "worksite", "primaryworklocation"],
+        "time_zone": ["timezone", "tz", "worktimezone", "timezoneid"],
+        "manager_id": ["managerid", "manageremployeeid", "managernumber", "manageremployeenumber", "supervisorid", "supervisoremployeeid",
+                       "supervisornumber", "reportsto", "reportstoid", "reportstoemployeeid", "linemanagerid", "managerworkerid"],
+        "status": ["status", "workerstatus", "employmentstatus", "employeestatus", "employeestatuscode"],
+        "exit_date": ["exitdate", "terminationdate", "terminationeffectivedate", "enddate", "leavingdate", "leavedate", "lastdayofwork",
+                      "lastworkingday", "separationdate", "contractenddate"],
+    ]
+
+    /// What identifies one kind of export: its column names, reduced by `key`, in order.
+    public static func signature(_ header: [String]) -> String { header.map(key).joined(separator: ",") }
+
+    /// Status words of HR exports: still employed (on leave is still employed) or gone.
+    public static let statusSynonyms: [String: EmploymentStatus] = [
+        "active": .active, "employed": .active, "current": .active, "hired": .active, "working": .active,
+        "onleave": .onLeave, "leaveofabsence": .onLeave, "loa": .onLeave, "leave": .onLeave, "parentalleave": .onLeave,
+        "maternityleave": .onLeave, "paternityleave": .onLeave, "sabbatical": .onLeave, "suspended": .onLeave,
+        "exited": .exited, "terminated": .exited, "inactive": .exited, "left": .exited, "withdrawn": .exited, "resigned": .exited,
+        "retired": .exited, "separated": .exited, "former": .exited, "dismissed": .exited, "deceased": .exited,
+    ]
+
+    /// The status a cell says, by synonym or by the mapping; `nil` when unknown.
+    public static func status(_ raw: String, mapping: ImportMapping) -> EmploymentStatus? {
+        if let mapped = mapping.statuses.first(where: { key($0.key) == key(raw) })?.value { return mapped }
+        return statusSynonyms[key(raw)]
+    }
+
+    /// Which file column is which Flipside column. `header` is the file's, as written.
+    public struct Columns: Sendable, Equatable {
+        /// Flipside column → position in the file.
+        public var index: [String: Int]
+        /// Flipside column → the file's own name for it (problems name the column as the file does).
+        public var original: [String: String]
+        /// Unrecognised columns kept as custom attributes: position → attribute key.
+        public var attributes: [(Int, String)]
+        /// Two file columns that both claim one Flipside column, and empty names.
+        public var problems: [ImportProblem]
+
+        public static func == (a: Columns, b: Columns) -> Bool {
+            a.index == b.index && a.original == b.original && a.attributes.map(\.0) == b.attributes.map(\.0)
+                && a.attributes.map(\.1) == b.attributes.map(\.1) && a.problems == b.problems
+        }
+    }
+
+    /// Recognises the header: the mapping first (by the file's name for a column), then our own names,
+    /// then the synonyms, earlier ones before later ones (when a file has both `Department` and `Team`,
+    /// `Department` is the department and `Team` a custom attribute). Anything else becomes a custom
+    /// attribute under its lower-case name.
+    public static func columns(_ header: [String], mapping: ImportMapping) -> Columns {
+        var problems: [ImportProblem] = []
+        var rankOf: [String: (field: String, rank: Int)] = [:]
+        for (field, names) in synonyms { for (rank, name) in names.enumerated() { rankOf[name] = (field, rank + 1) } }
+        let mapped = Dictionary(mapping.columns.map { (key($0.key), $0.value) }, uniquingKeysWith: { a, _ in a })
+        // Each column's claim: (field, rank), lower rank first; nil for an attribute.
+        var claims: [(i: Int, name: String, field: String?, rank: Int)] = []
+        for (i, raw) in header.enumerated() {
+            let name = raw.trimmed
+            guard !name.isEmpty else {
+                problems.append(ImportProblem(row: 1, column: nil, reason: "column \(i + 1) has no name"))
+                continue
+            }
+            let k = key(name)
+            if let field = mapped[k] {
+                if field != ignore { claims.append((i, name, field, -1)) }
+            } else if fields.contains(name.lowercased()) {
+                claims.append((i, name, name.lowercased(), 0))
+            } else if let synonym = rankOf[k] {
+                claims.append((i, name, synonym.field, synonym.rank))
+            } else {
+                claims.append((i, name, nil, 0))
+            }
+        }
+        var index: [String: Int] = [:], original: [String: String] = [:], attributes: [(Int, String)] = []
+        var winner: [String: (i: Int, rank: Int)] = [:]
+        for claim in claims { if let field = claim.field, claim.rank < (winner[field]?.rank ?? .max) { winner[field] = (claim.i, claim.rank) } }
+        var seenAttributes = Set<String>()
+        for claim in claims {
+            if let field = claim.field, let best = winner[field] {
+                if best.i == claim.i {
+                    index[field] = claim.i
+                    original[field] = claim.name
+                    continue
+                }
+                if best.rank == claim.rank {
+                    let first = header[best.i].trimmed
+                    problems.append(ImportProblem(row: 1, column: claim.name, reason: key(first) == key(claim.name)
+                        ? "the column appears more than once"
+                        : "both '\(first)' and '\(claim.name)' read as \(field); map one of them to another column or to ignore"))
+                    continue
+                }
+            }
+            let attribute = claim.name.lowercased()
+            if !seenAttributes.insert(attribute).inserted {
+                problems.append(ImportProblem(row: 1, column: claim.name, reason: "the column appears more than once"))
+            } else {
+                attributes.append((claim.i, attribute))
+            }
+        }
+        return Columns(index: index, original: original, attributes: attributes, problems: problems)
+    }
+}
+
+/// A coordinator's answers for one kind of export: which column is which, what its text grades and
+/// status words mean, how it writes dates, and the time zone when it has none. Kept and applied again
+/// to the next upload with the same columns.
+public struct ImportMapping: Codable, Sendable, Equatable {
+    /// The file's column name → a Flipside column (`HRExport.fields`) or `ignore`.
+    public var columns: [String: String]
+    /// Text grades → level numbers (`L5` → 5, `IC3` → 3, `M2` → 7).
+    public var levels: [String: Int]
+    /// Status words → `active`, `on_leave` or `exited`, beyond the ones known.
+    public var statuses: [String: EmploymentStatus]
+    /// How dates are written, when not `YYYY-MM-DD`.
+    public var dateFormat: DateFormat
+    /// Everyone's time zone when the file has no time zone column (IANA, e.g. `Europe/Berlin`).
+    public var timeZone: String?
+
+    public init(columns: [String: String] = [:], levels: [String: Int] = [:], statuses: [String: EmploymentStatus] = [:],
+                dateFormat: DateFormat = .iso, timeZone: String? = nil) {
+        self.columns = columns
+        self.levels = levels
+        self.statuses = statuses
+        self.dateFormat = dateFormat
+        self.timeZone = timeZone
+    }
+
+    enum CodingKeys: String, CodingKey { case columns, levels, statuses, dateFormat = "date_format", timeZone = "time_zone" }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        columns = try c.decodeIfPresent([String: String].self, forKey: .columns) ?? [:]
+        levels = try c.decodeIfPresent([String: Int].self, forKey: .levels) ?? [:]
+        statuses = try c.decodeIfPresent([String: EmploymentStatus].self, forKey: .statuses) ?? [:]
+        dateFormat = try c.decodeIfPresent(DateFormat.self, forKey: .dateFormat) ?? .iso
+        timeZone = try c.decodeIfPresent(String.self, forKey: .timeZone)
+    }
+
+    public static let none = ImportMapping()
+
+    /// What is wrong with the mapping itself (before any row is read), named by field.
+    public var problems: [FieldProblem] {
+        var out: [FieldProblem] = []
+        for (column, field) in columns.sorted(by: { $0.key < $1.key }) where field != HRExport.ignore && !HRExport.fields.contains(field) {
+            out.append(FieldProblem(field: "columns.\(column)", reason: "must be one of \((HRExport.fields + [HRExport.ignore]).joined(separator: ", "))"))
+        }
+        for (grade, level) in levels.sorted(by: { $0.key < $1.key }) where !(0...100).contains(level) {
+            out.append(FieldProblem(field: "levels.\(grade)", reason: "must be between 0 and 100"))
+        }
+        if let timeZone, !TimeZoneName.isValid(timeZone) {
+            out.append(FieldProblem(field: "time_zone", reason: "is not an IANA time zone (e.g. Europe/Berlin)"))
+        }
+        return out
+    }
+}
+
+/// How an export writes its dates.
+public enum DateFormat: String, Codable, Sendable, CaseIterable {
+    case iso = "YYYY-MM-DD"
+    case us = "MM/DD/YYYY"
+    case dayMonthSlash = "DD/MM/YYYY"
+    case dayMonthDot = "DD.MM.YYYY"
+
+    /// The date a cell holds in this format (ISO dates are always read too); `nil` when it is none.
+    public func date(_ raw: String) -> CalendarDate? {
+        if let iso = CalendarDate(iso: raw) { return iso }
+        // Spreadsheets append a midnight time to dates ("2021-03-01 00:00:00", "3/1/2021 0:00").
+        let day = raw.split(separator: " ", maxSplits: 1).first.map(String.init) ?? raw
+        if day != raw, let iso = CalendarDate(iso: day) { return iso }
+        let separator: Character
+        switch self {
+        case .iso: return nil
+        case .us, .dayMonthSlash: separator = "/"
+        case .dayMonthDot: separator = "."
+        }
+        let parts = day.split(separator: separator, omittingEmptySubsequences: false)
+        guard parts.count == 3, parts.allSatisfy({ !$0.isEmpty && $0.count <= 4 && $0.allSatisfy(\.isASCII) }),
+              let a = Int(parts[0]), let b = Int(parts[1]), let y = Int(parts[2]), parts[2].count == 4 else { return nil }
+        return self == .us ? CalendarDate(year: y, month: a, day: b) : CalendarDate(year: y, month: b, day: a)
+    }
+}
+
+/// Text as HR systems and spreadsheets save it: UTF-8 with or without a byte-order mark, or UTF-16
+/// (little or big endian) with one.
+public enum UploadedText {
+    public static func decode<Bytes: Collection>(_ bytes: Bytes) -> String? where Bytes.Element == UInt8 {
+        let data = Data(bytes)
+        if data.starts(with: [0xFF, 0xFE]) { return String(data: data.dropFirst(2), encoding: .utf16LittleEndian) }
+        if data.starts(with: [0xFE, 0xFF]) { return String(data: data.dropFirst(2), encoding: .utf16BigEndian) }
+        return String(data: data, encoding: .utf8)
+    }
+}
