@@ -141,6 +141,48 @@ import VaporTesting
         }
     }
 
+    /// An HR export that does not read yet: the page asks what its columns, grades, statuses, dates and
+    /// time zone are, imports with the answers, and the next file with the same columns needs none.
+    @Test func anExportIsMappedOnceOnTheUploadPage() async throws {
+        try await TestWorld.run { world in
+            let web = try await WebClient.signedIn(world, as: "coord@example.com")
+            _ = try await web.get("/people/import")
+            let export = """
+            Person No;Full Name;Mail;Role;Grade;Joined;Team;Office;Boss;State
+            X1;Xena Export;xena@example.com;Analyst;L2;01.09.2024;Sales;Lisbon;S1;Gone fishing
+            """
+            let first = try await web.upload("/people/import", csv: export, filename: "export.csv")
+            let html = first.body.string
+            #expect(first.status == .unprocessableEntity && html.contains("id=\"mapping-form\"") && html.contains("id=\"mapping-missing\""), "\(html.prefix(300))")
+            #expect(html.contains(">L2</label>") && !html.contains(">Gone fishing</label>") && !html.contains("the file has e.g."))
+            let pending = try #require(html.range(of: #"name="pending" value="([^"]+)""#, options: .regularExpression).map {
+                String(html[$0].dropFirst(#"name="pending" value=""#.count).dropLast())
+            })
+            var form = ["pending": pending, "date_format": "DD.MM.YYYY", "time_zone": "Europe/Lisbon",
+                        "column_0": "employee_id", "column_2": "email", "column_3": "title", "column_5": "hire_date", "column_6": "department",
+                        "column_7": "location", "column_8": "manager_id", "column_9": "status", "grade_name_0": "L2", "status_name_0": "Gone fishing"]
+            // An unanswered grade is still a problem, named by the file's column; the form keeps what was chosen.
+            let partial = try await web.post("/people/import/mapping", form: form)
+            let again1 = partial.body.string
+            #expect(partial.status == .unprocessableEntity && again1.contains("Grade") && again1.contains("value=\"Europe/Lisbon\""))
+            // With State read as the status, its unknown word is asked too.
+            #expect(again1.contains(">Gone fishing</label>") && again1.contains("<option value=\"status\" selected>") && again1.contains("01.09.2024"), "\(again1)")
+            form["grade_0"] = "2"
+            form["status_0"] = "exited"
+            let mapped = try await web.post("/people/import/mapping", form: form)
+            #expect(mapped.status == .ok && mapped.body.string.contains("1 created, 0 updated"), "\(mapped.body.string.prefix(500))")
+            let xena = try #require(try await PeopleService(db: world.app.db).find("X1"))
+            #expect(xena.level == 2 && xena.status == .exited && xena.hireDate == CalendarDate(year: 2024, month: 9, day: 1) && xena.managerID == "S1")
+            // The kept upload is gone once imported.
+            #expect(try await web.post("/people/import/mapping", form: form).status == .gone)
+            let again = try await web.upload("/people/import", csv: export.replacingOccurrences(of: "Xena Export", with: "Xena Again"), filename: "export.csv")
+            #expect(again.status == .ok && again.body.string.contains("0 created, 1 updated"), "\(again.body.string.prefix(500))")
+            // A participant cannot map anything.
+            let jo = try await WebClient.signedIn(world, as: "jo@example.com")
+            #expect(try await jo.post("/people/import/mapping", form: form).status == .forbidden)
+        }
+    }
+
     /// Editing shows the stored values, keeps what was typed when a field is wrong, and saves; deleting
     /// asks for a confirmation, refuses an active program, and removes the program with its enrolments.
     @Test func coordinatorEditsAndDeletesAProgram() async throws {

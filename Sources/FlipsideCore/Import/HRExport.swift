@@ -223,3 +223,63 @@ public enum UploadedText {
         return String(data: data, encoding: .utf8)
     }
 }
+
+/// What a coordinator has to answer before a file imports: how each column reads now, which of our
+/// columns none reads as, the text grades, status words and dates it cannot read yet, and whether it
+/// needs a time zone for everyone.
+public struct MappingQuestions: Sendable, Equatable {
+    public struct Column: Sendable, Equatable {
+        public var index: Int
+        public var name: String
+        /// The Flipside column it reads as, `nil` for a custom attribute, `ignore` when left out.
+        public var readsAs: String?
+    }
+    public var columns: [Column]
+    public var missing: [String]
+    /// Level cells that are not numbers, distinct, in file order (mapped ones included with their number).
+    public var grades: [(text: String, level: Int?)]
+    /// Status cells that are not known, distinct (mapped ones included).
+    public var statuses: [(text: String, status: EmploymentStatus?)]
+    /// A few date cells that are not `YYYY-MM-DD`, to choose the format by.
+    public var dateSamples: [String]
+    public var needsTimeZone: Bool
+
+    public static func == (a: MappingQuestions, b: MappingQuestions) -> Bool {
+        a.columns == b.columns && a.missing == b.missing && a.grades.map(\.text) == b.grades.map(\.text) && a.grades.map(\.level) == b.grades.map(\.level)
+            && a.statuses.map(\.text) == b.statuses.map(\.text) && a.statuses.map(\.status) == b.statuses.map(\.status)
+            && a.dateSamples == b.dateSamples && a.needsTimeZone == b.needsTimeZone
+    }
+
+    /// Reads the file's header and cells under `mapping` (at most 50 grades and status words each).
+    public init(table: CSVTable, mapping: ImportMapping) {
+        let recognised = HRExport.columns(table.originalHeader, mapping: mapping)
+        let mappedKeys = Dictionary(mapping.columns.map { (HRExport.key($0.key), $0.value) }, uniquingKeysWith: { a, _ in a })
+        columns = table.originalHeader.enumerated().map { i, name in
+            if mappedKeys[HRExport.key(name)] == HRExport.ignore { return Column(index: i, name: name, readsAs: HRExport.ignore) }
+            return Column(index: i, name: name, readsAs: recognised.index.first { $0.value == i }?.key)
+        }
+        missing = PeopleImport.missingColumns(recognised, mapping: mapping)
+        needsTimeZone = recognised.index["time_zone"] == nil
+        func cells(_ field: String) -> [String] {
+            guard let i = recognised.index[field] else { return [] }
+            var seen = Set<String>(), out: [String] = []
+            for record in table.records where i < record.fields.count {
+                let value = record.fields[i].trimmed
+                if !value.isEmpty, seen.insert(value).inserted { out.append(value) }
+            }
+            return out
+        }
+        grades = cells("level").filter { Int($0) == nil }.prefix(50).map { text in
+            (text, mapping.levels[text] ?? mapping.levels.first { HRExport.key($0.key) == HRExport.key(text) }?.value)
+        }
+        statuses = cells("status").filter { HRExport.statusSynonyms[HRExport.key($0)] == nil }.prefix(50).map { text in
+            (text, mapping.statuses.first { HRExport.key($0.key) == HRExport.key(text) }?.value)
+        }
+        dateSamples = Array((cells("hire_date") + cells("exit_date")).filter { CalendarDate(iso: $0) == nil }.prefix(5))
+    }
+
+    /// Whether anything is left to answer (the file may still have other problems).
+    public var isComplete: Bool {
+        missing.isEmpty && grades.allSatisfy { $0.level != nil } && statuses.allSatisfy { $0.status != nil }
+    }
+}

@@ -51,9 +51,7 @@ struct FluentPeopleImportStore: PeopleImportStore {
         func endAccess(for employeeIDs: [String]) async throws { try await AccessEnding.end(for: employeeIDs, on: tx) }
 
         func storedMapping(for signature: String) async throws -> ImportMapping? {
-            guard let row = try await (tx as! any SQLDatabase).select().column("mapping").from(ImportMappingTable.name)
-                .where("kind", .equal, "people").where("signature", .equal, signature).first() else { return nil }
-            return try StoredJSON.decode(ImportMapping.self, try row.decode(column: "mapping", as: String.self))
+            try await ImportMappingTable.find(signature, on: tx as! any SQLDatabase)
         }
 
         func remember(_ mapping: ImportMapping, for signature: String, at: Date) async throws {

@@ -175,6 +175,49 @@ struct ImportPage: Encodable {
     var message: String?
     var result: ImportResponse?
     var warnings: [EnrolmentWarning]
+    /// The questions of an HR export that does not read yet (people imports only).
+    var mapping: MappingForm? = nil
+}
+
+/// The form that maps an HR export once: each column, the missing columns, text grades, status words,
+/// the date format and the time zone. Works as a plain form.
+struct MappingForm: Encodable {
+    struct Option: Encodable { var value: String; var label: String; var selected: Bool }
+    struct Column: Encodable { var index: Int; var name: String; var options: [Option] }
+    struct Grade: Encodable { var index: Int; var text: String; var level: String }
+    struct Status: Encodable { var index: Int; var text: String; var options: [Option] }
+    var action: String
+    var pending: String
+    var columns: [Column]
+    var missing: [String]
+    var grades: [Grade]
+    var statuses: [Status]
+    var dateSamples: String?
+    var dateFormats: [Option]
+    var needsTimeZone: Bool
+    var timeZone: String
+
+    init(action: String, pending: UUID, questions q: MappingQuestions, mapping: ImportMapping) {
+        self.action = action
+        self.pending = pending.uuidString
+        columns = q.columns.map { c in
+            let auto = c.readsAs.map { $0 == HRExport.ignore ? "automatic" : "automatic (reads as \($0))" } ?? "automatic (custom attribute)"
+            let chosen = mapping.columns.first { HRExport.key($0.key) == HRExport.key(c.name) }?.value ?? ""
+            return Column(index: c.index, name: c.name, options: [Option(value: "", label: auto, selected: chosen.isEmpty)]
+                + HRExport.fields.map { Option(value: $0, label: $0.replacingOccurrences(of: "_", with: " "), selected: chosen == $0) }
+                + [Option(value: HRExport.ignore, label: "leave out", selected: chosen == HRExport.ignore)])
+        }
+        missing = q.missing
+        grades = q.grades.enumerated().map { Grade(index: $0.offset, text: $0.element.text, level: $0.element.level.map(String.init) ?? "") }
+        statuses = q.statuses.enumerated().map { i, s in
+            Status(index: i, text: s.text, options: [Option(value: "", label: "choose", selected: s.status == nil)]
+                   + EmploymentStatus.allCases.map { Option(value: $0.rawValue, label: $0.rawValue.replacingOccurrences(of: "_", with: " "), selected: s.status == $0) })
+        }
+        dateSamples = q.dateSamples.isEmpty ? nil : q.dateSamples.joined(separator: ", ")
+        dateFormats = DateFormat.allCases.map { Option(value: $0.rawValue, label: $0.rawValue, selected: mapping.dateFormat == $0) }
+        needsTimeZone = q.needsTimeZone
+        timeZone = mapping.timeZone ?? ""
+    }
 }
 
 struct ProgramSummary: Encodable {

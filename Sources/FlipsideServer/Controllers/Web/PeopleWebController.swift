@@ -1,15 +1,18 @@
+import Fluent
 import FlipsideCore
+import SQLKit
 import Vapor
 
 /// The people directory, person pages and the HR upload.
 struct PeopleWebController {
-    static let peopleColumns = PeopleImport.requiredColumns.joined(separator: ",") + " (optional: status, exit_date, and any other column as a custom attribute)"
+    static let peopleColumns = PeopleImport.requiredColumns.joined(separator: ",") + " (optional: status, exit_date, and any other column as a custom attribute). The column names of the usual HR exports (Employee ID, Work Email, First Name + Last Name, Business Title, Supervisor ID, Original Hire Date, Worker Status...) are recognised; anything else you map once."
     static let peopleExample = "P00412,Lena Fischer,lena.fischer@example.com,Analyst,2,2024-09-01,Marketing,Berlin,Europe/Berlin,P00077"
 
     func register(_ web: any RoutesBuilder) {
         web.get("people", use: directory)
         web.get("people", "import", use: importForm)
         web.on(.POST, "people", "import", body: .stream, use: importUpload)
+        web.on(.POST, "people", "import", "mapping", body: .collect(maxSize: "1mb"), use: importMapped)
         web.get("people", ":employeeID", use: person)
     }
 
@@ -68,16 +71,70 @@ struct PeopleWebController {
         try await req.collectBody(upTo: UploadLimits.people)
         try CSRF.verify(req)
         var page = importPage(req)
+        let text: String
+        do { text = try uploadedText(req) } catch let error as APIError where error.status == .badRequest {
+            return try await Self.rejected(req, page: page, error: error)
+        }
         do {
-            let text = try uploadedText(req)
             let counts = try await Importing.people(csv: text, actor: req.actor, now: req.flipside.now, store: req.flipside.peopleImportStore)
             PeopleService.warm(req.application)
             page.result = ImportResponse(created: counts.created, updated: counts.updated, unchanged: counts.unchanged, warnings: nil)
             return try await req.view.render("import", page).encodeResponse(for: req)
         } catch let failure as ImportFailure {
+            // A file that reads as a table but not as people yet: keep it while the coordinator maps it.
+            if let table = try? CSVTable(text: text) {
+                let pending = try await PendingImports(db: req.db).keep(text, for: try req.requireUser().requireID(), now: req.flipside.now)
+                let mapping = try await PendingImports(db: req.db).storedMapping(for: table)
+                page.mapping = MappingForm(action: SiteURL.peopleImport.path + "/mapping", pending: pending,
+                                           questions: MappingQuestions(table: table, mapping: mapping), mapping: mapping)
+            }
             return try await Self.rejected(req, page: page, error: APIError.from(failure))
-        } catch let error as APIError where error.status == .badRequest {
-            return try await Self.rejected(req, page: page, error: error)
+        }
+    }
+
+    /// The mapping form's answer: the kept file imported with the coordinator's mapping (kept for the
+    /// next file with the same columns once it succeeds).
+    func importMapped(req: Request) async throws -> Response {
+        try req.authorize(.change, .directory)
+        try CSRF.verify(req)
+        struct Form: Content { var pending: UUID?; var date_format: String?; var time_zone: String? }
+        let form = try req.content.decode(Form.self)
+        let user = try req.requireUser().requireID()
+        let store = PendingImports(db: req.db)
+        guard let id = form.pending, let text = try await store.text(id, of: user, now: req.flipside.now), let table = try? CSVTable(text: text) else {
+            throw APIError(.gone, code: "upload_expired", "That upload is no longer kept (an hour at most): upload the file again.")
+        }
+        var mapping = ImportMapping(dateFormat: form.date_format.flatMap(DateFormat.init(rawValue:)) ?? .iso,
+                                    timeZone: form.time_zone?.trimmed.isEmpty == false ? form.time_zone?.trimmed : nil)
+        for (i, name) in table.originalHeader.enumerated() {
+            if let field = req.content[String.self, at: "column_\(i)"], !field.isEmpty { mapping.columns[name] = field }
+        }
+        for i in 0..<50 {
+            guard let text = req.content[String.self, at: "grade_name_\(i)"] else { break }
+            if let raw = req.content[String.self, at: "grade_\(i)"]?.trimmed, !raw.isEmpty {
+                guard let level = Int(raw) else { throw APIError.invalid([FieldProblem(field: "grade_\(i)", reason: "must be a whole number")]) }
+                mapping.levels[text] = level
+            }
+        }
+        for i in 0..<50 {
+            guard let text = req.content[String.self, at: "status_name_\(i)"] else { break }
+            if let raw = req.content[String.self, at: "status_\(i)"], let status = EmploymentStatus(rawValue: raw) { mapping.statuses[text] = status }
+        }
+        var page = importPage(req)
+        do {
+            let counts = try await Importing.people(csv: text, mapping: mapping, actor: req.actor, now: req.flipside.now, store: req.flipside.peopleImportStore)
+            try await store.forget(id)
+            PeopleService.warm(req.application)
+            page.result = ImportResponse(created: counts.created, updated: counts.updated, unchanged: counts.unchanged, warnings: nil)
+            return try await req.view.render("import", page).encodeResponse(for: req)
+        } catch let failure as ImportFailure {
+            page.mapping = MappingForm(action: SiteURL.peopleImport.path + "/mapping", pending: id,
+                                       questions: MappingQuestions(table: table, mapping: mapping), mapping: mapping)
+            return try await Self.rejected(req, page: page, error: APIError.from(failure))
+        } catch let rejected as MappingRejected {
+            page.mapping = MappingForm(action: SiteURL.peopleImport.path + "/mapping", pending: id,
+                                       questions: MappingQuestions(table: table, mapping: .none), mapping: .none)
+            return try await Self.rejected(req, page: page, error: APIError.from(rejected))
         }
     }
 
@@ -92,6 +149,40 @@ struct PeopleWebController {
         ImportPage(page: PageChrome(request: req, title: "Import people", nav: "people"), heading: "Import people from HR",
                    action: SiteURL.peopleImport.path, columns: Self.peopleColumns, example: Self.peopleExample,
                    backURL: SiteURL.people().path, problems: [], message: nil, result: nil, warnings: [])
+    }
+}
+
+/// Uploaded HR exports kept while they are mapped: one per coordinator, an hour at most.
+struct PendingImports {
+    let db: any Database
+    var sql: any SQLDatabase { db as! any SQLDatabase }
+    static let kept: TimeInterval = 3_600
+
+    /// Keeps `text` for `user` (replacing what they kept before) and drops what is past its hour.
+    func keep(_ text: String, for user: UUID, now: Date) async throws -> UUID {
+        struct Row: Encodable { var id: UUID; var user_id: UUID; var text: String; var created_at: Double }
+        let id = UUID()
+        try await db.writeTransaction { tx in
+            let sql = tx as! any SQLDatabase
+            try await sql.delete(from: PendingImportTable.name).where("user_id", .equal, user)
+                .orWhere("created_at", .lessThan, now.timeIntervalSince1970 - Self.kept).run()
+            try await sql.insert(into: PendingImportTable.name).model(Row(id: id, user_id: user, text: text, created_at: now.timeIntervalSince1970)).run()
+        }
+        return id
+    }
+
+    func text(_ id: UUID, of user: UUID, now: Date) async throws -> String? {
+        try await sql.select().column("text").from(PendingImportTable.name).where("id", .equal, id).where("user_id", .equal, user)
+            .where("created_at", .greaterThanOrEqual, now.timeIntervalSince1970 - Self.kept).first()?.decode(column: "text", as: String.self)
+    }
+
+    func forget(_ id: UUID) async throws {
+        try await sql.delete(from: PendingImportTable.name).where("id", .equal, id).run()
+    }
+
+    /// The mapping kept for files with this table's columns, or none.
+    func storedMapping(for table: CSVTable) async throws -> ImportMapping {
+        try await ImportMappingTable.find(HRExport.signature(table.originalHeader), on: sql) ?? .none
     }
 }
 

@@ -21,5 +21,6 @@ enum FlipsideMigrations {
         app.migrations.add(AddProgramTopicCatalogue())
         app.migrations.add(CreatePartnerships())
         app.migrations.add(CreateImportMappings())
+        app.migrations.add(CreatePendingImports())
     }
 }
