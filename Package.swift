@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         .target(name: "MatchingEngine", swiftSettings: swiftSettings),
@@ -31,6 +32,7 @@ let package = Package(
             dependencies: [
                 "MatchingEngine",
                 .product(name: "CSV", package: "CSV.swift"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -59,7 +61,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "MatchingEngineTests", dependencies: ["MatchingEngine"], swiftSettings: swiftSettings),
-        .testTarget(name: "FlipsideCoreTests", dependencies: ["FlipsideCore", "MatchingEngine"], swiftSettings: swiftSettings),
+        .testTarget(name: "FlipsideCoreTests", dependencies: ["FlipsideCore", "MatchingEngine", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+                    swiftSettings: swiftSettings),
         .testTarget(
             name: "FlipsideServerTests",
             dependencies: [

@@ -49,7 +49,7 @@ struct Import: AsyncParsableCommand {
 
 func readCSV(_ path: String) throws -> String {
     guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("Cannot read \(path).") }
-    guard let text = UploadedText.decode(data) else { throw ValidationError("\(path) is not UTF-8 or UTF-16 text; export it as CSV UTF-8.") }
+    guard let text = try UploadedText.read(data) else { throw ValidationError("\(path) is neither a .xlsx workbook nor UTF-8 or UTF-16 text; export it as CSV UTF-8.") }
     return text
 }
 

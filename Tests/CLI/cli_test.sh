@@ -34,6 +34,19 @@ run import people "$TMP/export.csv" --mapping "$TMP/bad-mapping.json"; check "a 
 run import people "$TMP/export.csv" --mapping "$TMP/mapping.json"; check "an HR export imports with its mapping" contains "1 created, 0 updated"
 sed -i 's/Cy Hr/Cy Changed/' "$TMP/export.csv"
 run import people "$TMP/export.csv";       check "the next export with the same columns needs no mapping" contains "0 created, 1 updated"
+# The same export saved as an Excel workbook (built with Python's zipfile: shared strings, a date as a day number).
+python3 - "$TMP/export.xlsx" <<'PY'
+import sys, zipfile
+header = ["Employee Number", "Full Name", "Work Email", "Job Title", "Grade", "Original Hire Date", "Department", "Location", "Supervisor ID", "Employment Status"]
+values = ["A3", "Cy Workbook", "cy@example.com", "Analyst", "L2", None, "Operations", "Lisbon", "A1", "Active"]
+cells = lambda r, xs: "".join(f'<c r="{chr(65 + i)}{r}" t="inlineStr"><is><t>{x}</t></is></c>' if x is not None else f'<c r="{chr(65 + i)}{r}" s="1"><v>45352</v></c>' for i, x in enumerate(xs))
+with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("xl/workbook.xml", '<workbook xmlns:r="r"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>')
+    z.writestr("xl/_rels/workbook.xml.rels", '<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>')
+    z.writestr("xl/styles.xml", '<styleSheet><cellXfs><xf numFmtId="0"/><xf numFmtId="14"/></cellXfs></styleSheet>')
+    z.writestr("xl/worksheets/sheet1.xml", f'<worksheet><sheetData><row r="1">{cells(1, header)}</row><row r="2">{cells(2, values)}</row></sheetData></worksheet>')
+PY
+run import people "$TMP/export.xlsx";      check "an Excel workbook imports like its CSV (the kept mapping applies)" contains "0 created, 1 updated"
 echo "secret-password-1" | "$BIN" user create --email Coord@Example.com --coordinator >"$TMP/last" 2>&1
 check "a coordinator login is created from standard input" contains "coord@example.com is ready (coordinator)"
 echo "secret-password-2" | "$BIN" user create --email bo@example.com >"$TMP/last" 2>&1

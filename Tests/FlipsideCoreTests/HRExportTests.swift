@@ -1,6 +1,7 @@
 import FlipsideCore
 import Foundation
 import Testing
+import ZIPFoundation
 
 /// HR exports as they come: header names and status words of the usual systems, a coordinator's
 /// mapping for the rest, `;`-separated and UTF-16 files.
@@ -111,5 +112,73 @@ import Testing
             #expect(UploadedText.decode(bytes) == csv)
         }
         #expect(UploadedText.decode([UInt8]("plain".utf8)) == "plain" && UploadedText.decode([0xC3, 0x28]) == nil)
+    }
+}
+
+/// `.xlsx` uploads: a workbook built here with ZIPFoundation, as Excel lays one out.
+@Suite struct SpreadsheetTests {
+    static func workbook(_ parts: [String: String]) throws -> Data {
+        let archive = try Archive(accessMode: .create)
+        for (path, text) in parts.sorted(by: { $0.key < $1.key }) {
+            let data = Data(text.utf8)
+            try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate) { position, size in
+                data.subdata(in: Int(position)..<Int(position) + size)
+            }
+        }
+        return try #require(archive.data)
+    }
+
+    static let header = ["Employee ID", "Name", "Work Email", "Job Title", "Job Level", "Original Hire Date", "Department", "Location",
+                         "Time Zone", "Manager ID", "Worker Status"]
+
+    static func people() throws -> Data {
+        let shared = header + ["Ada Boss", "Okafor, \"Ben\"", "Engineering"]
+        let sst = "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
+            + shared.map { "<si><t xml:space=\"preserve\">\($0.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "\"", with: "&quot;"))</t></si>" }.joined()
+            + "<si><r><t>Rich</t></r><r><t> Text</t></r><rPh><t>ハ</t></rPh></si></sst>"
+        let headerRow = "<row r=\"1\">" + header.indices.map { "<c r=\"\(Character(UnicodeScalar(65 + $0)!))1\" t=\"s\"><v>\($0)</v></c>" }.joined() + "</row>"
+        // Row 2: a date as a day number with a date style, an inline string, a number. Row 4 (row 3 is blank): a
+        // missing middle cell, a text date, the last cells left out.
+        let rows = headerRow
+            + "<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>E1</t></is></c><c r=\"B2\" t=\"s\"><v>11</v></c><c r=\"C2\" t=\"inlineStr\"><is><t>ada@example.com</t></is></c>"
+            + "<c r=\"D2\" t=\"s\"><v>14</v></c><c r=\"E2\"><v>9</v></c><c r=\"F2\" s=\"1\"><v>40182</v></c><c r=\"G2\" t=\"s\"><v>13</v></c>"
+            + "<c r=\"H2\" t=\"inlineStr\"><is><t>London</t></is></c><c r=\"I2\" t=\"inlineStr\"><is><t>Europe/London</t></is></c><c r=\"K2\" t=\"inlineStr\"><is><t>Active</t></is></c></row>"
+            + "<row r=\"4\"><c r=\"A4\" t=\"inlineStr\"><is><t>E2</t></is></c><c r=\"B4\" t=\"s\"><v>12</v></c><c r=\"C4\" t=\"inlineStr\"><is><t>ben@example.com</t></is></c>"
+            + "<c r=\"E4\"><v>8.0</v></c><c r=\"F4\" t=\"inlineStr\"><is><t>2012-05-01</t></is></c><c r=\"G4\" t=\"s\"><v>13</v></c>"
+            + "<c r=\"H4\" t=\"inlineStr\"><is><t>Berlin</t></is></c><c r=\"I4\" t=\"inlineStr\"><is><t>Europe/Berlin</t></is></c><c r=\"J4\" t=\"inlineStr\"><is><t>E1</t></is></c></row>"
+        return try workbook([
+            "xl/workbook.xml": "<workbook xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><sheets><sheet name=\"People\" sheetId=\"1\" r:id=\"rId3\"/></sheets></workbook>",
+            "xl/_rels/workbook.xml.rels": "<Relationships><Relationship Id=\"rId1\" Target=\"styles.xml\"/><Relationship Id=\"rId3\" Target=\"worksheets/people.xml\"/></Relationships>",
+            "xl/worksheets/people.xml": "<worksheet><sheetData>\(rows)</sheetData></worksheet>",
+            "xl/sharedStrings.xml": sst,
+            "xl/styles.xml": "<styleSheet><numFmts><numFmt numFmtId=\"164\" formatCode=\"&quot;Grade &quot;0\"/></numFmts><cellXfs><xf numFmtId=\"0\"/><xf numFmtId=\"14\"/><xf numFmtId=\"164\"/></cellXfs></styleSheet>",
+        ])
+    }
+
+    @Test func theFirstSheetReadsAsRows() throws {
+        let rows = try Spreadsheet.rows(try Self.people())
+        #expect(rows.count == 4 && rows[0] == Self.header && rows[2].isEmpty)
+        #expect(rows[1] == ["E1", "Ada Boss", "ada@example.com", "Rich Text", "9", "2010-01-04", "Engineering", "London", "Europe/London", "", "Active"])
+        #expect(rows[3] == ["E2", "Okafor, \"Ben\"", "ben@example.com", "", "8", "2012-05-01", "Engineering", "Berlin", "Europe/Berlin", "E1", ""])
+        #expect(Spreadsheet.column("A1") == 0 && Spreadsheet.column("AB7") == 27 && Spreadsheet.column("7") == nil)
+        #expect(Spreadsheet.date(serial: 45_658)?.description == "2025-01-01" && Spreadsheet.date(serial: 0) == nil)
+    }
+
+    @Test func aWorkbookImportsLikeItsCSV() throws {
+        let data = try Self.people()
+        let text = try #require(try UploadedText.read([UInt8](data)))
+        let plan = try PeopleImport.plan(csv: text, existing: [:])
+        #expect(plan.created.count == 2)
+        let ben = try #require(plan.created.first { $0.employeeID == "E2" })
+        #expect(ben.name == "Okafor, \"Ben\"" && ben.level == 8 && ben.title == "" && ben.managerID == "E1")
+        #expect(plan.created.first { $0.employeeID == "E1" }?.hireDate == CalendarDate(year: 2010, month: 1, day: 4))
+    }
+
+    @Test func brokenWorkbooksAreProblemsNotCrashes() throws {
+        #expect(throws: ImportFailure.self) { _ = try Spreadsheet.rows(Data([0x50, 0x4B, 0x03, 0x04, 1, 2, 3])) }
+        #expect(throws: ImportFailure.self) { _ = try Spreadsheet.rows(try SpreadsheetTests.workbook(["xl/workbook.xml": "<workbook/>"])) }
+        // Not XML where XML should be: no rows, no crash.
+        let garbage = try SpreadsheetTests.workbook(["xl/worksheets/sheet1.xml": "<<<not xml"])
+        #expect((try? Spreadsheet.rows(garbage)) != nil)
     }
 }

@@ -216,6 +216,13 @@ public enum DateFormat: String, Codable, Sendable, CaseIterable {
 /// Text as HR systems and spreadsheets save it: UTF-8 with or without a byte-order mark, or UTF-16
 /// (little or big endian) with one.
 public enum UploadedText {
+    /// An uploaded file as text: an `.xlsx` workbook's first sheet as CSV, or the text itself; `nil`
+    /// when it is neither a workbook nor UTF-8 / UTF-16 text.
+    public static func read<Bytes: Collection>(_ bytes: Bytes) throws(ImportFailure) -> String? where Bytes.Element == UInt8 {
+        if Spreadsheet.isWorkbook(bytes) { return try Spreadsheet.csv(Data(bytes)) }
+        return decode(bytes)
+    }
+
     public static func decode<Bytes: Collection>(_ bytes: Bytes) -> String? where Bytes.Element == UInt8 {
         let data = Data(bytes)
         if data.starts(with: [0xFF, 0xFE]) { return String(data: data.dropFirst(2), encoding: .utf16LittleEndian) }

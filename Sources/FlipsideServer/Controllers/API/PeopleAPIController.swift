@@ -93,8 +93,8 @@ func importBody(_ req: Request) throws -> (String, ImportMapping?) {
     guard let file = upload.file, file.data.readableBytes > 0 else {
         throw APIError(.badRequest, code: "empty_body", "The file part is missing or empty.")
     }
-    guard let text = UploadedText.decode(file.data.readableBytesView) else {
-        throw APIError(.badRequest, code: "not_utf8", "The file is not UTF-8 or UTF-16 text; export it from your spreadsheet as CSV UTF-8.")
+    guard let text = try UploadedText.read(file.data.readableBytesView) else {
+        throw APIError(.badRequest, code: "not_utf8", "The file is neither a .xlsx workbook nor UTF-8 or UTF-16 text; export it from your spreadsheet as CSV UTF-8.")
     }
     guard let raw = upload.mapping?.trimmed, !raw.isEmpty else { return (text, nil) }
     do {
@@ -107,14 +107,16 @@ func importBody(_ req: Request) throws -> (String, ImportMapping?) {
 /// The request body as CSV text: `text/csv` (or `text/plain`), UTF-8 or UTF-16 with a byte-order mark.
 func csvBody(_ req: Request) throws -> String {
     let type = req.headers.contentType
-    guard type == nil || (type?.type == "text" && ["csv", "plain"].contains(type?.subType ?? "")) else {
-        throw APIError(.unsupportedMediaType, code: "unsupported_media_type", "Send the file as the request body with Content-Type: text/csv.")
+    let workbook = type?.type == "application" && type?.subType == "vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    guard type == nil || workbook || (type?.type == "text" && ["csv", "plain"].contains(type?.subType ?? "")) else {
+        throw APIError(.unsupportedMediaType, code: "unsupported_media_type",
+                       "Send the file as the request body with Content-Type: text/csv (or the .xlsx workbook's type).")
     }
     guard let buffer = req.body.data, buffer.readableBytes > 0 else {
         throw APIError(.badRequest, code: "empty_body", "The request body is empty; send the CSV file as the body.")
     }
-    guard let text = UploadedText.decode(buffer.readableBytesView) else {
-        throw APIError(.badRequest, code: "not_utf8", "The file is not UTF-8 or UTF-16 text; export it from your spreadsheet as CSV UTF-8.")
+    guard let text = try UploadedText.read(buffer.readableBytesView) else {
+        throw APIError(.badRequest, code: "not_utf8", "The file is neither a .xlsx workbook nor UTF-8 or UTF-16 text; export it from your spreadsheet as CSV UTF-8.")
     }
     return text
 }

@@ -193,8 +193,8 @@ func uploadedText(_ req: Request) throws -> String {
     guard let file = upload.file, file.data.readableBytes > 0 else {
         throw APIError(.badRequest, code: "no_file", "Choose a CSV file to upload.")
     }
-    guard let text = UploadedText.decode(file.data.readableBytesView) else {
-        throw APIError(.badRequest, code: "not_utf8", "The file is not UTF-8 or UTF-16 text; export it from your spreadsheet as CSV UTF-8.")
+    guard let text = try UploadedText.read(file.data.readableBytesView) else {
+        throw APIError(.badRequest, code: "not_utf8", "The file is neither a .xlsx workbook nor UTF-8 or UTF-16 text; export it from your spreadsheet as CSV UTF-8.")
     }
     return text
 }
