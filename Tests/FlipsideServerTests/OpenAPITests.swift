@@ -22,6 +22,26 @@ import VaporTesting
         }
     }
 
+    /// Generated clients name their calls by operationId and group them by tag: every operation has a
+    /// unique camel-case id and a tag the document describes.
+    @Test func everyOperationHasAnIdAndATag() throws {
+        let document = try OpenAPIDocument()
+        let paths = try #require(document.root["paths"] as? [String: [String: Any]])
+        let described = Set(((document.root["tags"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String })
+        var ids: [String] = []
+        for (path, item) in paths {
+            for (method, value) in item where ["get", "post", "put", "patch", "delete"].contains(method) {
+                let operation = try #require(value as? [String: Any])
+                let id = operation["operationId"] as? String ?? ""
+                #expect(id.range(of: "^[a-z][A-Za-z]+$", options: .regularExpression) != nil, "\(method) \(path): '\(id)'")
+                let tags = operation["tags"] as? [String] ?? []
+                #expect(!tags.isEmpty && tags.allSatisfy(described.contains), "\(method) \(path): \(tags)")
+                ids.append(id)
+            }
+        }
+        #expect(ids.count == Set(ids).count, "duplicate ids: \(Dictionary(grouping: ids, by: { $0 }).filter { $0.value.count > 1 }.keys)")
+    }
+
     /// Every call of the role matrix, for every role: the status is documented and the body fits its schema.
     @Test(arguments: TestWorld.Role.allCases)
     func responsesMatchTheDocument(role: TestWorld.Role) async throws {
