@@ -34,6 +34,9 @@ public struct AppConfig: Sendable {
     /// ahead, at start and after each HR import, so that the first page after them is not the slow one.
     /// Tests turn it off.
     public var warmCaches = true
+    /// The bearer token `GET /metrics` asks for (`METRICS_TOKEN`); without one, only local scrapers
+    /// that did not come through a proxy may read it.
+    public var metricsToken: String?
 
     public init(storage: Storage, host: String = "127.0.0.1", port: Int = 8080, bcryptCost: Int = 12,
                 secureCookies: Bool = false, loginAttemptLimit: Int = 5, loginAddressLimit: Int = 50,
@@ -76,6 +79,10 @@ public struct AppConfig: Sendable {
         if let raw = environment["SECURE_COOKIES"] { config.secureCookies = ["1", "true", "yes"].contains(raw.lowercased()) }
         config.isProduction = environment["APP_ENV"] == "production"
         if let raw = environment["BASE_URL"], !raw.isEmpty { config.baseURL = try parseBaseURL(raw) }
+        if let raw = environment["METRICS_TOKEN"], !raw.isEmpty {
+            guard raw.count >= 16 else { throw ConfigError("METRICS_TOKEN must be at least 16 characters") }
+            config.metricsToken = raw
+        }
         if let raw = environment["LOGIN_ADDRESS_LIMIT"], !raw.isEmpty {
             guard let limit = Int(raw), (1...100_000).contains(limit) else { throw ConfigError("LOGIN_ADDRESS_LIMIT must be from 1 to 100000, not '\(raw)'") }
             config.loginAddressLimit = limit

@@ -80,6 +80,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     // Security headers on every response (error pages too), then our error middleware in place of
     // Vapor's, then static files.
     app.middleware = Middlewares()
+    app.middleware.use(RequestObservation())
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(FlipsideErrorMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: ResourcePaths.publicDirectory))

@@ -1,3 +1,5 @@
+import SQLKit
+import Crypto
 import Vapor
 
 /// Registers every route: the JSON API under `/api/v1` (bearer tokens) and the pages (sessions).
@@ -19,6 +21,34 @@ func routes(_ app: Application) throws {
         return Response(status: .ok, headers: headers, body: .init(data: data))
     }
     app.get("healthz") { _ in "ok" }
+    // Ready = the database answers (a load balancer sends traffic only then).
+    app.get("readyz") { req async -> Response in
+        do {
+            _ = try await (req.db as! any SQLDatabase).raw("SELECT 1 AS ok").first()
+            return Response(status: .ok, body: .init(string: "ready"))
+        } catch {
+            req.logger.warning("Not ready: the database does not answer (\(String(describing: error)))")
+            return Response(status: .serviceUnavailable, body: .init(string: "the database does not answer"))
+        }
+    }
+    app.get("metrics") { req async throws -> Response in
+        if let token = req.application.appConfig.metricsToken {
+            guard let given = req.headers.bearerAuthorization?.token,
+                  Data(SHA256.hash(data: Data(given.utf8))) == Data(SHA256.hash(data: Data(token.utf8))) else {
+                var headers = HTTPHeaders()
+                headers.replaceOrAdd(name: .wwwAuthenticate, value: "Bearer")
+                return Response(status: .unauthorized, headers: headers, body: .init(string: "Send the metrics token as a bearer token."))
+            }
+        } else {
+            let local = ["127.0.0.1", "::1"].contains(req.remoteAddress?.ipAddress ?? "")
+            guard local, req.headers.first(name: .xForwardedFor) == nil else {
+                return Response(status: .forbidden, body: .init(string: "Metrics are read locally, or with METRICS_TOKEN set."))
+            }
+        }
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: "text/plain; version=0.0.4; charset=utf-8")
+        return Response(status: .ok, headers: headers, body: .init(string: try await FlipsideMetrics.shared.exposition(db: req.db, now: req.flipside.now)))
+    }
 
     let web = app.grouped(ActiveSessionAuthenticator())
     AuthWebController().register(web)

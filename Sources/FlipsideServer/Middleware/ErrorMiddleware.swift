@@ -8,6 +8,8 @@ struct FlipsideErrorMiddleware: AsyncMiddleware {
             var code: String
             var message: String
             var details: [ErrorDetail]
+            /// The request's id, to quote when asking for help (it is in the server's log lines).
+            var request_id: String
         }
         var error: Inner
     }
@@ -37,7 +39,7 @@ struct FlipsideErrorMiddleware: AsyncMiddleware {
         }
         if request.isAPI {
             let response = Response(status: api.status)
-            try response.content.encode(Body(error: .init(code: api.code, message: api.message, details: api.details)))
+            try response.content.encode(Body(error: .init(code: api.code, message: api.message, details: api.details, request_id: request.requestID)))
             if api.status == .unauthorized { response.headers.replaceOrAdd(name: .wwwAuthenticate, value: "Bearer") }
             return response
         }
@@ -45,7 +47,7 @@ struct FlipsideErrorMiddleware: AsyncMiddleware {
             return request.redirect(to: SiteURL.login(next: request.url.string).path)
         }
         let context = ErrorPage(page: PageChrome(request: request, title: "\(api.status.code) \(api.status.reasonPhrase)"),
-                                status: Int(api.status.code), message: api.message, details: api.details)
+                                status: Int(api.status.code), message: api.message, details: api.details, requestID: request.requestID)
         let view = try await request.view.render("error", context)
         let response = try await view.encodeResponse(for: request)
         response.status = api.status

@@ -75,7 +75,9 @@ public struct OutboxWorker: Sendable {
     static func offloaded(clock: any WallClock, alone: Bool = false) -> @Sendable (MatchWorkflow.Prepared) async -> MatchRun { { prepared in
         await withCheckedContinuation { continuation in
             DispatchQueue.global(qos: .utility).async {
+                let started = ContinuousClock.now
                 let run = alone ? Parallelism.alone { MatchWorkflow.compute(prepared, now: { clock.now }) } : MatchWorkflow.compute(prepared, now: { clock.now })
+                FlipsideMetrics.shared.matchRun(background: alone, duration: ContinuousClock.now - started)
                 continuation.resume(returning: run)
             }
         }

@@ -10,7 +10,9 @@ struct FluentPeopleImportStore: PeopleImportStore {
     let db: any Database
 
     func atomically<T: Sendable>(_ body: @escaping @Sendable (any PeopleImportWork) async throws -> T) async throws -> T {
-        try await WriteLock.peopleImport.transaction(on: db) { tx in try await body(Work(tx: tx)) }
+        try await FlipsideMetrics.shared.timingImport("people") {
+            try await WriteLock.peopleImport.transaction(on: db) { tx in try await body(Work(tx: tx)) }
+        }
     }
 
     struct Work: PeopleImportWork {
@@ -83,7 +85,9 @@ struct FluentEnrolmentImportStore: EnrolmentImportStore {
     let db: any Database
 
     func atomically<T: Sendable>(_ body: @escaping @Sendable (any EnrolmentImportWork) async throws -> T) async throws -> T {
-        try await WriteLock.enrolmentImport.transaction(on: db) { tx in try await body(Work(tx: tx)) }
+        try await FlipsideMetrics.shared.timingImport("enrolments") {
+            try await WriteLock.enrolmentImport.transaction(on: db) { tx in try await body(Work(tx: tx)) }
+        }
     }
 
     struct Work: EnrolmentImportWork {

@@ -40,6 +40,7 @@ struct ErrorPage: Encodable {
     var status: Int
     var message: String
     var details: [ErrorDetail]
+    var requestID: String
 }
 
 struct LoginPage: Encodable {
