@@ -9,7 +9,7 @@ struct Flipside: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flipside",
         abstract: "Flipside: reverse-mentoring programs, from enrolment to measured outcomes.",
-        subcommands: [Serve.self, Worker.self, Migrate.self, Import.self, UserCommand.self, Demo.self, RunCommand.self, PairRuleCommand.self, ReportCommand.self, Synthesize.self, Solve.self, Match.self, Suggest.self])
+        subcommands: [Serve.self, Worker.self, Migrate.self, Import.self, UserCommand.self, Demo.self, RunCommand.self, PairRuleCommand.self, ReportCommand.self, Synthesize.self, BackupCommand.self, RestoreCommand.self, Solve.self, Match.self, Suggest.self])
 }
 
 /// Builds an application on the configured database without parsing Vapor's own command line.
@@ -150,5 +150,37 @@ struct Synthesize: AsyncParsableCommand {
         print("Synthesized \(result.people) people, \(result.programs.count) programs, \(result.pairs) pairs, \(result.meetings) meetings, "
               + "\(result.checkIns) check-ins, \(result.actions) actions in \(String(format: "%.1f", Date().timeIntervalSince(started))) s.")
         for program in result.programs { print("\(program.id.uuidString.lowercased())  \(program.name)") }
+    }
+}
+
+struct BackupCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup",
+        abstract: "Write a consistent backup of the database while the server runs (SQLite: VACUUM INTO; PostgreSQL: a logical export in one snapshot).")
+    @ArgumentParser.Option(help: "The backup file to write (must not exist).") var out: String
+
+    func run() async throws {
+        do {
+            let summary = try await withMigratedApplication { try await Backup.write(to: out, app: $0) }
+            print("Backed up \(summary.rows) rows of \(summary.tables) tables (\(summary.database)) to \(out).")
+        } catch let refused as Backup.Refused {
+            throw ValidationError(refused.description)
+        }
+    }
+}
+
+struct RestoreCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restore",
+        abstract: "Restore a backup into an empty database (migrated first; sessions and tokens are not restored: everyone signs in again).")
+    @ArgumentParser.Argument(help: "The backup file.") var file: String
+
+    func run() async throws {
+        do {
+            let summary = try await withMigratedApplication { try await Backup.restore(from: file, app: $0) }
+            print("Restored \(summary.rows) rows of \(summary.tables) tables (\(summary.database)) from \(file).")
+        } catch let refused as Backup.Refused {
+            throw ValidationError(refused.description)
+        }
     }
 }

@@ -60,6 +60,25 @@ run worker --once;                         check "the worker runs the clean-up t
 run worker --once;                         check "and then finds nothing due" contains "Ran 0 jobs."
 run demo;                                  check "the demo loads" contains "people created"
 run demo;                                  check "the demo loads again without duplicates" contains "0 people created, 0 updated"
+# A backup taken while the server runs, restored into a new database; not twice, not over data.
+PORT=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
+"$BIN" serve --port "$PORT" >"$TMP/serve.log" 2>&1 &
+SERVE=$!
+python3 - "$PORT" <<'PY'
+import sys, time, urllib.request
+for _ in range(300):
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/healthz", timeout=1); break
+    except OSError:
+        time.sleep(0.1)
+PY
+run backup --out "$TMP/backup.sqlite";     check "a backup is written while the server runs" bash -c "grep -q 'Backed up' '$TMP/last' && [ -s '$TMP/backup.sqlite' ]"
+kill $SERVE 2>/dev/null; wait $SERVE 2>/dev/null
+run backup --out "$TMP/backup.sqlite";     check "a backup never overwrites a file" bash -c "[ \$(cat '$TMP/status') != 0 ] && grep -q 'already exists' '$TMP/last'"
+DATABASE_URL="sqlite://$TMP/restored.sqlite" "$BIN" restore "$TMP/backup.sqlite" >"$TMP/last" 2>&1
+check "the backup restores into an empty database" contains "Restored"
+DATABASE_URL="sqlite://$TMP/restored.sqlite" "$BIN" restore "$TMP/backup.sqlite" >"$TMP/last" 2>&1
+check "a restore over data is refused" contains "not empty"
 run report "Reverse Mentoring Pilot 2026" --out "$TMP/report.html"
 check "the outcomes report is written as one HTML file" bash -c "grep -q 'Wrote' '$TMP/last' && grep -q '<svg' '$TMP/report.html' && grep -q '<style>' '$TMP/report.html' && grep -q 'id=\"retention-table\"' '$TMP/report.html' && ! grep -q 'answer them yourself' '$TMP/report.html'"
 run report "No such program" --out "$TMP/none.html"; check "a report of an unknown program is a clear error" bash -c "[ \$(cat '$TMP/status') = 1 ] && grep -q 'was not found' '$TMP/last' && [ ! -e '$TMP/none.html' ]"
