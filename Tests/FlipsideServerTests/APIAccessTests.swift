@@ -79,6 +79,7 @@ import VaporTesting
         Call(method: .GET, path: { "/api/v1/programs/\(pathID($0.program.id))/outcomes/engagement" }, expect: [.anonymous: .unauthorized, .participant: .forbidden, .coordinator: .conflict]),
         Call(method: .GET, path: { "/api/v1/programs/\(pathID($0.program.id))/outcomes/retention" }, expect: [.anonymous: .unauthorized, .participant: .forbidden, .coordinator: .conflict]),
         Call(method: .GET, path: { _ in "/api/v1/outcomes" }, expect: [.anonymous: .unauthorized, .participant: .forbidden, .coordinator: .ok]),
+        Call(method: .GET, path: { _ in "/api/v1/audit" }, expect: [.anonymous: .unauthorized, .participant: .forbidden, .coordinator: .ok]),
         Call(method: .GET, path: { "/api/v1/programs/\(pathID($0.program.id))/guidance" }, expect: [.anonymous: .unauthorized, .participant: .ok, .coordinator: .ok]),
         Call(method: .PUT, path: { "/api/v1/programs/\(pathID($0.program.id))/guidance" }, json: #"{"senior":"Listen first.","junior":"Say what you think."}"#,
              expect: [.anonymous: .unauthorized, .participant: .forbidden, .coordinator: .ok]),

@@ -62,6 +62,11 @@ public enum Resource: Sendable, Hashable {
     case calendarFeed(employeeID: String)
     /// A program's outcome figures (retention, diversity, engagement): the program team's.
     case outcomes
+    /// The audit trail of coordinator and system actions: coordinators only.
+    case audit
+    /// Everything stored about one person, for an access request (view) or erasure (delete): the
+    /// person may export their own; only coordinators erase.
+    case personalData(employeeID: String)
 }
 
 /// The answer, with what a person is told.
@@ -93,6 +98,10 @@ public enum AccessPolicy {
         if case .concerns = resource, action == .create {
             return actor.employeeID != nil && !actor.isCoordinator ? .allowed
                 : .forbidden(code: "forbidden", message: "Concerns are raised by the program's participants.")
+        }
+        if case let .personalData(id) = resource, !actor.isCoordinator {
+            return action == .view && actor.employeeID == id ? .allowed
+                : .forbidden(code: "forbidden", message: action == .view ? "A participant can export only their own data." : "Only coordinators may erase a person's data.")
         }
         if actor.isCoordinator { return .allowed }
         let decision = participant(actor.employeeID, action, resource)
@@ -174,7 +183,8 @@ extension Resource {
         case let .program(status), let .enrolmentList(status): return status
         case let .enrolment(_, status): return status
         case let .suggestions(_, status): return status
-        case .directory, .person, .invitation, .programs, .enrolmentImport, .matchPreview, .matchRuns, .pair, .partnership, .concerns, .calendarFeed, .outcomes: return nil
+        case .directory, .person, .invitation, .programs, .enrolmentImport, .matchPreview, .matchRuns, .pair, .partnership, .concerns, .calendarFeed, .outcomes,
+             .audit, .personalData: return nil
         }
     }
 }

@@ -14,10 +14,10 @@ struct RequestScope {
 
     // Stores for Core's use cases.
     var enrolmentStore: FluentEnrolmentStore { FluentEnrolmentStore(db: request.db) }
-    var programStore: FluentProgramStore { FluentProgramStore(db: request.db) }
-    var peopleImportStore: FluentPeopleImportStore { FluentPeopleImportStore(db: request.db) }
-    var enrolmentImportStore: FluentEnrolmentImportStore { FluentEnrolmentImportStore(db: request.db) }
-    var matchingStore: FluentMatchingStore { FluentMatchingStore(db: request.db) }
+    var programStore: FluentProgramStore { FluentProgramStore(db: request.db, audit: request.auditTrail) }
+    var peopleImportStore: FluentPeopleImportStore { FluentPeopleImportStore(db: request.db, audit: request.auditTrail) }
+    var enrolmentImportStore: FluentEnrolmentImportStore { FluentEnrolmentImportStore(db: request.db, audit: request.auditTrail) }
+    var matchingStore: FluentMatchingStore { FluentMatchingStore(db: request.db, audit: request.auditTrail) }
     var partnershipStore: FluentPartnershipStore { FluentPartnershipStore(db: request.db) }
     var concernStore: FluentConcernStore { FluentConcernStore(db: request.db) }
     var calendarFeedStore: FluentCalendarFeedStore { FluentCalendarFeedStore(db: request.db) }

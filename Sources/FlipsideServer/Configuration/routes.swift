@@ -59,5 +59,6 @@ func routes(_ app: Application) throws {
     MatchingWebController().register(web)
     PartnershipWebController().register(web)
     OutcomesWebController().register(web)
+    AuditController().register(web: web, api: authed)
     InvitationWebController().register(web)
 }

@@ -8,19 +8,23 @@ import SQLKit
 /// (employee id, lower-cased email) back the rules up.
 struct FluentPeopleImportStore: PeopleImportStore {
     let db: any Database
+    var audit: AuditTrail = .system
 
     func atomically<T: Sendable>(_ body: @escaping @Sendable (any PeopleImportWork) async throws -> T) async throws -> T {
         try await FlipsideMetrics.shared.timingImport("people") {
-            try await WriteLock.peopleImport.transaction(on: db) { tx in try await body(Work(tx: tx)) }
+            try await WriteLock.peopleImport.transaction(on: db) { [audit] tx in try await body(Work(tx: tx, audit: audit)) }
         }
     }
 
     struct Work: PeopleImportWork {
         let tx: any Database
+        var audit: AuditTrail = .system
 
         func storedPeople() async throws -> [String: Person] { try await PeopleService(db: tx).allByEmployeeID() }
 
         func write(_ plan: PeopleImportPlan, existing: [String: Person]) async throws {
+            try await audit.record(.peopleImported, "people", "import",
+                                   "\(plan.created.count) created, \(plan.updated.count) updated, \(plan.unchanged) unchanged", on: tx)
             let rows = plan.created.map { PersonRow($0) } + plan.updated.map { PersonRow($0) }
             guard !rows.isEmpty, let sql = tx as? any SQLDatabase else { return }
             // Emails that move between people in this file (A takes B's old address while B gets a new one)
@@ -50,7 +54,10 @@ struct FluentPeopleImportStore: PeopleImportStore {
             }
         }
 
-        func endAccess(for employeeIDs: [String]) async throws { try await AccessEnding.end(for: employeeIDs, on: tx) }
+        func endAccess(for employeeIDs: [String]) async throws {
+            try await AccessEnding.end(for: employeeIDs, on: tx)
+            try await audit.record(.peopleLeft, "people", "import", "\(employeeIDs.count) people marked as left: their logins, sessions and links ended", on: tx)
+        }
 
         func storedMapping(for signature: String) async throws -> ImportMapping? {
             try await ImportMappingTable.find(signature, on: tx as! any SQLDatabase)
@@ -83,15 +90,17 @@ struct FluentPeopleImportStore: PeopleImportStore {
 /// lock first and holds the program's row.
 struct FluentEnrolmentImportStore: EnrolmentImportStore {
     let db: any Database
+    var audit: AuditTrail = .system
 
     func atomically<T: Sendable>(_ body: @escaping @Sendable (any EnrolmentImportWork) async throws -> T) async throws -> T {
         try await FlipsideMetrics.shared.timingImport("enrolments") {
-            try await WriteLock.enrolmentImport.transaction(on: db) { tx in try await body(Work(tx: tx)) }
+            try await WriteLock.enrolmentImport.transaction(on: db) { [audit] tx in try await body(Work(tx: tx, audit: audit)) }
         }
     }
 
     struct Work: EnrolmentImportWork {
         let tx: any Database
+        var audit: AuditTrail = .system
 
         func heldProgram(_ programID: UUID) async throws -> Program? { try await ProgramService.heldProgram(programID, on: tx) }
         func enrolments(in programID: UUID) async throws -> [Enrolment] { try await EnrolmentService(db: tx).all(in: programID) }
@@ -99,6 +108,9 @@ struct FluentEnrolmentImportStore: EnrolmentImportStore {
 
         func insert(_ enrolments: [Enrolment]) async throws {
             for enrolment in enrolments { try await EnrolmentModel(enrolment).create(on: tx) }
+            if let program = enrolments.first?.programID {
+                try await audit.record(.enrolmentsImported, "program", program.uuidString.lowercased(), "\(enrolments.count) enrolments created", on: tx)
+            }
         }
 
         func replace(_ enrolments: [Enrolment]) async throws {
@@ -106,6 +118,9 @@ struct FluentEnrolmentImportStore: EnrolmentImportStore {
                 guard let model = try await EnrolmentModel.find(enrolment.id, on: tx) else { continue }
                 model.copy(from: enrolment)
                 try await model.save(on: tx)
+            }
+            if let program = enrolments.first?.programID {
+                try await audit.record(.enrolmentsImported, "program", program.uuidString.lowercased(), "\(enrolments.count) enrolments updated", on: tx)
             }
         }
     }

@@ -9,14 +9,17 @@ import SQLKit
 /// one current pair per mentee backs the rules up.
 struct FluentMatchingStore: MatchingStore {
     let db: any Database
+    var audit: AuditTrail = .system
 
     func atomically<T: Sendable>(_ body: @escaping @Sendable (any MatchingWork) async throws -> T) async throws -> T {
-        try await db.writeTransaction { tx in try await body(Work(tx: tx)) }
+        let audit = self.audit
+        return try await db.writeTransaction { tx in try await body(Work(tx: tx, audit: audit)) }
     }
 
     /// A plain transaction: a consistent read without SQLite's writer lock.
     func reading<T: Sendable>(_ body: @escaping @Sendable (any MatchingWork) async throws -> T) async throws -> T {
-        try await db.transaction { tx in try await body(Work(tx: tx)) }
+        let audit = self.audit
+        return try await db.transaction { tx in try await body(Work(tx: tx, audit: audit)) }
     }
 
     /// A large run's result and input are megabytes of JSON: they are encoded on a Dispatch thread first,
@@ -30,6 +33,7 @@ struct FluentMatchingStore: MatchingStore {
 
     struct Work: MatchingWork {
         let tx: any Database
+        var audit: AuditTrail = .system
         var sql: any SQLDatabase { tx as! any SQLDatabase }
         private var forUpdate: SQLQueryString { sql.dialect.name == "sqlite" ? "" : " FOR UPDATE" }
 
@@ -52,10 +56,19 @@ struct FluentMatchingStore: MatchingStore {
             } catch let error as any DatabaseError where error.isConstraintFailure {
                 throw MatchWorkflowError.conflictingRule("\(rule.menteeID)–\(rule.mentorID) already has a lock or exclusion.")
             }
+            let what = "\(rule.kind.rawValue) \(rule.menteeID)–\(rule.mentorID) in program \(rule.programID.uuidString.lowercased())"
+            if let overridden = rule.overriddenRule {
+                try await audit.record(.pairRuleOverridden, "pair_rule", rule.id.uuidString.lowercased(), "\(what): overrides \(overridden) — \(rule.reason ?? "")", on: tx)
+            } else {
+                try await audit.record(.pairRuleAdded, "pair_rule", rule.id.uuidString.lowercased(), what, on: tx)
+            }
         }
 
         func deleteRule(_ id: UUID, in programID: UUID) async throws -> Bool {
             let found = try await sql.raw("DELETE FROM \(ident: MatchingTables.rules) WHERE id = \(bind: id) AND program_id = \(bind: programID) RETURNING id").all()
+            if !found.isEmpty {
+                try await audit.record(.pairRuleRemoved, "pair_rule", id.uuidString.lowercased(), "in program \(programID.uuidString.lowercased())", on: tx)
+            }
             return !found.isEmpty
         }
 
@@ -72,6 +85,8 @@ struct FluentMatchingStore: MatchingStore {
 
         func insertRun(_ run: MatchRun) async throws {
             try await sql.insert(into: MatchingTables.runs).model(try MatchRunRow(run), nilEncodingStrategy: .asNil).run()
+            try await audit.record(.runStarted, "run", run.id.uuidString.lowercased(),
+                                   "\(run.algorithm.rawValue) run in program \(run.programID.uuidString.lowercased())", on: tx)
         }
 
         func updateRun(_ run: MatchRun) async throws {
@@ -113,6 +128,10 @@ struct FluentMatchingStore: MatchingStore {
                 throw MatchWorkflowError.menteeAlreadyPaired(menteeID: pairs.count == 1 ? pairs[0].menteeID : "A mentee")
             }
             try await FluentMatchingStore.insert(events, on: sql)
+            if let run = pairs.first?.runID, pairs.first?.source == .run {
+                try await audit.record(.runPublished, "run", run.uuidString.lowercased(),
+                                       "\(pairs.count) pairs in program \(pairs[0].programID.uuidString.lowercased())", on: tx)
+            }
         }
 
         func updatePair(_ pair: MentoringPair, event: PairEvent) async throws {

@@ -7,13 +7,16 @@ import SQLKit
 /// program's row.
 struct FluentProgramStore: ProgramStore {
     let db: any Database
+    var audit: AuditTrail = .system
 
     func atomically<T: Sendable>(_ body: @escaping @Sendable (any ProgramWork) async throws -> T) async throws -> T {
-        try await db.writeTransaction { tx in try await body(Work(tx: tx)) }
+        let audit = self.audit
+        return try await db.writeTransaction { tx in try await body(Work(tx: tx, audit: audit)) }
     }
 
     struct Work: ProgramWork {
         let tx: any Database
+        var audit: AuditTrail = .system
 
         func heldProgram(_ id: UUID) async throws -> Program? { try await ProgramService.heldProgram(id, on: tx) }
 
@@ -25,12 +28,20 @@ struct FluentProgramStore: ProgramStore {
 
         func insert(_ program: Program) async throws {
             try await Self.nameTaken(program.name) { try await ProgramModel(program).create(on: tx) }
+            try await audit.record(.programCreated, "program", program.id.uuidString.lowercased(), program.name, on: tx)
         }
 
         func replace(_ program: Program) async throws {
             guard let model = try await ProgramModel.find(program.id, on: tx) else { throw ProgramError.notFound }
+            let before = model.program
             model.copy(from: program)
             try await Self.nameTaken(program.name) { try await model.save(on: tx) }
+            if before.status != program.status {
+                try await audit.record(.programStatusChanged, "program", program.id.uuidString.lowercased(),
+                                       "\(program.name): \(before.status.rawValue) → \(program.status.rawValue)", on: tx)
+            } else {
+                try await audit.record(.programChanged, "program", program.id.uuidString.lowercased(), program.name, on: tx)
+            }
         }
 
         func delete(_ id: UUID) async throws {
@@ -53,7 +64,9 @@ struct FluentProgramStore: ProgramStore {
                 try await sql.delete(from: table).where("program_id", .equal, id).run()
             }
             try await EnrolmentModel.query(on: tx).filter(\.$program.$id == id).delete()
+            let name = try await ProgramModel.find(id, on: tx)?.name ?? ""
             try await ProgramModel.query(on: tx).filter(\.$id == id).delete()
+            try await audit.record(.programDeleted, "program", id.uuidString.lowercased(), name, on: tx)
         }
 
         func finishPairs(of programID: UUID, at: Date) async throws {

@@ -42,6 +42,7 @@ struct AuthWebController {
         req.session.id = nil
         req.session.data = SessionData()
         req.auth.login(user)
+        try await AuditTrail(actor: user.email).record(.signedIn, "login", user.email, "\(user.role), web", on: req.db)
     }
 
     /// Where a user starts: coordinators on the programs, participants on their profile.

@@ -22,5 +22,6 @@ enum FlipsideMigrations {
         app.migrations.add(CreatePartnerships())
         app.migrations.add(CreateImportMappings())
         app.migrations.add(CreatePendingImports())
+        app.migrations.add(CreateAuditEvents())
     }
 }
