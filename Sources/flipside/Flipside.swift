@@ -9,7 +9,7 @@ struct Flipside: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flipside",
         abstract: "Flipside: reverse-mentoring programs, from enrolment to measured outcomes.",
-        subcommands: [Serve.self, Worker.self, Migrate.self, Import.self, UserCommand.self, Demo.self, RunCommand.self, PairRuleCommand.self, ReportCommand.self, Synthesize.self, BackupCommand.self, RestoreCommand.self, Solve.self, Match.self, Suggest.self])
+        subcommands: [Serve.self, Worker.self, Migrate.self, Import.self, UserCommand.self, Demo.self, RunCommand.self, PairRuleCommand.self, ReportCommand.self, Synthesize.self, BackupCommand.self, RestoreCommand.self, PersonCommand.self, Solve.self, Match.self, Suggest.self])
 }
 
 /// Builds an application on the configured database without parsing Vapor's own command line.
@@ -181,6 +181,43 @@ struct RestoreCommand: AsyncParsableCommand {
             print("Restored \(summary.rows) rows of \(summary.tables) tables (\(summary.database)) from \(file).")
         } catch let refused as Backup.Refused {
             throw ValidationError(refused.description)
+        }
+    }
+}
+
+struct PersonCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "person", abstract: "A person's data rights: export for an access request, or erasure.",
+                                                    subcommands: [Export.self, Erase.self])
+
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Write everything stored about a person as JSON (their private notes stay theirs: they download those themselves).")
+        @ArgumentParser.Argument(help: "The person's employee id.") var employeeID: String
+        @ArgumentParser.Option(help: "The JSON file to write.") var out: String
+
+        func run() async throws {
+            let text: String
+            do { text = try await withMigratedApplication { try await PersonalDataActions.export(employeeID, app: $0) } } catch let error as APIError {
+                throw ValidationError(error.message)
+            }
+            do { try text.write(toFile: out, atomically: true, encoding: .utf8) } catch { throw ValidationError("Cannot write \(out): \(error.localizedDescription)") }
+            print("Wrote \(out).")
+        }
+    }
+
+    struct Erase: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Erase a person's personal data on request: words deleted, login removed, name and id replaced by a pseudonym everywhere; figures keep counting them.")
+        @ArgumentParser.Argument(help: "The person's employee id.") var employeeID: String
+        @ArgumentParser.Option(help: "The employee id again, to confirm.") var confirm: String
+
+        func run() async throws {
+            guard confirm == employeeID else { throw ValidationError("--confirm must repeat the employee id (\(employeeID)).") }
+            do {
+                let erased = try await withMigratedApplication { try await PersonalDataActions.erase(employeeID, app: $0) }
+                print("Erased \(employeeID): now \(erased.pseudonym); \(erased.texts) texts deleted, \(erased.pairs) pairs ended.")
+            } catch let error as APIError {
+                throw ValidationError(error.message)
+            }
         }
     }
 }

@@ -60,6 +60,11 @@ run worker --once;                         check "the worker runs the clean-up t
 run worker --once;                         check "and then finds nothing due" contains "Ran 0 jobs."
 run demo;                                  check "the demo loads" contains "people created"
 run demo;                                  check "the demo loads again without duplicates" contains "0 people created, 0 updated"
+# Data rights: an export for an access request, then erasure (confirmed by repeating the id).
+run person export A3 --out "$TMP/a3.json"; check "a person's data is exported as JSON" bash -c "grep -q 'Wrote' '$TMP/last' && grep -q '\"employee_id\" : \"A3\"' '$TMP/a3.json'"
+run person erase A3 --confirm A1;         check "erasure needs the id repeated" bash -c "[ \$(cat '$TMP/status') != 0 ] && grep -q 'confirm' '$TMP/last'"
+run person erase A3 --confirm A3;         check "a person's data is erased" contains "now ERASED-"
+run person export A3 --out "$TMP/a3.json"; check "an erased person is no longer found" bash -c "[ \$(cat '$TMP/status') != 0 ] && grep -q 'A3' '$TMP/last'"
 # A backup taken while the server runs, restored into a new database; not twice, not over data.
 PORT=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
 "$BIN" serve --port "$PORT" >"$TMP/serve.log" 2>&1 &

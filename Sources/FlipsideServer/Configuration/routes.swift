@@ -60,5 +60,6 @@ func routes(_ app: Application) throws {
     PartnershipWebController().register(web)
     OutcomesWebController().register(web)
     AuditController().register(web: web, api: authed)
+    PersonalDataController().register(web: web, api: authed)
     InvitationWebController().register(web)
 }

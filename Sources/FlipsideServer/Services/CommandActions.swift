@@ -135,3 +135,21 @@ public enum ReportActions {
         return html
     }
 }
+
+public enum PersonalDataActions {
+    /// A person's data export as JSON text (the command line acts as the system: everything the program team may read).
+    public static func export(_ employeeID: String, app: Application) async throws -> String {
+        let dto = try await PersonalData.export(employeeID, actor: .coordinator(employeeID: nil), actorName: "system", now: app.clock.now, db: app.db)
+        try await AuditTrail.system.record(.personExported, "person", employeeID, "for an access request (command line)", on: app.db)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        return String(decoding: try encoder.encode(dto), as: UTF8.self)
+    }
+
+    /// Erases a person on request; returns their pseudonym and what was removed.
+    public static func erase(_ employeeID: String, app: Application) async throws -> (pseudonym: String, texts: Int, pairs: Int) {
+        let erased = try await PersonalData.erase(employeeID, actor: .coordinator(employeeID: nil), audit: .system, now: app.clock.now, db: app.db)
+        return (erased.pseudonym, erased.texts_deleted, erased.pairs_ended)
+    }
+}

@@ -1,0 +1,121 @@
+import Crypto
+import Fluent
+import FlipsideCore
+import Foundation
+import SQLKit
+import Vapor
+
+/// Everything stored about one person, for an access request, as the reader may see it: a coordinator
+/// gets what the program team may read (a person's private notes are theirs: they download them
+/// themselves, from their profile or with their own token).
+struct PersonalDataExportDTO: Content {
+    struct Login: Content { var email: String; var role: String; var created_at: Date? }
+    var exported_at: Date
+    var exported_by: String
+    var note: String
+    var person: PersonDTO
+    var login: Login?
+    var enrolments: [EnrolmentDTO]
+    var partnerships: [PartnershipDTO]
+    var pairs_without_partnership: [PairSummary]
+    var calendar_feed: Bool
+    var audit: [AuditController.EventDTO]
+
+    struct PairSummary: Content { var pair_id: UUID; var program_id: UUID; var mentee_id: String; var mentor_id: String; var status: PairStatus; var created_at: Date }
+}
+
+/// Access requests and erasure (`/people/{id}/data`, `…/erase`, `flipside person export|erase`).
+enum PersonalData {
+    /// The export, as `actor` may read it.
+    static func export(_ employeeID: String, actor: Actor, actorName: String, now: Date, db: any Database) async throws -> PersonalDataExportDTO {
+        try AccessPolicy.require(actor, .view, .personalData(employeeID: employeeID))
+        guard let person = try await PeopleService(db: db).find(employeeID) else { throw APIError.notFound("Person \(employeeID)") }
+        let user = try await UserModel.query(on: db).group(.or) { $0.filter(\.$employeeID == employeeID).filter(\.$email == person.email) }.first()
+        let enrolments = try await EnrolmentService(db: db).all(of: employeeID)
+        var partnerships: [PartnershipDTO] = [], others: [PersonalDataExportDTO.PairSummary] = []
+        let reads = PartnershipReads(db: db)
+        for pair in try await MatchingReads(db: db).pairs(of: employeeID) {
+            if [.active, .completed, .ended, .accepted].contains(pair.status), let p = try await reads.partnership(pair.id) {
+                let names = try await PeopleService(db: db).find([pair.menteeID, pair.mentorID]).mapValues(\.name)
+                partnerships.append(PartnershipDTO(p, actor: actor, now: now, names: names))
+            } else {
+                others.append(.init(pair_id: pair.id, program_id: pair.programID, mentee_id: pair.menteeID, mentor_id: pair.mentorID,
+                                    status: pair.status, created_at: pair.createdAt))
+            }
+        }
+        let feed = try await FluentCalendarFeedStore(db: db).hasFeed(employeeID)
+        var events: [AuditEvent] = []
+        if let user { events = try await AuditTrail.events(.init(actor: user.email), limit: 10_000, on: db).events }
+        let own = actor.employeeID == employeeID
+        return PersonalDataExportDTO(
+            exported_at: now, exported_by: actorName,
+            note: own ? "Everything Flipside stores about you, including the notes only you can read."
+                : "Everything Flipside stores about this person that the program team may read. Their private notes and words shared only with their partner are theirs: they download them from their own profile.",
+            person: PersonDTO(person),
+            login: user.map { .init(email: $0.email, role: $0.role, created_at: $0.createdAt) },
+            enrolments: enrolments.map(EnrolmentDTO.init), partnerships: partnerships, pairs_without_partnership: others,
+            calendar_feed: feed, audit: events.filter { $0.actor.lowercased() == user?.email.lowercased() }.map(AuditController.EventDTO.init))
+    }
+
+    struct Erased: Content { var pseudonym: String; var texts_deleted: Int; var pairs_ended: Int }
+
+    /// Erases a person on request, in one transaction: their words deleted; their login, sessions,
+    /// links and calendar feed removed; their current pairs ended; their name, email, title and
+    /// attributes replaced and their employee id replaced by a pseudonym everywhere (enrolments, pairs,
+    /// history, check-ins, stored match runs, the audit trail), so that program figures keep counting
+    /// them without anyone being able to tell who they were. Recorded in the audit trail.
+    static func erase(_ employeeID: String, actor: Actor, audit: AuditTrail, now: Date, db: any Database) async throws -> Erased {
+        try AccessPolicy.require(actor, .delete, .personalData(employeeID: employeeID))
+        return try await db.writeTransaction { tx in
+            let sql = tx as! any SQLDatabase
+            guard let person = try await PeopleService(db: tx).find(employeeID) else { throw APIError.notFound("Person \(employeeID)") }
+            var random = SystemRandomNumberGenerator()
+            let pseudonym = "ERASED-" + String((0..<10).map { _ in "ABCDEFGHJKLMNPQRSTUVWXYZ23456789".randomElement(using: &random)! })
+            let email = pseudonym.lowercased() + "@erased.invalid"
+            // Ways in.
+            try await AccessEnding.end(for: [employeeID], on: tx)
+            try await UserModel.query(on: tx).group(.or) { $0.filter(\.$employeeID == employeeID).filter(\.$email == person.email) }.delete()
+            try await sql.delete(from: PartnershipTables.feeds).where("employee_id", .equal, employeeID).run()
+            // Their words.
+            let texts = try await sql.raw("DELETE FROM \(ident: PartnershipTables.texts) WHERE author_id = \(bind: employeeID) RETURNING id").all().count
+            // Current pairs end, as for a leaver.
+            let current = PairStatus.allCases.filter(\.isCurrent).map(\.rawValue)
+            let ended = try await sql.raw("""
+                UPDATE \(ident: MatchingTables.pairs) SET status = \(bind: PairStatus.ended.rawValue)
+                WHERE status IN (\(binds: current)) AND (mentee_id = \(bind: employeeID) OR mentor_id = \(bind: employeeID)) RETURNING id
+                """).all().map { try $0.decode(column: "id", as: UUID.self) }
+            try await FluentMatchingStore.insert(ended.map { PairEvent(pairID: $0, status: .ended, at: now, actor: "system", reason: "A person's data was erased on request") }, on: sql)
+            // The pseudonym wherever the id was.
+            for (table, column) in [("enrolments", "employee_id"), (MatchingTables.pairs, "mentee_id"), (MatchingTables.pairs, "mentor_id"),
+                                    (MatchingTables.events, "actor"), (MatchingTables.rules, "mentee_id"), (MatchingTables.rules, "mentor_id"),
+                                    (PartnershipTables.agreements, "author_id"), (PartnershipTables.meetings, "logged_by"),
+                                    (PartnershipTables.checkIns, "author_id"), (PartnershipTables.actions, "author_id"), ("people", "manager_id")] {
+                try await sql.update(table).set(SQLIdentifier(column), to: SQLBind(pseudonym)).where(SQLIdentifier(column), .equal, SQLBind(employeeID)).run()
+            }
+            // Stored match runs hold the input they used and their explanations: the id (as a JSON
+            // string), the name and the email are replaced there too.
+            for column in ["snapshot", "result"] {
+                for (old, new) in [("\"\(employeeID)\"", "\"\(pseudonym)\""), (person.name, "Erased person"), (person.email, email)] where !old.isEmpty {
+                    try await sql.raw("""
+                        UPDATE \(ident: MatchingTables.runs) SET \(ident: column) = REPLACE(\(ident: column), \(bind: old), \(bind: new))
+                        WHERE \(ident: column) LIKE \(bind: "%" + old.replacingOccurrences(of: "%", with: "") + "%")
+                        """).run()
+                }
+            }
+            try await sql.update(AuditTrail.table).set("actor", to: email).where(SQLFunction("LOWER", args: SQLIdentifier("actor")), .equal, SQLBind(person.email.lowercased())).run()
+            try await sql.update(AuditTrail.table).set("object_id", to: email).where(SQLFunction("LOWER", args: SQLIdentifier("object_id")), .equal, SQLBind(person.email.lowercased())).run()
+            // The person: kept for the figures (level, department, location, dates, status), nothing that names them.
+            var anonymous = Person(employeeID: pseudonym, name: "Erased person", email: email, title: "", level: person.level, hireDate: person.hireDate,
+                                   department: person.department, location: person.location, timeZone: person.timeZone, managerID: person.managerID,
+                                   status: person.status, exitDate: person.exitDate, attributes: [:])
+            if anonymous.managerID == employeeID { anonymous.managerID = nil }
+            let row = PersonRow(anonymous)
+            try await sql.update(PersonModel.schema)
+                .set("employee_id", to: row.employee_id).set("name", to: row.name).set("email", to: row.email).set("title", to: row.title)
+                .set("attributes", to: row.attributes).set("search_key", to: row.search_key)
+                .where("employee_id", .equal, employeeID).run()
+            try await audit.record(.personErased, "person", pseudonym, "texts deleted: \(texts); pairs ended: \(ended.count)", at: now, on: tx)
+            return Erased(pseudonym: pseudonym, texts_deleted: texts, pairs_ended: ended.count)
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import FlipsideCore
+@testable import FlipsideServer
+import Foundation
+import SQLKit
+import Testing
+import VaporTesting
+
+/// Access requests and erasure on the demo: the export is as the reader may see it; after erasure no
+/// table holds the person's id, name or email, their words are gone, and the figures still count them.
+@Suite(.serialized) struct PersonalDataTests {
+    @Test func exportThenEraseAPersonWithAPartnership() async throws {
+        try await TestWorld.run { world in
+            _ = try await DemoLoader.load(into: world.app)
+            let sql = world.app.db as! any SQLDatabase
+            // A demo mentor whose partnership has a private journal entry ("only me") and shared words.
+            let row = try #require(try await sql.raw("SELECT author_id, body FROM pair_texts WHERE visibility = 'only_me' LIMIT 1").first())
+            let id = try row.decode(column: "author_id", as: String.self), secret = try row.decode(column: "body", as: String.self)
+            let person = try #require(try await PeopleService(db: world.app.db).find(id))
+            let lastYearPairs = try await Backup.count("pairs", on: sql)
+
+            // The coordinator's export: everything the program team may read, not the journal.
+            let (s1, coordinatorExport) = try await world.api(.GET, "/api/v1/people/\(id)/data", as: .coordinator)
+            #expect(s1 == .ok && coordinatorExport.contains(person.email) && !coordinatorExport.contains(secret), "\(coordinatorExport.prefix(300))")
+            #expect(try OpenAPIDocument().check("GET", "/api/v1/people/{employeeID}/data", status: 200, body: coordinatorExport).isEmpty)
+            // Their own export (signed in as themselves) has it.
+            _ = try await AccountService(app: world.app).upsertUser(email: person.email, password: TestWorld.password, role: .participant)
+            let own = try await WebClient.signedIn(world, as: person.email)
+            let mine = try await own.get("/me/data.json")
+            #expect(mine.status == .ok && mine.body.string.contains(secret) && mine.headers.first(name: .contentDisposition)?.contains("attachment") == true)
+            #expect(try await own.get("/people/C1/data.json").status == .forbidden)
+
+            // Erasure needs the id typed again; then nothing names them.
+            let (refused, _) = try await world.api(.POST, "/api/v1/people/\(id)/erase", as: .coordinator, json: #"{"confirm": "someone else"}"#)
+            #expect(refused == .unprocessableEntity)
+            let (s2, erased) = try await world.api(.POST, "/api/v1/people/\(id)/erase", as: .coordinator, json: #"{"confirm": "\#(id)"}"#)
+            #expect(s2 == .ok, "\(erased)")
+            let pseudonym = try #require((try json(erased) as? [String: Any])?["pseudonym"] as? String)
+            for table in try await Backup.tables(sql) where table != AuditTrail.table {
+                for line in try await Backup.dump(table, on: sql) {
+                    #expect(!line.contains("'\(id)'") && !line.contains("\"\(id)\"") && !line.contains(person.name) && !line.lowercased().contains(person.email.lowercased()),
+                            "\(table) still names them: \(line.prefix(200))")
+                }
+            }
+            // Their words are gone (other mentors wrote the same demo sentence; theirs stay).
+            let theirs = try await sql.raw("SELECT COUNT(*) AS n FROM pair_texts WHERE author_id IN (\(bind: id), \(bind: pseudonym))").first()?.decode(column: "n", as: Int.self)
+            #expect(theirs == 0)
+            // Their login is gone (the session signed in above no longer works), the figures still count their pairs.
+            #expect(try await own.get("/me").status != .ok)
+            #expect(try await Backup.count("pairs", on: sql) == lastYearPairs)
+            let stillThere = try #require(try await PeopleService(db: world.app.db).find(pseudonym))
+            #expect(stillThere.name == "Erased person" && stillThere.department == person.department && stillThere.level == person.level)
+            // Recorded, by whom, under the pseudonym.
+            let (_, audit) = try await world.api(.GET, "/api/v1/audit?action=person.erased", as: .coordinator)
+            #expect(audit.contains(pseudonym) && audit.contains("coord@example.com") && !audit.contains(person.name))
+            let (_, exported) = try await world.api(.GET, "/api/v1/audit?action=person.exported", as: .coordinator)
+            #expect((try json(exported) as? [String: Any])?["total"] as? Int == 2)
+            // Outcomes still compute.
+            let (outcomes, _) = try await world.api(.GET, "/api/v1/outcomes", as: .coordinator)
+            #expect(outcomes == .ok)
+        }
+    }
+
+    @Test func erasingFromThePersonPage() async throws {
+        try await TestWorld.run { world in
+            let web = try await WebClient.signedIn(world, as: "coord@example.com")
+            let page = try await web.get("/people/J2")
+            #expect(page.body.string.contains("id=\"erase-form\"") && page.body.string.contains("id=\"export-link\""))
+            let wrong = try await web.post("/people/J2/erase", form: ["confirm": "J1"])
+            #expect(wrong.status == .unprocessableEntity)
+            let done = try await web.post("/people/J2/erase", form: ["confirm": "J2"])
+            #expect(done.status == .ok && done.body.string.contains("id=\"erased\""))
+            #expect(try await web.get("/people/J2").status == .notFound)
+            let jo = try await WebClient.signedIn(world, as: "jo@example.com")
+            #expect(try await jo.post("/people/S1/erase", form: ["confirm": "S1"]).status == .forbidden)
+        }
+    }
+}
