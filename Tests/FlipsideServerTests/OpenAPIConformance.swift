@@ -8,7 +8,7 @@ struct OpenAPIDocument {
     let root: [String: Any]
 
     init() throws {
-        let data = try Data(contentsOf: URL(fileURLWithPath: ResourcePaths.openAPI))
+        let data = try #require(ResourcePaths.data("Resources/openapi.json"))
         root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 

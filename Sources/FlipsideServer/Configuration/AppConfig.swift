@@ -37,6 +37,9 @@ public struct AppConfig: Sendable {
     /// The bearer token `GET /metrics` asks for (`METRICS_TOKEN`); without one, only local scrapers
     /// that did not come through a proxy may read it.
     public var metricsToken: String?
+    /// Addresses of reverse proxies whose `X-Forwarded-For` is believed (`TRUSTED_PROXIES`, comma
+    /// separated); from anyone else the header is ignored.
+    public var trustedProxies: Set<String> = []
 
     public init(storage: Storage, host: String = "127.0.0.1", port: Int = 8080, bcryptCost: Int = 12,
                 secureCookies: Bool = false, loginAttemptLimit: Int = 5, loginAddressLimit: Int = 50,
@@ -82,6 +85,13 @@ public struct AppConfig: Sendable {
         if let raw = environment["METRICS_TOKEN"], !raw.isEmpty {
             guard raw.count >= 16 else { throw ConfigError("METRICS_TOKEN must be at least 16 characters") }
             config.metricsToken = raw
+        }
+        if let raw = environment["TRUSTED_PROXIES"], !raw.isEmpty {
+            let addresses = raw.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            for address in addresses where !ClientAddress.looksLikeIP(address) {
+                throw ConfigError("TRUSTED_PROXIES must list IP addresses, not '\(address)'")
+            }
+            config.trustedProxies = Set(addresses)
         }
         if let raw = environment["LOGIN_ADDRESS_LIMIT"], !raw.isEmpty {
             guard let limit = Int(raw), (1...100_000).contains(limit) else { throw ConfigError("LOGIN_ADDRESS_LIMIT must be from 1 to 100000, not '\(raw)'") }

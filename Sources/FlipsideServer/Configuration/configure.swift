@@ -3,6 +3,7 @@ import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
 import Leaf
+import LeafKit
 import Vapor
 
 extension Application {
@@ -74,7 +75,11 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     }
 
     app.views.use(.leaf)
-    app.leaf.configuration.rootDirectory = ResourcePaths.views
+    if ResourcePaths.root != nil {
+        app.leaf.configuration.rootDirectory = ResourcePaths.views
+    } else {
+        app.leaf.sources = LeafSources.singleSource(EmbeddedLeafSource())
+    }
     app.leaf.cache.isEnabled = app.environment.isRelease
 
     // Security headers on every response (error pages too), then our error middleware in place of
@@ -83,7 +88,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.middleware.use(RequestObservation())
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(FlipsideErrorMiddleware())
-    app.middleware.use(FileMiddleware(publicDirectory: ResourcePaths.publicDirectory))
+    app.middleware.use(ResourcePaths.root != nil ? FileMiddleware(publicDirectory: ResourcePaths.publicDirectory) as any Middleware : EmbeddedFilesMiddleware())
     // Sessions for every request so that any page (error pages too) can carry the CSRF token.
     // Only page routes authenticate from the session; the API accepts bearer tokens alone.
     app.middleware.use(app.sessions.middleware)
@@ -94,18 +99,57 @@ public func configure(_ app: Application, config: AppConfig) async throws {
 
 /// Where pages and static files live: `Resources/Views` and `Public` next to the package,
 /// found from the working directory or, failing that, from this source file's location.
+/// Where pages, styles and the OpenAPI document come from: the folder `FLIPSIDE_RESOURCES` names, or
+/// the working directory when it is a Flipside source tree (development: edits show at once), else the
+/// copies built into the binary (`EmbedResources`), so a release binary serves them wherever it is
+/// copied.
 enum ResourcePaths {
-    static let root: String = {
+    /// The folder holding `Resources/` and `Public/`, or `nil` when the built-in copies serve.
+    static let root: String? = {
         let fm = FileManager.default
+        if let given = ProcessInfo.processInfo.environment["FLIPSIDE_RESOURCES"], !given.isEmpty {
+            return given.hasSuffix("/") ? given : given + "/"
+        }
         let cwd = fm.currentDirectoryPath
-        if fm.fileExists(atPath: cwd + "/Resources/Views/base.leaf") { return cwd + "/" }
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<4 { url.deleteLastPathComponent() }
-        return url.path + "/"
+        return fm.fileExists(atPath: cwd + "/Resources/Views/base.leaf") ? cwd + "/" : nil
     }()
-    static var views: String { root + "Resources/Views/" }
-    static var publicDirectory: String { root + "Public/" }
-    static var openAPI: String { root + "Resources/openapi.json" }
+
+    static var views: String { (root ?? "/") + "Resources/Views/" }
+    static var publicDirectory: String { (root ?? "/") + "Public/" }
+    static var openAPI: String { (root ?? "/") + "Resources/openapi.json" }
+
+    /// A resource's bytes by its path under the root (`Resources/openapi.json`, `Public/css/flipside.css`).
+    static func data(_ relative: String) -> Data? {
+        if let root { return FileManager.default.contents(atPath: root + relative) }
+        return EmbeddedResources.files[relative].flatMap { Data(base64Encoded: $0) }
+    }
+}
+
+/// Templates from the copies built into the binary.
+struct EmbeddedLeafSource: LeafSource {
+    func file(template: String, escape: Bool, on eventLoop: any EventLoop) throws -> EventLoopFuture<ByteBuffer> {
+        let name = template.hasSuffix(".leaf") ? template : template + ".leaf"
+        guard !name.contains(".."), let data = ResourcePaths.data("Resources/Views/" + name) else {
+            return eventLoop.makeFailedFuture(LeafError(.noTemplateExists(template)))
+        }
+        return eventLoop.makeSucceededFuture(ByteBuffer(data: data))
+    }
+}
+
+/// `Public/` from the copies built into the binary (what `FileMiddleware` does for a folder).
+struct EmbeddedFilesMiddleware: AsyncMiddleware {
+    static let types = ["css": "text/css; charset=utf-8", "js": "text/javascript; charset=utf-8", "svg": "image/svg+xml", "png": "image/png",
+                        "ico": "image/x-icon", "txt": "text/plain; charset=utf-8"]
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let path = request.url.path
+        guard request.method == .GET || request.method == .HEAD, !path.contains(".."), path.count > 1,
+              let data = ResourcePaths.data("Public" + path) else { return try await next.respond(to: request) }
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: Self.types[String(path.split(separator: ".").last ?? "")] ?? "application/octet-stream")
+        headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=3600")
+        return Response(status: .ok, headers: headers, body: .init(data: data))
+    }
 }
 
 /// Conservative security headers on every response.

@@ -15,7 +15,7 @@ func routes(_ app: Application) throws {
     PartnershipAPIController.registerFeed(app)
 
     app.get("openapi.json") { req async throws -> Response in
-        let data = try Data(contentsOf: URL(fileURLWithPath: ResourcePaths.openAPI))
+        guard let data = ResourcePaths.data("Resources/openapi.json") else { throw APIError.notFound("The OpenAPI document") }
         var headers = HTTPHeaders()
         headers.contentType = .json
         return Response(status: .ok, headers: headers, body: .init(data: data))

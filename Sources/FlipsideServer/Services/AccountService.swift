@@ -16,7 +16,7 @@ struct AccountService {
         passwords = QueuedPasswords(hasher: request.password.async, work: request.application.passwordWork)
         config = request.application.appConfig
         clock = request.application.clock
-        clientAddress = request.remoteAddress?.ipAddress
+        clientAddress = request.clientAddress
     }
 
     init(app: Application) {

@@ -130,7 +130,7 @@ public enum ReportActions {
         if status != .ok { throw APIError(status, code: "no_report", page.message ?? "No report.") }
         let view = try await app.view.render("outcomes", page).get()
         var html = String(buffer: view.data)
-        let css = (try? String(contentsOfFile: ResourcePaths.publicDirectory + "css/flipside.css", encoding: .utf8)) ?? ""
+        let css = ResourcePaths.data("Public/css/flipside.css").map { String(decoding: $0, as: UTF8.self) } ?? ""
         html = html.replacingOccurrences(of: #"<link rel="stylesheet" href="/css/flipside.css">"#, with: "<style>\n\(css)</style>")
         return html
     }
