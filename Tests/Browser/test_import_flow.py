@@ -372,6 +372,18 @@ def run(driver, base, tmp):
     accessible(driver, "organisation overview")
     driver.save_screenshot(os.path.join(ART, "12-overview.png"))
 
+    # The audit trail: what the coordinator did in this run, filtered by action.
+    submit(driver, driver.find_element(By.LINK_TEXT, "Audit"))
+    trail = driver.find_element(By.ID, "audit-table").text
+    check("the audit trail lists this session's imports, runs and publishing", "HR import" in trail and "match run published" in trail, trail[:300])
+    from selenium.webdriver.support.ui import Select
+    Select(driver.find_element(By.ID, "action")).select_by_value("run.published")
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "#audit-filter button[type=submit]"))
+    rows = driver.find_elements(By.CSS_SELECTOR, "#audit-table tbody tr")
+    check("the audit trail filters by action", len(rows) >= 1 and all("published" in r.text for r in rows), str([r.text for r in rows])[:300])
+    accessible(driver, "audit trail")
+    driver.save_screenshot(os.path.join(ART, "13-audit.png"))
+
 
 def set_value(driver, element_id, value):
     """Date and time inputs take their value in ISO form whatever the browser's locale shows."""
