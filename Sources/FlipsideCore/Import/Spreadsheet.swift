@@ -83,6 +83,13 @@ public enum Spreadsheet {
     }
 }
 
+/// Runs Foundation's SAX parser over `data` with `delegate` (a part that is not XML yields nothing).
+private func parseXML(_ data: Data, _ delegate: any XMLParserDelegate) {
+    let parser = XMLParser(data: data)
+    parser.delegate = delegate
+    parser.parse()
+}
+
 /// Elements of the given names with their attributes (a small SAX pass; enough for workbook parts).
 private final class XMLElements: NSObject, XMLParserDelegate {
     struct Element { var name: String; var attributes: [String: String] }
@@ -92,9 +99,7 @@ private final class XMLElements: NSObject, XMLParserDelegate {
     init(_ data: Data, named names: Set<String>) {
         self.names = names
         super.init()
-        let parser = XMLParser(data: data)
-        parser.delegate = self
-        parser.parse()
+        parseXML(data, self)
     }
 
     func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
@@ -109,9 +114,7 @@ private final class SharedStrings: NSObject, XMLParserDelegate {
 
     init(_ data: Data) {
         super.init()
-        let parser = XMLParser(data: data)
-        parser.delegate = self
-        parser.parse()
+        parseXML(data, self)
     }
 
     func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
@@ -144,9 +147,7 @@ private final class DateStyles: NSObject, XMLParserDelegate {
 
     init(_ data: Data) {
         super.init()
-        let parser = XMLParser(data: data)
-        parser.delegate = self
-        parser.parse()
+        parseXML(data, self)
     }
 
     func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
@@ -184,9 +185,7 @@ private final class SheetRows: NSObject, XMLParserDelegate {
         self.shared = shared
         self.dateStyles = dateStyles
         super.init()
-        let parser = XMLParser(data: data)
-        parser.delegate = self
-        parser.parse()
+        parseXML(data, self)
     }
 
     func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
