@@ -87,7 +87,7 @@ public enum Spreadsheet {
 private func parseXML(_ data: Data, _ delegate: any XMLParserDelegate) {
     let parser = XMLParser(data: data)
     parser.delegate = delegate
-    parser.parse()
+    _ = parser.parse()   // a part that is not XML leaves the delegate with what it read so far
 }
 
 /// Elements of the given names with their attributes (a small SAX pass; enough for workbook parts).
