@@ -57,6 +57,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         // every other request on its loop wait for the one connection. Writers still go one at a time
         // (`writeTransaction` takes SQLite's writer lock first; WAL lets readers on).
         app.databases.use(.sqlite(.file(path), maxConnectionsPerEventLoop: sqliteFileConnectionsPerLoop, sqlLogLevel: .debug), as: .sqlite)
+        BackgroundDatabase.prepare(app)
     case .sqliteMemory:
         app.databases.use(.sqlite(.memory, sqlLogLevel: .debug), as: .sqlite)
     case let .postgres(url):

@@ -20,7 +20,7 @@ public struct OutboxWorker: Sendable {
     public init(app: Application, extraHandlers: [String: Handler] = [:]) {
         self.app = app
         var handlers: [String: Handler] = [Outbox.Kind.cleanUpExpired.rawValue: Self.cleanUpExpired(loginWindow: app.appConfig.loginWindow),
-                                           Outbox.Kind.computeMatchRun.rawValue: Self.computeMatchRun(clock: app.clock)]
+                                           Outbox.Kind.computeMatchRun.rawValue: Self.computeMatchRun(clock: app.clock, background: { BackgroundDatabase.handle(for: app) })]
         handlers.merge(extraHandlers) { _, extra in extra }
         self.handlers = handlers
     }
@@ -61,7 +61,9 @@ public struct OutboxWorker: Sendable {
 
     /// Computes a queued match run. The solve runs on a Dispatch thread, not on the server's event loops
     /// or Swift's cooperative threads, so other requests stay fast meanwhile.
-    static func computeMatchRun(clock: any WallClock) -> Handler { { payload, db, _ in
+    /// `background` gives the database the run reads and writes through (see `BackgroundDatabase`).
+    static func computeMatchRun(clock: any WallClock, background: @escaping @Sendable () -> any Database) -> Handler { { payload, _, _ in
+        let db = background()
         let ids = try StoredJSON.decode([String: String].self, payload)
         guard let run = ids["run"].flatMap(UUID.init(uuidString:)), let program = ids["program"].flatMap(UUID.init(uuidString:)) else {
             throw UnknownKind(kind: "compute_match_run with payload \(payload)")
