@@ -60,6 +60,20 @@ import VaporTesting
         }
     }
 
+    /// Logins are stored with lower-cased emails; a person whose HR email has capitals still loses theirs.
+    @Test func erasureRemovesTheLoginWhateverTheEmailsCase() async throws {
+        try await TestWorld.run { world in
+            // A login made before HR imported the person is linked by its email alone.
+            _ = try await AccountService(app: world.app).upsertUser(email: "Max.Mixed@Example.com", password: TestWorld.password, role: .coordinator)
+            let csv = TestWorld.peopleCSV + "\nX9,Max Mixed,Max.Mixed@Example.com,Analyst,2,2024-01-01,Sales,Lisbon,Europe/Lisbon,S1,"
+            #expect(try await world.api(.POST, "/api/v1/people/import", as: .coordinator, csv: csv).status == .ok)
+            #expect(try await UserModel.find(email: "max.mixed@example.com", on: world.app.db) != nil)
+            let (status, _) = try await world.api(.POST, "/api/v1/people/X9/erase", as: .coordinator, json: #"{"confirm": "X9"}"#)
+            #expect(status == .ok)
+            #expect(try await UserModel.find(email: "max.mixed@example.com", on: world.app.db) == nil)
+        }
+    }
+
     @Test func erasingFromThePersonPage() async throws {
         try await TestWorld.run { world in
             let web = try await WebClient.signedIn(world, as: "coord@example.com")

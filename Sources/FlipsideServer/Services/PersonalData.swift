@@ -30,7 +30,7 @@ enum PersonalData {
     static func export(_ employeeID: String, actor: Actor, actorName: String, now: Date, db: any Database) async throws -> PersonalDataExportDTO {
         try AccessPolicy.require(actor, .view, .personalData(employeeID: employeeID))
         guard let person = try await PeopleService(db: db).find(employeeID) else { throw APIError.notFound("Person \(employeeID)") }
-        let user = try await UserModel.query(on: db).group(.or) { $0.filter(\.$employeeID == employeeID).filter(\.$email == person.email) }.first()
+        let user = try await UserModel.logins(of: person, on: db).first()
         let enrolments = try await EnrolmentService(db: db).all(of: employeeID)
         var partnerships: [PartnershipDTO] = [], others: [PersonalDataExportDTO.PairSummary] = []
         let reads = PartnershipReads(db: db)
@@ -74,7 +74,7 @@ enum PersonalData {
             let email = pseudonym.lowercased() + "@erased.invalid"
             // Ways in.
             try await AccessEnding.end(for: [employeeID], on: tx)
-            try await UserModel.query(on: tx).group(.or) { $0.filter(\.$employeeID == employeeID).filter(\.$email == person.email) }.delete()
+            try await UserModel.logins(of: person, on: tx).delete()
             try await sql.delete(from: PartnershipTables.feeds).where("employee_id", .equal, employeeID).run()
             // Their words.
             let texts = try await sql.raw("DELETE FROM \(ident: PartnershipTables.texts) WHERE author_id = \(bind: employeeID) RETURNING id").all().count

@@ -30,6 +30,11 @@ final class UserModel: Model, @unchecked Sendable {
     static func find(email: String, on db: any Database) async throws -> UserModel? {
         try await query(on: db).filter(\.$email == email.lowercased()).first()
     }
+
+    /// The logins that belong to a person: linked by employee id, or by their email (stored lower-cased).
+    static func logins(of person: Person, on db: any Database) -> QueryBuilder<UserModel> {
+        query(on: db).group(.or) { $0.filter(\.$employeeID == person.employeeID).filter(\.$email == person.email.lowercased()) }
+    }
 }
 
 extension UserModel: ModelSessionAuthenticatable {}
