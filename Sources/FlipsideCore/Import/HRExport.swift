@@ -55,7 +55,7 @@ public enum HRExport {
 
     /// The status a cell says, by synonym or by the mapping; `nil` when unknown.
     public static func status(_ raw: String, mapping: ImportMapping) -> EmploymentStatus? {
-        if let mapped = mapping.statuses.first(where: { key($0.key) == key(raw) })?.value { return mapped }
+        if let mapped = mapping.status(for: raw) { return mapped }
         return statusSynonyms[key(raw)]
     }
 
@@ -84,7 +84,6 @@ public enum HRExport {
         var problems: [ImportProblem] = []
         var rankOf: [String: (field: String, rank: Int)] = [:]
         for (field, names) in synonyms { for (rank, name) in names.enumerated() { rankOf[name] = (field, rank + 1) } }
-        let mapped = Dictionary(mapping.columns.map { (key($0.key), $0.value) }, uniquingKeysWith: { a, _ in a })
         // Each column's claim: (field, rank), lower rank first; nil for an attribute.
         var claims: [(i: Int, name: String, field: String?, rank: Int)] = []
         for (i, raw) in header.enumerated() {
@@ -94,7 +93,7 @@ public enum HRExport {
                 continue
             }
             let k = key(name)
-            if let field = mapped[k] {
+            if let field = mapping.field(forColumn: name) {
                 if field != ignore { claims.append((i, name, field, -1)) }
             } else if fields.contains(name.lowercased()) {
                 claims.append((i, name, name.lowercased(), 0))
@@ -170,6 +169,15 @@ public struct ImportMapping: Codable, Sendable, Equatable {
     }
 
     public static let none = ImportMapping()
+
+    // Answers are looked up by the file's own text, then as `HRExport.key` reduces it ("IC 3" is "ic3").
+    public func field(forColumn name: String) -> String? { Self.lookup(columns, name) }
+    public func level(for grade: String) -> Int? { Self.lookup(levels, grade) }
+    public func status(for word: String) -> EmploymentStatus? { Self.lookup(statuses, word) }
+
+    private static func lookup<T>(_ answers: [String: T], _ text: String) -> T? {
+        answers[text] ?? answers.first { HRExport.key($0.key) == HRExport.key(text) }?.value
+    }
 
     /// What is wrong with the mapping itself (before any row is read), named by field.
     public var problems: [FieldProblem] {
@@ -260,9 +268,8 @@ public struct MappingQuestions: Sendable, Equatable {
     /// Reads the file's header and cells under `mapping` (at most 50 grades and status words each).
     public init(table: CSVTable, mapping: ImportMapping) {
         let recognised = HRExport.columns(table.originalHeader, mapping: mapping)
-        let mappedKeys = Dictionary(mapping.columns.map { (HRExport.key($0.key), $0.value) }, uniquingKeysWith: { a, _ in a })
         columns = table.originalHeader.enumerated().map { i, name in
-            if mappedKeys[HRExport.key(name)] == HRExport.ignore { return Column(index: i, name: name, readsAs: HRExport.ignore) }
+            if mapping.field(forColumn: name) == HRExport.ignore { return Column(index: i, name: name, readsAs: HRExport.ignore) }
             return Column(index: i, name: name, readsAs: recognised.index.first { $0.value == i }?.key)
         }
         missing = PeopleImport.missingColumns(recognised, mapping: mapping)
@@ -277,10 +284,10 @@ public struct MappingQuestions: Sendable, Equatable {
             return out
         }
         grades = cells("level").filter { Int($0) == nil }.prefix(50).map { text in
-            (text, mapping.levels[text] ?? mapping.levels.first { HRExport.key($0.key) == HRExport.key(text) }?.value)
+            (text, mapping.level(for: text))
         }
         statuses = cells("status").filter { HRExport.statusSynonyms[HRExport.key($0)] == nil }.prefix(50).map { text in
-            (text, mapping.statuses.first { HRExport.key($0.key) == HRExport.key(text) }?.value)
+            (text, mapping.status(for: text))
         }
         dateSamples = Array((cells("hire_date") + cells("exit_date")).filter { CalendarDate(iso: $0) == nil }.prefix(5))
     }

@@ -206,7 +206,7 @@ struct RowReader {
     /// A level number, or a text grade the mapping gives a number (`L5` → 5).
     mutating func level(_ column: String) -> Int? {
         guard let raw = required(column) else { return nil }
-        if let mapped = mapping.levels[raw] ?? mapping.levels.first(where: { HRExport.key($0.key) == HRExport.key(raw) })?.value { return mapped }
+        if let mapped = mapping.level(for: raw) { return mapped }
         guard let value = Int(raw) else {
             problem(column, raw, "is not a level number; give text grades such as this one a number when mapping the file")
             return nil

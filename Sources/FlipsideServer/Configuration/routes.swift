@@ -47,7 +47,7 @@ func routes(_ app: Application) throws {
         }
         var headers = HTTPHeaders()
         headers.replaceOrAdd(name: .contentType, value: "text/plain; version=0.0.4; charset=utf-8")
-        return Response(status: .ok, headers: headers, body: .init(string: try await FlipsideMetrics.shared.exposition(db: req.db, now: req.flipside.now)))
+        return Response(status: .ok, headers: headers, body: .init(string: try await FlipsideMetrics.shared.exposition(db: req.db)))
     }
 
     let web = app.grouped(ActiveSessionAuthenticator())

@@ -39,7 +39,7 @@ final class FlipsideMetrics: Sendable {
     }
 
     /// The queue's depth as the database has it now, then everything as text.
-    func exposition(db: any Database, now: Date) async throws -> String {
+    func exposition(db: any Database) async throws -> String {
         let sql = db as! any SQLDatabase
         let due = try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from(Outbox.table)
             .where("done_at", .is, SQLLiteral.null).where("failed_at", .is, SQLLiteral.null).first()?.decode(column: "n", as: Int.self) ?? 0
@@ -72,17 +72,14 @@ struct RequestObservation: AsyncMiddleware {
         request.logger[metadataKey: "request-id"] = .string(id)
         request.storage[RequestIDKey.self] = id
         let started = ContinuousClock.now
-        do {
-            let response = try await next.respond(to: request)
-            response.headers.replaceOrAdd(name: "X-Request-Id", value: id)
-            FlipsideMetrics.shared.request(method: request.method.rawValue, route: Self.route(of: request), status: response.status.code,
-                                           duration: ContinuousClock.now - started)
-            return response
-        } catch {
-            FlipsideMetrics.shared.request(method: request.method.rawValue, route: Self.route(of: request), status: 500,
-                                           duration: ContinuousClock.now - started)
-            throw error
+        var status: UInt = 500   // what an error that passes every middleware becomes
+        defer {
+            FlipsideMetrics.shared.request(method: request.method.rawValue, route: Self.route(of: request), status: status, duration: ContinuousClock.now - started)
         }
+        let response = try await next.respond(to: request)
+        response.headers.replaceOrAdd(name: "X-Request-Id", value: id)
+        status = response.status.code
+        return response
     }
 
     static func acceptable(_ value: String) -> String? {

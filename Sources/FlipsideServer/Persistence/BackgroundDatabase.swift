@@ -1,36 +1,47 @@
 import Fluent
 import FluentSQLiteDriver
 import Foundation
+import NIOConcurrencyHelpers
 import Vapor
 
 /// A database handle for long background work (a large match run's input) on an event loop and
 /// thread pool of its own. SQLiteNIO hands every row of a query to its connection's event loop as a
 /// task of its own: a read of 40,000 rows on one of the server's loops keeps whatever request lands
 /// on that loop waiting for it. On a SQLite file, background runs read through this handle instead
-/// (a second set of connections to the same file); elsewhere (PostgreSQL, in-memory SQLite, whose
-/// second connection would be another database) it is the application's own.
-final class BackgroundDatabase: @unchecked Sendable {
-    private let group: MultiThreadedEventLoopGroup
-    private let threadPool: NIOThreadPool
-    private let databases: Databases
-
-    private init(path: String, logger: Logger) {
-        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        threadPool = NIOThreadPool(numberOfThreads: 3)
-        threadPool.start()
-        databases = Databases(threadPool: threadPool, on: group)
-        databases.use(.sqlite(.file(path), maxConnectionsPerEventLoop: 2, sqlLogLevel: .debug), as: .sqlite)
-        _ = logger
+/// (a second set of connections to the same file, opened on the first background run); elsewhere
+/// (PostgreSQL, in-memory SQLite, whose second connection would be another database) it is the
+/// application's own.
+final class BackgroundDatabase: Sendable {
+    private struct Opened {
+        let group: MultiThreadedEventLoopGroup
+        let threadPool: NIOThreadPool
+        let databases: Databases
     }
 
+    private let path: String
+    private let opened = NIOLockedValueBox<Opened?>(nil)
+
+    private init(path: String) { self.path = path }
+
     func database(logger: Logger) -> any Database {
-        databases.database(.sqlite, logger: logger, on: group.next())!
+        let opened = self.opened.withLockedValue { opened -> Opened in
+            if let opened { return opened }
+            let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+            let threadPool = NIOThreadPool(numberOfThreads: 3)
+            threadPool.start()
+            let databases = Databases(threadPool: threadPool, on: group)
+            databases.use(.sqlite(.file(path), maxConnectionsPerEventLoop: 2, sqlLogLevel: .debug), as: .sqlite)
+            opened = Opened(group: group, threadPool: threadPool, databases: databases)
+            return opened!
+        }
+        return opened.databases.database(.sqlite, logger: logger, on: opened.group.next())!
     }
 
     func shutdown() async {
-        await databases.shutdownAsync()
-        try? await threadPool.shutdownGracefully()
-        try? await group.shutdownGracefully()
+        guard let opened = self.opened.withLockedValue({ $0 }) else { return }
+        await opened.databases.shutdownAsync()
+        try? await opened.threadPool.shutdownGracefully()
+        try? await opened.group.shutdownGracefully()
     }
 
     private struct Key: StorageKey { typealias Value = BackgroundDatabase }
@@ -40,10 +51,10 @@ final class BackgroundDatabase: @unchecked Sendable {
         }
     }
 
-    /// Prepared by `configure` for SQLite files.
+    /// Prepared by `configure` for SQLite files (nothing is opened until a background run needs it).
     static func prepare(_ app: Application) {
         guard case let .sqliteFile(path) = app.appConfig.storage else { return }
-        app.storage[Key.self] = BackgroundDatabase(path: path, logger: app.logger)
+        app.storage[Key.self] = BackgroundDatabase(path: path)
         app.lifecycle.use(Shutdown())
     }
 

@@ -203,25 +203,21 @@ struct PartnershipReads {
     /// database (grouped queries over the pairs), never rows read one by one.
     func countsByProgram() async throws -> [UUID: ProgramCounts] {
         struct Count: Decodable { var program_id: UUID; var n: Int }
-        func count(_ table: String, _ column: String, _ value: String) async throws -> [Count] {
-            try await sql.select().column(SQLColumn("program_id", table: "p")).column(SQLAlias(SQLFunction("COUNT", args: SQLLiteral.all), as: SQLIdentifier("n")))
+        /// Rows of `table` per program, those with `column = value` when given.
+        func count(_ table: String, _ only: (column: String, value: String)? = nil) async throws -> [Count] {
+            var query = sql.select().column(SQLColumn("program_id", table: "p")).column(SQLAlias(SQLFunction("COUNT", args: SQLLiteral.all), as: SQLIdentifier("n")))
                 .from(SQLAlias(SQLIdentifier(table), as: SQLIdentifier("t")))
                 .join(SQLAlias(SQLIdentifier(MatchingTables.pairs), as: SQLIdentifier("p")), method: SQLJoinMethod.inner,
                       on: SQLColumn("id", table: "p"), .equal, SQLColumn("pair_id", table: "t"))
-                .where(SQLColumn(column, table: "t"), .equal, SQLBind(value))
-                .groupBy(SQLColumn("program_id", table: "p")).all(decoding: Count.self)
+            if let only { query = query.where(SQLColumn(only.column, table: "t"), .equal, SQLBind(only.value)) }
+            return try await query.groupBy(SQLColumn("program_id", table: "p")).all(decoding: Count.self)
         }
         var out: [UUID: ProgramCounts] = [:]
-        for c in try await count(PartnershipTables.meetings, "status", MeetingStatus.held.rawValue) { out[c.program_id, default: .init()].meetingsHeld = c.n }
-        for c in try await count(PartnershipTables.checkIns, "kind", CheckInKind.regular.rawValue) { out[c.program_id, default: .init()].checkIns = c.n }
-        for c in try await count(PartnershipTables.texts, "kind", TextKind.insight.rawValue) { out[c.program_id, default: .init()].insights = c.n }
-        for c in try await count(PartnershipTables.actions, "status", ActionStatus.done.rawValue) { out[c.program_id, default: .init()].actionsDone = c.n }
-        let all = try await sql.select().column(SQLColumn("program_id", table: "p")).column(SQLAlias(SQLFunction("COUNT", args: SQLLiteral.all), as: SQLIdentifier("n")))
-            .from(SQLAlias(SQLIdentifier(PartnershipTables.actions), as: SQLIdentifier("t")))
-            .join(SQLAlias(SQLIdentifier(MatchingTables.pairs), as: SQLIdentifier("p")), method: SQLJoinMethod.inner,
-                  on: SQLColumn("id", table: "p"), .equal, SQLColumn("pair_id", table: "t"))
-            .groupBy(SQLColumn("program_id", table: "p")).all(decoding: Count.self)
-        for c in all { out[c.program_id, default: .init()].actions = c.n }
+        for c in try await count(PartnershipTables.meetings, ("status", MeetingStatus.held.rawValue)) { out[c.program_id, default: .init()].meetingsHeld = c.n }
+        for c in try await count(PartnershipTables.checkIns, ("kind", CheckInKind.regular.rawValue)) { out[c.program_id, default: .init()].checkIns = c.n }
+        for c in try await count(PartnershipTables.texts, ("kind", TextKind.insight.rawValue)) { out[c.program_id, default: .init()].insights = c.n }
+        for c in try await count(PartnershipTables.actions, ("status", ActionStatus.done.rawValue)) { out[c.program_id, default: .init()].actionsDone = c.n }
+        for c in try await count(PartnershipTables.actions) { out[c.program_id, default: .init()].actions = c.n }
         return out
     }
 

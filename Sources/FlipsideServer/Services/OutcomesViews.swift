@@ -80,14 +80,23 @@ struct OutcomesViews {
         try request.authorize(.view, .outcomes)
         let pairs: [MentoringPair]
         if let known { pairs = known } else { pairs = try await tookPart(program) }
-        guard let start = program.startDate ?? pairs.map(\.createdAt).min().map({ CalendarDate.today(now: $0) }) else {
+        guard let start = Self.start(of: program, pairs: pairs) else {
             throw APIError(.conflict, code: "no_start", "This program has no start date and no pairs yet: there is no day to measure retention from.")
         }
         let censor = censor ?? CalendarDate.today(now: request.flipside.now)
         guard start <= censor else {
             throw APIError.invalid([FieldProblem(field: "censor", reason: "is before the program's start (\(start))")])
         }
-        let people = try await request.flipside.people.employment()
+        return Self.retention(of: pairs, among: try await request.flipside.people.employment(), program: program, start: start, censor: censor)
+    }
+
+    /// The day retention is measured from: the program's start date, or the day of its first pair.
+    static func start(of program: Program, pairs: [MentoringPair]) -> CalendarDate? {
+        program.startDate ?? pairs.map(\.createdAt).min().map { CalendarDate.today(now: $0) }
+    }
+
+    /// The pairs' mentors and mentees against everyone alike, as the program team may see it.
+    static func retention(of pairs: [MentoringPair], among people: [Employment], program: Program, start: CalendarDate, censor: CalendarDate) -> RetentionDTO {
         let analysis = RetentionAnalysis(people: people, mentorIDs: Set(pairs.map(\.mentorID)), menteeIDs: Set(pairs.map(\.menteeID)), start: start, censor: censor)
         return RetentionDTO(analysis, program: program, start: start, censor: censor)
     }
@@ -112,7 +121,14 @@ struct DiversityDTO: Content {
     struct Crossing: Content { var dimension: String; var crossing: Int?; var pairs: Int }
     struct TopicRow: Content { var topic: String; var by_level: [FigureDTO] }
     struct Row: Content { var value: String; var participants: Int?; var organisation: Int? }
-    struct Participation: Content { var dimension: String; var rows: [Row] }
+    struct Participation: Content {
+        var dimension: String
+        var rows: [Row]
+        init(_ p: DiversityReport.Participation) {
+            dimension = p.dimension
+            rows = p.rows.map { Row(value: $0.value, participants: $0.participants, organisation: $0.organisation) }
+        }
+    }
     var pairs: Int
     var crossings: [Crossing]
     var level_gaps: [FigureDTO]
@@ -127,7 +143,7 @@ struct DiversityDTO: Content {
         level_gaps = r.levelGaps.map(figure)
         tenure_gaps = r.tenureGaps.map(figure)
         topics = r.topics.map { TopicRow(topic: $0.topic, by_level: $0.byLevel.map(figure)) }
-        participation = r.participation.map { Participation(dimension: $0.dimension, rows: $0.rows.map { Row(value: $0.value, participants: $0.participants, organisation: $0.organisation) }) }
+        participation = r.participation.map(Participation.init)
     }
 }
 
@@ -254,9 +270,8 @@ extension OutcomesViews {
             guard pairs.count >= Suppression.threshold else { rows.append(row); continue }
             participantIDs.formUnion(pairs.flatMap { [$0.menteeID, $0.mentorID] })
             row.pairs = pairs.count
-            if let start = program.startDate ?? pairs.map(\.createdAt).min().map({ CalendarDate.today(now: $0) }), start <= censor {
-                let dto = RetentionDTO(RetentionAnalysis(people: everyone, mentorIDs: Set(pairs.map(\.mentorID)), menteeIDs: Set(pairs.map(\.menteeID)),
-                                                         start: start, censor: censor), program: program, start: start, censor: censor)
+            if let start = Self.start(of: program, pairs: pairs), start <= censor {
+                let dto = Self.retention(of: pairs, among: everyone, program: program, start: start, censor: censor)
                 row.mentors_12_months = dto.groups[0].twelve_months
                 row.mentees_12_months = dto.groups[1].twelve_months
                 row.comparison_12_months = dto.groups[2].twelve_months
@@ -276,9 +291,9 @@ extension OutcomesViews {
             rows.append(row)
         }
         let participants = participantIDs.compactMap { byID[$0] }
-        return OverviewDTO(censored_at: censor.description, employed: everyone.filter { $0.status != .exited }.count, programs: rows,
+        let employed = everyone.filter { $0.status != .exited }
+        return OverviewDTO(censored_at: censor.description, employed: employed.count, programs: rows,
                            participants: participants.count >= Suppression.threshold ? participants.count : nil,
-                           participation: DiversityReport.participation(participants: participants, organisation: everyone.filter { $0.status != .exited })
-                            .map { DiversityDTO.Participation(dimension: $0.dimension, rows: $0.rows.map { .init(value: $0.value, participants: $0.participants, organisation: $0.organisation) }) })
+                           participation: DiversityReport.participation(participants: participants, organisation: employed).map(DiversityDTO.Participation.init))
     }
 }

@@ -198,12 +198,14 @@ struct MappingForm: Encodable {
     var needsTimeZone: Bool
     var timeZone: String
 
-    init(action: String, pending: UUID, questions q: MappingQuestions, mapping: ImportMapping) {
-        self.action = action
+    /// The form for the kept file `pending`, asking what `table` still leaves open under `mapping`.
+    init(pending: UUID, table: CSVTable, mapping: ImportMapping) {
+        let q = MappingQuestions(table: table, mapping: mapping)
+        action = SiteURL.peopleImport.path + "/mapping"
         self.pending = pending.uuidString
         columns = q.columns.map { c in
             let auto = c.readsAs.map { $0 == HRExport.ignore ? "automatic" : "automatic (reads as \($0))" } ?? "automatic (custom attribute)"
-            let chosen = mapping.columns.first { HRExport.key($0.key) == HRExport.key(c.name) }?.value ?? ""
+            let chosen = mapping.field(forColumn: c.name) ?? ""
             return Column(index: c.index, name: c.name, options: [Option(value: "", label: auto, selected: chosen.isEmpty)]
                 + HRExport.fields.map { Option(value: $0, label: $0.replacingOccurrences(of: "_", with: " "), selected: chosen == $0) }
                 + [Option(value: HRExport.ignore, label: "leave out", selected: chosen == HRExport.ignore)])

@@ -93,9 +93,7 @@ func importBody(_ req: Request) throws -> (String, ImportMapping?) {
     guard let file = upload.file, file.data.readableBytes > 0 else {
         throw APIError(.badRequest, code: "empty_body", "The file part is missing or empty.")
     }
-    guard let text = try UploadedText.read(file.data.readableBytesView) else {
-        throw APIError(.badRequest, code: "not_utf8", "The file is neither a .xlsx workbook nor UTF-8 or UTF-16 text; export it from your spreadsheet as CSV UTF-8.")
-    }
+    let text = try uploadText(file.data)
     guard let raw = upload.mapping?.trimmed, !raw.isEmpty else { return (text, nil) }
     do {
         return (text, try JSONDecoder().decode(ImportMapping.self, from: Data(raw.utf8)))
@@ -115,7 +113,13 @@ func csvBody(_ req: Request) throws -> String {
     guard let buffer = req.body.data, buffer.readableBytes > 0 else {
         throw APIError(.badRequest, code: "empty_body", "The request body is empty; send the CSV file as the body.")
     }
-    guard let text = try UploadedText.read(buffer.readableBytesView) else {
+    return try uploadText(buffer)
+}
+
+/// An uploaded file's bytes as text (`UploadedText.read`: a `.xlsx` workbook's first sheet as CSV, or
+/// UTF-8 / UTF-16 text), or a 400 saying how to export it.
+func uploadText(_ bytes: ByteBuffer) throws -> String {
+    guard let text = try UploadedText.read(bytes.readableBytesView) else {
         throw APIError(.badRequest, code: "not_utf8", "The file is neither a .xlsx workbook nor UTF-8 or UTF-16 text; export it from your spreadsheet as CSV UTF-8.")
     }
     return text

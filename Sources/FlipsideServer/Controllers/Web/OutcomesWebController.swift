@@ -60,17 +60,9 @@ struct OutcomesWebController {
             axis: "still employed 12 months after the program started (95 % interval)", title: "Retention at 12 months, by program",
             description: measured.map { "\($0.name): mentors \(Self.point($0.mentors_12_months)), mentees \(Self.point($0.mentees_12_months)), comparison \(Self.point($0.comparison_12_months))" }
                 .joined(separator: "; ") + ". A program not followed for 12 months yet shows no bar.", id: "overview-retention-chart")
-        var participationChart = ""
-        if let departments = o.participation.first(where: { $0.dimension == "department" }) {
-            let inPrograms = Double(departments.rows.compactMap(\.participants).reduce(0, +)), everyone = Double(departments.rows.compactMap(\.organisation).reduce(0, +))
-            let share = { (n: Int?, of: Double) in n.map { of > 0 ? Double($0) / of : 0 } }
-            participationChart = Charts.bars(
-                departments.rows.map { r in .init(label: r.value, bars: [.init(series: 0, value: share(r.participants, inPrograms)), .init(series: 1, value: share(r.organisation, everyone))]) },
-                series: ["share of everyone who took part", "share of the organisation"],
-                maximum: max(0.05, departments.rows.flatMap { [share($0.participants, inPrograms), share($0.organisation, everyone)] }.compactMap { $0 }.max() ?? 1),
-                format: Self.percent, axis: "share of each group", title: "Who takes part across all programs, by department",
-                description: "Each department's share of all participants against its share of the organisation; figures in the tables below.", id: "overview-participation-chart")
-        }
+        let participationChart = Self.participationChart(
+            o.participation, series: ["share of everyone who took part", "share of the organisation"], title: "Who takes part across all programs, by department",
+            description: "Each department's share of all participants against its share of the organisation; figures in the tables below.", id: "overview-participation-chart")
         return try await req.view.render("overview", Overview(
             page: PageChrome(request: req, title: "Outcomes across programs", nav: "outcomes"), censoredAt: o.censored_at, employed: o.employed,
             participants: o.participants.map(String.init) ?? "fewer than 5", rows: rows, retentionChart: retentionChart,
@@ -201,17 +193,22 @@ struct OutcomesWebController {
         }
         page.levelGapChart = histogram(d.level_gaps, title: "Level gap within the pairs", axisLabel: "pairs", id: "level-gap-chart")
         page.tenureGapChart = histogram(d.tenure_gaps, title: "Difference in tenure within the pairs", axisLabel: "pairs", id: "tenure-gap-chart")
-        if let departments = d.participation.first(where: { $0.dimension == "department" }) {
-            let inProgram = Double(departments.rows.compactMap(\.participants).reduce(0, +)), everyone = Double(departments.rows.compactMap(\.organisation).reduce(0, +))
-            page.participationChart = Charts.bars(
-                departments.rows.map { r in .init(label: r.value, bars: [.init(series: 0, value: r.participants.map { inProgram > 0 ? Double($0) / inProgram : 0 }),
-                                                                         .init(series: 1, value: r.organisation.map { everyone > 0 ? Double($0) / everyone : 0 })]) },
-                series: ["share of participants", "share of the organisation"],
-                maximum: max(0.05, departments.rows.flatMap { r in [r.participants.map { inProgram > 0 ? Double($0) / inProgram : 0 }, r.organisation.map { everyone > 0 ? Double($0) / everyone : 0 }] }.compactMap { $0 }.max() ?? 1),
-                format: percent, axis: "share of each group", title: "Who takes part, by department, against the organisation",
-                description: "A department whose share of participants is far below its share of the organisation is missing from the program. Figures are in the table below.",
-                id: "participation-chart")
-        }
+        page.participationChart = participationChart(
+            d.participation, series: ["share of participants", "share of the organisation"], title: "Who takes part, by department, against the organisation",
+            description: "A department whose share of participants is far below its share of the organisation is missing from the program. Figures are in the table below.",
+            id: "participation-chart")
+    }
+
+    /// Each department's share of the participants against its share of the organisation (a
+    /// suppressed count draws no bar); empty when there is no department breakdown.
+    static func participationChart(_ participation: [DiversityDTO.Participation], series: [String], title: String, description: String, id: String) -> String {
+        guard let departments = participation.first(where: { $0.dimension == "department" }) else { return "" }
+        let inProgram = Double(departments.rows.compactMap(\.participants).reduce(0, +)), everyone = Double(departments.rows.compactMap(\.organisation).reduce(0, +))
+        let share = { (n: Int?, of: Double) in n.map { of > 0 ? Double($0) / of : 0 } }
+        return Charts.bars(
+            departments.rows.map { r in .init(label: r.value, bars: [.init(series: 0, value: share(r.participants, inProgram)), .init(series: 1, value: share(r.organisation, everyone))]) },
+            series: series, maximum: max(0.05, departments.rows.flatMap { [share($0.participants, inProgram), share($0.organisation, everyone)] }.compactMap { $0 }.max() ?? 1),
+            format: percent, axis: "share of each group", title: title, description: description, id: id)
     }
 
     static func engagementCharts(_ e: EngagementDTO, into page: inout Page) {

@@ -85,8 +85,7 @@ struct PeopleWebController {
             if let table = try? CSVTable(text: text) {
                 let pending = try await PendingImports(db: req.db).keep(text, for: try req.requireUser().requireID(), now: req.flipside.now)
                 let mapping = try await PendingImports(db: req.db).storedMapping(for: table)
-                page.mapping = MappingForm(action: SiteURL.peopleImport.path + "/mapping", pending: pending,
-                                           questions: MappingQuestions(table: table, mapping: mapping), mapping: mapping)
+                page.mapping = MappingForm(pending: pending, table: table, mapping: mapping)
             }
             return try await Self.rejected(req, page: page, error: APIError.from(failure))
         }
@@ -128,12 +127,10 @@ struct PeopleWebController {
             page.result = ImportResponse(created: counts.created, updated: counts.updated, unchanged: counts.unchanged, warnings: nil)
             return try await req.view.render("import", page).encodeResponse(for: req)
         } catch let failure as ImportFailure {
-            page.mapping = MappingForm(action: SiteURL.peopleImport.path + "/mapping", pending: id,
-                                       questions: MappingQuestions(table: table, mapping: mapping), mapping: mapping)
+            page.mapping = MappingForm(pending: id, table: table, mapping: mapping)
             return try await Self.rejected(req, page: page, error: APIError.from(failure))
         } catch let rejected as MappingRejected {
-            page.mapping = MappingForm(action: SiteURL.peopleImport.path + "/mapping", pending: id,
-                                       questions: MappingQuestions(table: table, mapping: .none), mapping: .none)
+            page.mapping = MappingForm(pending: id, table: table, mapping: .none)
             return try await Self.rejected(req, page: page, error: APIError.from(rejected))
         }
     }
@@ -186,15 +183,12 @@ struct PendingImports {
     }
 }
 
-/// The text of the uploaded `file` field of a multipart form, as UTF-8.
+/// The text of the uploaded `file` field of a multipart form (see `uploadText`).
 func uploadedText(_ req: Request) throws -> String {
     struct Upload: Content { var file: File? }
     let upload = try req.content.decode(Upload.self)
     guard let file = upload.file, file.data.readableBytes > 0 else {
         throw APIError(.badRequest, code: "no_file", "Choose a CSV file to upload.")
     }
-    guard let text = try UploadedText.read(file.data.readableBytesView) else {
-        throw APIError(.badRequest, code: "not_utf8", "The file is neither a .xlsx workbook nor UTF-8 or UTF-16 text; export it from your spreadsheet as CSV UTF-8.")
-    }
-    return text
+    return try uploadText(file.data)
 }
