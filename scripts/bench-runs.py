@@ -5,11 +5,12 @@
     python3 scripts/bench-runs.py 2000          # N mentees x N mentors; runs in the request (N <= 2000)
     python3 scripts/bench-runs.py 10000         # in the background: polls until done while timing
                                                 # GET /healthz and a page every 100 ms
+    python3 scripts/bench-runs.py 10000 140000  # the same in an organisation of 140,000 people
 
 Prints the run's time (request to stored result: loading enrolments and people, scoring, solving,
 explaining, storing), the server's peak resident memory, the latency of /healthz and /programs
 during the run, and the time to publish the run's pairs. Data from scripts/make-match-csv.py (2.2 N
-people), made once under bench-data/."""
+people, or as many as the second argument says), made once under bench-data/."""
 import json
 import os
 import socket
@@ -21,13 +22,16 @@ import time
 import urllib.request
 
 n = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
+organisation = int(sys.argv[2]) if len(sys.argv) > 2 else None
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 binary = os.environ.get("FLIPSIDE_BIN", os.path.join(root, ".build/release/flipside"))
 data = os.path.join(root, "bench-data")
-people, enrolments = os.path.join(data, f"run-people-{n}.csv"), os.path.join(data, f"run-enrolments-{n}.csv")
+suffix = f"{n}" if organisation is None else f"{n}-in-{organisation}"
+people, enrolments = os.path.join(data, f"run-people-{suffix}.csv"), os.path.join(data, f"run-enrolments-{suffix}.csv")
 os.makedirs(data, exist_ok=True)
 if not os.path.exists(enrolments):
-    subprocess.run([sys.executable, os.path.join(root, "scripts/make-match-csv.py"), str(n), people, enrolments], check=True)
+    subprocess.run([sys.executable, os.path.join(root, "scripts/make-match-csv.py"), str(n), people, enrolments]
+                   + ([] if organisation is None else [str(organisation)]), check=True)
 
 tmp = tempfile.mkdtemp()
 env = dict(os.environ, DATABASE_URL=f"sqlite://{tmp}/bench.sqlite", BCRYPT_COST="4")

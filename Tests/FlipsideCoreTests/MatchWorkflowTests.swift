@@ -113,6 +113,54 @@ import Testing
 
     static func pairs(_ run: MatchRun) -> [String] { run.result?.pairs.map { "\($0.menteeID)-\($0.mentorID)" } ?? [] }
 
+    /// The fingerprint is taken field by field: every field of an enrolment moves it, so does each
+    /// setting and rule, and nothing else (order of enrolments and rules, the rules' ids and times).
+    @Test func theFingerprintCoversEveryEnrolmentField() throws {
+        func topic(_ t: String) -> Topic { Topic(t)! }
+        let programID = UUID()
+        let base = Enrolment(programID: programID, employeeID: "A1", role: .mentor, offers: [TopicOffer(topic: topic("figma"), proficiency: 4)],
+                             wants: [TopicWant(topic: topic("sql"), priority: 2)], industries: ["retail"], channels: [.video],
+                             cadence: .weekly, capacity: 2, availability: [HourRange(start: 9, end: 12)!])
+        let other = Enrolment(programID: programID, employeeID: "B2", role: .mentee)
+        let settings = MatchingSettings()
+        let lock = PairRule(programID: programID, kind: .lock, menteeID: "B2", mentorID: "A1", reason: "asked for", createdAt: Self.now)
+        func print(_ e: Enrolment, settings: MatchingSettings = MatchingSettings(), rules: [PairRule] = []) -> String {
+            RunSnapshot.fingerprint(settings: settings, enrolments: [e, other], rules: rules)
+        }
+        let original = print(base)
+        var changed: [Enrolment] = []
+        func with(_ change: (inout Enrolment) -> Void) { var e = base; change(&e); changed.append(e) }
+        with { $0.id = UUID() }
+        with { $0.programID = UUID() }
+        with { $0.employeeID = "A2" }
+        with { $0.role = .mentee }
+        with { $0.offers[0].proficiency = 5 }
+        with { $0.offers[0] = TopicOffer(topic: topic("figmb"), proficiency: 4) }
+        with { $0.wants[0].priority = 3 }
+        with { $0.wants = [] }
+        with { $0.industries = ["retai", "l"] }
+        with { $0.channels = [.chat] }
+        with { $0.cadence = .monthly }
+        with { $0.capacity = 3 }
+        with { $0.availability = [HourRange(start: 9, end: 13)!] }
+        // One change per stored field: a new field must be hashed (InputDigest.add) and get its line here.
+        #expect(Mirror(reflecting: base).children.count == 11)
+        let prints = changed.map { print($0) }
+        #expect(!prints.contains(original) && Set(prints).count == prints.count)
+        #expect(RunSnapshot.fingerprint(settings: settings, enrolments: [other, base], rules: []) == original)
+        var wider = settings
+        wider.minLevelGap += 1
+        #expect(print(base, settings: wider) != original)
+        let withLock = print(base, rules: [lock])
+        var sameLockLater = lock
+        sameLockLater.id = UUID()
+        sameLockLater.createdAt = Self.now.addingTimeInterval(60)
+        #expect(withLock != original && print(base, rules: [sameLockLater]) == withLock)
+        var otherReason = lock
+        otherReason.reason = "asked for it"
+        #expect(print(base, rules: [otherReason]) != withLock)
+    }
+
     @Test func aRunIsStoredReproducibleAndComparable() async throws {
         let (store, program) = Self.world()
         let clock = ManualClock(Self.now)

@@ -265,6 +265,36 @@ import VaporTesting
     /// A background run: the request returns at once with the queued run, the page reloads itself
     /// (no JavaScript) while it is queued, and a worker computes it to the same pairs as a run made at once.
     /// A run whose worker stopped mid-run is marked failed when the job comes round again.
+    /// A run stored with the fingerprint taken over the snapshot's JSON (before migration 019) is
+    /// current again after the migration, and the revert puts the old fingerprint back.
+    @Test func storedRunsKeepTheirCurrencyAcrossTheFingerprintMigration() async throws {
+        try await TestWorld.run { world in
+            let program = try await Self.matchingProgram(world)
+            let (_, body) = try await world.api(.POST, "/api/v1/programs/\(program)/runs", as: .coordinator, json: "{}")
+            let idText = try #require(try Self.object(body)["id"] as? String)
+            let id = try #require(UUID(uuidString: idText))
+            #expect(body.contains(#""current":true"#))
+            let sql = world.app.db as! any SQLDatabase
+            struct Row: Decodable { var fingerprint: String; var snapshot: String }
+            let stored = try #require(try await sql.select().columns("fingerprint", "snapshot").from(MatchingTables.runs)
+                .where("id", .equal, id).first(decoding: Row.self))
+            let snapshot = try StoredJSON.decode(RunSnapshot.self, stored.snapshot)
+            let legacy = RecomputeRunFingerprints.jsonFingerprint(snapshot)
+            #expect(stored.fingerprint == snapshot.fingerprint && legacy != stored.fingerprint)
+            // As a database from before the migration holds it: the run looks stale.
+            try await sql.update(MatchingTables.runs).set("fingerprint", to: legacy).where("id", .equal, id).run()
+            let (_, before) = try await world.api(.GET, "/api/v1/programs/\(program)/runs/\(pathID(id))", as: .coordinator)
+            #expect(before.contains(#""current":false"#))
+            try await RecomputeRunFingerprints().prepare(on: world.app.db)
+            let (_, after) = try await world.api(.GET, "/api/v1/programs/\(program)/runs/\(pathID(id))", as: .coordinator)
+            #expect(after.contains(#""current":true"#))
+            try await RecomputeRunFingerprints().revert(on: world.app.db)
+            let reverted = try #require(try await sql.select().columns("fingerprint", "snapshot").from(MatchingTables.runs)
+                .where("id", .equal, id).first(decoding: Row.self))
+            #expect(reverted.fingerprint == legacy)
+        }
+    }
+
     @Test func aBackgroundRunIsComputedByTheWorker() async throws {
         try await TestWorld.run { world in try await Self.backgroundRun(world) }
     }

@@ -28,27 +28,28 @@ public struct RunSnapshot: Sendable, Codable, Equatable {
     }
 
     /// A digest of what decides the pairs (settings, enrolments, locks and exclusions with their
-    /// overrides), independent of ids and times of the rules. FNV-1a over canonical JSON: it detects
-    /// change, it is not a security measure.
+    /// overrides), independent of ids and times of the rules. It detects change, it is not a security
+    /// measure.
     public var fingerprint: String { Self.fingerprint(settings: settings, enrolments: enrolments, rules: rules) }
 
-    /// The fingerprint of a snapshot of these settings, enrolments and rules, in any order.
+    /// The fingerprint of a snapshot of these settings, enrolments and rules, in any order: FNV-1a (64
+    /// bits) over every field of every enrolment, length-prefixed, the settings as canonical JSON and
+    /// each rule's kind, people, overridden rule and reason. Hashed field by field rather than through
+    /// JSON: publishing checks 20,000 enrolments this way (0.46 s through `JSONEncoder`).
     public static func fingerprint(settings: MatchingSettings, enrolments: [Enrolment], rules: [PairRule]) -> String {
-        let enrolments = enrolments.sorted { $0.employeeID < $1.employeeID }
-        let rules = rules.sorted { ($0.kind.rawValue, $0.menteeID, $0.mentorID) < ($1.kind.rawValue, $1.menteeID, $1.mentorID) }
-        struct Canonical: Encodable {
-            var settings: MatchingSettings
-            var enrolments: [Enrolment]
-            var rules: [[String]]
-        }
-        let canonical = Canonical(settings: settings, enrolments: enrolments,
-                                  rules: rules.map { [$0.kind.rawValue, $0.menteeID, $0.mentorID, $0.overriddenRule ?? "", $0.reason ?? ""] })
+        var digest = InputDigest()
+        digest.add("flipside input 2")
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let data = (try? encoder.encode(canonical)) ?? Data()
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in data { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return String(format: "%016llx", hash)
+        digest.add(bytes: (try? encoder.encode(settings)) ?? Data())
+        digest.add(enrolments.count)
+        for enrolment in enrolments.sorted(by: { $0.employeeID < $1.employeeID }) { digest.add(enrolment) }
+        let rules = rules.sorted { ($0.kind.rawValue, $0.menteeID, $0.mentorID) < ($1.kind.rawValue, $1.menteeID, $1.mentorID) }
+        digest.add(rules.count)
+        for rule in rules {
+            for field in [rule.kind.rawValue, rule.menteeID, rule.mentorID, rule.overriddenRule ?? "", rule.reason ?? ""] { digest.add(field) }
+        }
+        return String(format: "%016llx", digest.value)
     }
 
     var reference: Date {
@@ -323,4 +324,54 @@ public struct RunComparison: Sendable, Equatable {
 private func difference(_ a: Double?, _ b: Double?) -> Double? {
     guard let a, let b else { return nil }
     return b - a
+}
+
+/// FNV-1a over length-prefixed fields, so that no two different inputs run together into the same bytes.
+struct InputDigest {
+    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    mutating func add(bytes: UnsafeRawBufferPointer) {
+        var hash = value
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        value = hash
+    }
+
+    mutating func add(bytes: Data) {
+        add(bytes.count)
+        bytes.withUnsafeBytes { add(bytes: $0) }
+    }
+
+    mutating func add(_ number: Int) {
+        withUnsafeBytes(of: Int64(number).littleEndian) { add(bytes: $0) }
+    }
+
+    mutating func add(_ text: String) {
+        var text = text
+        add(text.utf8.count)
+        text.withUTF8 { add(bytes: UnsafeRawBufferPointer($0)) }
+    }
+
+    mutating func add(_ id: UUID) {
+        withUnsafeBytes(of: id.uuid) { add(bytes: $0) }
+    }
+
+    /// Every field of an enrolment (a test holds this to the struct's fields).
+    mutating func add(_ e: Enrolment) {
+        add(e.id)
+        add(e.programID)
+        add(e.employeeID)
+        add(e.role.rawValue)
+        add(e.offers.count)
+        for offer in e.offers { add(offer.topic.key); add(offer.proficiency) }
+        add(e.wants.count)
+        for want in e.wants { add(want.topic.key); add(want.priority) }
+        add(e.industries.count)
+        for industry in e.industries { add(industry) }
+        add(e.channels.count)
+        for channel in e.channels { add(channel.rawValue) }
+        add(e.cadence.rawValue)
+        add(e.capacity)
+        add(e.availability.count)
+        for hours in e.availability { add(hours.start); add(hours.end) }
+    }
 }

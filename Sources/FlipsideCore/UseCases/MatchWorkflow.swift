@@ -386,7 +386,9 @@ public enum MatchWorkflow {
             guard let run = try await work.runOutcome(runID, in: programID) else { throw MatchWorkflowError.runNotFound }
             trace("publish: run read \(ContinuousClock.now - began)")
             guard run.status == .done, let result = run.result else { throw MatchWorkflowError.runNotDone(run.status) }
-            let current = RunSnapshot.fingerprint(settings: program.settings, enrolments: try await work.enrolments(in: programID),
+            let enrolmentsNow = try await work.enrolments(in: programID)
+            trace("publish: enrolments read \(ContinuousClock.now - began)")
+            let current = RunSnapshot.fingerprint(settings: program.settings, enrolments: enrolmentsNow,
                                                   rules: try await work.rules(in: programID))
             guard current == run.fingerprint else { throw MatchWorkflowError.staleRun }
             trace("publish: checked current \(ContinuousClock.now - began)")

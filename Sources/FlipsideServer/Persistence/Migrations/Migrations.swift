@@ -23,5 +23,6 @@ enum FlipsideMigrations {
         app.migrations.add(CreateImportMappings())
         app.migrations.add(CreatePendingImports())
         app.migrations.add(CreateAuditEvents())
+        app.migrations.add(RecomputeRunFingerprints())
     }
 }
