@@ -60,6 +60,42 @@ import VaporTesting
         }
     }
 
+    /// Stored runs explain themselves in sentences ("The best, S1 (score 40.0 here), is with J1"):
+    /// erasure replaces the id there too, as a whole word only.
+    @Test func erasureReachesTheSentencesOfStoredRuns() async throws {
+        try await TestWorld.run { world in
+            let program = try await MatchingWorkflowTests.matchingProgram(world)
+            let (status, body) = try await world.api(.POST, "/api/v1/programs/\(program)/runs", as: .coordinator, json: "{}")
+            #expect(status == .created)
+            let sql = world.app.db as! any SQLDatabase
+            struct Texts: Decodable { var result: String }
+            let stored = try #require(try await sql.select().column("result").from(MatchingTables.runs).first(decoding: Texts.self)).result
+            // Someone the run names inside a sentence, not only as a JSON string.
+            let named = try #require(["S1", "M1", "J1", "J2", "X1"].first { Self.wholeWord($0, in: stored.replacingOccurrences(of: "\"\($0)\"", with: "")) },
+                                     "no sentence names anyone: \(body.prefix(400))")
+            let (erased, _) = try await world.api(.POST, "/api/v1/people/\(named)/erase", as: .coordinator, json: #"{"confirm": "\#(named)"}"#)
+            #expect(erased == .ok)
+            for table in try await Backup.tables(sql) where table != AuditTrail.table {
+                for line in try await Backup.dump(table, on: sql) {
+                    #expect(!Self.wholeWord(named, in: line), "\(table) still names \(named): \(line.prefix(300))")
+                }
+            }
+            // The run still reads and lists its pairs.
+            let (again, _) = try await world.api(.GET, "/api/v1/programs/\(program)/runs/\(try #require(try MatchingWorkflowTests.object(body)["id"] as? String))", as: .coordinator)
+            #expect(again == .ok)
+        }
+    }
+
+    static func wholeWord(_ word: String, in text: String) -> Bool {
+        WholeWords.replacing(word, with: "\u{1}", in: text).contains("\u{1}")
+    }
+
+    @Test func wholeWordsOnly() {
+        #expect(WholeWords.replacing("E1", with: "X", in: #"is with E1. "E1" E10 XE1 E1.5 E1-2 (E1)"#) == #"is with X. "X" E10 XE1 E1.5 E1-2 (X)"#)
+        #expect(WholeWords.replacing("Ann Lee", with: "Erased person", in: "Ann Leeds, Ann Lee, Joanne Ann Lee.") == "Ann Leeds, Erased person, Joanne Erased person.")
+        #expect(WholeWords.replacing("", with: "X", in: "abc") == "abc")
+    }
+
     /// Logins are stored with lower-cased emails; a person whose HR email has capitals still loses theirs.
     @Test func erasureRemovesTheLoginWhateverTheEmailsCase() async throws {
         try await TestWorld.run { world in

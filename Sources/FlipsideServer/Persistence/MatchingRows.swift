@@ -19,6 +19,12 @@ enum StoredJSON {
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
+    /// `text` as it appears inside a stored JSON string (escaped, without the quotes).
+    static func inString(_ text: String) -> String {
+        guard let quoted = try? encode(text), quoted.count >= 2 else { return text }
+        return String(quoted.dropFirst().dropLast())
+    }
+
     static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
         try JSONDecoder().decode(type, from: Data(text.utf8))
     }

@@ -92,15 +92,23 @@ enum PersonalData {
                                     (PartnershipTables.checkIns, "author_id"), (PartnershipTables.actions, "author_id"), ("people", "manager_id")] {
                 try await sql.update(table).set(SQLIdentifier(column), to: SQLBind(pseudonym)).where(SQLIdentifier(column), .equal, SQLBind(employeeID)).run()
             }
-            // Stored match runs hold the input they used and their explanations: the id (as a JSON
-            // string), the name and the email are replaced there too.
-            for column in ["snapshot", "result"] {
-                for (old, new) in [("\"\(employeeID)\"", "\"\(pseudonym)\""), (person.name, "Erased person"), (person.email, email)] where !old.isEmpty {
-                    try await sql.raw("""
-                        UPDATE \(ident: MatchingTables.runs) SET \(ident: column) = REPLACE(\(ident: column), \(bind: old), \(bind: new))
-                        WHERE \(ident: column) LIKE \(bind: "%" + old.replacingOccurrences(of: "%", with: "") + "%")
-                        """).run()
+            // Stored match runs hold the input they used and their explanations: the id, the name and
+            // the email are replaced there too, as JSON strings and inside sentences ("The best, P00135
+            // (score 95.0 here), is with P01482"), wherever they stand as whole words.
+            let replacements = [(employeeID, pseudonym), (person.name, "Erased person"), (person.email, email)]
+                .filter { !$0.0.isEmpty }.map { (StoredJSON.inString($0.0), StoredJSON.inString($0.1)) }
+            struct RunTexts: Decodable { var id: UUID; var snapshot: String; var result: String? }
+            let mentioned = try await sql.raw("""
+                SELECT id, snapshot, result FROM \(ident: MatchingTables.runs)
+                WHERE snapshot LIKE \(bind: "%" + employeeID.replacingOccurrences(of: "%", with: "") + "%")
+                   OR result LIKE \(bind: "%" + employeeID.replacingOccurrences(of: "%", with: "") + "%")
+                """).all(decoding: RunTexts.self)
+            for run in mentioned {
+                func scrubbed(_ text: String) -> String {
+                    replacements.reduce(text) { text, pair in WholeWords.replacing(pair.0, with: pair.1, in: text) }
                 }
+                try await sql.update(MatchingTables.runs).set("snapshot", to: scrubbed(run.snapshot)).set("result", to: run.result.map(scrubbed))
+                    .where("id", .equal, run.id).run()
             }
             try await sql.update(AuditTrail.table).set("actor", to: email).where(SQLFunction("LOWER", args: SQLIdentifier("actor")), .equal, SQLBind(person.email.lowercased())).run()
             try await sql.update(AuditTrail.table).set("object_id", to: email).where(SQLFunction("LOWER", args: SQLIdentifier("object_id")), .equal, SQLBind(person.email.lowercased())).run()
@@ -117,5 +125,30 @@ enum PersonalData {
             try await audit.record(.personErased, "person", pseudonym, "texts deleted: \(texts); pairs ended: \(ended.count)", at: now, on: tx)
             return Erased(pseudonym: pseudonym, texts_deleted: texts, pairs_ended: ended.count)
         }
+    }
+}
+
+/// Whole-word replacement: `E1` is replaced in "with E1." and in `"E1"`, not in "E10" or "XE1".
+enum WholeWords {
+    static func replacing(_ word: String, with replacement: String, in text: String) -> String {
+        guard !word.isEmpty, text.contains(word) else { return text }
+        var out = ""
+        var rest = text[...]
+        while let found = rest.range(of: word) {
+            let before = found.lowerBound > text.startIndex ? text[text.index(before: found.lowerBound)] : nil
+            let after = found.upperBound < text.endIndex ? text[found.upperBound] : nil
+            let afterNext = text[found.upperBound...].dropFirst().first
+            let whole = !isWordy(before) && !(isWordy(after) || (after == "." && isWordy(afterNext)))
+            out += rest[..<found.lowerBound]
+            out += whole ? replacement : String(text[found])
+            rest = text[found.upperBound...]
+        }
+        return out + rest
+    }
+
+    /// A character that can continue an id, a name or an email.
+    private static func isWordy(_ c: Character?) -> Bool {
+        guard let c else { return false }
+        return c.isLetter || c.isNumber || c == "-" || c == "_" || c == "@"
     }
 }
