@@ -183,6 +183,60 @@ import VaporTesting
         }
     }
 
+    /// A file with more text grades than a form asks at once: the first round asks 50 and says how many
+    /// follow, the next asks the rest and carries the earlier answers along, then the file imports.
+    @Test func manyGradesAreAskedInRounds() async throws {
+        try await TestWorld.run { world in
+            let web = try await WebClient.signedIn(world, as: "coord@example.com")
+            _ = try await web.get("/people/import")
+            let rows = (1...60).map { i in
+                "G\(i),Grade Person \(i),grade\(i)@example.com,Analyst,Band \(String(format: "%02d", i)),2024-01-01,Sales,Lisbon,Europe/Lisbon,\(i == 1 ? "" : "G1")"
+            }
+            let csv = "employee_id,name,email,title,level,hire_date,department,location,time_zone,manager_id\n" + rows.joined(separator: "\n")
+            let first = try await web.upload("/people/import", csv: csv, filename: "bands.csv")
+            let html1 = first.body.string
+            #expect(first.status == .unprocessableEntity && html1.contains(">Band 50</label>") && !html1.contains(">Band 51</label>"))
+            #expect(html1.contains(#"<p id="grades-later">10 more grades after these"#), "\(html1.prefix(400))")
+            // Answer what the page asks (Band NN is level NN), post the form as a browser would.
+            var form = Self.formFields(html1, id: "mapping-form")
+            for i in 0..<50 { form["grade_\(i)"] = "\(i + 1)" }
+            let second = try await web.post("/people/import/mapping", form: form)
+            let html2 = second.body.string
+            #expect(second.status == .unprocessableEntity && html2.contains(">Band 51</label>") && html2.contains(">Band 60</label>"))
+            // The ten new ones first, then forty answered ones to check again; the last ten answers ride along hidden.
+            #expect(html2.contains(">Band 40</label>") && !html2.contains(">Band 41</label>") && !html2.contains("grades-later"))
+            #expect(html2.contains(#"value="Band 45"><input type="hidden" name="grade_54" value="45">"#))
+            var form2 = Self.formFields(html2, id: "mapping-form")
+            for i in 0..<10 { form2["grade_\(i)"] = "\(i + 51)" }
+            let done = try await web.post("/people/import/mapping", form: form2)
+            #expect(done.status == .ok && done.body.string.contains("60 created"), "\(done.body.string.prefix(600))")
+            let people = PeopleService(db: world.app.db)
+            for (id, level) in [("G7", 7), ("G50", 50), ("G58", 58)] {
+                let person = try await people.find(id)
+                #expect(person?.level == level)
+            }
+        }
+    }
+
+    /// The fields a browser would send for the form with `id`: inputs with their values, each select's
+    /// chosen option.
+    static func formFields(_ html: String, id: String) -> [String: String] {
+        guard let start = html.range(of: "id=\"\(id)\""), let end = html.range(of: "</form>", range: start.upperBound..<html.endIndex) else { return [:] }
+        let form = String(html[start.upperBound..<end.lowerBound])
+        var fields: [String: String] = [:]
+        func matches(_ pattern: String, in text: String) -> [[String]] {
+            let regex = try! NSRegularExpression(pattern: pattern, options: [.dotMatchesLineSeparators])
+            return regex.matches(in: text, range: NSRange(text.startIndex..., in: text)).map { m in
+                (0..<m.numberOfRanges).map { Range(m.range(at: $0), in: text).map { String(text[$0]) } ?? "" }
+            }
+        }
+        for m in matches(#"<input[^>]*?name="([^"]+)"[^>]*?value="([^"]*)""#, in: form) { fields[m[1]] = m[2] }
+        for m in matches(#"<select[^>]*?name="([^"]+)"[^>]*>(.*?)</select>"#, in: form) {
+            fields[m[1]] = matches(#"<option value="([^"]*)" selected"#, in: m[2]).first?[1] ?? ""
+        }
+        return fields
+    }
+
     /// Editing shows the stored values, keeps what was typed when a field is wrong, and saves; deleting
     /// asks for a confirmation, refuses an active program, and removes the program with its enrolments.
     @Test func coordinatorEditsAndDeletesAProgram() async throws {

@@ -251,9 +251,9 @@ public struct MappingQuestions: Sendable, Equatable {
     }
     public var columns: [Column]
     public var missing: [String]
-    /// Level cells that are not numbers, distinct, in file order (mapped ones included with their number).
+    /// Level cells that are not numbers, distinct, in file order: those not answered yet, then the mapped ones with their number.
     public var grades: [(text: String, level: Int?)]
-    /// Status cells that are not known, distinct (mapped ones included).
+    /// Status cells that are not known, distinct, in file order: those not answered yet, then the mapped ones.
     public var statuses: [(text: String, status: EmploymentStatus?)]
     /// A few date cells that are not `YYYY-MM-DD`, to choose the format by.
     public var dateSamples: [String]
@@ -265,7 +265,16 @@ public struct MappingQuestions: Sendable, Equatable {
             && a.dateSamples == b.dateSamples && a.needsTimeZone == b.needsTimeZone
     }
 
-    /// Reads the file's header and cells under `mapping` (at most 50 grades and status words each).
+    /// How many grades (and how many status words) a form asks at once; the rest come in the next round.
+    public static let askedAtOnce = 50
+
+    /// The values not answered yet first (in the file's order), then the answered ones.
+    static func unansweredFirst<T>(_ values: [T], answered: (T) -> Bool) -> [T] {
+        values.filter { !answered($0) } + values.filter(answered)
+    }
+
+    /// Reads the file's header and cells under `mapping`: every distinct grade and status word that needs
+    /// an answer, those not answered yet first.
     public init(table: CSVTable, mapping: ImportMapping) {
         let recognised = HRExport.columns(table.originalHeader, mapping: mapping)
         columns = table.originalHeader.enumerated().map { i, name in
@@ -283,12 +292,9 @@ public struct MappingQuestions: Sendable, Equatable {
             }
             return out
         }
-        grades = cells("level").filter { Int($0) == nil }.prefix(50).map { text in
-            (text, mapping.level(for: text))
-        }
-        statuses = cells("status").filter { HRExport.statusSynonyms[HRExport.key($0)] == nil }.prefix(50).map { text in
-            (text, mapping.status(for: text))
-        }
+        grades = Self.unansweredFirst(cells("level").filter { Int($0) == nil }.map { (text: $0, level: mapping.level(for: $0)) }) { $0.level != nil }
+        statuses = Self.unansweredFirst(cells("status").filter { HRExport.statusSynonyms[HRExport.key($0)] == nil }
+            .map { (text: $0, status: mapping.status(for: $0)) }) { $0.status != nil }
         dateSamples = Array((cells("hire_date") + cells("exit_date")).filter { CalendarDate(iso: $0) == nil }.prefix(5))
     }
 

@@ -185,14 +185,18 @@ struct ImportPage: Encodable {
 struct MappingForm: Encodable {
     struct Option: Encodable { var value: String; var label: String; var selected: Bool }
     struct Column: Encodable { var index: Int; var name: String; var options: [Option] }
-    struct Grade: Encodable { var index: Int; var text: String; var level: String }
-    struct Status: Encodable { var index: Int; var text: String; var options: [Option] }
+    /// A grade or status word: asked on the form (`asked`), or answered earlier and carried along hidden.
+    struct Grade: Encodable { var index: Int; var text: String; var level: String; var asked: Bool }
+    struct Status: Encodable { var index: Int; var text: String; var options: [Option]; var asked: Bool; var value: String }
     var action: String
     var pending: String
     var columns: [Column]
     var missing: [String]
     var grades: [Grade]
     var statuses: [Status]
+    /// Grades and status words not asked yet: the next round asks them.
+    var gradesLater: Int
+    var statusesLater: Int
     var dateSamples: String?
     var dateFormats: [Option]
     var needsTimeZone: Bool
@@ -211,11 +215,19 @@ struct MappingForm: Encodable {
                 + [Option(value: HRExport.ignore, label: "leave out", selected: chosen == HRExport.ignore)])
         }
         missing = q.missing
-        grades = q.grades.enumerated().map { Grade(index: $0.offset, text: $0.element.text, level: $0.element.level.map(String.init) ?? "") }
+        // At most `askedAtOnce` of each on the form (those not answered first); the answers given in
+        // earlier rounds ride along hidden, so that no round loses them.
+        let most = MappingQuestions.askedAtOnce
+        grades = q.grades.enumerated().map { i, g in
+            Grade(index: i, text: g.text, level: g.level.map(String.init) ?? "", asked: i < most)
+        }
         statuses = q.statuses.enumerated().map { i, s in
             Status(index: i, text: s.text, options: [Option(value: "", label: "choose", selected: s.status == nil)]
-                   + EmploymentStatus.allCases.map { Option(value: $0.rawValue, label: $0.rawValue.replacingOccurrences(of: "_", with: " "), selected: s.status == $0) })
+                   + EmploymentStatus.allCases.map { Option(value: $0.rawValue, label: $0.rawValue.replacingOccurrences(of: "_", with: " "), selected: s.status == $0) },
+                   asked: i < most, value: s.status?.rawValue ?? "")
         }
+        gradesLater = q.grades.dropFirst(most).filter { $0.level == nil }.count
+        statusesLater = q.statuses.dropFirst(most).filter { $0.status == nil }.count
         dateSamples = q.dateSamples.isEmpty ? nil : q.dateSamples.joined(separator: ", ")
         dateFormats = DateFormat.allCases.map { Option(value: $0.rawValue, label: $0.rawValue, selected: mapping.dateFormat == $0) }
         needsTimeZone = q.needsTimeZone

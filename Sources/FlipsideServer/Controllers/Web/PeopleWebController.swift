@@ -108,14 +108,15 @@ struct PeopleWebController {
         for (i, name) in table.originalHeader.enumerated() {
             if let field = req.content[String.self, at: "column_\(i)"], !field.isEmpty { mapping.columns[name] = field }
         }
-        for i in 0..<50 {
+        // Every grade and status word the form carries (asked, or answered in an earlier round).
+        for i in 0... {
             guard let text = req.content[String.self, at: "grade_name_\(i)"] else { break }
             if let raw = req.content[String.self, at: "grade_\(i)"]?.trimmed, !raw.isEmpty {
                 guard let level = Int(raw) else { throw APIError.invalid([FieldProblem(field: "grade_\(i)", reason: "must be a whole number")]) }
                 mapping.levels[text] = level
             }
         }
-        for i in 0..<50 {
+        for i in 0... {
             guard let text = req.content[String.self, at: "status_name_\(i)"] else { break }
             if let raw = req.content[String.self, at: "status_\(i)"], let status = EmploymentStatus(rawValue: raw) { mapping.statuses[text] = status }
         }
