@@ -65,12 +65,15 @@ struct Match: ParsableCommand {
     /// Reads the enrolments and, of the people file, only the enrolled people and their reporting lines
     /// (checked as the HR import checks them): the cost follows the program, not the organisation.
     func readInput(_ rules: MatchRules) throws -> (MatchInput, [String: Person]) {
-        let enrolmentTable = try reportingFailure(enrolments) { try CSVTable(text: try readCSV(enrolments)) }
         let began = ContinuousClock.now
+        let enrolmentTable = try reportingFailure(enrolments) { try CSVTable(text: try readCSV(enrolments)) }
+        trace("match: enrolments file parsed \(ContinuousClock.now - began)")
         let fullTable = try reportingFailure(people) { try CSVTable(text: try readCSV(people)) }
         trace("match: people file parsed \(ContinuousClock.now - began)")
         let peopleTable = fullTable.reportingLines(of: EnrolmentImport.employeeIDs(in: enrolmentTable))
+        trace("match: reporting lines found \(ContinuousClock.now - began)")
         let peoplePlan = try reportingFailure(people) { try PeopleImport.plan(table: peopleTable, existing: [:]) }
+        trace("match: people checked \(ContinuousClock.now - began)")
         var byID: [String: Person] = [:]
         for p in peoplePlan.created { byID[p.employeeID] = p }
         let program = Program(name: "match", status: .enrolling,
@@ -78,6 +81,7 @@ struct Match: ParsableCommand {
         let enrolmentPlan = try reportingFailure(enrolments) {
             try EnrolmentImport.plan(table: enrolmentTable, program: program, people: byID, existing: [:])
         }
+        trace("match: enrolments checked \(ContinuousClock.now - began)")
         return (MatchInput(people: byID, enrolments: enrolmentPlan.created, rules: rules), byID)
     }
 
