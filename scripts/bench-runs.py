@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""A coordinator's stored match run and its publishing, end to end in the release server on SQLite.
+"""A coordinator's stored match run and its publishing, end to end in the release server (SQLite, or PostgreSQL).
 
     swift build -c release --product flipside
     python3 scripts/bench-runs.py 2000          # N mentees x N mentors; runs in the request (N <= 2000)
     python3 scripts/bench-runs.py 10000         # in the background: polls until done while timing
                                                 # GET /healthz and a page every 100 ms
     python3 scripts/bench-runs.py 10000 140000  # the same in an organisation of 140,000 people
+    BENCH_POSTGRES=1 python3 scripts/bench-runs.py 10000   # on a new PostgreSQL database instead of SQLite
 
 Prints the run's time (request to stored result: loading enrolments and people, scoring, solving,
 explaining, storing), the server's peak resident memory, the latency of /healthz and /programs
@@ -34,7 +35,14 @@ if not os.path.exists(enrolments):
                    + ([] if organisation is None else [str(organisation)]), check=True)
 
 tmp = tempfile.mkdtemp()
-env = dict(os.environ, DATABASE_URL=f"sqlite://{tmp}/bench.sqlite", BCRYPT_COST="4")
+database = f"sqlite://{tmp}/bench.sqlite"
+fresh_postgres = None
+if os.environ.get("BENCH_POSTGRES"):
+    # A new PostgreSQL database for this run (scripts/postgres-up.sh installs and starts the server).
+    fresh_postgres = f"flipside_bench_{os.getpid()}"
+    database = subprocess.run([os.path.join(root, "scripts/postgres-up.sh"), fresh_postgres], check=True,
+                              capture_output=True, text=True).stdout.strip().splitlines()[-1]
+env = dict(os.environ, DATABASE_URL=database, BCRYPT_COST="4")
 run = lambda *args, **kw: subprocess.run([binary, *args], env=env, check=True, capture_output=True, text=True, **kw)
 run("import", "people", people)
 run("user", "create", "--email", "bench@example.com", "--coordinator", input="bench-password\n")
@@ -116,5 +124,7 @@ try:
 finally:
     server.terminate()
     server.wait(timeout=30)
+    if fresh_postgres:
+        subprocess.run(["su", "postgres", "-c", f"dropdb {fresh_postgres}"], check=False)
     if os.environ.get("FLIPSIDE_TRACE"):
         print("".join(line for line in open(f"{tmp}/server.log") if "[engine]" in line))

@@ -313,6 +313,54 @@ import VaporTesting
         }
     }
 
+    /// A long write transaction (an HR import of 100,000 people, publishing 10,000 pairs) must not keep
+    /// the requests served on its event loop waiting: another query on that loop answers while it is
+    /// open. On a SQLite file writes go through a connection of their own (the driver keeps one per
+    /// loop); on PostgreSQL (CI's second pass) a loop has several connections.
+    @Test func aLongWriteLeavesTheLoopsConnectionForOthers() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("flipside-pool-\(UUID().uuidString).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let storage = try testStorage() == .sqliteMemory ? .sqliteFile(path) : testStorage()
+        try await TestWorld.run(storage: storage) { world in
+            let app = world.app
+            let loop = app.eventLoopGroup.next()
+            let database: @Sendable () -> any Database = { app.databases.database(logger: app.logger, on: loop)! }
+            let (held, holding) = AsyncStream<Void>.makeStream()
+            let (release, releasing) = AsyncStream<Void>.makeStream()
+            let writer = Task {
+                try await database().writeTransaction { tx in
+                    try await (tx as! any SQLDatabase).update("people").set("title", to: "Analyst").where("employee_id", .equal, "J1").run()
+                    holding.yield()
+                    for await _ in release { break }
+                }
+            }
+            for await _ in held { break }
+            // The read races a generous deadline: only a connection that never comes loses.
+            let answered = try await withThrowingTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    _ = try await (database() as! any SQLDatabase).raw("SELECT COUNT(*) AS n FROM people").all()
+                    return true
+                }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(5))
+                    return false
+                }
+                let first = try await group.next() ?? false
+                releasing.yield()
+                group.cancelAll()
+                return first
+            }
+            releasing.finish()
+            try await writer.value
+            #expect(answered, "a read waited for the connection a write transaction held on its event loop")
+            // The write went through and later writes still queue and commit.
+            try await app.db.writeTransaction { tx in
+                try await (tx as! any SQLDatabase).update("people").set("title", to: "Senior analyst").where("employee_id", .equal, "J1").run()
+            }
+            #expect(try await PeopleService(db: app.db).find("J1")?.title == "Senior analyst")
+        }
+    }
+
     static func backgroundRun(_ world: TestWorld) async throws {
         do {
             let program = try await Self.matchingProgram(world)

@@ -24,10 +24,11 @@ extension Application {
     }
 }
 
-/// Sets up the database, sessions, pages and routes. Does not run migrations.
-/// Connections per event loop to a SQLite file.
-let sqliteFileConnectionsPerLoop = 4
+/// Connections to PostgreSQL per event loop (and per instance). SQLite has one per event loop whatever
+/// is asked (FluentSQLiteDriver's choice); its writes go through a connection of their own instead.
+let postgresConnectionsPerLoop = 4
 
+/// Sets up the database, sessions, pages and routes. Does not run migrations.
 public func configure(_ app: Application, config: AppConfig) async throws {
     app.appConfig = config
     app.results = ResultCache()
@@ -41,27 +42,32 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     // SQLite's queries block a thread of the application's pool, and a connection waiting for SQLite's
     // writer lock spins on its thread until the lock is free (SQLiteNIO's busy handler retries at once).
     // With fewer threads than connections, waiting connections can take every thread while the one
-    // holding the lock waits for a thread to commit on: everything stops. So the pool has a thread for
-    // every connection, plus two for password hashing and files (and is the application's own, not the
-    // process-wide one, which two applications in one process would share).
+    // holding the lock waits for a thread to commit on: everything stops. So the pool has threads to
+    // spare beyond the connections, and two for password hashing and files (and is the application's
+    // own, not the process-wide one, which two applications in one process would share).
     let loops = System.coreCount
     switch config.storage {
-    case .sqliteFile: app.threadPool = NIOThreadPool(numberOfThreads: loops * sqliteFileConnectionsPerLoop + 2)
+    case .sqliteFile: app.threadPool = NIOThreadPool(numberOfThreads: loops * 4 + 2)
     case .sqliteMemory: app.threadPool = NIOThreadPool(numberOfThreads: loops + 2)
     case .postgres: break
     }
 
     switch config.storage {
     case let .sqliteFile(path):
-        // A few connections per event loop: a long read (a large run's input) or write does not make
-        // every other request on its loop wait for the one connection. Writers still go one at a time
-        // (`writeTransaction` takes SQLite's writer lock first; WAL lets readers on).
-        app.databases.use(.sqlite(.file(path), maxConnectionsPerEventLoop: sqliteFileConnectionsPerLoop, sqlLogLevel: .debug), as: .sqlite)
+        // One connection per event loop for reads (the driver allows no more); writes go one at a time
+        // through a connection of their own (`SQLiteWriterConnection`: `writeTransaction` queues, then
+        // takes SQLite's writer lock first; WAL lets readers on), so that a long write does not hold a
+        // loop's connection; a large run's input is read through `BackgroundDatabase`.
+        app.databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
+        SQLiteWriterConnection.register(app, path: path)
         BackgroundDatabase.prepare(app)
     case .sqliteMemory:
         app.databases.use(.sqlite(.memory, sqlLogLevel: .debug), as: .sqlite)
     case let .postgres(url):
-        app.databases.use(.postgres(configuration: try SchemaMigration.postgresConfiguration(url), sqlLogLevel: .debug), as: .psql)
+        // As for SQLite, a few connections per event loop (the driver's default is one): a large run's
+        // input read held a loop's only connection, and a page request on that loop waited 1 s for it.
+        app.databases.use(.postgres(configuration: try SchemaMigration.postgresConfiguration(url),
+                                    maxConnectionsPerEventLoop: postgresConnectionsPerLoop, sqlLogLevel: .debug), as: .psql)
     }
     FlipsideMigrations.register(on: app)
 

@@ -30,7 +30,7 @@ final class BackgroundDatabase: Sendable {
             let threadPool = NIOThreadPool(numberOfThreads: 3)
             threadPool.start()
             let databases = Databases(threadPool: threadPool, on: group)
-            databases.use(.sqlite(.file(path), maxConnectionsPerEventLoop: 2, sqlLogLevel: .debug), as: .sqlite)
+            databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
             opened = Opened(group: group, threadPool: threadPool, databases: databases)
             return opened!
         }

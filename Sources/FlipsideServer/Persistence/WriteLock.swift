@@ -46,14 +46,18 @@ extension Database {
     /// On SQLite, writers of this process also queue for `SQLiteWriters` first, without holding a thread
     /// or a connection: only one of them at a time waits on SQLite's lock (and SQLiteNIO's busy handler
     /// spins while it waits), so writers do not burn the cores the one holding the lock needs.
+    /// On a SQLite file they then write through one connection of their own (`SQLiteWriterConnection`).
     func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         guard let sql = self as? any SQLDatabase, sql.dialect.name == "sqlite", !SQLiteWriters.held else {
             return try await transaction { tx in try await body(tx) }
         }
         await SQLiteWriters.shared.enter()
         do {
+            // Through the process's writer connection to this file, when there is one: the request's
+            // event loop keeps its own connection for reads meanwhile.
+            let db = SQLiteWriterConnection.writer(for: self) ?? self
             let result = try await SQLiteWriters.$held.withValue(true) {
-                try await transaction { tx in
+                try await db.transaction { tx in
                     try await WriteLock.sqliteWriter.take(on: tx)
                     return try await body(tx)
                 }
