@@ -10,13 +10,14 @@ bench-data/people-100k.csv (scripts/make-people-csv.py 100000 …, made when mis
 every 100 ms: a page must not wait for the import's transaction."""
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import urllib.request
+
+from benchserver import BenchServer
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 binary = os.environ.get("FLIPSIDE_BIN", os.path.join(root, ".build/release/flipside"))
@@ -28,19 +29,10 @@ tmp = tempfile.mkdtemp()
 env = dict(os.environ, DATABASE_URL=sys.argv[1] if len(sys.argv) > 1 else f"sqlite://{tmp}/import.sqlite", BCRYPT_COST="4")
 subprocess.run([binary, "user", "create", "--email", "bench@example.com", "--coordinator"], env=env, input="bench-password\n",
                text=True, check=True, capture_output=True)
-s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close()
-server = subprocess.Popen([binary, "serve", "--port", str(port)], env=env, stdout=open(f"{tmp}/server.log", "w"), stderr=subprocess.STDOUT)
-base = f"http://127.0.0.1:{port}"
+server = BenchServer(binary, env, f"{tmp}/server.log")
+base = server.base
 try:
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    req = urllib.request.Request(base + "/api/v1/auth/token", method="POST", headers={"content-type": "application/json"},
-                                 data=json.dumps({"email": "bench@example.com", "password": "bench-password"}).encode())
-    token = json.loads(urllib.request.urlopen(req).read())["token"]
+    token = server.token("bench@example.com", "bench-password")
     latencies, stop = [], threading.Event()
 
     def probe():
@@ -65,5 +57,4 @@ try:
     print(f"GET /api/v1/programs during it: {len(latencies)} requests, median {latencies[len(latencies) // 2]:.1f} ms, "
           f"max {latencies[-1]:.1f} ms")
 finally:
-    server.terminate()
-    server.wait(timeout=30)
+    server.stop()

@@ -13,7 +13,6 @@ the organisation overview, and the JSON figures. Prints min / median / max wall 
 import http.cookiejar
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -21,6 +20,8 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
+
+from benchserver import BenchServer
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 binary = os.environ.get("FLIPSIDE_BIN", os.path.join(root, ".build/release/flipside"))
@@ -35,24 +36,15 @@ out = run("synthesize").stdout
 print(out.strip().splitlines()[0], f"(wall {time.perf_counter() - started:.1f} s)")
 programs = [line.split()[0] for line in out.strip().splitlines()[1:]]
 run("user", "create", "--email", "bench@example.com", "--coordinator", input="bench-password\n")
-s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close()
-server = subprocess.Popen([binary, "serve", "--port", str(port)], env=env, stdout=open(f"{tmp}/server.log", "w"), stderr=subprocess.STDOUT)
-base = f"http://127.0.0.1:{port}"
+server = BenchServer(binary, env, f"{tmp}/server.log")
+base = server.base
 try:
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     page = opener.open(base + "/login").read().decode()
     csrf = page.split('name="_csrf" value="', 1)[1].split('"', 1)[0]
     opener.open(base + "/login", data=urllib.parse.urlencode({"email": "bench@example.com", "password": "bench-password", "_csrf": csrf}).encode())
-    token = json.loads(urllib.request.urlopen(urllib.request.Request(
-        base + "/api/v1/auth/token", data=json.dumps({"email": "bench@example.com", "password": "bench-password"}).encode(),
-        headers={"content-type": "application/json"})).read())["token"]
+    token = server.token("bench@example.com", "bench-password")
 
     def fetch(path):
         if path.startswith("/api/"):
@@ -75,5 +67,4 @@ try:
             times.append(time.perf_counter() - t)
         print(f"{name:48s} min {min(times):.3f} s  median {statistics.median(times):.3f} s  max {max(times):.3f} s")
 finally:
-    server.terminate()
-    server.wait()
+    server.stop()

@@ -14,13 +14,14 @@ during the run, and the time to publish the run's pairs. Data from scripts/make-
 people, or as many as the second argument says), made once under bench-data/."""
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import urllib.request
+
+from benchserver import BenchServer
 
 n = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
 organisation = int(sys.argv[2]) if len(sys.argv) > 2 else None
@@ -46,9 +47,8 @@ env = dict(os.environ, DATABASE_URL=database, BCRYPT_COST="4")
 run = lambda *args, **kw: subprocess.run([binary, *args], env=env, check=True, capture_output=True, text=True, **kw)
 run("import", "people", people)
 run("user", "create", "--email", "bench@example.com", "--coordinator", input="bench-password\n")
-s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close()
-server = subprocess.Popen([binary, "serve", "--port", str(port)], env=env, stdout=open(f"{tmp}/server.log", "w"), stderr=subprocess.STDOUT)
-base = f"http://127.0.0.1:{port}"
+server = BenchServer(binary, env, f"{tmp}/server.log")
+base = server.base
 
 
 def call(method, path, body=None, token=None, timeout=600):
@@ -69,13 +69,7 @@ def peak_rss_mb():
 
 
 try:
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    token = call("POST", "/api/v1/auth/token", {"email": "bench@example.com", "password": "bench-password"})["token"]
+    token = server.token("bench@example.com", "bench-password")
     program = call("POST", "/api/v1/programs", {"name": f"Bench {n}", "settings": {"min_level_gap": 1}}, token)["id"]
     call("POST", f"/api/v1/programs/{program}/status", {"status": "enrolling"}, token)
     run("import", "enrolments", program, enrolments)
@@ -122,8 +116,7 @@ try:
     published = call("POST", f"/api/v1/programs/{program}/runs/{result['id']}/publish", token=token)
     print(f"publish: {published['published']} pairs in {time.perf_counter() - started:.2f} s")
 finally:
-    server.terminate()
-    server.wait(timeout=30)
+    server.stop()
     if fresh_postgres:
         subprocess.run(["su", "postgres", "-c", f"dropdb {fresh_postgres}"], check=False)
     if os.environ.get("FLIPSIDE_TRACE"):

@@ -12,37 +12,13 @@ import Vapor
 /// (PostgreSQL, in-memory SQLite, whose second connection would be another database) it is the
 /// application's own.
 final class BackgroundDatabase: Sendable {
-    private struct Opened {
-        let group: MultiThreadedEventLoopGroup
-        let threadPool: NIOThreadPool
-        let databases: Databases
-    }
+    private let connections: SQLiteSideConnections
 
-    private let path: String
-    private let opened = NIOLockedValueBox<Opened?>(nil)
+    private init(path: String) { connections = SQLiteSideConnections(path: path, threads: 3) }
 
-    private init(path: String) { self.path = path }
+    func database(logger: Logger) -> any Database { connections.database(logger: logger) }
 
-    func database(logger: Logger) -> any Database {
-        let opened = self.opened.withLockedValue { opened -> Opened in
-            if let opened { return opened }
-            let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-            let threadPool = NIOThreadPool(numberOfThreads: 3)
-            threadPool.start()
-            let databases = Databases(threadPool: threadPool, on: group)
-            databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
-            opened = Opened(group: group, threadPool: threadPool, databases: databases)
-            return opened!
-        }
-        return opened.databases.database(.sqlite, logger: logger, on: opened.group.next())!
-    }
-
-    func shutdown() async {
-        guard let opened = self.opened.withLockedValue({ $0 }) else { return }
-        await opened.databases.shutdownAsync()
-        try? await opened.threadPool.shutdownGracefully()
-        try? await opened.group.shutdownGracefully()
-    }
+    func shutdown() async { await connections.shutdown() }
 
     private struct Key: StorageKey { typealias Value = BackgroundDatabase }
     private struct Shutdown: LifecycleHandler {
@@ -61,5 +37,45 @@ final class BackgroundDatabase: Sendable {
     /// The handle background runs read and write through.
     static func handle(for app: Application) -> any Database {
         app.storage[Key.self]?.database(logger: app.logger) ?? app.db
+    }
+}
+
+/// Connections to a SQLite file on an event loop and a thread pool of their own, opened on first use
+/// (for `BackgroundDatabase` and `SQLiteWriterConnection`).
+final class SQLiteSideConnections: Sendable {
+    private struct Opened {
+        let group: MultiThreadedEventLoopGroup
+        let threadPool: NIOThreadPool
+        let databases: Databases
+    }
+
+    private let path: String
+    private let threads: Int
+    private let opened = NIOLockedValueBox<Opened?>(nil)
+
+    init(path: String, threads: Int) {
+        self.path = path
+        self.threads = threads
+    }
+
+    func database(logger: Logger) -> any Database {
+        let opened = self.opened.withLockedValue { opened -> Opened in
+            if let opened { return opened }
+            let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+            let threadPool = NIOThreadPool(numberOfThreads: threads)
+            threadPool.start()
+            let databases = Databases(threadPool: threadPool, on: group)
+            databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
+            opened = Opened(group: group, threadPool: threadPool, databases: databases)
+            return opened!
+        }
+        return opened.databases.database(.sqlite, logger: logger, on: opened.group.next())!
+    }
+
+    func shutdown() async {
+        guard let opened = self.opened.withLockedValue({ value in defer { value = nil }; return value }) else { return }
+        await opened.databases.shutdownAsync()
+        try? await opened.threadPool.shutdownGracefully()
+        try? await opened.group.shutdownGracefully()
     }
 }

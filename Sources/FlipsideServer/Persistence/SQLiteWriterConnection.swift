@@ -13,41 +13,15 @@ import Vapor
 /// Opened on the first write; in-memory SQLite (whose second connection would be another database)
 /// and PostgreSQL do not use it.
 final class SQLiteWriterConnection: Sendable {
-    private struct Opened {
-        let group: MultiThreadedEventLoopGroup
-        let threadPool: NIOThreadPool
-        let databases: Databases
-    }
-
-    private let path: String
+    private let connections: SQLiteSideConnections
     private let logger: Logger
-    private let opened = NIOLockedValueBox<Opened?>(nil)
 
     private init(path: String, logger: Logger) {
-        self.path = path
+        connections = SQLiteSideConnections(path: path, threads: 2)
         self.logger = logger
     }
 
-    private func database() -> any Database {
-        let opened = self.opened.withLockedValue { opened -> Opened in
-            if let opened { return opened }
-            let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-            let threadPool = NIOThreadPool(numberOfThreads: 2)
-            threadPool.start()
-            let databases = Databases(threadPool: threadPool, on: group)
-            databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
-            opened = Opened(group: group, threadPool: threadPool, databases: databases)
-            return opened!
-        }
-        return opened.databases.database(.sqlite, logger: logger, on: opened.group.next())!
-    }
-
-    private func shutdown() async {
-        guard let opened = self.opened.withLockedValue({ value in defer { value = nil }; return value }) else { return }
-        await opened.databases.shutdownAsync()
-        try? await opened.threadPool.shutdownGracefully()
-        try? await opened.group.shutdownGracefully()
-    }
+    private func database() -> any Database { connections.database(logger: logger) }
 
     // MARK: Which file a database is
 
@@ -76,7 +50,7 @@ final class SQLiteWriterConnection: Sendable {
                 writers[path] = nil
                 return entry.writer
             }
-            await last?.shutdown()
+            await last?.connections.shutdown()
         }
     }
 
