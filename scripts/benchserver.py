@@ -1,6 +1,6 @@
 """The release server for a benchmark script: started on a free port once it answers /healthz, with a
 coordinator's API token, stopped at the end (used by bench-runs.py, bench-outcomes.py and
-bench-import-latency.py)."""
+bench-import-latency.py; reliability.py takes its free_port)."""
 import json
 import socket
 import subprocess

@@ -27,6 +27,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+from benchserver import free_port
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, os.environ.get("FLIPSIDE_BIN", ".build/debug/flipside"))
 KILLS = int(os.environ.get("KILLS", "3"))
@@ -45,14 +47,6 @@ def check(name, condition, detail=""):
     else:
         failed += 1
         print(f"FAIL {name} {detail}", flush=True)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def env_for(db_url, **extra):
