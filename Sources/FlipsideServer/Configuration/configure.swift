@@ -64,8 +64,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     case .sqliteMemory:
         app.databases.use(.sqlite(.memory, sqlLogLevel: .debug), as: .sqlite)
     case let .postgres(url):
-        // As for SQLite, a few connections per event loop (the driver's default is one): a large run's
-        // input read held a loop's only connection, and a page request on that loop waited 1 s for it.
+        // A few connections per event loop (the driver's default is one): a large run's input read held
+        // a loop's only connection, and a page request on that loop waited 1 s for it.
         app.databases.use(.postgres(configuration: try SchemaMigration.postgresConfiguration(url),
                                     maxConnectionsPerEventLoop: postgresConnectionsPerLoop, sqlLogLevel: .debug), as: .psql)
     }
