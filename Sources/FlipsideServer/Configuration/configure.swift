@@ -104,8 +104,6 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     try routes(app)
 }
 
-/// Where pages and static files live: `Resources/Views` and `Public` next to the package,
-/// found from the working directory or, failing that, from this source file's location.
 /// Where pages, styles and the OpenAPI document come from: the folder `FLIPSIDE_RESOURCES` names, or
 /// the working directory when it is a Flipside source tree (development: edits show at once), else the
 /// copies built into the binary (`EmbedResources`), so a release binary serves them wherever it is

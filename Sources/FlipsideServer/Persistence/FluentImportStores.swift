@@ -108,9 +108,7 @@ struct FluentEnrolmentImportStore: EnrolmentImportStore {
 
         func insert(_ enrolments: [Enrolment]) async throws {
             for enrolment in enrolments { try await EnrolmentModel(enrolment).create(on: tx) }
-            if let program = enrolments.first?.programID {
-                try await audit.record(.enrolmentsImported, "program", program.uuidString.lowercased(), "\(enrolments.count) enrolments created", on: tx)
-            }
+            try await recordImport(enrolments, "created")
         }
 
         func replace(_ enrolments: [Enrolment]) async throws {
@@ -119,9 +117,13 @@ struct FluentEnrolmentImportStore: EnrolmentImportStore {
                 model.copy(from: enrolment)
                 try await model.save(on: tx)
             }
-            if let program = enrolments.first?.programID {
-                try await audit.record(.enrolmentsImported, "program", program.uuidString.lowercased(), "\(enrolments.count) enrolments updated", on: tx)
-            }
+            try await recordImport(enrolments, "updated")
+        }
+
+        /// The audit line for enrolments the import `done` ("created", "updated") in their program.
+        private func recordImport(_ enrolments: [Enrolment], _ done: String) async throws {
+            guard let program = enrolments.first?.programID else { return }
+            try await audit.record(.enrolmentsImported, "program", program.uuidString.lowercased(), "\(enrolments.count) enrolments \(done)", on: tx)
         }
     }
 }
