@@ -29,12 +29,15 @@ let package = Package(
     ],
     targets: [
         .target(name: "MatchingEngine", swiftSettings: swiftSettings),
+        // ICU's spoof checker (Unicode TS #39 confusable skeletons), from the system's libicu-dev.
+        .target(name: "CUnicodeSecurity", linkerSettings: [.linkedLibrary("icui18n"), .linkedLibrary("icuuc"), .linkedLibrary("icudata")]),
         .executableTarget(name: "EmbedResourcesTool", swiftSettings: swiftSettings),
         .plugin(name: "EmbedResources", capability: .buildTool(), dependencies: ["EmbedResourcesTool"]),
         .target(
             name: "FlipsideCore",
             dependencies: [
                 "MatchingEngine",
+                "CUnicodeSecurity",
                 .product(name: "CSV", package: "CSV.swift"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],

@@ -75,6 +75,24 @@ import ZIPFoundation
         #expect(plan.created.map(\.level).sorted() == [3, 8] && plan.created.first { $0.employeeID == "E1" }?.status == .exited)
     }
 
+    /// 2,000 rows of unknown grades against 10,000 answers: each miss is one dictionary probe (it scanned
+    /// every answer, 270 s of CPU at 20,000); more answers than a mapping may hold are refused first.
+    @Test func aLargeMappingIsLookedUpNotScanned() throws {
+        var levels: [String: Int] = [:]
+        for i in 0..<ImportMapping.answerLimit { levels["Grade \(i)"] = i % 100 }
+        let mapping = ImportMapping(levels: levels)
+        #expect(mapping.level(for: "grade 7") == 7 && mapping.level(for: "GRADE-9999") == 99 && mapping.level(for: "Grade X") == nil)
+        let rows = (0..<2_000).map { "E\($0),P \($0),p\($0)@example.com,T,Unknown \($0),2020-01-01,D,L,Europe/London,," }
+        let csv = "employee_id,name,email,title,level,hire_date,department,location,time_zone,manager_id,status\n" + rows.joined(separator: "\n")
+        #expect(problems(csv, mapping: mapping).count == 2_000)
+        levels["one more"] = 1
+        #expect(ImportMapping(levels: levels).problems.map(\.field) == ["levels"])
+        // The reduced keys are derived again when the answers change.
+        var changed = ImportMapping(levels: ["IC 3": 3])
+        changed.levels = ["M 2": 7]
+        #expect(changed.level(for: "m2") == 7 && changed.level(for: "ic3") == nil && changed == ImportMapping(levels: ["M 2": 7]))
+    }
+
     /// The mapping names columns the file's way; `ignore` leaves one out; two columns that both read as
     /// one field are a problem unless one of them is a weaker synonym (it then stays an attribute).
     @Test func theMappingDecidesWhatIsAmbiguous() throws {
@@ -177,8 +195,82 @@ import ZIPFoundation
     @Test func brokenWorkbooksAreProblemsNotCrashes() throws {
         #expect(throws: ImportFailure.self) { _ = try Spreadsheet.rows(Data([0x50, 0x4B, 0x03, 0x04, 1, 2, 3])) }
         #expect(throws: ImportFailure.self) { _ = try Spreadsheet.rows(try SpreadsheetTests.workbook(["xl/workbook.xml": "<workbook/>"])) }
-        // Not XML where XML should be: no rows, no crash.
+        // Not XML where XML should be: refused, no crash.
         let garbage = try SpreadsheetTests.workbook(["xl/worksheets/sheet1.xml": "<<<not xml"])
-        #expect((try? Spreadsheet.rows(garbage)) != nil)
+        #expect(throws: ImportFailure.self) { _ = try Spreadsheet.rows(garbage) }
+    }
+
+    /// The reason a workbook with this sheet is refused for (nil when it reads).
+    static func refusal(sheet: String) throws -> String? {
+        let data = try workbook(["xl/worksheets/sheet1.xml": "<worksheet><sheetData>\(sheet)</sheetData></worksheet>"])
+        do {
+            _ = try Spreadsheet.rows(data)
+            return nil
+        } catch {
+            return error.problems.first?.reason
+        }
+    }
+
+    static func cells(_ row: Int, _ values: [String]) -> String {
+        "<row r=\"\(row)\">" + values.enumerated().map { "<c r=\"\(Character(UnicodeScalar(65 + $0.offset)!))\(row)\" t=\"inlineStr\"><is><t>\($0.element)</t></is></c>" }.joined() + "</row>"
+    }
+
+    @Test func rowNumbersAndColumnsBeyondASpreadsheetsLimitsAreRefusedAtOnce() throws {
+        let header = Self.cells(1, ["employee_id", "name"])
+        // Each of these crashed the process or took gigabytes before.
+        for r in ["9223372036854775807", "2000000000", "1048577"] {
+            #expect(try Self.refusal(sheet: header + "<row r=\"\(r)\"><c r=\"A\(r)\"><v>1</v></c></row>")?.contains("beyond a spreadsheet's 1048576 rows") == true)
+        }
+        #expect(try Self.refusal(sheet: header + "<row r=\"2\"><c r=\"ZZZ2\"><v>1</v></c></row>")?.contains("ZZZ2, beyond a spreadsheet's last column XFD") == true)
+        #expect(try Self.refusal(sheet: header + "<row r=\"-3\"><c><v>1</v></c></row>")?.contains("not a row after row 1") == true)
+        // A stray cell at XFD1 (Excel's last column) is within Excel's limits but not an HR export's width.
+        let stray = "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>id</t></is></c><c r=\"XFD1\"><v>1</v></c></row>"
+        #expect(try Self.refusal(sheet: stray + Self.cells(2, ["E1"]))?.contains("at most 1024 columns") == true)
+        // The last row Excel has is fine (the rows between are blank rows, as the file says).
+        let last = try Spreadsheet.rows(try Self.workbook(["xl/worksheets/sheet1.xml": "<worksheet><sheetData>\(header)<row r=\"1048576\"><c r=\"A1048576\"><v>7</v></c></row></sheetData></worksheet>"]))
+        #expect(last.count == 1_048_576 && last.last == ["7", ""] && last[1].isEmpty)
+    }
+
+    @Test func aSheetSpanningTooManyCellsIsRefusedWhileItIsRead() throws {
+        // 1,000 columns wide (within the width limit) and 10,001 rows: 10,001,000 cells once padded.
+        let wide = "<row r=\"1\"><c r=\"A1\"><v>1</v></c><c r=\"ALL1\"><v>1</v></c></row>"
+        let rows = (2...10_001).map { "<row r=\"\($0)\"><c r=\"A\($0)\"><v>\($0)</v></c></row>" }.joined()
+        let reason = try Self.refusal(sheet: wide + rows)
+        #expect(reason?.contains("more than 10000000 cells") == true, "\(reason ?? "read")")
+    }
+
+    @Test func aDTDIsRefusedBeforeAnyEntityIsExpanded() throws {
+        let bomb = "<?xml version=\"1.0\"?><!DOCTYPE worksheet [<!ENTITY a \"\(String(repeating: "x", count: 200_000))\">]>"
+            + "<worksheet><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>\(String(repeating: "&a;", count: 400_000))</t></is></c></row></sheetData></worksheet>"
+        let data = try Self.workbook(["xl/worksheets/sheet1.xml": bomb])
+        do {
+            _ = try Spreadsheet.rows(data)
+            Issue.record("a workbook with a DTD was read")
+        } catch {
+            #expect(error.problems.first?.reason.contains("declares a DTD") == true)
+        }
+        // In any part, not only the sheet.
+        let styles = try Self.workbook(["xl/worksheets/sheet1.xml": "<worksheet><sheetData>\(Self.cells(1, ["a"]))</sheetData></worksheet>",
+                                        "xl/styles.xml": "<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><styleSheet>&e;</styleSheet>"])
+        #expect(throws: ImportFailure.self) { _ = try Spreadsheet.rows(styles) }
+    }
+
+    @Test func aDamagedSheetImportsNothing() throws {
+        let header = Self.cells(1, ["employee_id", "name", "email"])
+        let rows = (2...50).map { Self.cells($0, ["E\($0)", "Person \($0)", "p\($0)@example.com"]) }.joined()
+        let whole = "<worksheet><sheetData>\(header)\(rows)</sheetData></worksheet>"
+        #expect(try Spreadsheet.rows(try Self.workbook(["xl/worksheets/sheet1.xml": whole])).count == 50)
+        // Cut inside row 40, and broken after row 11: both refused whole, not 38 or 10 people.
+        let cut = String(whole.prefix(upTo: whole.range(of: "Person 40")!.upperBound))
+        let broken = whole.replacingOccurrences(of: "<row r=\"12\">", with: "<row r=\"12\"><oops>")
+        for sheet in [cut, broken] {
+            let data = try Self.workbook(["xl/worksheets/sheet1.xml": sheet])
+            do {
+                let read = try Spreadsheet.rows(data)
+                Issue.record("a damaged sheet read as \(read.count) rows")
+            } catch {
+                #expect(error.problems.first?.reason.contains("is damaged") == true)
+            }
+        }
     }
 }

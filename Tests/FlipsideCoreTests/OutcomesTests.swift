@@ -95,6 +95,18 @@ import Testing
 @Suite struct CSVExportTests {
     @Test func formulasAreDefusedAndNumbersKept() {
         let csv = CSVExport.table(header: ["a", "b"], rows: [["=HYPERLINK(\"x\")", "-3"], ["+1+1", "@SUM(A1)"], ["-x", "plain, with comma"]])
-        #expect(csv == "a,b\r\n\"'=HYPERLINK(\"\"x\"\")\",-3\r\n'+1+1,'@SUM(A1)\r\n'-x,\"plain, with comma\"\r\n")
+        #expect(csv == "\"a\",\"b\"\r\n\"'=HYPERLINK(\"\"x\"\")\",\"-3\"\r\n\"'+1+1\",\"'@SUM(A1)\"\r\n\"'-x\",\"plain, with comma\"\r\n")
+    }
+
+    /// Every cell is quoted (a `;` inside cannot start a new cell in a `;`-separated spreadsheet), and a
+    /// formula hidden behind invisible or bidi characters, or written with a full-width `＝`, is defused.
+    @Test func hiddenFormulasAreDefusedAndEveryCellQuoted() {
+        #expect(CSVExport.cell("Spring x;=cmd|' /C calc'!A0") == "\"Spring x;=cmd|' /C calc'!A0\"")
+        #expect(CSVExport.cell("\u{FF1D}cmd|' /C calc'!A0") == "\"'\u{FF1D}cmd|' /C calc'!A0\"")
+        #expect(CSVExport.cell("\u{202E}=1+1") == "\"'=1+1\"")
+        #expect(CSVExport.cell("\u{200B}\u{FEFF}@SUM(A1)") == "\"'@SUM(A1)\"")
+        #expect(CSVExport.cell(" =1+1") == "\"' =1+1\"")
+        #expect(CSVExport.cell("\nline") == "\"'\nline\"")
+        #expect(CSVExport.cell("-3.5") == "\"-3.5\"" && CSVExport.cell("Ana") == "\"Ana\"")
     }
 }

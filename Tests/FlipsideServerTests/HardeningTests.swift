@@ -98,6 +98,53 @@ import VaporTesting
         }
     }
 
+    /// Every address of one IPv6 /64 is one client for the per-address limit (a subscriber holds all
+    /// 2^64 of them); the next /64 is another client.
+    @Test func oneIPv6SlashSixtyFourIsOneClient() async throws {
+        try await TestWorld.run(adjust: { $0.loginAddressLimit = 8 }) { world in
+            @Sendable func attempt(from address: String, _ i: Int) async throws -> HTTPStatus {
+                let req = Request(application: world.app, method: .POST, url: "/api/v1/auth/token",
+                                  remoteAddress: try SocketAddress(ipAddress: address, port: 40000), on: world.app.eventLoopGroup.next())
+                do {
+                    _ = try await AccountService(request: req).verify(email: "random\(i)@example.com", password: "wrong password")
+                    return .created
+                } catch let error as APIError { return error.status }
+            }
+            var seen: [HTTPStatus] = []
+            for i in 1...12 { seen.append(try await attempt(from: "2001:db8:1:2::\(String(i, radix: 16))", i)) }
+            #expect(seen.filter { $0 == .unauthorized }.count == 8 && seen.filter { $0 == .tooManyRequests }.count == 4, "\(seen)")
+            #expect(try await attempt(from: "2001:db8:1:3::1", 99) == .unauthorized)
+            #expect(ClientAddress.limitKey("2001:db8:1:2:ffff:ffff:ffff:ffff") == ClientAddress.limitKey("2001:0db8:0001:0002::1"))
+            #expect(ClientAddress.limitKey("2001:db8:1:3::1") != ClientAddress.limitKey("2001:db8:1:2::1"))
+        }
+    }
+
+    /// Anonymous concerns are read with their code alone: wrong codes from one address are limited like
+    /// sign-ins (they were never limited: 5,304 guesses a second); a right code hands its attempt back.
+    @Test func concernCodeGuessesAreLimitedPerAddress() async throws {
+        try await TestWorld.run(adjust: { $0.concernCodeLimit = 6 }) { world in
+            let p = try await PartnershipTests.acceptedPair(world)
+            let (_, raised) = try await PartnershipTests.call(world, .POST, "/api/v1/programs/\(p.program)/concerns", token: p.kai,
+                                                             json: #"{"body":"My mentee dismisses every idea I bring"}"#)
+            let code = try #require(try MatchingWorkflowTests.object(raised)["code"] as? String)
+            @Sendable func read(_ code: String, from address: String) async throws -> HTTPStatus {
+                let req = Request(application: world.app, method: .POST, url: "/api/v1/concerns/read", headers: ["content-type": "application/json"],
+                                  collectedBody: ByteBuffer(string: #"{"code":"\#(code)"}"#),
+                                  remoteAddress: try SocketAddress(ipAddress: address, port: 40000), on: world.app.eventLoopGroup.next())
+                do {
+                    _ = try await PartnershipAPIController().readConcern(req: req)
+                    return .ok
+                } catch let error as APIError { return error.status
+                } catch let error as ConcernError { return APIError.from(error).status }
+            }
+            #expect(try await read(code, from: "203.0.113.9") == .ok)
+            let guesses = try await Self.concurrently(10) { i in try await read("AAAA-AAAA-AAAA-AAAA-AAA\(i)", from: "203.0.113.9") }
+            #expect(guesses.filter { $0 == .notFound }.count == 6 && guesses.filter { $0 == .tooManyRequests }.count == 4, "\(guesses)")
+            #expect(try await read(code, from: "203.0.113.9") == .tooManyRequests)
+            #expect(try await read(code, from: "198.51.100.20") == .ok)
+        }
+    }
+
     // MARK: 3. People who have left
 
     /// A re-import that marks someone `exited` ends their token, session and sign-in link at once;

@@ -19,7 +19,7 @@ import VaporTesting
     @Test func twoWorkersNeverRunTheSameJob() async throws {
         try await TestWorld.withTwoInstances { world, second in
             let runs = Runs()
-            let handler: OutboxWorker.Handler = { payload, _, _ in
+            let handler: OutboxWorker.Handler = { payload, _, _, _ in
                 await runs.record(payload)
                 try await Task.sleep(for: .milliseconds(1))
             }
@@ -50,7 +50,7 @@ import VaporTesting
             #expect(try await pending() == 0)
 
             struct Boom: Error {}
-            let failing = OutboxWorker(app: world.app, extraHandlers: ["boom": { _, _, _ in throw Boom() }])
+            let failing = OutboxWorker(app: world.app, extraHandlers: ["boom": { _, _, _, _ in throw Boom() }])
             try await Outbox.enqueue(kind: "boom", payload: "{}", dedupeKey: nil, runAt: world.clock.now, on: world.app.db)
             var attempts = 0
             for _ in 0..<10 {
@@ -73,11 +73,95 @@ import VaporTesting
             let claimed = try await Outbox.claim(limit: 10, lease: 300, now: world.clock.now, on: world.app.db)
             #expect(claimed.count == 1)   // and its worker is never heard of again
             let runs = Runs()
-            let worker = OutboxWorker(app: world.app, extraHandlers: ["test_job": { payload, _, _ in await runs.record(payload) }])
+            let worker = OutboxWorker(app: world.app, extraHandlers: ["test_job": { payload, _, _, _ in await runs.record(payload) }])
             #expect(try await worker.drain() == 0)
             world.clock.advance(by: 301)
             #expect(try await worker.drain() == 1)
             #expect(await runs.counts == ["orphan": 1])
+        }
+    }
+
+    /// A gate a paused worker waits at: `reached` once it is there, `release()` lets it go on.
+    final class Gate: Sendable {
+        let (arrivals, arrived) = AsyncStream.makeStream(of: Void.self)
+        let (releases, releasing) = AsyncStream.makeStream(of: Void.self)
+        func wait() async {
+            arrived.yield()
+            for await _ in releases { return }
+        }
+        func reached() async { for await _ in arrivals { return } }
+        func release() { releasing.yield() }
+    }
+
+    static func pausedMatchRun(_ world: TestWorld, gate: Gate) -> OutboxWorker.Handler {
+        OutboxWorker.computeMatchRun(clock: world.clock, background: { world.app.db }) { prepared in
+            await gate.wait()
+            return MatchWorkflow.compute(prepared, now: { world.clock.now })
+        }
+    }
+
+    static func queueBackgroundRun(_ world: TestWorld) async throws -> (program: String, run: String) {
+        let program = try await MatchingWorkflowTests.matchingProgram(world)
+        let (status, queued) = try await world.api(.POST, "/api/v1/programs/\(program)/runs", as: .coordinator, json: #"{"background":true}"#)
+        #expect(status == .created)
+        return (program, try #require(try MatchingWorkflowTests.object(queued)["id"] as? String))
+    }
+
+    static func job(_ world: TestWorld) async throws -> (attempts: Int, done: Bool, lockedUntil: Double?) {
+        let row = try #require(try await (world.app.db as! any SQLDatabase).raw("SELECT attempts, done_at, locked_until FROM outbox_jobs WHERE kind = 'compute_match_run'").first())
+        return (try row.decode(column: "attempts", as: Int.self), try row.decode(column: "done_at", as: Double?.self) != nil,
+                try row.decode(column: "locked_until", as: Double?.self))
+    }
+
+    /// A worker paused past its lease (here: stopped in the middle of computing a match run while the
+    /// clock passes 300 s) loses the job to the next worker; when it wakes up, nothing it does is kept —
+    /// the run does not flip from failed to done, and the job is finished once.
+    @Test func aWorkerPausedPastItsLeaseKeepsNothing() async throws {
+        try await TestWorld.run { world in
+            try await OutboxWorker(app: world.app).drain()
+            let (program, run) = try await Self.queueBackgroundRun(world)
+            let gate = Gate()
+            let paused = OutboxWorker(app: world.app, extraHandlers: ["compute_match_run": Self.pausedMatchRun(world, gate: gate)])
+            let first = Task { try await paused.drain() }
+            await gate.reached()
+            world.clock.advance(by: 301)
+            #expect(try await OutboxWorker(app: world.app).drain() == 1)   // the next worker takes the job over
+            let (_, taken) = try await world.api(.GET, "/api/v1/programs/\(program)/runs/\(run)", as: .coordinator)
+            #expect(taken.contains(#""status":"failed""#))
+            gate.release()
+            _ = try await first.value
+            let (_, after) = try await world.api(.GET, "/api/v1/programs/\(program)/runs/\(run)", as: .coordinator)
+            #expect(after.contains(#""status":"failed""#) && !after.contains(#""status":"done""#), "the paused worker's result was stored")
+            let job = try await Self.job(world)
+            #expect(job.attempts == 2 && job.done)
+        }
+    }
+
+    /// A worker that is alive renews its lease while the job runs: however long the run takes, no other
+    /// worker claims it, and it is finished once.
+    @Test func aLiveWorkerRenewsItsLease() async throws {
+        try await TestWorld.run { world in
+            try await OutboxWorker(app: world.app).drain()
+            let (program, run) = try await Self.queueBackgroundRun(world)
+            let gate = Gate()
+            let slow = OutboxWorker(app: world.app, extraHandlers: ["compute_match_run": Self.pausedMatchRun(world, gate: gate)], renewEvery: .milliseconds(20))
+            let first = Task { try await slow.drain() }
+            await gate.reached()
+            let start = world.clock.now.timeIntervalSince1970
+            for step in 1...3 {
+                world.clock.advance(by: 200)
+                // Wait for a renewal past the moved clock.
+                for _ in 0..<500 where (try await Self.job(world).lockedUntil ?? 0) < start + Double(step) * 200 + 250 {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                #expect(try await OutboxWorker(app: world.app).drain() == 0, "another worker claimed a job whose worker is alive")
+            }
+            gate.release()
+            #expect(try await first.value == 1)
+            let (_, done) = try await world.api(.GET, "/api/v1/programs/\(program)/runs/\(run)", as: .coordinator)
+            #expect(done.contains(#""status":"done""#))
+            let job = try await Self.job(world)
+            #expect(job.attempts == 1 && job.done)
         }
     }
 }

@@ -499,7 +499,7 @@ import VaporTesting
                 #expect(csv.status == .ok && text.split(separator: "\r\n").count >= 2 && !text.contains("learn tools by doing"))
             }
             let programsCSV = try await coordinator.get("/outcomes.csv?table=programs&censor=2026-11-01").body.string
-            #expect(programsCSV.contains("Reverse Mentoring 2025,closed,2025-09-01,20,"), "\(programsCSV)")
+            #expect(programsCSV.contains(#""Reverse Mentoring 2025","closed","2025-09-01","20","#), "\(programsCSV)")
             #expect(try await coordinator.get("/outcomes.csv?table=people").status == .unprocessableEntity)
         }
     }

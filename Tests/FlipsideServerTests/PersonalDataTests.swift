@@ -86,6 +86,48 @@ import VaporTesting
         }
     }
 
+    /// Every table, the audit trail, keys and the tables a backup leaves out included.
+    static func allTables(_ sql: any SQLDatabase) async throws -> [String] {
+        if sql.dialect.name == "sqlite" {
+            return try await sql.raw("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all().map { try $0.decode(column: "name", as: String.self) }
+        }
+        return try await sql.raw("SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema()").all().map { try $0.decode(column: "name", as: String.self) }
+    }
+
+    /// Free text that names the person (a rule's reason, audit details and objects) and every key (the
+    /// sign-in counter by email) is reached too; an id given to someone new later finds no old audit line.
+    @Test func erasureReachesFreeTextAuditAndKeys() async throws {
+        try await TestWorld.run { world in
+            let base = "/api/v1/programs/\(try await MatchingWorkflowTests.matchingProgram(world))"
+            let (added, rule) = try await world.api(.POST, "\(base)/rules", as: .coordinator,
+                                                   json: #"{"kind":"exclusion","mentee_id":"S1","mentor_id":"J2","reason":"Kai Newcomer asked not to be paired with Sara (sara@example.com)"}"#)
+            #expect(added == .created, "\(rule)")
+            // A wrong password for her email: a sign-in counter keyed by it.
+            _ = try await world.app.testing().sendRequest(.POST, "/api/v1/auth/token", headers: ["content-type": "application/json"],
+                                                          body: ByteBuffer(string: #"{"email":"Sara@Example.com","password":"wrong one"}"#))
+            let (_, exported) = try await world.api(.GET, "/api/v1/people/S1/data", as: .coordinator)
+            #expect(exported.contains("sara@example.com"))
+            let (erased, _) = try await world.api(.POST, "/api/v1/people/S1/erase", as: .coordinator, json: #"{"confirm": "S1"}"#)
+            #expect(erased == .ok)
+            let sql = world.app.db as! any SQLDatabase
+            for table in try await Self.allTables(sql) where table != "_fluent_migrations" {
+                for line in try await Backup.dump(table, on: sql) {
+                    for word in ["S1", "Sara Senior", "sara@example.com", "Sara@Example.com"] {
+                        #expect(!Self.wholeWord(word, in: line), "\(table) still names \(word): \(line.prefix(300))")
+                    }
+                    #expect(table != MatchingTables.rules || !line.contains("Sara"), "the rule's reason still names her: \(line)")
+                }
+            }
+            let (_, rules) = try await world.api(.GET, "\(base)/rules", as: .coordinator)
+            #expect(rules.contains("Kai Newcomer asked not to be paired with [erased]"), "\(rules)")
+            // Someone new under her old id: no audit line from before is about them.
+            _ = try await ImportActions.people(TestWorld.peopleCSV.replacingOccurrences(of: "S1,Sara Senior,sara@example.com", with: "S1,Sam New,sam@example.com"), app: world.app)
+            let (_, audit) = try await world.api(.GET, "/api/v1/audit?per=500", as: .coordinator)
+            let lines = try #require((try json(audit) as? [String: Any])?["items"] as? [[String: Any]])
+            #expect(!lines.contains { ($0["object_id"] as? String) == "S1" && ($0["action"] as? String) != "people.imported" }, "\(lines.filter { ($0["object_id"] as? String) == "S1" })")
+        }
+    }
+
     static func wholeWord(_ word: String, in text: String) -> Bool {
         WholeWords.replacing(word, with: "\u{1}", in: text).contains("\u{1}")
     }

@@ -138,11 +138,15 @@ public enum HRExport {
 /// to the next upload with the same columns.
 public struct ImportMapping: Codable, Sendable, Equatable {
     /// The file's column name → a Flipside column (`HRExport.fields`) or `ignore`.
-    public var columns: [String: String]
+    public var columns: [String: String] { didSet { columnKeys = Self.keyed(columns) } }
     /// Text grades → level numbers (`L5` → 5, `IC3` → 3, `M2` → 7).
-    public var levels: [String: Int]
+    public var levels: [String: Int] { didSet { levelKeys = Self.keyed(levels) } }
     /// Status words → `active`, `on_leave` or `exited`, beyond the ones known.
-    public var statuses: [String: EmploymentStatus]
+    public var statuses: [String: EmploymentStatus] { didSet { statusKeys = Self.keyed(statuses) } }
+    // The answers by `HRExport.key`, so a lookup is one dictionary probe, not a scan of every answer.
+    private var columnKeys: [String: String] = [:], levelKeys: [String: Int] = [:], statusKeys: [String: EmploymentStatus] = [:]
+    /// The most answers of each kind a mapping may hold (an HR export has far fewer columns, grades or words).
+    public static let answerLimit = 10_000
     /// How dates are written, when not `YYYY-MM-DD`.
     public var dateFormat: DateFormat
     /// Everyone's time zone when the file has no time zone column (IANA, e.g. `Europe/Berlin`).
@@ -155,6 +159,7 @@ public struct ImportMapping: Codable, Sendable, Equatable {
         self.statuses = statuses
         self.dateFormat = dateFormat
         self.timeZone = timeZone
+        (columnKeys, levelKeys, statusKeys) = (Self.keyed(columns), Self.keyed(levels), Self.keyed(statuses))
     }
 
     enum CodingKeys: String, CodingKey { case columns, levels, statuses, dateFormat = "date_format", timeZone = "time_zone" }
@@ -166,22 +171,43 @@ public struct ImportMapping: Codable, Sendable, Equatable {
         statuses = try c.decodeIfPresent([String: EmploymentStatus].self, forKey: .statuses) ?? [:]
         dateFormat = try c.decodeIfPresent(DateFormat.self, forKey: .dateFormat) ?? .iso
         timeZone = try c.decodeIfPresent(String.self, forKey: .timeZone)
+        (columnKeys, levelKeys, statusKeys) = (Self.keyed(columns), Self.keyed(levels), Self.keyed(statuses))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(columns, forKey: .columns)
+        try c.encode(levels, forKey: .levels)
+        try c.encode(statuses, forKey: .statuses)
+        try c.encode(dateFormat, forKey: .dateFormat)
+        try c.encodeIfPresent(timeZone, forKey: .timeZone)
+    }
+
+    public static func == (a: ImportMapping, b: ImportMapping) -> Bool {
+        a.columns == b.columns && a.levels == b.levels && a.statuses == b.statuses && a.dateFormat == b.dateFormat && a.timeZone == b.timeZone
+    }
+
+    /// The answers by their reduced key (the first answer in key order wins when two reduce alike).
+    private static func keyed<T>(_ answers: [String: T]) -> [String: T] {
+        var out: [String: T] = [:]
+        for (text, value) in answers.sorted(by: { $0.key < $1.key }) where out[HRExport.key(text)] == nil { out[HRExport.key(text)] = value }
+        return out
     }
 
     public static let none = ImportMapping()
 
     // Answers are looked up by the file's own text, then as `HRExport.key` reduces it ("IC 3" is "ic3").
-    public func field(forColumn name: String) -> String? { Self.lookup(columns, name) }
-    public func level(for grade: String) -> Int? { Self.lookup(levels, grade) }
-    public func status(for word: String) -> EmploymentStatus? { Self.lookup(statuses, word) }
-
-    private static func lookup<T>(_ answers: [String: T], _ text: String) -> T? {
-        answers[text] ?? answers.first { HRExport.key($0.key) == HRExport.key(text) }?.value
-    }
+    public func field(forColumn name: String) -> String? { columns[name] ?? columnKeys[HRExport.key(name)] }
+    public func level(for grade: String) -> Int? { levels[grade] ?? levelKeys[HRExport.key(grade)] }
+    public func status(for word: String) -> EmploymentStatus? { statuses[word] ?? statusKeys[HRExport.key(word)] }
 
     /// What is wrong with the mapping itself (before any row is read), named by field.
     public var problems: [FieldProblem] {
         var out: [FieldProblem] = []
+        for (name, count) in [("columns", columns.count), ("levels", levels.count), ("statuses", statuses.count)] where count > Self.answerLimit {
+            out.append(FieldProblem(field: name, reason: "has \(count) answers; a mapping holds at most \(Self.answerLimit)"))
+        }
+        guard out.isEmpty else { return out }
         for (column, field) in columns.sorted(by: { $0.key < $1.key }) where field != HRExport.ignore && !HRExport.fields.contains(field) {
             out.append(FieldProblem(field: "columns.\(column)", reason: "must be one of \((HRExport.fields + [HRExport.ignore]).joined(separator: ", "))"))
         }

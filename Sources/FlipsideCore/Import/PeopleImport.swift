@@ -71,7 +71,11 @@ public enum PeopleImport {
                 continue
             }
             var reader = RowReader(row: row, fields: fields, columns: columns, original: recognised.original, mapping: mapping)
-            let id = reader.required("employee_id")
+            var id = reader.required("employee_id")
+            if let raw = id, let hidden = UnicodeSafety.hiddenInIdentifier(raw) {
+                reader.problem("employee_id", raw, "must not contain invisible characters (found \(hidden))")
+                id = nil
+            }
             let name = columns["name"] != nil ? reader.required("name") : reader.fullName()
             let email = reader.email("email")
             let title = reader.text("title")
@@ -123,6 +127,13 @@ public enum PeopleImport {
                                           reason: "unknown manager: no person with employee id \(ref.manager) in the file or already stored"))
         }
         problems += organisationProblems(incoming: incoming, rowOf: rowOf, emailOwner: emailOwner, existing: existing)
+        // An address that only looks like another one (a Cyrillic "а" in a colleague's domain) is refused.
+        let emailColumnName = recognised.original["email"] ?? "email"
+        for (email, other) in UnicodeSafety.lookAlikes(candidates: incoming.map(\.email),
+                                                       others: existing.values.lazy.filter { rowOf[$0.employeeID] == nil }.map(\.email)) {
+            problems.append(ImportProblem(row: emailOwner[email.lowercased()]?.row ?? 1, column: emailColumnName, value: email,
+                                          reason: "looks like \(other) but is another address (look-alike characters); use the address as it is spelled"))
+        }
         if !problems.isEmpty { throw ImportFailure(problems: problems) }
 
         var plan = PeopleImportPlan(created: [], updated: [], unchanged: 0)
@@ -274,7 +285,7 @@ struct RowReader {
 public enum EmailAddress {
     public static func isPlausible(_ value: String) -> Bool {
         let parts = value.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, value.count <= 254 else { return false }
+        guard parts.count == 2, !parts[0].isEmpty, value.count <= 254, UnicodeSafety.hiddenInIdentifier(value) == nil else { return false }
         let domain = parts[1]
         guard domain.contains("."), !domain.hasPrefix("."), !domain.hasSuffix(".") else { return false }
         return !value.contains(where: { $0.isWhitespace || $0 == "," || $0 == ";" })

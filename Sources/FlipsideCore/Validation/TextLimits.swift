@@ -16,9 +16,18 @@ public enum TextLimits {
 
     /// Why `value` may not be stored (a reason to put after the field's name), or `nil` when it may.
     /// Control characters (NUL, escape, line breaks unless `multiline`) are refused everywhere.
+    /// Single-line values (names, titles, ids, attributes, topics) must not hide invisible or
+    /// text-direction characters either (`UnicodeSafety`); free text (`multiline`) may hold them.
     public static func problem(_ value: some StringProtocol, most: Int, multiline: Bool = false) -> String? {
+        problem(value, most: most, multiline: multiline, hiddenAllowed: multiline)
+    }
+
+    static func problem(_ value: some StringProtocol, most: Int, multiline: Bool, hiddenAllowed: Bool) -> String? {
         for scalar in value.unicodeScalars where isControl(scalar, multiline: multiline) {
             return "must not contain control characters (found U+\(String(scalar.value, radix: 16, uppercase: true).leftPadded(to: 4)))"
+        }
+        if !hiddenAllowed, let hidden = UnicodeSafety.hiddenInName(value) {
+            return "must not contain invisible or text-direction characters (found \(hidden))"
         }
         // Fast path: UTF-8 bytes bound the character count from above.
         if value.utf8.count > most && value.count > most { return "must be at most \(most) characters" }
@@ -31,7 +40,7 @@ public enum TextLimits {
         var problems: [ImportProblem] = []
         for (i, cell) in fields.enumerated() where i < header.count {
             // Line breaks inside quoted cells are part of CSV (and were always accepted); other control characters are not.
-            if let reason = problem(cell, most: most(header[i]), multiline: true) {
+            if let reason = problem(cell, most: most(header[i]), multiline: true, hiddenAllowed: false) {
                 problems.append(ImportProblem(row: row, column: header[i], value: preview(cell), reason: reason))
             }
         }
@@ -43,7 +52,7 @@ public enum TextLimits {
     public static func preview(_ value: some StringProtocol) -> String {
         var out = ""
         for character in value.prefix(60) {
-            if character.unicodeScalars.contains(where: { isControl($0, multiline: false) }) {
+            if character.unicodeScalars.contains(where: { isControl($0, multiline: false) || UnicodeSafety.isHiddenInName($0) }) {
                 out += character.unicodeScalars.map { "U+" + String($0.value, radix: 16, uppercase: true).leftPadded(to: 4) }.joined()
             } else {
                 out.append(character)

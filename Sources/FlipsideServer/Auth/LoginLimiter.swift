@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import SQLKit
+import Vapor
 
 /// Counts sign-in attempts per email and per client address in the database, so that every server
 /// instance enforces one limit. An attempt is *reserved* (counted) with one atomic upsert before the
@@ -54,7 +55,28 @@ struct LoginLimiter {
     static func emailKey(_ email: String) -> String { "email:" + email }
     static func addressKey(_ address: String) -> String { "address:" + address }
 
+    static func concernCodeKey(_ address: String) -> String { "concern_code:" + ClientAddress.limitKey(address) }
+
     struct LimiterError: Error {}
 
     private var sql: any SQLDatabase { db as! any SQLDatabase }
+}
+
+extension Request {
+    /// Reading a concern needs only its code: wrong codes are limited per client address (its /64 for
+    /// IPv6) like sign-ins, so codes cannot be guessed at thousands a second. An attempt is counted
+    /// before the code is looked up and handed back when the code was right.
+    func limitingConcernCodeGuesses<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        guard let address = clientAddress else { return try await body() }
+        let config = application.appConfig
+        let limiter = LoginLimiter(db: db, window: config.loginWindow)
+        let key = LoginLimiter.concernCodeKey(address)
+        let minutes = Int((config.loginWindow / 60).rounded(.up))
+        let refusal = APIError(.tooManyRequests, code: "too_many_attempts", "Too many wrong concern codes from your network. Try again in \(minutes) minutes.")
+        if try await limiter.isLocked(key, limit: config.concernCodeLimit, now: flipside.now) { throw refusal }
+        if try await limiter.reserve(key, now: flipside.now) > config.concernCodeLimit { throw refusal }
+        let result = try await body()
+        try await limiter.release(key)
+        return result
+    }
 }

@@ -22,6 +22,9 @@ public struct AppConfig: Sendable {
     /// Failed logins allowed from one client address within `loginWindow`, whatever the emails.
     public var loginAddressLimit: Int
     public var loginWindow: TimeInterval
+    /// Wrong anonymous-concern codes allowed from one client address within `loginWindow`
+    /// (`CONCERN_CODE_LIMIT`).
+    public var concernCodeLimit = 20
     /// The address people reach the server at (`BASE_URL`, e.g. `https://mentoring.example.com`), used
     /// to build the links Flipside hands out. Never taken from a request's Host header.
     public var baseURL: String?
@@ -96,6 +99,10 @@ public struct AppConfig: Sendable {
         if let raw = environment["LOGIN_ADDRESS_LIMIT"], !raw.isEmpty {
             guard let limit = Int(raw), (1...100_000).contains(limit) else { throw ConfigError("LOGIN_ADDRESS_LIMIT must be from 1 to 100000, not '\(raw)'") }
             config.loginAddressLimit = limit
+        }
+        if let raw = environment["CONCERN_CODE_LIMIT"], !raw.isEmpty {
+            guard let limit = Int(raw), (1...100_000).contains(limit) else { throw ConfigError("CONCERN_CODE_LIMIT must be from 1 to 100000, not '\(raw)'") }
+            config.concernCodeLimit = limit
         }
         return config
     }

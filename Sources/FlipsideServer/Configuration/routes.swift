@@ -40,8 +40,7 @@ func routes(_ app: Application) throws {
                 return Response(status: .unauthorized, headers: headers, body: .init(string: "Send the metrics token as a bearer token."))
             }
         } else {
-            let local = ["127.0.0.1", "::1"].contains(req.remoteAddress?.ipAddress ?? "")
-            guard local, req.headers.first(name: .xForwardedFor) == nil else {
+            guard ClientAddress.isLocal(peer: req.remoteAddress?.ipAddress, headers: req.headers) else {
                 return Response(status: .forbidden, body: .init(string: "Metrics are read locally, or with METRICS_TOKEN set."))
             }
         }

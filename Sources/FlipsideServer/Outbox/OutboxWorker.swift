@@ -9,16 +9,20 @@ import Vapor
 /// `flipside worker`, and by default as a task inside `flipside serve`; any number of them may share a
 /// database (see `Outbox`).
 public struct OutboxWorker: Sendable {
-    public typealias Handler = @Sendable (_ payload: String, _ db: any Database, _ now: Date) async throws -> Void
+    /// Runs one job. Writes that must not outlive the claim call `lease.hold(on: tx)` in their transaction.
+    public typealias Handler = @Sendable (_ payload: String, _ db: any Database, _ now: Date, _ lease: OutboxLease) async throws -> Void
 
     let app: Application
     let handlers: [String: Handler]
     /// How long a claimed job is held before another worker may take it again.
     let lease: TimeInterval = 300
+    /// How often a running job's lease is renewed (a third of the lease, so two renewals may fail).
+    let renewEvery: Duration
     let maxAttempts = 5
 
-    public init(app: Application, extraHandlers: [String: Handler] = [:]) {
+    public init(app: Application, extraHandlers: [String: Handler] = [:], renewEvery: Duration = .seconds(100)) {
         self.app = app
+        self.renewEvery = renewEvery
         var handlers: [String: Handler] = [Outbox.Kind.cleanUpExpired.rawValue: Self.cleanUpExpired(loginWindow: app.appConfig.loginWindow),
                                            Outbox.Kind.computeMatchRun.rawValue: Self.computeMatchRun(clock: app.clock, background: { BackgroundDatabase.handle(for: app) })]
         handlers.merge(extraHandlers) { _, extra in extra }
@@ -34,10 +38,23 @@ public struct OutboxWorker: Sendable {
             if jobs.isEmpty { return ran }
             for job in jobs {
                 ran += 1
+                // The lease is renewed while the job runs; a worker paused past it loses the job, and its
+                // fenced writes and its finish are refused.
+                let renewal = Task { [app, lease, renewEvery] in
+                    while !Task.isCancelled {
+                        try await Task.sleep(for: renewEvery)
+                        guard try await Outbox.renew(job, lease: lease, now: app.clock.now, on: app.db) else { return }
+                    }
+                }
+                defer { renewal.cancel() }
                 do {
                     guard let handler = handlers[job.kind] else { throw UnknownKind(kind: job.kind) }
-                    try await handler(job.payload, app.db, app.clock.now)
-                    try await Outbox.finish(job, now: app.clock.now, on: app.db)
+                    try await handler(job.payload, app.db, app.clock.now, job.lease)
+                    if try await !Outbox.finish(job, now: app.clock.now, on: app.db) {
+                        app.logger.warning("Outbox job \(job.kind) \(job.id) finished after its lease was taken over; not recorded")
+                    }
+                } catch let lost as OutboxLeaseLost {
+                    app.logger.warning("Outbox job \(job.kind) \(job.id): \(lost)")
                 } catch {
                     app.logger.warning("Outbox job \(job.kind) \(job.id) failed (attempt \(job.attempts)): \(String(describing: error))")
                     try await Outbox.fail(job, error: String(describing: error), maxAttempts: maxAttempts, now: app.clock.now, on: app.db)
@@ -62,13 +79,15 @@ public struct OutboxWorker: Sendable {
     /// Computes a queued match run. The solve runs on a Dispatch thread, not on the server's event loops
     /// or Swift's cooperative threads, so other requests stay fast meanwhile.
     /// `background` gives the database the run reads and writes through (see `BackgroundDatabase`).
-    static func computeMatchRun(clock: any WallClock, background: @escaping @Sendable () -> any Database) -> Handler { { payload, _, _ in
+    static func computeMatchRun(clock: any WallClock, background: @escaping @Sendable () -> any Database,
+                                computing: (@Sendable (MatchWorkflow.Prepared) async -> MatchRun)? = nil) -> Handler { { payload, _, _, lease in
         let db = background()
         let ids = try StoredJSON.decode([String: String].self, payload)
         guard let run = ids["run"].flatMap(UUID.init(uuidString:)), let program = ids["program"].flatMap(UUID.init(uuidString:)) else {
             throw UnknownKind(kind: "compute_match_run with payload \(payload)")
         }
-        try await MatchWorkflow.computeQueued(run, in: program, clock: clock, store: FluentMatchingStore(db: db), computing: offloaded(clock: clock, alone: true))
+        try await MatchWorkflow.computeQueued(run, in: program, clock: clock, store: FluentMatchingStore(db: db, fence: lease),
+                                               computing: computing ?? offloaded(clock: clock, alone: true))
     } }
 
     /// Computes a run on a Dispatch thread, away from the event loops and Swift's cooperative threads (a
@@ -87,7 +106,7 @@ public struct OutboxWorker: Sendable {
 
     /// Deletes what has expired: browser sessions, API tokens, used or expired sign-in links, sign-in
     /// counters whose window is over; and marks partnerships past their agreed end date completed.
-    static func cleanUpExpired(loginWindow: TimeInterval) -> Handler { { _, db, now in
+    static func cleanUpExpired(loginWindow: TimeInterval) -> Handler { { _, db, now, _ in
         try await Partnerships.completeDue(now: now, store: FluentPartnershipStore(db: db))
         try await WebSessionModel.query(on: db).filter(\.$expiresAt <= now).delete()
         try await UserTokenModel.query(on: db).filter(\.$expiresAt <= now).delete()

@@ -10,10 +10,21 @@ import SQLKit
 struct FluentMatchingStore: MatchingStore {
     let db: any Database
     var audit: AuditTrail = .system
+    /// A background job's claim: every write checks it first, so a worker that lost its job keeps nothing.
+    var fence: OutboxLease?
+
+    init(db: any Database, audit: AuditTrail = .system, fence: OutboxLease? = nil) {
+        self.db = db
+        self.audit = audit
+        self.fence = fence
+    }
 
     func atomically<T: Sendable>(_ body: @escaping @Sendable (any MatchingWork) async throws -> T) async throws -> T {
-        let audit = self.audit
-        return try await db.writeTransaction { tx in try await body(Work(tx: tx, audit: audit)) }
+        let (audit, fence) = (self.audit, self.fence)
+        return try await db.writeTransaction { tx in
+            try await fence?.hold(on: tx)
+            return try await body(Work(tx: tx, audit: audit))
+        }
     }
 
     /// A plain transaction: a consistent read without SQLite's writer lock.
@@ -28,7 +39,11 @@ struct FluentMatchingStore: MatchingStore {
         let row: MatchRunRow = try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global(qos: .utility).async { continuation.resume(with: Result { try MatchRunRow(run) }) }
         }
-        try await db.writeTransaction { tx in try await Work(tx: tx).update(row) }
+        let fence = self.fence
+        try await db.writeTransaction { tx in
+            try await fence?.hold(on: tx)
+            try await Work(tx: tx).update(row)
+        }
     }
 
     struct Work: MatchingWork {

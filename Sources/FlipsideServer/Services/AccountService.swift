@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import FlipsideCore
 import Vapor
 
@@ -48,6 +49,14 @@ struct AccountService {
         guard EmailAddress.isPlausible(email) else { throw APIError.invalid([FieldProblem(field: "email", reason: "is not an email address")]) }
         let weak = PasswordRules.problems(password)
         guard weak.isEmpty else { throw APIError.invalid(weak) }
+        // A new login whose address only looks like a known one (look-alike letters) is refused.
+        if !email.utf8.allSatisfy({ $0 < 0x80 }), try await UserModel.find(email: email, on: db) == nil {
+            let sql = db as! any SQLDatabase
+            let known = try await sql.raw("SELECT email FROM users UNION SELECT email FROM people").all().map { try $0.decode(column: "email", as: String.self) }
+            if let (_, other) = UnicodeSafety.lookAlikes(candidates: [email], others: known).first {
+                throw APIError.invalid([FieldProblem(field: "email", reason: "looks like \(other) but is another address (look-alike characters)")])
+            }
+        }
         let hash = try await passwords.hash(password)
         // search_key holds the lower-cased email, so a mixed-case HR email still links.
         let person = try await PersonModel.query(on: db).searchKeyContains(email).all()
@@ -80,7 +89,7 @@ struct AccountService {
                                     "Too many failed sign-ins for this email. Try again in \(minutes) minutes.")
         let emailKey = LoginLimiter.emailKey(String(email.prefix(320)))
         if let clientAddress {
-            let key = LoginLimiter.addressKey(clientAddress)
+            let key = LoginLimiter.addressKey(ClientAddress.limitKey(clientAddress))
             if try await limiter.isLocked(key, limit: config.loginAddressLimit, now: clock.now) { throw addressRefusal }
             reserved.append(key)
             if try await limiter.reserve(key, now: clock.now) > config.loginAddressLimit { throw addressRefusal }

@@ -112,6 +112,8 @@ enum PersonalData {
             }
             try await sql.update(AuditTrail.table).set("actor", to: email).where(SQLFunction("LOWER", args: SQLIdentifier("actor")), .equal, SQLBind(person.email.lowercased())).run()
             try await sql.update(AuditTrail.table).set("object_id", to: email).where(SQLFunction("LOWER", args: SQLIdentifier("object_id")), .equal, SQLBind(person.email.lowercased())).run()
+            // Sign-in counters are keyed by email: theirs go.
+            try await sql.delete(from: LoginLimiter.table).where(SQLFunction("LOWER", args: SQLIdentifier("attempt_key")), .equal, SQLBind(LoginLimiter.emailKey(person.email.lowercased()))).run()
             // The person: kept for the figures (level, department, location, dates, status), nothing that names them.
             var anonymous = Person(employeeID: pseudonym, name: "Erased person", email: email, title: "", level: person.level, hireDate: person.hireDate,
                                    department: person.department, location: person.location, timeZone: person.timeZone, managerID: person.managerID,
@@ -122,8 +124,65 @@ enum PersonalData {
                 .set("employee_id", to: row.employee_id).set("name", to: row.name).set("email", to: row.email).set("title", to: row.title)
                 .set("attributes", to: row.attributes).set("search_key", to: row.search_key)
                 .where("employee_id", .equal, employeeID).run()
+            // Free text anywhere (rule reasons, audit objects and details, keys) that names them.
+            try await Self.scrubFreeText(replacing: [(employeeID, pseudonym), (person.name, "Erased person"), (person.email, email),
+                                                     (person.email.lowercased(), email)], on: sql)
+            // Rows about them (rules they are in, audit lines about them) may name them by first or last
+            // name alone ("Ifeoma Kim asked not to be paired with Kofi"): there every part of the name goes.
+            let parts = person.name.split(whereSeparator: \.isWhitespace).map(String.init).filter { $0.count >= 2 }
+            func scrubParts(_ text: String) -> String { parts.reduce(text) { WholeWords.replacing($1, with: "[erased]", in: $0) } }
+            struct Reason: Decodable { var id: UUID; var reason: String? }
+            for rule in try await sql.select().columns("id", "reason").from(MatchingTables.rules)
+                .where("mentee_id", .equal, pseudonym).orWhere("mentor_id", .equal, pseudonym).all(decoding: Reason.self) {
+                if let reason = rule.reason, scrubParts(reason) != reason {
+                    try await sql.update(MatchingTables.rules).set("reason", to: scrubParts(reason)).where("id", .equal, rule.id).run()
+                }
+            }
+            struct Line: Decodable { var id: UUID; var object_id: String; var detail: String }
+            for line in try await sql.select().columns("id", "object_id", "detail").from(AuditTrail.table)
+                .where("detail", .like, "%" + pseudonym + "%").orWhere("object_id", .like, "%" + pseudonym + "%").all(decoding: Line.self)
+                where scrubParts(line.detail) != line.detail {
+                try await sql.update(AuditTrail.table).set("detail", to: scrubParts(line.detail)).where("id", .equal, line.id).run()
+            }
             try await audit.record(.personErased, "person", pseudonym, "texts deleted: \(texts); pairs ended: \(ended.count)", at: now, on: tx)
             return Erased(pseudonym: pseudonym, texts_deleted: texts, pairs_ended: ended.count)
+        }
+    }
+}
+
+extension PersonalData {
+    /// Replaces each pair's first text by its second, as whole words, in every text column of every table
+    /// (stored runs and the migrations list aside: runs are scrubbed as JSON above). Values are found by
+    /// LIKE (a superset), then replaced exactly and written back by their old value, so any table works.
+    static func scrubFreeText(replacing pairs: [(String, String)], on sql: any SQLDatabase) async throws {
+        let pairs = pairs.filter { !$0.0.isEmpty }
+        let columns: [(table: String, column: String)]
+        if sql.dialect.name == "sqlite" {
+            columns = try await sql.raw("""
+                SELECT m.name AS t, p.name AS c FROM sqlite_master m JOIN pragma_table_info(m.name) p
+                WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND UPPER(p.type) IN ('TEXT', '')
+                """).all().map { (try $0.decode(column: "t", as: String.self), try $0.decode(column: "c", as: String.self)) }
+        } else {
+            columns = try await sql.raw("""
+                SELECT table_name AS t, column_name AS c FROM information_schema.columns
+                WHERE table_schema = current_schema() AND data_type IN ('text', 'character varying')
+                """).all().map { (try $0.decode(column: "t", as: String.self), try $0.decode(column: "c", as: String.self)) }
+        }
+        for (table, column) in columns where table != MatchingTables.runs && table != "_fluent_migrations" {
+            var query = sql.select().distinct().column(SQLAlias(SQLIdentifier(column), as: SQLIdentifier("v"))).from(table)
+            query = query.where { group in
+                for (word, _) in pairs {
+                    group.orWhere(SQLFunction("LOWER", args: SQLIdentifier(column)), .like, SQLBind("%" + word.lowercased().replacingOccurrences(of: "%", with: "") + "%"))
+                }
+                return group
+            }
+            for row in try await query.all() {
+                guard let value = try row.decode(column: "v", as: String?.self) else { continue }
+                let scrubbed = pairs.reduce(value) { WholeWords.replacing($1.0, with: $1.1, in: $0) }
+                if scrubbed != value {
+                    try await sql.update(table).set(SQLIdentifier(column), to: SQLBind(scrubbed)).where(SQLIdentifier(column), .equal, SQLBind(value)).run()
+                }
+            }
         }
     }
 }

@@ -224,13 +224,15 @@ struct PartnershipAPIController {
 
     func readConcern(req: Request) async throws -> ConcernDTO {
         let input = try req.content.decode(CodeInput.self)
-        let (concern, messages) = try await Concerns.read(code: input.code, store: req.flipside.concernStore)
+        let (concern, messages) = try await req.limitingConcernCodeGuesses { try await Concerns.read(code: input.code, store: req.flipside.concernStore) }
         return ConcernDTO(concern, messages)
     }
 
     func followUp(req: Request) async throws -> Response {
         let input = try req.content.decode(CodeInput.self)
-        _ = try await Concerns.followUp(code: input.code, body: input.body ?? "", now: req.flipside.now, store: req.flipside.concernStore)
+        _ = try await req.limitingConcernCodeGuesses {
+            try await Concerns.followUp(code: input.code, body: input.body ?? "", now: req.flipside.now, store: req.flipside.concernStore)
+        }
         let (concern, messages) = try await Concerns.read(code: input.code, store: req.flipside.concernStore)
         return try await ConcernDTO(concern, messages).encodeResponse(status: .created, for: req)
     }

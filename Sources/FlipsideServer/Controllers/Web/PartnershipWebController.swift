@@ -329,12 +329,17 @@ struct PartnershipWebController {
         var page = ReadPage(page: PageChrome(request: req, title: "Read the answers to a concern", hasForm: true), action: SiteURL.readConcern.path,
                             code: form.code ?? "")
         do {
-            if let body = form.body, !body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                _ = try await Concerns.followUp(code: form.code ?? "", body: body, now: req.flipside.now, store: req.flipside.concernStore)
+            let (concern, messages) = try await req.limitingConcernCodeGuesses {
+                if let body = form.body, !body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                    _ = try await Concerns.followUp(code: form.code ?? "", body: body, now: req.flipside.now, store: req.flipside.concernStore)
+                }
+                return try await Concerns.read(code: form.code ?? "", store: req.flipside.concernStore)
             }
-            let (concern, messages) = try await Concerns.read(code: form.code ?? "", store: req.flipside.concernStore)
             page.concern = ConcernDTO(concern, messages)
             return try await req.render("concern-read", page)
+        } catch let failure as APIError where failure.status == .tooManyRequests {
+            page.message = failure.message
+            return try await req.render("concern-read", page, status: failure.status)
         } catch let error as ConcernError {
             let failure = APIError.from(error)
             page.message = failure.message

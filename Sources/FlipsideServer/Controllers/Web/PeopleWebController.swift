@@ -96,30 +96,34 @@ struct PeopleWebController {
     func importMapped(req: Request) async throws -> Response {
         try req.authorize(.change, .directory)
         try CSRF.verify(req)
-        struct Form: Content { var pending: UUID?; var date_format: String?; var time_zone: String? }
-        let form = try req.content.decode(Form.self)
+        // The form is decoded once into its fields (a form of thousands of grades was decoded again per field).
+        let form = try req.content.decode([String: String].self)
         let user = try req.requireUser().requireID()
         let store = PendingImports(db: req.db)
-        guard let id = form.pending, let text = try await store.text(id, of: user, now: req.flipside.now), let table = try? CSVTable(text: text) else {
+        guard let id = form["pending"].flatMap(UUID.init(uuidString:)), let text = try await store.text(id, of: user, now: req.flipside.now),
+              let table = try? CSVTable(text: text) else {
             throw APIError(.gone, code: "upload_expired", "That upload is no longer kept (an hour at most): upload the file again.")
         }
-        var mapping = ImportMapping(dateFormat: form.date_format.flatMap(DateFormat.init(rawValue:)) ?? .iso,
-                                    timeZone: form.time_zone?.trimmed.isEmpty == false ? form.time_zone?.trimmed : nil)
+        let timeZone = form["time_zone"]?.trimmed
+        var mapping = ImportMapping(dateFormat: form["date_format"].flatMap(DateFormat.init(rawValue:)) ?? .iso,
+                                    timeZone: timeZone?.isEmpty == false ? timeZone : nil)
+        var columns: [String: String] = [:], levels: [String: Int] = [:], statuses: [String: EmploymentStatus] = [:]
         for (i, name) in table.originalHeader.enumerated() {
-            if let field = req.content[String.self, at: "column_\(i)"], !field.isEmpty { mapping.columns[name] = field }
+            if let field = form["column_\(i)"], !field.isEmpty { columns[name] = field }
         }
         // Every grade and status word the form carries (asked, or answered in an earlier round).
-        for i in 0... {
-            guard let text = req.content[String.self, at: "grade_name_\(i)"] else { break }
-            if let raw = req.content[String.self, at: "grade_\(i)"]?.trimmed, !raw.isEmpty {
+        for i in 0..<ImportMapping.answerLimit {
+            guard let text = form["grade_name_\(i)"] else { break }
+            if let raw = form["grade_\(i)"]?.trimmed, !raw.isEmpty {
                 guard let level = Int(raw) else { throw APIError.invalid([FieldProblem(field: "grade_\(i)", reason: "must be a whole number")]) }
-                mapping.levels[text] = level
+                levels[text] = level
             }
         }
-        for i in 0... {
-            guard let text = req.content[String.self, at: "status_name_\(i)"] else { break }
-            if let raw = req.content[String.self, at: "status_\(i)"], let status = EmploymentStatus(rawValue: raw) { mapping.statuses[text] = status }
+        for i in 0..<ImportMapping.answerLimit {
+            guard let text = form["status_name_\(i)"] else { break }
+            if let raw = form["status_\(i)"], let status = EmploymentStatus(rawValue: raw) { statuses[text] = status }
         }
+        (mapping.columns, mapping.levels, mapping.statuses) = (columns, levels, statuses)
         var page = importPage(req)
         do {
             let counts = try await Importing.people(csv: text, mapping: mapping, actor: req.actor, now: req.flipside.now, store: req.flipside.peopleImportStore)

@@ -24,5 +24,6 @@ enum FlipsideMigrations {
         app.migrations.add(CreatePendingImports())
         app.migrations.add(CreateAuditEvents())
         app.migrations.add(RecomputeRunFingerprints())
+        app.migrations.add(AddOutboxClaims())
     }
 }
