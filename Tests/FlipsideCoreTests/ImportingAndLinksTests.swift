@@ -23,9 +23,23 @@ import Testing
             self.programs = Dictionary(uniqueKeysWithValues: programs.map { ($0.id, $0) })
         }
 
+        /// Bumped by every unit of work that changes people (the database's trigger does this there).
+        var version: Int64 = 0
+        /// Runs once after the next `reading`: another import landing between the read and the write.
+        var afterRead: (@Sendable (Memory) async -> Void)?
+        func setAfterRead(_ hook: @escaping @Sendable (Memory) async -> Void) { afterRead = hook }
+        func put(_ person: Person) { people[person.employeeID] = person; version += 1 }
+
+        func reading<T: Sendable>(_ body: @escaping @Sendable (any PeopleImportWork) async throws -> T) async throws -> T {
+            let result = try await body(PeopleWork(people: people, mappings: mappings, version: version))
+            if let hook = afterRead { afterRead = nil; await hook(self) }
+            return result
+        }
+
         func atomically<T: Sendable>(_ body: @escaping @Sendable (any PeopleImportWork) async throws -> T) async throws -> T {
-            let work = PeopleWork(people: people, mappings: mappings)
+            let work = PeopleWork(people: people, mappings: mappings, version: version)
             let result = try await body(work)
+            if await work.people != people { version += 1 }
             people = await work.people
             mappings = await work.mappings
             accessEnded += await work.ended
@@ -45,7 +59,11 @@ import Testing
             var ended: [String] = []
             var pairsEnded: [String] = []
             var mappings: [String: ImportMapping]
-            init(people: [String: Person], mappings: [String: ImportMapping]) { (self.people, self.mappings) = (people, mappings) }
+            let version: Int64
+            init(people: [String: Person], mappings: [String: ImportMapping], version: Int64) {
+                (self.people, self.mappings, self.version) = (people, mappings, version)
+            }
+            func peopleVersion() -> Int64 { version }
             func storedMapping(for signature: String) -> ImportMapping? { mappings[signature] }
             func remember(_ mapping: ImportMapping, for signature: String, at: Date) { mappings[signature] = mapping }
             func storedPeople() -> [String: Person] { people }
@@ -126,6 +144,29 @@ import Testing
 
     /// A coordinator maps an export once; the next file with the same columns needs no mapping. A
     /// mapping that cannot apply is refused before anything is read, and one given with a failing file is not kept.
+    /// The plan is made from a read outside the write lock; when people changed before the write (another
+    /// import landed), the import reads and plans again inside it, so its checks hold against what is stored.
+    @Test func aPlanMadeBeforeAnotherImportLandedIsMadeAgain() async throws {
+        let store = Memory()
+        _ = try await Importing.people(csv: Self.people, actor: Self.coordinator, now: Self.now, store: store)
+        // Between this import's read and its write, someone else takes ada@example.com.
+        await store.setAfterRead { memory in
+            await memory.put(Person(employeeID: "A9", name: "Ada Other", email: "ada@example.com", title: "", level: 3,
+                                    hireDate: CalendarDate(year: 2020, month: 1, day: 1)!, department: "D", location: "L", timeZone: "UTC", managerID: nil))
+        }
+        let file = Self.header + "\nA1,Ada New,ada@example.com,Analyst,2,2024-09-01,Engineering,Berlin,Europe/Berlin,M1,active"
+        do {
+            _ = try await Importing.people(csv: file, actor: Self.coordinator, now: Self.now, store: store)
+            Issue.record("the import wrote a plan made before the email was taken")
+        } catch let failure as ImportFailure {
+            #expect(failure.problems.contains { $0.reason.contains("already used by A9") }, "\(failure)")
+        }
+        #expect(await store.people["A1"] == nil)
+        // Nothing changed meanwhile: the plan made outside the lock is written.
+        #expect(try await Importing.people(csv: Self.header + "\nA2,Ann New,ann@example.com,Analyst,2,2024-09-01,Engineering,Berlin,Europe/Berlin,M1,active",
+                                           actor: Self.coordinator, now: Self.now, store: store).created == 1)
+    }
+
     @Test func aMappingIsKeptForTheNextFileWithTheSameColumns() async throws {
         let store = Memory()
         let csv = """

@@ -85,7 +85,7 @@ import VaporTesting
         Call(method: .GET, path: { _ in "/api/v1/people/NOBODY/data" }, expect: [.anonymous: .unauthorized, .participant: .forbidden, .coordinator: .notFound]),
         Call(method: .POST, path: { _ in "/api/v1/people/C1/erase" }, json: #"{"confirm": "J1"}"#,
              expect: [.anonymous: .unauthorized, .participant: .forbidden, .coordinator: .unprocessableEntity]),
-        Call(method: .GET, path: { "/api/v1/programs/\(pathID($0.program.id))/guidance" }, expect: [.anonymous: .unauthorized, .participant: .ok, .coordinator: .ok]),
+        Call(method: .GET, path: { "/api/v1/programs/\(pathID($0.program.id))/guidance" }, expect: [.anonymous: .unauthorized, .participant: .forbidden, .coordinator: .ok]),
         Call(method: .PUT, path: { "/api/v1/programs/\(pathID($0.program.id))/guidance" }, json: #"{"senior":"Listen first.","junior":"Say what you think."}"#,
              expect: [.anonymous: .unauthorized, .participant: .forbidden, .coordinator: .ok]),
         Call(method: .POST, path: { "/api/v1/programs/\(pathID($0.program.id))/concerns" }, json: #"{"body":"Something is wrong"}"#,

@@ -4,6 +4,7 @@ import FlipsideCore
 import Foundation
 import NIOCore
 import SQLKit
+import NIOConcurrencyHelpers
 import Testing
 import VaporTesting
 
@@ -142,6 +143,72 @@ import VaporTesting
             #expect(guesses.filter { $0 == .notFound }.count == 6 && guesses.filter { $0 == .tooManyRequests }.count == 4, "\(guesses)")
             #expect(try await read(code, from: "203.0.113.9") == .tooManyRequests)
             #expect(try await read(code, from: "198.51.100.20") == .ok)
+        }
+    }
+
+    /// A request still being worked on at its deadline is answered 503 with its request id and
+    /// Retry-After (it was cut at 30 s without any answer), and its work is cancelled.
+    @Test func aRequestPastItsDeadlineIsA503AndItsWorkIsCancelled() async throws {
+        try await TestWorld.run(adjust: { $0.requestDeadline = 0.5 }) { world in
+            let cancelled = NIOLockedValueBox(false)
+            world.app.get("api", "v1", "test-slow") { _ async throws -> String in
+                // A long loop that checks its deadline between steps, as imports and outcomes do.
+                for _ in 0..<2_000 {
+                    do { try WorkDeadline.check() } catch { cancelled.withLockedValue { $0 = true }; throw error }
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                return "finished"
+            }
+            let started = ContinuousClock.now
+            let response = try await world.app.testing().sendRequest(.GET, "/api/v1/test-slow")
+            #expect(response.status == .serviceUnavailable && response.headers.first(name: .retryAfter) == "30")
+            #expect(response.body.string.contains("deadline_exceeded") && response.body.string.contains("request_id"))
+            #expect(ContinuousClock.now - started < .seconds(10))
+            for _ in 0..<100 where !cancelled.withLockedValue({ $0 }) { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(cancelled.withLockedValue { $0 }, "the request's work went on after its answer")
+            // A quick request is answered as always.
+            #expect(try await world.app.testing().sendRequest(.GET, "/healthz").status == .ok)
+        }
+    }
+
+    /// An HR import that passes the request's deadline is cancelled and changes nothing.
+    @Test func anImportPastTheDeadlineChangesNothing() async throws {
+        try await TestWorld.run(adjust: { $0.requestDeadline = 0.3 }) { world in
+            let rows = (0..<30_000).map { "Z\($0),Person \($0),z\($0)@example.com,T,3,2020-01-01,D,L,Europe/London," }
+            let csv = "employee_id,name,email,title,level,hire_date,department,location,time_zone,manager_id\n" + rows.joined(separator: "\n")
+            let (status, body) = try await world.api(.POST, "/api/v1/people/import", as: .coordinator, csv: csv)
+            #expect(status == .serviceUnavailable && body.contains("deadline_exceeded"), "\(status) \(body.prefix(200))")
+            // Whatever the cancelled import had reached, it rolls back.
+            try await Task.sleep(for: .seconds(3))
+            #expect(try await PersonModel.query(on: world.app.db).count() == 5)
+        }
+    }
+
+    /// A write that waits for its turn behind a long write past its bounded time is a 503 with
+    /// Retry-After and changes nothing (it was a 500 "connectionRequestTimeout").
+    @Test func aWriteWaitingBehindALongWriteIsA503() async throws {
+        try await TestWorld.run(adjust: { $0.requestDeadline = 6 }) { world in
+            let (released, release) = AsyncStream.makeStream(of: Void.self)
+            let (enteredStream, entered) = AsyncStream.makeStream(of: Void.self)
+            let holder = Task {
+                try await world.app.db.writeTransaction { tx in
+                    try await (tx as! any SQLDatabase).raw("UPDATE people SET title = 'held' WHERE employee_id = 'C1'").run()
+                    entered.yield()
+                    for await _ in released { break }
+                }
+            }
+            for await _ in enteredStream { break }
+            let (status, body) = try await world.api(.POST, "/api/v1/programs", as: .coordinator, json: #"{"name":"Waiting","purpose":"p"}"#)
+            let postgres = (world.app.db as! any SQLDatabase).dialect.name != "sqlite"
+            if postgres {
+                // PostgreSQL writes do not queue behind another row's lock: it simply goes through.
+                #expect(status == .created, "\(body)")
+            } else {
+                #expect(status == .serviceUnavailable && body.contains("\"busy\""), "\(status) \(body)")
+            }
+            release.yield()
+            try await holder.value
+            #expect(try await ProgramModel.query(on: world.app.db).filter(\.$name == "Waiting").count() == (postgres ? 1 : 0))
         }
     }
 

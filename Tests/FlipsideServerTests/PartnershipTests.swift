@@ -536,6 +536,23 @@ import VaporTesting
     }
 }
 
+extension SyntheticOrganisationTests {
+    /// `serve --demo` on a database `flipside synthesize` filled (whose programs take the demo's names)
+    /// loads the demo beside them, and again on the next start.
+    @Test func theDemoLoadsBesideASynthesizedOrganisation() async throws {
+        try await TestWorld.run { world in
+            try await EnrolmentModel.query(on: world.app.db).delete()
+            try await ProgramModel.query(on: world.app.db).delete()
+            let made = try await SyntheticOrganisation(people: 600, programs: 5, pairs: 60, checkIns: 100).load(into: world.app)
+            _ = try await DemoLoader.load(into: world.app)
+            _ = try await DemoLoader.load(into: world.app)
+            let names = try await ProgramModel.query(on: world.app.db).all().map(\.name)
+            #expect(names.count == made.programs.count + 4 && Set(names).count == names.count, "\(names.sorted())")
+            #expect(names.contains { $0.hasSuffix(" (demo)") })
+        }
+    }
+}
+
 @Suite struct ChartTests {
     /// Bars: suppressed values say so, zero maxima and values past the axis draw, labels are escaped.
     @Test func barsDrawEveryCase() {

@@ -15,6 +15,9 @@ public protocol PeopleImportWork: Sendable {
     func storedMapping(for signature: String) async throws -> ImportMapping?
     /// Keeps a mapping for the next file with this header.
     func remember(_ mapping: ImportMapping, for signature: String, at: Date) async throws
+    /// A number that changes with every change to stored people: a plan made from what was read under
+    /// one number still holds while the number stands.
+    func peopleVersion() async throws -> Int64
 }
 
 /// A mapping that cannot be applied: which of its entries, and why.
@@ -25,6 +28,8 @@ public struct MappingRejected: Error, Equatable, Sendable {
 
 public protocol PeopleImportStore: Sendable {
     func atomically<T: Sendable>(_ body: @escaping @Sendable (any PeopleImportWork) async throws -> T) async throws -> T
+    /// A consistent read that takes no write lock (other writes go on meanwhile).
+    func reading<T: Sendable>(_ body: @escaping @Sendable (any PeopleImportWork) async throws -> T) async throws -> T
 }
 
 /// What an enrolment import reads and writes, inside one unit of work that no other enrolment import
@@ -57,11 +62,27 @@ public enum Importing {
         if let given, !given.problems.isEmpty { throw MappingRejected(problems: given.problems) }
         let table = try CSVTable(text: csv)
         let signature = HRExport.signature(table.originalHeader)
-        return try await store.atomically { work in
+        // Read and plan first without the write lock (the plan of a large file takes seconds, and other
+        // writes — sign-ins among them — should not wait for it); then write under the lock if nothing
+        // changed meanwhile, or read and plan again there.
+        struct Read: Sendable { var mapping: ImportMapping; var existing: [String: Person]; var version: Int64 }
+        @Sendable func read(_ work: any PeopleImportWork) async throws -> Read {
             let mapping: ImportMapping
             if let given { mapping = given } else { mapping = try await work.storedMapping(for: signature) ?? .none }
-            let existing = try await work.storedPeople()
-            let plan = try PeopleImport.plan(table: table, existing: existing, mapping: mapping)
+            return Read(mapping: mapping, existing: try await work.storedPeople(), version: try await work.peopleVersion())
+        }
+        let first = try await store.reading(read)
+        try WorkDeadline.check()
+        let firstPlan = try PeopleImport.plan(table: table, existing: first.existing, mapping: first.mapping)
+        try WorkDeadline.check()
+        return try await store.atomically { work in
+            var (existing, plan) = (first.existing, firstPlan)
+            let mapping: ImportMapping? = given == nil ? try await work.storedMapping(for: signature) ?? ImportMapping.none : nil
+            if try await work.peopleVersion() != first.version || (mapping != nil && mapping != first.mapping) {
+                let again = try await read(work)
+                (existing, plan) = (again.existing, try PeopleImport.plan(table: table, existing: again.existing, mapping: again.mapping))
+            }
+            try WorkDeadline.check()
             try await work.write(plan, existing: existing)
             if let given { try await work.remember(given, for: signature, at: now) }
             let leavers = plan.leavers

@@ -25,6 +25,9 @@ public struct AppConfig: Sendable {
     /// Wrong anonymous-concern codes allowed from one client address within `loginWindow`
     /// (`CONCERN_CODE_LIMIT`).
     public var concernCodeLimit = 20
+    /// How long one request may take before it is answered 503 and its work cancelled
+    /// (`REQUEST_DEADLINE_SECONDS`); below the connection's 30-second idle timeout.
+    public var requestDeadline: TimeInterval = 25
     /// The address people reach the server at (`BASE_URL`, e.g. `https://mentoring.example.com`), used
     /// to build the links Flipside hands out. Never taken from a request's Host header.
     public var baseURL: String?
@@ -99,6 +102,10 @@ public struct AppConfig: Sendable {
         if let raw = environment["LOGIN_ADDRESS_LIMIT"], !raw.isEmpty {
             guard let limit = Int(raw), (1...100_000).contains(limit) else { throw ConfigError("LOGIN_ADDRESS_LIMIT must be from 1 to 100000, not '\(raw)'") }
             config.loginAddressLimit = limit
+        }
+        if let raw = environment["REQUEST_DEADLINE_SECONDS"], !raw.isEmpty {
+            guard let seconds = Double(raw), (1...29).contains(seconds) else { throw ConfigError("REQUEST_DEADLINE_SECONDS must be from 1 to 29 (below the 30 s idle timeout), not '\(raw)'") }
+            config.requestDeadline = seconds
         }
         if let raw = environment["CONCERN_CODE_LIMIT"], !raw.isEmpty {
             guard let limit = Int(raw), (1...100_000).contains(limit) else { throw ConfigError("CONCERN_CODE_LIMIT must be from 1 to 100000, not '\(raw)'") }

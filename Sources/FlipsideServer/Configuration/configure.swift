@@ -95,6 +95,9 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.middleware.use(RequestObservation())
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(FlipsideErrorMiddleware())
+    let stragglers = Stragglers()
+    app.lifecycle.use(Stragglers.Shutdown(stragglers: stragglers))
+    app.middleware.use(RequestDeadline(limit: .milliseconds(Int64(config.requestDeadline * 1000)), stragglers: stragglers))
     app.middleware.use(ResourcePaths.root != nil ? FileMiddleware(publicDirectory: ResourcePaths.publicDirectory) as any Middleware : EmbeddedFilesMiddleware())
     // Sessions for every request so that any page (error pages too) can carry the CSRF token.
     // Only page routes authenticate from the session; the API accepts bearer tokens alone.

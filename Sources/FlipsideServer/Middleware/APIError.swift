@@ -1,4 +1,7 @@
+import AsyncKit
 import FluentKit
+import PostgresNIO
+import SQLiteNIO
 import FlipsideCore
 import NIOCore
 import NIOHTTP1
@@ -27,13 +30,22 @@ public struct APIError: Error, AbortError {
     public var code: String
     public var message: String
     public var details: [ErrorDetail]
+    /// Seconds after which trying again may work (sent as `Retry-After` with a 503 or 429).
+    public var retryAfter: Int?
 
-    public init(_ status: HTTPResponseStatus, code: String, _ message: String, details: [ErrorDetail] = []) {
+    public init(_ status: HTTPResponseStatus, code: String, _ message: String, details: [ErrorDetail] = [], retryAfter: Int? = nil) {
         self.status = status
         self.code = code
         self.message = message
         self.details = details
+        self.retryAfter = retryAfter
     }
+
+    /// The server is busy with long work (a large import, most likely): the request waited its bounded
+    /// time and was not done; nothing was changed.
+    static let busy = APIError(.serviceUnavailable, code: "busy",
+                               "The server is busy with a long task (such as a large import) and could not do this in time. Nothing was changed; try again in a few seconds.",
+                               retryAfter: 5)
 
     public var reason: String { message }
 
@@ -143,6 +155,13 @@ extension APIError {
             // A unique or foreign-key rule the database enforces fired (two requests raced for the same
             // "one"): the data is right, the request simply lost. Never a 500.
             return APIError(.conflict, code: "conflict", "This conflicts with a change made at the same moment (\(e.constraintName)); reload and try again.")
+        case is RequestDeadline.Exceeded, is WorkDeadline.Passed:
+            return APIError(.serviceUnavailable, code: "deadline_exceeded",
+                            "This took longer than the server allows for one request, so it was stopped; anything it changed was undone. Try again later, or with less at once.",
+                            retryAfter: 30)
+        case is SQLiteWriters.Busy, is ConnectionPoolTimeoutError: return .busy
+        case let e as SQLiteError where [.busy, .locked, .busyTimeout, .busyInRecovery, .busyInSnapshot].contains(e.reason): return .busy
+        case let e as PSQLError where e.serverInfo?[.sqlState] == "55P03": return .busy   // lock_not_available (lock_timeout)
         case is ClientAbort, is ChannelError, is IOError, is HTTPParserError:
             return APIError(.badRequest, code: "client_aborted", "The request ended before all of it arrived; send it again.")
         case let e as DecodingError:

@@ -27,6 +27,7 @@ struct FlipsideErrorMiddleware: AsyncMiddleware {
             }
             let response = try await render(api, for: request, error: error)
             if api.status == .methodNotAllowed { response.headers.replaceOrAdd(name: .allow, value: allowed.map(\.rawValue).joined(separator: ", ")) }
+            if let seconds = api.retryAfter { response.headers.replaceOrAdd(name: .retryAfter, value: String(seconds)) }
             return response
         }
     }
@@ -56,18 +57,24 @@ struct FlipsideErrorMiddleware: AsyncMiddleware {
 }
 
 extension Request {
-    /// The methods the server has for this path (empty when the path is unknown).
+    /// The methods the server has for this path (empty when the path is unknown): those of the most
+    /// specific routes that match it. `/api/v1/people/import` is the import's path, not a person's,
+    /// though `GET /api/v1/people/:employeeID` would match it too.
     var allowedMethods: [HTTPMethod] {
         let parts = url.path.split(separator: "/").map(String.init)
+        var best = -1
         var methods: [HTTPMethod] = []
-        for route in application.routes.all where route.path.count == parts.count && !methods.contains(route.method) {
+        for route in application.routes.all where route.path.count == parts.count {
+            var constants = 0
             let matches = zip(route.path, parts).allSatisfy { component, part in
                 switch component {
-                case let .constant(text): return text == part
+                case let .constant(text): constants += 1; return text == part
                 case .parameter, .anything, .catchall: return true
                 }
             }
-            if matches { methods.append(route.method) }
+            guard matches, constants >= best else { continue }
+            if constants > best { (best, methods) = (constants, []) }
+            if !methods.contains(route.method) { methods.append(route.method) }
         }
         return methods.sorted { $0.rawValue < $1.rawValue }
     }

@@ -16,11 +16,17 @@ struct FluentPeopleImportStore: PeopleImportStore {
         }
     }
 
+    func reading<T: Sendable>(_ body: @escaping @Sendable (any PeopleImportWork) async throws -> T) async throws -> T {
+        try await db.transaction { [audit] tx in try await body(Work(tx: tx, audit: audit)) }
+    }
+
     struct Work: PeopleImportWork {
         let tx: any Database
         var audit: AuditTrail = .system
 
         func storedPeople() async throws -> [String: Person] { try await PeopleService(db: tx).allByEmployeeID() }
+
+        func peopleVersion() async throws -> Int64 { try await DataVersions.read(on: tx).people }
 
         func write(_ plan: PeopleImportPlan, existing: [String: Person]) async throws {
             try await audit.record(.peopleImported, "people", "import",
@@ -42,6 +48,7 @@ struct FluentPeopleImportStore: PeopleImportStore {
             let updateColumns = PersonRow.columns.filter { $0 != "id" && $0 != "employee_id" }
             // 1,000 rows × 15 columns stays under the bind-parameter limits of SQLite (32,766) and PostgreSQL (65,535).
             for start in stride(from: 0, to: rows.count, by: 1000) {
+                try WorkDeadline.check()
                 let chunk = Array(rows[start..<min(start + 1000, rows.count)])
                 try await sql.insert(into: PersonModel.schema)
                     .models(chunk, nilEncodingStrategy: .asNil)

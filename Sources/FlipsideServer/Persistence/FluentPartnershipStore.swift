@@ -140,6 +140,7 @@ struct PartnershipReads {
         }
         let sql = self.sql
         @Sendable func read(_ chunk: [UUID]) async throws -> Chunk {
+            try WorkDeadline.check()
             var c = Chunk()
             for row in try await sql.select().column("*").from(PartnershipTables.agreements).where("pair_id", .in, chunk).all(decoding: AgreementRow.self) {
                 c.agreements[row.pair_id, default: []].append(try row.version())

@@ -1,4 +1,5 @@
 import Fluent
+import FlipsideCore
 import Foundation
 import SQLKit
 
@@ -49,9 +50,17 @@ extension Database {
     /// On a SQLite file they then write through one connection of their own (`SQLiteWriterConnection`).
     func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         guard let sql = self as? any SQLDatabase, sql.dialect.name == "sqlite", !SQLiteWriters.held else {
-            return try await transaction { tx in try await body(tx) }
+            guard let sql = self as? any SQLDatabase, sql.dialect.name == "postgresql", WorkDeadline.current != nil else {
+                return try await transaction { tx in try await body(tx) }
+            }
+            // A request on PostgreSQL waits as long for a row lock (a long import holds its lock row), then 503.
+            return try await transaction { tx in
+                try await (tx as! any SQLDatabase).raw("SET LOCAL lock_timeout = '10s'").run()
+                return try await body(tx)
+            }
         }
-        await SQLiteWriters.shared.enter()
+        // A request waits a bounded time (then 503, nothing changed); other work waits its turn.
+        try await SQLiteWriters.shared.enter(timeout: WorkDeadline.remaining.map { min(SQLiteWriters.requestWait, $0 * 0.8) })
         do {
             // Through the process's writer connection to this file, when there is one: the request's
             // event loop keeps its own connection for reads meanwhile.
@@ -76,16 +85,40 @@ extension Database {
 actor SQLiteWriters {
     static let shared = SQLiteWriters()
     @TaskLocal static var held = false
+    /// How long a request's write waits for its turn before it is answered 503 (`Busy`), at most (and
+    /// never past most of what is left of the request's deadline); commands and background work wait as
+    /// long as it takes.
+    static let requestWait: Duration = .seconds(10)
+
+    /// A request's write waited `requestWait` and its turn did not come.
+    struct Busy: Error {}
 
     private var busy = false
-    private var waiting: [CheckedContinuation<Void, Never>] = []
+    private var waiting: [(id: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
+    private var nextID: UInt64 = 0
 
-    func enter() async {
+    /// Waits for this process's turn to write: at most `timeout`, when one is given.
+    func enter(timeout: Duration? = nil) async throws {
         guard busy else { busy = true; return }
-        await withCheckedContinuation { waiting.append($0) }
+        let id = nextID
+        nextID += 1
+        try await withCheckedThrowingContinuation { continuation in
+            waiting.append((id, continuation))
+            if let timeout {
+                Task { [weak self] in
+                    try await Task.sleep(for: timeout)
+                    await self?.expire(id)
+                }
+            }
+        }
+    }
+
+    private func expire(_ id: UInt64) {
+        guard let i = waiting.firstIndex(where: { $0.id == id }) else { return }
+        waiting.remove(at: i).continuation.resume(throwing: Busy())
     }
 
     func leave() {
-        if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
+        if waiting.isEmpty { busy = false } else { waiting.removeFirst().continuation.resume() }
     }
 }

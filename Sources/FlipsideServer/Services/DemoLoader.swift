@@ -21,7 +21,7 @@ public enum DemoLoader {
         if let existing = try await ProgramModel.find(demo.program.id, on: db) {
             program = existing.program
         } else {
-            program = try await Programs.create(demo.program, actor: .system, store: FluentProgramStore(db: db))
+            program = try await createProgram(demo.program, on: db)
         }
         try await db.writeTransaction { tx in
             for enrolment in demo.enrolments where try await EnrolmentModel.find(enrolment.id, on: tx) == nil {
@@ -39,13 +39,21 @@ public enum DemoLoader {
                       menteeEmail: demo.menteeEmail)
     }
 
+    /// Creates one of the demo's programs. A database that already has a program of that name (one made
+    /// by `flipside synthesize`, or a coordinator's) keeps it: the demo's gets " (demo)" after its name.
+    static func createProgram(_ program: Program, on db: any Database) async throws -> Program {
+        var program = program
+        while try await ProgramModel.query(on: db).filter(\.$name == program.name).first() != nil { program.name += " (demo)" }
+        return try await Programs.create(program, actor: .system, store: FluentProgramStore(db: db))
+    }
+
     /// The self-matching circle, once: enrolled and open for requests.
     static func loadCircle(_ demo: DemoOrganisation, into app: Application) async throws {
         let db = app.db
         guard try await ProgramModel.find(demo.circle.id, on: db) == nil else { return }
         var draft = demo.circle
         draft.status = .enrolling
-        _ = try await Programs.create(draft, actor: .system, store: FluentProgramStore(db: db))
+        _ = try await createProgram(draft, on: db)
         try await db.writeTransaction { tx in
             for enrolment in demo.circleEnrolments { try await EnrolmentModel(enrolment).create(on: tx) }
         }
@@ -60,7 +68,7 @@ public enum DemoLoader {
         guard try await ProgramModel.find(demo.pilot.id, on: db) == nil else { return }
         var draft = demo.pilot
         draft.status = .enrolling
-        _ = try await Programs.create(draft, actor: .system, store: FluentProgramStore(db: db))
+        _ = try await createProgram(draft, on: db)
         try await db.writeTransaction { tx in
             for enrolment in demo.pilotEnrolments { try await EnrolmentModel(enrolment).create(on: tx) }
         }
@@ -171,7 +179,7 @@ public enum DemoLoader {
         let program = Program(id: lastYearID, name: "Reverse Mentoring 2025",
                               purpose: "Last year's cohort: leaders learned the tools and habits of their newest colleagues.",
                               startDate: start, endDate: end, status: .draft, settings: MatchingSettings(minLevelGap: 2, defaultCapacity: 1))
-        _ = try await Programs.create(program, actor: .system, store: FluentProgramStore(db: db))
+        _ = try await createProgram(program, on: db)
         let topics = ["generative ai", "figma", "data visualisation", "slack workflows", "short-form video"]
         var enrolments: [Enrolment] = []
         for (i, (mentor, mentee)) in zip(mentors, mentees).enumerated() {

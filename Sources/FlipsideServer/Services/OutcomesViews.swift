@@ -77,6 +77,7 @@ struct OutcomesViews {
 
     /// The program's retention from its start (or its first pair) to `censor` (today by default).
     func retention(_ program: Program, censor: CalendarDate?, pairs known: [MentoringPair]? = nil) async throws -> RetentionDTO {
+        try WorkDeadline.check()
         try request.authorize(.view, .outcomes)
         let pairs: [MentoringPair]
         if let known { pairs = known } else { pairs = try await tookPart(program) }
@@ -193,6 +194,7 @@ extension OutcomesViews {
     }
 
     func diversity(_ program: Program, pairs known: [MentoringPair]? = nil) async throws -> DiversityDTO {
+        try WorkDeadline.check()
         try request.authorize(.view, .outcomes)
         let pairs: [MentoringPair]
         if let known { pairs = known } else { pairs = try await tookPart(program) }
@@ -213,6 +215,7 @@ extension OutcomesViews {
     }
 
     func engagement(_ program: Program, pairs known: [MentoringPair]? = nil) async throws -> EngagementDTO {
+        try WorkDeadline.check()
         try request.authorize(.view, .outcomes)
         let pairs: [MentoringPair]
         if let known { pairs = known } else { pairs = try await tookPart(program) }
@@ -257,6 +260,7 @@ extension OutcomesViews {
     /// the next import), each program's pairs, and the partnership counts per program in four grouped
     /// SQL queries.
     func overview(censor: CalendarDate?) async throws -> OverviewDTO {
+        try WorkDeadline.check()
         try request.authorize(.view, .outcomes)
         let censor = censor ?? CalendarDate.today(now: request.flipside.now)
         let everyone = try await request.flipside.people.employment()

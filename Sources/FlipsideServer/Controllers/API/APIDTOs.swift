@@ -83,13 +83,30 @@ struct ProgramInput: Content {
         }
     }
 
-    func apply(to program: inout Program) {
+    /// Applies what is given; a catalogue topic that breaks a text limit is a 422 (it was dropped silently).
+    func apply(to program: inout Program) throws {
         if let name { program.name = name.trimmingCharacters(in: .whitespacesAndNewlines) }
         if let purpose { program.purpose = purpose }
         if let start_date { program.startDate = start_date }
         if let end_date { program.endDate = end_date }
         settings?.apply(to: &program.settings)
-        if let topic_catalogue { program.topicCatalogue = TopicCatalogue.parse(topic_catalogue.joined(separator: "\n")).topics }
+        if let topic_catalogue {
+            // One entry per item: an item is one topic, whatever it holds (a line break or ';' is refused with it).
+            var topics: [Topic] = []
+            var problems: [FieldProblem] = []
+            for item in topic_catalogue {
+                let parsed = TopicCatalogue.parse(item)
+                problems += parsed.problems
+                if item.trimmed.isEmpty {
+                    problems.append(FieldProblem(field: "topic_catalogue", reason: "must not hold an empty topic"))
+                } else if item.contains(where: { $0 == "\n" || $0 == "\r" || $0 == ";" }) {
+                    problems.append(FieldProblem(field: "topic_catalogue", reason: "'\(TextLimits.preview(item))' must be one topic (no line break or ';')"))
+                }
+                for topic in parsed.topics where !topics.contains(topic) { topics.append(topic) }
+            }
+            if !problems.isEmpty { throw APIError.invalid(problems) }
+            program.topicCatalogue = topics
+        }
     }
 }
 

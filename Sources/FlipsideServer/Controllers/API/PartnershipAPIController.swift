@@ -8,7 +8,9 @@ import Vapor
 /// calendar; a mentor's "what my input led to"; the personal calendar feed; anonymous concerns; a
 /// program's health and guidance.
 struct PartnershipAPIController {
-    func register(_ authed: any RoutesBuilder) {
+    func register(_ api: any RoutesBuilder) {
+        // Every route here needs a signed-in login: one without is a 401 before its body is read.
+        let authed = api.grouped(UserModel.guardMiddleware(throwing: APIError.unauthenticated))
         let pair = authed.grouped("pairs", ":pairID")
         pair.get("partnership", use: partnership)
         pair.post("agreements", use: draftAgreement)
@@ -182,7 +184,10 @@ struct PartnershipAPIController {
         return try await req.flipside.outcomes.engagement(try await req.visibleProgram())
     }
 
+    /// Both sides' guidance, as the coordinators' guidance page shows it: coordinators only (each
+    /// participant sees their own side's guidance on their pair's page).
     func guidance(req: Request) async throws -> GuidanceInput {
+        try req.authorize(.change, .programs)
         let program = try await req.visibleProgram()
         let g = try await PartnershipReads(db: req.db).guidance(program.id)
         return GuidanceInput(senior: g.senior, junior: g.junior)

@@ -68,7 +68,7 @@ struct ProgramsAPIController {
         try req.authorize(.create, .programs)
         let input = try req.content.decode(ProgramInput.self)
         var program = Program(name: "")
-        input.apply(to: &program)
+        try input.apply(to: &program)
         let created = try await Programs.create(program, actor: req.actor, store: req.flipside.programStore)
         let response = Response(status: .created)
         response.headers.replaceOrAdd(name: .location, value: "/api/v1/programs/\(created.id.uuidString.lowercased())")
@@ -80,7 +80,7 @@ struct ProgramsAPIController {
         try req.authorize(.change, .programs)
         var program = try await req.flipside.programs.find(try req.programID())
         let input = try req.content.decode(ProgramInput.self)
-        input.apply(to: &program)
+        try input.apply(to: &program)
         return ProgramDTO(try await Programs.update(program, actor: req.actor, store: req.flipside.programStore))
     }
 
