@@ -56,6 +56,8 @@ struct Serve: AsyncParsableCommand {
             guard (1...65535).contains(port) else { throw ValidationError("--port must be from 1 to 65535") }
             config.port = port
         }
+        // With its own workers, this process starts no background work at all (a queued run waits for them).
+        if noWorker { config.startBackgroundRunsAtOnce = false }
         let app = try await makeApplication(config: config, command: ["serve"])
         do {
             try await SchemaMigration.run(app)

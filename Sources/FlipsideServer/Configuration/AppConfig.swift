@@ -28,6 +28,9 @@ public struct AppConfig: Sendable {
     /// How long one request may take before it is answered 503 and its work cancelled
     /// (`REQUEST_DEADLINE_SECONDS`); below the connection's 30-second idle timeout.
     public var requestDeadline: TimeInterval = 25
+    /// How long a claimed outbox job is held before another worker may take it (`OUTBOX_LEASE_SECONDS`);
+    /// a running job renews it every third of it.
+    public var outboxLease: TimeInterval = 300
     /// The address people reach the server at (`BASE_URL`, e.g. `https://mentoring.example.com`), used
     /// to build the links Flipside hands out. Never taken from a request's Host header.
     public var baseURL: String?
@@ -106,6 +109,10 @@ public struct AppConfig: Sendable {
         if let raw = environment["REQUEST_DEADLINE_SECONDS"], !raw.isEmpty {
             guard let seconds = Double(raw), (1...29).contains(seconds) else { throw ConfigError("REQUEST_DEADLINE_SECONDS must be from 1 to 29 (below the 30 s idle timeout), not '\(raw)'") }
             config.requestDeadline = seconds
+        }
+        if let raw = environment["OUTBOX_LEASE_SECONDS"], !raw.isEmpty {
+            guard let seconds = Double(raw), (3...86_400).contains(seconds) else { throw ConfigError("OUTBOX_LEASE_SECONDS must be from 3 to 86400, not '\(raw)'") }
+            config.outboxLease = seconds
         }
         if let raw = environment["CONCERN_CODE_LIMIT"], !raw.isEmpty {
             guard let limit = Int(raw), (1...100_000).contains(limit) else { throw ConfigError("CONCERN_CODE_LIMIT must be from 1 to 100000, not '\(raw)'") }

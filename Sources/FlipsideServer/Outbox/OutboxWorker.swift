@@ -15,14 +15,16 @@ public struct OutboxWorker: Sendable {
     let app: Application
     let handlers: [String: Handler]
     /// How long a claimed job is held before another worker may take it again.
-    let lease: TimeInterval = 300
+    /// (`OUTBOX_LEASE_SECONDS`, 300 by default.)
+    let lease: TimeInterval
     /// How often a running job's lease is renewed (a third of the lease, so two renewals may fail).
     let renewEvery: Duration
     let maxAttempts = 5
 
-    public init(app: Application, extraHandlers: [String: Handler] = [:], renewEvery: Duration = .seconds(100)) {
+    public init(app: Application, extraHandlers: [String: Handler] = [:], renewEvery: Duration? = nil) {
         self.app = app
-        self.renewEvery = renewEvery
+        self.lease = app.appConfig.outboxLease
+        self.renewEvery = renewEvery ?? .milliseconds(Int64(app.appConfig.outboxLease * 1000 / 3))
         var handlers: [String: Handler] = [Outbox.Kind.cleanUpExpired.rawValue: Self.cleanUpExpired(loginWindow: app.appConfig.loginWindow),
                                            Outbox.Kind.computeMatchRun.rawValue: Self.computeMatchRun(clock: app.clock, background: { BackgroundDatabase.handle(for: app) })]
         handlers.merge(extraHandlers) { _, extra in extra }
