@@ -1,4 +1,5 @@
 import Foundation
+import MatchingEngine
 
 /// What a people import reads and writes, inside one unit of work that no other people import runs
 /// alongside (the server takes a write lock first in its transaction).
@@ -71,9 +72,12 @@ public enum Importing {
             if let given { mapping = given } else { mapping = try await work.storedMapping(for: signature) ?? .none }
             return Read(mapping: mapping, existing: try await work.storedPeople(), version: try await work.peopleVersion())
         }
+        let began = ContinuousClock.now
         let first = try await store.reading(read)
+        trace("people import read: \(ContinuousClock.now - began)")
         try WorkDeadline.check()
         let firstPlan = try PeopleImport.plan(table: table, existing: first.existing, mapping: first.mapping)
+        trace("people import planned: \(ContinuousClock.now - began)")
         try WorkDeadline.check()
         return try await store.atomically { work in
             var (existing, plan) = (first.existing, firstPlan)
@@ -83,7 +87,9 @@ public enum Importing {
                 (existing, plan) = (again.existing, try PeopleImport.plan(table: table, existing: again.existing, mapping: again.mapping))
             }
             try WorkDeadline.check()
+            trace("people import holds the write lock: \(ContinuousClock.now - began)")
             try await work.write(plan, existing: existing)
+            trace("people import written: \(ContinuousClock.now - began)")
             if let given { try await work.remember(given, for: signature, at: now) }
             let leavers = plan.leavers
             if !leavers.isEmpty {

@@ -11,10 +11,14 @@ struct ExpiringSessions: AsyncSessionDriver {
 
     func createSession(_ data: SessionData, for request: Request) async throws -> SessionID {
         let now = request.now
-        try await Outbox.requestCleanUp(now: now, on: request.db)
         let key = TokenHash.newToken()
-        try await WebSessionModel(keyHash: TokenHash.of(key), data: try Self.encode(data),
-                                  expiresAt: now.addingTimeInterval(Self.lifetime), userID: Self.userID(in: data)).create(on: request.db)
+        let row = WebSessionModel(keyHash: TokenHash.of(key), data: try Self.encode(data),
+                                  expiresAt: now.addingTimeInterval(Self.lifetime), userID: Self.userID(in: data))
+        // Queued as a write (not a statement holding the loop's connection while SQLite's writer is busy).
+        try await request.db.writeTransaction { tx in
+            try await Outbox.requestCleanUp(now: now, on: tx)
+            try await row.create(on: tx)
+        }
         return SessionID(string: key)
     }
 

@@ -7,7 +7,10 @@ import Vapor
 /// instance enforces one limit. An attempt is *reserved* (counted) with one atomic upsert before the
 /// password is checked, and handed back when the password was right; so however many requests arrive
 /// at once, at most `limit` wrong passwords are ever checked within a window. (Reading the failures
-/// first and writing the new one after, as before, let 40 parallel guesses all through.)
+/// first and writing the new one after, as before, let 40 parallel guesses all through.) Its writes go
+/// through `writeTransaction`: on SQLite a sign-in queues for the writer without holding its event loop's
+/// connection (a plain statement there waited for SQLite's lock on it, and every request on that loop
+/// with it, behind a large import), and a bounded wait ends in 503.
 struct LoginLimiter {
     static let table = "login_attempts"
     let db: any Database
@@ -19,13 +22,15 @@ struct LoginLimiter {
     func reserve(_ key: String, now: Date) async throws -> Int {
         let nowSeconds = now.timeIntervalSince1970
         let since = nowSeconds - window
-        let row = try await sql.raw("""
-            INSERT INTO \(ident: Self.table) (attempt_key, attempts, window_start) VALUES (\(bind: key), 1, \(bind: nowSeconds))
-            ON CONFLICT (attempt_key) DO UPDATE SET
-              attempts = CASE WHEN \(ident: Self.table).window_start <= \(bind: since) THEN 1 ELSE \(ident: Self.table).attempts + 1 END,
-              window_start = CASE WHEN \(ident: Self.table).window_start <= \(bind: since) THEN \(bind: nowSeconds) ELSE \(ident: Self.table).window_start END
-            RETURNING attempts
-            """).first()
+        let row = try await db.writeTransaction { tx in
+            try await (tx as! any SQLDatabase).raw("""
+                INSERT INTO \(ident: Self.table) (attempt_key, attempts, window_start) VALUES (\(bind: key), 1, \(bind: nowSeconds))
+                ON CONFLICT (attempt_key) DO UPDATE SET
+                  attempts = CASE WHEN \(ident: Self.table).window_start <= \(bind: since) THEN 1 ELSE \(ident: Self.table).attempts + 1 END,
+                  window_start = CASE WHEN \(ident: Self.table).window_start <= \(bind: since) THEN \(bind: nowSeconds) ELSE \(ident: Self.table).window_start END
+                RETURNING attempts
+                """).first()
+        }
         guard let row else { throw LimiterError() }
         return try row.decode(column: "attempts", as: Int.self)
     }
@@ -42,8 +47,11 @@ struct LoginLimiter {
     }
 
     /// Hands back an attempt that turned out to be a right password: it does not count as a failure.
-    func release(_ key: String) async throws {
-        try await sql.raw("UPDATE \(ident: Self.table) SET attempts = attempts - 1 WHERE attempt_key = \(bind: key) AND attempts > 0").run()
+    func release(_ keys: [String]) async throws {
+        guard !keys.isEmpty else { return }
+        try await db.writeTransaction { tx in
+            try await (tx as! any SQLDatabase).raw("UPDATE \(ident: Self.table) SET attempts = attempts - 1 WHERE attempt_key IN (\(binds: keys)) AND attempts > 0").run()
+        }
     }
 
     /// Drops counters whose window is over (the outbox's clean-up; a stale counter is reset anyway on its
@@ -76,7 +84,7 @@ extension Request {
         if try await limiter.isLocked(key, limit: config.concernCodeLimit, now: flipside.now) { throw refusal }
         if try await limiter.reserve(key, now: flipside.now) > config.concernCodeLimit { throw refusal }
         let result = try await body()
-        try await limiter.release(key)
+        try await limiter.release([key])
         return result
     }
 }

@@ -72,22 +72,23 @@ public struct AppConfig: Sendable {
         return isProduction ? nil : "http://\(host):\(port)"
     }
 
-    /// Reads `DATABASE_URL`, `HOST`, `PORT`, `BCRYPT_COST`, `SECURE_COOKIES`, `APP_ENV`, `BASE_URL` and
-    /// `LOGIN_ADDRESS_LIMIT` from `environment`.
+    /// Reads `DATABASE_URL`, `HOST`, `PORT`, `BCRYPT_COST`, `SECURE_COOKIES`, `APP_ENV`, `BASE_URL`,
+    /// `METRICS_TOKEN`, `TRUSTED_PROXIES`, `LOGIN_ADDRESS_LIMIT`, `REQUEST_DEADLINE_SECONDS`,
+    /// `OUTBOX_LEASE_SECONDS` and `CONCERN_CODE_LIMIT` from `environment`.
     /// `DATABASE_URL` may be `postgres://…`, `sqlite:///path/file.sqlite`, `sqlite::memory:` or unset
     /// (a `flipside.sqlite` file in the working directory).
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
         let storage = try parseStorage(environment["DATABASE_URL"])
         var config = AppConfig(storage: storage)
         if let host = environment["HOST"], !host.isEmpty { config.host = host }
-        if let raw = environment["PORT"], !raw.isEmpty {
-            guard let port = Int(raw), (1...65535).contains(port) else { throw ConfigError("PORT must be a number from 1 to 65535, not '\(raw)'") }
-            config.port = port
+        /// A number from `range`, when the variable is set; a clear error when it is not one.
+        func number<N: LosslessStringConvertible & Comparable>(_ name: String, _ range: ClosedRange<N>, _ note: String = "") throws -> N? {
+            guard let raw = environment[name], !raw.isEmpty else { return nil }
+            guard let value = N(raw), range.contains(value) else { throw ConfigError("\(name) must be from \(range.lowerBound) to \(range.upperBound)\(note), not '\(raw)'") }
+            return value
         }
-        if let raw = environment["BCRYPT_COST"], !raw.isEmpty {
-            guard let cost = Int(raw), (4...31).contains(cost) else { throw ConfigError("BCRYPT_COST must be from 4 to 31, not '\(raw)'") }
-            config.bcryptCost = cost
-        }
+        if let port = try number("PORT", 1...65535) { config.port = port }
+        if let cost = try number("BCRYPT_COST", 4...31) { config.bcryptCost = cost }
         if let raw = environment["SECURE_COOKIES"] { config.secureCookies = ["1", "true", "yes"].contains(raw.lowercased()) }
         config.isProduction = environment["APP_ENV"] == "production"
         if let raw = environment["BASE_URL"], !raw.isEmpty { config.baseURL = try parseBaseURL(raw) }
@@ -102,22 +103,10 @@ public struct AppConfig: Sendable {
             }
             config.trustedProxies = Set(addresses)
         }
-        if let raw = environment["LOGIN_ADDRESS_LIMIT"], !raw.isEmpty {
-            guard let limit = Int(raw), (1...100_000).contains(limit) else { throw ConfigError("LOGIN_ADDRESS_LIMIT must be from 1 to 100000, not '\(raw)'") }
-            config.loginAddressLimit = limit
-        }
-        if let raw = environment["REQUEST_DEADLINE_SECONDS"], !raw.isEmpty {
-            guard let seconds = Double(raw), (1...29).contains(seconds) else { throw ConfigError("REQUEST_DEADLINE_SECONDS must be from 1 to 29 (below the 30 s idle timeout), not '\(raw)'") }
-            config.requestDeadline = seconds
-        }
-        if let raw = environment["OUTBOX_LEASE_SECONDS"], !raw.isEmpty {
-            guard let seconds = Double(raw), (3...86_400).contains(seconds) else { throw ConfigError("OUTBOX_LEASE_SECONDS must be from 3 to 86400, not '\(raw)'") }
-            config.outboxLease = seconds
-        }
-        if let raw = environment["CONCERN_CODE_LIMIT"], !raw.isEmpty {
-            guard let limit = Int(raw), (1...100_000).contains(limit) else { throw ConfigError("CONCERN_CODE_LIMIT must be from 1 to 100000, not '\(raw)'") }
-            config.concernCodeLimit = limit
-        }
+        if let limit = try number("LOGIN_ADDRESS_LIMIT", 1...100_000) { config.loginAddressLimit = limit }
+        if let seconds = try number("REQUEST_DEADLINE_SECONDS", 1.0...29.0, " (below the 30 s idle timeout)") { config.requestDeadline = seconds }
+        if let seconds = try number("OUTBOX_LEASE_SECONDS", 3.0...86_400.0) { config.outboxLease = seconds }
+        if let limit = try number("CONCERN_CODE_LIMIT", 1...100_000) { config.concernCodeLimit = limit }
         return config
     }
 

@@ -110,8 +110,9 @@ struct AccountService {
             throw APIError(.unauthorized, code: "invalid_credentials", "The email or password is not right.")
         }
         // The password was right: these attempts were not failures.
-        for key in reserved { try await limiter.release(key) }
-        try await Outbox.requestCleanUp(now: clock.now, on: db)
+        try await limiter.release(reserved)
+        let now = clock.now
+        try await db.writeTransaction { tx in try await Outbox.requestCleanUp(now: now, on: tx) }
         if let refusal = try await AccessEnding.refusal(for: user, on: db) { throw refusal }
         return user
     }
@@ -121,9 +122,12 @@ struct AccountService {
     func issueToken(for user: UserModel) async throws -> (token: String, expiresAt: Date) {
         let token = TokenHash.newToken()
         let now = clock.now
-        try await Outbox.requestCleanUp(now: now, on: db)
         let expires = now.addingTimeInterval(30 * 24 * 3600)
-        try await UserTokenModel(userID: user.requireID(), tokenHash: TokenHash.of(token), expiresAt: expires).create(on: db)
+        let row = UserTokenModel(userID: try user.requireID(), tokenHash: TokenHash.of(token), expiresAt: expires)
+        try await db.writeTransaction { tx in
+            try await Outbox.requestCleanUp(now: now, on: tx)
+            try await row.create(on: tx)
+        }
         return (token, expires)
     }
 }

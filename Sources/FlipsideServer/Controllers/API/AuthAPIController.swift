@@ -16,7 +16,7 @@ struct AuthAPIController {
         let accounts = req.flipside.accounts
         let user = try await accounts.verify(email: input.email, password: input.password)
         let (token, expires) = try await accounts.issueToken(for: user)
-        try await AuditTrail(actor: user.email).record(.tokenIssued, "login", user.email, "\(user.role), API token", on: req.db)
+        try await req.db.writeTransaction { tx in try await AuditTrail(actor: user.email).record(.tokenIssued, "login", user.email, "\(user.role), API token", on: tx) }
         let response = Response(status: .created)
         try response.content.encode(TokenResponse(token: token, expires_at: expires, user: UserDTO(user)))
         return response
