@@ -94,6 +94,9 @@ struct ProgramInput: Content {
             // One entry per item: an item is one topic, whatever it holds (a line break or ';' is refused with it).
             var topics: [Topic] = []
             var problems: [FieldProblem] = []
+            if topic_catalogue.count > TopicCatalogue.most {
+                problems.append(FieldProblem(field: "topic_catalogue", reason: "may hold at most \(TopicCatalogue.most) topics (\(topic_catalogue.count) given)"))
+            }
             for item in topic_catalogue {
                 let parsed = TopicCatalogue.parse(item)
                 problems += parsed.problems
