@@ -70,7 +70,10 @@ public enum Importing {
         @Sendable func read(_ work: any PeopleImportWork) async throws -> Read {
             let mapping: ImportMapping
             if let given { mapping = given } else { mapping = try await work.storedMapping(for: signature) ?? .none }
-            return Read(mapping: mapping, existing: try await work.storedPeople(), version: try await work.peopleVersion())
+            // The version first: where each statement reads its own snapshot (PostgreSQL's read committed),
+            // people changed after it only make the version stale (the plan is made again), never the reverse.
+            let version = try await work.peopleVersion()
+            return Read(mapping: mapping, existing: try await work.storedPeople(), version: version)
         }
         let began = ContinuousClock.now
         let first = try await store.reading(read)
