@@ -37,7 +37,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.http.server.configuration.port = config.port
     // A connection that sends and receives nothing for this long is closed: half-sent uploads and idle
     // sockets do not pile up.
-    app.http.server.configuration.idleTimeout = .seconds(30)
+    app.http.server.configuration.idleTimeout = .seconds(60)
 
     // SQLite's queries block a thread of the application's pool, and a connection waiting for SQLite's
     // writer lock spins on its thread until the lock is free (SQLiteNIO's busy handler retries at once).

@@ -2,7 +2,7 @@ import FlipsideCore
 import NIOConcurrencyHelpers
 import Vapor
 
-/// Every request has a deadline (`AppConfig.requestDeadline`, below the connection's idle timeout): a
+/// Every request has a deadline (`AppConfig.requestDeadline`, 55 s, below the connection's 60 s idle timeout): a
 /// request still being worked on then is answered 503 with its request id and `Retry-After`, instead of
 /// the connection being cut without an answer, and its work is stopped: the deadline is Core's
 /// `WorkDeadline` for everything the request runs, long loops (imports, outcomes) check it, and a
