@@ -34,8 +34,7 @@ public enum Spreadsheet {
             for cell in row {
                 if !first { out += "," }
                 first = false
-                out += cell.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-                    ? "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : cell
+                out += PeopleCSV.escape(cell)
             }
             out += "\n"
         }

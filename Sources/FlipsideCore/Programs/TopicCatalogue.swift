@@ -38,6 +38,27 @@ public enum TopicCatalogue {
         return (topics, problems)
     }
 
+    /// Topics given one per item (the API's list): each item one topic within the limits (no empty item,
+    /// no line break or ';' inside one), at most `most` items; duplicates dropped.
+    public static func parse(items: [String]) -> (topics: [Topic], problems: [FieldProblem]) {
+        var topics: [Topic] = []
+        var problems: [FieldProblem] = []
+        if items.count > most {
+            problems.append(FieldProblem(field: "topic_catalogue", reason: "may hold at most \(most) topics (\(items.count) given)"))
+        }
+        for item in items {
+            let parsed = parse(item)
+            problems += parsed.problems
+            if item.trimmed.isEmpty {
+                problems.append(FieldProblem(field: "topic_catalogue", reason: "must not hold an empty topic"))
+            } else if item.contains(where: { $0 == "\n" || $0 == "\r" || $0 == ";" }) {
+                problems.append(FieldProblem(field: "topic_catalogue", reason: "'\(TextLimits.preview(item))' must be one topic (no line break or ';')"))
+            }
+            for topic in parsed.topics where !topics.contains(topic) { topics.append(topic) }
+        }
+        return (topics, problems)
+    }
+
     /// Problems with a catalogue as stored.
     public static func problems(_ topics: [Topic]) -> [FieldProblem] {
         var problems: [FieldProblem] = []

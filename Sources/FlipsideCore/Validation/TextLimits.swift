@@ -27,7 +27,7 @@ public enum TextLimits {
         // letters skip both checks.
         for scalar in value.unicodeScalars where scalar.value < 0x20 || scalar.value >= 0x7F {
             if isControl(scalar, multiline: multiline) {
-                return "must not contain control characters (found U+\(String(scalar.value, radix: 16, uppercase: true).leftPadded(to: 4)))"
+                return "must not contain control characters (found \(UnicodeSafety.code(scalar)))"
             }
             if !hiddenAllowed && UnicodeSafety.isHiddenInName(scalar) {
                 return "must not contain invisible or text-direction characters (found \(UnicodeSafety.code(scalar)))"
@@ -57,7 +57,7 @@ public enum TextLimits {
         var out = ""
         for character in value.prefix(60) {
             if character.unicodeScalars.contains(where: { isControl($0, multiline: false) || UnicodeSafety.isHiddenInName($0) }) {
-                out += character.unicodeScalars.map { "U+" + String($0.value, radix: 16, uppercase: true).leftPadded(to: 4) }.joined()
+                out += character.unicodeScalars.map(UnicodeSafety.code).joined()
             } else {
                 out.append(character)
             }
@@ -70,11 +70,5 @@ public enum TextLimits {
         if v == 0x09 { return false }                       // a tab is white space, trimmed or kept
         if multiline && (v == 0x0A || v == 0x0D) { return false }
         return v < 0x20 || (0x7F...0x9F).contains(v)
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

@@ -24,15 +24,12 @@ public enum UnicodeSafety {
         isHiddenInName(scalar) || scalar.properties.generalCategory == .format
     }
 
-    /// The first hidden character of a name, as `U+XXXX`, or nil.
-    public static func hiddenInName(_ value: some StringProtocol) -> String? {
-        value.unicodeScalars.first(where: isHiddenInName).map(code)
-    }
-
+    /// The first invisible character of an identifier, as `U+XXXX`, or nil.
     public static func hiddenInIdentifier(_ value: some StringProtocol) -> String? {
         value.unicodeScalars.first(where: isHiddenInIdentifier).map(code)
     }
 
+    /// A character as problems name it: `U+202E`.
     static func code(_ scalar: Unicode.Scalar) -> String {
         let hex = String(scalar.value, radix: 16, uppercase: true)
         return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex

@@ -34,11 +34,15 @@ enum Outbox {
         var lease: OutboxLease { OutboxLease(job: id, claim: claim) }
     }
 
+    /// The rows where this claim still holds the job: its token, and the job neither done nor given up.
+    static func held(_ job: UUID, by claim: UUID) -> SQLQueryString {
+        "id = \(bind: job) AND claim = \(bind: claim) AND done_at IS NULL AND failed_at IS NULL"
+    }
+
     /// Extends a claim's lease; false when the claim is no longer the job's.
     static func renew(_ job: Job, lease: TimeInterval, now: Date, on db: any Database) async throws -> Bool {
         try await (db as! any SQLDatabase).raw("""
-            UPDATE \(ident: table) SET locked_until = \(bind: now.timeIntervalSince1970 + lease)
-            WHERE id = \(bind: job.id) AND claim = \(bind: job.claim) AND done_at IS NULL AND failed_at IS NULL RETURNING id
+            UPDATE \(ident: table) SET locked_until = \(bind: now.timeIntervalSince1970 + lease) WHERE \(held(job.id, by: job.claim)) RETURNING id
             """).first() != nil
     }
 
@@ -81,8 +85,7 @@ enum Outbox {
     @discardableResult
     static func finish(_ job: Job, now: Date, on db: any Database) async throws -> Bool {
         try await (db as! any SQLDatabase).raw("""
-            UPDATE \(ident: table) SET done_at = \(bind: now.timeIntervalSince1970), locked_until = NULL
-            WHERE id = \(bind: job.id) AND claim = \(bind: job.claim) AND done_at IS NULL AND failed_at IS NULL RETURNING id
+            UPDATE \(ident: table) SET done_at = \(bind: now.timeIntervalSince1970), locked_until = NULL WHERE \(held(job.id, by: job.claim)) RETURNING id
             """).first() != nil
     }
 
@@ -116,8 +119,7 @@ public struct OutboxLease: Sendable {
     /// worker can claim it in between.
     public func hold(on db: any Database) async throws {
         guard try await (db as! any SQLDatabase).raw("""
-            UPDATE \(ident: Outbox.table) SET claim = claim WHERE id = \(bind: job) AND claim = \(bind: claim) AND done_at IS NULL AND failed_at IS NULL
-            RETURNING id
+            UPDATE \(ident: Outbox.table) SET claim = claim WHERE \(Outbox.held(job, by: claim)) RETURNING id
             """).first() != nil else { throw OutboxLeaseLost(job: job) }
     }
 }

@@ -91,24 +91,9 @@ struct ProgramInput: Content {
         if let end_date { program.endDate = end_date }
         settings?.apply(to: &program.settings)
         if let topic_catalogue {
-            // One entry per item: an item is one topic, whatever it holds (a line break or ';' is refused with it).
-            var topics: [Topic] = []
-            var problems: [FieldProblem] = []
-            if topic_catalogue.count > TopicCatalogue.most {
-                problems.append(FieldProblem(field: "topic_catalogue", reason: "may hold at most \(TopicCatalogue.most) topics (\(topic_catalogue.count) given)"))
-            }
-            for item in topic_catalogue {
-                let parsed = TopicCatalogue.parse(item)
-                problems += parsed.problems
-                if item.trimmed.isEmpty {
-                    problems.append(FieldProblem(field: "topic_catalogue", reason: "must not hold an empty topic"))
-                } else if item.contains(where: { $0 == "\n" || $0 == "\r" || $0 == ";" }) {
-                    problems.append(FieldProblem(field: "topic_catalogue", reason: "'\(TextLimits.preview(item))' must be one topic (no line break or ';')"))
-                }
-                for topic in parsed.topics where !topics.contains(topic) { topics.append(topic) }
-            }
-            if !problems.isEmpty { throw APIError.invalid(problems) }
-            program.topicCatalogue = topics
+            let parsed = TopicCatalogue.parse(items: topic_catalogue)
+            if !parsed.problems.isEmpty { throw APIError.invalid(parsed.problems) }
+            program.topicCatalogue = parsed.topics
         }
     }
 }
