@@ -13,6 +13,19 @@ public enum HRExport {
     /// A header name reduced to what identifies it: lower case letters and digits only
     /// (`Email - Work`, `email_work` and `EMAIL WORK` are all `emailwork`).
     public static func key(_ header: String) -> String {
+        // ASCII (nearly every header and value): letters lower-cased, digits kept, the rest dropped.
+        guard header.utf8.allSatisfy({ $0 < 0x80 }) else { return generalKey(header) }
+        return String(decoding: header.utf8.compactMap { byte -> UInt8? in
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"): return byte
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): return byte + 32
+            default: return nil
+            }
+        }, as: UTF8.self)
+    }
+
+    /// `key` of any text, scalar by scalar.
+    static func generalKey(_ header: String) -> String {
         String(header.lowercased().unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) }.map(Character.init))
     }
 
@@ -42,7 +55,7 @@ public enum HRExport {
     ]
 
     /// What identifies one kind of export: its column names, reduced by `key`, in order.
-    public static func signature(_ header: [String]) -> String { header.map(key).joined(separator: ",") }
+    public static func signature(_ header: [String]) -> String { header.map { key($0) }.joined(separator: ",") }
 
     /// Status words of HR exports: still employed (on leave is still employed) or gone.
     public static let statusSynonyms: [String: EmploymentStatus] = [
@@ -198,8 +211,8 @@ public struct ImportMapping: Codable, Sendable, Equatable {
 
     // Answers are looked up by the file's own text, then as `HRExport.key` reduces it ("IC 3" is "ic3").
     public func field(forColumn name: String) -> String? { columns[name] ?? columnKeys[HRExport.key(name)] }
-    public func level(for grade: String) -> Int? { levels[grade] ?? levelKeys[HRExport.key(grade)] }
-    public func status(for word: String) -> EmploymentStatus? { statuses[word] ?? statusKeys[HRExport.key(word)] }
+    public func level(for grade: String) -> Int? { levels.isEmpty ? nil : levels[grade] ?? levelKeys[HRExport.key(grade)] }
+    public func status(for word: String) -> EmploymentStatus? { statuses.isEmpty ? nil : statuses[word] ?? statusKeys[HRExport.key(word)] }
 
     /// What is wrong with the mapping itself (before any row is read), named by field.
     public var problems: [FieldProblem] {

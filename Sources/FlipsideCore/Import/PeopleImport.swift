@@ -288,11 +288,40 @@ struct RowReader {
 /// A light plausibility check on email addresses: one `@`, something before it, a dotted domain, no spaces.
 public enum EmailAddress {
     public static func isPlausible(_ value: String) -> Bool {
+        value.utf8.allSatisfy({ $0 < 0x80 }) ? isPlausible(ascii: value.utf8) : isPlausible(scalars: value)
+    }
+
+    /// Any address, character by character.
+    static func isPlausible(scalars value: String) -> Bool {
         let parts = value.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, value.count <= 254, UnicodeSafety.hiddenInIdentifier(value) == nil else { return false }
         let domain = parts[1]
         guard domain.contains("."), !domain.hasPrefix("."), !domain.hasSuffix(".") else { return false }
         return !value.contains(where: { $0.isWhitespace || $0 == "," || $0 == ";" })
+    }
+
+    /// The same check over the bytes of an ASCII address (nearly every address; no hidden characters
+    /// are ASCII, and ASCII white space is tab to carriage return and the space).
+    static func isPlausible(ascii bytes: String.UTF8View) -> Bool {
+        guard bytes.count <= 254 else { return false }
+        var at: Int?, index = 0, lastDot = -1, firstDotAfterAt: Int?
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "@"):
+                if at != nil { return false }
+                at = index
+            case UInt8(ascii: "."):
+                if at != nil, firstDotAfterAt == nil { firstDotAfterAt = index }
+                lastDot = index
+            case 0x09...0x0D, UInt8(ascii: " "), UInt8(ascii: ","), UInt8(ascii: ";"):
+                return false
+            default: break
+            }
+            index += 1
+        }
+        guard let at, at > 0, let firstDot = firstDotAfterAt else { return false }
+        // The domain has a dot, and neither starts nor ends with one.
+        return firstDot != at + 1 && lastDot != index - 1
     }
 }
 
