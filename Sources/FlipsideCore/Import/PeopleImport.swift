@@ -156,6 +156,7 @@ public enum PeopleImport {
                                      existing: [String: Person]) -> [ImportProblem] {
         var problems: [ImportProblem] = []
         var final = existing
+        final.reserveCapacity(existing.count + incoming.count)
         for person in incoming { final[person.employeeID] = person }
 
         // A stored person keeps their email unless this file gives them another one.

@@ -84,6 +84,11 @@ struct PersonRow: Codable, Sendable {
     /// `value` as a JSON string literal: quotes, backslashes and control characters escaped.
     static func appendJSONString(_ value: String, to out: inout String) {
         out += "\""
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out += value
+            out += "\""
+            return
+        }
         for scalar in value.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
