@@ -36,6 +36,8 @@ import Testing
             return result
         }
 
+        func prepare(_ plan: PeopleImportPlan) async throws -> (any Sendable)? { nil }
+
         func atomically<T: Sendable>(_ body: @escaping @Sendable (any PeopleImportWork) async throws -> T) async throws -> T {
             let work = PeopleWork(people: people, mappings: mappings, version: version)
             let result = try await body(work)
@@ -67,7 +69,7 @@ import Testing
             func storedMapping(for signature: String) -> ImportMapping? { mappings[signature] }
             func remember(_ mapping: ImportMapping, for signature: String, at: Date) { mappings[signature] = mapping }
             func storedPeople() -> [String: Person] { people }
-            func write(_ plan: PeopleImportPlan, existing: [String: Person]) {
+            func write(_ plan: PeopleImportPlan, existing: [String: Person], prepared: (any Sendable)?) {
                 for person in plan.created + plan.updated { people[person.employeeID] = person }
             }
             func endAccess(for employeeIDs: [String]) { ended += employeeIDs }

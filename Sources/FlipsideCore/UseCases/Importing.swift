@@ -7,7 +7,8 @@ public protocol PeopleImportWork: Sendable {
     /// Every stored person by employee id, read inside the unit of work.
     func storedPeople() async throws -> [String: Person]
     /// Upserts the plan's new and changed people by employee id (`existing` is what `storedPeople` read).
-    func write(_ plan: PeopleImportPlan, existing: [String: Person]) async throws
+    /// `prepared` is what the store's `prepare` made of this very plan, or nil (the plan was made again).
+    func write(_ plan: PeopleImportPlan, existing: [String: Person], prepared: (any Sendable)?) async throws
     /// Ends every way in (tokens, sessions, sign-in links) for these people.
     func endAccess(for employeeIDs: [String]) async throws
     /// Ends these people's current pairs and open requests (nothing is deleted), recording why.
@@ -31,6 +32,9 @@ public protocol PeopleImportStore: Sendable {
     func atomically<T: Sendable>(_ body: @escaping @Sendable (any PeopleImportWork) async throws -> T) async throws -> T
     /// A consistent read that takes no write lock (other writes go on meanwhile).
     func reading<T: Sendable>(_ body: @escaping @Sendable (any PeopleImportWork) async throws -> T) async throws -> T
+    /// What of writing `plan` can be done before the unit of work (rows encoded, statements built), so
+    /// that other writes wait for the write alone; handed back to `PeopleImportWork.write`.
+    func prepare(_ plan: PeopleImportPlan) async throws -> (any Sendable)?
 }
 
 /// What an enrolment import reads and writes, inside one unit of work that no other enrolment import
@@ -82,16 +86,18 @@ public enum Importing {
         let firstPlan = try PeopleImport.plan(table: table, existing: first.existing, mapping: first.mapping)
         trace("people import planned: \(ContinuousClock.now - began)")
         try WorkDeadline.check()
+        let prepared = try await store.prepare(firstPlan)
+        trace("people import prepared: \(ContinuousClock.now - began)")
         return try await store.atomically { work in
-            var (existing, plan) = (first.existing, firstPlan)
+            var (existing, plan, prepared) = (first.existing, firstPlan, prepared)
             let mapping: ImportMapping? = given == nil ? try await work.storedMapping(for: signature) ?? ImportMapping.none : nil
             if try await work.peopleVersion() != first.version || (mapping != nil && mapping != first.mapping) {
                 let again = try await read(work)
-                (existing, plan) = (again.existing, try PeopleImport.plan(table: table, existing: again.existing, mapping: again.mapping))
+                (existing, plan, prepared) = (again.existing, try PeopleImport.plan(table: table, existing: again.existing, mapping: again.mapping), nil)
             }
             try WorkDeadline.check()
             trace("people import holds the write lock: \(ContinuousClock.now - began)")
-            try await work.write(plan, existing: existing)
+            try await work.write(plan, existing: existing, prepared: prepared)
             trace("people import written: \(ContinuousClock.now - began)")
             if let given { try await work.remember(given, for: signature, at: now) }
             let leavers = plan.leavers

@@ -30,19 +30,38 @@ struct BulkUpsert {
     /// PostgreSQL (65,535).
     var rowsPerStatement: Int { max(1, 15_000 / max(1, columns.count)) }
 
-    func run(_ rows: [[Cell]], on db: any Database) async throws {
-        for start in stride(from: 0, to: rows.count, by: rowsPerStatement) {
-            try WorkDeadline.check()
-            let chunk = rows[start..<min(start + rowsPerStatement, rows.count)]
-            if let lite = db as? any SQLiteDatabase {
-                try await runSQLite(chunk, on: lite)
+    /// The statements for `rows`, built ahead of the transaction that runs them: on SQLite their text
+    /// and binds; the rows in statement-sized chunks for any other database.
+    struct Statements: Sendable {
+        let upsert: BulkUpsert
+        var sqlite: [(text: String, binds: [SQLiteData])] = []
+        var chunks: [ArraySlice<[Cell]>] = []
+
+        func run(on db: any Database) async throws {
+            if let lite = db as? any SQLiteDatabase, !sqlite.isEmpty {
+                for statement in sqlite {
+                    try WorkDeadline.check()
+                    _ = try await lite.query(statement.text, statement.binds)
+                }
             } else if let sql = db as? any SQLDatabase {
-                try await sql.execute(sql: Statement(upsert: self, rows: chunk)) { _ in }
+                for chunk in chunks {
+                    try WorkDeadline.check()
+                    try await sql.execute(sql: Statement(upsert: upsert, rows: chunk)) { _ in }
+                }
             }
         }
     }
 
-    private func runSQLite(_ rows: ArraySlice<[Cell]>, on db: any SQLiteDatabase) async throws {
+    func statements(_ rows: [[Cell]], sqlite: Bool) -> Statements {
+        let chunks = chunked(rows)
+        return Statements(upsert: self, sqlite: sqlite ? chunks.map(sqliteStatement) : [], chunks: chunks)
+    }
+
+    private func chunked(_ rows: [[Cell]]) -> [ArraySlice<[Cell]>] {
+        stride(from: 0, to: rows.count, by: rowsPerStatement).map { rows[$0..<min($0 + rowsPerStatement, rows.count)] }
+    }
+
+    private func sqliteStatement(_ rows: ArraySlice<[Cell]>) -> (text: String, binds: [SQLiteData]) {
         var binds: [SQLiteData] = []
         binds.reserveCapacity(rows.count * columns.count)
         let placeholders = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
@@ -58,8 +77,7 @@ struct BulkUpsert {
                 }
             }
         }
-        text += tail
-        _ = try await db.query(text, binds)
+        return (text + tail, binds)
     }
 
     /// `INSERT INTO "table" ("a", "b") VALUES ` (identifiers quoted as both dialects read them).

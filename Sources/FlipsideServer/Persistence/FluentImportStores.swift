@@ -20,7 +20,19 @@ struct FluentPeopleImportStore: PeopleImportStore {
         try await db.transaction { [audit] tx in try await body(Work(tx: tx, audit: audit)) }
     }
 
+    /// The plan's rows encoded and, on SQLite, its statements built, before the write lock.
+    func prepare(_ plan: PeopleImportPlan) async throws -> (any Sendable)? {
+        Work.statements(plan, sqlite: (db as? any SQLDatabase)?.dialect.name == "sqlite")
+    }
+
     struct Work: PeopleImportWork {
+        static let upsert = BulkUpsert(table: PersonModel.schema, columns: PersonRow.columns, conflict: "employee_id", keep: ["id"])
+
+        static func statements(_ plan: PeopleImportPlan, sqlite: Bool) -> BulkUpsert.Statements {
+            let rows = plan.created.map { PersonRow($0).cells } + plan.updated.map { PersonRow($0).cells }
+            return upsert.statements(rows, sqlite: sqlite)
+        }
+
         let tx: any Database
         var audit: AuditTrail = .system
 
@@ -28,11 +40,10 @@ struct FluentPeopleImportStore: PeopleImportStore {
 
         func peopleVersion() async throws -> Int64 { try await DataVersions.read(on: tx).people }
 
-        func write(_ plan: PeopleImportPlan, existing: [String: Person]) async throws {
+        func write(_ plan: PeopleImportPlan, existing: [String: Person], prepared: (any Sendable)?) async throws {
             try await audit.record(.peopleImported, "people", "import",
                                    "\(plan.created.count) created, \(plan.updated.count) updated, \(plan.unchanged) unchanged", on: tx)
-            let rows = plan.created.map { PersonRow($0) } + plan.updated.map { PersonRow($0) }
-            guard !rows.isEmpty, let sql = tx as? any SQLDatabase else { return }
+            guard !(plan.created.isEmpty && plan.updated.isEmpty), let sql = tx as? any SQLDatabase else { return }
             // Emails that move between people in this file (A takes B's old address while B gets a new one)
             // would trip the unique email index row by row: park the changing ones on placeholders first
             // (no real address lacks an @).
@@ -50,8 +61,8 @@ struct FluentPeopleImportStore: PeopleImportStore {
                 // again and again. 64 MB on the writer's connection (a cache bound, not an allocation).
                 try await sql.raw("PRAGMA cache_size = -65536").run()
             }
-            try await BulkUpsert(table: PersonModel.schema, columns: PersonRow.columns, conflict: "employee_id", keep: ["id"])
-                .run(rows.map(\.cells), on: tx)
+            let statements = prepared as? BulkUpsert.Statements ?? Self.statements(plan, sqlite: sql.dialect.name == "sqlite")
+            try await statements.run(on: tx)
         }
 
         func endAccess(for employeeIDs: [String]) async throws {
