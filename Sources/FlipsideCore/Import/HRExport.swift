@@ -14,7 +14,7 @@ public enum HRExport {
     /// (`Email - Work`, `email_work` and `EMAIL WORK` are all `emailwork`).
     public static func key(_ header: String) -> String {
         // ASCII (nearly every header and value): letters lower-cased, digits kept, the rest dropped.
-        guard header.utf8.allSatisfy({ $0 < 0x80 }) else { return generalKey(header) }
+        guard header.isAllASCII else { return generalKey(header) }
         return String(decoding: header.utf8.compactMap { byte -> UInt8? in
             switch byte {
             case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"): return byte

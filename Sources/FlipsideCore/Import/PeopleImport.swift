@@ -289,7 +289,7 @@ struct RowReader {
 /// A light plausibility check on email addresses: one `@`, something before it, a dotted domain, no spaces.
 public enum EmailAddress {
     public static func isPlausible(_ value: String) -> Bool {
-        value.utf8.allSatisfy({ $0 < 0x80 }) ? isPlausible(ascii: value.utf8) : isPlausible(scalars: value)
+        value.isAllASCII ? isPlausible(ascii: value.utf8) : isPlausible(scalars: value)
     }
 
     /// Any address, character by character.

@@ -20,6 +20,9 @@ extension StringProtocol {
         return String(self[start..<end])
     }
 
+    /// Whether every character is ASCII: then byte-wise fast paths answer as the character-wise checks do.
+    public var isAllASCII: Bool { utf8.allSatisfy { $0 < 0x80 } }
+
     /// Whether there is nothing but white space (stops at the first other character).
     public var isBlank: Bool { unicodeScalars.allSatisfy(\.isSpace) }
 }

@@ -59,7 +59,7 @@ public enum UnicodeSafety {
     /// `candidates` or `others` with the same skeleton. Skeletons are computed only when a candidate
     /// is not ASCII, so a plain file costs nothing.
     public static func lookAlikes(candidates: [String], others: some Sequence<String>) -> [(email: String, lookAlike: String)] {
-        let unusual = candidates.filter { !$0.utf8.allSatisfy { $0 < 0x80 } }
+        let unusual = candidates.filter { !$0.isAllASCII }
         guard !unusual.isEmpty else { return [] }
         // Each look, with the distinct addresses (case aside) that have it.
         var bySkeleton: [String: Set<String>] = [:]

@@ -56,12 +56,13 @@ struct FluentPeopleImportStore: PeopleImportStore {
                     .set("email", to: SQLBinaryExpression(left: SQLLiteral.string("#"), op: SQLRaw("||"), right: SQLIdentifier("employee_id")))
                     .where("employee_id", .in, ids).run()
             }
-            if sql.dialect.name == "sqlite" {
+            let sqlite = sql.dialect.name == "sqlite"
+            if sqlite {
                 // One transaction over six indexes: SQLite's default 2 MB page cache spills to the WAL
                 // again and again. 64 MB on the writer's connection (a cache bound, not an allocation).
                 try await sql.raw("PRAGMA cache_size = -65536").run()
             }
-            let statements = prepared as? BulkUpsert.Statements ?? Self.statements(plan, sqlite: sql.dialect.name == "sqlite")
+            let statements = prepared as? BulkUpsert.Statements ?? Self.statements(plan, sqlite: sqlite)
             try await statements.run(on: tx)
         }
 

@@ -50,7 +50,7 @@ struct AccountService {
         let weak = PasswordRules.problems(password)
         guard weak.isEmpty else { throw APIError.invalid(weak) }
         // A new login whose address only looks like a known one (look-alike letters) is refused.
-        if !email.utf8.allSatisfy({ $0 < 0x80 }), try await UserModel.find(email: email, on: db) == nil {
+        if !email.isAllASCII, try await UserModel.find(email: email, on: db) == nil {
             let sql = db as! any SQLDatabase
             let known = try await sql.raw("SELECT email FROM users UNION SELECT email FROM people").all().map { try $0.decode(column: "email", as: String.self) }
             if let (_, other) = UnicodeSafety.lookAlikes(candidates: [email], others: known).first {
