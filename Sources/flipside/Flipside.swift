@@ -145,12 +145,12 @@ struct Synthesize: AsyncParsableCommand {
     @ArgumentParser.Option(help: "Check-ins over all pairs (at most two per held meeting).") var checkIns = 200_000
 
     func run() async throws {
-        let started = Date()
+        let started = ContinuousClock.now
         let result = try await withMigratedApplication {
             try await SyntheticOrganisation(people: people, programs: programs, pairs: pairs, checkIns: checkIns).load(into: $0)
         }
         print("Synthesized \(result.people) people, \(result.programs.count) programs, \(result.pairs) pairs, \(result.meetings) meetings, "
-              + "\(result.checkIns) check-ins, \(result.actions) actions in \(String(format: "%.1f", Date().timeIntervalSince(started))) s.")
+              + "\(result.checkIns) check-ins, \(result.actions) actions in \(String(format: "%.1f", (ContinuousClock.now - started).seconds)) s.")
         for program in result.programs { print("\(program.id.uuidString.lowercased())  \(program.name)") }
     }
 }

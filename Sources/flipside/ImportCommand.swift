@@ -25,9 +25,9 @@ struct Import: AsyncParsableCommand {
                     throw ValidationError("\(mapping) is not a mapping: \(ImportActions.describe(error))")
                 }
             }
-            let started = Date()
+            let started = ContinuousClock.now
             let counts = try await reportingProblems { try await withMigratedApplication { try await ImportActions.people(text, mapping: given, app: $0) } }
-            print("Imported \(file): \(counts.created) created, \(counts.updated) updated, \(counts.unchanged) unchanged in \(String(format: "%.2f", Date().timeIntervalSince(started))) s.")
+            print("Imported \(file): \(counts.created) created, \(counts.updated) updated, \(counts.unchanged) unchanged in \(String(format: "%.2f", (ContinuousClock.now - started).seconds)) s.")
         }
     }
 

@@ -82,7 +82,7 @@ struct Match: ParsableCommand {
             try EnrolmentImport.plan(table: enrolmentTable, program: program, people: byID, existing: [:])
         }
         trace("match: enrolments checked \(ContinuousClock.now - began)")
-        return (MatchInput(people: byID, enrolments: enrolmentPlan.created, rules: rules), byID)
+        return (MatchInput(people: byID, enrolments: enrolmentPlan.created, rules: rules, reference: program.referenceDay(now: SystemClock().now).startUTC), byID)
     }
 
     private func reportingFailure<T>(_ file: String, _ body: () throws -> T) throws -> T {

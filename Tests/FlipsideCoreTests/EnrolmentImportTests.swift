@@ -132,7 +132,7 @@ import Testing
         #expect(plan.created.sorted { $0.employeeID < $1.employeeID }.map(\.offers) == demo.enrolments.sorted { $0.employeeID < $1.employeeID }.map(\.offers))
         var rules = MatchRules()
         rules.minLevelGap = demo.program.settings.minLevelGap
-        let input = MatchInput(people: people, enrolments: demo.enrolments, rules: rules)
+        let input = MatchInput(people: people, enrolments: demo.enrolments, rules: rules, reference: CalendarDate(iso: "2026-11-02")!.startUTC)
         #expect(input.mentees.count == 40 && input.mentors.count == 40)
         let mentor = try #require(input.mentors.first)
         #expect(mentor.managementChain.last == "P00001")

@@ -32,7 +32,8 @@ final class InMemoryRepository: PeopleRepository, EnrolmentRepository, @unchecke
         let repository = InMemoryRepository(people: demo.people, enrolments: demo.enrolments)
         var seen: [PreviewAlgorithm: MatchPreview] = [:]
         for algorithm in PreviewAlgorithm.allCases {
-            seen[algorithm] = try await MatchPreview.make(for: demo.program, algorithm: algorithm, people: repository, enrolments: repository)
+            seen[algorithm] = try await MatchPreview.make(for: demo.program, algorithm: algorithm, people: repository, enrolments: repository,
+                                                           now: CalendarDate(iso: "2026-11-02")!.startUTC)
         }
         let optimal = try #require(seen[.optimal]), fair = try #require(seen[.fair]), stable = try #require(seen[.stable])
         let enrolled = Set(demo.enrolments.map(\.employeeID))

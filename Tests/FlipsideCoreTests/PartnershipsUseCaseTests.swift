@@ -21,7 +21,7 @@ import Testing
         actor Work: PartnershipWork {
             var partnership: Partnership
             init(_ p: Partnership) { partnership = p }
-            func heldPartnership(_ pairID: UUID) -> Partnership? { pairID == partnership.pair.id ? partnership : nil }
+            func heldPartnership(_ pairID: UUID) -> Unredacted<Partnership>? { pairID == partnership.pair.id ? Unredacted(partnership) : nil }
             func insertAgreement(_ version: AgreementVersion) { partnership.agreements.append(version) }
             func updateAgreement(_ version: AgreementVersion) {
                 partnership.agreements = partnership.agreements.map { $0.id == version.id ? version : $0 }
@@ -52,7 +52,8 @@ import Testing
 
     static func world() -> Memory {
         let program = Program(name: "Pilot", startDate: CalendarDate(iso: "2026-11-01"), endDate: CalendarDate(iso: "2027-06-30"), status: .active)
-        let pair = MentoringPair(programID: program.id, menteeID: "SENIOR", mentorID: "JUNIOR", status: .accepted, source: .run, score: 80, createdAt: date("2026-11-10T09:00:00Z"))
+        let pair = MentoringPair(programID: program.id, menteeID: "SENIOR", mentorID: "JUNIOR", status: .accepted, source: .run, score: 80,
+                                 menteeAccepted: true, mentorAccepted: true, createdAt: date("2026-11-10T09:00:00Z"))
         let mentee = Enrolment(programID: program.id, employeeID: "SENIOR", role: .mentee, wants: [TopicWant(topic: Topic("figma")!, priority: 3)], channels: [.video, .chat])
         let mentor = Enrolment(programID: program.id, employeeID: "JUNIOR", role: .mentor, offers: [TopicOffer(topic: Topic("figma")!, proficiency: 4)], channels: [.video])
         return Memory(Partnership(pair: pair, program: program, mentee: mentee, mentor: mentor))

@@ -43,9 +43,9 @@ import VaporTesting
         Call(method: .DELETE, path: { "/api/v1/programs/\(pathID($0.program.id))/rules/\(pathID(UUID()))" },
              expect: [.anonymous: .unauthorized, .participant: .forbidden, .coordinator: .conflict]),
         Call(method: .GET, path: { "/api/v1/programs/\(pathID($0.program.id))/pairs" }, expect: [.anonymous: .unauthorized, .participant: .ok, .coordinator: .ok]),
-        Call(method: .GET, path: { "/api/v1/programs/\(pathID($0.program.id))/suggestions" }, expect: [.anonymous: .unauthorized, .participant: .conflict, .coordinator: .conflict]),
+        Call(method: .GET, path: { "/api/v1/programs/\(pathID($0.program.id))/suggestions" }, expect: [.anonymous: .unauthorized, .participant: .conflict, .coordinator: .forbidden]),
         Call(method: .POST, path: { "/api/v1/programs/\(pathID($0.program.id))/requests" }, json: #"{"mentor_id":"J2"}"#,
-             expect: [.anonymous: .unauthorized, .participant: .conflict, .coordinator: .conflict]),
+             expect: [.anonymous: .unauthorized, .participant: .conflict, .coordinator: .forbidden]),
         Call(method: .GET, path: { _ in "/api/v1/pairs/\(pathID(UUID()))" }, expect: [.anonymous: .unauthorized, .participant: .notFound, .coordinator: .notFound]),
         Call(method: .POST, path: { _ in "/api/v1/pairs/\(pathID(UUID()))/response" }, json: #"{"accept":true}"#,
              expect: [.anonymous: .unauthorized, .participant: .notFound, .coordinator: .notFound]),
@@ -113,7 +113,7 @@ import VaporTesting
         Call(method: .POST, path: { _ in "/api/v1/people/import" }, csv: TestWorld.peopleCSV,
              expect: [.anonymous: .unauthorized, .participant: .forbidden, .coordinator: .ok]),
         Call(method: .PATCH, path: { _ in "/api/v1/me" }, json: #"{"attributes":{"pronouns":"they/them"}}"#,
-             expect: [.anonymous: .unauthorized, .participant: .ok, .coordinator: .conflict]),
+             expect: [.anonymous: .unauthorized, .participant: .ok, .coordinator: .forbidden]),
         Call(method: .DELETE, path: { "/api/v1/programs/\(pathID($0.program.id))/enrolments/\(pathID($0.otherEnrolment.id))" },
              expect: [.anonymous: .unauthorized, .participant: .forbidden, .coordinator: .noContent]),
         Call(method: .POST, path: { "/api/v1/programs/\(pathID($0.program.id))/status" }, json: #"{"status":"matching"}"#,
@@ -136,6 +136,23 @@ import VaporTesting
                     #expect(inner?["code"] is String && inner?["message"] is String && inner?["details"] is [Any], "error shape for \(path): \(body)")
                 }
             }
+        }
+    }
+
+    /// A draft hidden from a participant and a program that does not exist answer alike (status, code and
+    /// words), through the API and the pages, so nobody learns which drafts exist.
+    @Test func aHiddenDraftAndAMissingProgramAnswerAlike() async throws {
+        try await TestWorld.run { world in
+            let missing = UUID().uuidString.lowercased()
+            let hidden = try await world.api(.GET, "/api/v1/programs/\(world.draft.id.uuidString.lowercased())", as: .participant)
+            let absent = try await world.api(.GET, "/api/v1/programs/\(missing)", as: .participant)
+            #expect(hidden.status == .notFound && absent.status == .notFound)
+            func error(_ body: String) throws -> [String?] {
+                let e = (try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])?["error"] as? [String: Any]
+                return [e?["code"] as? String, e?["message"] as? String]
+            }
+            #expect(try error(hidden.body) == error(absent.body) && error(absent.body) == ["not_found", "Program was not found."], "\(hidden.body) vs \(absent.body)")
+            #expect(!absent.body.contains(missing))
         }
     }
 

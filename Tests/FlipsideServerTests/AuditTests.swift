@@ -8,7 +8,9 @@ import VaporTesting
 @Suite(.serialized) struct AuditTests {
     @Test func coordinatorActionsAreRecordedAndFiltered() async throws {
         try await TestWorld.run { world in
-            // An import, a program created and moved on, a lock that overrides a rule with its reason.
+            // An import, a program created and moved on, a lock that overrides a rule with its reason
+            // (a minute after the seed's own import, so the trail's newest-first order tells them apart).
+            world.clock.advance(by: 60)
             let (imported, _) = try await world.api(.POST, "/api/v1/people/import", as: .coordinator,
                                                    csv: TestWorld.peopleCSV + "\nN1,=HYPERLINK(\"x\"),n1@example.com,Analyst,2,2024-01-01,Sales,Lisbon,Europe/Lisbon,S1,")
             #expect(imported == .ok)

@@ -89,6 +89,8 @@ import VaporTesting
             #expect(try await Self.api(world, .GET, "\(pair)/partnership", as: .anonymous).status == .unauthorized)
             let (_, empty) = try await Self.call(world, .GET, "\(pair)/partnership", token: p.kai)
             #expect(empty.contains(#""agreements":[]"#) && empty.contains(#""status":"accepted""#))
+            // What each asker can do next, as the use cases decide it (the pair page offers the same).
+            #expect(empty.contains(#""next_steps":["draft_agreement","write","end"]"#), "\(empty)")
             // Kai drafts; he cannot accept his own version; Milo must accept the pledge.
             let (drafted, draft) = try await Self.call(world, .POST, "\(pair)/agreements", token: p.kai, json: Self.agreement())
             #expect(drafted == .created && draft.contains(#""pending_agreement":1"#), "\(draft)")
@@ -100,6 +102,7 @@ import VaporTesting
             // The coordinator sees the kinds of goals but not their words (shared with the pair only).
             let (_, coordinatorView) = try await Self.api(world, .GET, "\(pair)/partnership", as: .coordinator)
             #expect(coordinatorView.contains(#""kind":"new_tech_or_apps""#) && !coordinatorView.contains("product reviews") && !coordinatorView.contains("Figma myself"))
+            #expect(coordinatorView.contains(#""next_steps":[]"#))
 
             // Words with each visibility; each reader sees what the author allowed.
             for (token, body) in [(p.kai, #"{"kind":"feedback","body":"You interrupt junior people in meetings","visibility":"our_pair"}"#),
@@ -186,6 +189,7 @@ import VaporTesting
             #expect(ended == .ok && endBody.contains(#""status":"ended""#))
             let (_, kaiEnded) = try await Self.call(world, .GET, "\(pair)/partnership", token: p.kai)
             #expect(kaiEnded.contains(#""status":"ended""#) && !kaiEnded.contains("role changes"))
+            #expect(kaiEnded.contains(#""next_steps":["closing_check_in","write"]"#), "\(kaiEnded)")
             #expect(try await Self.api(world, .GET, "\(pair)/partnership", as: .coordinator).body.contains("role changes"))
             #expect(try await Self.call(world, .POST, "\(pair)/check-ins", token: p.kai, json: #"{"satisfaction":4,"direction":"yes","listened":4}"#).body.contains("wrong_status"))
             #expect(try await Self.call(world, .POST, "\(pair)/closing-check-in", token: p.kai, json: #"{"overall_value":6,"would_again":true}"#)
@@ -194,6 +198,21 @@ import VaporTesting
                                      json: #"{"overall_value":4,"would_again":true,"changed":"I speak up in leadership meetings now","changed_visibility":"program_team"}"#).status == .created)
             #expect(try await Self.call(world, .POST, "\(pair)/closing-check-in", token: p.kai, json: #"{"overall_value":4,"would_again":true}"#).body.contains("already_checked_in"))
             #expect(try await Self.api(world, .GET, "\(pair)/partnership", as: .coordinator).body.contains("speak up in leadership"))
+        }
+    }
+
+    /// The database's own guard (one current pair per mentee and program) covers exactly the statuses
+    /// Core calls current: the migration's list is checked against `PairStatus.isCurrent`.
+    @Test func theDatabaseAgreesWhichPairsAreCurrent() async throws {
+        try await TestWorld.run { world in
+            let sql = world.app.db as! any SQLDatabase
+            struct Definition: Decodable { var definition: String }
+            let query: SQLQueryString = sql.dialect.name == "sqlite"
+                ? "SELECT sql AS definition FROM sqlite_master WHERE name = 'pairs_one_current_per_mentee'"
+                : "SELECT indexdef AS definition FROM pg_indexes WHERE indexname = 'pairs_one_current_per_mentee'"
+            let definition = try #require(try await sql.raw(query).first(decoding: Definition.self)).definition
+            let named = Set(PairStatus.allCases.filter { definition.contains("'\($0.rawValue)'") })
+            #expect(named == Set(PairStatus.allCases.filter(\.isCurrent)), "\(definition)")
         }
     }
 

@@ -25,6 +25,9 @@ struct TestWorld {
     static let password = "correct horse battery"
 
     let app: Application
+    /// When every test world's clock starts: Monday 16 November 2026, 08:00 UTC.
+    static let start = Date(timeIntervalSince1970: 1_794_816_000)
+
     /// The application's clock: tests move it instead of rewriting stored expiry times.
     let clock: ManualClock
     let program: Program
@@ -45,7 +48,8 @@ struct TestWorld {
             config.warmCaches = false
             adjust(&config)
             try await configure(app, config: config)
-            app.clock = ManualClock()
+            // A fixed start, so that no result depends on the day the tests run.
+            app.clock = ManualClock(TestWorld.start)
             if postgres { try await app.autoRevert() }
             try await app.autoMigrate()
         }) { app in
@@ -62,7 +66,7 @@ struct TestWorld {
         let accounts = AccountService(app: app)
         let coordinator = try await accounts.upsertUser(email: "coord@example.com", password: password, role: .coordinator)
         let participant = try await accounts.upsertUser(email: "jo@example.com", password: password, role: .participant)
-        let programs = FluentProgramStore(db: app.db)
+        let programs = FluentProgramStore(db: app.db, audit: .system(app.clock))
         let program = try await Programs.create(Program(name: "Pilot", purpose: "Learn new tech", status: .enrolling,
                                                         settings: MatchingSettings(minLevelGap: 2, defaultCapacity: 1)),
                                                 actor: .coordinator(employeeID: nil), store: programs)
@@ -150,6 +154,7 @@ extension TestWorld {
         try await run(storage: storage) { world in
             let second = try await Application.make(.testing)
             try await configure(second, config: AppConfig(storage: storage, bcryptCost: 4))
+            second.clock = world.clock   // two servers, one time
             do {
                 try await body(world, second)
             } catch {

@@ -72,7 +72,7 @@ import VaporTesting
                  [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .seeOther]),
                 ("/programs/\(program)/enrol", ["role": "mentor", "offers": "gen ai:4", "channels[]": "video", "cadence": "weekly", "capacity": "1"],
                  [.anonymous: .seeOther, .participant: .seeOther, .coordinator: .forbidden]),
-                ("/me", ["time_zone": "Europe/Paris", "pronouns": "she/her"], [.anonymous: .seeOther, .participant: .seeOther, .coordinator: .conflict]),
+                ("/me", ["time_zone": "Europe/Paris", "pronouns": "she/her"], [.anonymous: .seeOther, .participant: .seeOther, .coordinator: .forbidden]),
                 ("/programs/\(program)/enrolments/\(other)/withdraw", [:], [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .seeOther]),
                 ("/programs/\(program)/status", ["status": "matching"], [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .seeOther]),
                 ("/programs/\(draft)", ["name": "Renamed draft", "purpose": "p", "min_level_gap": "2", "default_capacity": "1"],

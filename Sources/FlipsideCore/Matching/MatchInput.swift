@@ -8,7 +8,7 @@ public struct MatchInput: Sendable {
 
     /// - Parameters:
     ///   - reference: the date at which time-zone offsets are taken (the program's start, or today).
-    public init(people: [String: Person], enrolments: [Enrolment], rules: MatchRules, reference: Date = Date()) {
+    public init(people: [String: Person], enrolments: [Enrolment], rules: MatchRules, reference: Date) {
         let tree = ReportingTree(people: people.values)
         var offsets: [String: Int] = [:]
         func participant(_ e: Enrolment) -> MatchParticipant? {

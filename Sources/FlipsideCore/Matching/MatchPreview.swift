@@ -37,8 +37,8 @@ public struct MatchPreview: Sendable {
     /// Reads the program's enrolments and the people they need (enrolled people and their managers,
     /// level by level), scores every pair under the program's rules, and pairs them.
     public static func make(for program: Program, algorithm: PreviewAlgorithm, people: any PeopleRepository,
-                            enrolments: any EnrolmentRepository) async throws -> MatchPreview {
-        try make(from: try await MatchPreviewInput.read(for: program, people: people, enrolments: enrolments), algorithm: algorithm)
+                            enrolments: any EnrolmentRepository, now: Date) async throws -> MatchPreview {
+        try make(from: try await MatchPreviewInput.read(for: program, people: people, enrolments: enrolments, now: now), algorithm: algorithm)
     }
 
     /// Scores every pair of `input` under its rules and pairs them: the same input always gives the same
@@ -67,18 +67,15 @@ public struct MatchPreviewInput: Sendable {
 
     public var rules: MatchRules { settings.rules }
 
-    var reference: Date {
-        DateComponents(calendar: Calendar(identifier: .gregorian), timeZone: TimeZone(identifier: "UTC"),
-                       year: referenceDay.year, month: referenceDay.month, day: referenceDay.day).date ?? Date()
-    }
+    var reference: Date { referenceDay.startUTC }
 
     /// Reads what the program's preview needs.
     public static func read(for program: Program, people: any PeopleRepository, enrolments: any EnrolmentRepository,
-                            today: Date = Date()) async throws -> MatchPreviewInput {
+                            now: Date) async throws -> MatchPreviewInput {
         let enrolled = try await enrolments.enrolments(in: program.id)
         let directory = try await people.withManagementChains(of: enrolled.map(\.employeeID))
         return MatchPreviewInput(programID: program.id, settings: program.settings, enrolments: enrolled, directory: directory,
-                                 referenceDay: program.startDate ?? CalendarDate.today(now: today))
+                                 referenceDay: program.referenceDay(now: now))
     }
 }
 

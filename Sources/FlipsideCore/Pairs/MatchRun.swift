@@ -52,10 +52,7 @@ public struct RunSnapshot: Sendable, Codable, Equatable {
         return String(format: "%016llx", digest.value)
     }
 
-    var reference: Date {
-        DateComponents(calendar: Calendar(identifier: .gregorian), timeZone: TimeZone(identifier: "UTC"),
-                       year: referenceDay.year, month: referenceDay.month, day: referenceDay.day).date ?? Date(timeIntervalSince1970: 0)
-    }
+    var reference: Date { referenceDay.startUTC }
 
     enum CodingKeys: String, CodingKey { case settings, enrolments, rules, referenceDay = "reference_day", pastPairs = "past_pairs" }
 

@@ -48,10 +48,26 @@ public enum PairStatus: String, Sendable, Codable, CaseIterable {
     /// Ended before or after it started (e.g. someone left the organisation).
     case ended
 
+    // The one definition of each state: every use case, query, page, export and figure asks these (the
+    // table of every status against every predicate is in PairStatusTests).
+
+    /// Waiting for an answer: a request to the mentor, or a proposal to both (closing the program ends them).
+    public var isUnanswered: Bool { self == .requested || self == .proposed }
+    /// The partnership is on: both accepted the pair, whether or not their agreement is made yet.
+    public var isRunning: Bool { self == .accepted || self == .active }
+    /// They meet: an agreement (goals, rhythm, pledge) is in force.
+    public var meets: Bool { self == .active }
+    /// It was on and is over: completed, or ended (early, or when someone left).
+    public var isOver: Bool { self == .completed || self == .ended }
     /// Whether the pair takes one of the mentor's places and the mentee's one place.
-    public var holdsPlaces: Bool { self == .proposed || self == .accepted || self == .active }
+    public var holdsPlaces: Bool { self == .proposed || isRunning }
     /// Whether the pair is still open or on (a mentee has at most one such pair per program).
     public var isCurrent: Bool { self == .requested || holdsPlaces }
+    /// Whether a partnership (agreement, meetings, words) may exist: on, or over. An `ended` pair had one
+    /// only when both had accepted it (`MentoringPair.becamePartners`).
+    public var mayHavePartnership: Bool { isRunning || isOver }
+    /// Whether the pair never went ahead: declined, or a request that lapsed.
+    public var wasRefused: Bool { self == .declined || self == .expired }
 }
 
 /// How a pair came about.
@@ -106,6 +122,26 @@ public struct MentoringPair: Sendable, Hashable, Codable {
     public func effectiveStatus(now: Date) -> PairStatus {
         if status == .requested, let expiresAt, expiresAt <= now { return .expired }
         return status
+    }
+
+    /// Whether the two became partners (both accepted, or the program did not ask): running, completed, or
+    /// ended after both had accepted. An `ended` pair that was never answered (its program closed first, a
+    /// person left) had no partnership. Figures count these pairs; the pair page shows their partnership.
+    public var becamePartners: Bool {
+        Self.partnersByStatus.contains(status) || (status == .ended && menteeAccepted == true && mentorAccepted == true)
+    }
+
+    /// `becamePartners` for a query: the statuses that settle it alone (an `ended` pair needs both answers too).
+    public static let partnersByStatus: [PairStatus] = PairStatus.allCases.filter { $0.isRunning || $0 == .completed }
+
+    /// Whether `side` has an answer to give at `now`: a proposal they have not answered, or a request to the
+    /// mentor that has not lapsed (what `MatchWorkflow.respond` accepts; it refuses an answer given twice).
+    public func awaitsAnswer(from side: EnrolmentRole?, now: Date) -> Bool {
+        switch effectiveStatus(now: now) {
+        case .proposed: return side == .mentee ? menteeAccepted == nil : side == .mentor ? mentorAccepted == nil : false
+        case .requested: return side == .mentor
+        default: return false
+        }
     }
 
     /// Which side `employeeID` is on, if either.

@@ -6,8 +6,8 @@ import MatchingEngine
 /// scoring the matching used, under the program's rules.
 public enum PairStory {
     public static func sentences(mentee: Enrolment, mentor: Enrolment, directory: [String: Person], settings: MatchingSettings,
-                                 viewer: EnrolmentRole) -> [String] {
-        let input = MatchInput(people: directory, enrolments: [mentee, mentor], rules: settings.rules)
+                                 viewer: EnrolmentRole, reference: Date) -> [String] {
+        let input = MatchInput(people: directory, enrolments: [mentee, mentor], rules: settings.rules, reference: reference)
         guard let me = directory[mentee.employeeID], let mo = directory[mentor.employeeID],
               input.mentees.count == 1, input.mentors.count == 1 else { return [] }
         let problem = ScoringProblem(mentees: input.mentees, mentors: input.mentors, rules: settings.rules)

@@ -110,7 +110,7 @@ public struct HealthFlag: Sendable, Hashable, Codable {
 public enum Health {
     /// The flags of one partnership at `now`, from its check-ins' numbers, its meetings and its rhythm.
     public static func flags(checkIns: [CheckIn], meetings: [MeetingLog], rhythm: Rhythm?, status: PairStatus, now: Date) -> [HealthFlag] {
-        guard status == .active || status == .accepted else { return [] }
+        guard status.isRunning else { return [] }
         var flags: [HealthFlag] = []
         let regular = checkIns.filter { $0.kind == .regular && $0.at <= now }.sorted { $0.at < $1.at }
         var latest: [EnrolmentRole: CheckIn] = [:]

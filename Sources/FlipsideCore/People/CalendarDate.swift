@@ -32,12 +32,18 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
         return String(repeating: "0", count: max(0, 4 - y.count)) + y + "-" + m + "-" + d
     }
 
-    /// Today's date in UTC.
-    public static func today(now: Date = Date()) -> CalendarDate {
+    /// Today's date in UTC (`now` from the clock).
+    public static func today(now: Date) -> CalendarDate {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let c = calendar.dateComponents([.year, .month, .day], from: now)
         return CalendarDate(year: c.year!, month: c.month!, day: c.day!)!
+    }
+
+    /// Midnight UTC at the start of this day.
+    public var startUTC: Date {
+        DateComponents(calendar: Calendar(identifier: .gregorian), timeZone: TimeZone(identifier: "UTC"), year: year, month: month, day: day).date
+            ?? Date(timeIntervalSince1970: 0)
     }
 
     public static func < (a: CalendarDate, b: CalendarDate) -> Bool {

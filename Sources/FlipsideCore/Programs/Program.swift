@@ -237,3 +237,8 @@ public enum ProgramError: Error, Equatable, Sendable {
         }
     }
 }
+
+extension Program {
+    /// The day the matching takes time-zone offsets (daylight saving) on: the program's first, or today.
+    public func referenceDay(now: Date) -> CalendarDate { startDate ?? .today(now: now) }
+}

@@ -17,7 +17,7 @@ public final class ManualClock: WallClock, @unchecked Sendable {
     private let lock = NSLock()
     private var current: Date   // guarded by `lock`
 
-    public init(_ start: Date = Date()) { current = start }
+    public init(_ start: Date) { current = start }
 
     public var now: Date { lock.withLock { current } }
 

@@ -178,7 +178,7 @@ public enum MatchWorkflow {
                     throw MatchWorkflowError.conflictingRule("\(mentorID) already has \(places) locked mentee(s), all their places.")
                 }
                 if let broken = try await brokenRule(menteeID: menteeID, mentorID: mentorID, settings: program.settings,
-                                                     enrolments: enrolments, work: work) {
+                                                     enrolments: enrolments, reference: program.referenceDay(now: now).startUTC, work: work) {
                     guard !reason.isEmpty else { throw MatchWorkflowError.ruleBroken(menteeID: menteeID, mentorID: mentorID, rule: broken.rawValue) }
                     rule.overriddenRule = broken.rawValue
                 }
@@ -197,7 +197,7 @@ public enum MatchWorkflow {
     }
 
     /// The hard rule a pair breaks under the program's settings (ignoring exclusions), if any.
-    static func brokenRule(menteeID: String, mentorID: String, settings: MatchingSettings, enrolments: [Enrolment],
+    static func brokenRule(menteeID: String, mentorID: String, settings: MatchingSettings, enrolments: [Enrolment], reference: Date,
                            work: any MatchingWork) async throws -> EligibilityRule? {
         let two = enrolments.filter { $0.employeeID == menteeID || $0.employeeID == mentorID }
         let directory = try await work.directory(for: [menteeID, mentorID])
@@ -205,7 +205,7 @@ public enum MatchWorkflow {
         if !settings.allowRepeatPairs, let programID = two.first?.programID {
             rules.pastPairs = try await work.earlierPairs(among: [menteeID, mentorID], except: programID)
         }
-        let input = MatchInput(people: directory, enrolments: two, rules: rules)
+        let input = MatchInput(people: directory, enrolments: two, rules: rules, reference: reference)
         guard input.mentees.count == 1, input.mentors.count == 1 else { return nil }
         return ScoringProblem(mentees: input.mentees, mentors: input.mentors, rules: rules).brokenRule(mentee: 0, mentor: 0)
     }
@@ -251,7 +251,7 @@ public enum MatchWorkflow {
     /// A new run, queued: its input is read when it is computed.
     static func queuedRun(in program: Program, algorithm: MatchingAlgorithm, objective: Objective, now: Date) -> MatchRun {
         MatchRun(programID: program.id, algorithm: algorithm, objective: objective, status: .queued,
-                 snapshot: RunSnapshot(settings: program.settings, enrolments: [], rules: [], referenceDay: program.startDate ?? CalendarDate.today(now: now)),
+                 snapshot: RunSnapshot(settings: program.settings, enrolments: [], rules: [], referenceDay: program.referenceDay(now: now)),
                  createdAt: now)
     }
 
@@ -271,7 +271,7 @@ public enum MatchWorkflow {
         }
         let past = program.settings.allowRepeatPairs ? [] : try await work.earlierPairs(among: enrolments.map(\.employeeID), except: programID)
         let snapshot = RunSnapshot(settings: program.settings, enrolments: enrolments, rules: rules,
-                                   referenceDay: program.startDate ?? CalendarDate.today(now: now), pastPairs: past)
+                                   referenceDay: program.referenceDay(now: now), pastPairs: past)
         let only = program.status == .active ? enrolments.filter { $0.role == .mentee && !heldMentees.contains($0.employeeID) }.map(\.employeeID) : nil
         var prepared = run
         prepared.snapshot = snapshot
@@ -507,7 +507,7 @@ public enum MatchWorkflow {
                                    store: any MatchingStore) async throws -> [Suggestion] {
         try await store.atomically { work in
             let program = try await selfMatchingProgram(programID, menteeID: menteeID, actor: actor, action: .view, work)
-            let (problem, row) = try await problem(for: menteeID, program: program, work: work)
+            let (problem, row) = try await problem(for: menteeID, program: program, now: now, work: work)
             guard let i = row else { throw MatchWorkflowError.invalid([FieldProblem(field: "mentee_id", reason: "is not enrolled as a mentee in this program")]) }
             let left = try await placesLeft(in: programID, work: work)
             return problem.suggest(mentee: i, k: problem.mentors.count).compactMap { s -> Suggestion? in
@@ -534,7 +534,7 @@ public enum MatchWorkflow {
             guard !pairs.contains(where: { $0.menteeID == menteeID && $0.status.isCurrent }) else {
                 throw MatchWorkflowError.menteeAlreadyPaired(menteeID: menteeID)
             }
-            let (problem, row) = try await problem(for: menteeID, program: program, work: work)
+            let (problem, row) = try await problem(for: menteeID, program: program, now: now, work: work)
             guard let i = row else { throw MatchWorkflowError.invalid([FieldProblem(field: "mentee_id", reason: "is not enrolled as a mentee in this program")]) }
             guard let j = problem.mentors.firstIndex(where: { $0.id == mentorID }) else {
                 throw MatchWorkflowError.invalid([FieldProblem(field: "mentor_id", reason: "\(TextLimits.preview(mentorID)) is not enrolled as a mentor in this program")])
@@ -573,7 +573,7 @@ public enum MatchWorkflow {
     }
 
     /// The program's mentors and this mentee, scored under the program's rules and exclusions.
-    static func problem(for menteeID: String, program: Program, work: any MatchingWork) async throws -> (ScoringProblem, Int?) {
+    static func problem(for menteeID: String, program: Program, now: Date, work: any MatchingWork) async throws -> (ScoringProblem, Int?) {
         let enrolments = try await work.enrolments(in: program.id).filter { $0.role == .mentor || $0.employeeID == menteeID }
         var rules = program.settings.rules
         rules.exclusions = try await work.rules(in: program.id).filter { $0.kind == .exclusion }.map { [$0.menteeID, $0.mentorID] }
@@ -581,7 +581,7 @@ public enum MatchWorkflow {
             rules.pastPairs = try await work.earlierPairs(among: enrolments.map(\.employeeID), except: program.id)
         }
         let directory = try await work.directory(for: enrolments.map(\.employeeID))
-        let input = MatchInput(people: directory, enrolments: enrolments, rules: rules)
+        let input = MatchInput(people: directory, enrolments: enrolments, rules: rules, reference: program.referenceDay(now: now).startUTC)
         let problem = ScoringProblem(mentees: input.mentees, mentors: input.mentors, rules: rules)
         return (problem, input.mentees.firstIndex { $0.id == menteeID })
     }

@@ -4,7 +4,8 @@ import Foundation
 /// database (a write transaction holding the pair's row); Core's tests in memory.
 public protocol PartnershipWork: Sendable {
     /// Everything about the pair, its row held until the work ends; `nil` when there is no such pair.
-    func heldPartnership(_ pairID: UUID) async throws -> Partnership?
+    /// Sealed: only the use cases open it.
+    func heldPartnership(_ pairID: UUID) async throws -> Unredacted<Partnership>?
     func insertAgreement(_ version: AgreementVersion) async throws
     func updateAgreement(_ version: AgreementVersion) async throws
     /// Stores a meeting's log, replacing an earlier one for the same occurrence.
@@ -93,13 +94,8 @@ public enum Partnerships {
                                       store: any PartnershipStore) async throws -> AgreementVersion {
         try await store.atomically { work in
             let (p, side, author) = try await member(pairID, actor, work)
-            try require(p, [.accepted, .active], now: now, doing: "Drafting an agreement")
-            let (goals, rhythm, visibility) = try draft.checked(program: p.program, mentee: p.mentee, mentor: p.mentor).get()
-            var version = AgreementVersion(pairID: pairID, number: (p.agreements.last?.number ?? 0) + 1, authorID: author,
-                                           goals: goals, rhythm: rhythm, visibility: visibility, createdAt: now)
-            if side == .mentee { version.menteeAcceptedAt = now } else { version.mentorAcceptedAt = now }
-            try await work.insertAgreement(version)
-            return version
+            try require(p, .draftAgreement, now: now)
+            return try await propose(draft, in: p, side: side, author: author, now: now, work: work)
         }
     }
 
@@ -109,7 +105,7 @@ public enum Partnerships {
                                        store: any PartnershipStore) async throws -> AgreementVersion {
         try await store.atomically { work in
             let (p, side, _) = try await member(pairID, actor, work)
-            try require(p, [.accepted, .active], now: now, doing: "Accepting an agreement")
+            try require(p, .acceptAgreement, now: now)
             guard var version = p.agreements.last else { throw PartnershipError.noAgreement }
             guard version.number == number else {
                 if p.agreements.contains(where: { $0.number == number }) { throw PartnershipError.notLatestVersion(latest: version.number) }
@@ -133,6 +129,22 @@ public enum Partnerships {
         }
     }
 
+    /// Carrying on past the agreed end date: a new version with the goals and rhythm in force and no end
+    /// date, drafted by one side (who accepts it) for the other to accept.
+    public static func continueAgreement(_ pairID: UUID, pledgeAccepted: Bool, actor: Actor, now: Date,
+                                         store: any PartnershipStore) async throws -> AgreementVersion {
+        try await store.atomically { work in
+            let (p, side, author) = try await member(pairID, actor, work)
+            try require(p, .continueAgreement, now: now)
+            guard let current = p.current else { throw PartnershipError.noAgreement }
+            let r = current.rhythm
+            let draft = AgreementDraft(goals: current.goals.map { .init(title: $0.title, kind: $0.kind.rawValue, success: $0.success, topic: $0.topic?.key) },
+                                       cadence: r.cadence.rawValue, minutes: r.minutes, firstMeeting: r.firstMeeting.description, timeZone: r.timeZone,
+                                       endDate: nil, channel: r.channel.rawValue, visibility: current.visibility.rawValue, pledgeAccepted: pledgeAccepted)
+            return try await propose(draft, in: p, side: side, author: author, now: now, work: work)
+        }
+    }
+
     // MARK: Meetings
 
     /// Logs a meeting of the schedule: held, missed, moved (to when) or cancelled.
@@ -140,7 +152,7 @@ public enum Partnerships {
                                   store: any PartnershipStore) async throws -> MeetingLog {
         try await store.atomically { work in
             let (p, _, author) = try await member(pairID, actor, work)
-            try require(p, [.active], now: now, doing: "Logging a meeting")
+            try require(p, .logMeeting, now: now)
             guard let current = p.current, let schedule = Schedule(current.rhythm) else { throw PartnershipError.noAgreement }
             var problems: [FieldProblem] = []
             if !schedule.isOccurrence(occurrence) {
@@ -177,7 +189,7 @@ public enum Partnerships {
     public static func checkIn(_ pairID: UUID, _ draft: CheckInDraft, actor: Actor, now: Date, store: any PartnershipStore) async throws -> CheckIn {
         try await store.atomically { work in
             let (p, side, author) = try await member(pairID, actor, work)
-            try require(p, [.active], now: now, doing: "A check-in")
+            try require(p, .checkIn, now: now)
             guard let current = p.current, let schedule = Schedule(current.rhythm) else { throw PartnershipError.noAgreement }
             var problems: [FieldProblem] = []
             let satisfaction = draft.satisfaction
@@ -228,7 +240,7 @@ public enum Partnerships {
                                       actor: Actor, now: Date, store: any PartnershipStore) async throws -> CheckIn {
         try await store.atomically { work in
             let (p, side, author) = try await member(pairID, actor, work)
-            try require(p, [.completed, .ended], now: now, doing: "The closing check-in (once the partnership has ended)")
+            try require(p, .closingCheckIn, now: now)
             var problems: [FieldProblem] = []
             if overallValue == nil || !(1...5).contains(overallValue!) { problems.append(FieldProblem(field: "overall_value", reason: "must be a whole number from 1 to 5")) }
             if wouldAgain == nil { problems.append(FieldProblem(field: "would_again", reason: "is required (yes or no)")) }
@@ -252,7 +264,7 @@ public enum Partnerships {
                              store: any PartnershipStore) async throws -> PairText {
         try await store.atomically { work in
             let (p, side, author) = try await member(pairID, actor, work)
-            try require(p, [.accepted, .active, .completed, .ended], now: now, doing: "Writing in this partnership")
+            try require(p, .write, now: now)
             switch kind {
             case .feedback where side != .mentor: throw PartnershipError.onlySide(.mentor, doing: "give candid feedback")
             case .feedbackReply where side != .mentee: throw PartnershipError.onlySide(.mentee, doing: "answer feedback")
@@ -298,7 +310,7 @@ public enum Partnerships {
         try await store.atomically { work in
             let (p, side, author) = try await member(pairID, actor, work)
             guard side == .mentee else { throw PartnershipError.onlySide(.mentee, doing: "plan an action") }
-            try require(p, [.accepted, .active, .completed], now: now, doing: "Planning an action")
+            try require(p, .planAction, now: now)
             var problems: [FieldProblem] = []
             let actionKind = ActionKind(rawValue: kind)
             if actionKind == nil { problems.append(FieldProblem(field: "kind", reason: "must be one of \(ActionKind.allCases.map(\.rawValue).joined(separator: ", "))")) }
@@ -357,7 +369,7 @@ public enum Partnerships {
     public static func end(_ pairID: UUID, reason: String?, actor: Actor, now: Date, store: any PartnershipStore) async throws -> MentoringPair {
         try await store.atomically { work in
             let (p, _, _) = try await member(pairID, actor, work)
-            try require(p, [.accepted, .active], now: now, doing: "Ending the partnership")
+            try require(p, .end, now: now)
             var problems: [FieldProblem] = []
             let words = reason.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
             if let words, let problem = TextLimits.problem(words, most: TextLimits.long, multiline: true) { problems.append(FieldProblem(field: "reason", reason: problem)) }
@@ -376,7 +388,7 @@ public enum Partnerships {
         var done = 0
         for id in try await store.pairsPastTheirEnd(now: now) {
             done += try await store.atomically { work in
-                guard let p = try await work.heldPartnership(id), p.pair.status == .active, p.status(now: now) == .completed else { return 0 }
+                guard let p = try await work.heldPartnership(id)?.value, p.pair.status == .active, p.status(now: now) == .completed else { return 0 }
                 var pair = p.pair
                 pair.status = .completed
                 try await work.updatePair(pair, event: PairEvent(pairID: id, status: .completed, at: now, actor: "system", reason: "The agreed end date passed"))
@@ -388,10 +400,21 @@ public enum Partnerships {
 
     // MARK: Helpers
 
+    /// Checks a draft and stores it as the next version, accepted by its author.
+    static func propose(_ draft: AgreementDraft, in p: Partnership, side: EnrolmentRole, author: String, now: Date,
+                        work: any PartnershipWork) async throws -> AgreementVersion {
+        let (goals, rhythm, visibility) = try draft.checked(program: p.program, mentee: p.mentee, mentor: p.mentor).get()
+        var version = AgreementVersion(pairID: p.pair.id, number: (p.agreements.last?.number ?? 0) + 1, authorID: author,
+                                       goals: goals, rhythm: rhythm, visibility: visibility, createdAt: now)
+        if side == .mentee { version.menteeAcceptedAt = now } else { version.mentorAcceptedAt = now }
+        try await work.insertAgreement(version)
+        return version
+    }
+
     /// The pair, the actor's side and employee id; refused unless the actor is one of the two.
     static func member(_ pairID: UUID, _ actor: Actor, _ work: any PartnershipWork) async throws -> (Partnership, EnrolmentRole, String) {
         guard actor != .anonymous else { throw PartnershipError.refused(.signInFirst) }
-        guard let p = try await work.heldPartnership(pairID) else { throw PartnershipError.pairNotFound }
+        guard let p = try await work.heldPartnership(pairID)?.value else { throw PartnershipError.pairNotFound }
         let decision = AccessPolicy.decide(actor, .change, .partnership(menteeID: p.pair.menteeID, mentorID: p.pair.mentorID))
         guard decision.isAllowed, let me = actor.employeeID, let side = p.pair.side(of: me) else {
             throw PartnershipError.refused(decision.isAllowed ? AccessPolicy.onlyThePair : decision)
@@ -399,9 +422,9 @@ public enum Partnerships {
         return (p, side, me)
     }
 
-    static func require(_ p: Partnership, _ allowed: [PairStatus], now: Date, doing: String) throws {
-        let status = p.status(now: now)
-        guard allowed.contains(status) else { throw PartnershipError.wrongStatus(status, doing: doing) }
+    /// Refuses a step the pair's state does not allow (the same test `Partnership.nextSteps` offers by).
+    static func require(_ p: Partnership, _ step: PartnershipStep, now: Date) throws {
+        guard p.isOpen(step, now: now) else { throw PartnershipError.wrongStatus(p.status(now: now), doing: step.doing) }
     }
 
     /// A piece of text and its visibility, checked (`nil` when optional and empty). Problems never quote the text.

@@ -30,7 +30,7 @@ struct RequestScope {
     var accounts: AccountService { AccountService(request: request) }
     var matchPreview: MatchPreviewService { MatchPreviewService(request: request) }
     var matching: MatchingViews { MatchingViews(request: request) }
-    var partnerships: PartnershipViews { PartnershipViews(request: request) }
+    var partnerships: PartnershipViews { PartnershipViews(actor: actor, now: now, db: request.db, people: people) }
 }
 
 extension Request {

@@ -75,8 +75,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.sessions.use { _ in ExpiringSessions() }
     app.sessions.configuration.cookieName = "flipside-session"
     let secure = config.secureCookies
-    app.sessions.configuration.cookieFactory = { sessionID in
-        HTTPCookies.Value(string: sessionID.string, expires: Date(timeIntervalSinceNow: ExpiringSessions.lifetime),
+    app.sessions.configuration.cookieFactory = { [app] sessionID in
+        HTTPCookies.Value(string: sessionID.string, expires: app.clock.now.addingTimeInterval(ExpiringSessions.lifetime),
                           maxAge: Int(ExpiringSessions.lifetime),
                           domain: nil, path: "/", isSecure: secure, isHTTPOnly: true, sameSite: .lax)
     }

@@ -52,6 +52,9 @@ public struct APIError: Error, AbortError {
     static let unauthenticated = APIError(.unauthorized, code: "unauthenticated", "Sign in first: send a bearer token from POST /api/v1/auth/token.")
     static let forbidden = APIError(.forbidden, code: "forbidden", "You are not allowed to do this.")
     static func notFound(_ what: String) -> APIError { APIError(.notFound, code: "not_found", "\(what) was not found.") }
+    /// A login not linked to a person asked for what only a person has: always 403 `no_profile`, as the
+    /// policy's own refusal (`AccessPolicy.noProfile`), whatever the route.
+    static func noProfile(_ message: String) -> APIError { APIError(.forbidden, code: "no_profile", message) }
     static func invalid(_ problems: [FieldProblem]) -> APIError {
         APIError(.unprocessableEntity, code: "invalid", problems.map { "\($0.field) \($0.reason)" }.joined(separator: "; "),
                  details: problems.map { ErrorDetail(field: $0.field, reason: $0.reason) })

@@ -88,7 +88,7 @@ public struct OutboxWorker: Sendable {
         guard let run = ids["run"].flatMap(UUID.init(uuidString:)), let program = ids["program"].flatMap(UUID.init(uuidString:)) else {
             throw UnknownKind(kind: "compute_match_run with payload \(payload)")
         }
-        try await MatchWorkflow.computeQueued(run, in: program, clock: clock, store: FluentMatchingStore(db: db, fence: lease),
+        try await MatchWorkflow.computeQueued(run, in: program, clock: clock, store: FluentMatchingStore(db: db, audit: .system(clock), fence: lease),
                                                computing: computing ?? offloaded(clock: clock, alone: true))
     } }
 

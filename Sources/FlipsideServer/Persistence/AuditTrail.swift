@@ -9,9 +9,13 @@ import Vapor
 /// itself: the trail holds exactly what happened.
 struct AuditTrail: Sendable {
     static let table = "audit_events"
-    static let system = AuditTrail(actor: "system")
 
     var actor: String
+    /// Where each line's time comes from (the application's clock, so a test's `ManualClock` reaches it).
+    var clock: any WallClock
+
+    /// Commands, the demo loader and background work.
+    static func system(_ clock: any WallClock) -> AuditTrail { AuditTrail(actor: "system", clock: clock) }
 
     struct Row: Codable, Sendable {
         var id: UUID
@@ -39,8 +43,8 @@ struct AuditTrail: Sendable {
         }
     }
 
-    func record(_ action: AuditAction, _ objectType: String, _ objectID: String, _ detail: String = "", at: Date = Date(), on db: any Database) async throws {
-        let event = AuditEvent(at: at, actor: actor, action: action, objectType: objectType, objectID: objectID, detail: String(detail.prefix(500)))
+    func record(_ action: AuditAction, _ objectType: String, _ objectID: String, _ detail: String = "", at: Date? = nil, on db: any Database) async throws {
+        let event = AuditEvent(at: at ?? clock.now, actor: actor, action: action, objectType: objectType, objectID: objectID, detail: String(detail.prefix(500)))
         try await (db as! any SQLDatabase).insert(into: Self.table).model(Row(event)).run()
     }
 
@@ -75,6 +79,6 @@ struct AuditTrail: Sendable {
 extension Request {
     /// The audit trail's actor for this request: the signed-in login's email.
     var auditTrail: AuditTrail {
-        AuditTrail(actor: (auth.get(UserModel.self)?.email).map { $0 } ?? "anonymous")
+        AuditTrail(actor: (auth.get(UserModel.self)?.email).map { $0 } ?? "anonymous", clock: application.clock)
     }
 }

@@ -140,7 +140,7 @@ public enum Backup {
                 try handle.write(contentsOf: data)
             }
             let header: [String: Any] = ["format": format, "version": version, "database": "postgresql", "tables": tables,
-                                         "migrations": try await migrations(sql), "created_at": ISO8601DateFormatter().string(from: Date())]
+                                         "migrations": try await migrations(sql), "created_at": ISO8601DateFormatter().string(from: app.clock.now)]
             try put(String(decoding: try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys]), as: UTF8.self))
             var counts: [String: Int] = [:]
             for table in tables {

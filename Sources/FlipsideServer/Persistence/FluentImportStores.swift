@@ -8,7 +8,7 @@ import SQLKit
 /// (employee id, lower-cased email) back the rules up.
 struct FluentPeopleImportStore: PeopleImportStore {
     let db: any Database
-    var audit: AuditTrail = .system
+    var audit: AuditTrail
 
     func atomically<T: Sendable>(_ body: @escaping @Sendable (any PeopleImportWork) async throws -> T) async throws -> T {
         try await FlipsideMetrics.shared.timingImport("people") {
@@ -34,7 +34,7 @@ struct FluentPeopleImportStore: PeopleImportStore {
         }
 
         let tx: any Database
-        var audit: AuditTrail = .system
+        var audit: AuditTrail
 
         func storedPeople() async throws -> [String: Person] { try await PeopleService(db: tx).allByEmployeeID() }
 
@@ -102,7 +102,7 @@ struct FluentPeopleImportStore: PeopleImportStore {
 /// lock first and holds the program's row.
 struct FluentEnrolmentImportStore: EnrolmentImportStore {
     let db: any Database
-    var audit: AuditTrail = .system
+    var audit: AuditTrail
 
     func atomically<T: Sendable>(_ body: @escaping @Sendable (any EnrolmentImportWork) async throws -> T) async throws -> T {
         try await FlipsideMetrics.shared.timingImport("enrolments") {
@@ -112,7 +112,7 @@ struct FluentEnrolmentImportStore: EnrolmentImportStore {
 
     struct Work: EnrolmentImportWork {
         let tx: any Database
-        var audit: AuditTrail = .system
+        var audit: AuditTrail
 
         func heldProgram(_ programID: UUID) async throws -> Program? { try await ProgramService.heldProgram(programID, on: tx) }
         func enrolments(in programID: UUID) async throws -> [Enrolment] { try await EnrolmentService(db: tx).all(in: programID) }

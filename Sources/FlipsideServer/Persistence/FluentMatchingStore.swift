@@ -9,11 +9,11 @@ import SQLKit
 /// one current pair per mentee backs the rules up.
 struct FluentMatchingStore: MatchingStore {
     let db: any Database
-    var audit: AuditTrail = .system
+    var audit: AuditTrail
     /// A background job's claim: every write checks it first, so a worker that lost its job keeps nothing.
     var fence: OutboxLease?
 
-    init(db: any Database, audit: AuditTrail = .system, fence: OutboxLease? = nil) {
+    init(db: any Database, audit: AuditTrail, fence: OutboxLease? = nil) {
         self.db = db
         self.audit = audit
         self.fence = fence
@@ -42,13 +42,13 @@ struct FluentMatchingStore: MatchingStore {
         let fence = self.fence
         try await db.writeTransaction { tx in
             try await fence?.hold(on: tx)
-            try await Work(tx: tx).update(row)
+            try await Work(tx: tx, audit: audit).update(row)
         }
     }
 
     struct Work: MatchingWork {
         let tx: any Database
-        var audit: AuditTrail = .system
+        var audit: AuditTrail
         var sql: any SQLDatabase { tx as! any SQLDatabase }
         private var forUpdate: SQLQueryString { sql.dialect.name == "sqlite" ? "" : " FOR UPDATE" }
 
@@ -168,14 +168,15 @@ struct FluentMatchingStore: MatchingStore {
         func earlierPairs(among employeeIDs: [String], except programID: UUID) async throws -> [[String]] {
             guard !employeeIDs.isEmpty else { return [] }
             let ids = Set(employeeIDs)
-            // Accepted, active or completed (or since ended, after being accepted) pairs of other programs whose mentee is among these people.
+            // Pairs of other programs that became partners (`MentoringPair.becamePartners`) whose mentee is among these people.
             var result: [[String]] = []
             for start in stride(from: 0, to: employeeIDs.count, by: 500) {
                 let chunk = Array(employeeIDs[start..<min(start + 500, employeeIDs.count)])
                 let rows = try await sql.raw("""
                     SELECT DISTINCT p.mentee_id, p.mentor_id FROM \(ident: MatchingTables.pairs) p
                     WHERE p.program_id <> \(bind: programID) AND p.mentee_id IN (\(binds: chunk))
-                    AND (p.status IN ('accepted', 'active', 'completed') OR (p.status = 'ended' AND p.mentee_accepted = \(bind: true) AND p.mentor_accepted = \(bind: true)))
+                    AND (p.status IN (\(binds: MentoringPair.partnersByStatus.map(\.rawValue)))
+                         OR (p.status = \(bind: PairStatus.ended.rawValue) AND p.mentee_accepted = \(bind: true) AND p.mentor_accepted = \(bind: true)))
                     """).all()
                 for row in rows {
                     let mentee = try row.decode(column: "mentee_id", as: String.self), mentor = try row.decode(column: "mentor_id", as: String.self)

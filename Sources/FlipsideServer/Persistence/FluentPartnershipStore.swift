@@ -28,12 +28,12 @@ struct FluentPartnershipStore: PartnershipStore {
         let tx: any Database
         var sql: any SQLDatabase { tx as! any SQLDatabase }
 
-        func heldPartnership(_ pairID: UUID) async throws -> Partnership? {
+        func heldPartnership(_ pairID: UUID) async throws -> Unredacted<Partnership>? {
             let forUpdate: SQLQueryString = sql.dialect.name == "sqlite" ? "" : " FOR UPDATE"
             guard let row = try await sql.raw("SELECT * FROM \(ident: MatchingTables.pairs) WHERE id = \(bind: pairID)\(forUpdate)").first() else { return nil }
             let pair = try row.decode(model: PairRow.self).pair
             let sequence = try row.decode(column: "calendar_sequence", as: Int.self)
-            return try await PartnershipReads(db: tx).partnership(pair, sequence: sequence)
+            return try await PartnershipReads(db: tx).load(pair, sequence: sequence)
         }
 
         func insertAgreement(_ version: AgreementVersion) async throws {
@@ -85,18 +85,19 @@ struct FluentPartnershipStore: PartnershipStore {
     }
 }
 
-/// Reading partnerships for pages, the API and the calendar feeds (and inside a unit of work).
-struct PartnershipReads {
+/// Reading partnerships for Core's read models and use cases (sealed: only Core opens a whole record), and
+/// figures and health without anyone's words.
+struct PartnershipReads: PartnershipReadStore {
     let db: any Database
     var sql: any SQLDatabase { db as! any SQLDatabase }
 
     /// Everything about the pair (read without holding anything).
-    func partnership(_ pairID: UUID) async throws -> Partnership? {
+    func partnership(_ pairID: UUID) async throws -> Unredacted<Partnership>? {
         guard let row = try await sql.select().column("*").from(MatchingTables.pairs).where("id", .equal, pairID).first() else { return nil }
-        return try await partnership(try row.decode(model: PairRow.self).pair, sequence: try row.decode(column: "calendar_sequence", as: Int.self))
+        return try await load(try row.decode(model: PairRow.self).pair, sequence: try row.decode(column: "calendar_sequence", as: Int.self))
     }
 
-    func partnership(_ pair: MentoringPair, sequence: Int) async throws -> Partnership? {
+    func load(_ pair: MentoringPair, sequence: Int) async throws -> Unredacted<Partnership>? {
         guard let program = try await ProgramModel.find(pair.programID, on: db)?.program else { return nil }
         let enrolments = EnrolmentService(db: db)
         let id = pair.id
@@ -110,21 +111,22 @@ struct PartnershipReads {
             .orderBy("created_at").all(decoding: PairTextRow.self).map(\.text)
         let actions = try await sql.select().column("*").from(PartnershipTables.actions).where("pair_id", .equal, id)
             .orderBy("created_at").all(decoding: ActionRow.self).map(\.action)
-        return Partnership(pair: pair, program: program, mentee: try await enrolments.enrolment(of: pair.menteeID, in: pair.programID),
-                           mentor: try await enrolments.enrolment(of: pair.mentorID, in: pair.programID), agreements: agreements,
-                           meetings: meetings, checkIns: checkIns, texts: texts, actions: actions,
-                           events: try await MatchingReads(db: db).history(of: id), sequence: sequence, guidance: try await guidance(pair.programID))
+        return Unredacted(Partnership(pair: pair, program: program, mentee: try await enrolments.enrolment(of: pair.menteeID, in: pair.programID),
+                                      mentor: try await enrolments.enrolment(of: pair.mentorID, in: pair.programID), agreements: agreements,
+                                      meetings: meetings, checkIns: checkIns, texts: texts, actions: actions,
+                                      events: try await MatchingReads(db: db).history(of: id), sequence: sequence, guidance: try await guidance(pair.programID)))
     }
 
-    /// The partnerships of a program's pairs that are or were on (for health), without their texts.
+    /// The health flags of a program's running partnerships, read without their words.
     func health(in programID: UUID, now: Date) async throws -> [(MentoringPair, [HealthFlag])] {
-        let pairs = try await MatchingReads(db: db).pairs(in: programID).filter { [.accepted, .active].contains($0.status) }
+        let pairs = try await MatchingReads(db: db).pairs(in: programID).filter(\.status.isRunning)
         guard let program = try await ProgramModel.find(programID, on: db)?.program else { return [] }
         return try await forFigures(pairs, in: program, insights: false).map { ($0.pair, $0.flags(now: now)) }
     }
 
-    /// Many pairs' partnerships at once, for figures: agreements, meetings, check-ins and actions read in
-    /// bulk (500 pairs a query), and of the texts only the insights' ids and times — never any words.
+    /// Many pairs' partnerships at once, for figures: agreements (without their goals' words), meetings,
+    /// check-ins and actions read in bulk (500 pairs a query), and of the texts only the insights' ids and
+    /// times — never any words.
     func forFigures(_ pairs: [MentoringPair], in program: Program, insights: Bool = true) async throws -> [Partnership] {
         guard !pairs.isEmpty else { return [] }
         struct InsightRow: Decodable { var id: UUID; var pair_id: UUID; var author_id: String; var created_at: Double }
@@ -143,7 +145,9 @@ struct PartnershipReads {
             try WorkDeadline.check()
             var c = Chunk()
             for row in try await sql.select().column("*").from(PartnershipTables.agreements).where("pair_id", .in, chunk).all(decoding: AgreementRow.self) {
-                c.agreements[row.pair_id, default: []].append(try row.version())
+                var version = try row.version()
+                version.goals = version.goals.map { Goal(id: $0.id, title: "", kind: $0.kind, success: "", topic: $0.topic) }
+                c.agreements[row.pair_id, default: []].append(version)
             }
             // Figures count held meetings and leave cancelled ones out of the planned: the other logs do not change them.
             for row in try await sql.select().columns("pair_id", "occurrence", "status", "moved_to").from(PartnershipTables.meetings)
@@ -229,10 +233,10 @@ struct PartnershipReads {
         return Guidance(senior: try row.decode(column: "senior", as: String.self), junior: try row.decode(column: "junior", as: String.self))
     }
 
-    /// Every pair a person is in, with what their calendar needs.
-    func partnerships(of employeeID: String) async throws -> [Partnership] {
-        var out: [Partnership] = []
-        for pair in try await MatchingReads(db: db).pairs(of: employeeID) where [.active, .completed, .ended].contains(pair.status) {
+    /// Every pair a person is in that may hold a partnership.
+    func partnerships(of employeeID: String) async throws -> [Unredacted<Partnership>] {
+        var out: [Unredacted<Partnership>] = []
+        for pair in try await MatchingReads(db: db).pairs(of: employeeID) where pair.status.mayHavePartnership {
             if let p = try await partnership(pair.id) { out.append(p) }
         }
         return out

@@ -7,7 +7,7 @@ import SQLKit
 /// program's row.
 struct FluentProgramStore: ProgramStore {
     let db: any Database
-    var audit: AuditTrail = .system
+    var audit: AuditTrail
 
     func atomically<T: Sendable>(_ body: @escaping @Sendable (any ProgramWork) async throws -> T) async throws -> T {
         let audit = self.audit
@@ -16,7 +16,7 @@ struct FluentProgramStore: ProgramStore {
 
     struct Work: ProgramWork {
         let tx: any Database
-        var audit: AuditTrail = .system
+        var audit: AuditTrail
 
         func heldProgram(_ id: UUID) async throws -> Program? { try await ProgramService.heldProgram(id, on: tx) }
 
@@ -71,8 +71,8 @@ struct FluentProgramStore: ProgramStore {
 
         func finishPairs(of programID: UUID, at: Date) async throws {
             let sql = tx as! any SQLDatabase
-            for (from, to, reason) in [([PairStatus.accepted, .active], PairStatus.completed, "The program closed"),
-                                       ([.requested, .proposed], .ended, "The program closed before this pair was answered")] {
+            for (from, to, reason) in [(PairStatus.allCases.filter(\.isRunning), PairStatus.completed, "The program closed"),
+                                       (PairStatus.allCases.filter(\.isUnanswered), .ended, "The program closed before this pair was answered")] {
                 let ids = try await sql.raw("""
                     UPDATE \(ident: MatchingTables.pairs) SET status = \(bind: to.rawValue), calendar_sequence = calendar_sequence + 1
                     WHERE program_id = \(bind: programID) AND status IN (\(binds: from.map(\.rawValue))) RETURNING id

@@ -5,7 +5,7 @@ import Vapor
 /// What the command line does, on a running application (kept here so that it is tested with the server).
 public enum ImportActions {
     public static func people(_ text: String, mapping: ImportMapping? = nil, app: Application) async throws -> ImportCounts {
-        try await Importing.people(csv: text, mapping: mapping, actor: .system, now: app.clock.now, store: FluentPeopleImportStore(db: app.db))
+        try await Importing.people(csv: text, mapping: mapping, actor: .system, now: app.clock.now, store: FluentPeopleImportStore(db: app.db, audit: .system(app.clock)))
     }
 
     /// A JSON decoding error in a sentence (which key, what was wrong).
@@ -24,7 +24,7 @@ public enum ImportActions {
         guard let program = try await ProgramService(db: app.db).find(idOrName: idOrName) else {
             throw ImportFailure(problems: [ImportProblem(row: 1, column: nil, reason: "no program with id or name '\(idOrName)'")])
         }
-        return try await Importing.enrolments(csv: text, into: program.id, actor: .system, store: FluentEnrolmentImportStore(db: app.db))
+        return try await Importing.enrolments(csv: text, into: program.id, actor: .system, store: FluentEnrolmentImportStore(db: app.db, audit: .system(app.clock)))
     }
 }
 
@@ -78,7 +78,7 @@ public enum RunActions {
         guard let program = try await ProgramService(db: app.db).find(idOrName: idOrName) else {
             throw ConfigError("No program with id or name '\(idOrName)'.")
         }
-        let store = FluentMatchingStore(db: app.db)
+        let store = FluentMatchingStore(db: app.db, audit: .system(app.clock))
         do {
             let run = try await MatchWorkflow.run(in: program.id, algorithm: algorithm, actor: .system, clock: app.clock, store: store, background: false)
             var outcome = Outcome(id: run.id, status: run.status.rawValue, summary: run.error ?? "", published: nil)
@@ -104,7 +104,7 @@ public enum RunActions {
         }
         do {
             return try await MatchWorkflow.addRule(kind, menteeID: mentee, mentorID: mentor, reason: reason, in: program.id, actor: .system,
-                                                   now: app.clock.now, store: FluentMatchingStore(db: app.db))
+                                                   now: app.clock.now, store: FluentMatchingStore(db: app.db, audit: .system(app.clock)))
         } catch let error as MatchWorkflowError {
             throw ConfigError(error.message)
         }
@@ -140,7 +140,7 @@ public enum PersonalDataActions {
     /// A person's data export as JSON text (the command line acts as the system: everything the program team may read).
     public static func export(_ employeeID: String, app: Application) async throws -> String {
         let dto = try await PersonalData.export(employeeID, actor: .coordinator(employeeID: nil), actorName: "system", now: app.clock.now, db: app.db)
-        try await AuditTrail.system.record(.personExported, "person", employeeID, "for an access request (command line)", on: app.db)
+        try await AuditTrail.system(app.clock).record(.personExported, "person", employeeID, "for an access request (command line)", on: app.db)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
@@ -149,7 +149,7 @@ public enum PersonalDataActions {
 
     /// Erases a person on request; returns their pseudonym and what was removed.
     public static func erase(_ employeeID: String, app: Application) async throws -> (pseudonym: String, texts: Int, pairs: Int) {
-        let erased = try await PersonalData.erase(employeeID, actor: .coordinator(employeeID: nil), audit: .system, now: app.clock.now, db: app.db)
+        let erased = try await PersonalData.erase(employeeID, actor: .coordinator(employeeID: nil), audit: .system(app.clock), now: app.clock.now, db: app.db)
         return (erased.pseudonym, erased.texts_deleted, erased.pairs_ended)
     }
 }

@@ -16,12 +16,12 @@ public enum DemoLoader {
     public static func load(into app: Application) async throws -> Result {
         let demo = DemoOrganisation()
         let db = app.db
-        let people = try await Importing.people(csv: PeopleCSV.render(demo.people), actor: .system, now: app.clock.now, store: FluentPeopleImportStore(db: db))
+        let people = try await Importing.people(csv: PeopleCSV.render(demo.people), actor: .system, now: app.clock.now, store: FluentPeopleImportStore(db: db, audit: .system(app.clock)))
         let program: Program
         if let existing = try await ProgramModel.find(demo.program.id, on: db) {
             program = existing.program
         } else {
-            program = try await createProgram(demo.program, on: db)
+            program = try await createProgram(demo.program, on: db, clock: app.clock)
         }
         try await db.writeTransaction { tx in
             for enrolment in demo.enrolments where try await EnrolmentModel.find(enrolment.id, on: tx) == nil {
@@ -41,10 +41,10 @@ public enum DemoLoader {
 
     /// Creates one of the demo's programs. A database that already has a program of that name (one made
     /// by `flipside synthesize`, or a coordinator's) keeps it: the demo's gets " (demo)" after its name.
-    static func createProgram(_ program: Program, on db: any Database) async throws -> Program {
+    static func createProgram(_ program: Program, on db: any Database, clock: any WallClock) async throws -> Program {
         var program = program
         while try await ProgramModel.query(on: db).filter(\.$name == program.name).first() != nil { program.name += " (demo)" }
-        return try await Programs.create(program, actor: .system, store: FluentProgramStore(db: db))
+        return try await Programs.create(program, actor: .system, store: FluentProgramStore(db: db, audit: .system(clock)))
     }
 
     /// The self-matching circle, once: enrolled and open for requests.
@@ -53,11 +53,11 @@ public enum DemoLoader {
         guard try await ProgramModel.find(demo.circle.id, on: db) == nil else { return }
         var draft = demo.circle
         draft.status = .enrolling
-        _ = try await createProgram(draft, on: db)
+        _ = try await createProgram(draft, on: db, clock: app.clock)
         try await db.writeTransaction { tx in
             for enrolment in demo.circleEnrolments { try await EnrolmentModel(enrolment).create(on: tx) }
         }
-        _ = try await Programs.transition(demo.circle.id, to: .matching, actor: .system, now: app.clock.now, store: FluentProgramStore(db: db))
+        _ = try await Programs.transition(demo.circle.id, to: .matching, actor: .system, now: app.clock.now, store: FluentProgramStore(db: db, audit: .system(app.clock)))
     }
 
     /// The pilot, once: enrolled, matched, published, and answered by most pairs (every other pair both
@@ -68,12 +68,12 @@ public enum DemoLoader {
         guard try await ProgramModel.find(demo.pilot.id, on: db) == nil else { return }
         var draft = demo.pilot
         draft.status = .enrolling
-        _ = try await createProgram(draft, on: db)
+        _ = try await createProgram(draft, on: db, clock: app.clock)
         try await db.writeTransaction { tx in
             for enrolment in demo.pilotEnrolments { try await EnrolmentModel(enrolment).create(on: tx) }
         }
-        _ = try await Programs.transition(demo.pilot.id, to: .matching, actor: .system, now: app.clock.now, store: FluentProgramStore(db: db))
-        let store = FluentMatchingStore(db: db)
+        _ = try await Programs.transition(demo.pilot.id, to: .matching, actor: .system, now: app.clock.now, store: FluentProgramStore(db: db, audit: .system(app.clock)))
+        let store = FluentMatchingStore(db: db, audit: .system(app.clock))
         let run = try await MatchWorkflow.run(in: demo.pilot.id, algorithm: .optimal, actor: .system, clock: app.clock, store: store)
         let pairs = try await MatchWorkflow.publish(run.id, in: demo.pilot.id, actor: .system, now: app.clock.now, store: store)
         let participant = demo.pilotEnrolments.first { $0.role == .mentor }?.employeeID
@@ -179,7 +179,7 @@ public enum DemoLoader {
         let program = Program(id: lastYearID, name: "Reverse Mentoring 2025",
                               purpose: "Last year's cohort: leaders learned the tools and habits of their newest colleagues.",
                               startDate: start, endDate: end, status: .draft, settings: MatchingSettings(minLevelGap: 2, defaultCapacity: 1))
-        _ = try await createProgram(program, on: db)
+        _ = try await createProgram(program, on: db, clock: app.clock)
         let topics = ["generative ai", "figma", "data visualisation", "slack workflows", "short-form video"]
         var enrolments: [Enrolment] = []
         for (i, (mentor, mentee)) in zip(mentors, mentees).enumerated() {
@@ -191,7 +191,7 @@ public enum DemoLoader {
         }
         let rows = enrolments
         try await db.writeTransaction { tx in for e in rows { try await EnrolmentModel(e).create(on: tx) } }
-        let programs = FluentProgramStore(db: db)
+        let programs = FluentProgramStore(db: db, audit: .system(app.clock))
         @Sendable func at(_ date: CalendarDate, hour: Int = 9) -> Date {
             var c = Calendar(identifier: .gregorian)
             c.timeZone = TimeZone(identifier: "UTC")!
@@ -205,7 +205,7 @@ public enum DemoLoader {
             MentoringPair(programID: lastYearID, menteeID: mentee.employeeID, mentorID: mentor.employeeID, status: .accepted, source: .run, score: 80,
                           menteeAccepted: true, mentorAccepted: true, createdAt: at(start))
         }
-        try await FluentMatchingStore(db: db).atomically { work in
+        try await FluentMatchingStore(db: db, audit: .system(app.clock)).atomically { work in
             try await work.insertPairs(pairs, events: pairs.map { PairEvent(pairID: $0.id, status: .accepted, at: at(start), actor: "system", reason: "Last year's cohort") })
         }
         let store = FluentPartnershipStore(db: db)

@@ -83,7 +83,7 @@ struct MatchingViews {
         var why: [String] = []
         if let mentee = enrolments.first(where: { $0.employeeID == pair.menteeID }), let mentor = enrolments.first(where: { $0.employeeID == pair.mentorID }) {
             why = PairStory.sentences(mentee: mentee, mentor: mentor, directory: directory, settings: program.settings,
-                                      viewer: pair.side(of: actor.employeeID) ?? .mentee)
+                                      viewer: pair.side(of: actor.employeeID) ?? .mentee, reference: program.referenceDay(now: request.flipside.now).startUTC)
         }
         return PairDTO(pair, actor: actor, now: request.flipside.now, people: directory, why: why, history: try await reads.history(of: pair.id))
     }

@@ -180,10 +180,9 @@ struct EngagementDTO: Content {
 }
 
 extension OutcomesViews {
-    /// The pairs that went ahead (accepted, active, completed, or ended after both accepted).
+    /// The pairs that went ahead (`MentoringPair.becamePartners`).
     func tookPart(_ program: Program) async throws -> [MentoringPair] {
-        try await MatchingReads(db: request.db).pairs(in: program.id)
-            .filter { [.accepted, .active, .completed].contains($0.status) || ($0.status == .ended && $0.menteeAccepted == true && $0.mentorAccepted == true) }
+        try await MatchingReads(db: request.db).pairs(in: program.id).filter(\.becamePartners)
     }
 
     /// Figures over fewer than 5 partnerships say nothing that does not point at someone.

@@ -33,11 +33,12 @@ enum PersonalData {
         let user = try await UserModel.logins(of: person, on: db).first()
         let enrolments = try await EnrolmentService(db: db).all(of: employeeID)
         var partnerships: [PartnershipDTO] = [], others: [PersonalDataExportDTO.PairSummary] = []
-        let reads = PartnershipReads(db: db)
+        let views = try await PartnershipReading.views(of: employeeID, actor: actor, now: now, store: PartnershipReads(db: db))
+        let shown = Dictionary(views.filter(\.isPartnership).map { ($0.partnership.pair.id, $0) }, uniquingKeysWith: { a, _ in a })
         for pair in try await MatchingReads(db: db).pairs(of: employeeID) {
-            if [.active, .completed, .ended, .accepted].contains(pair.status), let p = try await reads.partnership(pair.id) {
+            if let view = shown[pair.id] {
                 let names = try await PeopleService(db: db).find([pair.menteeID, pair.mentorID]).mapValues(\.name)
-                partnerships.append(PartnershipDTO(p, actor: actor, now: now, names: names))
+                partnerships.append(PartnershipDTO(view, names: names))
             } else {
                 others.append(.init(pair_id: pair.id, program_id: pair.programID, mentee_id: pair.menteeID, mentor_id: pair.mentorID,
                                     status: pair.status, created_at: pair.createdAt))

@@ -12,7 +12,8 @@ struct ProgramService {
     }
 
     func find(_ id: UUID) async throws -> Program {
-        guard let model = try await ProgramModel.find(id, on: db) else { throw APIError.notFound("Program \(id.uuidString.lowercased())") }
+        // The same answer as a draft hidden from the asker (`AccessDecision.hidden`), so a 404 does not tell which drafts exist.
+        guard let model = try await ProgramModel.find(id, on: db) else { throw ProgramError.notFound }
         return model.program
     }
 

@@ -55,7 +55,7 @@ public struct SyntheticOrganisation: Sendable {
                                    managerID: i == 0 ? nil : String(format: "S%06d", (i - 1) / 8), status: exited ? .exited : .active, exitDate: exit,
                                    attributes: ["career_path": ["graduate scheme", "career changer", "apprenticeship"][i % 3]]))
         }
-        _ = try await Importing.people(csv: PeopleCSV.render(everyone), actor: .system, now: app.clock.now, store: FluentPeopleImportStore(db: db))
+        _ = try await Importing.people(csv: PeopleCSV.render(everyone), actor: .system, now: app.clock.now, store: FluentPeopleImportStore(db: db, audit: .system(app.clock)))
 
         let juniors = everyone.filter { $0.level <= 3 }, seniors = everyone.filter { $0.level >= 5 }
         var result = Result(people: everyone.count, programs: [], pairs: 0, meetings: 0, checkIns: 0, actions: 0)
@@ -63,7 +63,7 @@ public struct SyntheticOrganisation: Sendable {
         // Check-ins: spread evenly, a few more for pairs that meet the most, until the total is reached.
         let checkInsPerPair = 2 * ((checkIns + 2 * pairs - 1) / (2 * pairs)) + 2
         var checkInsLeft = checkIns
-        let store = FluentProgramStore(db: db)
+        let store = FluentProgramStore(db: db, audit: .system(app.clock))
         var utc = Calendar(identifier: .gregorian)
         utc.timeZone = TimeZone(identifier: "UTC")!
         func at(_ d: CalendarDate, hour: Int = 9) -> Date { utc.date(from: DateComponents(year: d.year, month: d.month, day: d.day, hour: hour))! }

@@ -16,7 +16,7 @@ struct AuthAPIController {
         let accounts = req.flipside.accounts
         let user = try await accounts.verify(email: input.email, password: input.password)
         let (token, expires) = try await accounts.issueToken(for: user)
-        try await req.db.writeTransaction { tx in try await AuditTrail(actor: user.email).record(.tokenIssued, "login", user.email, "\(user.role), API token", on: tx) }
+        try await req.db.writeTransaction { tx in try await AuditTrail(actor: user.email, clock: req.application.clock).record(.tokenIssued, "login", user.email, "\(user.role), API token", on: tx) }
         let response = Response(status: .created)
         try response.content.encode(TokenResponse(token: token, expires_at: expires, user: UserDTO(user)))
         return response
@@ -39,7 +39,7 @@ struct AuthAPIController {
     func updateMe(req: Request) async throws -> MeResponse {
         let user = try req.requireUser()
         guard let employeeID = user.employeeID else {
-            throw APIError(.conflict, code: "no_profile", "This login is not linked to a person, so it has no profile to edit.")
+            throw APIError.noProfile("This login is not linked to a person, so it has no profile to edit.")
         }
         let input = try req.content.decode(MeUpdate.self)
         _ = try await Profiles.update(employeeID, with: ProfileDraft(timeZone: input.time_zone, attributes: input.attributes ?? [:]),

@@ -131,7 +131,7 @@ struct MatchingAPIController {
     static func ownEmployeeID(_ req: Request) throws -> String {
         _ = try req.requireUser()
         guard let id = req.actor.employeeID else {
-            throw APIError(.conflict, code: "no_profile", "Only a login linked to a person has suggestions and makes requests.")
+            throw APIError.noProfile("Only a login linked to a person has suggestions and makes requests.")
         }
         return id
     }

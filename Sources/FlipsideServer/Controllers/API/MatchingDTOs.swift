@@ -214,12 +214,7 @@ struct PairDTO: Content {
         override_reason = actor.isCoordinator ? pair.overrideReason : nil
         self.why = why
         self.history = history.map { Event(status: $0.status, at: $0.at, actor: $0.actor, reason: AccessPolicy.mayReadReason(of: $0, actor) ? $0.reason : nil) }
-        let side = pair.side(of: actor.employeeID)
-        switch status {
-        case .proposed: can_answer = side == .mentee ? pair.menteeAccepted == nil : side == .mentor ? pair.mentorAccepted == nil : false
-        case .requested: can_answer = side == .mentor
-        default: can_answer = false
-        }
+        can_answer = pair.awaitsAnswer(from: pair.side(of: actor.employeeID), now: now)
     }
 }
 

@@ -52,7 +52,7 @@ struct PartnershipAPIController {
             guard file.hasSuffix(".ics"), let owner = try await req.flipside.calendarFeedStore.feedOwner(token: String(file.dropLast(4))) else {
                 throw APIError(.notFound, code: "not_found", "This calendar address does not work: it was renewed or revoked.")
             }
-            return ics(try await PartnershipViews.feed(of: owner, db: req.db, people: req.flipside.people), filename: "flipside.ics")
+            return ics(try await PartnershipViews.feed(of: owner, now: req.flipside.now, db: req.db, people: req.flipside.people), filename: "flipside.ics")
         }
     }
 
@@ -245,7 +245,7 @@ struct PartnershipAPIController {
     static func pairID(_ req: Request) throws -> UUID { try MatchingAPIController.id(req, "pairID", "Pair") }
 
     static func action(_ id: UUID, in pairID: UUID, _ req: Request) async throws -> ActionDTO {
-        let p = try await req.flipside.partnerships.partnership(pairID).seen(by: req.actor)
+        let p = try await req.flipside.partnerships.view(pairID).partnership
         guard let action = p.actions.first(where: { $0.id == id }) else { throw APIError.notFound("Action") }
         return ActionDTO(action, in: p)
     }

@@ -2,8 +2,9 @@ import FlipsideCore
 import Foundation
 import Vapor
 
-/// A partnership as the asker may see it: built from `Partnership.seen(by:)`, so it holds only the words
-/// Core's `TextAccess` lets them read, their own check-ins, and (for coordinators) the health flags.
+/// A partnership as the asker may see it: built from Core's `PartnershipView`, so it holds only the words
+/// Core's `TextAccess` lets them read, their own check-ins, their next steps and (for coordinators) the
+/// health flags.
 struct PartnershipDTO: Content {
     struct Side: Content { var employee_id: String; var name: String }
     struct GoalDTO: Content {
@@ -100,6 +101,8 @@ struct PartnershipDTO: Content {
     var mentor: Side
     /// The asker's side, `null` for a coordinator.
     var your_side: EnrolmentRole?
+    /// What the asker can do next (the steps the partnership routes would accept now), in a fixed order.
+    var next_steps: [PartnershipStep]
     var agreements: [AgreementDTO]
     /// The number of the version in force.
     var current_agreement: Int?
@@ -116,15 +119,16 @@ struct PartnershipDTO: Content {
     var history: [EventDTO]
     var calendar_sequence: Int
 
-    init(_ full: Partnership, actor: Actor, now: Date, names: [String: String]) {
-        let p = full.seen(by: actor)
-        let side = p.pair.side(of: actor.employeeID)
+    init(_ view: PartnershipView, names: [String: String]) {
+        let p = view.partnership, now = view.now
+        let side = view.side
         pair_id = p.pair.id
         program_id = p.pair.programID
-        status = p.status(now: now)
+        status = view.status
         mentee = Side(employee_id: p.pair.menteeID, name: names[p.pair.menteeID] ?? p.pair.menteeID)
         mentor = Side(employee_id: p.pair.mentorID, name: names[p.pair.mentorID] ?? p.pair.mentorID)
         your_side = side
+        next_steps = PartnershipStep.allCases.filter(view.offers)
         agreements = p.agreements.map { AgreementDTO($0, hidden: p.hiddenGoalWords.contains($0.id)) }
         current_agreement = p.current?.number
         pending_agreement = p.pending?.number
@@ -133,18 +137,13 @@ struct PartnershipDTO: Content {
         upcoming = p.upcoming(now: now).map { UpcomingDTO(occurrence: $0.occurrence, start: $0.start) }
         to_log = side == nil ? [] : p.toLog(now: now)
         meetings = p.meetings.map(MeetingDTO.init)
-        check_ins = p.check_insOfReader
+        check_ins = p.checkIns.map(CheckInDTO.init)
         texts = p.texts.map(PairTextDTO.init)
         actions = p.actions.map { ActionDTO($0, in: p) }
-        flags = AccessPolicy.managesPrograms(actor) ? full.flags(now: now).map(HealthFlagDTO.init) : nil
+        flags = view.flags?.map(HealthFlagDTO.init)
         history = p.events.map { EventDTO(status: $0.status, at: $0.at, actor: $0.actor, reason: $0.reason) }
         calendar_sequence = p.sequence
     }
-}
-
-extension Partnership {
-    /// The reader's own check-ins (what `seen(by:)` left).
-    fileprivate var check_insOfReader: [PartnershipDTO.CheckInDTO] { checkIns.map(PartnershipDTO.CheckInDTO.init) }
 }
 
 struct PairTextDTO: Content {

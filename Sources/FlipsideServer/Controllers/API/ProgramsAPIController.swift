@@ -25,7 +25,7 @@ struct ProgramsAPIController {
         try req.authorize(.view, .matchPreview)
         let program = try await req.visibleProgram()
         let algorithm = try PreviewAlgorithm(query: req.query["algorithm"])
-        let previewKey = try await MatchPreviewService.key(program, algorithm: algorithm, on: req.db)
+        let previewKey = try await MatchPreviewService.key(program, algorithm: algorithm, now: req.flipside.now, on: req.db)
         let key = previewKey + "|json"
         var headers = HTTPHeaders()
         headers.contentType = .json

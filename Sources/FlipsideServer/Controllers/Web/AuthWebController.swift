@@ -42,7 +42,7 @@ struct AuthWebController {
         req.session.id = nil
         req.session.data = SessionData()
         req.auth.login(user)
-        try await req.db.writeTransaction { tx in try await AuditTrail(actor: user.email).record(.signedIn, "login", user.email, "\(user.role), web", on: tx) }
+        try await req.db.writeTransaction { tx in try await AuditTrail(actor: user.email, clock: req.application.clock).record(.signedIn, "login", user.email, "\(user.role), web", on: tx) }
     }
 
     /// Where a user starts: coordinators on the programs, participants on their profile.

@@ -332,7 +332,7 @@ struct MatchingWebController {
         let page = PairPage(
             page: PageChrome(request: req, title: isMember ? "Your \(side == .mentee ? "mentor" : "mentee")" : "Pair", nav: isMember ? "me" : "programs"),
             pair: pair,
-            heading: isMember ? "\(partner.name) — your \([.requested, .proposed].contains(pair.status) ? "proposed " : "")\(side == .mentee ? "reverse mentor" : "mentee")" : "\(pair.mentee.name) and \(pair.mentor.name)",
+            heading: isMember ? "\(partner.name) — your \(pair.status.isUnanswered ? "proposed " : "")\(side == .mentee ? "reverse mentor" : "mentee")" : "\(pair.mentee.name) and \(pair.mentor.name)",
             partner: partner, partnerRole: side == .mentee ? "mentor (the junior side)" : "mentee (the senior side)",
             statusText: statusText, why: pair.why, overrideNote: overrideNote,
             history: pair.history.map { PairPage.Event(when: AccountActions.expiryText($0.at), status: $0.status.rawValue, actor: $0.actor, reason: $0.reason) },
@@ -382,7 +382,7 @@ struct MatchingWebController {
     private func renderChoose(_ req: Request, program: Program, message: String?, status: HTTPStatus) async throws -> Response {
         let me = try MatchingAPIController.ownEmployeeID(req)
         let suggestions = try await req.flipside.matching.suggestions(program, for: me)
-        let current = try await req.flipside.matching.pairs(program).first { $0.mentee.employee_id == me && $0.status != .declined && $0.status != .expired && $0.status != .ended }
+        let current = try await req.flipside.matching.pairs(program).first { $0.mentee.employee_id == me && $0.status.isCurrent }
         let s = program.settings
         let rules = "Mentors are at least \(s.minLevelGap) level(s) junior to you, never in your reporting line\(s.forbidSharedManager ? ", never with your manager" : "")\(s.requireCommonChannel ? ", and share a way to meet with you" : ""). A request stays open \(s.requestDays) day(s)."
         let page = ChoosePage(

@@ -31,9 +31,8 @@ struct ParticipantWebController {
             pairs = mine.map { p in
                 let side = p.side(of: id) ?? .mentee
                 let partner = p.partner(of: side)
-                let status = p.effectiveStatus(now: now)
-                let waiting = (status == .proposed && (side == .mentee ? p.menteeAccepted : p.mentorAccepted) == nil) || (status == .requested && side == .mentor)
-                return OwnPairRow(url: SiteURL.pair(p.id).path, partner: partners[partner]?.name ?? partner, status: status.rawValue, canAnswer: waiting)
+                return OwnPairRow(url: SiteURL.pair(p.id).path, partner: partners[partner]?.name ?? partner, status: p.effectiveStatus(now: now).rawValue,
+                                  canAnswer: p.awaitsAnswer(from: side, now: now))
             }
             person = try await req.flipside.people.find(id)
             let programs = try await req.flipside.programs.all()
@@ -52,7 +51,7 @@ struct ParticipantWebController {
     func updateMe(req: Request) async throws -> Response {
         let user = try req.requireUser()
         try CSRF.verify(req)
-        guard let id = user.employeeID else { throw APIError(.conflict, code: "no_profile", "This login is not linked to a person.") }
+        guard let id = user.employeeID else { throw APIError.noProfile("This login is not linked to a person.") }
         struct Form: Content { var time_zone: String?; var pronouns: String?; var career_path: String?; var previous_industry: String?; var background: String? }
         let form = try req.content.decode(Form.self)
         do {
@@ -182,7 +181,7 @@ struct ParticipantWebController {
         let program = try await req.visibleProgram()
         // This form enrols the signed-in person; a login without one (a coordinator's own) has nobody to enrol.
         guard let employeeID = req.actor.employeeID else {
-            throw APIError(.forbidden, code: "no_profile", "Only a participant linked to a person can enrol; coordinators enrol people by CSV upload.")
+            throw APIError.noProfile("Only a participant linked to a person can enrol; coordinators enrol people by CSV upload.")
         }
         try req.authorize(.create, .enrolment(employeeID: employeeID, programStatus: program.status))
         guard program.status.acceptsEnrolments else { throw ProgramError.closedForEnrolment(program.status) }

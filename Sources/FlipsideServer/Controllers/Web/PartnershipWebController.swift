@@ -95,16 +95,16 @@ struct PartnershipWebController {
     }
 
     static func section(_ req: Request, pairID: UUID) async throws -> Section? {
-        let full = try await req.flipside.partnerships.partnership(pairID)
-        guard [.accepted, .active, .completed, .ended].contains(full.pair.status) else { return nil }
-        let names = try await req.flipside.partnerships.names(full)
-        let now = req.flipside.now
-        let dto = PartnershipDTO(full, actor: req.actor, now: now, names: names)
-        let seen = full.seen(by: req.actor)
+        let view = try await req.flipside.partnerships.view(pairID)
+        guard view.isPartnership else { return nil }
+        let names = try await req.flipside.partnerships.names(view)
+        let now = view.now
+        let dto = PartnershipDTO(view, names: names)
+        let seen = view.partnership
         let side = dto.your_side
-        var zone = full.current?.rhythm.timeZone ?? "UTC"
-        if full.current == nil, let own = try await req.flipside.people.find(req.actor.employeeID ?? "") { zone = own.timeZone }
-        let schedule = full.schedule
+        var zone = seen.current?.rhythm.timeZone ?? "UTC"
+        if seen.current == nil, let own = try await req.flipside.people.find(req.actor.employeeID ?? "") { zone = own.timeZone }
+        let schedule = seen.schedule
         func when(_ d: Date) -> String {
             guard let schedule else { return AccountActions.expiryText(d) }
             return "\(schedule.local(d).description.replacingOccurrences(of: "T", with: " ")) \(schedule.rhythm.timeZone)"
@@ -120,9 +120,9 @@ struct PartnershipWebController {
         }
         let current = dto.agreements.first { $0.number == dto.current_agreement }.map(agreementView)
         let pending = dto.agreements.first { $0.number == dto.pending_agreement }
-        let common = Set(full.mentee?.channels ?? FlipsideCore.Channel.allCases).intersection(full.mentor?.channels ?? FlipsideCore.Channel.allCases)
+        let common = Set(seen.mentee?.channels ?? FlipsideCore.Channel.allCases).intersection(seen.mentor?.channels ?? FlipsideCore.Channel.allCases)
         let channelOrder = FlipsideCore.Channel.allCases.filter { common.contains($0) } + FlipsideCore.Channel.allCases.filter { !common.contains($0) }
-        let topics = Set((full.mentee?.wants.map(\.topic) ?? []) + (full.mentor?.offers.map(\.topic) ?? [])).sorted()
+        let topics = Set((seen.mentee?.wants.map(\.topic) ?? []) + (seen.mentor?.offers.map(\.topic) ?? [])).sorted()
         let status = dto.status
         var meetingOptions: [Section.Option] = dto.to_log.map { .init(value: String(Int($0.timeIntervalSince1970)), label: "\(when($0)) (to log)") }
         meetingOptions += dto.upcoming.map { .init(value: String(Int($0.occurrence.timeIntervalSince1970)), label: when($0.start)) }
@@ -134,7 +134,7 @@ struct PartnershipWebController {
         return Section(
             isMember: side != nil, side: side?.rawValue, status: status.rawValue, guidance: dto.guidance, pledge: dto.pledge,
             current: current, pending: pending.map(agreementView),
-            canAccept: pending.map { p in side.map { $0 == .mentee ? p.mentee_accepted_at == nil : p.mentor_accepted_at == nil } ?? false } ?? false,
+            canAccept: view.offers(.acceptAgreement),
             earlier: dto.agreements.filter { $0.number != dto.current_agreement && $0.number != dto.pending_agreement }.reversed().map(agreementView),
             upcoming: dto.upcoming.map { when($0.start) + ($0.start != $0.occurrence ? " (moved)" : "") },
             meetingOptions: meetingOptions,
@@ -150,24 +150,24 @@ struct PartnershipWebController {
             flags: dto.flags.map { $0.map(\.sentence) },
             goalKinds: GoalKind.allCases.map { .init(value: $0.rawValue, label: $0.label) },
             topics: topics.map { .init(value: $0.key, label: $0.key) },
-            cadences: Cadence.allCases.map { .init(value: $0.rawValue, label: $0 == .biweekly ? "every two weeks" : $0.rawValue, selected: $0 == (full.mentee?.cadence ?? .biweekly)) },
+            cadences: Cadence.allCases.map { .init(value: $0.rawValue, label: $0 == .biweekly ? "every two weeks" : $0.rawValue, selected: $0 == (seen.mentee?.cadence ?? .biweekly)) },
             channels: channelOrder.map { .init(value: $0.rawValue, label: $0.rawValue.replacingOccurrences(of: "_", with: " ") + (common.contains($0) ? " (you both use it)" : "")) },
             visibilities: TextVisibility.allCases.map { .init(value: $0.rawValue, label: $0.label, selected: $0 == .standard) },
             actionKinds: ActionKind.allCases.map { .init(value: $0.rawValue, label: $0.label) },
             actionStatuses: ActionStatus.allCases.map { .init(value: $0.rawValue, label: $0.rawValue.replacingOccurrences(of: "_", with: " ")) },
-            draftFirstMeeting: firstDefault, draftTimeZone: zone, draftMinutes: full.current?.rhythm.minutes ?? 60,
-            canDraft: side != nil && [.accepted, .active].contains(status),
-            canMeet: side != nil && status == .active,
-            canClose: side != nil && [.completed, .ended].contains(status) && !full.checkIns.contains { $0.authorID == req.actor.employeeID && $0.kind == .closing },
-            canEnd: side != nil && [.accepted, .active].contains(status),
-            canWrite: side != nil,
+            draftFirstMeeting: firstDefault, draftTimeZone: zone, draftMinutes: seen.current?.rhythm.minutes ?? 60,
+            canDraft: view.offers(.draftAgreement),
+            canMeet: view.offers(.logMeeting),
+            canClose: view.offers(.closingCheckIn),
+            canEnd: view.offers(.end),
+            canWrite: view.offers(.write),
             formURL: SiteURL.pair(pairID).path + "/partnership",
             calendarURL: SiteURL.pairCalendar(pairID).path,
-            concernURL: SiteURL.raiseConcern(full.pair.programID).path,
+            concernURL: SiteURL.raiseConcern(seen.pair.programID).path,
             subjects: (seen.current?.goals ?? []).map { .init(value: TextSubject.goal($0.id).description, label: "Goal: \($0.title)") }
                 + (schedule?.occurrences(to: now).suffix(6).reversed() ?? []).map { .init(value: TextSubject.meeting($0).description, label: "Meeting of \(when($0))") },
-            canContinue: side != nil && status == .active && full.current?.rhythm.endDate != nil && full.pending == nil,
-            endDate: full.current?.rhythm.endDate?.description)
+            canContinue: view.offers(.continueAgreement),
+            endDate: seen.current?.rhythm.endDate?.description)
     }
 
     static func kindLabel(_ kind: TextKind) -> String {
@@ -190,7 +190,7 @@ struct PartnershipWebController {
         _ = try req.requireUser()
         try CSRF.verify(req)
         let id = try MatchingAPIController.id(req, "pairID", "Pair")
-        let full = try await req.flipside.partnerships.partnership(id)   // 404/403 before anything else
+        let seen = try await req.flipside.partnerships.view(id).partnership   // 404/403 before anything else
         let store = req.flipside.partnershipStore, actor = req.actor, now = req.flipside.now
         func field(_ name: String) -> String? {
             (try? req.content.get(String.self, at: name)).flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
@@ -212,13 +212,7 @@ struct PartnershipWebController {
                 }
                 _ = try await Partnerships.draftAgreement(id, draft, actor: actor, now: now, store: store)
             case "continue":
-                // Both may agree to go on: a new version with the goals and rhythm in force and no end date.
-                guard let current = full.current else { throw PartnershipError.noAgreement }
-                let r = current.rhythm
-                let draft = AgreementDraft(goals: current.goals.map { .init(title: $0.title, kind: $0.kind.rawValue, success: $0.success, topic: $0.topic?.key) },
-                                           cadence: r.cadence.rawValue, minutes: r.minutes, firstMeeting: r.firstMeeting.description, timeZone: r.timeZone,
-                                           endDate: nil, channel: r.channel.rawValue, visibility: current.visibility.rawValue, pledgeAccepted: field("pledge") != nil)
-                _ = try await Partnerships.draftAgreement(id, draft, actor: actor, now: now, store: store)
+                _ = try await Partnerships.continueAgreement(id, pledgeAccepted: field("pledge") != nil, actor: actor, now: now, store: store)
             case "accept":
                 _ = try await Partnerships.acceptAgreement(id, version: int("version") ?? 0, pledgeAccepted: field("pledge") != nil, actor: actor, now: now, store: store)
             case "meeting":
@@ -227,7 +221,7 @@ struct PartnershipWebController {
                 guard let status else { throw PartnershipError.invalid([FieldProblem(field: "status", reason: "choose held, missed, moved or cancelled")]) }
                 var movedTo: Date?
                 if status == .moved, let raw = field("moved_to") {
-                    guard let local = LocalDateTime(iso: raw), let schedule = full.schedule else {
+                    guard let local = LocalDateTime(iso: raw), let schedule = seen.schedule else {
                         throw PartnershipError.invalid([FieldProblem(field: "moved_to", reason: "must be a date and time")])
                     }
                     movedTo = schedule.instant(local)
@@ -235,7 +229,7 @@ struct PartnershipWebController {
                 _ = try await Partnerships.logMeeting(id, occurrence: at, status: status, movedTo: movedTo, actor: actor, now: now, store: store)
             case "check-in":
                 var progress: [String: Int] = [:]
-                for goal in full.current?.goals ?? [] {
+                for goal in seen.current?.goals ?? [] {
                     if let value = int("progress_\(goal.id.uuidString.lowercased())") { progress[goal.id.uuidString] = value }
                 }
                 let draft = CheckInDraft(meeting: occurrence("meeting"), satisfaction: int("satisfaction"), direction: field("direction"), progress: progress,

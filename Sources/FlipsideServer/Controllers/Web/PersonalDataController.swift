@@ -33,7 +33,7 @@ struct PersonalDataController {
 
     func downloadOwn(req: Request) async throws -> Response {
         guard let id = try req.requireUser().employeeID else {
-            throw APIError(.notFound, code: "no_profile", "This login is not linked to a person: there is no personal data to export.")
+            throw APIError.noProfile("This login is not linked to a person: there is no personal data to export.")
         }
         return try await Self.attachment(try await Self.export(req, id), for: req, name: id)
     }

@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+
+/// Claims ARCHITECTURE.md makes about the code, held by reading the code.
+@Suite struct ArchitectureRuleTests {
+    static let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Sources")
+
+    /// Every Swift file under `Sources/`, with its path relative to it.
+    static func swiftFiles() throws -> [(path: String, text: String)] {
+        let enumerator = try #require(FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil))
+        var out: [(String, String)] = []
+        for case let url as URL in enumerator where url.pathExtension == "swift" {
+            out.append((String(url.path.dropFirst(sources.path.count + 1)), try String(contentsOf: url, encoding: .utf8)))
+        }
+        return out
+    }
+
+    /// "Now" comes from the clock (`WallClock`): no `Date()` or `Date(timeIntervalSinceNow:)` elsewhere, so
+    /// a test's `ManualClock` reaches every time the product records or compares. Two places may: the
+    /// system clock itself, and the SQLite writer lock's stamp (written to take the lock, never read).
+    @Test func everyNowComesFromTheClock() throws {
+        let allowed: Set<String> = ["FlipsideCore/Time/WallClock.swift", "FlipsideServer/Persistence/WriteLock.swift"]
+        let files = try Self.swiftFiles()
+        #expect(files.count > 100)
+        var offenders: [String] = []
+        for (path, text) in files where !allowed.contains(path) {
+            for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let code = line.trimmingCharacters(in: .whitespaces)
+                if code.hasPrefix("//") { continue }
+                if code.range(of: #"(?<![A-Za-z0-9_])Date(\(\)|\(timeIntervalSinceNow|\.now\b)"#, options: .regularExpression) != nil {
+                    offenders.append("\(path):\(number + 1): \(code)")
+                }
+            }
+        }
+        #expect(offenders.isEmpty, "\(offenders.joined(separator: "\n"))")
+    }
+
+    /// A whole partnership (with every word in it) reaches the server only sealed: the stores return
+    /// `Unredacted<Partnership>`, and Core's `PartnershipReading` is the one way to a readable one.
+    @Test func partnershipsLeaveTheStoresSealed() throws {
+        let files = try Self.swiftFiles().filter { $0.path.hasPrefix("FlipsideServer/") }
+        for (path, text) in files {
+            #expect(!text.contains("-> Partnership?") && !text.contains("-> [Partnership]") || path == "FlipsideServer/Persistence/FluentPartnershipStore.swift",
+                    "\(path) returns an unsealed partnership")
+            #expect(!text.contains(".seen(by: "), "\(path) redacts a partnership itself: use PartnershipReading")
+        }
+    }
+}
