@@ -198,9 +198,7 @@ struct PersonCommand: AsyncParsableCommand {
 
         func run() async throws {
             let text: String
-            do { text = try await withMigratedApplication { try await PersonalDataActions.export(employeeID, app: $0) } } catch let error as APIError {
-                throw ValidationError(error.message)
-            }
+            text = try await withMigratedApplication { try await PersonalDataActions.export(employeeID, app: $0) }
             do { try text.write(toFile: out, atomically: true, encoding: .utf8) } catch { throw ValidationError("Cannot write \(out): \(error.localizedDescription)") }
             print("Wrote \(out).")
         }
@@ -214,12 +212,8 @@ struct PersonCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard confirm == employeeID else { throw ValidationError("--confirm must repeat the employee id (\(employeeID)).") }
-            do {
-                let erased = try await withMigratedApplication { try await PersonalDataActions.erase(employeeID, app: $0) }
-                print("Erased \(employeeID): now \(erased.pseudonym); \(erased.texts) texts deleted, \(erased.pairs) pairs ended.")
-            } catch let error as APIError {
-                throw ValidationError(error.message)
-            }
+            let erased = try await withMigratedApplication { try await PersonalDataActions.erase(employeeID, app: $0) }
+            print("Erased \(employeeID): now \(erased.pseudonym); \(erased.texts) texts deleted, \(erased.pairs) pairs ended.")
         }
     }
 }

@@ -50,14 +50,7 @@ struct ReportCommand: AsyncParsableCommand {
     @ArgumentParser.Option(help: "Follow people up to this day (YYYY-MM-DD); default today.") var censor: String?
 
     func run() async throws {
-        let html: String
-        do {
-            html = try await withMigratedApplication { try await ReportActions.outcomes(program: program, censor: censor, app: $0) }
-        } catch let error as APIError {
-            var stderr = StandardError()
-            print(error.message, to: &stderr)
-            throw ExitCode(1)
-        }
+        let html = try await withMigratedApplication { try await ReportActions.outcomes(program: program, censor: censor, app: $0) }
         do {
             try html.write(toFile: out, atomically: true, encoding: .utf8)
         } catch {

@@ -25,6 +25,8 @@ import Testing
             func replace(_ program: Program) { programs[program.id] = program }
             func delete(_ id: UUID) { programs[id] = nil }
             func finishPairs(of programID: UUID, at: Date) {}
+            var guidance: [UUID: Guidance] = [:]
+            func replaceGuidance(_ g: Guidance, of program: Program) { guidance[program.id] = g }
         }
     }
 
@@ -70,5 +72,21 @@ import Testing
         await #expect(throws: ProgramError.notFound) {
             try await Programs.delete(program.id, actor: Self.coordinator, store: store)
         }
+    }
+
+    @Test func guidanceIsCheckedAndOnlyCoordinatorsSetIt() async throws {
+        let store = Memory()
+        let program = try await Programs.create(Program(name: "Pilot"), actor: Self.coordinator, store: store)
+        await #expect(throws: ProgramError.self) {
+            try await Programs.setGuidance(of: program.id, senior: "Listen.", junior: "Speak.", actor: .participant(employeeID: "J1"), store: store)
+        }
+        await #expect(throws: ProgramError.invalid([FieldProblem(field: "junior", reason: "is required")])) {
+            try await Programs.setGuidance(of: program.id, senior: "Listen.", junior: "  ", actor: Self.coordinator, store: store)
+        }
+        await #expect(throws: ProgramError.notFound) {
+            try await Programs.setGuidance(of: UUID(), senior: "Listen.", junior: "Speak.", actor: Self.coordinator, store: store)
+        }
+        let set = try await Programs.setGuidance(of: program.id, senior: " Listen. ", junior: "Speak.", actor: Self.coordinator, store: store)
+        #expect(set == Guidance(senior: "Listen.", junior: "Speak."))
     }
 }

@@ -41,9 +41,47 @@ import Testing
     @Test func partnershipsLeaveTheStoresSealed() throws {
         let files = try Self.swiftFiles().filter { $0.path.hasPrefix("FlipsideServer/") }
         for (path, text) in files {
-            #expect(!text.contains("-> Partnership?") && !text.contains("-> [Partnership]") || path == "FlipsideServer/Persistence/FluentPartnershipStore.swift",
+            #expect(!text.contains("-> Partnership?") && !text.contains("-> [Partnership]") || path == "FlipsideServer/Persistence/PartnershipReads.swift",
                     "\(path) returns an unsealed partnership")
             #expect(!text.contains(".seen(by: "), "\(path) redacts a partnership itself: use PartnershipReading")
         }
+    }
+
+    /// Services work for a scope (actor, clock, stores), not a request, and throw Core's errors: the API's
+    /// answer to an error (`APIError`) is decided at the edge, once, by `APIError.from`.
+    @Test func servicesHoldNoRequestAndThrowCoreErrors() throws {
+        let files = try Self.swiftFiles().filter { $0.path.hasPrefix("FlipsideServer/Services/") }
+        #expect(files.count >= 10)
+        for (path, text) in files {
+            let code = text.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("//") }.joined(separator: "\n")
+            #expect(code.range(of: #"\bAPIError\b"#, options: .regularExpression) == nil, "\(path) uses APIError")
+            #expect(code.range(of: #"\bRequest\b"#, options: .regularExpression) == nil, "\(path) holds a Request")
+        }
+    }
+
+    /// A response is an explicit DTO: no Core type is made `Content` by the server, and no route handler
+    /// (`(req: Request)`) returns a Core type as it is.
+    @Test func noCoreTypeIsEncodedAsItIs() throws {
+        let all = try Self.swiftFiles()
+        var coreTypes = Set<String>()
+        for (path, text) in all where path.hasPrefix("FlipsideCore/") {
+            let pattern = try NSRegularExpression(pattern: #"public (?:final )?(?:struct|enum|class|actor) ([A-Z][A-Za-z0-9]*)"#)
+            for m in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                coreTypes.insert(String(text[Range(m.range(at: 1), in: text)!]))
+            }
+        }
+        #expect(coreTypes.contains("Partnership") && coreTypes.contains("Program") && coreTypes.count > 50)
+        var offenders: [String] = []
+        let conformance = try NSRegularExpression(pattern: #"extension ([A-Z][A-Za-z0-9.]*)\s*:[^{]*\b(Content|ResponseEncodable|AsyncResponseEncodable)\b"#)
+        let handler = try NSRegularExpression(pattern: #"\(req: Request\) async throws -> \[?(?:Page<)?([A-Z][A-Za-z0-9]*)"#)
+        for (path, text) in all where path.hasPrefix("FlipsideServer/") {
+            for regex in [conformance, handler] {
+                for m in regex.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                    let name = String(text[Range(m.range(at: 1), in: text)!])
+                    if coreTypes.contains(name) { offenders.append("\(path): \(name)") }
+                }
+            }
+        }
+        #expect(offenders.isEmpty, "\(offenders.joined(separator: "\n"))")
     }
 }

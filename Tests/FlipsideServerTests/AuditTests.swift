@@ -18,12 +18,16 @@ import VaporTesting
             #expect(created == .created, "\(body)")
             let id = try #require((try json(body) as? [String: Any])?["id"] as? String)
             _ = try await world.api(.POST, "/api/v1/programs/\(id)/status", as: .coordinator, json: #"{"status": "enrolling"}"#)
+            // Guidance is a program change like any other: written by Core's use case, with its line (never its words).
+            let (guided, _) = try await world.api(.PUT, "/api/v1/programs/\(id)/guidance", as: .coordinator, json: #"{"senior":"Listen first.","junior":"Say it."}"#)
+            #expect(guided == .ok)
             let (status, list) = try await world.api(.GET, "/api/v1/audit", as: .coordinator)
             let document = try OpenAPIDocument()
             #expect(status == .ok && document.check("GET", "/api/v1/audit", status: 200, body: list).isEmpty, "\(document.check("GET", "/api/v1/audit", status: 200, body: list))")
             let items = try #require((try json(list) as? [String: Any])?["items"] as? [[String: Any]])
             let actions = items.compactMap { $0["action"] as? String }
-            for action in ["people.imported", "program.created", "program.status_changed"] {
+            #expect(!list.contains("Listen first"))
+            for action in ["people.imported", "program.created", "program.status_changed", "program.guidance_changed"] {
                 #expect(actions.contains(action), "\(action) missing from \(actions)")
             }
             let change = try #require(items.first { $0["action"] as? String == "program.status_changed" })

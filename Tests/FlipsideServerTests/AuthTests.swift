@@ -108,7 +108,7 @@ import VaporTesting
 
     @Test func aParticipantLoginNeedsAPerson() async throws {
         try await TestWorld.run { world in
-            await #expect(throws: APIError.self) {
+            await #expect(throws: SignInError.self) {
                 try await AccountService(app: world.app).upsertUser(email: "nobody@example.com", password: TestWorld.password, role: .participant)
             }
         }

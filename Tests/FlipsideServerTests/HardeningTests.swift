@@ -84,9 +84,10 @@ import VaporTesting
                 let req = Request(application: world.app, method: .POST, url: "/api/v1/auth/token",
                                   remoteAddress: try SocketAddress(ipAddress: address, port: 40000), on: world.app.eventLoopGroup.next())
                 do {
-                    _ = try await AccountService(request: req).verify(email: email, password: password)
+                    _ = try await req.flipside.accounts.verify(email: email, password: password)
                     return .created
-                } catch let error as APIError {
+                } catch let refusal as SignInError {
+                    let error = APIError.from(refusal)
                     #expect(error.status != .tooManyRequests || error.message.contains("your network"))
                     return error.status
                 }
@@ -107,9 +108,9 @@ import VaporTesting
                 let req = Request(application: world.app, method: .POST, url: "/api/v1/auth/token",
                                   remoteAddress: try SocketAddress(ipAddress: address, port: 40000), on: world.app.eventLoopGroup.next())
                 do {
-                    _ = try await AccountService(request: req).verify(email: "random\(i)@example.com", password: "wrong password")
+                    _ = try await req.flipside.accounts.verify(email: "random\(i)@example.com", password: "wrong password")
                     return .created
-                } catch let error as APIError { return error.status }
+                } catch let error as SignInError { return APIError.from(error).status }
             }
             var seen: [HTTPStatus] = []
             for i in 1...12 { seen.append(try await attempt(from: "2001:db8:1:2::\(String(i, radix: 16))", i)) }

@@ -530,7 +530,7 @@ import VaporTesting
     @Test func overviewCountsAgreeWithEachProgram() async throws {
         try await TestWorld.run { world in
             // It fills an empty organisation: take the test world's programs away first (people and accounts stay).
-            await #expect(throws: APIError.self) { _ = try await SyntheticOrganisation(people: 600, programs: 3, pairs: 60, checkIns: 900).load(into: world.app) }
+            await #expect(throws: ConfigError.self) { _ = try await SyntheticOrganisation(people: 600, programs: 3, pairs: 60, checkIns: 900).load(into: world.app) }
             try await EnrolmentModel.query(on: world.app.db).delete()
             try await ProgramModel.query(on: world.app.db).delete()
             let made = try await SyntheticOrganisation(people: 600, programs: 3, pairs: 60, checkIns: 900).load(into: world.app)

@@ -120,6 +120,10 @@ public struct RetentionAnalysis: Sendable {
     public var conclusive: Bool
     public var caveat: String?
 
+    /// Six and twelve months, in days: where the curves are read off.
+    public static let sixMonths = 183.0
+    public static let twelveMonths = 365.0
+
     /// The smallest group and number of exits for a conclusion worth stating.
     public static let minimumGroup = 20
     public static let minimumExits = 5
@@ -158,7 +162,8 @@ public struct RetentionAnalysis: Sendable {
             let curve = KaplanMeier(subjects)
             let followed = subjects.map(\.time).max() ?? 0
             return (Group(name: name, people: members.count, exits: subjects.filter(\.exited).count, curve: curve,
-                          sixMonths: followed >= 183 ? curve.at(183) : nil, twelveMonths: followed >= 365 ? curve.at(365) : nil), subjects)
+                          sixMonths: followed >= Self.sixMonths ? curve.at(Self.sixMonths) : nil,
+                          twelveMonths: followed >= Self.twelveMonths ? curve.at(Self.twelveMonths) : nil), subjects)
         }
         let (mentorGroup, mentorSubjects) = group("Mentors (junior side)", participants.filter { mentorIDs.contains($0.employeeID) })
         let (menteeGroup, menteeSubjects) = group("Mentees (senior side)", participants.filter { menteeIDs.contains($0.employeeID) && !mentorIDs.contains($0.employeeID) })

@@ -71,6 +71,18 @@ public struct Guidance: Sendable, Hashable, Codable {
         self.junior = junior
     }
 
+    /// Both texts trimmed, or every problem (each required, within `most`).
+    public static func checked(senior: String, junior: String) throws(ProgramError) -> Guidance {
+        var problems: [FieldProblem] = []
+        for (field, value) in [("senior", senior), ("junior", junior)] {
+            let text = value.trimmingCharacters(in: .whitespacesAndNewlines)
+            if text.isEmpty { problems.append(FieldProblem(field: field, reason: "is required")) }
+            if let p = TextLimits.problem(text, most: most, multiline: true) { problems.append(FieldProblem(field: field, reason: p)) }
+        }
+        guard problems.isEmpty else { throw .invalid(problems) }
+        return Guidance(senior: senior.trimmingCharacters(in: .whitespacesAndNewlines), junior: junior.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
     public static let standard = Guidance(
         senior: """
         Reserve judgment and listen actively: you are here to learn. Take on board what is negative or \

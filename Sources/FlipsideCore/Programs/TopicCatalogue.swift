@@ -23,6 +23,11 @@ public enum TopicCatalogue {
     }
 
     /// Topics typed one per line (or separated by `;`): duplicates dropped, each within the limits.
+    /// A text of topics, one per line (or separated by ';'), as the items `parse(items:)` reads.
+    public static func lines(_ text: String) -> [String] {
+        text.split(whereSeparator: { $0 == "\n" || $0 == ";" || $0 == "\r" }).map { $0.trimmed }.filter { !$0.isEmpty }
+    }
+
     public static func parse(_ text: String) -> (topics: [Topic], problems: [FieldProblem]) {
         var topics: [Topic] = []
         var problems: [FieldProblem] = []

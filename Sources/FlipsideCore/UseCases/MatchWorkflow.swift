@@ -85,6 +85,8 @@ public enum MatchWorkflowError: Error, Equatable, Sendable {
     case ruleBroken(menteeID: String, mentorID: String, rule: String)
     case conflictingRule(String)
     case runNotDone(RunStatus)
+    /// Two runs compared, one of them not finished.
+    case runsNotComparable
     case staleRun
     case alreadyPublished
     case run(RunError)
@@ -111,6 +113,7 @@ public enum MatchWorkflowError: Error, Equatable, Sendable {
             return "\(mentee)–\(mentor) breaks the \(rule) rule (\(EligibilityRule(rawValue: rule)?.explanation ?? rule)). To pair them anyway, give a written reason to override it."
         case let .conflictingRule(text): return text
         case let .runNotDone(status): return "Only a finished run can be published; this one is \(status.rawValue)."
+        case .runsNotComparable: return "Only finished runs can be compared."
         case .staleRun: return "The program's enrolments, locks or exclusions changed after this run. Run the matching again and publish the new run."
         case .alreadyPublished: return "This program's pairs are already published. Re-run for the people left without a partner instead."
         case let .run(error): return error.message

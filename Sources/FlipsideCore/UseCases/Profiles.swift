@@ -26,6 +26,14 @@ public protocol ProfileStore: Sendable {
 public enum ProfileError: Error, Equatable, Sendable {
     case personNotFound(employeeID: String)
     case invalid([FieldProblem])
+
+    /// A sentence for a person.
+    public var message: String {
+        switch self {
+        case let .personNotFound(id): return "Person \(id) was not found."
+        case let .invalid(problems): return problems.map { "\($0.field) \($0.reason)" }.joined(separator: "; ")
+        }
+    }
 }
 
 public enum Profiles {

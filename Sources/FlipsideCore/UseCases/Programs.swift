@@ -15,6 +15,8 @@ public protocol ProgramWork: Sendable {
     /// A closing program's pairs: those on (accepted, active) complete, those still open (requested,
     /// proposed) end, each with a line in its history.
     func finishPairs(of programID: UUID, at: Date) async throws
+    /// Replaces the program's guidance for both sides (with an audit line).
+    func replaceGuidance(_ guidance: Guidance, of program: Program) async throws
 }
 
 /// Runs program work atomically.
@@ -67,6 +69,17 @@ public enum Programs {
             guard let program = try await work.heldProgram(id) else { throw ProgramError.notFound }
             if let blocker = program.deletionBlocker { throw ProgramError.cannotDelete(blocker) }
             try await work.delete(id)
+        }
+    }
+
+    /// Sets what each side is told about their role, checked against Core's text limits.
+    public static func setGuidance(of id: UUID, senior: String, junior: String, actor: Actor, store: any ProgramStore) async throws -> Guidance {
+        try allow(actor, .change, .programs)
+        let guidance = try Guidance.checked(senior: senior, junior: junior)
+        return try await store.atomically { work in
+            guard let program = try await work.heldProgram(id) else { throw ProgramError.notFound }
+            try await work.replaceGuidance(guidance, of: program)
+            return guidance
         }
     }
 

@@ -24,6 +24,39 @@ public enum SignInLinkError: Error, Equatable, Sendable {
     /// The link is for someone who has left since it was made.
     case accessEnded
     case invalid([FieldProblem])
+
+    /// A sentence for a person.
+    public var message: String {
+        switch self {
+        case let .personNotFound(id): return "Person \(id) was not found."
+        case let .personLeft(name, status): return "\(name) has left the organisation (status \(status.rawValue)); no sign-in link."
+        case .invalidLink:
+            return "This sign-in link does not work: it was used, replaced by a newer one, or has expired. Ask your program coordinator for a new one."
+        case .accessEnded: return SignInError.accessEnded.message
+        case let .invalid(problems): return problems.map { "\($0.field) \($0.reason)" }.joined(separator: "; ")
+        }
+    }
+}
+
+/// Why a sign-in with a password, or a new login, is refused.
+public enum SignInError: Error, Equatable, Sendable {
+    case invalid([FieldProblem])
+    /// Too many failed sign-ins, from one network address or for one email; try again after `minutes`.
+    case tooManyAttempts(fromAddress: Bool, minutes: Int)
+    case wrongCredentials
+    /// The login belongs to someone who has left.
+    case accessEnded
+
+    public var message: String {
+        switch self {
+        case let .invalid(problems): return problems.map { "\($0.field) \($0.reason)" }.joined(separator: "; ")
+        case let .tooManyAttempts(fromAddress, minutes):
+            return "Too many failed sign-ins \(fromAddress ? "from your network" : "for this email"). Try again in \(minutes) minutes."
+        case .wrongCredentials: return "The email or password is not right."
+        case .accessEnded:
+            return "This login belongs to someone who has left the organisation, so it no longer signs in. If that is wrong, ask HR to correct the record."
+        }
+    }
 }
 
 /// Sign-in links: a coordinator makes one for a person and passes it on; the person opens it and sets a

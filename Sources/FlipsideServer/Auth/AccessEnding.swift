@@ -19,17 +19,16 @@ enum AccessEnding {
         }
     }
 
-    /// Why this login may not be used, or `nil` when it may: a login linked to a person who has left is
+    /// Whether this login may no longer be used: a login linked to a person who has left is
     /// refused; coordinators' own logins that match no person are unaffected.
-    static func refusal(for user: UserModel, on db: any Database) async throws -> APIError? {
+    static func hasEnded(for user: UserModel, on db: any Database) async throws -> Bool {
         guard let employeeID = user.employeeID,
               let raw = try await PersonModel.query(on: db).filter(\.$employeeID == employeeID).field(\.$status).first()?.status,
-              let status = EmploymentStatus(rawValue: raw), !status.keepsAccess else { return nil }
-        return accessEnded
+              let status = EmploymentStatus(rawValue: raw), !status.keepsAccess else { return false }
+        return true
     }
 
-    static let accessEnded = APIError(.forbidden, code: "access_ended",
-                                      "This login belongs to someone who has left the organisation, so it no longer signs in. If that is wrong, ask HR to correct the record.")
+    static let accessEnded = APIError(.forbidden, code: "access_ended", SignInError.accessEnded.message)
 }
 
 extension AccessEnding {

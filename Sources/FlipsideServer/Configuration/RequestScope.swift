@@ -21,16 +21,23 @@ struct RequestScope {
     var partnershipStore: FluentPartnershipStore { FluentPartnershipStore(db: request.db) }
     var concernStore: FluentConcernStore { FluentConcernStore(db: request.db) }
     var calendarFeedStore: FluentCalendarFeedStore { FluentCalendarFeedStore(db: request.db) }
+    var pendingImportStore: FluentPendingImportStore { FluentPendingImportStore(db: request.db, audit: request.auditTrail) }
     var signInLinkStore: FluentSignInLinkStore { FluentSignInLinkStore(db: request.db, accounts: accounts) }
 
+    /// The services' scope: this request's actor, clock, database, audit trail and result cache.
+    var service: ServiceScope {
+        ServiceScope(actor: actor, clock: clock, db: request.db, audit: request.auditTrail, results: request.application.results)
+    }
+
     // Services.
-    var people: PeopleService { PeopleService(db: request.db, results: request.application.results) }
-    var programs: ProgramService { ProgramService(db: request.db) }
-    var enrolments: EnrolmentService { EnrolmentService(db: request.db) }
-    var accounts: AccountService { AccountService(request: request) }
-    var matchPreview: MatchPreviewService { MatchPreviewService(request: request) }
-    var matching: MatchingViews { MatchingViews(request: request) }
-    var partnerships: PartnershipViews { PartnershipViews(actor: actor, now: now, db: request.db, people: people) }
+    var people: PeopleService { service.people }
+    var programs: ProgramService { service.programs }
+    var enrolments: EnrolmentService { service.enrolments }
+    var accounts: AccountService { AccountService(app: request.application, db: request.db, clientAddress: request.clientAddress) }
+    var matchPreview: MatchPreviewService { service.matchPreview }
+    var matching: MatchingViews { service.matching }
+    var outcomes: OutcomesViews { service.outcomes }
+    var partnerships: PartnershipViews { service.partnerships }
 }
 
 extension Request {

@@ -66,6 +66,7 @@ extension APIError {
     static func from(_ error: any Error) -> APIError {
         switch error {
         case let e as APIError: return e
+        case let e as PendingImportExpired: return APIError(.gone, code: "upload_expired", e.message)
         case let e as ImportFailure:
             let count = e.problems.count
             return APIError(.unprocessableEntity, code: "import_rejected",
@@ -96,7 +97,7 @@ extension APIError {
             case let .ruleBroken(_, _, rule):
                 return APIError(.unprocessableEntity, code: "rule_broken", e.message, details: [ErrorDetail(field: "reason", reason: "is needed to override the \(rule) rule")])
             case .conflictingRule: return APIError(.conflict, code: "conflicting_rule", e.message)
-            case .runNotDone: return APIError(.conflict, code: "run_not_done", e.message)
+            case .runNotDone, .runsNotComparable: return APIError(.conflict, code: "run_not_done", e.message)
             case .staleRun: return APIError(.conflict, code: "stale_run", e.message)
             case .alreadyPublished: return APIError(.conflict, code: "already_published", e.message)
             case .run: return APIError(.unprocessableEntity, code: "run_failed", e.message)
@@ -114,14 +115,18 @@ extension APIError {
             }
         case let e as SignInLinkError:
             switch e {
-            case let .personNotFound(id): return .notFound("Person \(id)")
-            case let .personLeft(name, status):
-                return APIError(.conflict, code: "person_inactive", "\(name) has left the organisation (status \(status.rawValue)); no sign-in link.")
-            case .invalidLink:
-                return APIError(.notFound, code: "invalid_link",
-                                "This sign-in link does not work: it was used, replaced by a newer one, or has expired. Ask your program coordinator for a new one.")
+            case .personNotFound: return APIError(.notFound, code: "not_found", e.message)
+            case .personLeft: return APIError(.conflict, code: "person_inactive", e.message)
+            case .invalidLink: return APIError(.notFound, code: "invalid_link", e.message)
             case .accessEnded: return AccessEnding.accessEnded
             case let .invalid(problems): return .invalid(problems)
+            }
+        case let e as SignInError:
+            switch e {
+            case let .invalid(problems): return .invalid(problems)
+            case .tooManyAttempts: return APIError(.tooManyRequests, code: "too_many_attempts", e.message)
+            case .wrongCredentials: return APIError(.unauthorized, code: "invalid_credentials", e.message)
+            case .accessEnded: return AccessEnding.accessEnded
             }
         case let e as PartnershipError:
             switch e {
@@ -144,6 +149,12 @@ extension APIError {
             case .programNotFound: return .notFound("Program")
             case .notInProgram: return APIError(.forbidden, code: "not_in_program", e.message)
             case let .invalid(problems): return .invalid(problems)
+            }
+        case let e as OutcomesError:
+            switch e {
+            case .noStart: return APIError(.conflict, code: "no_start", e.message)
+            case .tooFewPairs: return APIError(.conflict, code: "too_few_pairs", e.message)
+            case .censorBeforeStart, .invalid: return .invalid(e.problems)
             }
         case let e as EnrolmentError:
             switch e {

@@ -139,3 +139,38 @@ struct FluentEnrolmentImportStore: EnrolmentImportStore {
         }
     }
 }
+
+/// Core's `PendingImportStore` on the database: uploaded HR exports kept while they are mapped, one per
+/// coordinator.
+struct FluentPendingImportStore: PendingImportStore {
+    let db: any Database
+    var audit: AuditTrail
+    var sql: any SQLDatabase { db as! any SQLDatabase }
+
+    func keep(_ text: String, rows: Int, for owner: UUID, now: Date, expiredBefore: Date) async throws -> UUID {
+        struct Row: Encodable { var id: UUID; var user_id: UUID; var text: String; var created_at: Double }
+        let id = UUID()
+        let audit = self.audit
+        try await db.writeTransaction { tx in
+            let sql = tx as! any SQLDatabase
+            try await sql.delete(from: PendingImportTable.name).where("user_id", .equal, owner)
+                .orWhere("created_at", .lessThan, expiredBefore.timeIntervalSince1970).run()
+            try await sql.insert(into: PendingImportTable.name).model(Row(id: id, user_id: owner, text: text, created_at: now.timeIntervalSince1970)).run()
+            try await audit.record(.peopleImportKept, "import", id.uuidString.lowercased(), "\(rows) rows kept to map their columns", on: tx)
+        }
+        return id
+    }
+
+    func text(_ id: UUID, of owner: UUID, keptSince: Date) async throws -> String? {
+        try await sql.select().column("text").from(PendingImportTable.name).where("id", .equal, id).where("user_id", .equal, owner)
+            .where("created_at", .greaterThanOrEqual, keptSince.timeIntervalSince1970).first()?.decode(column: "text", as: String.self)
+    }
+
+    func forget(_ id: UUID) async throws {
+        try await sql.delete(from: PendingImportTable.name).where("id", .equal, id).run()
+    }
+
+    func storedMapping(for signature: String) async throws -> ImportMapping? {
+        try await ImportMappingTable.find(signature, on: sql)
+    }
+}

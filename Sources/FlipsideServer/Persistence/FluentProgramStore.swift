@@ -44,6 +44,14 @@ struct FluentProgramStore: ProgramStore {
             }
         }
 
+        func replaceGuidance(_ g: Guidance, of program: Program) async throws {
+            let sql = tx as! any SQLDatabase
+            try await sql.delete(from: PartnershipTables.guidance).where("program_id", .equal, program.id).run()
+            try await sql.insert(into: PartnershipTables.guidance).columns("program_id", "senior", "junior")
+                .values(SQLBind(program.id), SQLBind(g.senior), SQLBind(g.junior)).run()
+            try await audit.record(.guidanceChanged, "program", program.id.uuidString.lowercased(), program.name, on: tx)
+        }
+
         func delete(_ id: UUID) async throws {
             let sql = tx as! any SQLDatabase
             for table in PartnershipTables.perPair {

@@ -12,20 +12,14 @@ struct AccountService {
     /// The client's IP address, for the per-address sign-in limit (`nil` on the command line).
     let clientAddress: String?
 
-    init(request: Request) {
-        db = request.db
-        passwords = QueuedPasswords(hasher: request.password.async, work: request.application.passwordWork)
-        config = request.application.appConfig
-        clock = request.application.clock
-        clientAddress = request.clientAddress
-    }
-
-    init(app: Application) {
-        db = app.db
+    /// The service on the application's passwords and settings, over `db` (the application's database
+    /// by default), for a client at `clientAddress` (`nil` on the command line).
+    init(app: Application, db: (any Database)? = nil, clientAddress: String? = nil) {
+        self.db = db ?? app.db
         passwords = QueuedPasswords(hasher: app.password.async(on: app.threadPool, hopTo: app.eventLoopGroup.next()), work: app.passwordWork)
         config = app.appConfig
         clock = app.clock
-        clientAddress = nil
+        self.clientAddress = clientAddress
     }
 
     /// The same service working inside a transaction.
@@ -46,15 +40,15 @@ struct AccountService {
     @discardableResult
     func upsertUser(email: String, password: String, role: UserRole) async throws -> UserModel {
         let email = email.trimmingCharacters(in: .whitespaces).lowercased()
-        guard EmailAddress.isPlausible(email) else { throw APIError.invalid([FieldProblem(field: "email", reason: "is not an email address")]) }
+        guard EmailAddress.isPlausible(email) else { throw SignInError.invalid([FieldProblem(field: "email", reason: "is not an email address")]) }
         let weak = PasswordRules.problems(password)
-        guard weak.isEmpty else { throw APIError.invalid(weak) }
+        guard weak.isEmpty else { throw SignInError.invalid(weak) }
         // A new login whose address only looks like a known one (look-alike letters) is refused.
         if !email.isAllASCII, try await UserModel.find(email: email, on: db) == nil {
             let sql = db as! any SQLDatabase
             let known = try await sql.raw("SELECT email FROM users UNION SELECT email FROM people").all().map { try $0.decode(column: "email", as: String.self) }
             if let (_, other) = UnicodeSafety.lookAlikes(candidates: [email], others: known).first {
-                throw APIError.invalid([FieldProblem(field: "email", reason: "looks like \(other) but is another address (look-alike characters)")])
+                throw SignInError.invalid([FieldProblem(field: "email", reason: "looks like \(other) but is another address (look-alike characters)")])
             }
         }
         let hash = try await passwords.hash(password)
@@ -62,7 +56,7 @@ struct AccountService {
         let person = try await PersonModel.query(on: db).searchKeyContains(email).all()
             .first { $0.email.lowercased() == email }
         if role == .participant && person == nil {
-            throw APIError.invalid([FieldProblem(field: "email", reason: "no person has this email; a participant's login belongs to a person imported from HR")])
+            throw SignInError.invalid([FieldProblem(field: "email", reason: "no person has this email; a participant's login belongs to a person imported from HR")])
         }
         let user = try await UserModel.find(email: email, on: db)
             ?? UserModel(email: email, passwordHash: hash, role: role, employeeID: nil)
@@ -83,10 +77,8 @@ struct AccountService {
         let limiter = LoginLimiter(db: db, window: config.loginWindow)
         var reserved: [String] = []
         let minutes = Int((config.loginWindow / 60).rounded(.up))
-        let addressRefusal = APIError(.tooManyRequests, code: "too_many_attempts",
-                                      "Too many failed sign-ins from your network. Try again in \(minutes) minutes.")
-        let emailRefusal = APIError(.tooManyRequests, code: "too_many_attempts",
-                                    "Too many failed sign-ins for this email. Try again in \(minutes) minutes.")
+        let addressRefusal = SignInError.tooManyAttempts(fromAddress: true, minutes: minutes)
+        let emailRefusal = SignInError.tooManyAttempts(fromAddress: false, minutes: minutes)
         let emailKey = LoginLimiter.emailKey(String(email.prefix(320)))
         if let clientAddress {
             let key = LoginLimiter.addressKey(ClientAddress.limitKey(clientAddress))
@@ -107,13 +99,13 @@ struct AccountService {
             ok = false
         }
         guard let user, ok else {
-            throw APIError(.unauthorized, code: "invalid_credentials", "The email or password is not right.")
+            throw SignInError.wrongCredentials
         }
         // The password was right: these attempts were not failures.
         try await limiter.release(reserved)
         let now = clock.now
         try await db.writeTransaction { tx in try await Outbox.requestCleanUp(now: now, on: tx) }
-        if let refusal = try await AccessEnding.refusal(for: user, on: db) { throw refusal }
+        if try await AccessEnding.hasEnded(for: user, on: db) { throw SignInError.accessEnded }
         return user
     }
 

@@ -39,7 +39,7 @@ public enum AccountActions {
         do {
             let user = try await AccountService(app: app).upsertUser(email: email, password: password, role: coordinator ? .coordinator : .participant)
             return user.role
-        } catch let error as APIError {
+        } catch let error as SignInError {
             throw ConfigError(error.message)
         }
     }
@@ -51,7 +51,7 @@ public enum AccountActions {
             let (token, expires) = try await SignInLinks.issue(for: employeeID, actor: .system, now: app.clock.now, store: store)
             return (SiteURL.invitation(token: token).path, expires)
         } catch let error as SignInLinkError {
-            throw ConfigError(APIError.from(error).message)
+            throw ConfigError(error.message)
         }
     }
 
@@ -116,18 +116,17 @@ public enum ReportActions {
     /// The program's outcomes page as one self-contained HTML file (styles inlined, charts as SVG).
     public static func outcomes(program idOrName: String, censor: String?, app: Application) async throws -> String {
         guard let program = try await ProgramService(db: app.db).find(idOrName: idOrName) else {
-            throw APIError.notFound("Program '\(idOrName)'")
+            throw ConfigError("Program '\(idOrName)' was not found.")
         }
-        var url = URI(path: SiteURL.program(program.id).path + "/outcomes")
+        var day: CalendarDate?
         if let censor {
-            guard CalendarDate(iso: censor) != nil else { throw APIError.invalid([FieldProblem(field: "censor", reason: "must be a date YYYY-MM-DD")]) }
-            url.query = "censor=\(censor)"
+            guard let date = CalendarDate(iso: censor) else { throw ConfigError("--censor must be a date YYYY-MM-DD.") }
+            day = date
         }
-        let req = Request(application: app, method: .GET, url: url, on: app.eventLoopGroup.any())
         // Whoever runs the command has the database: they read as the program team (`Actor.system`).
-        req.auth.login(UserModel(email: "command-line", passwordHash: "", role: .coordinator, employeeID: nil))
-        let (page, status) = try await OutcomesWebController.page(req, program: program, chrome: PageChrome(reportTitle: "Outcomes · \(program.name)"))
-        if status != .ok { throw APIError(status, code: "no_report", page.message ?? "No report.") }
+        let (page, status) = try await OutcomesWebController.page(.system(app), program: program, censor: day,
+                                                                  chrome: PageChrome(reportTitle: "Outcomes · \(program.name)"))
+        if status != .ok { throw ConfigError(page.message ?? "No report.") }
         let view = try await app.view.render("outcomes", page).get()
         var html = String(buffer: view.data)
         let css = ResourcePaths.data("Public/css/flipside.css").map { String(decoding: $0, as: UTF8.self) } ?? ""
@@ -139,7 +138,7 @@ public enum ReportActions {
 public enum PersonalDataActions {
     /// A person's data export as JSON text (the command line acts as the system: everything the program team may read).
     public static func export(_ employeeID: String, app: Application) async throws -> String {
-        let dto = try await PersonalData.export(employeeID, actor: .coordinator(employeeID: nil), actorName: "system", now: app.clock.now, db: app.db)
+        let dto = try await commandLine { try await PersonalData.export(employeeID, actor: .coordinator(employeeID: nil), actorName: "system", now: app.clock.now, db: app.db) }
         try await AuditTrail.system(app.clock).record(.personExported, "person", employeeID, "for an access request (command line)", on: app.db)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -149,7 +148,14 @@ public enum PersonalDataActions {
 
     /// Erases a person on request; returns their pseudonym and what was removed.
     public static func erase(_ employeeID: String, app: Application) async throws -> (pseudonym: String, texts: Int, pairs: Int) {
-        let erased = try await PersonalData.erase(employeeID, actor: .coordinator(employeeID: nil), audit: .system(app.clock), now: app.clock.now, db: app.db)
+        let erased = try await commandLine {
+            try await PersonalData.erase(employeeID, actor: .coordinator(employeeID: nil), audit: .system(app.clock), now: app.clock.now, db: app.db)
+        }
         return (erased.pseudonym, erased.texts_deleted, erased.pairs_ended)
+    }
+
+    /// A person who is not there is a sentence on the command line.
+    private static func commandLine<T>(_ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch let error as ProfileError { throw ConfigError(error.message) }
     }
 }

@@ -46,7 +46,7 @@ struct EnrolmentService {
     }
 
     func find(_ id: UUID, in programID: UUID) async throws -> Enrolment {
-        guard let enrolment = try await enrolment(id: id, in: programID) else { throw APIError.notFound("Enrolment") }
+        guard let enrolment = try await enrolment(id: id, in: programID) else { throw EnrolmentError.enrolmentNotFound }
         return enrolment
     }
 

@@ -1,17 +1,6 @@
 import Fluent
 import FlipsideCore
-import Vapor
-
-extension PreviewAlgorithm {
-    /// From a query parameter; absent means `optimal`.
-    init(query: String?) throws {
-        guard let query else { self = .optimal; return }
-        guard let algorithm = PreviewAlgorithm(rawValue: query) else {
-            throw APIError(.badRequest, code: "bad_request", "'\(query)' is not a matching algorithm: use optimal, fair or stable.")
-        }
-        self = algorithm
-    }
-}
+import Foundation
 
 /// The match preview, on the stored people and enrolments. A preview is computed once per input (the
 /// program's settings, the algorithm, the day, and the versions of the people and enrolments tables,
@@ -21,10 +10,10 @@ struct MatchPreviewService {
     let results: ResultCache
     let now: Date
 
-    init(request: Request) {
-        db = request.db
-        results = request.application.results
-        now = request.flipside.now
+    init(scope: ServiceScope) {
+        db = scope.db
+        results = scope.results
+        now = scope.now
     }
 
     /// The preview, kept under `key` (from `key(_:algorithm:on:)`, read here when the caller has none).

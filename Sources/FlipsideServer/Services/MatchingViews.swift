@@ -1,22 +1,21 @@
 import FlipsideCore
 import Foundation
-import Vapor
 
 /// The matching workflow's answers, built once for the API and the pages (so both say the same).
 struct MatchingViews {
-    let request: Request
-    var reads: MatchingReads { MatchingReads(db: request.db) }
+    let scope: ServiceScope
+    var reads: MatchingReads { MatchingReads(db: scope.db) }
 
     /// The program's snapshot fingerprint now (to tell current runs from stale ones). Kept in the result
     /// cache under what it is computed from (the enrolments table's version, the settings, the rules), so
     /// a page that reloads while a large run is computed does not read 20,000 enrolments each time.
     func currentFingerprint(_ program: Program) async throws -> String {
-        let db = request.db
+        let db = scope.db
         let rules = try await reads.rules(in: program.id)
         let versions = try await DataVersions.read(on: db)
         let key = "fingerprint|\(program.id)|\(versions.enrolments)|\(ProgramModel.encode(program.settings))|"
             + rules.map { "\($0.id) \($0.kind.rawValue) \($0.overriddenRule ?? "") \($0.reason?.count ?? 0)" }.joined(separator: ",")
-        return try await request.application.results.value(key) {
+        return try await scope.results.value(key) {
             RunSnapshot.fingerprint(settings: program.settings, enrolments: try await EnrolmentService(db: db).all(in: program.id), rules: rules)
         }
     }
@@ -27,7 +26,7 @@ struct MatchingViews {
     }
 
     func run(_ id: UUID, in program: Program) async throws -> RunDTO {
-        guard let view = try await reads.runView(id, in: program.id) else { throw APIError.from(MatchWorkflowError.runNotFound) }
+        guard let view = try await reads.runView(id, in: program.id) else { throw MatchWorkflowError.runNotFound }
         let result = try view.decodedResult()
         // Only a finished run can be current (a queued run has not read its input yet).
         let current = view.status == RunStatus.done.rawValue ? try await currentFingerprint(program) == view.fingerprint : false
@@ -39,17 +38,17 @@ struct MatchingViews {
     /// A finished run's figures (kept: a finished run never changes).
     func summary(_ id: UUID, in program: Program) async throws -> RunSummary? {
         let reads = self.reads
-        return try await request.application.results.value("run-summary|\(id)") {
+        return try await scope.results.value("run-summary|\(id)") {
             try await reads.runView(id, in: program.id)?.decodedResult()?.summary
         }
     }
 
     func compare(_ first: UUID, _ second: UUID, in program: Program) async throws -> RunComparisonDTO {
         guard let a = try await reads.runView(first, in: program.id), let b = try await reads.runView(second, in: program.id) else {
-            throw APIError.from(MatchWorkflowError.runNotFound)
+            throw MatchWorkflowError.runNotFound
         }
         guard let ra = try a.decodedResult(), let rb = try b.decodedResult() else {
-            throw APIError(.conflict, code: "run_not_done", "Only finished runs can be compared.")
+            throw MatchWorkflowError.runsNotComparable
         }
         return RunComparisonDTO(first: a.id, second: b.id, comparison: RunComparison(ra, rb))
     }
@@ -60,38 +59,38 @@ struct MatchingViews {
 
     /// The program's pairs the actor may see (without their stories and histories).
     func pairs(_ program: Program) async throws -> [PairDTO] {
-        let actor = request.actor
+        let actor = scope.actor
         let visible = AccessPolicy.visiblePairs(actor, try await reads.pairs(in: program.id))
-        let people = try await request.flipside.people.find(Array(Set(visible.flatMap { [$0.menteeID, $0.mentorID] })))
-        return visible.map { PairDTO($0, actor: actor, now: request.flipside.now, people: people, why: [], history: []) }
+        let people = try await scope.people.find(Array(Set(visible.flatMap { [$0.menteeID, $0.mentorID] })))
+        return visible.map { PairDTO($0, actor: actor, now: scope.now, people: people, why: [], history: []) }
     }
 
     /// The pair, if the actor may see it (404 when there is none, 403 when it is not theirs).
     func visiblePair(_ id: UUID) async throws -> MentoringPair {
-        guard let pair = try await reads.pair(id) else { throw APIError.from(MatchWorkflowError.pairNotFound) }
-        try request.authorize(.view, .pair(menteeID: pair.menteeID, mentorID: pair.mentorID))
+        guard let pair = try await reads.pair(id) else { throw MatchWorkflowError.pairNotFound }
+        try scope.authorize(.view, .pair(menteeID: pair.menteeID, mentorID: pair.mentorID))
         return pair
     }
 
     /// One pair, if the actor may see it, with why they were paired and its history.
     func pair(_ id: UUID) async throws -> PairDTO {
         let pair = try await visiblePair(id)
-        let actor = request.actor
-        let program = try await request.flipside.programs.find(pair.programID)
-        let enrolments = try await request.flipside.enrolments.all(in: program.id)
-        let directory = try await request.flipside.people.withManagementChains(of: [pair.menteeID, pair.mentorID])
+        let actor = scope.actor
+        let program = try await scope.programs.find(pair.programID)
+        let enrolments = try await scope.enrolments.all(in: program.id)
+        let directory = try await scope.people.withManagementChains(of: [pair.menteeID, pair.mentorID])
         var why: [String] = []
         if let mentee = enrolments.first(where: { $0.employeeID == pair.menteeID }), let mentor = enrolments.first(where: { $0.employeeID == pair.mentorID }) {
             why = PairStory.sentences(mentee: mentee, mentor: mentor, directory: directory, settings: program.settings,
-                                      viewer: pair.side(of: actor.employeeID) ?? .mentee, reference: program.referenceDay(now: request.flipside.now).startUTC)
+                                      viewer: pair.side(of: actor.employeeID) ?? .mentee, reference: program.referenceDay(now: scope.now).startUTC)
         }
-        return PairDTO(pair, actor: actor, now: request.flipside.now, people: directory, why: why, history: try await reads.history(of: pair.id))
+        return PairDTO(pair, actor: actor, now: scope.now, people: directory, why: why, history: try await reads.history(of: pair.id))
     }
 
     func suggestions(_ program: Program, for employeeID: String) async throws -> [SuggestionDTO] {
-        let list = try await MatchWorkflow.suggestions(for: employeeID, in: program.id, actor: request.actor, now: request.flipside.now,
-                                                       store: request.flipside.matchingStore)
-        let people = try await request.flipside.people.find(list.map(\.mentorID))
+        let list = try await MatchWorkflow.suggestions(for: employeeID, in: program.id, actor: scope.actor, now: scope.now,
+                                                       store: scope.matchingStore)
+        let people = try await scope.people.find(list.map(\.mentorID))
         return list.map { s in
             let p = people[s.mentorID]
             return SuggestionDTO(mentor_id: s.mentorID, name: p?.name ?? s.mentorID, title: p?.title ?? "", department: p?.department ?? "",
@@ -100,6 +99,6 @@ struct MatchingViews {
     }
 
     private func names(_ ids: [String]) async throws -> [String: String] {
-        try await request.flipside.people.find(ids).mapValues(\.name)
+        try await scope.people.find(ids).mapValues(\.name)
     }
 }

@@ -33,86 +33,89 @@ struct RetentionDTO: Content {
     var caveat: String?
     var days: Double
 
-    init(_ a: RetentionAnalysis, program: Program, start: CalendarDate, censor: CalendarDate) {
+    init(_ f: RetentionFigures, program: Program) {
         program_id = program.id
-        self.start = start.description
-        censored_at = censor.description
-        comparison_group = Formed(description: a.comparisonFormed.description, strata: a.comparisonFormed.strata,
-                                  strata_matched: a.comparisonFormed.strataMatched, participants_without_match: a.comparisonFormed.participantsWithoutMatch)
-        let days = Double(max(30, censor.daysSince(start)))
-        self.days = days
-        func point(_ s: KaplanMeier.Step?, at day: Double, in g: RetentionAnalysis.Group) -> Point? {
-            guard let s, (g.curve.steps.first { $0.time >= day }?.atRisk ?? 0) >= Suppression.threshold else { return nil }
-            return Point(survival: s.survival, lower: s.lower, upper: s.upper)
+        start = f.start.description
+        censored_at = f.censor.description
+        comparison_group = Formed(description: f.comparisonFormed.description, strata: f.comparisonFormed.strata,
+                                  strata_matched: f.comparisonFormed.strataMatched, participants_without_match: f.comparisonFormed.participantsWithoutMatch)
+        days = f.days
+        groups = f.groups.map { g in
+            Group(name: g.name, people: g.people.number, exits: g.exits.number, six_months: g.sixMonths.map(Point.init), twelve_months: g.twelveMonths.map(Point.init),
+                  steps: g.steps.map { Step(time: $0.time, at_risk: $0.atRisk, survival: $0.survival, lower: $0.lower, upper: $0.upper) },
+                  at_risk: g.atRisk.map { AtRisk(day: $0.day, people: $0.people.number) })
         }
-        func group(_ g: RetentionAnalysis.Group) -> Group {
-            guard g.people >= Suppression.threshold else {
-                return Group(name: g.name, people: nil, exits: nil, six_months: nil, twelve_months: nil, steps: [], at_risk: [])
-            }
-            // A curve gives its exits away (95 % of 20 is one exit): when the exits are too few to show, so is the curve.
-            let exits = Suppression.parts([g.exits, g.people - g.exits]).parts[0].number
-            guard exits != nil else {
-                return Group(name: g.name, people: g.people, exits: nil, six_months: nil, twelve_months: nil, steps: [], at_risk: [])
-            }
-            let shown = g.curve.steps.filter { $0.atRisk >= Suppression.threshold }
-            let atRisk = stride(from: 0, through: days, by: days > 270 ? 90 : 30).map { day -> AtRisk in
-                let n = g.curve.steps.first { $0.time >= day }?.atRisk ?? 0
-                return AtRisk(day: Int(day), people: n == 0 || n >= Suppression.threshold ? n : nil)
-            }
-            return Group(name: g.name, people: g.people, exits: exits,
-                         six_months: point(g.sixMonths, at: 183, in: g), twelve_months: point(g.twelveMonths, at: 365, in: g),
-                         steps: shown.map { Step(time: $0.time, at_risk: $0.atRisk, survival: $0.survival, lower: $0.lower, upper: $0.upper) }, at_risk: atRisk)
-        }
-        groups = [group(a.mentors), group(a.mentees), group(a.comparison)]
-        let big = { (g: RetentionAnalysis.Group) in g.people >= Suppression.threshold }
-        mentors_vs_comparison = big(a.mentors) && big(a.comparison) ? Test(statistic: a.mentorsVsComparison.statistic, p_value: a.mentorsVsComparison.pValue) : nil
-        mentees_vs_comparison = big(a.mentees) && big(a.comparison) ? Test(statistic: a.menteesVsComparison.statistic, p_value: a.menteesVsComparison.pValue) : nil
-        conclusive = a.conclusive
-        caveat = a.caveat
+        mentors_vs_comparison = f.mentorsVsComparison.map(Test.init)
+        mentees_vs_comparison = f.menteesVsComparison.map(Test.init)
+        conclusive = f.conclusive
+        caveat = f.caveat
     }
 }
 
+extension RetentionDTO.Point {
+    init(_ p: RetentionFigures.Point) { self.init(survival: p.survival, lower: p.lower, upper: p.upper) }
+}
+
+extension RetentionDTO.Test {
+    init(_ t: RetentionFigures.Test) { self.init(statistic: t.statistic, p_value: t.pValue) }
+}
+
+/// A program's outcomes and the organisation overview as the scope's actor may see them: reads what
+/// `ProgramOutcomes` needs and hands its figures over as DTOs (every suppression is decided in Core).
 struct OutcomesViews {
-    let request: Request
+    let scope: ServiceScope
+
+    /// The pairs that went ahead (`MentoringPair.becamePartners`).
+    func tookPart(_ program: Program) async throws -> [MentoringPair] {
+        ProgramOutcomes.tookPart(try await MatchingReads(db: scope.db).pairs(in: program.id))
+    }
+
+    /// Every figure starts here: the deadline, the policy, and the pairs that went ahead (`known` when the
+    /// caller read them already).
+    private func start(_ program: Program, known: [MentoringPair]?) async throws -> [MentoringPair] {
+        try WorkDeadline.check()
+        try scope.authorize(.view, .outcomes)
+        if let known { return known }
+        return try await tookPart(program)
+    }
 
     /// The program's retention from its start (or its first pair) to `censor` (today by default).
     func retention(_ program: Program, censor: CalendarDate?, pairs known: [MentoringPair]? = nil) async throws -> RetentionDTO {
+        let pairs = try await start(program, known: known)
+        let figures = try ProgramOutcomes.retention(actor: scope.actor, now: scope.now, program: program, pairs: pairs,
+                                                    people: try await scope.people.employment(), censor: censor)
+        return RetentionDTO(figures, program: program)
+    }
+
+    func diversity(_ program: Program, pairs known: [MentoringPair]? = nil) async throws -> DiversityDTO {
+        let pairs = try await start(program, known: known)
+        try ProgramOutcomes.requireEnoughPairs(pairs)
+        let report = try ProgramOutcomes.diversity(
+            actor: scope.actor, now: scope.now, program: program, pairs: pairs,
+            people: try await scope.people.find(Array(Set(pairs.flatMap { [$0.menteeID, $0.mentorID] }))),
+            enrolments: try await scope.enrolments.all(in: program.id), everyone: try await scope.people.employment())
+        return DiversityDTO(report)
+    }
+
+    func engagement(_ program: Program, pairs known: [MentoringPair]? = nil) async throws -> EngagementDTO {
+        let pairs = try await start(program, known: known)
+        try ProgramOutcomes.requireEnoughPairs(pairs)
+        let partnerships = try await PartnershipReads(db: scope.db).forFigures(pairs, in: program)
+        return EngagementDTO(try ProgramOutcomes.engagement(actor: scope.actor, now: scope.now, pairs: pairs, partnerships: partnerships))
+    }
+
+    /// The organisation overview. Reads everyone's employment facts once (kept between requests until
+    /// the next import), each program's pairs, and the partnership counts per program in four grouped
+    /// SQL queries.
+    func overview(censor: CalendarDate?) async throws -> OverviewDTO {
         try WorkDeadline.check()
-        try request.authorize(.view, .outcomes)
-        let pairs: [MentoringPair]
-        if let known { pairs = known } else { pairs = try await tookPart(program) }
-        guard let start = Self.start(of: program, pairs: pairs) else {
-            throw APIError(.conflict, code: "no_start", "This program has no start date and no pairs yet: there is no day to measure retention from.")
-        }
-        let censor = censor ?? CalendarDate.today(now: request.flipside.now)
-        guard start <= censor else {
-            throw APIError.invalid([FieldProblem(field: "censor", reason: "is before the program's start (\(start))")])
-        }
-        return Self.retention(of: pairs, among: try await request.flipside.people.employment(), program: program, start: start, censor: censor)
-    }
-
-    /// The day retention is measured from: the program's start date, or the day of its first pair.
-    static func start(of program: Program, pairs: [MentoringPair]) -> CalendarDate? {
-        program.startDate ?? pairs.map(\.createdAt).min().map { CalendarDate.today(now: $0) }
-    }
-
-    /// The pairs' mentors and mentees against everyone alike, as the program team may see it.
-    static func retention(of pairs: [MentoringPair], among people: [Employment], program: Program, start: CalendarDate, censor: CalendarDate) -> RetentionDTO {
-        let analysis = RetentionAnalysis(people: people, mentorIDs: Set(pairs.map(\.mentorID)), menteeIDs: Set(pairs.map(\.menteeID)), start: start, censor: censor)
-        return RetentionDTO(analysis, program: program, start: start, censor: censor)
-    }
-}
-
-extension RequestScope {
-    var outcomes: OutcomesViews { OutcomesViews(request: request) }
-}
-
-extension Request {
-    /// The `censor` query parameter (follow people up to this day), for pages and the API alike.
-    func censorDate() throws -> CalendarDate? {
-        guard let raw = query[String.self, at: "censor"], !raw.isEmpty else { return nil }
-        guard let date = CalendarDate(iso: raw) else { throw APIError.invalid([FieldProblem(field: "censor", reason: "must be a date YYYY-MM-DD")]) }
-        return date
+        try scope.authorize(.view, .outcomes)
+        var programs: [(program: Program, pairs: [MentoringPair])] = []
+        for program in try await scope.programs.all() { programs.append((program, try await tookPart(program))) }
+        let overview = try ProgramOutcomes.overview(actor: scope.actor, now: scope.now, censor: censor, programs: programs,
+                                                    activity: try await PartnershipReads(db: scope.db).countsByProgram(),
+                                                    everyone: try await scope.people.employment())
+        return OverviewDTO(overview)
     }
 }
 
@@ -179,51 +182,6 @@ struct EngagementDTO: Content {
     }
 }
 
-extension OutcomesViews {
-    /// The pairs that went ahead (`MentoringPair.becamePartners`).
-    func tookPart(_ program: Program) async throws -> [MentoringPair] {
-        try await MatchingReads(db: request.db).pairs(in: program.id).filter(\.becamePartners)
-    }
-
-    /// Figures over fewer than 5 partnerships say nothing that does not point at someone.
-    func requireEnoughPairs(_ pairs: [MentoringPair]) throws {
-        guard pairs.count >= Suppression.threshold else {
-            throw APIError(.conflict, code: "too_few_pairs", "Fewer than \(Suppression.threshold) partnerships: their figures are not shown, so that nobody can be recognised.")
-        }
-    }
-
-    func diversity(_ program: Program, pairs known: [MentoringPair]? = nil) async throws -> DiversityDTO {
-        try WorkDeadline.check()
-        try request.authorize(.view, .outcomes)
-        let pairs: [MentoringPair]
-        if let known { pairs = known } else { pairs = try await tookPart(program) }
-        try requireEnoughPairs(pairs)
-        let everyone = try await request.flipside.people.employment()
-        let people = try await request.flipside.people.find(Array(Set(pairs.flatMap { [$0.menteeID, $0.mentorID] })))
-        let enrolments = Dictionary(try await request.flipside.enrolments.all(in: program.id).map { ($0.employeeID, $0) }, uniquingKeysWith: { a, _ in a })
-        let facts = pairs.compactMap { pair -> (mentee: Person, mentor: Person, topics: [Topic])? in
-            guard let mentee = people[pair.menteeID], let mentor = people[pair.mentorID] else { return nil }
-            let wants = Set(enrolments[pair.menteeID]?.wants.map(\.topic) ?? [])
-            return (mentee, mentor, (enrolments[pair.mentorID]?.offers.map(\.topic) ?? []).filter { wants.contains($0) })
-        }
-        let day = program.startDate ?? CalendarDate.today(now: request.flipside.now)
-        let participants = people.values.map(Employment.init)
-        let organisation = everyone.filter { $0.status != .exited }
-        return DiversityDTO(DiversityReport(pairs: facts, participants: participants, organisation: organisation,
-                                            attributes: program.settings.perspectiveAttributes, on: day))
-    }
-
-    func engagement(_ program: Program, pairs known: [MentoringPair]? = nil) async throws -> EngagementDTO {
-        try WorkDeadline.check()
-        try request.authorize(.view, .outcomes)
-        let pairs: [MentoringPair]
-        if let known { pairs = known } else { pairs = try await tookPart(program) }
-        try requireEnoughPairs(pairs)
-        let partnerships = try await PartnershipReads(db: request.db).forFigures(pairs, in: program)
-        return EngagementDTO(EngagementReport(partnerships, now: request.flipside.now))
-    }
-}
-
 /// Every program's headline figures side by side, and who takes part across all programs against the
 /// organisation: the organisation overview (counts and retention only; small figures suppressed).
 struct OverviewDTO: Content {
@@ -254,49 +212,29 @@ struct OverviewDTO: Content {
     var participation: [DiversityDTO.Participation]
 }
 
-extension OutcomesViews {
-    /// The organisation overview. Reads everyone's employment facts once (kept between requests until
-    /// the next import), each program's pairs, and the partnership counts per program in four grouped
-    /// SQL queries.
-    func overview(censor: CalendarDate?) async throws -> OverviewDTO {
-        try WorkDeadline.check()
-        try request.authorize(.view, .outcomes)
-        let censor = censor ?? CalendarDate.today(now: request.flipside.now)
-        let everyone = try await request.flipside.people.employment()
-        let byID = Dictionary(everyone.map { ($0.employeeID, $0) }, uniquingKeysWith: { a, _ in a })
-        let counts = try await PartnershipReads(db: request.db).countsByProgram()
-        var rows: [OverviewDTO.ProgramRow] = []
-        var participantIDs = Set<String>()
-        for program in try await request.flipside.programs.all().sorted(by: { ($0.startDate ?? .unknown, $0.name) < ($1.startDate ?? .unknown, $1.name) }) {
-            let pairs = try await tookPart(program)
-            var row = OverviewDTO.ProgramRow(id: program.id, name: program.name, status: program.status, start: program.startDate?.description)
-            guard pairs.count >= Suppression.threshold else { rows.append(row); continue }
-            participantIDs.formUnion(pairs.flatMap { [$0.menteeID, $0.mentorID] })
-            row.pairs = pairs.count
-            if let start = Self.start(of: program, pairs: pairs), start <= censor {
-                let dto = Self.retention(of: pairs, among: everyone, program: program, start: start, censor: censor)
-                row.mentors_12_months = dto.groups[0].twelve_months
-                row.mentees_12_months = dto.groups[1].twelve_months
-                row.comparison_12_months = dto.groups[2].twelve_months
-                row.mentors_vs_comparison = dto.mentors_vs_comparison
+extension OverviewDTO {
+    init(_ o: OrganisationOverview) {
+        censored_at = o.censor.description
+        employed = o.employed
+        programs = o.programs.map { h in
+            var row = ProgramRow(id: h.program.id, name: h.program.name, status: h.program.status, start: h.program.startDate?.description, pairs: h.pairs)
+            if let r = h.retention {
+                row.mentors_12_months = r.groups[0].twelveMonths.map(RetentionDTO.Point.init)
+                row.mentees_12_months = r.groups[1].twelveMonths.map(RetentionDTO.Point.init)
+                row.comparison_12_months = r.groups[2].twelveMonths.map(RetentionDTO.Point.init)
+                row.mentors_vs_comparison = r.mentorsVsComparison.map(RetentionDTO.Test.init)
             }
-            let known = pairs.compactMap { pair -> Bool? in
-                guard let a = byID[pair.menteeID]?.department, let b = byID[pair.mentorID]?.department, !a.isEmpty, !b.isEmpty else { return nil }
-                return a != b
+            row.crossing_departments = h.crossingDepartments
+            if let a = h.activity {
+                row.meetings_held = a.meetingsHeld
+                row.check_ins = a.checkIns
+                row.insights = a.insights
+                row.actions_planned = a.actions
+                row.actions_done = a.actionsDone
             }
-            row.crossing_departments = Suppression.share(known.filter { $0 }.count, of: known.count)?.number
-            let c = counts[program.id] ?? .init()
-            row.meetings_held = c.meetingsHeld
-            row.check_ins = c.checkIns
-            row.insights = c.insights
-            row.actions_planned = c.actions
-            row.actions_done = c.actionsDone
-            rows.append(row)
+            return row
         }
-        let participants = participantIDs.compactMap { byID[$0] }
-        let employed = everyone.filter { $0.status != .exited }
-        return OverviewDTO(censored_at: censor.description, employed: employed.count, programs: rows,
-                           participants: participants.count >= Suppression.threshold ? participants.count : nil,
-                           participation: DiversityReport.participation(participants: participants, organisation: employed).map(DiversityDTO.Participation.init))
+        participants = o.participants.number
+        participation = o.participation.map(DiversityDTO.Participation.init)
     }
 }

@@ -29,7 +29,7 @@ enum PersonalData {
     /// The export, as `actor` may read it.
     static func export(_ employeeID: String, actor: Actor, actorName: String, now: Date, db: any Database) async throws -> PersonalDataExportDTO {
         try AccessPolicy.require(actor, .view, .personalData(employeeID: employeeID))
-        guard let person = try await PeopleService(db: db).find(employeeID) else { throw APIError.notFound("Person \(employeeID)") }
+        guard let person = try await PeopleService(db: db).find(employeeID) else { throw ProfileError.personNotFound(employeeID: employeeID) }
         let user = try await UserModel.logins(of: person, on: db).first()
         let enrolments = try await EnrolmentService(db: db).all(of: employeeID)
         var partnerships: [PartnershipDTO] = [], others: [PersonalDataExportDTO.PairSummary] = []
@@ -69,7 +69,7 @@ enum PersonalData {
         try AccessPolicy.require(actor, .delete, .personalData(employeeID: employeeID))
         return try await db.writeTransaction { tx in
             let sql = tx as! any SQLDatabase
-            guard let person = try await PeopleService(db: tx).find(employeeID) else { throw APIError.notFound("Person \(employeeID)") }
+            guard let person = try await PeopleService(db: tx).find(employeeID) else { throw ProfileError.personNotFound(employeeID: employeeID) }
             var random = SystemRandomNumberGenerator()
             let pseudonym = "ERASED-" + String((0..<10).map { _ in "ABCDEFGHJKLMNPQRSTUVWXYZ23456789".randomElement(using: &random)! })
             let email = pseudonym.lowercased() + "@erased.invalid"

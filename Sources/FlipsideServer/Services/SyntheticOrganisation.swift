@@ -31,11 +31,11 @@ public struct SyntheticOrganisation: Sendable {
 
     public func load(into app: Application) async throws -> Result {
         guard people >= 4 * pairs / max(programs, 1), programs >= 1, pairs >= programs else {
-            throw APIError(.conflict, code: "too_small", "Need at least four people per pair of a program and one pair per program.")
+            throw ConfigError("Need at least four people per pair of a program and one pair per program.")
         }
         let db = app.db
         guard try await ProgramModel.query(on: db).count() == 0 else {
-            throw APIError(.conflict, code: "not_empty", "The database already has programs: synthesize into an empty database.")
+            throw ConfigError("The database already has programs: synthesize into an empty database.")
         }
         var rng = SeededGenerator(seed: 2026)
         // People: a reporting tree (up to 8 reports each), levels 1–8, hired 2005–2025; about one in

@@ -45,7 +45,8 @@ struct ImportResponse: Content {
     var warnings: [EnrolmentWarning]?
 }
 
-/// The body of `POST /programs`, and of `PATCH` (where every field is optional).
+/// The body of `POST /programs`, and of `PATCH` (where every field is optional): decoded straight into
+/// Core's `ProgramDraft`, the same draft the web form makes.
 struct ProgramInput: Content {
     var name: String?
     var purpose: String?
@@ -55,8 +56,6 @@ struct ProgramInput: Content {
     /// Replaces the topic catalogue (an empty list: seeded from the enrolments again).
     var topic_catalogue: [String]?
 
-    /// Every field optional: what is absent stays as it is. `weights`, when given, replaces the weights
-    /// (a component it leaves out weighs 0).
     struct SettingsInput: Content {
         var min_level_gap: Int?
         var default_capacity: Int?
@@ -68,33 +67,35 @@ struct ProgramInput: Content {
         var pairs_need_acceptance: Bool?
         var request_days: Int?
         var allow_repeat_pairs: Bool?
-
-        func apply(to s: inout MatchingSettings) {
-            if let min_level_gap { s.minLevelGap = min_level_gap }
-            if let default_capacity { s.defaultCapacity = default_capacity }
-            if let forbid_shared_manager { s.forbidSharedManager = forbid_shared_manager }
-            if let require_common_channel { s.requireCommonChannel = require_common_channel }
-            if let perspective_attributes { s.perspectiveAttributes = perspective_attributes.map { $0.trimmed.lowercased() } }
-            if let weights { s.weights = weights }
-            if let mode { s.mode = mode }
-            if let pairs_need_acceptance { s.pairsNeedAcceptance = pairs_need_acceptance }
-            if let request_days { s.requestDays = request_days }
-            if let allow_repeat_pairs { s.allowRepeatPairs = allow_repeat_pairs }
-        }
     }
 
-    /// Applies what is given; a catalogue topic that breaks a text limit is a 422 (it was dropped silently).
-    func apply(to program: inout Program) throws {
-        if let name { program.name = name.trimmingCharacters(in: .whitespacesAndNewlines) }
-        if let purpose { program.purpose = purpose }
-        if let start_date { program.startDate = start_date }
-        if let end_date { program.endDate = end_date }
-        settings?.apply(to: &program.settings)
-        if let topic_catalogue {
-            let parsed = TopicCatalogue.parse(items: topic_catalogue)
-            if !parsed.problems.isEmpty { throw APIError.invalid(parsed.problems) }
-            program.topicCatalogue = parsed.topics
+    var draft: ProgramDraft {
+        var d = ProgramDraft()
+        d.name = name
+        d.purpose = purpose
+        d.startDate = start_date.map { $0 }
+        d.endDate = end_date.map { $0 }
+        d.topicCatalogue = topic_catalogue
+        if let s = settings {
+            d.settings.minLevelGap = s.min_level_gap
+            d.settings.defaultCapacity = s.default_capacity
+            d.settings.forbidSharedManager = s.forbid_shared_manager
+            d.settings.requireCommonChannel = s.require_common_channel
+            d.settings.perspectiveAttributes = s.perspective_attributes
+            d.settings.weights = s.weights
+            d.settings.mode = s.mode
+            d.settings.pairsNeedAcceptance = s.pairs_need_acceptance
+            d.settings.requestDays = s.request_days
+            d.settings.allowRepeatPairs = s.allow_repeat_pairs
         }
+        return d
+    }
+
+    /// The draft applied to `program`; any problem (the draft's or the program's rules) is a 422 listing them all.
+    func applied(to program: Program) throws -> Program {
+        let (program, problems) = draft.applied(to: program)
+        if !problems.isEmpty { throw ProgramError.invalid(problems) }
+        return program
     }
 }
 
@@ -114,15 +115,18 @@ struct EnrolmentInput: Content {
     var capacity: Int?
     var availability: [HourRange]?
 
-    func apply(to enrolment: inout Enrolment) {
-        if let role { enrolment.role = role }
-        if let offers { enrolment.offers = offers }
-        if let wants { enrolment.wants = wants }
-        if let industries { enrolment.industries = industries.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
-        if let channels { enrolment.channels = Array(Set(channels)).sorted() }
-        if let cadence { enrolment.cadence = cadence }
-        if let capacity { enrolment.capacity = capacity }
-        if let availability { enrolment.availability = availability }
+    /// The same Core draft the web form makes.
+    var draft: EnrolmentDraft {
+        var d = EnrolmentDraft()
+        d.role = role
+        d.offers = offers
+        d.wants = wants
+        d.industries = industries
+        d.channels = channels
+        d.cadence = cadence
+        d.capacity = capacity
+        d.availability = availability
+        return d
     }
 }
 

@@ -197,8 +197,7 @@ struct PartnershipAPIController {
         try req.authorize(.change, .programs)
         let program = try await req.visibleProgram()
         let input = try req.content.decode(GuidanceInput.self)
-        let g = try GuidanceRules.checked(senior: input.senior, junior: input.junior)
-        try await GuidanceRules.store(g, for: program.id, on: req.db)
+        let g = try await Programs.setGuidance(of: program.id, senior: input.senior, junior: input.junior, actor: req.actor, store: req.flipside.programStore)
         return GuidanceInput(senior: g.senior, junior: g.junior)
     }
 
@@ -257,28 +256,5 @@ struct PartnershipAPIController {
         headers.replaceOrAdd(name: .contentDisposition, value: "inline; filename=\"\(filename)\"")
         headers.replaceOrAdd(name: .cacheControl, value: "private, no-store")
         return Response(status: .ok, headers: headers, body: .init(string: text))
-    }
-}
-
-/// A program's guidance: checked in Core's limits, stored per program.
-enum GuidanceRules {
-    static func checked(senior: String, junior: String) throws -> Guidance {
-        var problems: [FieldProblem] = []
-        for (field, value) in [("senior", senior), ("junior", junior)] {
-            let text = value.trimmingCharacters(in: .whitespacesAndNewlines)
-            if text.isEmpty { problems.append(FieldProblem(field: field, reason: "is required")) }
-            if let p = TextLimits.problem(text, most: Guidance.most, multiline: true) { problems.append(FieldProblem(field: field, reason: p)) }
-        }
-        guard problems.isEmpty else { throw APIError.invalid(problems) }
-        return Guidance(senior: senior.trimmingCharacters(in: .whitespacesAndNewlines), junior: junior.trimmingCharacters(in: .whitespacesAndNewlines))
-    }
-
-    static func store(_ g: Guidance, for programID: UUID, on db: any Database) async throws {
-        try await db.writeTransaction { tx in
-            let sql = tx as! any SQLDatabase
-            try await sql.delete(from: PartnershipTables.guidance).where("program_id", .equal, programID).run()
-            try await sql.insert(into: PartnershipTables.guidance).columns("program_id", "senior", "junior")
-                .values(SQLBind(programID), SQLBind(g.senior), SQLBind(g.junior)).run()
-        }
     }
 }

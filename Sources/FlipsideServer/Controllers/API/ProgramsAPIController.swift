@@ -66,9 +66,7 @@ struct ProgramsAPIController {
 
     func create(req: Request) async throws -> Response {
         try req.authorize(.create, .programs)
-        let input = try req.content.decode(ProgramInput.self)
-        var program = Program(name: "")
-        try input.apply(to: &program)
+        let program = try req.content.decode(ProgramInput.self).applied(to: Program(name: ""))
         let created = try await Programs.create(program, actor: req.actor, store: req.flipside.programStore)
         let response = Response(status: .created)
         response.headers.replaceOrAdd(name: .location, value: "/api/v1/programs/\(created.id.uuidString.lowercased())")
@@ -78,9 +76,8 @@ struct ProgramsAPIController {
 
     func update(req: Request) async throws -> ProgramDTO {
         try req.authorize(.change, .programs)
-        var program = try await req.flipside.programs.find(try req.programID())
-        let input = try req.content.decode(ProgramInput.self)
-        try input.apply(to: &program)
+        let stored = try await req.flipside.programs.find(try req.programID())
+        let program = try req.content.decode(ProgramInput.self).applied(to: stored)
         return ProgramDTO(try await Programs.update(program, actor: req.actor, store: req.flipside.programStore))
     }
 
@@ -115,10 +112,7 @@ struct ProgramsAPIController {
             throw APIError.invalid([FieldProblem(field: "employee_id", reason: "is required")])
         }
         try req.authorize(.create, .enrolment(employeeID: employeeID, programStatus: program.status))
-        guard let role = input.role else { throw APIError.invalid([FieldProblem(field: "role", reason: "is required (mentor or mentee)")]) }
-        var enrolment = Enrolment(programID: program.id, employeeID: employeeID, role: role,
-                                  capacity: program.defaultCapacity(for: role))
-        input.apply(to: &enrolment)
+        guard let enrolment = input.draft.newEnrolment(of: employeeID, in: program) else { throw EnrolmentError.invalid([EnrolmentDraft.roleRequired]) }
         let warnings = try await Enrolling.enrol(enrolment, actor: req.actor, store: req.flipside.enrolmentStore)
         let response = Response(status: .created)
         try response.content.encode(EnrolmentResponse(enrolment: EnrolmentDTO(enrolment), warnings: warnings))
@@ -134,13 +128,13 @@ struct ProgramsAPIController {
     }
 
     func updateEnrolment(req: Request) async throws -> EnrolmentResponse {
-        let (_, enrolment) = try await req.ownedEnrolment()
+        let (program, enrolment) = try await req.ownedEnrolment()
         var updated = enrolment
         let input = try req.content.decode(EnrolmentInput.self)
         if let id = input.employee_id, id != enrolment.employeeID {
-            throw APIError.invalid([FieldProblem(field: "employee_id", reason: "cannot be changed; withdraw and enrol the other person")])
+            throw EnrolmentError.invalid([FieldProblem(field: "employee_id", reason: "cannot be changed; withdraw and enrol the other person")])
         }
-        input.apply(to: &updated)
+        input.draft.apply(to: &updated, in: program)
         let warnings = try await Enrolling.update(updated, actor: req.actor, store: req.flipside.enrolmentStore)
         return EnrolmentResponse(enrolment: EnrolmentDTO(updated), warnings: warnings)
     }

@@ -29,10 +29,11 @@ struct AuthWebController {
             let user = try await req.flipside.accounts.verify(email: form.email ?? "", password: form.password ?? "")
             try await Self.signIn(req, user)
             return req.redirect(to: next.isEmpty ? Self.landing(user) : next)
-        } catch let error as APIError where [.unauthorized, .forbidden, .tooManyRequests].contains(error.status) {
+        } catch let error as SignInError {
+            let answer = APIError.from(error)
             let page = LoginPage(page: PageChrome(request: req, title: "Sign in", hasForm: true), next: next,
-                                 email: form.email ?? "", error: error.message)
-            return try await req.render("login", page, status: error.status)
+                                 email: form.email ?? "", error: answer.message)
+            return try await req.render("login", page, status: answer.status)
         }
     }
 

@@ -9,14 +9,6 @@ struct InvitationWebController {
         web.post("invite", ":token", use: accept)
     }
 
-    struct Page: Encodable {
-        var page: PageChrome
-        var name: String
-        var email: String
-        var action: String
-        var problems: [ErrorDetail]
-    }
-
     /// Makes a new link and shows it once on the person's page.
     func invite(req: Request) async throws -> View {
         let id = req.parameters.get("employeeID") ?? ""

@@ -10,59 +10,6 @@ struct MatchPreviewController {
         web.get("programs", ":programID", "matches", use: preview)
     }
 
-    struct PairRow: Encodable {
-        var menteeName: String
-        var menteeURL: String
-        var menteeTitle: String
-        var mentorName: String
-        var mentorURL: String
-        var mentorTitle: String
-        var score: String
-        var components: [ComponentCell]
-        var covered: String
-        var uncovered: String
-    }
-
-    struct ComponentCell: Encodable { var name: String; var points: String }
-
-    struct UnmatchedRow: Encodable { var name: String; var url: String; var reason: String }
-
-    /// A mentee's next best mentors and what each switch would do to the whole program.
-    struct AlternativeRow: Encodable {
-        var menteeName: String
-        var menteeURL: String
-        var current: String
-        var options: [Option]
-    }
-
-    struct Option: Encodable {
-        var name: String
-        var url: String
-        var score: String
-        var forMentee: String
-        var forProgram: String
-    }
-
-    struct Page: Encodable {
-        var page: PageChrome
-        var program: ProgramSummary
-        var pairs: [PairRow]
-        var unmatched: [UnmatchedRow]
-        var openMentors: [UnmatchedRow]
-        var alternatives: [AlternativeRow]
-        var total: String
-        var average: String
-        var componentNames: [String]
-        var weights: String
-        var menteeCount: Int
-        var mentorCount: Int
-        var lowest: String
-        var algorithms: [AlgorithmChoice]
-        var algorithmSummary: String
-    }
-
-    struct AlgorithmChoice: Encodable { var value: String; var label: String; var selected: Bool }
-
     func preview(req: Request) async throws -> View {
         try req.authorize(.view, .matchPreview)
         let program = try await req.visibleProgram()
@@ -125,5 +72,16 @@ struct MatchPreviewController {
         }
         if option.mentorIsFull { text += " (mentor full: others move)" }
         return text
+    }
+}
+
+extension PreviewAlgorithm {
+    /// From a query parameter; absent means `optimal`.
+    init(query: String?) throws {
+        guard let query else { self = .optimal; return }
+        guard let algorithm = PreviewAlgorithm(rawValue: query) else {
+            throw APIError(.badRequest, code: "bad_request", "'\(query)' is not a matching algorithm: use optimal, fair or stable.")
+        }
+        self = algorithm
     }
 }

@@ -21,44 +21,7 @@ struct MatchingWebController {
         web.post("programs", ":programID", "requests", use: request)
     }
 
-    struct Choice: Encodable { var value: String; var label: String; var selected: Bool }
-    struct Option: Encodable { var value: String; var label: String; var selected: Bool }
-
-    struct RunRow: Encodable {
-        var url: String; var id: String; var label: String; var status: String; var created: String
-        var pairs: String; var total: String; var mean: String; var lowest: String; var current: Bool; var error: String?
-    }
-
-    struct RuleRow: Encodable {
-        var kind: String; var mentee: String; var mentor: String; var overridden: String?; var reason: String?; var deleteURL: String
-    }
-
-    struct PairRow: Encodable {
-        var url: String; var mentee: String; var mentor: String; var status: String; var answers: String; var score: String; var overridden: Bool
-    }
-
     struct RuleForm: Encodable, Content { var kind: String?; var mentee_id: String?; var mentor_id: String?; var reason: String? }
-
-    struct MatchingPage: Encodable {
-        var page: PageChrome
-        var program: ProgramSummary
-        var mode: String
-        var isSelfMatching: Bool
-        var algorithms: [Choice]
-        var runAction: String
-        var runs: [RunRow]
-        var compareAction: String
-        var ruleAction: String
-        var rules: [RuleRow]
-        var mentees: [Option]
-        var mentors: [Option]
-        var pairs: [PairRow]
-        var declined: Int
-        var message: String?
-        var problems: [ErrorDetail]
-        var form: RuleForm
-        var needsReason: Bool
-    }
 
     // MARK: Coordinator
 
@@ -162,33 +125,6 @@ struct MatchingWebController {
         return req.redirect(to: SiteURL.matching(program.id).path)
     }
 
-    struct RunPage: Encodable {
-        struct Pair: Encodable {
-            var mentee: String; var mentor: String; var menteeID: String; var mentorID: String; var score: String; var locked: Bool
-            var parts: String; var covered: String; var uncovered: String; var override: String?
-        }
-        struct Note: Encodable { var name: String; var reason: String }
-        var page: PageChrome
-        var program: ProgramSummary
-        var matchingURL: String
-        var title: String
-        var status: String
-        var error: String?
-        var current: Bool
-        var rerun: Bool
-        var algorithm: String
-        var summary: String
-        var pairs: [Pair]
-        var unmatched: [Note]
-        var placesLeft: [Note]
-        var ignoredLocks: [String]
-        var publishURL: String?
-        var ruleAction: String
-        var selfURL: String
-        var message: String?
-        var refresh: Bool
-    }
-
     func run(req: Request) async throws -> Response {
         try req.authorize(.view, .matchRuns)
         let program = try await req.visibleProgram()
@@ -237,20 +173,6 @@ struct MatchingWebController {
         }
     }
 
-    struct ComparePage: Encodable {
-        struct Row: Encodable { var mentee: String; var mentor: String }
-        var page: PageChrome
-        var program: ProgramSummary
-        var matchingURL: String
-        var choices: [Option]
-        var secondChoices: [Option]
-        var chosen: Bool
-        var shared: [Row]
-        var onlyFirst: [Row]
-        var onlySecond: [Row]
-        var changes: [String]
-    }
-
     func compare(req: Request) async throws -> View {
         try req.authorize(.view, .matchRuns)
         let program = try await req.visibleProgram()
@@ -283,24 +205,6 @@ struct MatchingWebController {
     }
 
     // MARK: Participants
-
-    struct PairPage: Encodable {
-        struct Event: Encodable { var when: String; var status: String; var actor: String; var reason: String? }
-        var page: PageChrome
-        var pair: PairDTO
-        var heading: String
-        var partner: PairDTO.Person
-        var partnerRole: String
-        var statusText: String
-        var why: [String]
-        var overrideNote: String?
-        var history: [Event]
-        var responseURL: String?
-        var message: String?
-        var backURL: String
-        /// Once the pair is on: its partnership, as the reader may see it.
-        var partnership: PartnershipWebController.Section?
-    }
 
     func pair(req: Request) async throws -> Response {
         _ = try req.requireUser()
@@ -360,18 +264,6 @@ struct MatchingWebController {
             let failure = APIError.from(error)
             return try await pairPage(req, id: id, message: failure.message, status: failure.status)
         }
-    }
-
-    struct ChoosePage: Encodable {
-        struct Row: Encodable { var mentorID: String; var name: String; var title: String; var department: String; var score: String; var topics: String; var places: Int }
-        var page: PageChrome
-        var program: ProgramSummary
-        var rules: String
-        var suggestions: [Row]
-        var current: PairDTO?
-        var currentURL: String?
-        var requestAction: String
-        var message: String?
     }
 
     func choose(req: Request) async throws -> Response {

@@ -12,22 +12,6 @@ struct OutcomesWebController {
         web.get("outcomes.csv", use: overviewCSV)
     }
 
-    struct Overview: Encodable {
-        struct Row: Encodable {
-            var name: String; var url: String; var status: String; var start: String; var pairs: String
-            var mentors: String; var mentees: String; var comparison: String; var test: String
-            var crossing: String; var meetings: String; var checkIns: String; var insights: String; var actions: String
-        }
-        var page: PageChrome
-        var censoredAt: String
-        var employed: Int
-        var participants: String
-        var rows: [Row]
-        var retentionChart: String
-        var participationChart: String
-        var participation: [DiversityDTO.Participation]
-    }
-
     static func point(_ p: RetentionDTO.Point?) -> String {
         guard let p else { return "—" }
         return String(format: "%.1f %% (%.1f–%.1f)", p.survival * 100, p.lower * 100, p.upper * 100)
@@ -35,8 +19,8 @@ struct OutcomesWebController {
 
     static func overviewRows(_ o: OverviewDTO) -> [(OverviewDTO.ProgramRow, [String])] {
         o.programs.map { p in
-            let shown = { (n: Int?) in p.pairs == nil ? "—" : n.map(String.init) ?? "fewer than 5" }
-            return (p, [p.name, p.status.rawValue, p.start ?? "", p.pairs.map(String.init) ?? "fewer than 5",
+            let shown = { (n: Int?) in p.pairs == nil ? "—" : n.map(String.init) ?? Suppression.hiddenText }
+            return (p, [p.name, p.status.rawValue, p.start ?? "", p.pairs.map(String.init) ?? Suppression.hiddenText,
                         point(p.mentors_12_months), point(p.mentees_12_months), point(p.comparison_12_months),
                         p.mentors_vs_comparison.map { String(format: "p = %.3g", $0.p_value) } ?? "—",
                         p.pairs == nil ? "—" : p.crossing_departments.map { "\($0) of \(p.pairs!)" } ?? "not shown",
@@ -65,7 +49,7 @@ struct OutcomesWebController {
             description: "Each department's share of all participants against its share of the organisation; figures in the tables below.", id: "overview-participation-chart")
         return try await req.view.render("overview", Overview(
             page: PageChrome(request: req, title: "Outcomes across programs", nav: "outcomes"), censoredAt: o.censored_at, employed: o.employed,
-            participants: o.participants.map(String.init) ?? "fewer than 5", rows: rows, retentionChart: retentionChart,
+            participants: o.participants.map(String.init) ?? Suppression.hiddenText, rows: rows, retentionChart: retentionChart,
             participationChart: participationChart, participation: o.participation))
     }
 
@@ -84,7 +68,7 @@ struct OutcomesWebController {
             rows = Self.overviewRows(o).map(\.1)
         } else {
             header = ["dimension", "value", "took_part", "in_organisation"]
-            rows = o.participation.flatMap { p in p.rows.map { [p.dimension, $0.value, $0.participants.map(String.init) ?? "fewer than 5", $0.organisation.map(String.init) ?? "fewer than 5"] } }
+            rows = o.participation.flatMap { p in p.rows.map { [p.dimension, $0.value, $0.participants.map(String.init) ?? Suppression.hiddenText, $0.organisation.map(String.init) ?? Suppression.hiddenText] } }
         }
         return Self.csvResponse(CSVExport.table(header: header, rows: rows), name: "outcomes-\(table).csv")
     }
@@ -106,7 +90,7 @@ struct OutcomesWebController {
         guard Self.tables.contains(table) else {
             throw APIError.invalid([FieldProblem(field: "table", reason: "must be one of \(Self.tables.joined(separator: ", "))")])
         }
-        let shown = { (n: Int?) in n.map(String.init) ?? "fewer than 5" }
+        let shown = { (n: Int?) in n.map(String.init) ?? Suppression.hiddenText }
         let number = { (d: Double?) in d.map { String(format: "%.4f", $0) } ?? "" }
         var header: [String] = [], rows: [[String]] = []
         switch table {
@@ -151,31 +135,6 @@ struct OutcomesWebController {
         return Self.csvResponse(CSVExport.table(header: header, rows: rows), name: "outcomes-\(table).csv")
     }
 
-    struct Page: Encodable {
-        struct Row: Encodable { var name: String; var people: String; var exits: String; var six: String; var twelve: String }
-        struct RiskRow: Encodable { var name: String; var cells: [String] }
-        var page: PageChrome
-        var programName: String
-        var programURL: String
-        var start: String
-        var censoredAt: String
-        var chart: String
-        var rows: [Row]
-        var riskDays: [Int]
-        var risk: [RiskRow]
-        var comparison: String
-        var tests: [String]
-        var caveat: String?
-        var message: String?
-        var diversity: DiversityDTO? = nil
-        var engagement: EngagementDTO? = nil
-        var levelBands: [String] = ["levels 1–2", "levels 3–4", "levels 5–6", "levels 7+"]
-        var reportsNote: String? = nil
-        var csvURL: String = ""
-        /// Bar charts drawn on the server (SVG), each beside its table.
-        var crossingsChart = "", levelGapChart = "", tenureGapChart = "", participationChart = "", monthsChart = "", flagsChart = ""
-    }
-
     static func percent(_ v: Double) -> String { String(format: "%.0f %%", v * 100) }
 
     static func diversityCharts(_ d: DiversityDTO, into page: inout Page) {
@@ -183,13 +142,13 @@ struct OutcomesWebController {
             d.crossings.map { c in .init(label: c.dimension, bars: [.init(series: 0, value: c.crossing.map { c.pairs > 0 ? Double($0) / Double(c.pairs) : 0 })]) },
             series: ["pairs that differ"], maximum: 1, format: percent, axis: "share of pairs whose two people differ",
             title: "Pairs that cross a line",
-            description: d.crossings.map { c in "\(c.dimension): " + (c.crossing.map { "\($0) of \(c.pairs) pairs" } ?? "not shown (fewer than 5)") }.joined(separator: "; ") + ".",
+            description: d.crossings.map { c in "\(c.dimension): " + (c.crossing.map { "\($0) of \(c.pairs) pairs" } ?? "not shown (\(Suppression.hiddenText))") }.joined(separator: "; ") + ".",
             id: "crossings-chart")
         let maxGap = Double((d.level_gaps + d.tenure_gaps).compactMap(\.count).max() ?? 1)
         func histogram(_ figures: [DiversityDTO.FigureDTO], title: String, axisLabel: String, id: String) -> String {
             Charts.bars(figures.map { .init(label: $0.label, bars: [.init(series: 0, value: $0.count.map(Double.init))]) }, series: ["pairs"],
                         maximum: maxGap, format: { String(Int($0.rounded())) }, axis: axisLabel, title: title,
-                        description: figures.map { "\($0.label): \($0.count.map { "\($0) pairs" } ?? "fewer than 5")" }.joined(separator: "; ") + ".", id: id)
+                        description: figures.map { "\($0.label): \($0.count.map { "\($0) pairs" } ?? Suppression.hiddenText)" }.joined(separator: "; ") + ".", id: id)
         }
         page.levelGapChart = histogram(d.level_gaps, title: "Level gap within the pairs", axisLabel: "pairs", id: "level-gap-chart")
         page.tenureGapChart = histogram(d.tenure_gaps, title: "Difference in tenure within the pairs", axisLabel: "pairs", id: "tenure-gap-chart")
@@ -216,26 +175,27 @@ struct OutcomesWebController {
             e.months.map { m in .init(label: m.month, bars: [.init(series: 0, value: m.satisfaction), .init(series: 1, value: m.listened)]) },
             series: ["satisfaction", "felt listened to (mentors)"], maximum: 5, format: { String(format: "%.1f", $0) }, axis: "mean answer, 1 to 5",
             title: "Satisfaction and feeling listened to, by month",
-            description: e.months.map { m in "\(m.month): " + (m.satisfaction.map { String(format: "satisfaction %.1f", $0) } ?? "fewer than 5 answers")
+            description: e.months.map { m in "\(m.month): " + (m.satisfaction.map { String(format: "satisfaction %.1f", $0) } ?? "\(Suppression.hiddenText) answers")
                 + (m.listened.map { String(format: ", listened %.1f", $0) } ?? "") }.joined(separator: "; ") + ".", id: "months-chart")
         page.flagsChart = Charts.bars(
             e.flagged.map { f in .init(label: (HealthFlag.Kind(rawValue: f.label)?.label ?? f.label), bars: [.init(series: 0, value: f.count.map(Double.init))]) }, series: ["partnerships"],
             maximum: Double(max(e.flagged.compactMap(\.count).max() ?? 1, 1)), format: { String(Int($0.rounded())) }, axis: "partnerships flagged now",
-            title: "Partnerships flagged, by sign", description: e.flagged.map { "\((HealthFlag.Kind(rawValue: $0.label)?.label ?? $0.label)): \($0.count.map(String.init) ?? "fewer than 5")" }.joined(separator: "; ") + ".",
+            title: "Partnerships flagged, by sign", description: e.flagged.map { "\((HealthFlag.Kind(rawValue: $0.label)?.label ?? $0.label)): \($0.count.map(String.init) ?? Suppression.hiddenText)" }.joined(separator: "; ") + ".",
             id: "flags-chart")
     }
 
     func page(req: Request) async throws -> Response {
         try req.authorize(.view, .outcomes)
         let program = try await req.visibleProgram()
-        let (page, status) = try await Self.page(req, program: program, chrome: PageChrome(request: req, title: "Outcomes · \(program.name)", nav: "programs"))
+        let (page, status) = try await Self.page(req.flipside.service, program: program, censor: try req.censorDate(),
+                                                 chrome: PageChrome(request: req, title: "Outcomes · \(program.name)", nav: "programs"))
         return try await req.render("outcomes", page, status: status)
     }
 
     /// The outcomes page's model (the page and `flipside report` render the same).
-    static func page(_ req: Request, program: Program, chrome: PageChrome) async throws -> (Page, HTTPStatus) {
+    static func page(_ scope: ServiceScope, program: Program, censor: CalendarDate?, chrome: PageChrome) async throws -> (Page, HTTPStatus) {
         let dto: RetentionDTO
-        let outcomes = req.flipside.outcomes
+        let outcomes = scope.outcomes
         let pairs = try await outcomes.tookPart(program)
         // The three reports read different tables: they run side by side.
         @Sendable func attempt<T: Sendable>(_ body: @Sendable () async throws -> T) async -> Result<T, any Error> {
@@ -244,14 +204,15 @@ struct OutcomesWebController {
         async let diversity = attempt { try await outcomes.diversity(program, pairs: pairs) }
         async let engagement = attempt { try await outcomes.engagement(program, pairs: pairs) }
         do {
-            dto = try await req.flipside.outcomes.retention(program, censor: try req.censorDate(), pairs: pairs)
-        } catch let error as APIError {
+            dto = try await outcomes.retention(program, censor: censor, pairs: pairs)
+        } catch let error as OutcomesError {
+            let answer = APIError.from(error)
             return (Page(page: chrome, programName: program.name, programURL: SiteURL.program(program.id).path, start: "", censoredAt: "",
-                         chart: "", rows: [], riskDays: [], risk: [], comparison: "", tests: [], caveat: nil, message: error.message), error.status)
+                         chart: "", rows: [], riskDays: [], risk: [], comparison: "", tests: [], caveat: nil, message: answer.message), answer.status)
         }
         func pct(_ p: RetentionDTO.Point?, day: Double) -> String {
             if day > dto.days { return "not reached yet" }
-            guard let p else { return "not shown (fewer than 5 followed, or fewer than 5 exits)" }
+            guard let p else { return "not shown (\(Suppression.hiddenText) followed, or \(Suppression.hiddenText) exits)" }
             return String(format: "%.1f %% (95 %% CI %.1f–%.1f)", p.survival * 100, p.lower * 100, p.upper * 100)
         }
         let colours = ["#1f5fa8", "#a8431f", "#4d4d4d"], dashes: [String?] = [nil, "6 3", "2 3"]
@@ -260,21 +221,21 @@ struct OutcomesWebController {
                           steps: g.steps.map { Charts.Step(time: $0.time, survival: $0.survival, lower: $0.lower, upper: $0.upper) })
         }
         let description = dto.groups.map { g in
-            g.people == nil ? "\(g.name): fewer than 5 people, not shown." : "\(g.name): \(g.people!) people; retention at 6 months \(pct(g.six_months, day: 183)), at 12 months \(pct(g.twelve_months, day: 365))."
+            g.people == nil ? "\(g.name): \(Suppression.hiddenText) people, not shown." : "\(g.name): \(g.people!) people; retention at 6 months \(pct(g.six_months, day: RetentionAnalysis.sixMonths)), at 12 months \(pct(g.twelve_months, day: RetentionAnalysis.twelveMonths))."
         }.joined(separator: " ")
         func test(_ name: String, _ t: RetentionDTO.Test?) -> String {
-            guard let t else { return "\(name): not tested (a group has fewer than 5 people)." }
+            guard let t else { return "\(name): not tested (a group has \(Suppression.hiddenText) people)." }
             return "\(name): log-rank χ² = \(String(format: "%.2f", t.statistic)), p = \(String(format: "%.3g", t.p_value)) — "
-                + (t.p_value < 0.05 ? "the curves differ more than chance would explain" : "no difference beyond chance")
+                + (t.p_value < RetentionFigures.significance ? "the curves differ more than chance would explain" : "no difference beyond chance")
         }
         let days = dto.groups.first?.at_risk.map(\.day) ?? []
         let page = Page(
             page: chrome, programName: program.name, programURL: SiteURL.program(program.id).path, start: dto.start, censoredAt: dto.censored_at,
             chart: Charts.retention(series, days: dto.days, title: "Retention since the program started", description: description),
-            rows: dto.groups.map { .init(name: $0.name, people: $0.people.map(String.init) ?? "fewer than 5", exits: $0.exits.map(String.init) ?? "fewer than 5",
-                                         six: pct($0.six_months, day: 183), twelve: pct($0.twelve_months, day: 365)) },
+            rows: dto.groups.map { .init(name: $0.name, people: $0.people.map(String.init) ?? Suppression.hiddenText, exits: $0.exits.map(String.init) ?? Suppression.hiddenText,
+                                         six: pct($0.six_months, day: RetentionAnalysis.sixMonths), twelve: pct($0.twelve_months, day: RetentionAnalysis.twelveMonths)) },
             riskDays: days,
-            risk: dto.groups.filter { $0.people != nil }.map { g in .init(name: g.name, cells: g.at_risk.map { $0.people.map(String.init) ?? "<5" }) },
+            risk: dto.groups.filter { $0.people != nil }.map { g in .init(name: g.name, cells: g.at_risk.map { $0.people.map(String.init) ?? Suppression.hiddenShort }) },
             comparison: "\(dto.comparison_group.description) \(dto.comparison_group.strata_matched) of \(dto.comparison_group.strata) participant groups had someone alike; \(dto.comparison_group.participants_without_match) participants had nobody to compare with.",
             tests: [test("Mentors against the comparison group", dto.mentors_vs_comparison), test("Mentees against the comparison group", dto.mentees_vs_comparison)],
             caveat: dto.caveat, message: nil)
@@ -283,7 +244,7 @@ struct OutcomesWebController {
         do {
             full.diversity = try await diversity.get()
             full.engagement = try await engagement.get()
-        } catch let error as APIError where error.status == .conflict {
+        } catch let error as OutcomesError where error == .tooFewPairs {
             full.reportsNote = error.message
         }
         if let d = full.diversity { Self.diversityCharts(d, into: &full) }

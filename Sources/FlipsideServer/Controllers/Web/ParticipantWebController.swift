@@ -69,6 +69,8 @@ struct ParticipantWebController {
 
     func enrolForm(req: Request) async throws -> View {
         let (program, employeeID) = try await context(req)
+        // Saving is refused by `Enrolling` when the program is closed; the form says so before anyone fills it in.
+        guard program.status.acceptsEnrolments else { throw EnrolmentError.closed(program.status) }
         let existing = try await req.flipside.enrolments.enrolment(of: employeeID, in: program.id)
         let catalogue = TopicCatalogue.effective(program, enrolments: try await req.flipside.enrolments.all(in: program.id))
         return try await req.view.render("enrol", formPage(req, program: program, enrolment: existing, catalogue: catalogue, problems: []))
@@ -95,59 +97,18 @@ struct ParticipantWebController {
     func enrol(req: Request) async throws -> Response {
         let (program, employeeID) = try await context(req)
         try CSRF.verify(req)
-        struct Form: Content {
-            var role: String?; var offers: String?; var wants: String?; var industries: String?
-            var channels: [String]?; var cadence: String?; var capacity: String?; var availability: String?
-        }
-        let form = try req.content.decode(Form.self)
+        let form = try req.content.decode(EnrolForm.self)
         let picks = (try? req.content.decode(TopicPicks.self)) ?? TopicPicks()
         let existing = try await req.flipside.enrolments.enrolment(of: employeeID, in: program.id)
-        var problems: [FieldProblem] = []
-        func parsed<T>(_ field: String, _ result: Result<T, FieldReason>) -> T? {
-            switch result {
-            case let .success(v): return v
-            case let .failure(reason): problems.append(FieldProblem(field: field, reason: reason.text)); return nil
-            }
-        }
-        let role = EnrolmentRole(rawValue: form.role ?? "")
-        if role == nil { problems.append(FieldProblem(field: "role", reason: "choose mentor or mentee")) }
-        // Both lists are read whatever the role, as the API reads them: a mentor who also lists wants is
-        // told so (422), not silently dropped.
-        // Picked from the catalogue, then typed: one list each, a typed topic replacing the same picked one.
-        let offers = parsed("offers", EnrolmentFields.offers([picks.text(picks.offer), form.offers ?? ""].filter { !$0.isBlank }.joined(separator: ";")))
-            .map(Self.lastOfEachTopic)
-        let wants = parsed("wants", EnrolmentFields.wants([picks.text(picks.want), form.wants ?? ""].filter { !$0.isBlank }.joined(separator: ";")))
-            .map(Self.lastOfEachTopic)
-        let channels = parsed("channels", EnrolmentFields.channels((form.channels ?? []).joined(separator: ";")))
-        let cadence = parsed("cadence", EnrolmentFields.cadence(form.cadence ?? ""))
-        let availability = parsed("availability", EnrolmentFields.availability(form.availability ?? ""))
-        var capacity = 1
-        if role == .mentor {
-            let raw = (form.capacity ?? "").trimmingCharacters(in: .whitespaces)
-            if raw.isEmpty {
-                capacity = program.defaultCapacity(for: .mentor)
-            } else if let number = Int(raw) {
-                capacity = number
-            } else {
-                problems.append(FieldProblem(field: "capacity", reason: "must be a whole number"))
-            }
-        }
-        var enrolment = existing ?? Enrolment(programID: program.id, employeeID: employeeID, role: role ?? .mentee)
-        if let role { enrolment.role = role }
-        enrolment.offers = offers ?? []
-        enrolment.wants = wants ?? []
-        enrolment.industries = role == .mentor ? EnrolmentFields.industries(form.industries ?? "") : []
-        enrolment.channels = (form.channels ?? []).isEmpty ? [] : channels ?? []
-        if (form.channels ?? []).isEmpty { problems.append(FieldProblem(field: "channels", reason: "choose at least one way to meet")) }
-        enrolment.cadence = cadence ?? .biweekly
-        enrolment.capacity = capacity
-        enrolment.availability = availability ?? []
+        let (draft, unread) = Self.draft(form: form, picks: picks)
+        // Without a role (a problem already), what was typed is still shown again on a mentee's form.
+        var enrolment = existing ?? Enrolment(programID: program.id, employeeID: employeeID, role: draft.role ?? .mentee,
+                                              capacity: program.defaultCapacity(for: draft.role ?? .mentee))
+        draft.apply(to: &enrolment, in: program)
+        let problems = unread.isEmpty ? [] : EnrolmentDraft.problems(enrolment, unread: unread)
         do {
-            if !problems.isEmpty {
-                // Fields that could not be read, and every rule the rest breaks: all problems at once.
-                let reported = Set(problems.map(\.field))
-                throw APIError.invalid(problems + EnrolmentRules.problems(in: enrolment).filter { !reported.contains($0.field) })
-            }
+            // Fields that could not be read, and every rule the rest breaks: all problems at once.
+            if !problems.isEmpty { throw EnrolmentError.invalid(problems) }
             let store = req.flipside.enrolmentStore
             if existing == nil {
                 _ = try await Enrolling.enrol(enrolment, actor: req.actor, store: store)
@@ -168,6 +129,43 @@ struct ParticipantWebController {
         }
     }
 
+    /// What the enrolment form posts, as typed.
+    struct EnrolForm: Content {
+        var role: String?; var offers: String?; var wants: String?; var industries: String?
+        var channels: [String]?; var cadence: String?; var capacity: String?; var availability: String?
+    }
+
+    /// The posted form as the same Core draft the API decodes, and the fields that could not be read.
+    /// Topics are picked from the catalogue, then typed: one list each, a typed topic replacing the same
+    /// picked one. Both lists are read whatever the role, as the API reads them (a mentor who also lists
+    /// wants is told so). The capacity field is the mentors' (a mentee has one mentor).
+    static func draft(form: EnrolForm, picks: TopicPicks) -> (EnrolmentDraft, unread: [FieldProblem]) {
+        var unread: [FieldProblem] = []
+        func parsed<T>(_ field: String, _ result: Result<T, FieldReason>) -> T? {
+            switch result {
+            case let .success(v): return v
+            case let .failure(reason): unread.append(FieldProblem(field: field, reason: reason.text)); return nil
+            }
+        }
+        var draft = EnrolmentDraft()
+        draft.role = EnrolmentRole(rawValue: form.role ?? "")
+        if draft.role == nil { unread.append(EnrolmentDraft.roleRequired) }
+        draft.offers = parsed("offers", EnrolmentFields.offers([picks.text(picks.offer), form.offers ?? ""].filter { !$0.isBlank }.joined(separator: ";")))
+            .map(Self.lastOfEachTopic) ?? []
+        draft.wants = parsed("wants", EnrolmentFields.wants([picks.text(picks.want), form.wants ?? ""].filter { !$0.isBlank }.joined(separator: ";")))
+            .map(Self.lastOfEachTopic) ?? []
+        draft.industries = EnrolmentFields.industries(form.industries ?? "")
+        // No box ticked is no channel (in a CSV cell, an empty list means every channel).
+        let ticked = form.channels ?? []
+        draft.channels = ticked.isEmpty ? [] : parsed("channels", EnrolmentFields.channels(ticked.joined(separator: ";"))) ?? []
+        draft.cadence = parsed("cadence", EnrolmentFields.cadence(form.cadence ?? "")) ?? .biweekly
+        draft.availability = parsed("availability", EnrolmentFields.availability(form.availability ?? "")) ?? []
+        if draft.role == .mentor, let raw = form.capacity?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
+            if let number = Int(raw) { draft.capacity = number } else { unread.append(FieldProblem(field: "capacity", reason: "must be a whole number")) }
+        }
+        return (draft, unread)
+    }
+
     func withdraw(req: Request) async throws -> Response {
         _ = try req.requireUser()
         try CSRF.verify(req)
@@ -184,7 +182,6 @@ struct ParticipantWebController {
             throw APIError.noProfile("Only a participant linked to a person can enrol; coordinators enrol people by CSV upload.")
         }
         try req.authorize(.create, .enrolment(employeeID: employeeID, programStatus: program.status))
-        guard program.status.acceptsEnrolments else { throw ProgramError.closedForEnrolment(program.status) }
         return (program, employeeID)
     }
 

@@ -26,74 +26,6 @@ struct PartnershipWebController {
 
     // MARK: The pair page's partnership section
 
-    /// What the pair page shows of the partnership, built from the API's DTO (what the reader may see).
-    struct Section: Encodable {
-        struct Option: Encodable { var value: String; var label: String; var selected: Bool = false }
-        struct GoalView: Encodable { var id: String; var kind: String; var title: String?; var success: String?; var topic: String? }
-        struct AgreementView: Encodable {
-            var number: Int; var author: String; var agreed: Bool; var goals: [GoalView]; var rhythm: String; var visibility: String; var created: String
-        }
-        struct TextView: Encodable { var id: String; var kind: String; var author: String; var visibility: String; var body: String; var when: String; var canReply: Bool }
-        struct ActionView: Encodable {
-            var id: String; var kind: String; var what: String?; var due: String?; var status: String; var visibility: String
-            var outcomes: [String]; var reactions: [String]; var mine: Bool
-
-            init(_ a: ActionDTO, mine: Bool) {
-                id = a.id.uuidString.lowercased()
-                kind = a.kind.label
-                what = a.what
-                due = a.due
-                status = a.status.rawValue.replacingOccurrences(of: "_", with: " ")
-                visibility = a.visibility.label
-                outcomes = a.outcomes.map(\.body)
-                reactions = a.reactions.map(\.body)
-                self.mine = mine
-            }
-        }
-        var isMember: Bool
-        var side: String?
-        var status: String
-        var guidance: String?
-        var pledge: String
-        var current: AgreementView?
-        var pending: AgreementView?
-        var canAccept: Bool
-        var earlier: [AgreementView]
-        var upcoming: [String]
-        var meetingOptions: [Option]
-        var meetings: [String]
-        var goalsForProgress: [GoalView]
-        var texts: [TextView]
-        var actions: [ActionView]
-        var insights: [Option]
-        var flags: [String]?
-        // Form choices.
-        var goalKinds: [Option]
-        var topics: [Option]
-        var cadences: [Option]
-        var channels: [Option]
-        var visibilities: [Option]
-        var actionKinds: [Option]
-        var actionStatuses: [Option]
-        var draftFirstMeeting: String
-        var draftTimeZone: String
-        var draftMinutes: Int
-        var canDraft: Bool
-        var canMeet: Bool
-        var canClose: Bool
-        var canEnd: Bool
-        var canWrite: Bool
-        var formURL: String
-        var calendarURL: String
-        var concernURL: String
-        /// What a note can be about: the goals in force and the meetings so far.
-        var subjects: [Option]
-        var canContinue: Bool
-        var endDate: String?
-        var goalSlots = [0, 1, 2]
-        var scale = [1, 2, 3, 4, 5]
-    }
-
     static func section(_ req: Request, pairID: UUID) async throws -> Section? {
         let view = try await req.flipside.partnerships.view(pairID)
         guard view.isPartnership else { return nil }
@@ -205,11 +137,8 @@ struct PartnershipWebController {
                     return .init(title: title, kind: field("goal_kind_\(i)") ?? "", success: field("goal_success_\(i)") ?? "", topic: field("goal_topic_\(i)"))
                 }
                 let draft = AgreementDraft(goals: goals, cadence: field("cadence") ?? "", minutes: int("minutes") ?? 0, firstMeeting: field("first_meeting") ?? "",
-                                           timeZone: field("time_zone") ?? "", endDate: field("ongoing") != nil ? nil : field("end_date"),
+                                           timeZone: field("time_zone") ?? "", endDate: field("ongoing") != nil ? "ongoing" : field("end_date"),
                                            channel: field("channel") ?? "", visibility: field("visibility"), pledgeAccepted: field("pledge") != nil)
-                if field("ongoing") == nil, field("end_date") == nil {
-                    throw PartnershipError.invalid([FieldProblem(field: "rhythm.end_date", reason: "is required unless the partnership is ongoing")])
-                }
                 _ = try await Partnerships.draftAgreement(id, draft, actor: actor, now: now, store: store)
             case "continue":
                 _ = try await Partnerships.continueAgreement(id, pledgeAccepted: field("pledge") != nil, actor: actor, now: now, store: store)
@@ -267,15 +196,6 @@ struct PartnershipWebController {
 
     // MARK: Concerns
 
-    struct ConcernPage: Encodable {
-        var page: PageChrome
-        var programName: String
-        var action: String
-        var code: String?
-        var message: String?
-        var readURL: String
-    }
-
     func concernForm(req: Request) async throws -> Response {
         _ = try req.requireUser()
         let program = try await req.visibleProgram()
@@ -300,14 +220,6 @@ struct PartnershipWebController {
             page.message = failure.message
             return try await req.render("concern", page, status: failure.status)
         }
-    }
-
-    struct ReadPage: Encodable {
-        var page: PageChrome
-        var action: String
-        var code: String
-        var concern: ConcernDTO?
-        var message: String?
     }
 
     /// Reading a concern needs only its code (no sign-in: the page asks nobody who they are).
@@ -341,14 +253,6 @@ struct PartnershipWebController {
         }
     }
 
-    struct InboxPage: Encodable {
-        struct Item: Encodable { var concern: ConcernDTO; var replyURL: String }
-        var page: PageChrome
-        var programName: String
-        var programURL: String
-        var items: [Item]
-    }
-
     func inbox(req: Request) async throws -> Response {
         let program = try await req.visibleProgram()
         let items = try await Concerns.inbox(program.id, actor: req.actor, store: req.flipside.concernStore)
@@ -370,17 +274,6 @@ struct PartnershipWebController {
 
     // MARK: Health, guidance
 
-    struct HealthPage: Encodable {
-        struct Row: Encodable { var url: String; var mentee: String; var mentor: String; var status: String; var flags: [String] }
-        var page: PageChrome
-        var programName: String
-        var programURL: String
-        var concernsURL: String
-        var guidanceURL: String
-        var rows: [Row]
-        var flagged: Int
-    }
-
     func health(req: Request) async throws -> Response {
         let program = try await req.visibleProgram()
         let rows = try await req.flipside.partnerships.health(program)
@@ -390,16 +283,6 @@ struct PartnershipWebController {
             rows: rows.map { .init(url: SiteURL.pair($0.pair_id).path, mentee: $0.mentee.name, mentor: $0.mentor.name, status: $0.status.rawValue,
                                    flags: $0.flags.map(\.sentence)) },
             flagged: rows.filter { !$0.flags.isEmpty }.count))
-    }
-
-    struct GuidancePage: Encodable {
-        var page: PageChrome
-        var programName: String
-        var action: String
-        var senior: String
-        var junior: String
-        var problems: [ErrorDetail]
-        var saved: Bool
     }
 
     func guidanceForm(req: Request) async throws -> Response {
@@ -420,23 +303,19 @@ struct PartnershipWebController {
         var page = GuidancePage(page: PageChrome(request: req, title: "Guidance · \(program.name)", nav: "programs"), programName: program.name,
                                 action: SiteURL.guidance(program.id).path, senior: form.senior ?? "", junior: form.junior ?? "", problems: [], saved: false)
         do {
-            let g = try GuidanceRules.checked(senior: form.senior ?? "", junior: form.junior ?? "")
-            try await GuidanceRules.store(g, for: program.id, on: req.db)
+            _ = try await Programs.setGuidance(of: program.id, senior: form.senior ?? "", junior: form.junior ?? "", actor: req.actor,
+                                               store: req.flipside.programStore)
             page.saved = true
             return try await req.render("guidance", page)
-        } catch let error as APIError {
-            page.problems = error.details
-            return try await req.render("guidance", page, status: error.status)
+        } catch let error as ProgramError {
+            guard case .invalid = error else { throw error }
+            let answer = APIError.from(error)
+            page.problems = answer.details
+            return try await req.render("guidance", page, status: answer.status)
         }
     }
 
     // MARK: A participant's own pages
-
-    struct ImpactPage: Encodable {
-        struct Pair: Encodable { var url: String; var mentee: String; var insights: [String]; var actions: [Section.ActionView] }
-        var page: PageChrome
-        var pairs: [Pair]
-    }
 
     func impact(req: Request) async throws -> Response {
         _ = try req.requireUser()
@@ -444,13 +323,6 @@ struct PartnershipWebController {
         return try await req.render("impact", ImpactPage(page: PageChrome(request: req, title: "What my input led to", nav: "me"), pairs: pairs.map { p in
             .init(url: SiteURL.pair(p.pair_id).path, mentee: p.mentee.name, insights: p.insights.map(\.body), actions: p.actions.map { .init($0, mine: false) })
         }))
-    }
-
-    struct CalendarPage: Encodable {
-        var page: PageChrome
-        var hasFeed: Bool
-        var url: String?
-        var action: String
     }
 
     func calendarPage(req: Request) async throws -> Response {

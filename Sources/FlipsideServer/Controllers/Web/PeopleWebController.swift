@@ -83,8 +83,8 @@ struct PeopleWebController {
         } catch let failure as ImportFailure {
             // A file that reads as a table but not as people yet: keep it while the coordinator maps it.
             if let table = try? CSVTable(text: text) {
-                let pending = try await PendingImports(db: req.db).keep(text, for: try req.requireUser().requireID(), now: req.flipside.now)
-                let mapping = try await PendingImports(db: req.db).storedMapping(for: table)
+                let (pending, mapping) = try await PendingImports.keep(text, table: table, owner: try req.requireUser().requireID(), actor: req.actor,
+                                                                       now: req.flipside.now, store: req.flipside.pendingImportStore)
                 page.mapping = MappingForm(pending: pending, table: table, mapping: mapping)
             }
             return try await Self.rejected(req, page: page, error: APIError.from(failure))
@@ -99,11 +99,9 @@ struct PeopleWebController {
         // The form is decoded once into its fields (a form of thousands of grades was decoded again per field).
         let form = try req.content.decode([String: String].self)
         let user = try req.requireUser().requireID()
-        let store = PendingImports(db: req.db)
-        guard let id = form["pending"].flatMap(UUID.init(uuidString:)), let text = try await store.text(id, of: user, now: req.flipside.now),
-              let table = try? CSVTable(text: text) else {
-            throw APIError(.gone, code: "upload_expired", "That upload is no longer kept (an hour at most): upload the file again.")
-        }
+        let store = req.flipside.pendingImportStore
+        guard let id = form["pending"].flatMap(UUID.init(uuidString:)) else { throw PendingImportExpired() }
+        let (_, table) = try await PendingImports.file(id, owner: user, actor: req.actor, now: req.flipside.now, store: store)
         let timeZone = form["time_zone"]?.trimmed
         var mapping = ImportMapping(dateFormat: form["date_format"].flatMap(DateFormat.init(rawValue:)) ?? .iso,
                                     timeZone: timeZone?.isEmpty == false ? timeZone : nil)
@@ -126,8 +124,8 @@ struct PeopleWebController {
         (mapping.columns, mapping.levels, mapping.statuses) = (columns, levels, statuses)
         var page = importPage(req)
         do {
-            let counts = try await Importing.people(csv: text, mapping: mapping, actor: req.actor, now: req.flipside.now, store: req.flipside.peopleImportStore)
-            try await store.forget(id)
+            let counts = try await PendingImports.importMapped(id, mapping: mapping, owner: user, actor: req.actor, now: req.flipside.now,
+                                                               store: store, people: req.flipside.peopleImportStore)
             PeopleService.warm(req.application)
             page.result = ImportResponse(created: counts.created, updated: counts.updated, unchanged: counts.unchanged, warnings: nil)
             return try await req.view.render("import", page).encodeResponse(for: req)
@@ -151,40 +149,6 @@ struct PeopleWebController {
         ImportPage(page: PageChrome(request: req, title: "Import people", nav: "people"), heading: "Import people from HR",
                    action: SiteURL.peopleImport.path, columns: Self.peopleColumns, example: Self.peopleExample,
                    backURL: SiteURL.people().path, problems: [], message: nil, result: nil, warnings: [])
-    }
-}
-
-/// Uploaded HR exports kept while they are mapped: one per coordinator, an hour at most.
-struct PendingImports {
-    let db: any Database
-    var sql: any SQLDatabase { db as! any SQLDatabase }
-    static let kept: TimeInterval = 3_600
-
-    /// Keeps `text` for `user` (replacing what they kept before) and drops what is past its hour.
-    func keep(_ text: String, for user: UUID, now: Date) async throws -> UUID {
-        struct Row: Encodable { var id: UUID; var user_id: UUID; var text: String; var created_at: Double }
-        let id = UUID()
-        try await db.writeTransaction { tx in
-            let sql = tx as! any SQLDatabase
-            try await sql.delete(from: PendingImportTable.name).where("user_id", .equal, user)
-                .orWhere("created_at", .lessThan, now.timeIntervalSince1970 - Self.kept).run()
-            try await sql.insert(into: PendingImportTable.name).model(Row(id: id, user_id: user, text: text, created_at: now.timeIntervalSince1970)).run()
-        }
-        return id
-    }
-
-    func text(_ id: UUID, of user: UUID, now: Date) async throws -> String? {
-        try await sql.select().column("text").from(PendingImportTable.name).where("id", .equal, id).where("user_id", .equal, user)
-            .where("created_at", .greaterThanOrEqual, now.timeIntervalSince1970 - Self.kept).first()?.decode(column: "text", as: String.self)
-    }
-
-    func forget(_ id: UUID) async throws {
-        try await sql.delete(from: PendingImportTable.name).where("id", .equal, id).run()
-    }
-
-    /// The mapping kept for files with this table's columns, or none.
-    func storedMapping(for table: CSVTable) async throws -> ImportMapping {
-        try await ImportMappingTable.find(HRExport.signature(table.originalHeader), on: sql) ?? .none
     }
 }
 

@@ -62,58 +62,62 @@ struct ProgramsWebController {
         }
     }
 
-    /// Applies a posted form to `program`; the problems are the fields that could not be read.
-    static func apply(_ form: ProgramForm, to program: Program) -> (Program, [FieldProblem]) {
-        var problems: [FieldProblem] = []
+    /// The posted form as the same Core draft the API decodes (fields named as the API names them,
+    /// `settings.…`), and the fields that could not be read at all. `current` is the program as stored:
+    /// the form posts every weight, and a checkbox only when ticked.
+    static func draft(_ form: ProgramForm, current: Program) -> (ProgramDraft, unread: [FieldProblem]) {
+        var unread: [FieldProblem] = []
         func date(_ raw: String?, _ field: String) -> CalendarDate? {
             guard let raw, !raw.isEmpty else { return nil }
-            guard let d = CalendarDate(iso: raw) else { problems.append(FieldProblem(field: field, reason: "is not a date (YYYY-MM-DD)")); return nil }
+            guard let d = CalendarDate(iso: raw) else { unread.append(FieldProblem(field: field, reason: "is not a date (YYYY-MM-DD)")); return nil }
             return d
         }
-        func int(_ raw: String?, _ field: String, _ fallback: Int) -> Int {
-            guard let raw, !raw.isEmpty else { return fallback }
-            guard let v = Int(raw) else { problems.append(FieldProblem(field: field, reason: "must be a whole number")); return fallback }
+        func int(_ raw: String?, _ field: String) -> Int? {
+            guard let raw, !raw.isEmpty else { return nil }
+            guard let v = Int(raw) else { unread.append(FieldProblem(field: field, reason: "must be a whole number")); return nil }
             return v
         }
-        var program = program
-        program.name = (form.name ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        program.purpose = form.purpose ?? ""
-        program.startDate = date(form.start_date, "start_date")
-        program.endDate = date(form.end_date, "end_date")
-        // The form names fields as the API does (`settings.…`), so both report a problem the same way.
-        var settings = program.settings
-        settings.minLevelGap = int(form.min_level_gap, "settings.min_level_gap", settings.minLevelGap)
-        settings.defaultCapacity = int(form.default_capacity, "settings.default_capacity", settings.defaultCapacity)
+        var draft = ProgramDraft()
+        draft.name = form.name ?? ""
+        draft.purpose = form.purpose ?? ""
+        // An empty date field clears the date.
+        draft.startDate = .some(date(form.start_date, "start_date"))
+        draft.endDate = .some(date(form.end_date, "end_date"))
+        draft.settings.minLevelGap = int(form.min_level_gap, "settings.min_level_gap")
+        draft.settings.defaultCapacity = int(form.default_capacity, "settings.default_capacity")
         if form.settings_shown == "yes" {
-            settings.forbidSharedManager = form.forbid_shared_manager == "yes"
-            settings.requireCommonChannel = form.require_common_channel == "yes"
-            settings.pairsNeedAcceptance = form.pairs_need_acceptance == "yes"
-            settings.allowRepeatPairs = form.allow_repeat_pairs == "yes"
+            draft.settings.forbidSharedManager = form.forbid_shared_manager == "yes"
+            draft.settings.requireCommonChannel = form.require_common_channel == "yes"
+            draft.settings.pairsNeedAcceptance = form.pairs_need_acceptance == "yes"
+            draft.settings.allowRepeatPairs = form.allow_repeat_pairs == "yes"
         }
-        if let raw = form.perspective_attributes {
-            settings.perspectiveAttributes = raw.split(separator: ",").map { $0.trimmed.lowercased() }.filter { !$0.isEmpty }
-        }
+        draft.settings.perspectiveAttributes = form.perspective_attributes.map { $0.split(separator: ",").map(String.init) }
+        var weights = current.settings.weights, weighed = false
         for component in ScoreComponent.allCases {
             guard let raw = form.weight(component)?.trimmed else { continue }
             guard let value = raw.isEmpty ? 0 : Double(raw) else {
-                problems.append(FieldProblem(field: "settings.weights.\(component.rawValue)", reason: "must be a number"))
+                unread.append(FieldProblem(field: "settings.weights.\(component.rawValue)", reason: "must be a number"))
                 continue
             }
-            settings.weights[component.rawValue] = value
+            weights[component.rawValue] = value
+            weighed = true
         }
+        if weighed { draft.settings.weights = weights }
         if let raw = form.mode {
-            if let mode = MatchingMode(rawValue: raw) { settings.mode = mode } else {
-                problems.append(FieldProblem(field: "settings.mode", reason: "must be coordinator or self"))
+            if let mode = MatchingMode(rawValue: raw) { draft.settings.mode = mode } else {
+                unread.append(FieldProblem(field: "settings.mode", reason: "must be coordinator or self"))
             }
         }
-        settings.requestDays = int(form.request_days, "settings.request_days", settings.requestDays)
-        program.settings = settings
-        if let raw = form.topic_catalogue {
-            let (topics, topicProblems) = TopicCatalogue.parse(raw)
-            program.topicCatalogue = topics
-            problems += topicProblems
-        }
-        return (program, problems)
+        draft.settings.requestDays = int(form.request_days, "settings.request_days")
+        draft.topicCatalogue = form.topic_catalogue.map(TopicCatalogue.lines)
+        return (draft, unread)
+    }
+
+    /// The form applied to `program`: the program as it would be saved and every problem (unreadable
+    /// fields first, then the draft's and the program's rules), as the API would list them.
+    static func apply(_ form: ProgramForm, to program: Program) -> (Program, [FieldProblem]) {
+        let (draft, unread) = draft(form, current: program)
+        return draft.applied(to: program, unread: unread)
     }
 
     func create(req: Request) async throws -> Response {
@@ -141,18 +145,9 @@ struct ProgramsWebController {
     private func save(_ req: Request, form: ProgramForm, program: Program, existing: Program?, problems: [FieldProblem],
                       write: () async throws -> Program) async throws -> Response {
         do {
-            if !problems.isEmpty {
-                // Show the rules' problems with the fields that could not be read, as the API would list them.
-                var all = problems
-                do { try program.validate() } catch {
-                    if case let .invalid(more) = error { all += more.filter { m in !problems.contains { $0.field == m.field } } }
-                }
-                throw APIError.invalid(all)
-            }
+            if !problems.isEmpty { throw ProgramError.invalid(problems) }
             let saved = try await write()
             return req.redirect(to: SiteURL.program(saved.id).path)
-        } catch let error as APIError where error.status == .unprocessableEntity {
-            return try await formError(req, form: form, program: program, existing: existing, error: error)
         } catch let error as ProgramError {
             return try await formError(req, form: form, program: program, existing: existing, error: APIError.from(error))
         }

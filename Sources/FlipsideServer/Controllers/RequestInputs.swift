@@ -1,4 +1,7 @@
+import FlipsideCore
 import Vapor
+
+// What a request brings besides its decoded body: the uploaded file (bounded) and query parameters.
 
 /// The largest file each upload route reads.
 enum UploadLimits {
@@ -24,3 +27,12 @@ extension Request {
 /// The client went away before its request was complete (an aborted upload, a closed connection).
 /// Nobody is left to answer; logged at debug level, never as a server error.
 struct ClientAbort: Error {}
+
+extension Request {
+    /// The `censor` query parameter (follow people up to this day), for pages and the API alike.
+    func censorDate() throws -> CalendarDate? {
+        guard let raw = query[String.self, at: "censor"], !raw.isEmpty else { return nil }
+        guard let date = CalendarDate(iso: raw) else { throw OutcomesError.invalid([FieldProblem(field: "censor", reason: "must be a date YYYY-MM-DD")]) }
+        return date
+    }
+}

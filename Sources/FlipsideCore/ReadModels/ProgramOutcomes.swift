@@ -1,0 +1,250 @@
+import Foundation
+
+/// Why a program's figures cannot be shown.
+public enum OutcomesError: Error, Equatable, Sendable {
+    /// No start date and no pairs: no day to measure retention from.
+    case noStart
+    /// The chosen follow-up day is before the program's start.
+    case censorBeforeStart(CalendarDate)
+    /// Fewer than `Suppression.threshold` partnerships: nothing about them may be shown.
+    case tooFewPairs
+    case invalid([FieldProblem])
+
+    public var message: String {
+        switch self {
+        case .noStart: return "This program has no start date and no pairs yet: there is no day to measure retention from."
+        case let .censorBeforeStart(start): return "censor is before the program's start (\(start))"
+        case .tooFewPairs:
+            return "Fewer than \(Suppression.threshold) partnerships: their figures are not shown, so that nobody can be recognised."
+        case let .invalid(problems): return problems.map { "\($0.field) \($0.reason)" }.joined(separator: "; ")
+        }
+    }
+
+    /// The problems as fields (for `censorBeforeStart` and `invalid`).
+    public var problems: [FieldProblem] {
+        switch self {
+        case let .censorBeforeStart(start): return [FieldProblem(field: "censor", reason: "is before the program's start (\(start))")]
+        case let .invalid(problems): return problems
+        case .noStart, .tooFewPairs: return []
+        }
+    }
+}
+
+extension Suppression {
+    /// How a hidden figure reads in a sentence, a table or a CSV cell.
+    public static let hiddenText = "fewer than \(threshold)"
+    /// The same in a narrow table cell.
+    public static let hiddenShort = "<\(threshold)"
+}
+
+/// A program's retention as it may be published: every suppression decided here, once — a group under
+/// five people shows nothing, a group whose exits are too few to show shows no curve (a curve gives its
+/// exits away), a curve stops where fewer than five remain at risk, an at-risk cell under five is hidden,
+/// and a log-rank test is given only between two groups that are both shown. Pages, the API and the CSV
+/// only format these values.
+public struct RetentionFigures: Sendable {
+    public struct Point: Sendable, Hashable {
+        public var survival: Double
+        public var lower: Double
+        public var upper: Double
+    }
+
+    public struct AtRisk: Sendable, Hashable {
+        public var day: Int
+        public var people: Suppression.Shown
+    }
+
+    public struct Group: Sendable {
+        public var name: String
+        public var people: Suppression.Shown
+        public var exits: Suppression.Shown
+        public var sixMonths: Point?
+        public var twelveMonths: Point?
+        /// The curve's steps that may be drawn (at least five at risk).
+        public var steps: [KaplanMeier.Step]
+        /// People still followed every 90 days (every 30 when followed up to nine months).
+        public var atRisk: [AtRisk]
+        /// Whether anything of the group is shown beyond its name.
+        public var isShown: Bool { people != .suppressed }
+    }
+
+    public struct Test: Sendable, Hashable {
+        public var statistic: Double
+        public var pValue: Double
+        /// Whether the curves differ more than chance would explain (p below `RetentionFigures.significance`).
+        public var differs: Bool { pValue < RetentionFigures.significance }
+    }
+
+    /// The level below which a test's p-value reads as "more than chance".
+    public static let significance = 0.05
+
+    public var start: CalendarDate
+    public var censor: CalendarDate
+    /// Days followed (at least 30, so that a chart has a width).
+    public var days: Double
+    public var comparisonFormed: RetentionAnalysis.Comparison
+    /// Mentors, mentees and the comparison group, in this order.
+    public var groups: [Group]
+    public var mentorsVsComparison: Test?
+    public var menteesVsComparison: Test?
+    public var conclusive: Bool
+    public var caveat: String?
+
+    public init(_ a: RetentionAnalysis, start: CalendarDate, censor: CalendarDate) {
+        self.start = start
+        self.censor = censor
+        comparisonFormed = a.comparisonFormed
+        let days = Double(max(30, censor.daysSince(start)))
+        self.days = days
+        let threshold = Suppression.threshold
+        func point(_ s: KaplanMeier.Step?, at day: Double, in g: RetentionAnalysis.Group) -> Point? {
+            guard let s, (g.curve.steps.first { $0.time >= day }?.atRisk ?? 0) >= threshold else { return nil }
+            return Point(survival: s.survival, lower: s.lower, upper: s.upper)
+        }
+        func group(_ g: RetentionAnalysis.Group) -> Group {
+            guard g.people >= threshold else {
+                return Group(name: g.name, people: .suppressed, exits: .suppressed, steps: [], atRisk: [])
+            }
+            let exits = Suppression.parts([g.exits, g.people - g.exits]).parts[0]
+            guard exits != .suppressed else {
+                return Group(name: g.name, people: .value(g.people), exits: .suppressed, steps: [], atRisk: [])
+            }
+            let atRisk = stride(from: 0, through: days, by: days > 270 ? 90 : 30).map { day -> AtRisk in
+                let n = g.curve.steps.first { $0.time >= day }?.atRisk ?? 0
+                return AtRisk(day: Int(day), people: n == 0 || n >= threshold ? .value(n) : .suppressed)
+            }
+            return Group(name: g.name, people: .value(g.people), exits: exits,
+                         sixMonths: point(g.sixMonths, at: RetentionAnalysis.sixMonths, in: g),
+                         twelveMonths: point(g.twelveMonths, at: RetentionAnalysis.twelveMonths, in: g),
+                         steps: g.curve.steps.filter { $0.atRisk >= threshold }, atRisk: atRisk)
+        }
+        groups = [group(a.mentors), group(a.mentees), group(a.comparison)]
+        let big = { (g: RetentionAnalysis.Group) in g.people >= threshold }
+        mentorsVsComparison = big(a.mentors) && big(a.comparison) ? Test(statistic: a.mentorsVsComparison.statistic, pValue: a.mentorsVsComparison.pValue) : nil
+        menteesVsComparison = big(a.mentees) && big(a.comparison) ? Test(statistic: a.menteesVsComparison.statistic, pValue: a.menteesVsComparison.pValue) : nil
+        conclusive = a.conclusive
+        caveat = a.caveat
+    }
+}
+
+/// The organisation overview's headline figures for one program, as they may be published.
+public struct ProgramHeadline: Sendable {
+    /// Meetings, check-ins and actions of a program's partnerships (counted by the store).
+    public struct Activity: Sendable, Hashable {
+        public var meetingsHeld = 0, checkIns = 0, insights = 0, actions = 0, actionsDone = 0
+        public init(meetingsHeld: Int = 0, checkIns: Int = 0, insights: Int = 0, actions: Int = 0, actionsDone: Int = 0) {
+            self.meetingsHeld = meetingsHeld
+            self.checkIns = checkIns
+            self.insights = insights
+            self.actions = actions
+            self.actionsDone = actionsDone
+        }
+    }
+
+    public var program: Program
+    /// Pairs that went ahead; `nil` (fewer than five) hides every other figure of the program.
+    public var pairs: Int?
+    public var retention: RetentionFigures?
+    /// Pairs whose two people work in different departments (of those with both known), when it may be shown.
+    public var crossingDepartments: Int?
+    public var activity: Activity?
+}
+
+/// The organisation overview: every program's headline figures and who takes part across all programs.
+public struct OrganisationOverview: Sendable {
+    public var censor: CalendarDate
+    public var employed: Int
+    public var programs: [ProgramHeadline]
+    public var participants: Suppression.Shown
+    public var participation: [DiversityReport.Participation]
+}
+
+/// A program's outcomes as the actor may see them, over what the store read: the read model behind the
+/// outcomes pages, their CSVs, the API and `flipside report`.
+public enum ProgramOutcomes {
+    /// The day retention is measured from: the program's start date, or the day of its first pair.
+    public static func start(of program: Program, pairs: [MentoringPair]) -> CalendarDate? {
+        program.startDate ?? pairs.map(\.createdAt).min().map { CalendarDate.today(now: $0) }
+    }
+
+    /// The pairs that went ahead (`MentoringPair.becamePartners`): whose figures count.
+    public static func tookPart(_ pairs: [MentoringPair]) -> [MentoringPair] { pairs.filter(\.becamePartners) }
+
+    /// The program's retention from its start to `censor` (today by default).
+    public static func retention(actor: Actor, now: Date, program: Program, pairs: [MentoringPair], people: [Employment],
+                                 censor: CalendarDate?) throws -> RetentionFigures {
+        try AccessPolicy.require(actor, .view, .outcomes)
+        guard let start = start(of: program, pairs: pairs) else { throw OutcomesError.noStart }
+        let censor = censor ?? CalendarDate.today(now: now)
+        guard start <= censor else { throw OutcomesError.censorBeforeStart(start) }
+        return retention(of: pairs, among: people, start: start, censor: censor)
+    }
+
+    static func retention(of pairs: [MentoringPair], among people: [Employment], start: CalendarDate, censor: CalendarDate) -> RetentionFigures {
+        let analysis = RetentionAnalysis(people: people, mentorIDs: Set(pairs.map(\.mentorID)), menteeIDs: Set(pairs.map(\.menteeID)), start: start, censor: censor)
+        return RetentionFigures(analysis, start: start, censor: censor)
+    }
+
+    /// Figures over fewer than five partnerships say nothing that does not point at someone.
+    public static func requireEnoughPairs(_ pairs: [MentoringPair]) throws(OutcomesError) {
+        guard pairs.count >= Suppression.threshold else { throw .tooFewPairs }
+    }
+
+    /// Who paired with whom, as counts: the pairs' people and what the mentor offered that the mentee wanted.
+    public static func diversity(actor: Actor, now: Date, program: Program, pairs: [MentoringPair], people: [String: Person],
+                                 enrolments: [Enrolment], everyone: [Employment]) throws -> DiversityReport {
+        try AccessPolicy.require(actor, .view, .outcomes)
+        try requireEnoughPairs(pairs)
+        let byID = Dictionary(enrolments.map { ($0.employeeID, $0) }, uniquingKeysWith: { a, _ in a })
+        let facts = pairs.compactMap { pair -> (mentee: Person, mentor: Person, topics: [Topic])? in
+            guard let mentee = people[pair.menteeID], let mentor = people[pair.mentorID] else { return nil }
+            let wants = Set(byID[pair.menteeID]?.wants.map(\.topic) ?? [])
+            return (mentee, mentor, (byID[pair.mentorID]?.offers.map(\.topic) ?? []).filter { wants.contains($0) })
+        }
+        let day = program.startDate ?? CalendarDate.today(now: now)
+        return DiversityReport(pairs: facts, participants: people.values.map(Employment.init), organisation: everyone.filter { $0.status != .exited },
+                               attributes: program.settings.perspectiveAttributes, on: day)
+    }
+
+    /// How the partnerships go, in counts and means. `partnerships` come from the store's figures read
+    /// (goal words blanked).
+    public static func engagement(actor: Actor, now: Date, pairs: [MentoringPair], partnerships: [Partnership]) throws -> EngagementReport {
+        try AccessPolicy.require(actor, .view, .outcomes)
+        try requireEnoughPairs(pairs)
+        return EngagementReport(partnerships, now: now)
+    }
+
+    /// The organisation overview over every program (sorted by start, then name), each with its pairs that
+    /// went ahead and its activity counts.
+    public static func overview(actor: Actor, now: Date, censor: CalendarDate?, programs: [(program: Program, pairs: [MentoringPair])],
+                                activity: [UUID: ProgramHeadline.Activity], everyone: [Employment]) throws -> OrganisationOverview {
+        try AccessPolicy.require(actor, .view, .outcomes)
+        let censor = censor ?? CalendarDate.today(now: now)
+        let byID = Dictionary(everyone.map { ($0.employeeID, $0) }, uniquingKeysWith: { a, _ in a })
+        var rows: [ProgramHeadline] = []
+        var participantIDs = Set<String>()
+        // Programs without a start date first, then by start and name.
+        let order = { (p: Program) in (p.startDate?.dayNumber ?? Int.min, p.name) }
+        for (program, pairs) in programs.sorted(by: { order($0.program) < order($1.program) }) {
+            var row = ProgramHeadline(program: program)
+            guard pairs.count >= Suppression.threshold else { rows.append(row); continue }
+            participantIDs.formUnion(pairs.flatMap { [$0.menteeID, $0.mentorID] })
+            row.pairs = pairs.count
+            if let start = start(of: program, pairs: pairs), start <= censor {
+                row.retention = retention(of: pairs, among: everyone, start: start, censor: censor)
+            }
+            let known = pairs.compactMap { pair -> Bool? in
+                guard let a = byID[pair.menteeID]?.department, let b = byID[pair.mentorID]?.department, !a.isEmpty, !b.isEmpty else { return nil }
+                return a != b
+            }
+            row.crossingDepartments = Suppression.share(known.filter { $0 }.count, of: known.count)?.number
+            row.activity = activity[program.id] ?? ProgramHeadline.Activity()
+            rows.append(row)
+        }
+        let participants = participantIDs.compactMap { byID[$0] }
+        let employed = everyone.filter { $0.status != .exited }
+        return OrganisationOverview(censor: censor, employed: employed.count, programs: rows,
+                                    participants: participants.count >= Suppression.threshold ? .value(participants.count) : .suppressed,
+                                    participation: DiversityReport.participation(participants: participants, organisation: employed))
+    }
+}

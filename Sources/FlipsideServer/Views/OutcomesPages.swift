@@ -1,0 +1,47 @@
+import FlipsideCore
+import Foundation
+import Vapor
+
+/// What `OutcomesWebController`'s pages show: the contexts its templates render.
+extension OutcomesWebController {
+    struct Overview: Encodable {
+        struct Row: Encodable {
+            var name: String; var url: String; var status: String; var start: String; var pairs: String
+            var mentors: String; var mentees: String; var comparison: String; var test: String
+            var crossing: String; var meetings: String; var checkIns: String; var insights: String; var actions: String
+        }
+        var page: PageChrome
+        var censoredAt: String
+        var employed: Int
+        var participants: String
+        var rows: [Row]
+        var retentionChart: String
+        var participationChart: String
+        var participation: [DiversityDTO.Participation]
+    }
+
+    struct Page: Encodable {
+        struct Row: Encodable { var name: String; var people: String; var exits: String; var six: String; var twelve: String }
+        struct RiskRow: Encodable { var name: String; var cells: [String] }
+        var page: PageChrome
+        var programName: String
+        var programURL: String
+        var start: String
+        var censoredAt: String
+        var chart: String
+        var rows: [Row]
+        var riskDays: [Int]
+        var risk: [RiskRow]
+        var comparison: String
+        var tests: [String]
+        var caveat: String?
+        var message: String?
+        var diversity: DiversityDTO? = nil
+        var engagement: EngagementDTO? = nil
+        var levelBands: [String] = ["levels 1–2", "levels 3–4", "levels 5–6", "levels 7+"]
+        var reportsNote: String? = nil
+        var csvURL: String = ""
+        /// Bar charts drawn on the server (SVG), each beside its table.
+        var crossingsChart = "", levelGapChart = "", tenureGapChart = "", participationChart = "", monthsChart = "", flagsChart = ""
+    }
+}
