@@ -69,7 +69,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "MatchingEngineTests", dependencies: ["MatchingEngine"], swiftSettings: swiftSettings),
-        .testTarget(name: "FlipsideCoreTests", dependencies: ["FlipsideCore", "MatchingEngine", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+        // In-memory stores and people/date factories shared by the Core tests (not a test target: no tests of its own).
+        .target(name: "FlipsideCoreTestSupport", dependencies: ["FlipsideCore", "MatchingEngine"], path: "Tests/FlipsideCoreTestSupport",
+                swiftSettings: swiftSettings),
+        .testTarget(name: "FlipsideCoreTests",
+                    dependencies: ["FlipsideCore", "FlipsideCoreTestSupport", "MatchingEngine", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
                     swiftSettings: swiftSettings),
         .testTarget(
             name: "FlipsideServerTests",

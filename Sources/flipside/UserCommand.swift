@@ -48,7 +48,7 @@ struct UserCommand: AsyncParsableCommand {
             }
             let base = chosen.hasSuffix("/") ? String(chosen.dropLast()) : chosen
             print("\(base)\(path)")
-            print("Works once, until \(AccountActions.expiryText(expires)).")
+            print("Works once, until \(SiteDates.minute(expires)).")
         }
     }
 }

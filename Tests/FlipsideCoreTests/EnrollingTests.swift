@@ -1,64 +1,16 @@
 import FlipsideCore
+import FlipsideCoreTestSupport
 import Foundation
 import Testing
 
 /// The enrolment use cases on an in-memory store: the rules, the policy and "one per person and
 /// program" without a database or a web framework.
 @Suite struct EnrollingTests {
-    /// Programs, people and enrolments in memory; a unit of work works on a copy and commits at its end
-    /// (these tests run their units one after another).
-    actor Memory: EnrolmentStore {
-        var programs: [UUID: Program]
-        var people: [String: Person]
-        var enrolments: [UUID: Enrolment] = [:]
-
-        init(programs: [Program], people: [Person]) {
-            self.programs = Dictionary(uniqueKeysWithValues: programs.map { ($0.id, $0) })
-            self.people = Dictionary(uniqueKeysWithValues: people.map { ($0.employeeID, $0) })
-        }
-
-        func atomically<T: Sendable>(_ body: @escaping @Sendable (any EnrolmentWork) async throws -> T) async throws -> T {
-            let work = Work(snapshot: (programs, people, enrolments))
-            let result = try await body(work)
-            enrolments = await work.enrolments   // commit
-            return result
-        }
-
-        func setStatus(_ status: ProgramStatus, of id: UUID) { programs[id]?.status = status }
-        func all() -> [Enrolment] { Array(enrolments.values) }
-
-        actor Work: EnrolmentWork {
-            let programs: [UUID: Program]
-            let people: [String: Person]
-            var enrolments: [UUID: Enrolment]
-
-            init(snapshot: ([UUID: Program], [String: Person], [UUID: Enrolment])) {
-                (programs, people, enrolments) = snapshot
-            }
-
-            func heldProgram(_ programID: UUID) -> Program? { programs[programID] }
-            func personExists(_ employeeID: String) -> Bool { people[employeeID] != nil }
-            func enrolment(of employeeID: String, in programID: UUID) -> Enrolment? {
-                enrolments.values.first { $0.employeeID == employeeID && $0.programID == programID }
-            }
-            func enrolment(id: UUID, in programID: UUID) -> Enrolment? { enrolments[id].flatMap { $0.programID == programID ? $0 : nil } }
-            func insert(_ enrolment: Enrolment) throws {
-                if self.enrolment(of: enrolment.employeeID, in: enrolment.programID) != nil { throw EnrolmentError.alreadyEnrolled(employeeID: enrolment.employeeID) }
-                enrolments[enrolment.id] = enrolment
-            }
-            func replace(_ enrolment: Enrolment) { enrolments[enrolment.id] = enrolment }
-            func delete(id: UUID, in programID: UUID) { if enrolments[id]?.programID == programID { enrolments[id] = nil } }
-            func enrolments(in programID: UUID) -> [Enrolment] { enrolments.values.filter { $0.programID == programID } }
-            func levels(of employeeIDs: [String]) -> [String: Int] {
-                Dictionary(uniqueKeysWithValues: employeeIDs.compactMap { id in people[id].map { (id, $0.level) } })
-            }
-        }
-    }
+    typealias Memory = MemoryEnrolmentStore
 
     static let program = Program(name: "Pilot", status: .enrolling, settings: MatchingSettings(minLevelGap: 2, defaultCapacity: 1))
     static func person(_ id: String, level: Int) -> Person {
-        Person(employeeID: id, name: id, email: "\(id.lowercased())@example.com", title: "", level: level,
-               hireDate: CalendarDate(iso: "2024-01-01")!, department: "D", location: "L", timeZone: "UTC", managerID: nil)
+        Fixtures.person(id, level: level)
     }
     static func store() -> Memory {
         Memory(programs: [program], people: [person("J1", level: 1), person("J2", level: 2), person("S1", level: 7)])

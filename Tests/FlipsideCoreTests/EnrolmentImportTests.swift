@@ -1,5 +1,6 @@
 import MatchingEngine
 import FlipsideCore
+import FlipsideCoreTestSupport
 import Testing
 
 @Suite struct EnrolmentImportTests {
@@ -8,8 +9,7 @@ import Testing
     let people: [String: Person] = {
         var result: [String: Person] = [:]
         for (id, level) in [("P00412", 2), ("S1", 7), ("S2", 3), ("J2", 1)] {
-            result[id] = Person(employeeID: id, name: id, email: "\(id)@example.com", title: "", level: level,
-                                hireDate: CalendarDate(iso: "2020-01-01")!, department: "D", location: "L", timeZone: "UTC", managerID: nil)
+            result[id] = Fixtures.person(id, level: level, hired: "2020-01-01")
         }
         return result
     }()

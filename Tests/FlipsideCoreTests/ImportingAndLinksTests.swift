@@ -1,121 +1,12 @@
 import FlipsideCore
+import FlipsideCoreTestSupport
 import Foundation
 import Testing
 
 /// The import, profile and sign-in link use cases on in-memory stores: the policy, all-or-nothing, the
 /// leavers' access, the program's status read inside the unit of work, and the links' rules.
 @Suite struct ImportingAndLinksTests {
-    /// People, programs, enrolments and links in memory. A unit of work runs on copies and commits at its
-    /// end, so a failed import leaves everything as it was (these tests run their units one at a time).
-    actor Memory: PeopleImportStore, EnrolmentImportStore, ProfileStore, SignInLinkStore {
-        var people: [String: Person] = [:]
-        var programs: [UUID: Program] = [:]
-        var enrolments: [UUID: Enrolment] = [:]
-        var accessEnded: [String] = []
-        var pairsEnded: [String] = []
-        var mappings: [String: ImportMapping] = [:]
-        /// token → (employee id, expires, used)
-        var links: [String: (id: String, expires: Date, used: Bool)] = [:]
-        var passwords: [String: String] = [:]
-        var counter = 0
-
-        init(programs: [Program] = []) {
-            self.programs = Dictionary(uniqueKeysWithValues: programs.map { ($0.id, $0) })
-        }
-
-        /// Bumped by every unit of work that changes people (the database's trigger does this there).
-        var version: Int64 = 0
-        /// Runs once after the next `reading`: another import landing between the read and the write.
-        var afterRead: (@Sendable (Memory) async -> Void)?
-        func setAfterRead(_ hook: @escaping @Sendable (Memory) async -> Void) { afterRead = hook }
-        func put(_ person: Person) { people[person.employeeID] = person; version += 1 }
-
-        func reading<T: Sendable>(_ body: @escaping @Sendable (any PeopleImportWork) async throws -> T) async throws -> T {
-            let result = try await body(PeopleWork(people: people, mappings: mappings, version: version))
-            if let hook = afterRead { afterRead = nil; await hook(self) }
-            return result
-        }
-
-        func prepare(_ plan: PeopleImportPlan) async throws -> (any Sendable)? { nil }
-
-        func atomically<T: Sendable>(_ body: @escaping @Sendable (any PeopleImportWork) async throws -> T) async throws -> T {
-            let work = PeopleWork(people: people, mappings: mappings, version: version)
-            let result = try await body(work)
-            if await work.people != people { version += 1 }
-            people = await work.people
-            mappings = await work.mappings
-            accessEnded += await work.ended
-            pairsEnded += await work.pairsEnded
-            return result
-        }
-
-        func atomically<T: Sendable>(_ body: @escaping @Sendable (any EnrolmentImportWork) async throws -> T) async throws -> T {
-            let work = EnrolmentWork(programs: programs, people: people, enrolments: enrolments)
-            let result = try await body(work)
-            enrolments = await work.enrolments
-            return result
-        }
-
-        actor PeopleWork: PeopleImportWork {
-            var people: [String: Person]
-            var ended: [String] = []
-            var pairsEnded: [String] = []
-            var mappings: [String: ImportMapping]
-            let version: Int64
-            init(people: [String: Person], mappings: [String: ImportMapping], version: Int64) {
-                (self.people, self.mappings, self.version) = (people, mappings, version)
-            }
-            func peopleVersion() -> Int64 { version }
-            func storedMapping(for signature: String) -> ImportMapping? { mappings[signature] }
-            func remember(_ mapping: ImportMapping, for signature: String, at: Date) { mappings[signature] = mapping }
-            func storedPeople() -> [String: Person] { people }
-            func write(_ plan: PeopleImportPlan, existing: [String: Person], prepared: (any Sendable)?) {
-                for person in plan.created + plan.updated { people[person.employeeID] = person }
-            }
-            func endAccess(for employeeIDs: [String]) { ended += employeeIDs }
-            func endPairs(of employeeIDs: [String], at: Date, reason: String) { pairsEnded += employeeIDs }
-        }
-
-        actor EnrolmentWork: EnrolmentImportWork {
-            let programs: [UUID: Program]
-            let stored: [String: Person]
-            var enrolments: [UUID: Enrolment]
-            init(programs: [UUID: Program], people: [String: Person], enrolments: [UUID: Enrolment]) {
-                (self.programs, self.stored, self.enrolments) = (programs, people, enrolments)
-            }
-            func heldProgram(_ programID: UUID) -> Program? { programs[programID] }
-            func enrolments(in programID: UUID) -> [Enrolment] { enrolments.values.filter { $0.programID == programID } }
-            func people(_ employeeIDs: [String]) -> [String: Person] { stored.filter { employeeIDs.contains($0.key) } }
-            func insert(_ list: [Enrolment]) { for e in list { enrolments[e.id] = e } }
-            func replace(_ list: [Enrolment]) { for e in list { enrolments[e.id] = e } }
-        }
-
-        // ProfileStore
-        func person(_ employeeID: String) -> Person? { people[employeeID] }
-        func replace(_ person: Person) { people[person.employeeID] = person }
-
-        // SignInLinkStore
-        func replaceLinks(for employeeID: String, expiresAt: Date, now: Date) -> String {
-            links = links.filter { $0.value.id != employeeID }
-            counter += 1
-            let token = "token-\(counter)"
-            links[token] = (employeeID, expiresAt, false)
-            return token
-        }
-        func validLink(_ token: String, now: Date) -> String? {
-            guard let link = links[token], !link.used, link.expires > now else { return nil }
-            return link.id
-        }
-        func claimAndSetPassword(_ token: String, person: Person, password: String, now: Date) -> Bool {
-            guard validLink(token, now: now) != nil else { return false }
-            links[token]?.used = true
-            passwords[person.employeeID] = password
-            return true
-        }
-
-        func setStatus(_ status: EmploymentStatus, of id: String) { people[id]?.status = status }
-        func setProgramStatus(_ status: ProgramStatus, of id: UUID) { programs[id]?.status = status }
-    }
+    typealias Memory = MemoryImportStore
 
     static let header = "employee_id,name,email,title,level,hire_date,department,location,time_zone,manager_id,status"
     static let people = """

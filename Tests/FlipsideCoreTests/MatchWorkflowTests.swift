@@ -1,4 +1,5 @@
 import FlipsideCore
+import FlipsideCoreTestSupport
 import Foundation
 import MatchingEngine
 import Testing
@@ -7,82 +8,13 @@ import Testing
 /// are reproducible and comparable, publishing with its refusals, each side's answer, re-runs for the
 /// people a decline freed, and self-matching with requests, places and expiry.
 @Suite struct MatchWorkflowTests {
-    /// Everything in memory; a unit of work runs on copies and commits at its end (units run one at a time).
-    actor Memory: MatchingStore {
-        var state: State
-        struct State: Sendable {
-            var programs: [UUID: Program] = [:]
-            var people: [String: Person] = [:]
-            var enrolments: [Enrolment] = []
-            var rules: [PairRule] = []
-            var runs: [MatchRun] = []
-            var pairs: [MentoringPair] = []
-            var events: [PairEvent] = []
-            var scheduled: [UUID] = []
-        }
-
-        init(_ state: State) { self.state = state }
-
-        func atomically<T: Sendable>(_ body: @escaping @Sendable (any MatchingWork) async throws -> T) async throws -> T {
-            let work = Work(state)
-            let result = try await body(work)
-            state = await work.state
-            return result
-        }
-
-        func update(_ change: @Sendable (inout State) -> Void) { change(&state) }
-
-        actor Work: MatchingWork {
-            var state: State
-            init(_ state: State) { self.state = state }
-            func heldProgram(_ id: UUID) -> Program? { state.programs[id] }
-            func enrolments(in programID: UUID) -> [Enrolment] { state.enrolments.filter { $0.programID == programID } }
-            func directory(for employeeIDs: [String]) -> [String: Person] { state.people }
-            func rules(in programID: UUID) -> [PairRule] { state.rules.filter { $0.programID == programID } }
-            func insertRule(_ rule: PairRule) { state.rules.append(rule) }
-            func deleteRule(_ id: UUID, in programID: UUID) -> Bool {
-                let before = state.rules.count
-                state.rules.removeAll { $0.id == id && $0.programID == programID }
-                return state.rules.count < before
-            }
-            func run(_ id: UUID, in programID: UUID) -> MatchRun? { state.runs.first { $0.id == id && $0.programID == programID } }
-            func runOutcome(_ id: UUID, in programID: UUID) -> RunOutcome? {
-                run(id, in: programID).map { RunOutcome(status: $0.status, fingerprint: $0.fingerprint, result: $0.result, onlyMentees: $0.onlyMentees) }
-            }
-            func insertRun(_ run: MatchRun) { state.runs.append(run) }
-            func updateRun(_ run: MatchRun) { if let i = state.runs.firstIndex(where: { $0.id == run.id }) { state.runs[i] = run } }
-            func markRunning(_ id: UUID) { if let i = state.runs.firstIndex(where: { $0.id == id }) { state.runs[i].status = .running } }
-            func scheduleRun(_ id: UUID, in programID: UUID, at: Date) { state.scheduled.append(id) }
-            func menteeCount(in programID: UUID) -> Int { enrolments(in: programID).filter { $0.role == .mentee }.count }
-            func pairs(in programID: UUID) -> [MentoringPair] { state.pairs.filter { $0.programID == programID } }
-            func pair(_ id: UUID) -> MentoringPair? { state.pairs.first { $0.id == id } }
-            func insertPairs(_ pairs: [MentoringPair], events: [PairEvent]) throws {
-                for p in pairs where state.pairs.contains(where: { $0.programID == p.programID && $0.menteeID == p.menteeID && $0.status.isCurrent }) {
-                    throw MatchWorkflowError.menteeAlreadyPaired(menteeID: p.menteeID)
-                }
-                state.pairs += pairs
-                state.events += events
-            }
-            func updatePair(_ pair: MentoringPair, event: PairEvent) {
-                if let i = state.pairs.firstIndex(where: { $0.id == pair.id }) { state.pairs[i] = pair }
-                state.events.append(event)
-            }
-            func setProgramStatus(_ id: UUID, _ status: ProgramStatus) { state.programs[id]?.status = status }
-            func holdMentor(_ employeeID: String, in programID: UUID) {}
-            func earlierPairs(among employeeIDs: [String], except programID: UUID) -> [[String]] {
-                let ids = Set(employeeIDs)
-                return state.pairs.filter { $0.programID != programID && $0.status == .accepted && ids.contains($0.menteeID) && ids.contains($0.mentorID) }
-                    .map { [$0.menteeID, $0.mentorID] }
-            }
-        }
-    }
+    typealias Memory = MemoryMatchingStore
 
     static let now = Date(timeIntervalSince1970: 1_800_000_000)
     static let coordinator = Actor.coordinator(employeeID: nil)
 
     static func person(_ id: String, level: Int, manager: String? = nil, department: String = "D") -> Person {
-        Person(employeeID: id, name: "Name \(id)", email: "\(id.lowercased())@example.com", title: "", level: level,
-               hireDate: CalendarDate(iso: "2024-01-01")!, department: department, location: "L", timeZone: "UTC", managerID: manager)
+        Fixtures.person(id, level: level, name: "Name \(id)", manager: manager, department: department)
     }
 
     /// Seniors S1–S3 (mentees, level 8) and juniors J1–J3 (mentors, level 2); J3 reports to S3, and S3

@@ -1,13 +1,12 @@
 import FlipsideCore
+import FlipsideCoreTestSupport
 import Foundation
 import Testing
 
 /// Retention against a comparison group, and the suppression of small numbers.
 @Suite struct OutcomesTests {
     static func person(_ id: String, level: Int, department: String, hired: String, exit: String? = nil) -> Person {
-        Person(employeeID: id, name: id, email: "\(id.lowercased())@example.com", title: "T", level: level, hireDate: CalendarDate(iso: hired)!,
-               department: department, location: "Berlin", timeZone: "Europe/Berlin", managerID: nil,
-               status: exit == nil ? .active : .exited, exitDate: exit.flatMap(CalendarDate.init(iso:)))
+        Fixtures.person(id, level: level, department: department, hired: hired, exit: exit, title: "T", location: "Berlin", timeZone: "Europe/Berlin")
     }
 
     @Test func theComparisonGroupIsAlikeAtTheStart() {

@@ -1,4 +1,5 @@
 import FlipsideCore
+import FlipsideCoreTestSupport
 import Foundation
 import Testing
 
@@ -7,7 +8,7 @@ import Testing
 @Suite struct PartnershipRulesTests {
     static let pair = MentoringPair(programID: UUID(), menteeID: "SENIOR", mentorID: "JUNIOR", status: .active, source: .run, score: 80, createdAt: Date())
 
-    static func date(_ iso: String) -> Date { ISO8601DateFormatter().date(from: iso)! }
+    static func date(_ iso: String) -> Date { Fixtures.date(iso) }
 
     /// Every reader × author × visibility: the author always; the partner unless only_me; a coordinator
     /// only program_team; another participant, a coordinator's text-less login and nobody never.

@@ -1,54 +1,14 @@
 import FlipsideCore
+import FlipsideCoreTestSupport
 import Foundation
 import Testing
 
 /// The partnership use cases on an in-memory store: the rules without a web framework or a database.
 @Suite struct PartnershipsUseCaseTests {
-    actor Memory: PartnershipStore {
-        var partnership: Partnership
-        init(_ p: Partnership) { partnership = p }
-
-        func atomically<T: Sendable>(_ body: @escaping @Sendable (any PartnershipWork) async throws -> T) async throws -> T {
-            let work = Work(partnership)
-            let result = try await body(work)
-            partnership = await work.partnership   // committed only when the body succeeded
-            return result
-        }
-
-        func pairsPastTheirEnd(now: Date) async throws -> [UUID] { [partnership.pair.id] }
-        func current() -> Partnership { partnership }
-
-        actor Work: PartnershipWork {
-            var partnership: Partnership
-            init(_ p: Partnership) { partnership = p }
-            func heldPartnership(_ pairID: UUID) -> Unredacted<Partnership>? { pairID == partnership.pair.id ? Unredacted(partnership) : nil }
-            func insertAgreement(_ version: AgreementVersion) { partnership.agreements.append(version) }
-            func updateAgreement(_ version: AgreementVersion) {
-                partnership.agreements = partnership.agreements.map { $0.id == version.id ? version : $0 }
-            }
-            func saveMeeting(_ log: MeetingLog) {
-                partnership.meetings.removeAll { $0.occurrence == log.occurrence }
-                partnership.meetings.append(log)
-            }
-            func insertCheckIn(_ checkIn: CheckIn) throws {
-                if partnership.checkIns.contains(where: { $0.authorID == checkIn.authorID && $0.slot == checkIn.slot }) {
-                    throw PartnershipError.alreadyCheckedIn(checkIn.slot)
-                }
-                partnership.checkIns.append(checkIn)
-            }
-            func insertText(_ text: PairText) { partnership.texts.append(text) }
-            func insertAction(_ action: ActionItem) { partnership.actions.append(action) }
-            func updateAction(_ action: ActionItem) { partnership.actions = partnership.actions.map { $0.id == action.id ? action : $0 } }
-            func updatePair(_ pair: MentoringPair, event: PairEvent) {
-                partnership.pair = pair
-                partnership.events.append(event)
-            }
-            func bumpSequence(_ pairID: UUID) { partnership.sequence += 1 }
-        }
-    }
+    typealias Memory = MemoryPartnershipStore
 
     static let senior = Actor.participant(employeeID: "SENIOR"), junior = Actor.participant(employeeID: "JUNIOR")
-    static func date(_ iso: String) -> Date { ISO8601DateFormatter().date(from: iso)! }
+    static func date(_ iso: String) -> Date { Fixtures.date(iso) }
 
     static func world() -> Memory {
         let program = Program(name: "Pilot", startDate: CalendarDate(iso: "2026-11-01"), endDate: CalendarDate(iso: "2027-06-30"), status: .active)

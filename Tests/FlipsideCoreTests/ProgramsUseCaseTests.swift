@@ -1,34 +1,11 @@
 import FlipsideCore
+import FlipsideCoreTestSupport
 import Foundation
 import Testing
 
 /// The program use cases on an in-memory store.
 @Suite struct ProgramsUseCaseTests {
-    actor Memory: ProgramStore {
-        var programs: [UUID: Program] = [:]
-
-        func atomically<T: Sendable>(_ body: @escaping @Sendable (any ProgramWork) async throws -> T) async throws -> T {
-            let work = Work(programs: programs)
-            let result = try await body(work)
-            programs = await work.programs
-            return result
-        }
-
-        func all() -> [Program] { Array(programs.values) }
-
-        actor Work: ProgramWork {
-            var programs: [UUID: Program]
-            init(programs: [UUID: Program]) { self.programs = programs }
-            func heldProgram(_ id: UUID) -> Program? { programs[id] }
-            func nameIsUsed(_ name: String, except: UUID?) -> Bool { programs.values.contains { $0.name == name && $0.id != except } }
-            func insert(_ program: Program) { programs[program.id] = program }
-            func replace(_ program: Program) { programs[program.id] = program }
-            func delete(_ id: UUID) { programs[id] = nil }
-            func finishPairs(of programID: UUID, at: Date) {}
-            var guidance: [UUID: Guidance] = [:]
-            func replaceGuidance(_ g: Guidance, of program: Program) { guidance[program.id] = g }
-        }
-    }
+    typealias Memory = MemoryProgramStore
 
     static let coordinator = Actor.coordinator(employeeID: nil)
 

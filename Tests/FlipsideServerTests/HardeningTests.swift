@@ -134,7 +134,7 @@ import VaporTesting
                                   collectedBody: ByteBuffer(string: #"{"code":"\#(code)"}"#),
                                   remoteAddress: try SocketAddress(ipAddress: address, port: 40000), on: world.app.eventLoopGroup.next())
                 do {
-                    _ = try await PartnershipAPIController().readConcern(req: req)
+                    _ = try await ConcernsAPIController().readConcern(req: req)
                     return .ok
                 } catch let error as APIError { return error.status
                 } catch let error as ConcernError { return APIError.from(error).status }

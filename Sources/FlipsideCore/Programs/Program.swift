@@ -19,6 +19,9 @@ public enum ProgramStatus: String, Codable, Sendable, CaseIterable {
 
     /// Whether people may still enrol or change their enrolment.
     public var acceptsEnrolments: Bool { self == .draft || self == .enrolling }
+
+    /// Whether pairs are made now: a coordinator's match runs, a mentee's choice of mentor.
+    public var isPairing: Bool { self == .matching || self == .active }
 }
 
 /// How a program's pairs are found.

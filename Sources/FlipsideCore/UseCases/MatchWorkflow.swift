@@ -246,8 +246,7 @@ public enum MatchWorkflow {
 
     /// A run is made in a program in matching or active whose coordinator runs the matching.
     static func checkRunnable(_ program: Program) throws(MatchWorkflowError) {
-        let allowed: [ProgramStatus] = [.matching, .active]
-        guard allowed.contains(program.status) else { throw .wrongStatus(program.status, allowed: allowed, doing: "A match run") }
+        guard program.status.isPairing else { throw .wrongStatus(program.status, allowed: ProgramStatus.allCases.filter(\.isPairing), doing: "A match run") }
         guard program.settings.mode == .coordinator else { throw .wrongMode(program.settings.mode) }
     }
 
@@ -569,8 +568,8 @@ public enum MatchWorkflow {
         guard let program = try await work.heldProgram(programID) else { throw MatchWorkflowError.programNotFound }
         try allow(actor, action, .suggestions(employeeID: menteeID, programStatus: program.status))
         guard program.settings.mode == .selfService else { throw MatchWorkflowError.wrongMode(program.settings.mode) }
-        guard [.matching, .active].contains(program.status) else {
-            throw MatchWorkflowError.wrongStatus(program.status, allowed: [.matching, .active], doing: "Choosing a mentor")
+        guard program.status.isPairing else {
+            throw MatchWorkflowError.wrongStatus(program.status, allowed: ProgramStatus.allCases.filter(\.isPairing), doing: "Choosing a mentor")
         }
         return program
     }

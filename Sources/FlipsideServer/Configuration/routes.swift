@@ -11,7 +11,9 @@ func routes(_ app: Application) throws {
     ProgramsAPIController().register(authed)
     MatchingAPIController().register(authed)
     PartnershipAPIController().register(authed)
-    PartnershipAPIController().registerOpen(api)
+    ProgramTeamAPIController().register(authed)
+    ConcernsAPIController().register(authed)
+    ConcernsAPIController().registerOpen(api)
     PartnershipAPIController.registerFeed(app)
 
     app.get("openapi.json") { req async throws -> Response in
@@ -57,6 +59,8 @@ func routes(_ app: Application) throws {
     MatchPreviewController().register(web)
     MatchingWebController().register(web)
     PartnershipWebController().register(web)
+    ConcernsWebController().register(web)
+    ProgramTeamWebController().register(web)
     OutcomesWebController().register(web)
     AuditController().register(web: web, api: authed)
     PersonalDataController().register(web: web, api: authed)

@@ -54,14 +54,6 @@ public enum AccountActions {
             throw ConfigError(error.message)
         }
     }
-
-    /// "2026-12-06 06:53 UTC": when a link stops working, for people to read.
-    public static func expiryText(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        return String(format: "%04d-%02d-%02d %02d:%02d UTC", c.year!, c.month!, c.day!, c.hour!, c.minute!)
-    }
 }
 
 /// The matching workflow from the command line: a stored run (computed here, in this process, whatever

@@ -72,52 +72,6 @@ extension PartnershipWebController {
         var scale = [1, 2, 3, 4, 5]
     }
 
-    struct ConcernPage: Encodable {
-        var page: PageChrome
-        var programName: String
-        var action: String
-        var code: String?
-        var message: String?
-        var readURL: String
-    }
-
-    struct ReadPage: Encodable {
-        var page: PageChrome
-        var action: String
-        var code: String
-        var concern: ConcernDTO?
-        var message: String?
-    }
-
-    struct InboxPage: Encodable {
-        struct Item: Encodable { var concern: ConcernDTO; var replyURL: String }
-        var page: PageChrome
-        var programName: String
-        var programURL: String
-        var items: [Item]
-    }
-
-    struct HealthPage: Encodable {
-        struct Row: Encodable { var url: String; var mentee: String; var mentor: String; var status: String; var flags: [String] }
-        var page: PageChrome
-        var programName: String
-        var programURL: String
-        var concernsURL: String
-        var guidanceURL: String
-        var rows: [Row]
-        var flagged: Int
-    }
-
-    struct GuidancePage: Encodable {
-        var page: PageChrome
-        var programName: String
-        var action: String
-        var senior: String
-        var junior: String
-        var problems: [ErrorDetail]
-        var saved: Bool
-    }
-
     struct ImpactPage: Encodable {
         struct Pair: Encodable { var url: String; var mentee: String; var insights: [String]; var actions: [Section.ActionView] }
         var page: PageChrome

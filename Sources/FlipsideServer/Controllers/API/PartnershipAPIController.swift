@@ -5,8 +5,7 @@ import SQLKit
 import Vapor
 
 /// Partnerships under `/api/v1`: a pair's agreement, meetings, check-ins, words, actions and end; its
-/// calendar; a mentor's "what my input led to"; the personal calendar feed; anonymous concerns; a
-/// program's health and guidance.
+/// calendar; a mentor's "what my input led to"; the personal calendar feed.
 struct PartnershipAPIController {
     func register(_ api: any RoutesBuilder) {
         // Every route here needs a signed-in login: one without is a 401 before its body is read.
@@ -26,23 +25,6 @@ struct PartnershipAPIController {
         authed.get("me", "impact", use: impact)
         authed.post("me", "calendar-feed", use: renewFeed)
         authed.delete("me", "calendar-feed", use: revokeFeed)
-        let program = authed.grouped("programs", ":programID")
-        program.get("health", use: health)
-        authed.get("outcomes", use: overview)
-        program.get("outcomes", "retention", use: retention)
-        program.get("outcomes", "diversity", use: diversity)
-        program.get("outcomes", "engagement", use: engagement)
-        program.get("guidance", use: guidance)
-        program.put("guidance", use: setGuidance)
-        program.post("concerns", use: raiseConcern)
-        program.get("concerns", use: concerns)
-        program.post("concerns", ":concernID", "replies", use: reply)
-    }
-
-    /// Reading a concern with its code needs no sign-in (and asks nobody who they are).
-    func registerOpen(_ api: any RoutesBuilder) {
-        api.post("concerns", "read", use: readConcern)
-        api.post("concerns", "follow-up", use: followUp)
     }
 
     /// The personal calendar feed at its secret address (a calendar app fetches it without signing in).
@@ -158,87 +140,6 @@ struct PartnershipAPIController {
     func revokeFeed(req: Request) async throws -> HTTPStatus {
         try await CalendarFeeds.revoke(actor: req.actor, store: req.flipside.calendarFeedStore)
         return .noContent
-    }
-
-    func health(req: Request) async throws -> [PairHealthDTO] {
-        try await req.flipside.partnerships.health(try await req.visibleProgram())
-    }
-
-    func retention(req: Request) async throws -> RetentionDTO {
-        try req.authorize(.view, .outcomes)
-        let program = try await req.visibleProgram()
-        return try await req.flipside.outcomes.retention(program, censor: try req.censorDate())
-    }
-
-    func overview(req: Request) async throws -> OverviewDTO {
-        try await req.flipside.outcomes.overview(censor: try req.censorDate())
-    }
-
-    func diversity(req: Request) async throws -> DiversityDTO {
-        try req.authorize(.view, .outcomes)
-        return try await req.flipside.outcomes.diversity(try await req.visibleProgram())
-    }
-
-    func engagement(req: Request) async throws -> EngagementDTO {
-        try req.authorize(.view, .outcomes)
-        return try await req.flipside.outcomes.engagement(try await req.visibleProgram())
-    }
-
-    /// Both sides' guidance, as the coordinators' guidance page shows it: coordinators only (each
-    /// participant sees their own side's guidance on their pair's page).
-    func guidance(req: Request) async throws -> GuidanceInput {
-        try req.authorize(.change, .programs)
-        let program = try await req.visibleProgram()
-        let g = try await PartnershipReads(db: req.db).guidance(program.id)
-        return GuidanceInput(senior: g.senior, junior: g.junior)
-    }
-
-    func setGuidance(req: Request) async throws -> GuidanceInput {
-        try req.authorize(.change, .programs)
-        let program = try await req.visibleProgram()
-        let input = try req.content.decode(GuidanceInput.self)
-        let g = try await Programs.setGuidance(of: program.id, senior: input.senior, junior: input.junior, actor: req.actor, store: req.flipside.programStore)
-        return GuidanceInput(senior: g.senior, junior: g.junior)
-    }
-
-    func raiseConcern(req: Request) async throws -> Response {
-        let program = try await req.visibleProgram()
-        let input = try req.content.decode(ConcernInput.self)
-        let (concern, code) = try await Concerns.raise(in: program.id, body: input.body, actor: req.actor, now: req.flipside.now,
-                                                       store: req.flipside.concernStore)
-        struct Raised: Content { var code: String; var raised_on: String; var message: String }
-        return try await Raised(code: code, raised_on: concern.raisedOn.description,
-                                message: "Keep this code: it is shown only now. With it you read the program team's replies; nothing links the concern to you.")
-            .encodeResponse(status: .created, for: req)
-    }
-
-    func concerns(req: Request) async throws -> [ConcernDTO] {
-        let program = try await req.visibleProgram()
-        return try await Concerns.inbox(program.id, actor: req.actor, store: req.flipside.concernStore).map { ConcernDTO($0.0, $0.1) }
-    }
-
-    func reply(req: Request) async throws -> Response {
-        let program = try await req.visibleProgram()
-        let concernID = try MatchingAPIController.id(req, "concernID", "Concern")
-        let input = try req.content.decode(ConcernInput.self)
-        _ = try await Concerns.reply(to: concernID, in: program.id, body: input.body, actor: req.actor, now: req.flipside.now, store: req.flipside.concernStore)
-        guard let concern = try await req.flipside.concernStore.concern(concernID, in: program.id) else { throw APIError.from(ConcernError.notFound) }
-        return try await ConcernDTO(concern, try await req.flipside.concernStore.messages(of: concernID)).encodeResponse(status: .created, for: req)
-    }
-
-    func readConcern(req: Request) async throws -> ConcernDTO {
-        let input = try req.content.decode(CodeInput.self)
-        let (concern, messages) = try await req.limitingConcernCodeGuesses { try await Concerns.read(code: input.code, store: req.flipside.concernStore) }
-        return ConcernDTO(concern, messages)
-    }
-
-    func followUp(req: Request) async throws -> Response {
-        let input = try req.content.decode(CodeInput.self)
-        _ = try await req.limitingConcernCodeGuesses {
-            try await Concerns.followUp(code: input.code, body: input.body ?? "", now: req.flipside.now, store: req.flipside.concernStore)
-        }
-        let (concern, messages) = try await Concerns.read(code: input.code, store: req.flipside.concernStore)
-        return try await ConcernDTO(concern, messages).encodeResponse(status: .created, for: req)
     }
 
     static func pairID(_ req: Request) throws -> UUID { try MatchingAPIController.id(req, "pairID", "Pair") }

@@ -208,7 +208,7 @@ struct HealthFlagDTO: Content {
     }
 
     /// The flag in a sentence, as pages show it.
-    var sentence: String { "\(explanation), since \(AccountActions.expiryText(since))" }
+    var sentence: String { "\(explanation), since \(SiteDates.minute(since))" }
 }
 
 struct PairHealthDTO: Content {

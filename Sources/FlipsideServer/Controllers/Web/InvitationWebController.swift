@@ -16,7 +16,7 @@ struct InvitationWebController {
         try CSRF.verify(req)
         let base = try req.application.appConfig.requireLinkBase()
         let (token, expires) = try await SignInLinks.issue(for: id, actor: req.actor, now: req.flipside.now, store: req.flipside.signInLinkStore)
-        let notice = InvitationNotice(url: base + SiteURL.invitation(token: token).path, expires: AccountActions.expiryText(expires))
+        let notice = InvitationNotice(url: base + SiteURL.invitation(token: token).path, expires: SiteDates.minute(expires))
         return try await PeopleWebController.personPage(req, invitation: notice)
     }
 

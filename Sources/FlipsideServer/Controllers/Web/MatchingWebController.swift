@@ -42,7 +42,7 @@ struct MatchingWebController {
         for (n, r) in listings.enumerated() {
             let summary = r.status == RunStatus.done.rawValue ? try await req.flipside.matching.summary(r.id, in: program) : nil
             runs.append(RunRow(url: SiteURL.run(program: program.id, run: r.id).path, id: r.id.uuidString.lowercased(),
-                               label: "Run \(listings.count - n)", status: r.status, created: AccountActions.expiryText(r.created_at),
+                               label: "Run \(listings.count - n)", status: r.status, created: SiteDates.minute(r.created_at),
                                pairs: summary.map { String($0.pairs) } ?? "—", total: summary.map { Self.points($0.total) } ?? "—",
                                mean: summary?.mean.map(Self.points) ?? "—", lowest: summary?.lowest.map(Self.points) ?? "—",
                                current: r.current, error: r.error))
@@ -140,7 +140,7 @@ struct MatchingWebController {
         if run.status == .queued || run.status == .running { chrome.refreshSeconds = 2 }
         let page = RunPage(
             page: chrome, program: ProgramSummary(program),
-            matchingURL: SiteURL.matching(program.id).path, title: "Run of \(AccountActions.expiryText(run.created_at))",
+            matchingURL: SiteURL.matching(program.id).path, title: "Run of \(SiteDates.minute(run.created_at))",
             status: run.status.rawValue, error: run.error, current: run.current, rerun: run.only_mentees != nil,
             algorithm: "\(run.algorithm.label) (\(run.objective.rawValue))", summary: summary,
             pairs: run.pairs.map { p in
@@ -181,7 +181,7 @@ struct MatchingWebController {
         let second = req.query[String.self, at: "second"].flatMap(UUID.init(uuidString:))
         func options(_ selected: UUID?) -> [Option] {
             runs.enumerated().map { n, r in
-                Option(value: r.id.uuidString.lowercased(), label: "Run \(runs.count - n): \(r.algorithm), \(AccountActions.expiryText(r.created_at))", selected: r.id == selected)
+                Option(value: r.id.uuidString.lowercased(), label: "Run \(runs.count - n): \(r.algorithm), \(SiteDates.minute(r.created_at))", selected: r.id == selected)
             }
         }
         var page = ComparePage(page: PageChrome(request: req, title: "Compare runs · \(program.name)", nav: "programs"), program: ProgramSummary(program),
@@ -218,7 +218,7 @@ struct MatchingWebController {
         let partner = side == .mentee ? pair.mentor : pair.mentee
         let statusText: String
         switch pair.status {
-        case .requested: statusText = "Requested by \(pair.mentee.name); waiting for \(pair.mentor.name) to answer" + (pair.expires_at.map { " until \(AccountActions.expiryText($0))" } ?? "") + "."
+        case .requested: statusText = "Requested by \(pair.mentee.name); waiting for \(pair.mentor.name) to answer" + (pair.expires_at.map { " until \(SiteDates.minute($0))" } ?? "") + "."
         case .proposed: statusText = "Proposed. " + [pair.mentee_accepted == true ? "\(pair.mentee.name) accepted." : nil,
                                                        pair.mentor_accepted == true ? "\(pair.mentor.name) accepted." : nil].compactMap { $0 }.joined(separator: " ")
         case .accepted: statusText = "Accepted by both: the partnership is on. Next: agree your goals and rhythm."
@@ -239,7 +239,7 @@ struct MatchingWebController {
             heading: isMember ? "\(partner.name) — your \(pair.status.isUnanswered ? "proposed " : "")\(side == .mentee ? "reverse mentor" : "mentee")" : "\(pair.mentee.name) and \(pair.mentor.name)",
             partner: partner, partnerRole: side == .mentee ? "mentor (the junior side)" : "mentee (the senior side)",
             statusText: statusText, why: pair.why, overrideNote: overrideNote,
-            history: pair.history.map { PairPage.Event(when: AccountActions.expiryText($0.at), status: $0.status.rawValue, actor: $0.actor, reason: $0.reason) },
+            history: pair.history.map { PairPage.Event(when: SiteDates.minute($0.at), status: $0.status.rawValue, actor: $0.actor, reason: $0.reason) },
             responseURL: pair.can_answer ? SiteURL.pairResponse(pair.id).path : nil, message: message,
             backURL: isMember ? SiteURL.me.path : SiteURL.matching(pair.program_id).path,
             partnership: try await PartnershipWebController.section(req, pairID: id))

@@ -10,15 +10,6 @@ struct PartnershipWebController {
     func register(_ web: any RoutesBuilder) {
         web.post("pairs", ":pairID", "partnership", ":step", use: step)
         web.get("pairs", ":pairID", "calendar.ics", use: calendar)
-        web.get("programs", ":programID", "concern", use: concernForm)
-        web.post("programs", ":programID", "concern", use: raiseConcern)
-        web.get("concerns", "read", use: readForm)
-        web.post("concerns", "read", use: read)
-        web.get("programs", ":programID", "concerns", use: inbox)
-        web.post("programs", ":programID", "concerns", ":concernID", "reply", use: reply)
-        web.get("programs", ":programID", "health", use: health)
-        web.get("programs", ":programID", "guidance", use: guidanceForm)
-        web.post("programs", ":programID", "guidance", use: saveGuidance)
         web.get("me", "impact", use: impact)
         web.get("me", "calendar", use: calendarPage)
         web.post("me", "calendar", use: changeFeed)
@@ -38,7 +29,7 @@ struct PartnershipWebController {
         if seen.current == nil, let own = try await req.flipside.people.find(req.actor.employeeID ?? "") { zone = own.timeZone }
         let schedule = seen.schedule
         func when(_ d: Date) -> String {
-            guard let schedule else { return AccountActions.expiryText(d) }
+            guard let schedule else { return SiteDates.minute(d) }
             return "\(schedule.local(d).description.replacingOccurrences(of: "T", with: " ")) \(schedule.rhythm.timeZone)"
         }
         func name(_ id: String) -> String { id == req.actor.employeeID ? "You" : names[id] ?? id }
@@ -48,7 +39,7 @@ struct PartnershipWebController {
                          goals: a.goals.map { .init(id: $0.id.uuidString.lowercased(), kind: GoalKind(rawValue: $0.kind.rawValue)?.label ?? $0.kind.rawValue,
                                                     title: $0.title, success: $0.success, topic: $0.topic) },
                          rhythm: "\(r.cadence.rawValue), \(r.minutes) minutes, \(r.channel.rawValue.replacingOccurrences(of: "_", with: " ")), from \(r.first_meeting.replacingOccurrences(of: "T", with: " ")) (\(r.time_zone)) \(r.end_date.map { "until \($0)" } ?? "ongoing")",
-                         visibility: TextVisibility(rawValue: a.visibility.rawValue)?.label ?? "", created: AccountActions.expiryText(a.created_at))
+                         visibility: TextVisibility(rawValue: a.visibility.rawValue)?.label ?? "", created: SiteDates.minute(a.created_at))
         }
         let current = dto.agreements.first { $0.number == dto.current_agreement }.map(agreementView)
         let pending = dto.agreements.first { $0.number == dto.pending_agreement }
@@ -74,7 +65,7 @@ struct PartnershipWebController {
             goalsForProgress: (seen.current?.goals ?? []).map { .init(id: $0.id.uuidString.lowercased(), kind: $0.kind.label, title: $0.title, success: nil, topic: nil) },
             texts: dto.texts.filter { ![.action, .actionOutcome, .reaction].contains($0.kind) }.map { t in
                 .init(id: t.id.uuidString.lowercased(), kind: Self.kindLabel(t.kind), author: name(t.author_id),
-                      visibility: TextVisibility(rawValue: t.visibility.rawValue)?.label ?? "", body: t.body, when: AccountActions.expiryText(t.created_at),
+                      visibility: TextVisibility(rawValue: t.visibility.rawValue)?.label ?? "", body: t.body, when: SiteDates.minute(t.created_at),
                       canReply: t.kind == .feedback && side == .mentee)
             },
             actions: dto.actions.map { .init($0, mine: side == .mentee) },
@@ -192,127 +183,6 @@ struct PartnershipWebController {
     func calendar(req: Request) async throws -> Response {
         _ = try req.requireUser()
         return PartnershipAPIController.ics(try await req.flipside.partnerships.calendar(try MatchingAPIController.id(req, "pairID", "Pair")), filename: "flipside-pair.ics")
-    }
-
-    // MARK: Concerns
-
-    func concernForm(req: Request) async throws -> Response {
-        _ = try req.requireUser()
-        let program = try await req.visibleProgram()
-        return try await req.render("concern", ConcernPage(page: PageChrome(request: req, title: "Raise a concern", nav: "me"), programName: program.name,
-                                                           action: SiteURL.raiseConcern(program.id).path, readURL: SiteURL.readConcern.path))
-    }
-
-    func raiseConcern(req: Request) async throws -> Response {
-        _ = try req.requireUser()
-        try CSRF.verify(req)
-        let program = try await req.visibleProgram()
-        struct Form: Content { var body: String? }
-        let form = try req.content.decode(Form.self)
-        var page = ConcernPage(page: PageChrome(request: req, title: "Raise a concern", nav: "me"), programName: program.name,
-                               action: SiteURL.raiseConcern(program.id).path, readURL: SiteURL.readConcern.path)
-        do {
-            let (_, code) = try await Concerns.raise(in: program.id, body: form.body ?? "", actor: req.actor, now: req.flipside.now, store: req.flipside.concernStore)
-            page.code = code
-            return try await req.render("concern", page, status: .created)
-        } catch let error as ConcernError {
-            let failure = APIError.from(error)
-            page.message = failure.message
-            return try await req.render("concern", page, status: failure.status)
-        }
-    }
-
-    /// Reading a concern needs only its code (no sign-in: the page asks nobody who they are).
-    func readForm(req: Request) async throws -> Response {
-        try await req.render("concern-read", ReadPage(page: PageChrome(request: req, title: "Read the answers to a concern", hasForm: true),
-                                                      action: SiteURL.readConcern.path, code: ""))
-    }
-
-    func read(req: Request) async throws -> Response {
-        try CSRF.verify(req)
-        struct Form: Content { var code: String?; var body: String? }
-        let form = try req.content.decode(Form.self)
-        var page = ReadPage(page: PageChrome(request: req, title: "Read the answers to a concern", hasForm: true), action: SiteURL.readConcern.path,
-                            code: form.code ?? "")
-        do {
-            let (concern, messages) = try await req.limitingConcernCodeGuesses {
-                if let body = form.body, !body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                    _ = try await Concerns.followUp(code: form.code ?? "", body: body, now: req.flipside.now, store: req.flipside.concernStore)
-                }
-                return try await Concerns.read(code: form.code ?? "", store: req.flipside.concernStore)
-            }
-            page.concern = ConcernDTO(concern, messages)
-            return try await req.render("concern-read", page)
-        } catch let failure as APIError where failure.status == .tooManyRequests {
-            page.message = failure.message
-            return try await req.render("concern-read", page, status: failure.status)
-        } catch let error as ConcernError {
-            let failure = APIError.from(error)
-            page.message = failure.message
-            return try await req.render("concern-read", page, status: failure.status)
-        }
-    }
-
-    func inbox(req: Request) async throws -> Response {
-        let program = try await req.visibleProgram()
-        let items = try await Concerns.inbox(program.id, actor: req.actor, store: req.flipside.concernStore)
-        return try await req.render("concerns", InboxPage(page: PageChrome(request: req, title: "Concerns · \(program.name)", nav: "programs"),
-                                                          programName: program.name, programURL: SiteURL.program(program.id).path,
-                                                          items: items.map { .init(concern: ConcernDTO($0.0, $0.1), replyURL: SiteURL.concerns(program.id).path + "/\($0.0.id.uuidString.lowercased())/reply") }))
-    }
-
-    func reply(req: Request) async throws -> Response {
-        _ = try req.requireUser()
-        try CSRF.verify(req)
-        let program = try await req.visibleProgram()
-        let concernID = try MatchingAPIController.id(req, "concernID", "Concern")
-        struct Form: Content { var body: String? }
-        _ = try await Concerns.reply(to: concernID, in: program.id, body: try req.content.decode(Form.self).body ?? "", actor: req.actor,
-                                     now: req.flipside.now, store: req.flipside.concernStore)
-        return req.redirect(to: SiteURL.concerns(program.id).path)
-    }
-
-    // MARK: Health, guidance
-
-    func health(req: Request) async throws -> Response {
-        let program = try await req.visibleProgram()
-        let rows = try await req.flipside.partnerships.health(program)
-        return try await req.render("health", HealthPage(
-            page: PageChrome(request: req, title: "Partnership health · \(program.name)", nav: "programs"), programName: program.name,
-            programURL: SiteURL.program(program.id).path, concernsURL: SiteURL.concerns(program.id).path, guidanceURL: SiteURL.guidance(program.id).path,
-            rows: rows.map { .init(url: SiteURL.pair($0.pair_id).path, mentee: $0.mentee.name, mentor: $0.mentor.name, status: $0.status.rawValue,
-                                   flags: $0.flags.map(\.sentence)) },
-            flagged: rows.filter { !$0.flags.isEmpty }.count))
-    }
-
-    func guidanceForm(req: Request) async throws -> Response {
-        try req.authorize(.change, .programs)
-        let program = try await req.visibleProgram()
-        let g = try await PartnershipReads(db: req.db).guidance(program.id)
-        return try await req.render("guidance", GuidancePage(page: PageChrome(request: req, title: "Guidance · \(program.name)", nav: "programs"),
-                                                             programName: program.name, action: SiteURL.guidance(program.id).path,
-                                                             senior: g.senior, junior: g.junior, problems: [], saved: false))
-    }
-
-    func saveGuidance(req: Request) async throws -> Response {
-        try req.authorize(.change, .programs)
-        try CSRF.verify(req)
-        let program = try await req.visibleProgram()
-        struct Form: Content { var senior: String?; var junior: String? }
-        let form = try req.content.decode(Form.self)
-        var page = GuidancePage(page: PageChrome(request: req, title: "Guidance · \(program.name)", nav: "programs"), programName: program.name,
-                                action: SiteURL.guidance(program.id).path, senior: form.senior ?? "", junior: form.junior ?? "", problems: [], saved: false)
-        do {
-            _ = try await Programs.setGuidance(of: program.id, senior: form.senior ?? "", junior: form.junior ?? "", actor: req.actor,
-                                               store: req.flipside.programStore)
-            page.saved = true
-            return try await req.render("guidance", page)
-        } catch let error as ProgramError {
-            guard case .invalid = error else { throw error }
-            let answer = APIError.from(error)
-            page.problems = answer.details
-            return try await req.render("guidance", page, status: answer.status)
-        }
     }
 
     // MARK: A participant's own pages

@@ -203,31 +203,23 @@ struct ProgramsWebController {
 
     func show(req: Request) async throws -> View {
         let program = try await req.visibleProgram()
-        try req.authorize(.view, .enrolmentList(programStatus: program.status))
         let actor = req.actor
         let (rows, warnings) = try await req.flipside.enrolments.overview(of: program)
+        let o = try ProgramReading.overview(of: program, actor: actor, rows: rows, warnings: warnings) { $0.enrolment }
         let warningFor = Dictionary(warnings.map { ($0.employeeID, $0.message) }, uniquingKeysWith: { a, _ in a })
-        let isCoordinator = AccessPolicy.managesPrograms(actor)
-        let visible = AccessPolicy.visibleEnrolments(actor, rows) { $0.enrolment.employeeID }
-        let enrolmentRows = visible.map { EnrolmentRow($0.enrolment, person: $0.person, program: program,
-                                                      warning: warningFor[$0.enrolment.employeeID], withdrawable: true) }
-        let own = rows.first { $0.enrolment.employeeID == actor.employeeID }
-        // A participant's own pairs here (the policy lets them see only those), and in a self-matching
-        // program a mentee's way to choose a mentor.
-        let ownPairs = isCoordinator ? [] : try await req.flipside.matching.pairs(program)
-        let pairing = [ProgramStatus.matching, .active].contains(program.status)
+        let row = { (r: EnrolmentView) in EnrolmentRow(r.enrolment, person: r.person, program: program, warning: warningFor[r.enrolment.employeeID], withdrawable: true) }
+        // A participant's own pairs here (the policy lets them see only those).
+        let ownPairs = o.managesProgram ? [] : try await req.flipside.matching.pairs(program)
         let page = ProgramPage(
             page: PageChrome(request: req, title: program.name, nav: "programs"),
-            program: ProgramSummary(program, canEnrol: !isCoordinator && own == nil && actor.employeeID != nil),
-            transitions: isCoordinator ? program.status.allowedNext.map(\.rawValue) : [],
+            program: ProgramSummary(program, canEnrol: o.mayEnrol),
+            transitions: o.transitions.map(\.rawValue),
             editURL: SiteURL.editProgram(program.id).path,
             statusURL: SiteURL.programStatus(program.id).path, importURL: SiteURL.enrolmentImport(program.id).path,
-            mentors: isCoordinator ? enrolmentRows.filter { $0.role == "mentor" } : [],
-            mentees: isCoordinator ? enrolmentRows.filter { $0.role == "mentee" } : [],
-            warnings: isCoordinator ? warnings : [],
-            ownEnrolment: own.map { EnrolmentRow($0.enrolment, person: $0.person, program: program, withdrawable: true) },
-            matchingURL: isCoordinator && program.status != .draft && program.status != .enrolling ? SiteURL.matching(program.id).path : nil,
-            chooseURL: !isCoordinator && pairing && program.settings.mode == .selfService && own?.enrolment.role == .mentee ? SiteURL.chooseMentor(program.id).path : nil,
+            mentors: o.mentors.map(row), mentees: o.mentees.map(row), warnings: o.warnings,
+            ownEnrolment: o.own.map { EnrolmentRow($0.enrolment, person: $0.person, program: program, withdrawable: true) },
+            matchingURL: o.offersMatching ? SiteURL.matching(program.id).path : nil,
+            chooseURL: o.offersMentorChoice ? SiteURL.chooseMentor(program.id).path : nil,
             ownPairs: ownPairs.map { p in
                 let partner = p.mentee.employee_id == actor.employeeID ? p.mentor : p.mentee
                 return OwnPairRow(url: SiteURL.pair(p.id).path, partner: partner.name, status: p.status.rawValue, canAnswer: p.can_answer)
