@@ -84,4 +84,18 @@ import Testing
         }
         #expect(offenders.isEmpty, "\(offenders.joined(separator: "\n"))")
     }
+
+    /// One answer per error code: every machine code the server writes goes with one HTTP status.
+    @Test func everyErrorCodeHasOneStatus() throws {
+        let regex = try NSRegularExpression(pattern: #"APIError\(\.([a-zA-Z]+), code: "([a-z_]+)""#)
+        var statuses: [String: Set<String>] = [:]
+        for (_, text) in try Self.swiftFiles() where text.contains("APIError(") {
+            for m in regex.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                statuses[String(text[Range(m.range(at: 2), in: text)!]), default: []].insert(String(text[Range(m.range(at: 1), in: text)!]))
+            }
+        }
+        #expect(statuses.count > 30)
+        let several = statuses.filter { $0.value.count > 1 }
+        #expect(several.isEmpty, "\(several)")
+    }
 }

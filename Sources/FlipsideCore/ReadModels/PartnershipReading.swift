@@ -53,7 +53,20 @@ public struct PartnershipView: Sendable {
 }
 
 /// Reading partnerships: the policy decides who sees a pair, `Partnership.seen(by:)` what of it.
+/// A running pair and its health flags, as the program team's health page and answer list them.
+public struct PairHealth: Sendable {
+    public let pair: MentoringPair
+    public let flags: [HealthFlag]
+}
+
 public enum PartnershipReading {
+    /// The program's running pairs (`PairStatus.isRunning`) with their flags, for the program team. The
+    /// partnerships are the store's figures read (no words): flags are counted, never quoted.
+    public static func health(_ partnerships: [Partnership], actor: Actor, now: Date) throws -> [PairHealth] {
+        try AccessPolicy.require(actor, .view, .matchRuns)
+        return partnerships.filter { $0.pair.status.isRunning }.map { PairHealth(pair: $0.pair, flags: $0.flags(now: now)) }
+    }
+
     /// The pair as `actor` may see it. Refused before sign-in, not found when there is no such pair, refused
     /// when it is not the actor's (coordinators see every pair, without the words kept from them).
     public static func view(_ pairID: UUID, actor: Actor, now: Date, store: any PartnershipReadStore) async throws -> PartnershipView {

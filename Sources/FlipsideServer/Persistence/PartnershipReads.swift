@@ -35,11 +35,11 @@ struct PartnershipReads: PartnershipReadStore {
                                       events: try await MatchingReads(db: db).history(of: id), sequence: sequence, guidance: try await guidance(pair.programID)))
     }
 
-    /// The health flags of a program's running partnerships, read without their words.
-    func health(in programID: UUID, now: Date) async throws -> [(MentoringPair, [HealthFlag])] {
+    /// A program's running partnerships for their health (`PartnershipReading.health`), read without their words.
+    func forHealth(in programID: UUID) async throws -> [Partnership] {
         let pairs = try await MatchingReads(db: db).pairs(in: programID).filter(\.status.isRunning)
         guard let program = try await ProgramModel.find(programID, on: db)?.program else { return [] }
-        return try await forFigures(pairs, in: program, insights: false).map { ($0.pair, $0.flags(now: now)) }
+        return try await forFigures(pairs, in: program, insights: false)
     }
 
     /// Many pairs' partnerships at once, for figures: agreements (without their goals' words), meetings,

@@ -48,12 +48,12 @@ struct PartnershipViews {
     /// The health of a program's partnerships, for coordinators.
     func health(_ program: Program) async throws -> [PairHealthDTO] {
         try AccessPolicy.require(actor, .view, .matchRuns)
-        let rows = try await reads.health(in: program.id, now: now)
-        let names = try await people.find(Array(Set(rows.flatMap { [$0.0.menteeID, $0.0.mentorID] }))).mapValues(\.name)
-        return rows.map { pair, flags in
-            PairHealthDTO(pair_id: pair.id, mentee: .init(employee_id: pair.menteeID, name: names[pair.menteeID] ?? pair.menteeID),
-                          mentor: .init(employee_id: pair.mentorID, name: names[pair.mentorID] ?? pair.mentorID),
-                          status: pair.status, flags: flags.map(HealthFlagDTO.init))
+        let rows = try PartnershipReading.health(try await reads.forHealth(in: program.id), actor: actor, now: now)
+        let names = try await people.find(Array(Set(rows.flatMap { [$0.pair.menteeID, $0.pair.mentorID] }))).mapValues(\.name)
+        return rows.map { h in
+            PairHealthDTO(pair_id: h.pair.id, mentee: .init(employee_id: h.pair.menteeID, name: names[h.pair.menteeID] ?? h.pair.menteeID),
+                          mentor: .init(employee_id: h.pair.mentorID, name: names[h.pair.mentorID] ?? h.pair.mentorID),
+                          status: h.pair.status, flags: h.flags.map(HealthFlagDTO.init))
         }
     }
 
