@@ -69,6 +69,9 @@ import VaporTesting
             let (_, second) = try await world.api(.POST, "\(base)/runs", as: .coordinator, json: #"{"algorithm":"fair"}"#)
             #expect(try Self.pairs(second) == ["M1-J1", "S1-X1"])
             #expect(second.contains(#""override_reason":"Jo asked to mentor her own director""#) && second.contains(#""current":true"#))
+            // Offered to publish exactly when publishing works: the current run yes, the stale one not.
+            #expect(second.contains(#""can_publish":true"#))
+            #expect(try await world.api(.GET, "\(base)/runs/\(firstID)", as: .coordinator).body.contains(#""can_publish":false"#))
             let secondID = try #require(try Self.object(second)["id"] as? String)
             let (cs, comparison) = try await world.api(.GET, "\(base)/runs/\(firstID)/compare/\(secondID)", as: .coordinator)
             #expect(cs == .ok && comparison.contains(#""pairs_change":0"#))
@@ -82,6 +85,12 @@ import VaporTesting
             let (_, programBody) = try await world.api(.GET, base, as: .coordinator)
             #expect(programBody.contains(#""status":"active""#))
             #expect(try await world.api(.POST, "\(base)/runs/\(secondID)/publish", as: .coordinator).status == .conflict)
+            // The published run is still current, but nothing offers to publish it again (the page asked only "current" before).
+            let (_, again) = try await world.api(.GET, "\(base)/runs/\(secondID)", as: .coordinator)
+            #expect(again.contains(#""current":true"#) && again.contains(#""can_publish":false"#), "\(again)")
+            let web = try await WebClient.signedIn(world, as: "coord@example.com")
+            let runPage = try await web.get("/programs/\(program)/runs/\(secondID)")
+            #expect(runPage.status == .ok && !runPage.body.string.contains("/publish"))
             // Jo (J1) sees only her own pair, with why, and not the override's reason.
             let (_, joPairs) = try await world.api(.GET, "\(base)/pairs", as: .participant)
             let visible = try #require(try json(joPairs) as? [[String: Any]])

@@ -392,24 +392,10 @@ public enum MatchWorkflow {
             trace("publish: enrolments read \(ContinuousClock.now - began)")
             let current = RunSnapshot.fingerprint(settings: program.settings, enrolments: enrolmentsNow,
                                                   rules: try await work.rules(in: programID))
-            guard current == run.fingerprint else { throw MatchWorkflowError.staleRun }
-            trace("publish: checked current \(ContinuousClock.now - began)")
-            let existing = try await work.pairs(in: programID)
-            if run.onlyMentees == nil {
-                guard program.status == .matching else {
-                    throw MatchWorkflowError.wrongStatus(program.status, allowed: [.matching], doing: "Publishing a first run")
-                }
-                guard !existing.contains(where: { $0.status.isCurrent }) else { throw MatchWorkflowError.alreadyPublished }
-            } else {
-                // A re-run: the places it counted on must still be free.
-                let heldNow = Set(existing.filter { $0.status.isCurrent }.map(\.menteeID))
-                if let taken = result.pairs.first(where: { heldNow.contains($0.menteeID) }) {
-                    throw MatchWorkflowError.menteeAlreadyPaired(menteeID: taken.menteeID)
-                }
-                guard program.status == .active else {
-                    throw MatchWorkflowError.wrongStatus(program.status, allowed: [.active], doing: "Publishing a re-run")
-                }
+            if let refusal = publishRefusal(of: run, in: program, currentFingerprint: current, pairs: try await work.pairs(in: programID)) {
+                throw refusal
             }
+            trace("publish: checked \(ContinuousClock.now - began)")
             let status: PairStatus = program.settings.pairsNeedAcceptance ? .proposed : .accepted
             let pairs = result.pairs.map { p in
                 MentoringPair(programID: programID, menteeID: p.menteeID, mentorID: p.mentorID, status: status, source: .run, runID: runID,
@@ -422,6 +408,25 @@ public enum MatchWorkflow {
             if program.status == .matching { try await work.setProgramStatus(programID, .active) }
             return pairs
         }
+    }
+
+    /// Why `run` cannot be published into `program` now, or `nil` when it can: finished, made from the
+    /// program as it is now (`currentFingerprint`), a first run into a program in matching without pairs
+    /// yet, a re-run into an active program whose mentees are all still free. The one rule `publish`
+    /// enforces and the run's page and answer ask before offering to publish.
+    public static func publishRefusal(of run: RunOutcome, in program: Program, currentFingerprint: String, pairs: [MentoringPair]) -> MatchWorkflowError? {
+        guard run.status == .done, let result = run.result else { return .runNotDone(run.status) }
+        guard currentFingerprint == run.fingerprint else { return .staleRun }
+        if run.onlyMentees == nil {
+            guard program.status == .matching else { return .wrongStatus(program.status, allowed: [.matching], doing: "Publishing a first run") }
+            guard !pairs.contains(where: { $0.status.isCurrent }) else { return .alreadyPublished }
+        } else {
+            // A re-run: the places it counted on must still be free.
+            let heldNow = Set(pairs.filter { $0.status.isCurrent }.map(\.menteeID))
+            if let taken = result.pairs.first(where: { heldNow.contains($0.menteeID) }) { return .menteeAlreadyPaired(menteeID: taken.menteeID) }
+            guard program.status == .active else { return .wrongStatus(program.status, allowed: [.active], doing: "Publishing a re-run") }
+        }
+        return nil
     }
 
     // MARK: Answers

@@ -29,10 +29,19 @@ struct MatchingViews {
         guard let view = try await reads.runView(id, in: program.id) else { throw MatchWorkflowError.runNotFound }
         let result = try view.decodedResult()
         // Only a finished run can be current (a queued run has not read its input yet).
-        let current = view.status == RunStatus.done.rawValue ? try await currentFingerprint(program) == view.fingerprint : false
+        let status = RunStatus(rawValue: view.status) ?? .failed
+        let fingerprint = status == .done ? try await currentFingerprint(program) : nil
+        let current = fingerprint == view.fingerprint
+        // Offered to publish exactly when the use case would publish it (and to whom may).
+        let outcome = RunOutcome(status: status, fingerprint: view.fingerprint, result: result, onlyMentees: try view.onlyMentees())
+        var publishable = false
+        if let fingerprint, AccessPolicy.decide(scope.actor, .change, .matchRuns).isAllowed {
+            let pairs = try await reads.pairs(in: program.id)
+            publishable = MatchWorkflow.publishRefusal(of: outcome, in: program, currentFingerprint: fingerprint, pairs: pairs) == nil
+        }
         let ids = (result?.pairs ?? []).flatMap { [$0.menteeID, $0.mentorID] } + (result?.unmatchedMentees ?? []).map(\.id)
             + (result?.mentorsWithPlacesLeft ?? []).map(\.id)
-        return RunDTO(view, result: result, onlyMentees: try view.onlyMentees(), current: current, names: try await names(ids))
+        return RunDTO(view, result: result, onlyMentees: outcome.onlyMentees, current: current, canPublish: publishable, names: try await names(ids))
     }
 
     /// A finished run's figures (kept: a finished run never changes).

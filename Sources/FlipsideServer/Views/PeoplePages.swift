@@ -195,3 +195,6 @@ struct MappingForm: Encodable {
         timeZone = mapping.timeZone ?? ""
     }
 }
+
+/// What the page after an erasure shows: the pseudonym and what was removed.
+struct ErasedPage: Encodable { var page: PageChrome; var pseudonym: String; var texts: Int; var pairs: Int }

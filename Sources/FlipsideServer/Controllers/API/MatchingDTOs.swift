@@ -93,6 +93,8 @@ struct RunDTO: Content {
     var created_at: Date
     var finished_at: Date?
     var current: Bool
+    /// Whether the asker may publish this run now (`MatchWorkflow.publishRefusal` finds nothing against it).
+    var can_publish: Bool
     /// For a re-run in an active program: the mentees it paired (the others keep their pairs).
     var only_mentees: [String]?
     var summary: RunSummary?
@@ -101,7 +103,7 @@ struct RunDTO: Content {
     var mentors_with_places_left: [Note]
     var ignored_locks: [String]
 
-    init(_ run: RunView, result: RunResult?, onlyMentees: [String]?, current: Bool, names: [String: String]) {
+    init(_ run: RunView, result: RunResult?, onlyMentees: [String]?, current: Bool, canPublish: Bool, names: [String: String]) {
         id = run.id
         program_id = run.program_id
         algorithm = MatchingAlgorithm(rawValue: run.algorithm) ?? .optimal
@@ -111,6 +113,7 @@ struct RunDTO: Content {
         created_at = Date(timeIntervalSince1970: run.created_at)
         finished_at = run.finished_at.map(Date.init(timeIntervalSince1970:))
         self.current = current
+        can_publish = canPublish
         only_mentees = onlyMentees
         summary = result?.summary
         pairs = (result?.pairs ?? []).map { p in

@@ -153,7 +153,7 @@ struct MatchingWebController {
             unmatched: run.unmatched_mentees.map { RunPage.Note(name: "\($0.name) (\($0.id))", reason: $0.reason) },
             placesLeft: run.mentors_with_places_left.map { RunPage.Note(name: "\($0.name) (\($0.id))", reason: $0.reason) },
             ignoredLocks: run.ignored_locks,
-            publishURL: run.status == .done && run.current ? SiteURL.publishRun(program: program.id, run: run.id).path : nil,
+            publishURL: run.can_publish ? SiteURL.publishRun(program: program.id, run: run.id).path : nil,
             ruleAction: SiteURL.pairRules(program.id).path, selfURL: SiteURL.run(program: program.id, run: run.id).path, message: message,
             refresh: run.status == .queued || run.status == .running)
         return try await req.render("run", page, status: status)

@@ -59,8 +59,7 @@ struct PersonalDataController {
     func eraseFromPage(req: Request) async throws -> View {
         try CSRF.verify(req)
         let erased = try await Self.erase(req)
-        struct Done: Encodable { var page: PageChrome; var pseudonym: String; var texts: Int; var pairs: Int }
-        return try await req.view.render("erased", Done(page: PageChrome(request: req, title: "Erased", nav: "people"),
+        return try await req.view.render("erased", ErasedPage(page: PageChrome(request: req, title: "Erased", nav: "people"),
                                                         pseudonym: erased.pseudonym, texts: erased.texts_deleted, pairs: erased.pairs_ended))
     }
 }
