@@ -37,6 +37,9 @@ public struct AppConfig: Sendable {
     public var baseURL: String?
     /// Whether this is a production run (`APP_ENV=production`): links need `BASE_URL` then.
     public var isProduction: Bool
+    /// Where mail leaves (`SMTP_URL`, `MAIL_FROM`, `SMTP_CA_FILE`, `SMTP_TIMEOUT_SECONDS`); `nil` without
+    /// `SMTP_URL`: messages are kept and shown, not sent.
+    var smtp: SMTPSettings?
     /// Whether a background match run starts at once in this process (besides the outbox workers that
     /// would take it on their next round). Tests turn it off and drain the outbox themselves.
     public var startBackgroundRunsAtOnce = true
@@ -75,7 +78,8 @@ public struct AppConfig: Sendable {
 
     /// Reads `DATABASE_URL`, `HOST`, `PORT`, `BCRYPT_COST`, `SECURE_COOKIES`, `APP_ENV`, `BASE_URL`,
     /// `METRICS_TOKEN`, `TRUSTED_PROXIES`, `LOGIN_ADDRESS_LIMIT`, `REQUEST_DEADLINE_SECONDS`,
-    /// `OUTBOX_LEASE_SECONDS` and `CONCERN_CODE_LIMIT` from `environment`.
+    /// `OUTBOX_LEASE_SECONDS`, `CONCERN_CODE_LIMIT` and the mail settings (`SMTP_URL`, `MAIL_FROM`,
+    /// `SMTP_CA_FILE`, `SMTP_TIMEOUT_SECONDS`) from `environment`.
     /// `DATABASE_URL` may be `postgres://…`, `sqlite:///path/file.sqlite`, `sqlite::memory:` or unset
     /// (a `flipside.sqlite` file in the working directory).
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
@@ -108,6 +112,9 @@ public struct AppConfig: Sendable {
         if let seconds = try number("REQUEST_DEADLINE_SECONDS", 1.0...59.0, " (below the 60 s idle timeout)") { config.requestDeadline = seconds }
         if let seconds = try number("OUTBOX_LEASE_SECONDS", 3.0...86_400.0) { config.outboxLease = seconds }
         if let limit = try number("CONCERN_CODE_LIMIT", 1...100_000) { config.concernCodeLimit = limit }
+        config.smtp = try SMTPSettings.from(url: environment["SMTP_URL"], from: environment["MAIL_FROM"], caFile: environment["SMTP_CA_FILE"],
+                                            timeout: environment["SMTP_TIMEOUT_SECONDS"],
+                                            heloName: config.baseURL.flatMap { URL(string: $0)?.host } ?? "localhost")
         return config
     }
 

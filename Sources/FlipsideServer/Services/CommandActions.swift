@@ -151,3 +151,47 @@ public enum PersonalDataActions {
         do { return try await body() } catch let error as ProfileError { throw ConfigError(error.message) }
     }
 }
+
+/// Mail from the command line: a test message that checks the SMTP settings end to end.
+public enum MailActions {
+    /// Why the test message did not go, in the terms an operator acts on.
+    public enum Failure: Error, CustomStringConvertible {
+        /// The relay refused it for good (5xx): fix the address or the relay's rules.
+        case permanent(String)
+        /// Try again later (4xx, no connection, no answer in time).
+        case transient(String)
+        /// The settings cannot work as they are.
+        case configuration(String)
+
+        public var description: String {
+            switch self {
+            case let .permanent(text), let .transient(text), let .configuration(text): return text
+            }
+        }
+    }
+
+    /// Sends a short test message (plain text and HTML, a non-ASCII subject) to `address` through
+    /// `SMTP_URL`; returns what the relay said.
+    public static func sendTest(to address: String, app: Application) async throws -> String {
+        guard let settings = app.appConfig.smtp else {
+            throw Failure.configuration("SMTP_URL is not set: messages are kept on the Outgoing messages page, not sent.")
+        }
+        guard MailAddress.plausible(address) else { throw Failure.configuration("'\(address)' is not an email address.") }
+        let server = "\(settings.host):\(settings.port)"
+        let message = MailMessage(
+            from: settings.from, to: [MailAddress(address)], subject: "Flipside · test message – mail reaches you ✓",
+            text: "This is a test message from Flipside.\n\nIf you can read it, mail sent through \(server) reaches \(address).\n",
+            html: "<p>This is a test message from <strong>Flipside</strong>.</p><p>If you can read it, mail sent through \(server) reaches \(address).</p>",
+            messageID: "\(UUID().uuidString.lowercased())@\(settings.heloName)", date: app.clock.now)
+        do {
+            let delivery = try await SMTPClient(settings: settings, group: app.eventLoopGroup).send(message)
+            return "Sent to \(delivery.accepted.joined(separator: ", ")) through \(server) (\(settings.security.rawValue)); the relay said: \(delivery.reply)"
+        } catch let failure as SMTPFailure {
+            switch failure.kind {
+            case .permanent: throw Failure.permanent("Refused for good: \(failure)")
+            case .transient: throw Failure.transient("Not sent now, worth trying again: \(failure)")
+            case .configuration: throw Failure.configuration("The mail settings cannot work: \(failure)")
+            }
+        }
+    }
+}
