@@ -109,3 +109,45 @@ import Testing
         #expect(CSVExport.cell("-3.5") == "\"-3.5\"" && CSVExport.cell("Ana") == "\"Ana\"")
     }
 }
+
+/// A test statistic is published only beside curves that are shown, and only as precise as a reader needs.
+@Suite struct RetentionFiguresTests {
+    /// `n` participants (mentors) and `n` alike who did not take part, with `exits` of each leaving in the first year.
+    static func figures(mentors: Int, mentorExits: Int, others: Int, otherExits: Int) -> RetentionFigures {
+        var people: [Person] = []
+        for i in 0..<mentors {
+            people.append(Fixtures.person("M\(i)", level: 2, department: "D", hired: "2020-01-01", exit: i < mentorExits ? "2026-0\(1 + i % 9)-15" : nil))
+        }
+        for i in 0..<others {
+            people.append(Fixtures.person("O\(i)", level: 2, department: "D", hired: "2020-01-01", exit: i < otherExits ? "2026-0\(1 + i % 9)-10" : nil))
+        }
+        let start = Fixtures.day("2026-01-01"), censor = Fixtures.day("2026-12-31")
+        let analysis = RetentionAnalysis(people: people, mentorIDs: Set((0..<mentors).map { "M\($0)" }), menteeIDs: [], start: start, censor: censor)
+        return RetentionFigures(analysis, start: start, censor: censor)
+    }
+
+    @Test func aTestNeedsTwoShownCurvesAndAnExit() {
+        // One exit among 12 mentors is hidden (it would show as a step), so no curve and no test.
+        let hidden = Self.figures(mentors: 12, mentorExits: 1, others: 40, otherExits: 6)
+        #expect(hidden.groups[0].exits == .suppressed && hidden.groups[0].steps.isEmpty && hidden.mentorsVsComparison == nil)
+        // No exits on either side: nothing to compare (the test would read "no difference" from nothing).
+        let none = Self.figures(mentors: 12, mentorExits: 0, others: 40, otherExits: 0)
+        #expect(none.groups[0].exits == .value(0) && none.mentorsVsComparison == nil)
+        // Both curves shown, with exits: a test, rounded.
+        let shown = Self.figures(mentors: 30, mentorExits: 6, others: 40, otherExits: 12)
+        let test = shown.mentorsVsComparison
+        #expect(test != nil)
+        #expect(test.map { $0.statistic == RetentionFigures.rounded($0.statistic, decimals: 1) } == true)
+        #expect(test.map { $0.pValue == RetentionFigures.significant($0.pValue, digits: 2) && $0.pValue > 0 && $0.pValue <= 1 } == true)
+        // Mentees: none here, so no curve and no test.
+        #expect(shown.groups[1].people == .suppressed && shown.menteesVsComparison == nil)
+    }
+
+    @Test func roundingKeepsWhatAReaderNeeds() {
+        #expect(RetentionFigures.rounded(0.33828930707339078, decimals: 1) == 0.3)
+        #expect(RetentionFigures.significant(0.659123, digits: 2) == 0.66)
+        #expect(RetentionFigures.significant(0.000123456, digits: 2) == 0.00012)
+        #expect(RetentionFigures.significant(1, digits: 2) == 1)
+        #expect(RetentionFigures.rounded(4.678571428571429, decimals: 1) == 4.7)
+    }
+}

@@ -166,8 +166,9 @@ public struct EngagementReport: Sendable, Codable {
         months = byMonth.keys.sorted().map { key in
             let e = byMonth[key]!
             return Month(month: key, answers: e.n >= Suppression.threshold ? e.n : nil,
-                         satisfaction: e.n >= Suppression.threshold ? Double(e.satisfaction) / Double(e.n) : nil,
-                         listened: e.listenedN >= Suppression.threshold ? Double(e.listened) / Double(e.listenedN) : nil)
+                         // Means to one decimal (4.7, not 4.678571428571429): more says nothing and gives answers away.
+                         satisfaction: e.n >= Suppression.threshold ? RetentionFigures.rounded(Double(e.satisfaction) / Double(e.n), decimals: 1) : nil,
+                         listened: e.listenedN >= Suppression.threshold ? RetentionFigures.rounded(Double(e.listened) / Double(e.listenedN), decimals: 1) : nil)
         }
         flagged = HealthFlag.Kind.allCases.map { kind in
             let n = flags[kind] ?? 0

@@ -118,12 +118,33 @@ public struct RetentionFigures: Sendable {
                          twelveMonths: point(g.twelveMonths, at: RetentionAnalysis.twelveMonths, in: g),
                          steps: g.curve.steps.filter { $0.atRisk >= threshold }, atRisk: atRisk)
         }
-        groups = [group(a.mentors), group(a.mentees), group(a.comparison)]
-        let big = { (g: RetentionAnalysis.Group) in g.people >= threshold }
-        mentorsVsComparison = big(a.mentors) && big(a.comparison) ? Test(statistic: a.mentorsVsComparison.statistic, pValue: a.mentorsVsComparison.pValue) : nil
-        menteesVsComparison = big(a.mentees) && big(a.comparison) ? Test(statistic: a.menteesVsComparison.statistic, pValue: a.menteesVsComparison.pValue) : nil
+        let shown = [group(a.mentors), group(a.mentees), group(a.comparison)]
+        groups = shown
+        /// A test only between two groups whose curves are shown, with an exit to compare, rounded to what a
+        /// reader needs: more digits would let a hidden count be worked back from it.
+        func test(_ first: Int, _ second: Int, _ exits: Int, _ result: LogRank) -> Test? {
+            guard !shown[first].steps.isEmpty, !shown[second].steps.isEmpty, exits > 0 else { return nil }
+            return Test(statistic: Self.rounded(result.statistic, decimals: 1), pValue: Self.significant(result.pValue, digits: 2))
+        }
+        mentorsVsComparison = test(0, 2, a.mentors.exits + a.comparison.exits, a.mentorsVsComparison)
+        menteesVsComparison = test(1, 2, a.mentees.exits + a.comparison.exits, a.menteesVsComparison)
         conclusive = a.conclusive
         caveat = a.caveat
+    }
+}
+
+extension RetentionFigures {
+    /// `value` to `decimals` places.
+    public static func rounded(_ value: Double, decimals: Int) -> Double {
+        let scale = pow(10, Double(decimals))
+        return (value * scale).rounded() / scale
+    }
+
+    /// `value` to `digits` significant digits (a p-value of 0.000123 stays 0.00012).
+    public static func significant(_ value: Double, digits: Int) -> Double {
+        guard value != 0, value.isFinite else { return value }
+        let magnitude = floor(log10(abs(value))) + 1
+        return rounded(value, decimals: max(0, digits - Int(magnitude)))
     }
 }
 

@@ -22,7 +22,7 @@ struct OutcomesWebController {
             let shown = { (n: Int?) in p.pairs == nil ? "—" : n.map(String.init) ?? Suppression.hiddenText }
             return (p, [p.name, p.status.rawValue, p.start ?? "", p.pairs.map(String.init) ?? Suppression.hiddenText,
                         point(p.mentors_12_months), point(p.mentees_12_months), point(p.comparison_12_months),
-                        p.mentors_vs_comparison.map { String(format: "p = %.3g", $0.p_value) } ?? "—",
+                        p.mentors_vs_comparison.map { String(format: "p = %.2g", $0.p_value) } ?? "—",
                         p.pairs == nil ? "—" : p.crossing_departments.map { "\($0) of \(p.pairs!)" } ?? "not shown",
                         shown(p.meetings_held), shown(p.check_ins), shown(p.insights),
                         p.pairs == nil ? "—" : "\(p.actions_done ?? 0) of \(p.actions_planned ?? 0)"])
@@ -92,6 +92,7 @@ struct OutcomesWebController {
         }
         let shown = { (n: Int?) in n.map(String.init) ?? Suppression.hiddenText }
         let number = { (d: Double?) in d.map { String(format: "%.4f", $0) } ?? "" }
+        let mean = { (d: Double?) in d.map { String(format: "%.1f", $0) } ?? "" }
         var header: [String] = [], rows: [[String]] = []
         switch table {
         case "retention", "at-risk":
@@ -110,7 +111,7 @@ struct OutcomesWebController {
             let e = try await req.flipside.outcomes.engagement(program)
             if table == "months" {
                 header = ["month", "answers", "satisfaction_mean", "felt_listened_to_mean"]
-                rows = e.months.map { [$0.month, shown($0.answers), number($0.satisfaction), number($0.listened)] }
+                rows = e.months.map { [$0.month, shown($0.answers), mean($0.satisfaction), mean($0.listened)] }
             } else {
                 header = ["sign", "partnerships"]
                 rows = e.flagged.map { [$0.label, shown($0.count)] }
@@ -224,8 +225,8 @@ struct OutcomesWebController {
             g.people == nil ? "\(g.name): \(Suppression.hiddenText) people, not shown." : "\(g.name): \(g.people!) people; retention at 6 months \(pct(g.six_months, day: RetentionAnalysis.sixMonths)), at 12 months \(pct(g.twelve_months, day: RetentionAnalysis.twelveMonths))."
         }.joined(separator: " ")
         func test(_ name: String, _ t: RetentionDTO.Test?) -> String {
-            guard let t else { return "\(name): not tested (a group has \(Suppression.hiddenText) people)." }
-            return "\(name): log-rank χ² = \(String(format: "%.2f", t.statistic)), p = \(String(format: "%.3g", t.p_value)) — "
+            guard let t else { return "\(name): not tested (a group shows no curve, or neither group has an exit yet)." }
+            return "\(name): log-rank χ² = \(String(format: "%.1f", t.statistic)), p = \(String(format: "%.2g", t.p_value)) — "
                 + (t.p_value < RetentionFigures.significance ? "the curves differ more than chance would explain" : "no difference beyond chance")
         }
         let days = dto.groups.first?.at_risk.map(\.day) ?? []
