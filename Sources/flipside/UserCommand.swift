@@ -3,7 +3,7 @@ import FlipsideServer
 import Foundation
 
 struct UserCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manage logins.", subcommands: [Create.self, Invite.self])
+    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manage logins.", subcommands: [Create.self, Invite.self, InviteProgram.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -49,6 +49,18 @@ struct UserCommand: AsyncParsableCommand {
             let base = chosen.hasSuffix("/") ? String(chosen.dropLast()) : chosen
             print("\(base)\(path)")
             print("Works once, until \(SiteDates.minute(expires)).")
+        }
+    }
+
+    struct InviteProgram: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "invite-program",
+            abstract: "Email a sign-in invitation to everyone enrolled in a program who has no login yet (once a day per person; the worker sends them).")
+        @ArgumentParser.Argument(help: "The program's id or exact name.") var program: String
+
+        func run() async throws {
+            let (queued, already) = try await withMigratedApplication { try await AccountActions.inviteProgram(program, app: $0) }
+            print("\(queued) invitation\(queued == 1 ? "" : "s") queued\(already > 0 ? "; \(already) already invited today" : "").")
         }
     }
 }

@@ -177,5 +177,55 @@ expect(code == 75 and "no answer within 2 s" in out and took < 20, f"given up af
 code, out, _ = run(f"smtp://127.0.0.1:{free_port()}", timeout="2")
 expect(code == 75 and "cannot reach" in out, f"nobody listening: try again later (exit {code})")
 
+print("== a program's invitations, delivered by the worker, with links that work")
+import re
+import urllib.request
+inbox = Recorder()
+port = free_port()
+c = Controller(inbox, hostname="127.0.0.1", port=port)
+c.start()
+web_port = free_port()
+db = f"sqlite://{WORK}/invitations.sqlite"
+env = dict(os.environ, SMTP_URL=f"smtp://127.0.0.1:{port}", MAIL_FROM="Flipside Mentoring <mentoring@example.com>", DATABASE_URL=db,
+           BASE_URL=f"http://127.0.0.1:{web_port}", LOG_LEVEL="info", PORT=str(web_port))
+subprocess.run([BIN, "demo"], env=env, check=True, capture_output=True, timeout=300)
+invited = subprocess.run([BIN, "user", "invite-program", "Digital Fluency 2027"], env=env, capture_output=True, text=True, timeout=120)
+queued = int(re.match(r"(\d+) invitation", invited.stdout).group(1)) if invited.returncode == 0 and re.match(r"(\d+) invitation", invited.stdout) else 0
+expect(queued > 5, f"invitations queued for the demo program ({invited.stdout.strip()})")
+again = subprocess.run([BIN, "user", "invite-program", "Digital Fluency 2027"], env=env, capture_output=True, text=True, timeout=120)
+expect(again.stdout.startswith("0 invitations queued") and f"{queued} already invited today" in again.stdout, f"the same day again queues nothing ({again.stdout.strip()})")
+worker = subprocess.run([BIN, "worker", "--once"], env=env, capture_output=True, text=True, timeout=300)
+expect(worker.returncode == 0, f"the worker ran ({worker.stdout.strip()} {worker.stderr.strip()[-300:]})")
+expect(len(inbox.messages) == queued, f"each invitation arrived once ({len(inbox.messages)} of {queued})")
+expect("You are enrolled in" not in worker.stdout + worker.stderr and "Set your password" not in worker.stdout + worker.stderr,
+       "the log names messages, never their words")
+links = []
+for m in inbox.messages:
+    msg = email.message_from_bytes(m["data"], policy=email.policy.default)
+    text = next(p.get_content() for p in msg.iter_parts() if p.get_content_type() == "text/plain")
+    found = re.findall(rf"http://127\.0\.0\.1:{web_port}/invite/[A-Za-z0-9_-]+", text)
+    links += found
+    if len(found) != 1 or msg["Subject"] != "You are invited to Digital Fluency 2027" or msg["To"].addresses[0].addr_spec != m["to"][0]:
+        expect(False, f"an invitation as expected: {msg['Subject']!r} {found} {m['to']}")
+        break
+else:
+    expect(bool(inbox.messages), "every invitation has its subject, its recipient and one sign-in link")
+again = subprocess.run([BIN, "worker", "--once"], env=env, capture_output=True, text=True, timeout=120)
+expect(len(inbox.messages) == queued, "a second worker run sends nothing again")
+server = subprocess.Popen([BIN, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+try:
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{web_port}/healthz", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.2)
+    page = urllib.request.urlopen(links[0], timeout=10).read().decode() if links else ""
+    expect("Set your password" in page or "password" in page.lower(), "the link in the mail opens the set-your-password page")
+finally:
+    server.terminate()
+    server.wait(timeout=30)
+c.stop()
+
 print(f"{checks - failures} passed, {failures} failed")
 sys.exit(1 if failures else 0)

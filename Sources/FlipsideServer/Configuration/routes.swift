@@ -63,6 +63,7 @@ func routes(_ app: Application) throws {
     ProgramTeamWebController().register(web)
     OutcomesWebController().register(web)
     AuditController().register(web: web, api: authed)
+    MessagesWebController().register(web)
     PersonalDataController().register(web: web, api: authed)
     InvitationWebController().register(web)
 }

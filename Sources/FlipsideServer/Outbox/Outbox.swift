@@ -21,6 +21,8 @@ enum Outbox {
         case cleanUpExpired = "clean_up_expired"
         /// Computes a queued match run (a large program's run, in the background).
         case computeMatchRun = "compute_match_run"
+        /// Renders and sends the messages that are due (`Messages`).
+        case deliverMessages = "deliver_messages"
     }
 
     /// A claimed job.

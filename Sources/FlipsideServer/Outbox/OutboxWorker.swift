@@ -26,7 +26,8 @@ public struct OutboxWorker: Sendable {
         self.lease = app.appConfig.outboxLease
         self.renewEvery = renewEvery ?? .milliseconds(Int64(app.appConfig.outboxLease * 1000 / 3))
         var handlers: [String: Handler] = [Outbox.Kind.cleanUpExpired.rawValue: Self.cleanUpExpired(loginWindow: app.appConfig.loginWindow),
-                                           Outbox.Kind.computeMatchRun.rawValue: Self.computeMatchRun(clock: app.clock, background: { BackgroundDatabase.handle(for: app) })]
+                                           Outbox.Kind.computeMatchRun.rawValue: Self.computeMatchRun(clock: app.clock, background: { BackgroundDatabase.handle(for: app) }),
+                                           Outbox.Kind.deliverMessages.rawValue: MessageDelivery.handler(app: app)]
         handlers.merge(extraHandlers) { _, extra in extra }
         self.handlers = handlers
     }

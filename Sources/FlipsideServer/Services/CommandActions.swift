@@ -44,6 +44,17 @@ public enum AccountActions {
         }
     }
 
+    /// Queues a sign-in invitation email for everyone enrolled in the program who has no login yet;
+    /// returns how many were queued now and how many were already invited today.
+    public static func inviteProgram(_ idOrName: String, app: Application) async throws -> (queued: Int, alreadyQueued: Int) {
+        guard let program = try await ProgramService(db: app.db).find(idOrName: idOrName) else {
+            throw ConfigError("Program '\(idOrName)' was not found.")
+        }
+        let outcome = try await ProgramInvitations.inviteAll(in: program.id, actor: .system, now: app.clock.now,
+                                                             store: FluentProgramInvitationStore(db: app.db, audit: .system(app.clock)))
+        return (outcome.queued, outcome.alreadyQueued)
+    }
+
     /// A one-time sign-in link for a person: the path (to put after the server's address) and when it expires.
     public static func invite(employeeID: String, app: Application) async throws -> (path: String, expiresAt: Date) {
         do {

@@ -198,3 +198,12 @@ struct MappingForm: Encodable {
 
 /// What the page after an erasure shows: the pseudonym and what was removed.
 struct ErasedPage: Encodable { var page: PageChrome; var pseudonym: String; var texts: Int; var pairs: Int }
+
+/// What the outgoing messages page shows: recipients, kinds, subjects and what became of each (never a body).
+struct MessagesPage: Encodable {
+    struct Row: Encodable { var queued: String; var recipient: String; var kind: String; var subject: String; var status: String; var attempts: Int; var problem: String }
+    var page: PageChrome
+    var mode: String
+    var notice: String?
+    var rows: [Row]
+}

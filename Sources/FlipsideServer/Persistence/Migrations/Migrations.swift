@@ -25,5 +25,6 @@ enum FlipsideMigrations {
         app.migrations.add(CreateAuditEvents())
         app.migrations.add(RecomputeRunFingerprints())
         app.migrations.add(AddOutboxClaims())
+        app.migrations.add(CreateMessages())
     }
 }
