@@ -86,6 +86,7 @@ import VaporTesting
         Call(method: .POST, path: { _ in "/api/v1/people/C1/erase" }, json: #"{"confirm": "J1"}"#,
              expect: [.anonymous: .unauthorized, .participant: .forbidden, .coordinator: .unprocessableEntity]),
         Call(method: .GET, path: { "/api/v1/programs/\(pathID($0.program.id))/guidance" }, expect: [.anonymous: .unauthorized, .participant: .forbidden, .coordinator: .ok]),
+        Call(method: .POST, path: { "/api/v1/programs/\(pathID($0.program.id))/invitations" }, expect: [.anonymous: .unauthorized, .participant: .forbidden, .coordinator: .accepted]),
         Call(method: .PUT, path: { "/api/v1/programs/\(pathID($0.program.id))/guidance" }, json: #"{"senior":"Listen first.","junior":"Say what you think."}"#,
              expect: [.anonymous: .unauthorized, .participant: .forbidden, .coordinator: .ok]),
         Call(method: .POST, path: { "/api/v1/programs/\(pathID($0.program.id))/concerns" }, json: #"{"body":"Something is wrong"}"#,

@@ -25,6 +25,8 @@ import VaporTesting
             _ = try await web.get("/programs/\(pathID(world.program.id))")
             _ = try await web.post("/programs/\(pathID(world.program.id))/invitations", form: [:])
             #expect(try await Self.rows(world).count == 2)
+            let (api, apiBody) = try await world.api(.POST, "/api/v1/programs/\(pathID(world.program.id))/invitations", as: .coordinator)
+            #expect(api == .accepted && apiBody.contains(#""queued":0"#) && apiBody.contains(#""already_queued":2"#), "\(apiBody)")
             let page = try await web.get("/messages?notice=Pilot%3A%200%20invitations%20queued%3B%202%20already%20invited%20today.")
             #expect(page.status == .ok && page.body.string.contains("2 already invited today") && page.body.string.contains("SMTP_URL is not set"))
             // Delivered without a relay: kept, with the subject rendered and no link made.
@@ -59,6 +61,25 @@ import VaporTesting
             let rows = try await Self.rows(world)
             #expect(rows.first { $0.employee_id == "J2" }?.status == "failed" && rows.first { $0.employee_id == "J2" }?.last_error == "the person has left the organisation")
             #expect(rows.first { $0.employee_id == "S1" }?.status == "kept")
+        }
+    }
+
+    /// Two deliveries at once (two workers) take disjoint messages: each goes once.
+    @Test func twoDeliveriesAtOnceSendEachMessageOnce() async throws {
+        try await TestWorld.run { world in
+            let now = world.clock.now
+            for i in 0..<120 {
+                _ = try await Messages.queue(.invitation, to: "p\(i)@example.com", employeeID: "S1", programID: world.program.id,
+                                             key: "race|\(i)", now: now, on: world.app.db)
+            }
+            let handler = MessageDelivery.handler(app: world.app)
+            let lease = OutboxLease(job: UUID(), claim: UUID())
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<3 { group.addTask { try await handler("{}", world.app.db, now, lease) } }
+                try await group.waitForAll()
+            }
+            let rows = try await Messages.newest(limit: 500, on: world.app.db).filter { $0.dedupe_key.hasPrefix("race|") }
+            #expect(rows.count == 120 && rows.allSatisfy { $0.status == "kept" && $0.attempts == 1 }, "\(rows.filter { $0.attempts != 1 }.count) taken twice")
         }
     }
 }

@@ -17,6 +17,16 @@ struct ProgramsAPIController {
         programs.patch(":programID", "enrolments", ":enrolmentID", use: updateEnrolment)
         programs.delete(":programID", "enrolments", ":enrolmentID", use: deleteEnrolment)
         programs.get(":programID", "matches", use: matches)
+        programs.post(":programID", "invitations", use: inviteAll)
+    }
+
+    /// Emails a sign-in invitation to everyone enrolled without a login (the program page's button).
+    func inviteAll(req: Request) async throws -> Response {
+        struct Queued: Content { var queued: Int; var already_queued: Int }
+        let program = try await req.visibleProgram()
+        let outcome = try await ProgramInvitations.inviteAll(in: program.id, actor: req.actor, now: req.flipside.now,
+                                                             store: FluentProgramInvitationStore(db: req.db, audit: req.auditTrail))
+        return try await Queued(queued: outcome.queued, already_queued: outcome.alreadyQueued).encodeResponse(status: .accepted, for: req)
     }
 
     /// The program's pairing under its rules (coordinators): pairs, reasons, alternatives. Not stored;
