@@ -384,6 +384,18 @@ def run(driver, base, tmp):
     accessible(driver, "audit trail")
     driver.save_screenshot(os.path.join(ART, "13-audit.png"))
 
+    # Inviting a whole program by email: queued once, listed on the Outgoing messages page (kept: no SMTP_URL here).
+    submit(driver, driver.find_element(By.LINK_TEXT, "Programs"))
+    submit(driver, driver.find_element(By.PARTIAL_LINK_TEXT, "Digital Fluency"))
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "#invite-all button[type=submit]"))
+    notice = driver.find_element(By.ID, "messages-notice").text
+    rows = driver.find_elements(By.CSS_SELECTOR, "#messages-table tbody tr")
+    check("a program's invitations are queued and listed on the Outgoing messages page",
+          "invitations queued" in notice and len(rows) >= 1 and all("invitation" in r.text for r in rows)
+          and "SMTP_URL is not set" in driver.find_element(By.TAG_NAME, "main").text, notice + " " + str([r.text for r in rows[:3]]))
+    accessible(driver, "outgoing messages")
+    driver.save_screenshot(os.path.join(ART, "14-messages.png"))
+
 
 def set_value(driver, element_id, value):
     """Date and time inputs take their value in ISO form whatever the browser's locale shows."""
