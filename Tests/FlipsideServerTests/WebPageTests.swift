@@ -29,6 +29,7 @@ import VaporTesting
                 ("/people/J1", [.anonymous: .seeOther, .participant: .ok, .coordinator: .ok]),
                 ("/people/C1", [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .ok]),
                 ("/people/import", [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .ok]),
+                ("/messages", [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .ok]),
                 ("/programs", [.anonymous: .seeOther, .participant: .ok, .coordinator: .ok]),
                 ("/programs/new", [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .ok]),
                 ("/programs/\(program)", [.anonymous: .seeOther, .participant: .ok, .coordinator: .ok]),
