@@ -22,6 +22,7 @@ struct RequestScope {
     var concernStore: FluentConcernStore { FluentConcernStore(db: request.db) }
     var calendarFeedStore: FluentCalendarFeedStore { FluentCalendarFeedStore(db: request.db) }
     var pendingImportStore: FluentPendingImportStore { FluentPendingImportStore(db: request.db, audit: request.auditTrail) }
+    var programInvitationStore: FluentProgramInvitationStore { FluentProgramInvitationStore(db: request.db, audit: request.auditTrail) }
     var signInLinkStore: FluentSignInLinkStore { FluentSignInLinkStore(db: request.db, accounts: accounts) }
 
     /// The services' scope: this request's actor, clock, database, audit trail and result cache.

@@ -1,3 +1,4 @@
+import FlipsideCore
 import Foundation
 
 /// An email address with an optional display name, as a header writes it.
@@ -28,12 +29,10 @@ struct MailAddress: Sendable, Hashable {
         return plausible(trimmed) ? MailAddress(trimmed) : nil
     }
 
-    /// One `@`, something on each side, no space, angle bracket or line break (the envelope never
-    /// carries a character that could end a command).
+    /// An address the import would take (`EmailAddress.isPlausible`: one `@`, a dotted domain, no white
+    /// space, line break or hidden character) that also cannot close the envelope's `<…>`.
     static func plausible(_ address: String) -> Bool {
-        let parts = address.split(separator: "@", omittingEmptySubsequences: false)
-        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !parts[1].hasSuffix(".")
-            && !address.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "\r" || $0 == "\n" || $0 == "," })
+        EmailAddress.isPlausible(address) && !address.contains(where: { $0 == "<" || $0 == ">" })
     }
 }
 

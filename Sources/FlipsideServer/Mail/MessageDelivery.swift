@@ -25,7 +25,7 @@ enum MessageDelivery {
         }
     }
 
-    /// A message ready to go: the mail, and the recipient's employee id for the log.
+    /// A message ready to go: its subject (for the outgoing messages page), and the mail (`nil`: no relay, kept).
     struct Rendered {
         var subject: String
         var mail: MailMessage?

@@ -258,11 +258,11 @@ struct SMTPDialogue {
         let answer: Reply
         if mechanisms.contains("PLAIN") {
             let token = Data("\u{0}\(user)\u{0}\(password)".utf8).base64EncodedString()
-            answer = try await command("AUTH PLAIN \(token)", step: "AUTH", secret: true)
+            answer = try await command("AUTH PLAIN \(token)", step: "AUTH")
         } else if mechanisms.contains("LOGIN") {
             try expect(try await command("AUTH LOGIN", step: "AUTH"), 334, step: "AUTH")
-            try expect(try await command(Data(user.utf8).base64EncodedString(), step: "AUTH", secret: true), 334, step: "AUTH")
-            answer = try await command(Data(password.utf8).base64EncodedString(), step: "AUTH", secret: true)
+            try expect(try await command(Data(user.utf8).base64EncodedString(), step: "AUTH"), 334, step: "AUTH")
+            answer = try await command(Data(password.utf8).base64EncodedString(), step: "AUTH")
         } else {
             throw SMTPFailure(kind: .configuration, step: "AUTH", code: nil, reason: "\(settings.host) offers neither AUTH PLAIN nor AUTH LOGIN")
         }
@@ -277,8 +277,9 @@ struct SMTPDialogue {
         throw SMTPFailure(kind: (500...599).contains(reply.code) ? .permanent : .transient, step: step, code: reply.code, reason: reply.text)
     }
 
-    /// Sends one command line and reads its reply. A `secret` command (credentials) is never echoed in a failure.
-    private mutating func command(_ line: String, step: String, secret: Bool = false) async throws -> Reply {
+    /// Sends one command line and reads its reply. A failure quotes the server's reply, never the command
+    /// (so credentials are never echoed).
+    private mutating func command(_ line: String, step: String) async throws -> Reply {
         precondition(!line.contains("\r") && !line.contains("\n"), "an SMTP command is one line")
         try await write(line + "\r\n")
         return try await reply(step: step)

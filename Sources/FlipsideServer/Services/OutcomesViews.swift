@@ -72,7 +72,7 @@ struct OutcomesViews {
 
     /// Every figure starts here: the deadline, the policy, and the pairs that went ahead (`known` when the
     /// caller read them already).
-    private func start(_ program: Program, known: [MentoringPair]?) async throws -> [MentoringPair] {
+    private func allowedPairs(_ program: Program, known: [MentoringPair]?) async throws -> [MentoringPair] {
         try WorkDeadline.check()
         try scope.authorize(.view, .outcomes)
         if let known { return known }
@@ -81,14 +81,14 @@ struct OutcomesViews {
 
     /// The program's retention from its start (or its first pair) to `censor` (today by default).
     func retention(_ program: Program, censor: CalendarDate?, pairs known: [MentoringPair]? = nil) async throws -> RetentionDTO {
-        let pairs = try await start(program, known: known)
+        let pairs = try await allowedPairs(program, known: known)
         let figures = try ProgramOutcomes.retention(actor: scope.actor, now: scope.now, program: program, pairs: pairs,
                                                     people: try await scope.people.employment(), censor: censor)
         return RetentionDTO(figures, program: program)
     }
 
     func diversity(_ program: Program, pairs known: [MentoringPair]? = nil) async throws -> DiversityDTO {
-        let pairs = try await start(program, known: known)
+        let pairs = try await allowedPairs(program, known: known)
         try ProgramOutcomes.requireEnoughPairs(pairs)
         let report = try ProgramOutcomes.diversity(
             actor: scope.actor, now: scope.now, program: program, pairs: pairs,
@@ -98,7 +98,7 @@ struct OutcomesViews {
     }
 
     func engagement(_ program: Program, pairs known: [MentoringPair]? = nil) async throws -> EngagementDTO {
-        let pairs = try await start(program, known: known)
+        let pairs = try await allowedPairs(program, known: known)
         try ProgramOutcomes.requireEnoughPairs(pairs)
         let partnerships = try await PartnershipReads(db: scope.db).forFigures(pairs, in: program)
         return EngagementDTO(try ProgramOutcomes.engagement(actor: scope.actor, now: scope.now, pairs: pairs, partnerships: partnerships))

@@ -25,7 +25,7 @@ struct ProgramsAPIController {
         struct Queued: Content { var queued: Int; var already_queued: Int }
         let program = try await req.visibleProgram()
         let outcome = try await ProgramInvitations.inviteAll(in: program.id, actor: req.actor, now: req.flipside.now,
-                                                             store: FluentProgramInvitationStore(db: req.db, audit: req.auditTrail))
+                                                             store: req.flipside.programInvitationStore)
         return try await Queued(queued: outcome.queued, already_queued: outcome.alreadyQueued).encodeResponse(status: .accepted, for: req)
     }
 

@@ -33,7 +33,7 @@ struct MessagesWebController {
         try CSRF.verify(req)
         let program = try await req.visibleProgram()
         let outcome = try await ProgramInvitations.inviteAll(in: program.id, actor: req.actor, now: req.flipside.now,
-                                                             store: FluentProgramInvitationStore(db: req.db, audit: req.auditTrail))
+                                                             store: req.flipside.programInvitationStore)
         let notice = "\(program.name): \(outcome.queued) invitation\(outcome.queued == 1 ? "" : "s") queued"
             + (outcome.alreadyQueued > 0 ? "; \(outcome.alreadyQueued) already invited today" : "") + "."
         var url = URI(path: "/messages")
