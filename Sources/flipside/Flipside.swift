@@ -126,7 +126,7 @@ struct Worker: AsyncParsableCommand {
         try await withMigratedApplication { app in
             let worker = OutboxWorker(app: app)
             if once {
-                let ran = try await worker.drain()
+                let ran = try await worker.drain(planning: true)
                 print("Ran \(ran) job\(ran == 1 ? "" : "s").")
             } else {
                 app.logger.notice("Worker draining the outbox every \(every) s (\(app.appConfig.storageDescription)).")

@@ -179,6 +179,7 @@ public actor MemoryMatchingStore: MatchingStore {
         public var pairs: [MentoringPair] = []
         public var events: [PairEvent] = []
         public var scheduled: [UUID] = []
+        public var notices: [Notice] = []
         public init() {}
     }
 
@@ -230,6 +231,7 @@ public actor MemoryMatchingStore: MatchingStore {
         }
         func setProgramStatus(_ id: UUID, _ status: ProgramStatus) { state.programs[id]?.status = status }
         func holdMentor(_ employeeID: String, in programID: UUID) {}
+        func notify(_ notices: [Notice]) { state.notices += notices }
         func earlierPairs(among employeeIDs: [String], except programID: UUID) -> [[String]] {
             let ids = Set(employeeIDs)
             return state.pairs.filter { $0.programID != programID && $0.status == .accepted && ids.contains($0.menteeID) && ids.contains($0.mentorID) }
@@ -241,12 +243,15 @@ public actor MemoryMatchingStore: MatchingStore {
 /// One partnership in memory for the partnership use cases; a unit of work commits only when it succeeds.
 public actor MemoryPartnershipStore: PartnershipStore {
     public var partnership: Partnership
+    /// The notices queued by committed units of work.
+    public var notices: [Notice] = []
     public init(_ p: Partnership) { partnership = p }
 
     public func atomically<T: Sendable>(_ body: @escaping @Sendable (any PartnershipWork) async throws -> T) async throws -> T {
         let work = Work(partnership)
         let result = try await body(work)
         partnership = await work.partnership   // committed only when the body succeeded
+        notices += await work.notices
         return result
     }
 
@@ -279,6 +284,8 @@ public actor MemoryPartnershipStore: PartnershipStore {
             partnership.events.append(event)
         }
         func bumpSequence(_ pairID: UUID) { partnership.sequence += 1 }
+        var notices: [Notice] = []
+        func notify(_ notices: [Notice]) { self.notices += notices }
     }
 }
 
@@ -304,7 +311,8 @@ public actor MemoryProgramStore: ProgramStore {
         func insert(_ program: Program) { programs[program.id] = program }
         func replace(_ program: Program) { programs[program.id] = program }
         func delete(_ id: UUID) { programs[id] = nil }
-        func finishPairs(of programID: UUID, at: Date) {}
+        func finishPairs(of programID: UUID, at: Date) -> [MentoringPair] { [] }
+        func notify(_ notices: [Notice]) {}
         var guidance: [UUID: Guidance] = [:]
         func replaceGuidance(_ g: Guidance, of program: Program) { guidance[program.id] = g }
     }
@@ -333,7 +341,11 @@ public actor MemoryConcernStore: ConcernStore {
 
     public func isEnrolled(_ employeeID: String, in programID: UUID) -> Bool { programs.contains(programID) && enrolled.contains(employeeID) }
     public func programExists(_ programID: UUID) -> Bool { programs.contains(programID) }
-    public func insert(_ concern: Concern, code: String) { concerns.append((concern, code)) }
+    public var notices: [Notice] = []
+    public func insert(_ concern: Concern, code: String, notices: [Notice]) {
+        concerns.append((concern, code))
+        self.notices += notices
+    }
     public func concern(code: String) -> Concern? { concerns.first { $0.code == code }?.concern }
     public func concern(_ id: UUID, in programID: UUID) -> Concern? { concerns.first { $0.concern.id == id && $0.concern.programID == programID }?.concern }
     public func messages(of concernID: UUID) -> [ConcernMessage] { messages.filter { $0.concernID == concernID } }

@@ -30,6 +30,8 @@ import VaporTesting
                 ("/people/C1", [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .ok]),
                 ("/people/import", [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .ok]),
                 ("/messages", [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .ok]),
+                ("/me/messages", [.anonymous: .seeOther, .participant: .ok, .coordinator: .ok]),
+                ("/unsubscribe/\(String(repeating: "a", count: 43))/meeting_reminder", [.anonymous: .notFound, .participant: .notFound, .coordinator: .notFound]),
                 ("/programs", [.anonymous: .seeOther, .participant: .ok, .coordinator: .ok]),
                 ("/programs/new", [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .ok]),
                 ("/programs/\(program)", [.anonymous: .seeOther, .participant: .ok, .coordinator: .ok]),

@@ -50,7 +50,36 @@ public enum ICalendar {
         return lines.map(fold).joined(separator: "\r\n") + "\r\n"
     }
 
-    static func events(_ s: CalendarSeries) -> [String] {
+    /// An iTIP message (RFC 5546) for one pair's series, to go in an email (RFC 6047): `REQUEST` with
+    /// the whole series (as in the feed: the same UID, RRULE, VTIMEZONE and SEQUENCE) so that a calendar
+    /// offers to add or update it, or `CANCEL` of one meeting (its RECURRENCE-ID). Flipside is the
+    /// organiser; the two people attend, and no reply is asked for.
+    public static func itip(_ part: NoticeCalendar, organizer: (name: String, email: String), attendees: [(name: String, email: String)]) -> String {
+        let s = part.series
+        var lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Flipside//Reverse mentoring//EN", "CALSCALE:GREGORIAN", "METHOD:\(part.method.rawValue)"]
+        if let tz = TimeZone(identifier: s.rhythm.timeZone) { lines += timeZoneComponent(tz, year: s.rhythm.firstMeeting.date.year) }
+        let people = ["ORGANIZER;CN=\(parameter(organizer.name)):mailto:\(organizer.email)"]
+            + attendees.map { "ATTENDEE;CN=\(parameter($0.name));ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=FALSE:mailto:\($0.email)" }
+        switch part.method {
+        case .request:
+            lines += events(s, people: people)
+        case .cancel:
+            guard let occurrence = part.cancelled, let schedule = Schedule(s.rhythm) else { break }
+            let at = local(schedule.local(occurrence))
+            lines += ["BEGIN:VEVENT", "UID:\(s.uid)", "DTSTAMP:\(utc(s.changedAt))", "SEQUENCE:\(s.sequence)"] + people
+                + ["RECURRENCE-ID;TZID=\(s.rhythm.timeZone):\(at)", "DTSTART;TZID=\(s.rhythm.timeZone):\(at)", "DURATION:PT\(s.rhythm.minutes)M",
+                   "SUMMARY:\(escape(s.summary))", "STATUS:CANCELLED", "END:VEVENT"]
+        }
+        lines.append("END:VCALENDAR")
+        return lines.map(fold).joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// A parameter value (CN): quoted, without the characters a quoted value cannot hold (RFC 5545 3.2).
+    static func parameter(_ value: String) -> String {
+        "\"" + String(value.filter { $0 != "\"" && !$0.isNewline && $0.asciiValue.map { $0 >= 0x20 } ?? true }) + "\""
+    }
+
+    static func events(_ s: CalendarSeries, people: [String] = []) -> [String] {
         guard let schedule = Schedule(s.rhythm) else { return [] }
         let zone = s.rhythm.timeZone
         let stamp = utc(s.changedAt)
@@ -66,7 +95,7 @@ public enum ICalendar {
         // UNTIL is in UTC when DTSTART has a TZID (RFC 5545 3.3.10); an early end cuts the series there.
         let ends = [schedule.seriesEnd, s.endedAt].compactMap { $0 }.min()
         if let ends { rule += ";UNTIL=\(utc(ends.addingTimeInterval(-1)))" }
-        var lines = ["BEGIN:VEVENT", "UID:\(s.uid)", "DTSTAMP:\(stamp)", "LAST-MODIFIED:\(stamp)", "SEQUENCE:\(s.sequence)",
+        var lines = ["BEGIN:VEVENT", "UID:\(s.uid)", "DTSTAMP:\(stamp)", "LAST-MODIFIED:\(stamp)", "SEQUENCE:\(s.sequence)"] + people + [
                      "DTSTART;TZID=\(zone):\(local(start))", "DURATION:PT\(s.rhythm.minutes)M", "RRULE:\(rule)",
                      "SUMMARY:\(escape(s.summary))", "DESCRIPTION:\(escape(s.description))", "STATUS:CONFIRMED", "TRANSP:OPAQUE"]
         let cancelled = s.meetings.filter { $0.status == .cancelled }.map(\.occurrence).sorted()
@@ -75,7 +104,7 @@ public enum ICalendar {
         }
         lines.append("END:VEVENT")
         for moved in s.meetings where moved.status != .cancelled && moved.movedTo != nil {
-            lines += ["BEGIN:VEVENT", "UID:\(s.uid)", "DTSTAMP:\(stamp)", "SEQUENCE:\(s.sequence)",
+            lines += ["BEGIN:VEVENT", "UID:\(s.uid)", "DTSTAMP:\(stamp)", "SEQUENCE:\(s.sequence)"] + people + [
                       "RECURRENCE-ID;TZID=\(zone):\(local(schedule.local(moved.occurrence)))",
                       "DTSTART;TZID=\(zone):\(local(schedule.local(moved.movedTo!)))", "DURATION:PT\(s.rhythm.minutes)M",
                       "SUMMARY:\(escape(s.summary))", "DESCRIPTION:\(escape(s.description))", "STATUS:CONFIRMED", "END:VEVENT"]

@@ -43,7 +43,8 @@ public protocol ConcernStore: Sendable {
     func isEnrolled(_ employeeID: String, in programID: UUID) async throws -> Bool
     func programExists(_ programID: UUID) async throws -> Bool
     /// Stores the concern with its code (the store keeps only a hash of the code).
-    func insert(_ concern: Concern, code: String) async throws
+    /// Stores a new concern with the notices it causes (in one unit of work).
+    func insert(_ concern: Concern, code: String, notices: [Notice]) async throws
     func concern(code: String) async throws -> Concern?
     func concern(_ id: UUID, in programID: UUID) async throws -> Concern?
     func messages(of concernID: UUID) async throws -> [ConcernMessage]
@@ -82,7 +83,7 @@ public enum Concerns {
         guard try await store.isEnrolled(me, in: programID) else { throw ConcernError.notInProgram }
         let concern = Concern(programID: programID, raisedOn: CalendarDate.today(now: now), body: text)
         let code = newCode()
-        try await store.insert(concern, code: code)
+        try await store.insert(concern, code: code, notices: Notices.concernRaised(in: programID, now: now))
         return (concern, code)
     }
 

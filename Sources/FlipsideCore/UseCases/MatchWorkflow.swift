@@ -36,6 +36,8 @@ public protocol MatchingWork: Sendable {
     /// Holds the mentor's enrolment until the work ends, so that two units of work filling their places
     /// run one after the other.
     func holdMentor(_ employeeID: String, in programID: UUID) async throws
+    /// Queues messages with the change (`Notices` decides which).
+    func notify(_ notices: [Notice]) async throws
 }
 
 public protocol MatchingStore: Sendable {
@@ -404,6 +406,7 @@ public enum MatchWorkflow {
             }
             let events = pairs.map { PairEvent(pairID: $0.id, status: status, at: now, actor: actor.historyName, reason: "published from run \(runID.uuidString.lowercased().prefix(8))") }
             try await work.insertPairs(pairs, events: events)
+            try await work.notify(Notices.published(pairs, now: now))
             trace("publish: stored \(ContinuousClock.now - began)")
             if program.status == .matching { try await work.setProgramStatus(programID, .active) }
             return pairs
@@ -461,6 +464,7 @@ public enum MatchWorkflow {
                 if side == .mentee { pair.menteeAccepted = false } else { pair.mentorAccepted = false }
                 try await work.updatePair(pair, event: PairEvent(pairID: pair.id, status: .declined, at: now, actor: actor.historyName,
                                                                  reason: reason.isEmpty ? nil : reason))
+                try await work.notify(Notices.requestSettled(pair, now: now))
                 let rules = try await work.rules(in: pair.programID)
                 if !rules.contains(where: { $0.menteeID == pair.menteeID && $0.mentorID == pair.mentorID }) {
                     try await work.insertRule(PairRule(programID: pair.programID, kind: .exclusion, menteeID: pair.menteeID, mentorID: pair.mentorID,
@@ -478,11 +482,13 @@ public enum MatchWorkflow {
                 pair.mentorAccepted = true
                 try await work.updatePair(pair, event: PairEvent(pairID: pair.id, status: .accepted, at: now, actor: actor.historyName,
                                                                  reason: reason.isEmpty ? nil : reason))
+                try await work.notify(Notices.requestSettled(pair, now: now))
                 if taken + 1 >= places {
                     for var other in all where other.mentorID == pair.mentorID && other.status == .requested && other.id != pair.id {
                         other.status = .declined
                         try await work.updatePair(other, event: PairEvent(pairID: other.id, status: .declined, at: now, actor: "system",
                                                                           reason: "\(pair.mentorID)'s last place was filled"))
+                        try await work.notify(Notices.requestSettled(other, now: now))
                     }
                 }
                 return pair
@@ -556,6 +562,7 @@ public enum MatchWorkflow {
                                      score: problem.score(mentee: i, mentor: j) ?? 0, menteeAccepted: true, createdAt: now,
                                      expiresAt: now.addingTimeInterval(Double(program.settings.requestDays) * 86_400))
             try await work.insertPairs([pair], events: [PairEvent(pairID: pair.id, status: .requested, at: now, actor: actor.historyName)])
+            try await work.notify(Notices.requested(pair, now: now))
             return pair
         }
     }
@@ -566,6 +573,7 @@ public enum MatchWorkflow {
             guard let expires = pair.expiresAt, expires <= now else { continue }
             pair.status = .expired
             try await work.updatePair(pair, event: PairEvent(pairID: pair.id, status: .expired, at: expires, actor: "system", reason: "nobody answered in time"))
+            try await work.notify(Notices.requestSettled(pair, now: now))
         }
     }
 

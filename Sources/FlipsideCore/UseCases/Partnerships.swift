@@ -18,6 +18,8 @@ public protocol PartnershipWork: Sendable {
     func updatePair(_ pair: MentoringPair, event: PairEvent) async throws
     /// Bumps the calendar SEQUENCE of the pair's series.
     func bumpSequence(_ pairID: UUID) async throws
+    /// Queues messages with the change (`Notices` decides which).
+    func notify(_ notices: [Notice]) async throws
 }
 
 public protocol PartnershipStore: Sendable {
@@ -95,7 +97,9 @@ public enum Partnerships {
         try await store.atomically { work in
             let (p, side, author) = try await member(pairID, actor, work)
             try require(p, .draftAgreement, now: now)
-            return try await propose(draft, in: p, side: side, author: author, now: now, work: work)
+            let version = try await propose(draft, in: p, side: side, author: author, now: now, work: work)
+            try await work.notify(Notices.agreementProposed(version, in: p.pair, now: now))
+            return version
         }
     }
 
@@ -119,6 +123,7 @@ public enum Partnerships {
             if side == .mentee { version.menteeAcceptedAt = now } else { version.mentorAcceptedAt = now }
             try await work.updateAgreement(version)
             try await work.bumpSequence(pairID)
+            if version.isAgreed { try await work.notify(Notices.seriesChanged(p.pair, sequence: p.sequence + 1, now: now)) }
             if p.pair.status == .accepted {
                 var pair = p.pair
                 pair.status = .active
@@ -141,7 +146,9 @@ public enum Partnerships {
             let draft = AgreementDraft(goals: current.goals.map { .init(title: $0.title, kind: $0.kind.rawValue, success: $0.success, topic: $0.topic?.key) },
                                        cadence: r.cadence.rawValue, minutes: r.minutes, firstMeeting: r.firstMeeting.description, timeZone: r.timeZone,
                                        endDate: nil, channel: r.channel.rawValue, visibility: current.visibility.rawValue, pledgeAccepted: pledgeAccepted)
-            return try await propose(draft, in: p, side: side, author: author, now: now, work: work)
+            let version = try await propose(draft, in: p, side: side, author: author, now: now, work: work)
+            try await work.notify(Notices.agreementProposed(version, in: p.pair, now: now))
+            return version
         }
     }
 
@@ -178,7 +185,10 @@ public enum Partnerships {
             let log = MeetingLog(pairID: pairID, occurrence: occurrence, status: status, movedTo: status == .cancelled ? nil : moved,
                                  loggedBy: author, loggedAt: now)
             try await work.saveMeeting(log)
-            if status == .moved || status == .cancelled || (earlier?.status == .cancelled) { try await work.bumpSequence(pairID) }
+            if status == .moved || status == .cancelled || (earlier?.status == .cancelled) {
+                try await work.bumpSequence(pairID)
+                try await work.notify(Notices.seriesChanged(p.pair, sequence: p.sequence + 1, cancelled: status == .cancelled ? occurrence : nil, now: now))
+            }
             return log
         }
     }
@@ -342,6 +352,7 @@ public enum Partnerships {
             guard var action = p.actions.first(where: { $0.id == actionID }), action.authorID == author else {
                 throw PartnershipError.notFound("Action")
             }
+            let wasDone = action.status == .done
             var problems: [FieldProblem] = []
             if let raw = status {
                 if let s = ActionStatus(rawValue: raw) {
@@ -355,6 +366,7 @@ public enum Partnerships {
             guard problems.isEmpty else { throw PartnershipError.invalid(problems) }
             action.updatedAt = now
             try await work.updateAction(action)
+            if !wasDone { try await work.notify(Notices.actionDone(action, in: p.pair, now: now)) }
             if let text {
                 try await work.insertText(PairText(pairID: pairID, kind: .actionOutcome, authorID: author, visibility: action.visibility,
                                                    body: text.body, createdAt: now, about: .action(action.id)))
@@ -378,6 +390,7 @@ public enum Partnerships {
             pair.status = .ended
             try await work.updatePair(pair, event: PairEvent(pairID: pairID, status: .ended, at: now, actor: actor.historyName, reason: words))
             try await work.bumpSequence(pairID)
+            if p.current?.isAgreed == true { try await work.notify(Notices.seriesChanged(pair, sequence: p.sequence + 1, now: now)) }
             return pair
         }
     }

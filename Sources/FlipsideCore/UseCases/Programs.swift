@@ -14,7 +14,9 @@ public protocol ProgramWork: Sendable {
     func delete(_ id: UUID) async throws
     /// A closing program's pairs: those on (accepted, active) complete, those still open (requested,
     /// proposed) end, each with a line in its history.
-    func finishPairs(of programID: UUID, at: Date) async throws
+    func finishPairs(of programID: UUID, at: Date) async throws -> [MentoringPair]
+    /// Queues messages with the change (`Notices` decides which).
+    func notify(_ notices: [Notice]) async throws
     /// Replaces the program's guidance for both sides (with an audit line).
     func replaceGuidance(_ guidance: Guidance, of program: Program) async throws
 }
@@ -58,7 +60,10 @@ public enum Programs {
             guard var program = try await work.heldProgram(id) else { throw ProgramError.notFound }
             try program.transition(to: status)
             try await work.replace(program)
-            if status == .closed { try await work.finishPairs(of: id, at: now) }
+            if status == .closed {
+                let finished = try await work.finishPairs(of: id, at: now)
+                try await work.notify(Notices.programClosed(id, pairs: finished, now: now))
+            }
             return program
         }
     }

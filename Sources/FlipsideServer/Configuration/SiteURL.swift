@@ -42,6 +42,8 @@ enum SiteURL {
     case readConcern
     case health(UUID)
     case guidance(UUID)
+    case messagePreferences
+    case unsubscribe(token: String, kind: String)
 
     var path: String {
         switch self {
@@ -98,6 +100,8 @@ enum SiteURL {
         case .readConcern: return "/concerns/read"
         case let .health(id): return SiteURL.program(id).path + "/health"
         case let .guidance(id): return SiteURL.program(id).path + "/guidance"
+        case .messagePreferences: return "/me/messages"
+        case let .unsubscribe(token, kind): return "/unsubscribe/\(token)/\(kind)"
         }
     }
 

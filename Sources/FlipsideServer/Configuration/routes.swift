@@ -64,6 +64,7 @@ func routes(_ app: Application) throws {
     OutcomesWebController().register(web)
     AuditController().register(web: web, api: authed)
     MessagesWebController().register(web)
+    MessagePreferencesController().register(web: web, api: authed)
     PersonalDataController().register(web: web, api: authed)
     InvitationWebController().register(web)
 }

@@ -1,6 +1,7 @@
 import Fluent
 import FlipsideCore
 import Foundation
+import SQLKit
 import Vapor
 
 /// The outbox's delivery job: renders each due message when it goes (so a sign-in link is made at the
@@ -49,9 +50,15 @@ enum MessageDelivery {
             app.logger.warning("Message \(row.kind) to \(who) refused for good: \(failure)")
         } catch let failure as SMTPFailure {
             try await retry(row, reason: failure.description, app: app, db: db)
-        } catch let gone as MessageGone {
-            try await Messages.record(row.id, status: .failed, subject: nil, error: gone.reason, nextAt: nil, now: now, on: db)
-            app.logger.info("Message \(row.kind) to \(who) not sent: \(gone.reason)")
+        } catch let gone as NoticeReading.Withdrawn {
+            try await Messages.record(row.id, status: .withdrawn, subject: nil, error: gone.reason, nextAt: nil, now: now, on: db)
+            app.logger.info("Message \(row.kind) to \(who) withdrawn: \(gone.reason)")
+        } catch let deadline as WorkDeadline.Passed {
+            throw deadline
+        } catch {
+            // Anything else (the database, say) is tried again like a lost connection. Only the error's
+            // type is kept: a database error's text can quote the values it was given.
+            try await retry(row, reason: "could not be prepared (\(type(of: error)))", app: app, db: db)
         }
     }
 
@@ -68,46 +75,148 @@ enum MessageDelivery {
         app.logger.notice("Message \(row.kind) to \(who) not sent now (\(reason)); next attempt at \(SiteDates.minute(next))")
     }
 
-    /// What is no longer to be sent (the person left, the program is gone): the message ends there.
-    struct MessageGone: Error { var reason: String }
-
     static func render(_ row: Messages.Row, app: Application, db: any Database, now: Date) async throws -> Rendered {
-        guard let kind = Messages.Kind(rawValue: row.kind) else { throw MessageGone(reason: "unknown kind \(row.kind)") }
-        switch kind {
-        case .invitation:
-            guard let employeeID = row.employee_id, let programID = row.program_id,
-                  let program = try await ProgramModel.find(programID, on: db)?.program else { throw MessageGone(reason: "the program is gone") }
-            guard let person = try await PeopleService(db: db).find(employeeID), person.status.keepsAccess else {
-                throw MessageGone(reason: "the person has left the organisation")
-            }
-            let subject = "You are invited to \(program.name)"
-            guard let smtp = app.appConfig.smtp else { return Rendered(subject: subject, mail: nil) }
-            guard let base = app.appConfig.linkBase else {
-                throw SMTPFailure(kind: .configuration, step: "render", code: nil, reason: "BASE_URL is not set, so there is no link to send")
-            }
-            let store = FluentSignInLinkStore(db: db, accounts: AccountService(app: app, db: db))
-            let (token, expires) = try await SignInLinks.issue(for: employeeID, actor: .system, now: now, store: store)
-            let url = base + SiteURL.invitation(token: token).path
-            let text = """
-                Hello \(person.name),
-
-                You are enrolled in \(program.name), a reverse-mentoring program. Set your password and sign in here \
-                (the link works once, until \(SiteDates.minute(expires))):
-
-                \(url)
-
-                If you did not expect this message, you can ignore it.
-                """
-            let html = """
-                <p>Hello \(Charts.escape(person.name)),</p>
-                <p>You are enrolled in <strong>\(Charts.escape(program.name))</strong>, a reverse-mentoring program. \
-                Set your password and sign in here (the link works once, until \(SiteDates.minute(expires))):</p>
-                <p><a href="\(Charts.escape(url))">Set your password and sign in</a></p>
-                <p>If you did not expect this message, you can ignore it.</p>
-                """
-            let mail = MailMessage(from: smtp.from, to: [MailAddress(row.email, name: person.name)], subject: subject, text: text, html: html,
-                                   messageID: "\(row.id.uuidString.lowercased())@\(smtp.heloName)", date: now)
-            return Rendered(subject: subject, mail: mail)
+        guard let kind = NoticeKind(rawValue: row.kind) else { throw NoticeReading.Withdrawn(reason: "unknown kind \(row.kind)") }
+        if try await MessagePreferences.channel(kind, of: row.recipient, on: db) == .none {
+            throw NoticeReading.Withdrawn(reason: "switched off by its recipient")
         }
+        guard let programID = row.program_id, let program = try await ProgramModel.find(programID, on: db)?.program else {
+            throw NoticeReading.Withdrawn(reason: "the program is gone")
+        }
+        var person: Person?
+        if let employeeID = row.employee_id {
+            person = try await PeopleService(db: db).find(employeeID)
+            guard person?.status.keepsAccess == true else { throw NoticeReading.Withdrawn(reason: "the person has left the organisation") }
+        }
+        if kind == .invitation {
+            return try await invitation(row, person: person, program: program, app: app, db: db, now: now)
+        }
+        let content: NoticeContent
+        switch kind {
+        case .digest:
+            let week = row.ref ?? ""
+            content = try NoticeReading.digest(program: program, counts: try await digestCounts(programID, now: now, db: db), week: week).get()
+        case .concernWaiting:
+            content = try NoticeReading.concernWaiting(program: program, waiting: try await concernsWaiting(programID, db: db)).get()
+        default:
+            guard let pairID = row.pair_id, let recipient = row.employee_id,
+                  let sealed = try await PartnershipReads(db: db).partnership(pairID) else { throw NoticeReading.Withdrawn(reason: "the pair is gone") }
+            let ids = try await PartnershipReads(db: db).members(of: pairID)
+            let names = try await PeopleService(db: db).find(ids).mapValues(\.name)
+            let zone = person.flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: "UTC")!
+            content = try NoticeReading.participant(kind, ref: row.ref, recipient: recipient, partnership: sealed, names: names, zone: zone, now: now).get()
+        }
+        guard let smtp = app.appConfig.smtp else { return Rendered(subject: content.subject, mail: nil) }
+        guard let base = app.appConfig.linkBase else {
+            throw SMTPFailure(kind: .configuration, step: "render", code: nil, reason: "BASE_URL is not set, so there is no link to send")
+        }
+        let unsubscribe: String? = try await {
+            guard kind.optional, let recipient = row.recipient else { return nil }
+            return base + SiteURL.unsubscribe(token: try await MessagePreferences.token(for: recipient, now: now, on: db), kind: kind.rawValue).path
+        }()
+        var mail = compose(content, to: MailAddress(row.email, name: person?.name), program: program, base: base, unsubscribe: unsubscribe,
+                           kind: kind, smtp: smtp, id: row.id, now: now)
+        if let part = content.calendar {
+            var attendees: [(name: String, email: String)] = []
+            if let pairID = row.pair_id {
+                for id in try await PartnershipReads(db: db).members(of: pairID) {
+                    if let p = try await PeopleService(db: db).find(id), MailAddress.plausible(p.email) { attendees.append((p.name, p.email)) }
+                }
+            }
+            mail.calendar = (part.method.rawValue, ICalendar.itip(part, organizer: ("Flipside", smtp.from.address), attendees: attendees))
+        }
+        return Rendered(subject: content.subject, mail: mail)
+    }
+
+    /// The mail around a message's content: the greeting, its sentences, one link to where the person
+    /// acts, the program's name, and (for what can be switched off) the one-click unsubscribe headers
+    /// (RFC 8058) and link. Plain text and HTML say the same.
+    static func compose(_ content: NoticeContent, to: MailAddress, program: Program, base: String, unsubscribe: String?,
+                        kind: NoticeKind, smtp: SMTPSettings, id: UUID, now: Date) -> MailMessage {
+        let link = content.action.map { ($0.label, base + path($0.target)) }
+        let manage = base + SiteURL.messagePreferences.path
+        var text = content.greeting.map { "Hello \($0),\n\n" } ?? "Hello,\n\n"
+        text += content.paragraphs.joined(separator: "\n\n")
+        if let (label, url) = link { text += "\n\n\(label): \(url)" }
+        text += "\n\n-- \nFlipside, \(program.name)\n"
+        if let unsubscribe { text += "You get this because of \"\(kind.label)\" in your settings. Stop these: \(unsubscribe)\nAll your choices: \(manage)\n" }
+        var html = "<p>" + Charts.escape(content.greeting.map { "Hello \($0)," } ?? "Hello,") + "</p>\n"
+        html += content.paragraphs.map { "<p>\(Charts.escape($0))</p>" }.joined(separator: "\n")
+        if let (label, url) = link { html += "\n<p><a href=\"\(Charts.escape(url))\">\(Charts.escape(label))</a></p>" }
+        html += "\n<hr>\n<p style=\"color:#444;font-size:90%\">Flipside, \(Charts.escape(program.name))"
+        if let unsubscribe {
+            html += "<br>You get this because of “\(Charts.escape(kind.label))” in your settings. <a href=\"\(Charts.escape(unsubscribe))\">Stop these</a> · "
+                + "<a href=\"\(Charts.escape(manage))\">All your choices</a>"
+        }
+        html += "</p>"
+        var mail = MailMessage(from: smtp.from, to: [to], subject: content.subject, text: text, html: html,
+                               messageID: "\(id.uuidString.lowercased())@\(smtp.heloName)", date: now)
+        if let unsubscribe {
+            mail.headers += [("List-Unsubscribe", "<\(unsubscribe)>"), ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")]
+        }
+        mail.headers.append(("Auto-Submitted", "auto-generated"))
+        return mail
+    }
+
+    static func path(_ target: NoticeTarget) -> String {
+        switch target {
+        case let .pair(id): return SiteURL.pair(id).path
+        case let .program(id): return SiteURL.program(id).path
+        case let .chooseMentor(id): return SiteURL.chooseMentor(id).path
+        case .impact: return SiteURL.impact.path
+        case let .concerns(id): return SiteURL.concerns(id).path
+        case let .health(id): return SiteURL.health(id).path
+        }
+    }
+
+    /// The sign-in invitation: a link made now, good once.
+    static func invitation(_ row: Messages.Row, person: Person?, program: Program, app: Application, db: any Database, now: Date) async throws -> Rendered {
+        guard let person, let employeeID = row.employee_id else { throw NoticeReading.Withdrawn(reason: "the person is gone") }
+        let subject = "You are invited to \(program.name)"
+        guard let smtp = app.appConfig.smtp else { return Rendered(subject: subject, mail: nil) }
+        guard let base = app.appConfig.linkBase else {
+            throw SMTPFailure(kind: .configuration, step: "render", code: nil, reason: "BASE_URL is not set, so there is no link to send")
+        }
+        let store = FluentSignInLinkStore(db: db, accounts: AccountService(app: app, db: db))
+        let (token, expires) = try await SignInLinks.issue(for: employeeID, actor: .system, now: now, store: store)
+        let content = NoticeContent(subject: subject, greeting: person.name, paragraphs: [
+            "You are enrolled in \(program.name), a reverse-mentoring program. Set your password and sign in with the link below (it works once, until \(SiteDates.minute(expires))).",
+            "If you did not expect this message, you can ignore it.",
+        ], action: ("Set your password and sign in", .program(program.id)))
+        var mail = compose(content, to: MailAddress(row.email, name: person.name), program: program, base: base, unsubscribe: nil,
+                           kind: .invitation, smtp: smtp, id: row.id, now: now)
+        // The link is the invitation's own, not a page's.
+        let url = base + SiteURL.invitation(token: token).path
+        mail.text = mail.text.replacingOccurrences(of: base + SiteURL.program(program.id).path, with: url)
+        mail.html = mail.html?.replacingOccurrences(of: Charts.escape(base + SiteURL.program(program.id).path), with: Charts.escape(url))
+        return Rendered(subject: subject, mail: mail)
+    }
+
+    /// A program's week for its digest: pairs flagged now, proposals declined and agreements waiting
+    /// over 7 days in the last week, concerns waiting for a reply.
+    static func digestCounts(_ programID: UUID, now: Date, db: any Database) async throws -> NoticeReading.DigestCounts {
+        let sql = db as! any SQLDatabase
+        let weekAgo = now.addingTimeInterval(-7 * 86_400)
+        let flags = try await PartnershipReads(db: db).forHealth(in: programID)
+        let flagged = try PartnershipReading.health(flags, actor: .system, now: now).filter { h in h.flags.contains { $0.since >= weekAgo } }.count
+        struct N: Decodable { var n: Int }
+        let declined = try await sql.raw("""
+            SELECT COUNT(*) AS n FROM \(ident: MatchingTables.events) e JOIN \(ident: MatchingTables.pairs) p ON p.id = e.pair_id
+            WHERE p.program_id = \(bind: programID) AND p.source = \(bind: PairSource.run.rawValue) AND e.status = \(bind: PairStatus.declined.rawValue)
+              AND e.at >= \(bind: weekAgo.timeIntervalSince1970)
+            """).first(decoding: N.self)?.n ?? 0
+        let waiting = try await sql.raw("""
+            SELECT COUNT(DISTINCT a.pair_id) AS n FROM \(ident: PartnershipTables.agreements) a JOIN \(ident: MatchingTables.pairs) p ON p.id = a.pair_id
+            WHERE p.program_id = \(bind: programID) AND p.status IN (\(binds: [PairStatus.accepted.rawValue, PairStatus.active.rawValue]))
+              AND (a.mentee_accepted_at IS NULL OR a.mentor_accepted_at IS NULL) AND a.created_at <= \(bind: weekAgo.timeIntervalSince1970)
+              AND a.number = (SELECT MAX(b.number) FROM \(ident: PartnershipTables.agreements) b WHERE b.pair_id = a.pair_id)
+            """).first(decoding: N.self)?.n ?? 0
+        return NoticeReading.DigestCounts(newFlags: flagged, declinedProposals: declined, agreementsWaiting: waiting,
+                                          concernsWaiting: try await concernsWaiting(programID, db: db))
+    }
+
+    static func concernsWaiting(_ programID: UUID, db: any Database) async throws -> Int {
+        try await (db as! any SQLDatabase).select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from(PartnershipTables.concerns)
+            .where("program_id", .equal, programID).where("answered", .equal, false).first()?.decode(column: "n", as: Int.self) ?? 0
     }
 }

@@ -17,17 +17,15 @@ enum Messages {
     /// How long a message may stay `sending` before it counts as abandoned by a worker that died.
     static let abandonedAfter: TimeInterval = 600
 
-    enum Kind: String, Sendable, CaseIterable {
-        /// A sign-in link for someone enrolled in a program who has no login yet.
-        case invitation
-    }
-
     enum Status: String, Sendable, CaseIterable {
         case queued, sending, sent
         /// No `SMTP_URL`: kept here and shown, not sent.
         case kept
         /// Refused for good, or given up after the retries.
         case failed
+        /// No longer true when it was due (the meeting moved, the pair ended, the person left) or
+        /// switched off by its recipient: not sent.
+        case withdrawn
     }
 
     struct Row: Codable, Sendable {
@@ -35,8 +33,11 @@ enum Messages {
         var kind: String
         var dedupe_key: String
         var employee_id: String?
+        var recipient: String?
         var email: String
         var program_id: UUID?
+        var pair_id: UUID?
+        var ref: String?
         var subject: String?
         var status: String
         var attempts: Int
@@ -46,16 +47,93 @@ enum Messages {
         var sent_at: Double?
     }
 
-    /// Queues a message inside the caller's transaction; `false` when one under `key` exists already.
-    static func queue(_ kind: Kind, to email: String, employeeID: String?, programID: UUID?, key: String, now: Date, on db: any Database) async throws -> Bool {
+    /// A message about to be queued: for whom (recipient key and address), about what, under which key.
+    struct Pending: Sendable {
+        var kind: NoticeKind
+        var recipient: String
+        var employeeID: String?
+        var email: String
+        var programID: UUID?
+        var pairID: UUID?
+        var ref: String?
+        var key: String
+        var dueAt: Date
+        var madeAt: Date
+    }
+
+    /// Queues Core's notices inside the caller's transaction: each person's address read from their HR
+    /// record (nobody who left, no address that cannot take mail), each coordinator for a notice to the
+    /// coordinators. Returns how many were new (a notice already queued under its key is not again).
+    @discardableResult
+    static func queue(_ notices: [Notice], on db: any Database) async throws -> Int {
+        guard !notices.isEmpty else { return 0 }
         let sql = db as! any SQLDatabase
-        let inserted = try await sql.raw("""
-            INSERT INTO \(ident: table) (id, kind, dedupe_key, employee_id, email, program_id, status, attempts, next_at, created_at)
-            VALUES (\(bind: UUID()), \(bind: kind.rawValue), \(bind: key), \(bind: employeeID), \(bind: email), \(bind: programID),
-                    \(bind: Status.queued.rawValue), 0, \(bind: now.timeIntervalSince1970), \(bind: now.timeIntervalSince1970))
-            ON CONFLICT (dedupe_key) DO NOTHING RETURNING id
-            """).first() != nil
-        if inserted { try await Outbox.enqueue(.deliverMessages, dedupeKey: Outbox.Kind.deliverMessages.rawValue, runAt: now, on: db) }
+        var addresses: [String: String] = [:]
+        let people = Array(Set(notices.compactMap { if case let .person(id) = $0.recipient { return id } else { return nil } }))
+        struct Person: Decodable { var employee_id: String; var email: String; var status: String }
+        for chunk in stride(from: 0, to: people.count, by: 500).map({ Array(people[$0..<min($0 + 500, people.count)]) }) {
+            for p in try await sql.raw("""
+                SELECT employee_id, email, status FROM \(ident: PersonModel.schema) WHERE employee_id IN (\(binds: chunk))
+                """).all(decoding: Person.self) where (EmploymentStatus(rawValue: p.status)?.keepsAccess ?? false) && MailAddress.plausible(p.email) {
+                addresses[p.employee_id] = p.email
+            }
+        }
+        var coordinators: [(recipient: String, employeeID: String?, email: String)] = []
+        if notices.contains(where: { $0.recipient == .coordinators }) {
+            struct Login: Decodable { var id: UUID; var email: String; var employee_id: String? }
+            coordinators = try await sql.raw("""
+                SELECT id, email, employee_id FROM \(ident: UserModel.schema) WHERE role = \(bind: UserRole.coordinator.rawValue) ORDER BY email
+                """).all(decoding: Login.self).filter { MailAddress.plausible($0.email) }
+                .map { (MessagePreferences.recipient(employeeID: $0.employee_id, login: $0.id), $0.employee_id, $0.email) }
+        }
+        var pending: [Pending] = []
+        for notice in notices {
+            switch notice.recipient {
+            case let .person(id):
+                guard let email = addresses[id] else { continue }
+                pending.append(Pending(kind: notice.kind, recipient: id, employeeID: id, email: email, programID: notice.programID,
+                                       pairID: notice.pairID, ref: notice.ref, key: notice.key(for: id), dueAt: notice.dueAt, madeAt: notice.madeAt))
+            case .coordinators:
+                for c in coordinators {
+                    pending.append(Pending(kind: notice.kind, recipient: c.recipient, employeeID: c.employeeID, email: c.email, programID: notice.programID,
+                                           pairID: notice.pairID, ref: notice.ref, key: notice.key(for: c.recipient), dueAt: notice.dueAt, madeAt: notice.madeAt))
+                }
+            }
+        }
+        return try await insert(pending, on: db)
+    }
+
+    /// Inserts messages (under their keys, once) and schedules the delivery run for when each falls due.
+    @discardableResult
+    static func insert(_ pending: [Pending], on db: any Database) async throws -> Int {
+        let sql = db as! any SQLDatabase
+        var inserted = 0
+        var due = Set<Int>()
+        for start in stride(from: 0, to: pending.count, by: 200) {
+            let chunk = pending[start..<min(start + 200, pending.count)]
+            let values = SQLList(chunk.map { m -> SQLQueryString in
+                """
+                (\(bind: UUID()), \(bind: m.kind.rawValue), \(bind: m.key), \(bind: m.employeeID), \(bind: m.recipient), \(bind: m.email), \(bind: m.programID),
+                 \(bind: m.pairID), \(bind: m.ref), \(bind: Status.queued.rawValue), 0, \(bind: m.dueAt.timeIntervalSince1970), \(bind: m.madeAt.timeIntervalSince1970))
+                """
+            })
+            struct Inserted: Decodable { var next_at: Double; var created_at: Double }
+            let rows = try await sql.raw("""
+                INSERT INTO \(ident: table) (id, kind, dedupe_key, employee_id, recipient, email, program_id, pair_id, ref, status, attempts, next_at, created_at)
+                VALUES \(values) ON CONFLICT (dedupe_key) DO NOTHING RETURNING next_at, created_at
+                """).all(decoding: Inserted.self)
+            inserted += rows.count
+            // Due at once (made when due) or later, at its own time.
+            for row in rows { due.insert(row.next_at <= row.created_at ? 0 : Int(row.next_at.rounded(.up))) }
+        }
+        let soonest = pending.map(\.madeAt).min() ?? .distantPast
+        for at in due {
+            if at == 0 {
+                try await Outbox.enqueue(.deliverMessages, dedupeKey: Outbox.Kind.deliverMessages.rawValue, runAt: soonest, on: db)
+            } else {
+                try await Outbox.enqueue(.deliverMessages, dedupeKey: "\(Outbox.Kind.deliverMessages.rawValue)@\(at)", runAt: Date(timeIntervalSince1970: Double(at)), on: db)
+            }
+        }
         return inserted
     }
 
@@ -133,7 +211,8 @@ struct FluentProgramInvitationStore: ProgramInvitationStore {
         }
 
         func queueInvitation(to invitee: Invitee, programID: UUID, key: String, now: Date) async throws -> Bool {
-            let queued = try await Messages.queue(.invitation, to: invitee.email, employeeID: invitee.employeeID, programID: programID, key: key, now: now, on: tx)
+            let queued = try await Messages.insert([Messages.Pending(kind: .invitation, recipient: invitee.employeeID, employeeID: invitee.employeeID,
+                                                                     email: invitee.email, programID: programID, key: key, dueAt: now, madeAt: now)], on: tx) == 1
             if queued { try await audit.record(.invitationQueued, "person", invitee.employeeID, "sign-in invitation queued", on: tx) }
             return queued
         }

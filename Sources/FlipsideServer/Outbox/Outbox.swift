@@ -23,6 +23,8 @@ enum Outbox {
         case computeMatchRun = "compute_match_run"
         /// Renders and sends the messages that are due (`Messages`).
         case deliverMessages = "deliver_messages"
+        /// Queues the reminders of the coming hour (`ReminderPlanner`), then asks for the next hour's run.
+        case planReminders = "plan_reminders"
     }
 
     /// A claimed job.

@@ -27,15 +27,18 @@ public struct OutboxWorker: Sendable {
         self.renewEvery = renewEvery ?? .milliseconds(Int64(app.appConfig.outboxLease * 1000 / 3))
         var handlers: [String: Handler] = [Outbox.Kind.cleanUpExpired.rawValue: Self.cleanUpExpired(loginWindow: app.appConfig.loginWindow),
                                            Outbox.Kind.computeMatchRun.rawValue: Self.computeMatchRun(clock: app.clock, background: { BackgroundDatabase.handle(for: app) }),
-                                           Outbox.Kind.deliverMessages.rawValue: MessageDelivery.handler(app: app)]
+                                           Outbox.Kind.deliverMessages.rawValue: MessageDelivery.handler(app: app),
+                                           Outbox.Kind.planReminders.rawValue: ReminderPlanner.handler]
         handlers.merge(extraHandlers) { _, extra in extra }
         self.handlers = handlers
     }
 
-    /// Claims and runs due jobs until none is left; returns how many ran (succeeded or not).
+    /// Claims and runs due jobs until none is left; returns how many ran (succeeded or not). With
+    /// `planning`, first makes sure this hour's reminder planning is asked for (a running worker does).
     @discardableResult
-    public func drain(batch: Int = 20) async throws -> Int {
+    public func drain(batch: Int = 20, planning: Bool = false) async throws -> Int {
         var ran = 0
+        if planning { try await ReminderPlanner.ensureScheduled(now: app.clock.now, on: app.db) }
         while true {
             let jobs = try await Outbox.claim(limit: batch, lease: lease, now: app.clock.now, on: app.db)
             if jobs.isEmpty { return ran }
@@ -69,7 +72,7 @@ public struct OutboxWorker: Sendable {
     /// Drains every `interval` until the task is cancelled; a failing drain is logged and tried again.
     public func run(every interval: Duration = .seconds(15)) async {
         while !Task.isCancelled {
-            do { try await drain() } catch { app.logger.error("Outbox worker: \(String(describing: error))") }
+            do { try await drain(planning: true) } catch { app.logger.error("Outbox worker: \(String(describing: error))") }
             try? await Task.sleep(for: interval)
         }
     }

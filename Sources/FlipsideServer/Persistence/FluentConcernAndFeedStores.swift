@@ -15,11 +15,14 @@ struct FluentConcernStore: ConcernStore {
 
     func programExists(_ programID: UUID) async throws -> Bool { try await ProgramModel.find(programID, on: db) != nil }
 
-    func insert(_ concern: Concern, code: String) async throws {
-        try await sql.insert(into: PartnershipTables.concerns)
-            .columns("id", "program_id", "raised_on", "body", "code_hash", "answered")
-            .values(SQLBind(concern.id), SQLBind(concern.programID), SQLBind(concern.raisedOn.description), SQLBind(concern.body),
-                    SQLBind(TokenHash.of(code)), SQLBind(false)).run()
+    func insert(_ concern: Concern, code: String, notices: [Notice]) async throws {
+        try await db.writeTransaction { tx in
+            try await (tx as! any SQLDatabase).insert(into: PartnershipTables.concerns)
+                .columns("id", "program_id", "raised_on", "body", "code_hash", "answered")
+                .values(SQLBind(concern.id), SQLBind(concern.programID), SQLBind(concern.raisedOn.description), SQLBind(concern.body),
+                        SQLBind(TokenHash.of(code)), SQLBind(false)).run()
+            try await Messages.queue(notices, on: tx)
+        }
     }
 
     func concern(code: String) async throws -> Concern? {

@@ -192,6 +192,8 @@ struct FluentMatchingStore: MatchingStore {
                 """).all()
         }
 
+        func notify(_ notices: [Notice]) async throws { try await Messages.queue(notices, on: tx) }
+
     }
 
     /// Adds to pairs' histories, 1,000 rows per statement (within both databases' bind-parameter limits).

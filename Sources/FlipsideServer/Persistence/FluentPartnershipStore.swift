@@ -82,5 +82,7 @@ struct FluentPartnershipStore: PartnershipStore {
         func bumpSequence(_ pairID: UUID) async throws {
             try await sql.raw("UPDATE \(ident: MatchingTables.pairs) SET calendar_sequence = calendar_sequence + 1 WHERE id = \(bind: pairID)").run()
         }
+
+        func notify(_ notices: [Notice]) async throws { try await Messages.queue(notices, on: tx) }
     }
 }

@@ -77,17 +77,22 @@ struct FluentProgramStore: ProgramStore {
             try await audit.record(.programDeleted, "program", id.uuidString.lowercased(), name, on: tx)
         }
 
-        func finishPairs(of programID: UUID, at: Date) async throws {
+        func finishPairs(of programID: UUID, at: Date) async throws -> [MentoringPair] {
             let sql = tx as! any SQLDatabase
+            var finished: [MentoringPair] = []
             for (from, to, reason) in [(PairStatus.allCases.filter(\.isRunning), PairStatus.completed, "The program closed"),
                                        (PairStatus.allCases.filter(\.isUnanswered), .ended, "The program closed before this pair was answered")] {
                 let ids = try await sql.raw("""
                     UPDATE \(ident: MatchingTables.pairs) SET status = \(bind: to.rawValue), calendar_sequence = calendar_sequence + 1
-                    WHERE program_id = \(bind: programID) AND status IN (\(binds: from.map(\.rawValue))) RETURNING id
-                    """).all().map { try $0.decode(column: "id", as: UUID.self) }
-                try await FluentMatchingStore.insert(ids.map { PairEvent(pairID: $0, status: to, at: at, actor: "system", reason: reason) }, on: sql)
+                    WHERE program_id = \(bind: programID) AND status IN (\(binds: from.map(\.rawValue))) RETURNING *
+                    """).all().map { try $0.decode(model: PairRow.self).pair }
+                try await FluentMatchingStore.insert(ids.map { PairEvent(pairID: $0.id, status: to, at: at, actor: "system", reason: reason) }, on: sql)
+                finished += ids
             }
+            return finished
         }
+
+        func notify(_ notices: [Notice]) async throws { try await Messages.queue(notices, on: tx) }
 
         /// A write whose unique name rule fired: another program took the name at the same moment.
         private static func nameTaken(_ name: String, _ write: () async throws -> Void) async throws {

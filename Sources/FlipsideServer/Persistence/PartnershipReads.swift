@@ -15,6 +15,14 @@ struct PartnershipReads: PartnershipReadStore {
         return try await load(try row.decode(model: PairRow.self).pair, sequence: try row.decode(column: "calendar_sequence", as: Int.self))
     }
 
+    /// The pair's two people (mentee first), for addressing them.
+    func members(of pairID: UUID) async throws -> [String] {
+        struct Row: Decodable { var mentee_id: String; var mentor_id: String }
+        guard let row = try await sql.select().column("mentee_id").column("mentor_id").from(MatchingTables.pairs).where("id", .equal, pairID)
+            .first(decoding: Row.self) else { return [] }
+        return [row.mentee_id, row.mentor_id]
+    }
+
     func load(_ pair: MentoringPair, sequence: Int) async throws -> Unredacted<Partnership>? {
         guard let program = try await ProgramModel.find(pair.programID, on: db)?.program else { return nil }
         let enrolments = EnrolmentService(db: db)
@@ -45,7 +53,8 @@ struct PartnershipReads: PartnershipReadStore {
     /// Many pairs' partnerships at once, for figures: agreements (without their goals' words), meetings,
     /// check-ins and actions read in bulk (500 pairs a query), and of the texts only the insights' ids and
     /// times — never any words.
-    func forFigures(_ pairs: [MentoringPair], in program: Program, insights: Bool = true) async throws -> [Partnership] {
+    /// `allMeetings` reads moved and missed meetings too (reminders need a moved meeting's new time).
+    func forFigures(_ pairs: [MentoringPair], in program: Program, insights: Bool = true, allMeetings: Bool = false) async throws -> [Partnership] {
         guard !pairs.isEmpty else { return [] }
         struct InsightRow: Decodable { var id: UUID; var pair_id: UUID; var author_id: String; var created_at: Double }
         // Only the columns figures use (a check-in's progress per goal is JSON, costly to read 40,000 times).
@@ -69,7 +78,7 @@ struct PartnershipReads: PartnershipReadStore {
             }
             // Figures count held meetings and leave cancelled ones out of the planned: the other logs do not change them.
             for row in try await sql.select().columns("pair_id", "occurrence", "status", "moved_to").from(PartnershipTables.meetings)
-                .where("pair_id", .in, chunk).where("status", .in, [MeetingStatus.held.rawValue, MeetingStatus.cancelled.rawValue])
+                .where("pair_id", .in, chunk).where("status", .in, (allMeetings ? MeetingStatus.allCases : [.held, .cancelled]).map(\.rawValue))
                 .all(decoding: MeetingFacts.self) {
                 c.meetings[row.pair_id, default: []].append(MeetingLog(pairID: row.pair_id, occurrence: Date(timeIntervalSince1970: row.occurrence),
                                                                        status: MeetingStatus(rawValue: row.status) ?? .held,

@@ -77,6 +77,8 @@ enum PersonalData {
             try await AccessEnding.end(for: [employeeID], on: tx)
             try await UserModel.logins(of: person, on: tx).delete()
             try await sql.delete(from: PartnershipTables.feeds).where("employee_id", .equal, employeeID).run()
+            // Messages to them (their address, what they were about) and their choices.
+            try await MessagePreferences.forget(employeeID, on: tx)
             // Their words.
             let texts = try await sql.raw("DELETE FROM \(ident: PartnershipTables.texts) WHERE author_id = \(bind: employeeID) RETURNING id").all().count
             // Current pairs end, as for a leaver.

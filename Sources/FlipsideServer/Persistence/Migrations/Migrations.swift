@@ -26,5 +26,6 @@ enum FlipsideMigrations {
         app.migrations.add(RecomputeRunFingerprints())
         app.migrations.add(AddOutboxClaims())
         app.migrations.add(CreateMessages())
+        app.migrations.add(MessageKinds())
     }
 }
