@@ -9,7 +9,7 @@ BIN="${FLIPSIDE_BIN:-.build/debug/flipside}"
 if [ ! -x .venv-mail/bin/python ]; then
   python3 -m venv .venv-mail
 fi
-.venv-mail/bin/python -c "import aiosmtpd" 2>/dev/null || .venv-mail/bin/pip install -q aiosmtpd
+.venv-mail/bin/python -c "import aiosmtpd, icalendar" 2>/dev/null || .venv-mail/bin/pip install -q aiosmtpd icalendar
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 .venv-mail/bin/python Tests/Mail/check_smtp.py "$(realpath "$BIN")" "$WORK"

@@ -189,6 +189,10 @@ db = f"sqlite://{WORK}/invitations.sqlite"
 env = dict(os.environ, SMTP_URL=f"smtp://127.0.0.1:{port}", MAIL_FROM="Flipside Mentoring <mentoring@example.com>", DATABASE_URL=db,
            BASE_URL=f"http://127.0.0.1:{web_port}", LOG_LEVEL="info", PORT=str(web_port))
 subprocess.run([BIN, "demo"], env=env, check=True, capture_output=True, timeout=300)
+import shutil
+import sqlite3
+pristine = f"{WORK}/pristine.sqlite"
+shutil.copy(f"{WORK}/invitations.sqlite", pristine)
 invited = subprocess.run([BIN, "user", "invite-program", "Digital Fluency 2027"], env=env, capture_output=True, text=True, timeout=120)
 queued = int(re.match(r"(\d+) invitation", invited.stdout).group(1)) if invited.returncode == 0 and re.match(r"(\d+) invitation", invited.stdout) else 0
 expect(queued > 5, f"invitations queued for the demo program ({invited.stdout.strip()})")
@@ -196,12 +200,17 @@ again = subprocess.run([BIN, "user", "invite-program", "Digital Fluency 2027"], 
 expect(again.stdout.startswith("0 invitations queued") and f"{queued} already invited today" in again.stdout, f"the same day again queues nothing ({again.stdout.strip()})")
 worker = subprocess.run([BIN, "worker", "--once"], env=env, capture_output=True, text=True, timeout=300)
 expect(worker.returncode == 0, f"the worker ran ({worker.stdout.strip()} {worker.stderr.strip()[-300:]})")
-expect(len(inbox.messages) == queued, f"each invitation arrived once ({len(inbox.messages)} of {queued})")
+def parsed(m):
+    return email.message_from_bytes(m["data"], policy=email.policy.default)
+invitations = [m for m in inbox.messages if parsed(m)["Subject"] == "You are invited to Digital Fluency 2027"]
+others = [m for m in inbox.messages if m not in invitations]
+expect(len(invitations) == queued, f"each invitation arrived once ({len(invitations)} of {queued})")
+expect(len(others) > 10, f"the demo program's own messages went too ({len(others)}: proposals, calendar invitations, reminders, notes)")
 expect("You are enrolled in" not in worker.stdout + worker.stderr and "Set your password" not in worker.stdout + worker.stderr,
        "the log names messages, never their words")
 links = []
-for m in inbox.messages:
-    msg = email.message_from_bytes(m["data"], policy=email.policy.default)
+for m in invitations:
+    msg = parsed(m)
     text = next(p.get_content() for p in msg.iter_parts() if p.get_content_type() == "text/plain")
     found = re.findall(rf"http://127\.0\.0\.1:{web_port}/invite/[A-Za-z0-9_-]+", text)
     links += found
@@ -209,9 +218,50 @@ for m in inbox.messages:
         expect(False, f"an invitation as expected: {msg['Subject']!r} {found} {m['to']}")
         break
 else:
-    expect(bool(inbox.messages), "every invitation has its subject, its recipient and one sign-in link")
+    expect(bool(invitations), "every invitation has its subject, its recipient and one sign-in link")
+sent_before = len(inbox.messages)
 again = subprocess.run([BIN, "worker", "--once"], env=env, capture_output=True, text=True, timeout=120)
-expect(len(inbox.messages) == queued, "a second worker run sends nothing again")
+expect(len(inbox.messages) == sent_before, "a second worker run sends nothing again")
+
+print("== every other message: both parts, its link, one-click unsubscribe, calendar parts, no one's words")
+import icalendar
+database = sqlite3.connect(f"{WORK}/invitations.sqlite")
+words = [r[0] for r in database.execute("SELECT body FROM pair_texts UNION SELECT body FROM concerns UNION SELECT body FROM concern_messages") if len(r[0]) >= 12]
+goals = [g for (raw,) in database.execute("SELECT goals FROM agreements") for goal in __import__("json").loads(raw) for g in (goal.get("title", ""), goal.get("success", "")) if len(g) >= 12]
+expect(len(words) >= 5 and len(goals) >= 10, f"the demo holds words to look for ({len(words)} texts, {len(goals)} goals)")
+unsubscribe_links, calendars, problems = [], [], []
+for m in others:
+    msg = parsed(m)
+    kinds = [p.get_content_type() for p in msg.walk() if not p.is_multipart()]
+    text = next((p.get_content() for p in msg.walk() if p.get_content_type() == "text/plain"), "")
+    html = next((p.get_content() for p in msg.walk() if p.get_content_type() == "text/html"), "")
+    if "text/plain" not in kinds or "text/html" not in kinds:
+        problems.append(f"{msg['Subject']}: parts {kinds}")
+    if not re.search(rf"http://127\.0\.0\.1:{web_port}/(pairs|programs|me)/", text):
+        problems.append(f"{msg['Subject']}: no link to a page")
+    if "Digital Fluency 2027" not in text and "Flipside" not in text:
+        problems.append(f"{msg['Subject']}: no program name")
+    header = msg["List-Unsubscribe"]
+    if not header or msg["List-Unsubscribe-Post"] != "List-Unsubscribe=One-Click":
+        problems.append(f"{msg['Subject']}: no one-click unsubscribe headers")
+    else:
+        unsubscribe_links.append(re.sub(r"\s+", "", str(header)).strip("<>"))
+    for w in words + goals:
+        if w in text or w in html or w in m["data"].decode("utf-8", "replace"):
+            problems.append(f"{msg['Subject']}: holds someone's words ({w[:30]}…)")
+    for part in msg.walk():
+        if part.get_content_type() == "text/calendar":
+            cal = icalendar.Calendar.from_ical(part.get_payload(decode=True))
+            events = [c for c in cal.walk("VEVENT")]
+            calendars.append((str(cal.get("METHOD")), part.get_param("method"), events))
+expect(not problems, f"{len(others)} messages as they should be" + ("" if not problems else f": {problems[:5]}"))
+expect(bool(calendars), f"calendar invitations arrived ({len(calendars)})")
+expect(all(method in ("REQUEST", "CANCEL") and param == method for method, param, _ in calendars), "each calendar part says its METHOD, in the part and in its Content-Type")
+expect(all(events and all(str(e.get("UID")).startswith("pair-") and str(e.get("UID")).endswith("@flipside") and int(e.get("SEQUENCE")) >= 1
+                          and str(e.get("ORGANIZER")).lower() == "mailto:mentoring@example.com" for e in events) for _, _, events in calendars),
+       "icalendar reads each: the pair's UID, a SEQUENCE, Flipside as organiser")
+expect(any(e.get("RRULE") for _, method, events in calendars if method == "REQUEST" for e in events), "a REQUEST carries the series' RRULE")
+database.close()
 server = subprocess.Popen([BIN, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 try:
     for _ in range(300):
@@ -222,10 +272,44 @@ try:
             time.sleep(0.2)
     page = urllib.request.urlopen(links[0], timeout=10).read().decode() if links else ""
     expect("Set your password" in page or "password" in page.lower(), "the link in the mail opens the set-your-password page")
+    if unsubscribe_links:
+        asked = urllib.request.urlopen(unsubscribe_links[0], timeout=10).read().decode()
+        expect("Stop getting" in asked, "an unsubscribe link opened (GET) only asks")
+        one_click = urllib.request.Request(unsubscribe_links[0], data=b"List-Unsubscribe=One-Click", method="POST",
+                                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+        done = urllib.request.urlopen(one_click, timeout=10)
+        expect(done.status == 200 and "You will no longer get" in done.read().decode(), "a mail program's one-click POST unsubscribes, without signing in")
+        forged = re.sub(r"/unsubscribe/[^/]+/", "/unsubscribe/" + "A" * 43 + "/", unsubscribe_links[0])
+        try:
+            urllib.request.urlopen(urllib.request.Request(forged, data=b"List-Unsubscribe=One-Click", method="POST"), timeout=10)
+            expect(False, "a made-up token is refused")
+        except urllib.error.HTTPError as refused:
+            expect(refused.code == 404, f"a made-up token is refused ({refused.code})")
 finally:
     server.terminate()
     server.wait(timeout=30)
 c.stop()
+
+print("== the worker against a relay that refuses: retried after 1 minute, or given up at once on a 5xx")
+for reply, status, what in [("451 4.3.0 Mailbox busy, try later", "queued", "a 4xx: queued again, a minute on"),
+                            ("550 5.1.1 No such user", "failed", "a 5xx: failed for good"),
+                            (None, "queued", "a connection dropped after DATA: queued again")]:
+    copy = f"{WORK}/refused.sqlite"
+    shutil.copy(pristine, copy)
+    refusing = Recorder(rcpt_reply=reply, drop_after_data=reply is None)
+    port = free_port()
+    c = Controller(refusing, hostname="127.0.0.1", port=port)
+    c.start()
+    renv = dict(env, DATABASE_URL=f"sqlite://{copy}", SMTP_URL=f"smtp://127.0.0.1:{port}")
+    subprocess.run([BIN, "user", "invite-program", "Digital Fluency 2027"], env=renv, capture_output=True, text=True, timeout=120)
+    started = time.time()
+    subprocess.run([BIN, "worker", "--once"], env=renv, capture_output=True, text=True, timeout=300)
+    rows = sqlite3.connect(copy).execute("SELECT status, attempts, next_at, last_error FROM messages WHERE kind = 'invitation'").fetchall()
+    c.stop()
+    ok = bool(rows) and all(r[0] == status and r[1] == 1 for r in rows)
+    if status == "queued":
+        ok = ok and all(50 <= r[2] - started <= 60 + (time.time() - started) + 5 for r in rows)
+    expect(ok and all(r[3] for r in rows), f"{what} ({len(rows)} invitations: {rows[:1]})")
 
 print(f"{checks - failures} passed, {failures} failed")
 sys.exit(1 if failures else 0)
