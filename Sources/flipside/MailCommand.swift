@@ -2,7 +2,24 @@ import ArgumentParser
 import FlipsideServer
 
 struct MailCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "mail", abstract: "Check outgoing mail.", subcommands: [Test.self])
+    static let configuration = CommandConfiguration(commandName: "mail", abstract: "Check outgoing mail; set a program's chat channel.", subcommands: [Test.self, ChatWebhook.self])
+
+    struct ChatWebhook: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "chat-webhook",
+            abstract: "Set (or with --remove, remove) the chat webhook a program's digest and announcements are posted to (https; see WEBHOOK_ALLOW).")
+        @ArgumentParser.Argument(help: "The program's id or name.") var program: String
+        @ArgumentParser.Argument(help: "The webhook URL (Slack-compatible).") var url: String?
+        @ArgumentParser.Flag(help: "Remove the program's webhook.") var remove = false
+
+        func validate() throws {
+            if remove == (url != nil) { throw ValidationError("Give a URL, or --remove.") }
+        }
+
+        func run() async throws {
+            print(try await withMigratedApplication { try await MailActions.setChatWebhook(program: program, url: remove ? nil : url, app: $0) })
+        }
+    }
 
     struct Test: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

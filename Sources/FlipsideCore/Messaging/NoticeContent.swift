@@ -167,7 +167,7 @@ public enum NoticeReading {
             return content("\(program) has closed: how did it go?",
                            ["Thank you for taking part in \(program).", "Three questions on what your partnership with \(other) was worth: the closing check-in."],
                            "Answer the closing check-in", .pair(pair.id))
-        case .invitation, .digest, .concernWaiting:
+        case .invitation, .digest, .concernWaiting, .announcement:
             return gone("not a message about a pair")
         }
     }
@@ -204,6 +204,27 @@ public enum NoticeReading {
         return .success(NoticeContent(subject: "\(program.name): an anonymous concern is waiting", greeting: nil,
                                       paragraphs: ["A new anonymous concern is waiting in \(program.name)'s inbox. Only the program team can read it there."],
                                       action: ("Open the inbox", .concerns(program.id))))
+    }
+
+    /// A program's news for its chat channel, while it is still true.
+    public static func announcement(program: Program, ref: String?) -> Result<NoticeContent, Withdrawn> {
+        guard program.status.rawValue == ref else { return .failure(Withdrawn(reason: "the program moved on to \(program.status.rawValue)")) }
+        switch program.status {
+        case .enrolling:
+            return .success(NoticeContent(subject: "\(program.name): enrolment is open", greeting: nil,
+                                          paragraphs: [program.purpose, "Sign up as a reverse mentor or as a mentee."].filter { !$0.isEmpty },
+                                          action: ("Enrol", .program(program.id))))
+        case .active:
+            return .success(NoticeContent(subject: "\(program.name): pairs are published", greeting: nil,
+                                          paragraphs: ["Everyone in a pair has heard by email; next, each pair agrees its goals and how often it meets."],
+                                          action: ("Open the program", .program(program.id))))
+        case .closed:
+            return .success(NoticeContent(subject: "\(program.name) has closed", greeting: nil,
+                                          paragraphs: ["Thank you to every pair. Everyone is asked for a short closing check-in."],
+                                          action: ("Open the program", .program(program.id))))
+        default:
+            return .failure(Withdrawn(reason: "nothing to announce"))
+        }
     }
 
     /// "Tuesday 8 December 2026, 09:30 (Europe/Berlin)".

@@ -29,11 +29,15 @@ public enum NoticeKind: String, Sendable, Hashable, Codable, CaseIterable {
     case digest
     /// A new anonymous concern is waiting (to coordinators, batched by the hour, nothing in it).
     case concernWaiting = "concern_waiting"
+    /// A program's news in its chat channel: enrolment open, pairs published, the program closed.
+    case announcement
 
     /// Whether a person may switch it off.
-    public var optional: Bool { self != .invitation }
+    public var optional: Bool { self != .invitation && self != .announcement }
     /// Sent to coordinators (the rest to participants).
     public var forCoordinators: Bool { self == .digest || self == .concernWaiting }
+    /// Only ever posted to a program's chat channel.
+    public var chatOnly: Bool { self == .announcement }
     /// May go to a program's chat channel too.
     public var mayGoToChat: Bool { self == .digest }
 
@@ -46,7 +50,7 @@ public enum NoticeKind: String, Sendable, Hashable, Codable, CaseIterable {
 
     /// The kinds a person chooses for on their preferences form: a participant's, and a coordinator's too.
     public static func choosable(coordinator: Bool) -> [NoticeKind] {
-        allCases.filter { $0.optional && (coordinator || !$0.forCoordinators) }
+        allCases.filter { $0.optional && !$0.chatOnly && (coordinator || !$0.forCoordinators) }
     }
 
     /// In words, for the preferences form and the outgoing messages page.
@@ -65,6 +69,7 @@ public enum NoticeKind: String, Sendable, Hashable, Codable, CaseIterable {
         case .programClosing: return "The program closing"
         case .digest: return "Weekly program digest"
         case .concernWaiting: return "A new anonymous concern is waiting"
+        case .announcement: return "Program news in its chat channel"
         }
     }
 }
@@ -80,6 +85,8 @@ public enum NoticeRecipient: Sendable, Hashable {
     case person(String)
     /// Every coordinator (each gets their own message).
     case coordinators
+    /// The program's chat channel (its webhook), when it has one.
+    case programChat
 }
 
 /// One message to send: made by a use case in the same unit of work as the change that causes it, or by
@@ -161,6 +168,18 @@ public enum Notices {
         pairs.filter { $0.status == .completed }.flatMap { pair in
             [pair.menteeID, pair.mentorID].map { Notice(.programClosing, to: .person($0), programID: programID, pairID: pair.id, dueAt: now) }
         }
+    }
+
+    /// A program moved on: its chat channel hears that enrolment opened, pairs were published or it closed.
+    public static func statusChanged(_ program: Program, now: Date) -> [Notice] {
+        guard [.enrolling, .active, .closed].contains(program.status) else { return [] }
+        return [Notice(.announcement, to: .programChat, programID: program.id, ref: program.status.rawValue, dueAt: now)]
+    }
+
+    /// The weekly digest: to each coordinator, and to the program's chat channel.
+    public static func digest(_ programID: UUID, week: String, at: Date, now: Date) -> [Notice] {
+        [Notice(.digest, to: .coordinators, programID: programID, ref: week, dueAt: at, madeAt: now),
+         Notice(.digest, to: .programChat, programID: programID, ref: week, dueAt: at, madeAt: now)]
     }
 
     /// A concern was raised: the coordinators hear that one is waiting at the next full hour, one note per

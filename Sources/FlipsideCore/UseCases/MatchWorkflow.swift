@@ -408,7 +408,12 @@ public enum MatchWorkflow {
             try await work.insertPairs(pairs, events: events)
             try await work.notify(Notices.published(pairs, now: now))
             trace("publish: stored \(ContinuousClock.now - began)")
-            if program.status == .matching { try await work.setProgramStatus(programID, .active) }
+            if program.status == .matching {
+                try await work.setProgramStatus(programID, .active)
+                var active = program
+                active.status = .active
+                try await work.notify(Notices.statusChanged(active, now: now))
+            }
             return pairs
         }
     }

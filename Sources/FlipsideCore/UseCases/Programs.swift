@@ -60,6 +60,7 @@ public enum Programs {
             guard var program = try await work.heldProgram(id) else { throw ProgramError.notFound }
             try program.transition(to: status)
             try await work.replace(program)
+            try await work.notify(Notices.statusChanged(program, now: now))
             if status == .closed {
                 let finished = try await work.finishPairs(of: id, at: now)
                 try await work.notify(Notices.programClosed(id, pairs: finished, now: now))

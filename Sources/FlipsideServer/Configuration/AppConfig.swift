@@ -1,4 +1,5 @@
 import Foundation
+import FlipsideCore
 import Vapor
 
 /// Everything the server reads from its environment, read once and validated.
@@ -40,6 +41,10 @@ public struct AppConfig: Sendable {
     /// Where mail leaves (`SMTP_URL`, `MAIL_FROM`, `SMTP_CA_FILE`, `SMTP_TIMEOUT_SECONDS`); `nil` without
     /// `SMTP_URL`: messages are kept and shown, not sent.
     var smtp: SMTPSettings?
+    /// Which networks a program's chat webhook may reach (`WEBHOOK_ALLOW`: public, loopback or private).
+    public var webhookReach: WebhookReach = .publicOnly
+    /// How long a webhook may take to connect and to answer.
+    public var webhookTimeout: TimeInterval = 10
     /// Whether a background match run starts at once in this process (besides the outbox workers that
     /// would take it on their next round). Tests turn it off and drain the outbox themselves.
     public var startBackgroundRunsAtOnce = true
@@ -112,6 +117,12 @@ public struct AppConfig: Sendable {
         if let seconds = try number("REQUEST_DEADLINE_SECONDS", 1.0...59.0, " (below the 60 s idle timeout)") { config.requestDeadline = seconds }
         if let seconds = try number("OUTBOX_LEASE_SECONDS", 3.0...86_400.0) { config.outboxLease = seconds }
         if let limit = try number("CONCERN_CODE_LIMIT", 1...100_000) { config.concernCodeLimit = limit }
+        if let raw = environment["WEBHOOK_ALLOW"], !raw.isEmpty {
+            guard let reach = WebhookReach(rawValue: raw.lowercased()) else {
+                throw ConfigError("WEBHOOK_ALLOW must be one of \(WebhookReach.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            config.webhookReach = reach
+        }
         config.smtp = try SMTPSettings.from(url: environment["SMTP_URL"], from: environment["MAIL_FROM"], caFile: environment["SMTP_CA_FILE"],
                                             timeout: environment["SMTP_TIMEOUT_SECONDS"],
                                             heloName: config.baseURL.flatMap { URL(string: $0)?.host } ?? "localhost")

@@ -35,6 +35,7 @@ enum MessageDelivery {
     static func deliver(_ row: Messages.Row, app: Application, db: any Database) async throws {
         let now = app.clock.now
         let who = row.employee_id ?? "someone"
+        if row.recipient?.hasPrefix("chat:") == true { return try await post(row, app: app, db: db) }
         do {
             let rendered = try await render(row, app: app, db: db, now: now)
             guard let mail = rendered.mail else {
@@ -62,6 +63,35 @@ enum MessageDelivery {
         }
     }
 
+    /// A message to a program's chat channel: rendered like a mail (the same words), posted to its webhook.
+    static func post(_ row: Messages.Row, app: Application, db: any Database) async throws {
+        let now = app.clock.now
+        do {
+            guard let programID = row.program_id, let program = try await ProgramModel.find(programID, on: db)?.program else {
+                throw NoticeReading.Withdrawn(reason: "the program is gone")
+            }
+            guard let url = try await ChatWebhooks.url(of: programID, on: db) else { throw NoticeReading.Withdrawn(reason: "the program has no chat webhook now") }
+            let content: NoticeContent
+            switch NoticeKind(rawValue: row.kind) {
+            case .digest?: content = try NoticeReading.digest(program: program, counts: try await digestCounts(programID, now: now, db: db), week: row.ref ?? "").get()
+            case .announcement?: content = try NoticeReading.announcement(program: program, ref: row.ref).get()
+            default: throw NoticeReading.Withdrawn(reason: "\(row.kind) does not go to a chat channel")
+            }
+            let link = content.action.flatMap { action in app.appConfig.linkBase.map { $0 + path(action.target) } }
+            try await ChatWebhooks.post(ChatWebhook.body(content, link: link), to: url, reach: app.appConfig.webhookReach,
+                                    timeout: app.appConfig.webhookTimeout, group: app.eventLoopGroup)
+            try await Messages.record(row.id, status: .sent, subject: content.subject, error: nil, nextAt: nil, now: app.clock.now, on: db)
+            app.logger.info("Message \(row.kind) to program \(programID) chat sent")
+        } catch let gone as NoticeReading.Withdrawn {
+            try await Messages.record(row.id, status: .withdrawn, subject: nil, error: gone.reason, nextAt: nil, now: now, on: db)
+        } catch let failure as ChatWebhooks.Failure where failure.permanent {
+            try await Messages.record(row.id, status: .failed, subject: nil, error: failure.description, nextAt: nil, now: now, on: db)
+            app.logger.warning("Message \(row.kind) to a program's chat refused for good: \(failure)")
+        } catch let failure as ChatWebhooks.Failure {
+            try await retry(row, reason: failure.description, app: app, db: db)
+        }
+    }
+
     static func retry(_ row: Messages.Row, reason: String, app: Application, db: any Database) async throws {
         let now = app.clock.now
         let who = row.employee_id ?? "someone"
@@ -77,8 +107,10 @@ enum MessageDelivery {
 
     static func render(_ row: Messages.Row, app: Application, db: any Database, now: Date) async throws -> Rendered {
         guard let kind = NoticeKind(rawValue: row.kind) else { throw NoticeReading.Withdrawn(reason: "unknown kind \(row.kind)") }
-        if try await MessagePreferences.channel(kind, of: row.recipient, on: db) == .none {
-            throw NoticeReading.Withdrawn(reason: "switched off by its recipient")
+        switch try await MessagePreferences.channel(kind, of: row.recipient, on: db) {
+        case .none: throw NoticeReading.Withdrawn(reason: "switched off by its recipient")
+        case .chat: throw NoticeReading.Withdrawn(reason: "its recipient reads it in the program's chat channel")
+        case .email: break
         }
         guard let programID = row.program_id, let program = try await ProgramModel.find(programID, on: db)?.program else {
             throw NoticeReading.Withdrawn(reason: "the program is gone")
@@ -96,6 +128,8 @@ enum MessageDelivery {
         case .digest:
             let week = row.ref ?? ""
             content = try NoticeReading.digest(program: program, counts: try await digestCounts(programID, now: now, db: db), week: week).get()
+        case .announcement:
+            throw NoticeReading.Withdrawn(reason: "announcements go to a program's chat channel only")
         case .concernWaiting:
             content = try NoticeReading.concernWaiting(program: program, waiting: try await concernsWaiting(programID, db: db)).get()
         default:

@@ -98,10 +98,19 @@ enum Messages {
                     pending.append(Pending(kind: notice.kind, recipient: c.recipient, employeeID: c.employeeID, email: c.email, programID: notice.programID,
                                            pairID: notice.pairID, ref: notice.ref, key: notice.key(for: c.recipient), dueAt: notice.dueAt, madeAt: notice.madeAt))
                 }
+            case .programChat:
+                // Only a program with a webhook has a channel; the address is read again when it goes.
+                guard try await ChatWebhooks.url(of: notice.programID, on: db) != nil else { continue }
+                let recipient = chatRecipient(notice.programID)
+                pending.append(Pending(kind: notice.kind, recipient: recipient, employeeID: nil, email: "chat", programID: notice.programID,
+                                       pairID: nil, ref: notice.ref, key: notice.key(for: recipient), dueAt: notice.dueAt, madeAt: notice.madeAt))
             }
         }
         return try await insert(pending, on: db)
     }
+
+    /// The recipient key of a program's chat channel.
+    static func chatRecipient(_ programID: UUID) -> String { "chat:\(programID.uuidString.lowercased())" }
 
     /// Inserts messages (under their keys, once) and schedules the delivery run for when each falls due.
     @discardableResult

@@ -47,7 +47,7 @@ enum ReminderPlanner {
             // The weekly digest, Monday 9:00 UTC.
             let digest = Reminders.digestTime(containing: now, in: TimeZone(identifier: "UTC")!)
             if digest.at >= from && digest.at < to {
-                notices.append(Notice(.digest, to: .coordinators, programID: program.id, ref: digest.ref, dueAt: max(digest.at, now), madeAt: now))
+                notices += Notices.digest(program.id, week: digest.ref, at: max(digest.at, now), now: now)
             }
             let planned = notices
             queued += try await db.writeTransaction { tx in try await Messages.queue(planned, on: tx) }

@@ -72,6 +72,7 @@ extension APIError {
             return APIError(.unprocessableEntity, code: "import_rejected",
                             "The file was not imported: \(count) problem\(count == 1 ? "" : "s") found. Nothing was changed.",
                             details: e.problems.map { ErrorDetail(row: $0.row, column: $0.column, value: $0.value, reason: $0.reason) })
+        case let e as ChatWebhook.Refused: return .invalid([e.problem])
         case let e as MappingRejected:
             return .invalid(e.problems.map { FieldProblem(field: "mapping.\($0.field)", reason: $0.reason) })
         case let e as ProgramError:

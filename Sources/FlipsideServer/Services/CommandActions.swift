@@ -165,6 +165,20 @@ public enum PersonalDataActions {
 
 /// Mail from the command line: a test message that checks the SMTP settings end to end.
 public enum MailActions {
+    /// Sets or removes a program's chat webhook, as the program page and the API do; says what it did.
+    public static func setChatWebhook(program idOrName: String, url: String?, app: Application) async throws -> String {
+        guard let program = try await ProgramService(db: app.db).find(idOrName: idOrName) else {
+            throw ConfigError("Program '\(idOrName)' was not found.")
+        }
+        do {
+            let set = try await ChatWebhooks.change(program.id, to: url, actor: .system, reach: app.appConfig.webhookReach, now: app.clock.now,
+                                                    db: app.db, audit: .system(app.clock))
+            return set.map { "\(program.name): digest and announcements go to \($0.host ?? "the webhook")." } ?? "\(program.name): no chat webhook."
+        } catch let refused as ChatWebhook.Refused {
+            throw ConfigError("The webhook \(refused.problem.field) \(refused.problem.reason).")
+        }
+    }
+
     /// Why the test message did not go, in the terms an operator acts on.
     public enum Failure: Error, CustomStringConvertible {
         /// The relay refused it for good (5xx): fix the address or the relay's rules.

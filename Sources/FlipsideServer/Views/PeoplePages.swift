@@ -205,5 +205,8 @@ struct MessagesPage: Encodable {
     var page: PageChrome
     var mode: String
     var notice: String?
+    /// Each program's chat channel: its webhook's host when it has one, and the form to change it.
+    struct Channel: Encodable { var program: String; var action: String; var host: String? }
+    var channels: [Channel]
     var rows: [Row]
 }

@@ -18,6 +18,27 @@ struct ProgramsAPIController {
         programs.delete(":programID", "enrolments", ":enrolmentID", use: deleteEnrolment)
         programs.get(":programID", "matches", use: matches)
         programs.post(":programID", "invitations", use: inviteAll)
+        programs.put(":programID", "chat-webhook", use: setChatWebhook)
+        programs.delete(":programID", "chat-webhook", use: removeChatWebhook)
+    }
+
+    struct ChatWebhookDTO: Content { var host: String }
+
+    /// Sets the program's chat webhook (its digest and announcements go there); the answer names the host only.
+    func setChatWebhook(req: Request) async throws -> ChatWebhookDTO {
+        struct Body: Content { var url: String }
+        let program = try await req.visibleProgram()
+        guard let body = try? req.content.decode(Body.self) else { throw APIError.invalid([FieldProblem(field: "url", reason: "is required")]) }
+        let url = try await ChatWebhooks.change(program.id, to: body.url, actor: req.actor, reach: req.application.appConfig.webhookReach,
+                                                now: req.flipside.now, db: req.db, audit: req.auditTrail)
+        return ChatWebhookDTO(host: url?.host ?? "")
+    }
+
+    func removeChatWebhook(req: Request) async throws -> HTTPStatus {
+        let program = try await req.visibleProgram()
+        _ = try await ChatWebhooks.change(program.id, to: nil, actor: req.actor, reach: req.application.appConfig.webhookReach,
+                                          now: req.flipside.now, db: req.db, audit: req.auditTrail)
+        return .noContent
     }
 
     /// Emails a sign-in invitation to everyone enrolled without a login (the program page's button).

@@ -27,5 +27,6 @@ enum FlipsideMigrations {
         app.migrations.add(AddOutboxClaims())
         app.migrations.add(CreateMessages())
         app.migrations.add(MessageKinds())
+        app.migrations.add(CreateProgramWebhooks())
     }
 }
