@@ -43,6 +43,9 @@ public struct AppConfig: Sendable {
     var smtp: SMTPSettings?
     /// Which networks a program's chat webhook may reach (`WEBHOOK_ALLOW`: public, loopback or private).
     public var webhookReach: WebhookReach = .publicOnly
+    /// How long a message may stay `sending` before a worker that died is taken to have lost it
+    /// (`MESSAGE_SENDING_WINDOW_SECONDS`): then it goes again.
+    public var messageSendingWindow: TimeInterval = Messages.abandonedAfter
     /// How long a webhook may take to connect and to answer.
     public var webhookTimeout: TimeInterval = 10
     /// Whether a background match run starts at once in this process (besides the outbox workers that
@@ -117,6 +120,7 @@ public struct AppConfig: Sendable {
         if let seconds = try number("REQUEST_DEADLINE_SECONDS", 1.0...59.0, " (below the 60 s idle timeout)") { config.requestDeadline = seconds }
         if let seconds = try number("OUTBOX_LEASE_SECONDS", 3.0...86_400.0) { config.outboxLease = seconds }
         if let limit = try number("CONCERN_CODE_LIMIT", 1...100_000) { config.concernCodeLimit = limit }
+        if let seconds = try number("MESSAGE_SENDING_WINDOW_SECONDS", 5.0...86_400.0) { config.messageSendingWindow = seconds }
         if let raw = environment["WEBHOOK_ALLOW"], !raw.isEmpty {
             guard let reach = WebhookReach(rawValue: raw.lowercased()) else {
                 throw ConfigError("WEBHOOK_ALLOW must be one of \(WebhookReach.allCases.map(\.rawValue).joined(separator: ", "))")

@@ -14,7 +14,7 @@ enum MessageDelivery {
         { _, db, _, _ in
             while true {
                 try WorkDeadline.check()
-                let due = try await Messages.take(limit: 20, now: app.clock.now, on: db)
+                let due = try await Messages.take(limit: 20, now: app.clock.now, window: app.appConfig.messageSendingWindow, on: db)
                 if due.isEmpty { break }
                 for message in due { try await deliver(message, app: app, db: db) }
             }

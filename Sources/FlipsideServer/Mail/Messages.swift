@@ -147,13 +147,13 @@ enum Messages {
     }
 
     /// Takes up to `limit` due messages (queued and due, or abandoned mid-send), marking them `sending`.
-    static func take(limit: Int, now: Date, on db: any Database) async throws -> [Row] {
+    static func take(limit: Int, now: Date, window: TimeInterval = abandonedAfter, on db: any Database) async throws -> [Row] {
         let t = now.timeIntervalSince1970
         return try await db.writeTransaction { tx in
             let sql = tx as! any SQLDatabase
             let skipLocked: SQLQueryString = sql.dialect.name == "sqlite" ? "" : " FOR UPDATE SKIP LOCKED"
             return try await sql.raw("""
-                UPDATE \(ident: table) SET status = \(bind: Status.sending.rawValue), next_at = \(bind: t + abandonedAfter), attempts = attempts + 1
+                UPDATE \(ident: table) SET status = \(bind: Status.sending.rawValue), next_at = \(bind: t + window), attempts = attempts + 1
                 WHERE id IN (SELECT id FROM \(ident: table) WHERE status IN (\(bind: Status.queued.rawValue), \(bind: Status.sending.rawValue))
                              AND next_at <= \(bind: t) ORDER BY next_at LIMIT \(bind: limit)\(skipLocked))
                 RETURNING *
