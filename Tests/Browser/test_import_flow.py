@@ -391,10 +391,42 @@ def run(driver, base, tmp):
     notice = driver.find_element(By.ID, "messages-notice").text
     rows = driver.find_elements(By.CSS_SELECTOR, "#messages-table tbody tr")
     check("a program's invitations are queued and listed on the Outgoing messages page",
-          "invitations queued" in notice and len(rows) >= 1 and all("invitation" in r.text for r in rows)
+          "invitations queued" in notice and len(rows) >= 1 and any("invitation" in r.text for r in rows)
           and "SMTP_URL is not set" in driver.find_element(By.TAG_NAME, "main").text, notice + " " + str([r.text for r in rows[:3]]))
     accessible(driver, "outgoing messages")
     driver.save_screenshot(os.path.join(ART, "14-messages.png"))
+    kinds = {r.find_elements(By.TAG_NAME, "td")[2].text for r in rows}
+    check("the program's own messages are listed too (proposals, requests, calendar invitations)",
+          {"proposal", "calendar"} <= kinds and any(k in kinds for k in ("request", "request_answered")), str(kinds))
+    check("each program has a chat channel form", len(driver.find_elements(By.CSS_SELECTOR, "form.chat-webhook input[type=url]")) >= 3)
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "form.signout button"))
+
+    # A participant chooses what reaches them, and a one-click unsubscribe link works without signing in.
+    sign_in(driver, base, participant)
+    submit(driver, driver.find_element(By.ID, "messages-link"))
+    driver.find_element(By.CSS_SELECTOR, "input[name='meeting_reminder'][value='none']").click()
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "#message-preferences button[type=submit]"))
+    check("the preferences form saves a choice", len(driver.find_elements(By.ID, "saved")) == 1
+          and driver.find_element(By.CSS_SELECTOR, "input[name='meeting_reminder'][value='none']").is_selected())
+    check("the sign-in invitation cannot be switched off", len(driver.find_elements(By.CSS_SELECTOR, "input[name='invitation']")) == 0
+          and "Always by email" in driver.find_element(By.ID, "kind-invitation").text)
+    accessible(driver, "message preferences")
+    driver.save_screenshot(os.path.join(ART, "15-message-preferences.png"))
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "form.signout button"))
+    import sqlite3
+    database = sqlite3.connect(f"{tmp}/browser.sqlite")
+    employee = database.execute("SELECT employee_id FROM users WHERE email = ?", (participant,)).fetchone()[0]
+    token = "Browser-unsubscribe-token-0123456789abcdefg"[:43].ljust(43, "x")
+    database.execute("INSERT INTO message_tokens (recipient, token, created_at) VALUES (?, ?, 0) ON CONFLICT (recipient) DO UPDATE SET token = excluded.token", (employee, token))
+    database.commit()
+    driver.get(f"{base}/unsubscribe/{token}/check_in_due")
+    check("an unsubscribe link first asks", "Stop getting" in driver.find_element(By.TAG_NAME, "main").text)
+    accessible(driver, "unsubscribe")
+    submit(driver, driver.find_element(By.ID, "unsubscribe"))
+    check("one click stops that kind", len(driver.find_elements(By.ID, "unsubscribed")) == 1)
+    stored = database.execute("SELECT channel FROM message_preferences WHERE recipient = ? AND kind = 'check_in_due'", (employee,)).fetchone()
+    check("the choice is stored", stored == ("none",), str(stored))
+    database.close()
 
 
 def set_value(driver, element_id, value):
