@@ -56,7 +56,7 @@ check "a short password is refused" bash -c "[ \$(cat '$TMP/status') != 0 ] && g
 run user invite A1 --base-url https://flipside.example.com/
 check "a sign-in link is printed for a person" bash -c "grep -Eq '^https://flipside.example.com/invite/[A-Za-z0-9_-]{40,}$' '$TMP/last' && grep -q 'Works once, until' '$TMP/last'"
 run user invite NOBODY;                    check "an unknown person gets no link" bash -c "[ \$(cat '$TMP/status') != 0 ] && grep -q 'NOBODY' '$TMP/last'"
-run worker --once;                         check "the worker runs the clean-up the sign-in link asked for" contains "Ran 1 job."
+run worker --once;                         check "the worker runs the clean-up the sign-in link asked for, and this hour's reminder planning" contains "Ran 2 jobs."
 run worker --once;                         check "and then finds nothing due" contains "Ran 0 jobs."
 run demo;                                  check "the demo loads" contains "people created"
 run demo;                                  check "the demo loads again without duplicates" contains "0 people created, 0 updated"
