@@ -10,7 +10,6 @@
 signs in and each page is fetched 7 times in a row (the very first request after the server
 starts also reads everyone's employment facts, which are then kept until the next HR import): the program outcomes page of the largest closed program and of the active one,
 the organisation overview, and the JSON figures. Prints min / median / max wall time per page."""
-import http.cookiejar
 import json
 import os
 import statistics
@@ -18,7 +17,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 import urllib.request
 
 from benchserver import BenchServer
@@ -39,11 +37,7 @@ run("user", "create", "--email", "bench@example.com", "--coordinator", input="be
 server = BenchServer(binary, env, f"{tmp}/server.log")
 base = server.base
 try:
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    page = opener.open(base + "/login").read().decode()
-    csrf = page.split('name="_csrf" value="', 1)[1].split('"', 1)[0]
-    opener.open(base + "/login", data=urllib.parse.urlencode({"email": "bench@example.com", "password": "bench-password", "_csrf": csrf}).encode())
+    opener = server.signed_in("bench@example.com", "bench-password")
     token = server.token("bench@example.com", "bench-password")
 
     def fetch(path):

@@ -17,9 +17,9 @@ def free_port():
 
 
 class BenchServer:
-    def __init__(self, binary, env, log_path):
+    def __init__(self, binary, env, log_path, args=()):
         port = free_port()
-        self.process = subprocess.Popen([binary, "serve", "--port", str(port)], env=env, stdout=open(log_path, "w"),
+        self.process = subprocess.Popen([binary, "serve", "--port", str(port), *args], env=env, stdout=open(log_path, "w"),
                                         stderr=subprocess.STDOUT)
         self.pid = self.process.pid
         self.base = f"http://127.0.0.1:{port}"
@@ -34,6 +34,16 @@ class BenchServer:
         req = urllib.request.Request(self.base + "/api/v1/auth/token", data=json.dumps({"email": email, "password": password}).encode(),
                                      headers={"content-type": "application/json"}, method="POST")
         return json.loads(urllib.request.urlopen(req).read())["token"]
+
+    def signed_in(self, email, password):
+        """A browser-like opener signed in through the login form (session cookie and CSRF token)."""
+        import http.cookiejar
+        import urllib.parse
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        page = opener.open(self.base + "/login").read().decode()
+        csrf = page.split('name="_csrf" value="', 1)[1].split('"', 1)[0]
+        opener.open(self.base + "/login", data=urllib.parse.urlencode({"email": email, "password": password, "_csrf": csrf}).encode())
+        return opener
 
     def stop(self):
         self.process.terminate()

@@ -10,13 +10,16 @@ import Vapor
 /// message; a 4xx, a lost connection or settings that cannot work are tried again after
 /// `Messages.backoff`, then given up. The log says which message went where, never what it said.
 enum MessageDelivery {
+    /// Messages taken (and marked `sending`) at a time; they go over one SMTP connection.
+    static let batch = 50
+
     static func handler(app: Application) -> OutboxWorker.Handler {
         { _, db, _, _ in
             while true {
                 try WorkDeadline.check()
-                let due = try await Messages.take(limit: 20, now: app.clock.now, window: app.appConfig.messageSendingWindow, on: db)
+                let due = try await Messages.take(limit: batch, now: app.clock.now, window: app.appConfig.messageSendingWindow, on: db)
                 if due.isEmpty { break }
-                for message in due { try await deliver(message, app: app, db: db) }
+                try await deliver(due, app: app, db: db)
             }
             // The next run, when a message waits for its retry.
             if let next = try await Messages.nextDue(on: db) {
@@ -32,34 +35,124 @@ enum MessageDelivery {
         var mail: MailMessage?
     }
 
-    static func deliver(_ row: Messages.Row, app: Application, db: any Database) async throws {
-        let now = app.clock.now
-        let who = row.employee_id ?? "someone"
-        if row.recipient?.hasPrefix("chat:") == true { return try await post(row, app: app, db: db) }
-        do {
-            let rendered = try await render(row, app: app, db: db, now: now)
-            guard let mail = rendered.mail else {
-                try await Messages.record(row.id, status: .kept, subject: rendered.subject, error: nil, nextAt: nil, now: now, on: db)
-                app.logger.info("Message \(row.kind) to \(who) kept: SMTP_URL is not set")
-                return
+    /// What one batch reads more than once (the two reminders of a pair read it once): partnerships,
+    /// people, choices and unsubscribe tokens. Lives for one batch, so nothing in it goes stale.
+    final class Reads {
+        var partnerships: [UUID: Unredacted<Partnership>?] = [:]
+        var people: [String: Person?] = [:]
+        var channels: [String: [NoticeKind: NoticeChannel]] = [:]
+        var tokens: [String: String] = [:]
+        var programs: [UUID: Program?] = [:]
+        var members: [UUID: [String]] = [:]
+        init() {}
+
+        func program(_ id: UUID, db: any Database) async throws -> Program? {
+            if let known = programs[id] { return known }
+            let program = try await ProgramModel.find(id, on: db)?.program
+            programs[id] = program
+            return program
+        }
+
+        func person(_ id: String, db: any Database) async throws -> Person? {
+            if let known = people[id] { return known }
+            let person = try await PeopleService(db: db).find(id)
+            people[id] = person
+            return person
+        }
+
+        func partnership(_ id: UUID, db: any Database) async throws -> Unredacted<Partnership>? {
+            if let known = partnerships[id] { return known }
+            let p = try await PartnershipReads(db: db).partnership(id)
+            partnerships[id] = p
+            return p
+        }
+
+        /// Reads the pairs of a batch's reminders at once, in the shape reminders need (agreements, every
+        /// meeting log, check-ins; no words): a few queries for the batch instead of a dozen per pair.
+        func prefetchReminders(_ rows: [Messages.Row], db: any Database) async throws {
+            let reminderKinds: Set<String> = [NoticeKind.meetingReminder.rawValue, NoticeKind.checkInDue.rawValue, NoticeKind.pairFlagged.rawValue]
+            let ids = Array(Set(rows.filter { reminderKinds.contains($0.kind) }.compactMap(\.pair_id)).subtracting(partnerships.keys))
+            guard !ids.isEmpty else { return }
+            let pairs = try await (db as! any SQLDatabase).select().column("*").from(MatchingTables.pairs).where("id", .in, ids)
+                .all(decoding: PairRow.self).map(\.pair)
+            for (programID, group) in Dictionary(grouping: pairs, by: \.programID) {
+                guard let program = try await program(programID, db: db) else { continue }
+                for p in try await PartnershipReads(db: db).forFigures(group, in: program, insights: false, allMeetings: true) {
+                    partnerships[p.pair.id] = Unredacted(p)
+                }
             }
-            _ = try await SMTPClient(settings: app.appConfig.smtp!, group: app.eventLoopGroup).send(mail)
-            try await Messages.record(row.id, status: .sent, subject: rendered.subject, error: nil, nextAt: nil, now: app.clock.now, on: db)
-            app.logger.info("Message \(row.kind) to \(who) sent")
-        } catch let failure as SMTPFailure where failure.kind == .permanent {
-            try await Messages.record(row.id, status: .failed, subject: nil, error: failure.description, nextAt: nil, now: now, on: db)
-            app.logger.warning("Message \(row.kind) to \(who) refused for good: \(failure)")
-        } catch let failure as SMTPFailure {
+        }
+
+        func channel(_ kind: NoticeKind, of recipient: String?, db: any Database) async throws -> NoticeChannel {
+            guard kind.optional, let recipient else { return .email }
+            if channels[recipient] == nil { channels[recipient] = try await MessagePreferences.choices(of: recipient, on: db) }
+            return channels[recipient]?[kind] ?? .email
+        }
+
+        func token(_ recipient: String, now: Date, db: any Database) async throws -> String {
+            if let known = tokens[recipient] { return known }
+            let token = try await MessagePreferences.token(for: recipient, now: now, on: db)
+            tokens[recipient] = token
+            return token
+        }
+    }
+
+    /// One message (as the tests and a single retry do it).
+    static func deliver(_ row: Messages.Row, app: Application, db: any Database) async throws {
+        try await deliver([row], app: app, db: db)
+    }
+
+    /// A batch: each rendered when it goes (what no longer holds is withdrawn, no relay: kept), then
+    /// handed over on one connection, each outcome recorded as soon as it is known.
+    static func deliver(_ rows: [Messages.Row], app: Application, db: any Database) async throws {
+        let now = app.clock.now
+        let reads = Reads()
+        try await reads.prefetchReminders(rows, db: db)
+        var outgoing: [(row: Messages.Row, subject: String, mail: MailMessage)] = []
+        for row in rows {
+            let who = row.employee_id ?? "someone"
+            if row.recipient?.hasPrefix("chat:") == true { try await post(row, app: app, db: db); continue }
+            do {
+                let rendered = try await render(row, app: app, db: db, now: now, reads: reads)
+                guard let mail = rendered.mail else {
+                    try await Messages.record(row.id, status: .kept, subject: rendered.subject, error: nil, nextAt: nil, now: now, on: db)
+                    app.logger.info("Message \(row.kind) to \(who) kept: SMTP_URL is not set")
+                    continue
+                }
+                outgoing.append((row, rendered.subject, mail))
+            } catch let failure as SMTPFailure {
+                try await failed(row, failure, app: app, db: db)
+            } catch let gone as NoticeReading.Withdrawn {
+                try await Messages.record(row.id, status: .withdrawn, subject: nil, error: gone.reason, nextAt: nil, now: now, on: db)
+                app.logger.info("Message \(row.kind) to \(who) withdrawn: \(gone.reason)")
+            } catch let deadline as WorkDeadline.Passed {
+                throw deadline
+            } catch {
+                // Anything else (the database, say) is tried again like a lost connection. Only the error's
+                // type is kept: a database error's text can quote the values it was given.
+                try await retry(row, reason: "could not be prepared (\(type(of: error)))", app: app, db: db)
+            }
+        }
+        guard let smtp = app.appConfig.smtp, !outgoing.isEmpty else { return }
+        try await SMTPClient(settings: smtp, group: app.eventLoopGroup).sendAll(outgoing.map(\.mail)) { i, result in
+            let (row, subject, _) = outgoing[i]
+            switch result {
+            case .success:
+                try await Messages.record(row.id, status: .sent, subject: subject, error: nil, nextAt: nil, now: app.clock.now, on: db)
+                app.logger.info("Message \(row.kind) to \(row.employee_id ?? "someone") sent")
+            case let .failure(failure):
+                try await failed(row, failure, app: app, db: db)
+            }
+        }
+    }
+
+    /// A relay's refusal: final on a 5xx, tried again otherwise.
+    static func failed(_ row: Messages.Row, _ failure: SMTPFailure, app: Application, db: any Database) async throws {
+        if failure.kind == .permanent {
+            try await Messages.record(row.id, status: .failed, subject: nil, error: failure.description, nextAt: nil, now: app.clock.now, on: db)
+            app.logger.warning("Message \(row.kind) to \(row.employee_id ?? "someone") refused for good: \(failure)")
+        } else {
             try await retry(row, reason: failure.description, app: app, db: db)
-        } catch let gone as NoticeReading.Withdrawn {
-            try await Messages.record(row.id, status: .withdrawn, subject: nil, error: gone.reason, nextAt: nil, now: now, on: db)
-            app.logger.info("Message \(row.kind) to \(who) withdrawn: \(gone.reason)")
-        } catch let deadline as WorkDeadline.Passed {
-            throw deadline
-        } catch {
-            // Anything else (the database, say) is tried again like a lost connection. Only the error's
-            // type is kept: a database error's text can quote the values it was given.
-            try await retry(row, reason: "could not be prepared (\(type(of: error)))", app: app, db: db)
         }
     }
 
@@ -105,19 +198,19 @@ enum MessageDelivery {
         app.logger.notice("Message \(row.kind) to \(who) not sent now (\(reason)); next attempt at \(SiteDates.minute(next))")
     }
 
-    static func render(_ row: Messages.Row, app: Application, db: any Database, now: Date) async throws -> Rendered {
+    static func render(_ row: Messages.Row, app: Application, db: any Database, now: Date, reads: Reads = Reads()) async throws -> Rendered {
         guard let kind = NoticeKind(rawValue: row.kind) else { throw NoticeReading.Withdrawn(reason: "unknown kind \(row.kind)") }
-        switch try await MessagePreferences.channel(kind, of: row.recipient, on: db) {
+        switch try await reads.channel(kind, of: row.recipient, db: db) {
         case .none: throw NoticeReading.Withdrawn(reason: "switched off by its recipient")
         case .chat: throw NoticeReading.Withdrawn(reason: "its recipient reads it in the program's chat channel")
         case .email: break
         }
-        guard let programID = row.program_id, let program = try await ProgramModel.find(programID, on: db)?.program else {
+        guard let programID = row.program_id, let program = try await reads.program(programID, db: db) else {
             throw NoticeReading.Withdrawn(reason: "the program is gone")
         }
         var person: Person?
         if let employeeID = row.employee_id {
-            person = try await PeopleService(db: db).find(employeeID)
+            person = try await reads.person(employeeID, db: db)
             guard person?.status.keepsAccess == true else { throw NoticeReading.Withdrawn(reason: "the person has left the organisation") }
         }
         if kind == .invitation {
@@ -134,9 +227,9 @@ enum MessageDelivery {
             content = try NoticeReading.concernWaiting(program: program, waiting: try await concernsWaiting(programID, db: db)).get()
         default:
             guard let pairID = row.pair_id, let recipient = row.employee_id,
-                  let sealed = try await PartnershipReads(db: db).partnership(pairID) else { throw NoticeReading.Withdrawn(reason: "the pair is gone") }
-            let ids = try await PartnershipReads(db: db).members(of: pairID)
-            let names = try await PeopleService(db: db).find(ids).mapValues(\.name)
+                  let sealed = try await reads.partnership(pairID, db: db) else { throw NoticeReading.Withdrawn(reason: "the pair is gone") }
+            var names: [String: String] = [:]
+            for id in try await members(of: pairID, reads: reads, db: db) { names[id] = try await reads.person(id, db: db)?.name }
             let zone = person.flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: "UTC")!
             content = try NoticeReading.participant(kind, ref: row.ref, recipient: recipient, partnership: sealed, names: names, zone: zone, now: now).get()
         }
@@ -146,20 +239,28 @@ enum MessageDelivery {
         }
         let unsubscribe: String? = try await {
             guard kind.optional, let recipient = row.recipient else { return nil }
-            return base + SiteURL.unsubscribe(token: try await MessagePreferences.token(for: recipient, now: now, on: db), kind: kind.rawValue).path
+            return base + SiteURL.unsubscribe(token: try await reads.token(recipient, now: now, db: db), kind: kind.rawValue).path
         }()
         var mail = compose(content, to: MailAddress(row.email, name: person?.name), program: program, base: base, unsubscribe: unsubscribe,
                            kind: kind, smtp: smtp, id: row.id, now: now)
         if let part = content.calendar {
             var attendees: [(name: String, email: String)] = []
             if let pairID = row.pair_id {
-                for id in try await PartnershipReads(db: db).members(of: pairID) {
-                    if let p = try await PeopleService(db: db).find(id), MailAddress.plausible(p.email) { attendees.append((p.name, p.email)) }
+                for id in try await members(of: pairID, reads: reads, db: db) {
+                    if let p = try await reads.person(id, db: db), MailAddress.plausible(p.email) { attendees.append((p.name, p.email)) }
                 }
             }
             mail.calendar = (part.method.rawValue, ICalendar.itip(part, organizer: ("Flipside", smtp.from.address), attendees: attendees))
         }
         return Rendered(subject: content.subject, mail: mail)
+    }
+
+    /// The pair's two people, from the batch's reads when it has the pair (members are the pair's, not words).
+    static func members(of pairID: UUID, reads: Reads, db: any Database) async throws -> [String] {
+        if let known = reads.members[pairID] { return known }
+        let ids = try await PartnershipReads(db: db).members(of: pairID)
+        reads.members[pairID] = ids
+        return ids
     }
 
     /// The mail around a message's content: the greeting, its sentences, one link to where the person

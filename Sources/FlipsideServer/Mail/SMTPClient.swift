@@ -130,6 +130,50 @@ struct SMTPClient: Sendable {
     }
 }
 
+extension SMTPClient {
+    /// Hands over many messages on one connection (one transaction each, `RSET` after one that was
+    /// refused), calling `done` with each outcome as it is known, so that it can be recorded at once.
+    /// When the connection itself fails, the messages not yet handed over get that failure.
+    func sendAll(_ messages: [MailMessage], done: (Int, Result<Delivery, SMTPFailure>) async throws -> Void) async throws {
+        guard !messages.isEmpty else { return }
+        let channel: NIOAsyncChannel<String, ByteBuffer>
+        do { channel = try await SMTPConnection.open(settings, group: group) } catch let failure as SMTPFailure {
+            for i in messages.indices { try await done(i, .failure(failure)) }
+            return
+        }
+        let settings = self.settings
+        var next = 0
+        do {
+            try await channel.executeThenClose { inbound, outbound in
+                var dialogue = SMTPDialogue(channel: channel.channel, replies: inbound.makeAsyncIterator(), outbound: outbound, settings: settings)
+                try await dialogue.begin()
+                while next < messages.count {
+                    let message = messages[next]
+                    let envelope = message.to.map(\.address)
+                    do {
+                        guard !envelope.isEmpty, envelope.allSatisfy(MailAddress.plausible) else {
+                            throw SMTPFailure(kind: .permanent, step: "RCPT", code: nil, reason: "no usable recipient address")
+                        }
+                        let delivery = try await dialogue.transaction(message.rendered(), from: settings.from.address, to: envelope)
+                        next += 1
+                        try await done(next - 1, .success(delivery))
+                    } catch let failure as SMTPFailure where failure.step == "MAIL" || failure.step == "RCPT" || failure.step == "end of DATA" {
+                        next += 1
+                        try await done(next - 1, .failure(failure))
+                        try await dialogue.reset()
+                    }
+                }
+                await dialogue.quit()
+            }
+        } catch let failure as SMTPFailure {
+            while next < messages.count { try await done(next, .failure(failure)); next += 1 }
+        } catch {
+            let failure = SMTPFailure(kind: .transient, step: "connection", code: nil, reason: "the connection failed (\(type(of: error)))")
+            while next < messages.count { try await done(next, .failure(failure)); next += 1 }
+        }
+    }
+}
+
 /// Opening the connection: TCP, TLS from the start for `smtps://`, replies read line by line.
 enum SMTPConnection {
     static func open(_ settings: SMTPSettings, group: any EventLoopGroup) async throws -> NIOAsyncChannel<String, ByteBuffer> {
@@ -192,6 +236,12 @@ struct SMTPDialogue {
 
     /// Greeting, EHLO, STARTTLS, AUTH, then the envelope and the message.
     mutating func deliver(_ data: String, from sender: String, to recipients: [String]) async throws -> SMTPClient.Delivery {
+        try await begin()
+        return try await transaction(data, from: sender, to: recipients)
+    }
+
+    /// Greeting, EHLO, STARTTLS, AUTH: the connection ready for messages.
+    mutating func begin() async throws {
         try expect(try await reply(step: "greeting"), 220, step: "greeting")
         try await hello()
         if !secure {
@@ -206,6 +256,10 @@ struct SMTPDialogue {
             }
         }
         if let user = settings.user, let password = settings.password { try await authenticate(user: user, password: password) }
+    }
+
+    /// One message on a ready connection: the envelope, then the data.
+    mutating func transaction(_ data: String, from sender: String, to recipients: [String]) async throws -> SMTPClient.Delivery {
         // The message is 7-bit (base64 bodies, encoded-word headers): no BODY=8BITMIME or SMTPUTF8 is needed.
         try expect(try await command("MAIL FROM:<\(sender)>", step: "MAIL"), 250, step: "MAIL")
         var accepted: [String] = [], refused: [(String, SMTPFailure)] = []
@@ -225,6 +279,11 @@ struct SMTPDialogue {
         let final = try await reply(step: "DATA")
         try expect(final, 250, step: "end of DATA")
         return SMTPClient.Delivery(accepted: accepted, refused: refused, reply: final.text)
+    }
+
+    /// Ends a transaction that failed part-way, so the next one starts clean.
+    mutating func reset() async throws {
+        try expect(try await command("RSET", step: "RSET"), 250, step: "RSET")
     }
 
     /// Says goodbye; a server that does not answer is left (the message was already accepted).
