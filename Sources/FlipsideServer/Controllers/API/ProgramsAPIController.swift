@@ -28,7 +28,9 @@ struct ProgramsAPIController {
     func setChatWebhook(req: Request) async throws -> ChatWebhookDTO {
         struct Body: Content { var url: String }
         let program = try await req.visibleProgram()
-        guard let body = try? req.content.decode(Body.self) else { throw APIError.invalid([FieldProblem(field: "url", reason: "is required")]) }
+        guard let body = try? req.content.decode(Body.self), !body.url.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw APIError.invalid([FieldProblem(field: "url", reason: "is required (DELETE removes the webhook)")])
+        }
         let url = try await ChatWebhooks.change(program.id, to: body.url, actor: req.actor, reach: req.application.appConfig.webhookReach,
                                                 now: req.flipside.now, db: req.db, audit: req.auditTrail)
         return ChatWebhookDTO(host: url?.host ?? "")
