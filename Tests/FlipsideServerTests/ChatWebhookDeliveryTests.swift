@@ -31,7 +31,7 @@ import VaporTesting
                 try await Task.sleep(for: .seconds(5))
                 return .ok
             }
-            try await app.server.start()
+            try app.server.start()
         }
 
         func stop() async throws {

@@ -267,8 +267,8 @@ enum MessageDelivery {
     /// acts, the program's name, and (for what can be switched off) the one-click unsubscribe headers
     /// (RFC 8058) and link. Plain text and HTML say the same.
     static func compose(_ content: NoticeContent, to: MailAddress, program: Program, base: String, unsubscribe: String?,
-                        kind: NoticeKind, smtp: SMTPSettings, id: UUID, now: Date) -> MailMessage {
-        let link = content.action.map { ($0.label, base + path($0.target)) }
+                        kind: NoticeKind, smtp: SMTPSettings, id: UUID, now: Date, actionURL: String? = nil) -> MailMessage {
+        let link = content.action.map { ($0.label, actionURL ?? base + path($0.target)) }
         let manage = base + SiteURL.messagePreferences.path
         var text = content.greeting.map { "Hello \($0),\n\n" } ?? "Hello,\n\n"
         text += content.paragraphs.joined(separator: "\n\n")
@@ -314,16 +314,14 @@ enum MessageDelivery {
         }
         let store = FluentSignInLinkStore(db: db, accounts: AccountService(app: app, db: db))
         let (token, expires) = try await SignInLinks.issue(for: employeeID, actor: .system, now: now, store: store)
+        let url = base + SiteURL.invitation(token: token).path
         let content = NoticeContent(subject: subject, greeting: person.name, paragraphs: [
             "You are enrolled in \(program.name), a reverse-mentoring program. Set your password and sign in with the link below (it works once, until \(SiteDates.minute(expires))).",
             "If you did not expect this message, you can ignore it.",
         ], action: ("Set your password and sign in", .program(program.id)))
-        var mail = compose(content, to: MailAddress(row.email, name: person.name), program: program, base: base, unsubscribe: nil,
-                           kind: .invitation, smtp: smtp, id: row.id, now: now)
         // The link is the invitation's own, not a page's.
-        let url = base + SiteURL.invitation(token: token).path
-        mail.text = mail.text.replacingOccurrences(of: base + SiteURL.program(program.id).path, with: url)
-        mail.html = mail.html?.replacingOccurrences(of: Charts.escape(base + SiteURL.program(program.id).path), with: Charts.escape(url))
+        let mail = compose(content, to: MailAddress(row.email, name: person.name), program: program, base: base, unsubscribe: nil,
+                           kind: .invitation, smtp: smtp, id: row.id, now: now, actionURL: url)
         return Rendered(subject: subject, mail: mail)
     }
 

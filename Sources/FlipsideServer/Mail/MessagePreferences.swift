@@ -25,11 +25,6 @@ enum MessagePreferences {
         return out
     }
 
-    static func channel(_ kind: NoticeKind, of recipient: String?, on db: any Database) async throws -> NoticeChannel {
-        guard kind.optional, let recipient else { return .email }
-        return try await choices(of: recipient, on: db)[kind] ?? .email
-    }
-
     /// Stores a choice (the caller checked it with `NoticeKind.allows`).
     static func set(_ kind: NoticeKind, to channel: NoticeChannel, for recipient: String, now: Date, on db: any Database) async throws {
         try await (db as! any SQLDatabase).raw("""
