@@ -75,7 +75,7 @@ public struct ScoringProblem: Sendable {
     }
 
     /// Local available hours rotated into UTC (to the nearest hour).
-    static func utcMask(_ p: MatchParticipant) -> UInt32 {
+    public static func utcMask(_ p: MatchParticipant) -> UInt32 {
         guard p.availableHours != 0 else { return 0 }
         let shift = ((-Int((Double(p.utcOffsetMinutes) / 60).rounded()) % 24) + 24) % 24
         let mask = p.availableHours & 0xFF_FFFF

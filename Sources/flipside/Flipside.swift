@@ -9,7 +9,7 @@ struct Flipside: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flipside",
         abstract: "Flipside: reverse-mentoring programs, from enrolment to measured outcomes.",
-        subcommands: [Serve.self, Worker.self, Migrate.self, Import.self, UserCommand.self, Demo.self, RunCommand.self, PairRuleCommand.self, ReportCommand.self, MailCommand.self, Synthesize.self, BackupCommand.self, RestoreCommand.self, PersonCommand.self, Solve.self, Match.self, Suggest.self])
+        subcommands: [Serve.self, Worker.self, Migrate.self, Import.self, UserCommand.self, Demo.self, RunCommand.self, PairRuleCommand.self, ReportCommand.self, MailCommand.self, Synthesize.self, BackupCommand.self, RestoreCommand.self, PersonCommand.self, Solve.self, Match.self, Suggest.self, WhoCouldTeachCommand.self])
 }
 
 /// Builds an application on the configured database without parsing Vapor's own command line.
@@ -143,14 +143,15 @@ struct Synthesize: AsyncParsableCommand {
     @ArgumentParser.Option(help: "Programs, one a year up to this year (the last one active).") var programs = 5
     @ArgumentParser.Option(help: "Pairs over all programs.") var pairs = 10_000
     @ArgumentParser.Option(help: "Check-ins over all pairs (at most two per held meeting).") var checkIns = 200_000
+    @ArgumentParser.Option(help: "Juniors who keep a teaching profile (three in four open to being asked).") var teachingProfiles = 20_000
 
     func run() async throws {
         let started = ContinuousClock.now
         let result = try await withMigratedApplication {
-            try await SyntheticOrganisation(people: people, programs: programs, pairs: pairs, checkIns: checkIns).load(into: $0)
+            try await SyntheticOrganisation(people: people, programs: programs, pairs: pairs, checkIns: checkIns, teachingProfiles: teachingProfiles).load(into: $0)
         }
         print("Synthesized \(result.people) people, \(result.programs.count) programs, \(result.pairs) pairs, \(result.meetings) meetings, "
-              + "\(result.checkIns) check-ins, \(result.actions) actions in \(String(format: "%.1f", (ContinuousClock.now - started).seconds)) s.")
+              + "\(result.checkIns) check-ins, \(result.actions) actions, \(result.teachingProfiles) teaching profiles in \(String(format: "%.1f", (ContinuousClock.now - started).seconds)) s.")
         for program in result.programs { print("\(program.id.uuidString.lowercased())  \(program.name)") }
     }
 }

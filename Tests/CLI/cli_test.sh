@@ -60,6 +60,14 @@ run worker --once;                         check "the worker runs the clean-up t
 run worker --once;                         check "and then finds nothing due" contains "Ran 0 jobs."
 run demo;                                  check "the demo loads" contains "people created"
 run demo;                                  check "the demo loads again without duplicates" contains "0 people created, 0 updated"
+# Who could teach a senior, across the organisation (the demo keeps teaching profiles).
+SENIOR=$(python3 -c "import sqlite3; print(sqlite3.connect('$TMP/cli.sqlite').execute(\"SELECT employee_id FROM people WHERE level = 7 AND status = 'active' ORDER BY employee_id LIMIT 1\").fetchone()[0])")
+run who-could-teach "generative ai" figma --for "$SENIOR"
+check "who-could-teach names open people best first, with why" bash -c "grep -q '^1\. .* — score [0-9.]*$' '$TMP/last' && grep -q 'levels* more junior than you' '$TMP/last' && grep -q 'Knows ' '$TMP/last'"
+run who-could-teach figma --for "$SENIOR" --perspective location --limit 3 --json
+check "who-could-teach --json is the API's answer" bash -c "python3 -c \"import json,sys; a=json.load(open('$TMP/last')); sys.exit(0 if a['for']=='$SENIOR' and 0 < len(a['candidates']) <= 3 and a['perspective']=='location' and isinstance(a['not_open_count'], int) and all('figma' in [k['topic'] for k in c['knows']] for c in a['candidates']) else 1)\""
+run who-could-teach --for "$SENIOR";      check "a question without a topic is a clear error" bash -c "[ \$(cat '$TMP/status') = 1 ] && grep -q 'name at least one topic' '$TMP/last'"
+run who-could-teach figma --for NOBODY;   check "an unknown person is a clear error" bash -c "[ \$(cat '$TMP/status') = 1 ] && grep -q 'NOBODY was not found' '$TMP/last'"
 # Data rights: an export for an access request, then erasure (confirmed by repeating the id).
 run person export A3 --out "$TMP/a3.json"; check "a person's data is exported as JSON" bash -c "grep -q 'Wrote' '$TMP/last' && grep -q '\"employee_id\" : \"A3\"' '$TMP/a3.json'"
 run person erase A3 --confirm A1;         check "erasure needs the id repeated" bash -c "[ \$(cat '$TMP/status') != 0 ] && grep -q 'confirm' '$TMP/last'"

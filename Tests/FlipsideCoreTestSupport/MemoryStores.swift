@@ -362,3 +362,15 @@ public actor MemoryCalendarFeedStore: CalendarFeedStore {
     public func hasFeed(_ employeeID: String) -> Bool { feeds[employeeID] != nil }
     public func feedOwner(token: String) -> String? { feeds.first { $0.value == token }?.key }
 }
+
+/// Teaching profiles in memory, beside the people they belong to.
+public actor MemoryTeachingProfileStore: TeachingProfileStore {
+    public var people: [String: Person]
+    public var profiles: [String: TeachingProfile] = [:]
+
+    public init(people: [Person]) { self.people = Dictionary(uniqueKeysWithValues: people.map { ($0.employeeID, $0) }) }
+
+    public func person(_ employeeID: String) -> Person? { people[employeeID] }
+    public func teachingProfile(of employeeID: String) -> TeachingProfile? { profiles[employeeID] }
+    public func save(_ profile: TeachingProfile) { profiles[profile.employeeID] = profile }
+}

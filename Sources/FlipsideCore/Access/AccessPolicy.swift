@@ -67,6 +67,11 @@ public enum Resource: Sendable, Hashable {
     /// Everything stored about one person, for an access request (view) or erasure (delete): the
     /// person may export their own; only coordinators erase.
     case personalData(employeeID: String)
+    /// What a person could teach and whether they may be asked: theirs to change; coordinators read it.
+    case teachingProfile(employeeID: String)
+    /// Asking "who could teach me?" across the organisation, for the person named: a participant asks
+    /// for themselves, a coordinator on anyone's behalf.
+    case whoCouldTeach(askerID: String)
 }
 
 /// The answer, with what a person is told.
@@ -103,6 +108,10 @@ public enum AccessPolicy {
             return action == .view && actor.employeeID == id ? .allowed
                 : .forbidden(code: "forbidden", message: action == .view ? "A participant can export only their own data." : "Only coordinators may erase a person's data.")
         }
+        if case let .teachingProfile(id) = resource, action != .view {
+            return actor.employeeID == id ? .allowed
+                : .forbidden(code: "forbidden", message: "What a person could teach, and whether they may be asked, is theirs alone to change.")
+        }
         if actor.isCoordinator { return .allowed }
         let decision = participant(actor.employeeID, action, resource)
         // What only coordinators do is refused as such; anything else in a program a participant may
@@ -131,6 +140,12 @@ public enum AccessPolicy {
         case let (.view, .pair(mentee, mentor)), let (.change, .pair(mentee, mentor)):
             guard let own else { return noProfile }
             return own == mentee || own == mentor ? .allowed : notYourPair
+        case let (.view, .teachingProfile(id)):
+            guard let own else { return noProfile }
+            return id == own ? .allowed : .forbidden(code: "forbidden", message: "A participant sees only their own teaching profile.")
+        case let (.view, .whoCouldTeach(id)):
+            guard let own else { return noProfile }
+            return id == own ? .allowed : .forbidden(code: "forbidden", message: "A participant asks only for themselves.")
         case let (_, .suggestions(id, _)):
             guard let own else { return noProfile }
             return id == own ? .allowed : .forbidden(code: "forbidden", message: "A participant sees and makes only their own requests.")
@@ -184,7 +199,7 @@ extension Resource {
         case let .enrolment(_, status): return status
         case let .suggestions(_, status): return status
         case .directory, .person, .invitation, .programs, .enrolmentImport, .matchPreview, .matchRuns, .pair, .partnership, .concerns, .calendarFeed, .outcomes,
-             .audit, .personalData: return nil
+             .audit, .personalData, .teachingProfile, .whoCouldTeach: return nil
         }
     }
 }

@@ -17,6 +17,8 @@ public struct DemoOrganisation: Sendable {
     public var circleEnrolments: [Enrolment]
     /// The demo mentee: a senior with a login, enrolled in the circle.
     public var menteeEmail: String
+    /// What juniors across the organisation say they could teach, outside any program (most open to being asked).
+    public var teachingProfiles: [TeachingProfile]
     /// The login of the demo coordinator and of one demo participant (a mentor).
     public static let coordinatorEmail = "coordinator@demo.flipside.test"
     public static let coordinatorPassword = "flipside-demo"
@@ -200,6 +202,34 @@ public struct DemoOrganisation: Sendable {
                 wants: topics.map { TopicWant(topic: Topic($0)!, priority: 2) }, channels: Channel.allCases, cadence: .biweekly, capacity: 1))
         }
         self.circleEnrolments = circleEnrolments
+        teachingProfiles = Self.teachingProfiles(people: people, enrolments: enrolments + pilotEnrolments + circleEnrolments, participant: firstMentor,
+                                                 seed: seed)
+    }
+
+    static let languages = ["English", "German", "Spanish", "Portuguese", "Japanese", "Arabic", "French", "Hindi", "Polish", "Yoruba"]
+
+    /// Juniors' teaching profiles (their own random stream, so the rest of the demo stays as it was): most
+    /// who mentor in a program keep what they offer there; half of the others filled one in; about one
+    /// in four says not to be asked. The demo participant's is open.
+    static func teachingProfiles(people: [Person], enrolments: [Enrolment], participant: String, seed: UInt64) -> [TeachingProfile] {
+        var rng = SeededGenerator(seed: seed &+ 0x7EAC)
+        let offered = Dictionary(enrolments.filter { $0.role == .mentor }.map { ($0.employeeID, $0) }, uniquingKeysWith: { a, _ in a })
+        var profiles: [TeachingProfile] = []
+        for person in people where person.level <= 4 && person.status == .active {
+            let enrolment = offered[person.employeeID]
+            guard person.employeeID == participant || Int.random(in: 0..<(enrolment == nil ? 2 : 5), using: &rng) > 0 else { continue }
+            let offers = enrolment?.offers ?? digitalTopics.shuffled(using: &rng).prefix(Int.random(in: 1...3, using: &rng))
+                .map { TopicOffer(topic: Topic($0)!, proficiency: Int.random(in: 2...5, using: &rng)) }
+            var spoken = ["English"]
+            if Bool.random(using: &rng) { spoken.append(languages[Int.random(in: 1..<languages.count, using: &rng)]) }
+            profiles.append(TeachingProfile(
+                employeeID: person.employeeID, offers: offers,
+                industries: enrolment?.industries ?? Array(industries.shuffled(using: &rng).prefix(Int.random(in: 0...1, using: &rng))),
+                languages: spoken, channels: enrolment?.channels ?? channels(&rng), availability: enrolment?.availability ?? hours(&rng),
+                openToRequests: person.employeeID == participant || Int.random(in: 0..<4, using: &rng) > 0,
+                changedAt: CalendarDate(year: 2026, month: 10, day: 1)!.startUTC))
+        }
+        return profiles
     }
 
     public static func stableID(program: UUID, index: Int) -> UUID {

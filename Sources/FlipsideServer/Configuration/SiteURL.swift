@@ -44,6 +44,10 @@ enum SiteURL {
     case guidance(UUID)
     case messagePreferences
     case unsubscribe(token: String, kind: String)
+    case teachingProfile
+    case whoCouldTeach
+    /// The enrolment form started from the person's teaching profile.
+    case enrolFromProfile(UUID)
 
     var path: String {
         switch self {
@@ -102,6 +106,9 @@ enum SiteURL {
         case let .guidance(id): return SiteURL.program(id).path + "/guidance"
         case .messagePreferences: return "/me/messages"
         case let .unsubscribe(token, kind): return "/unsubscribe/\(token)/\(kind)"
+        case .teachingProfile: return "/me/teaching"
+        case .whoCouldTeach: return "/who-could-teach"
+        case let .enrolFromProfile(id): return SiteURL.enrol(id).path + "?from=profile"
         }
     }
 

@@ -14,6 +14,7 @@ func routes(_ app: Application) throws {
     ProgramTeamAPIController().register(authed)
     ConcernsAPIController().register(authed)
     ConcernsAPIController().registerOpen(api)
+    TeachingAPIController().register(authed)
     PartnershipAPIController.registerFeed(app)
 
     app.get("openapi.json") { req async throws -> Response in
@@ -67,4 +68,5 @@ func routes(_ app: Application) throws {
     MessagePreferencesController().register(web: web, api: authed)
     PersonalDataController().register(web: web, api: authed)
     InvitationWebController().register(web)
+    TeachingWebController().register(web)
 }

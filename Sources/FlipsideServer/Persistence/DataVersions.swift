@@ -6,20 +6,55 @@ import Vapor
 /// `CreatePeopleIndexesAndVersions`). A result computed from a table is valid while its number stands.
 struct DataVersions: Sendable {
     static let table = "data_versions"
+    /// The tables migration 010 counts (later tables start counting in their own migration: `track`).
     static let tables = ["people", "enrolments"]
 
-    var people: Int64
-    var enrolments: Int64
+    var people: Int64 = 0
+    var enrolments: Int64 = 0
+    var teachingProfiles: Int64 = 0
 
     /// The current numbers: one small query.
     static func read(on db: any Database) async throws -> DataVersions {
         let rows = try await (db as! any SQLDatabase).raw("SELECT name, version FROM \(ident: table)").all()
-        var versions = DataVersions(people: 0, enrolments: 0)
+        var versions = DataVersions()
         for row in rows {
             let name = try row.decode(column: "name", as: String.self)
             let version = try row.decode(column: "version", as: Int64.self)
-            if name == "people" { versions.people = version } else if name == "enrolments" { versions.enrolments = version }
+            switch name {
+            case "people": versions.people = version
+            case "enrolments": versions.enrolments = version
+            case TeachingProfileRows.table: versions.teachingProfiles = version
+            default: break
+            }
         }
         return versions
+    }
+
+    /// Starts counting a table's changes (its row, and the triggers that bump it).
+    static func track(_ table: String, on sql: any SQLDatabase) async throws {
+        try await sql.raw("INSERT INTO \(ident: Self.table) (name, version) VALUES (\(bind: table), 1)").run()
+        if sql.dialect.name == "sqlite" {
+            for event in ["INSERT", "UPDATE", "DELETE"] {
+                try await sql.raw("""
+                    CREATE TRIGGER \(unsafeRaw: "\(table)_version_\(event.lowercased())") AFTER \(unsafeRaw: event) ON \(ident: table)
+                    BEGIN UPDATE \(ident: Self.table) SET version = version + 1 WHERE name = \(literal: table); END
+                    """).run()
+            }
+        } else {
+            try await sql.raw("""
+                CREATE TRIGGER \(unsafeRaw: "\(table)_version") AFTER INSERT OR UPDATE OR DELETE ON \(ident: table)
+                FOR EACH STATEMENT EXECUTE FUNCTION flipside_bump_version(\(literal: table))
+                """).run()
+        }
+    }
+
+    /// Stops counting a table's changes.
+    static func untrack(_ table: String, on sql: any SQLDatabase) async throws {
+        if sql.dialect.name == "sqlite" {
+            for event in ["insert", "update", "delete"] { try await sql.raw("DROP TRIGGER \(unsafeRaw: "\(table)_version_\(event)")").run() }
+        } else {
+            try await sql.raw("DROP TRIGGER \(unsafeRaw: "\(table)_version") ON \(ident: table)").run()
+        }
+        try await sql.delete(from: Self.table).where("name", .equal, table).run()
     }
 }

@@ -38,7 +38,7 @@ actor ResultCache {
 
     /// The result named `name` for `version` only: a large result (everyone's employment facts) is
     /// replaced when its table changes, never kept beside older versions of itself.
-    func current<T: Sendable>(_ name: String, version: Int64, compute: @escaping @Sendable () async throws -> T) async throws -> T {
+    func current<T: Sendable>(_ name: String, version: some CustomStringConvertible, compute: @escaping @Sendable () async throws -> T) async throws -> T {
         let key = "\(name)|\(version)"
         for stale in entries.keys where stale.hasPrefix(name + "|") && stale != key { entries[stale] = nil }
         return try await value(key, compute: compute)

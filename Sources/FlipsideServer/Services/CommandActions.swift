@@ -220,3 +220,39 @@ public enum MailActions {
         }
     }
 }
+
+/// "Who could teach me?" from the command line, read as the program team (`Actor.system`), who ask on
+/// someone's behalf: the same read model and answer as the page and the API.
+public enum TeachingActions {
+    public static func whoCouldTeach(topics: [String], for askerID: String, industry: String?, perspective: String?, language: String?,
+                                     program idOrName: String?, limit: Int?, json: Bool, app: Application) async throws -> String {
+        let scope = ServiceScope.system(app)
+        var programID: UUID?
+        if let idOrName {
+            guard let program = try await scope.programs.find(idOrName: idOrName) else { throw ConfigError("Program '\(idOrName)' was not found.") }
+            programID = program.id
+        }
+        let answer: TeachingAnswer
+        do {
+            let question = try TeachingQuestion.parse(topics: topics, industry: industry, perspective: perspective, language: language, limit: limit).get()
+            answer = try await scope.teaching.ask(question, for: askerID, programID: programID)
+        } catch let error as ProfileError {
+            throw ConfigError(error.message)
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            return String(decoding: try encoder.encode(TeachingAnswerDTO(answer)), as: UTF8.self)
+        }
+        let asked = (answer.question.topics.map(\.key) + (answer.question.industry.map { ["industry \($0)"] } ?? [])).joined(separator: ", ")
+        var lines = ["Who could teach \(askerID) \(asked), under \(answer.rulesFrom):"]
+        for (rank, c) in answer.candidates.enumerated() {
+            lines.append("\(rank + 1). \(c.name) (\(c.employeeID)) — score \(String(format: "%.1f", c.score))")
+            lines += c.reasons.map { "   " + $0 }
+        }
+        if answer.candidates.isEmpty { lines.append("Nobody open to being asked fits.") }
+        if answer.candidates.count < answer.openCount { lines.append("\(answer.openCount) people fit; the best \(answer.candidates.count) are shown.") }
+        if let sentence = answer.notOpenSentence { lines.append(sentence) }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -31,6 +31,10 @@ public enum DemoLoader {
         try await loadPilot(demo, into: app)
         try await loadCircle(demo, into: app)
         try await loadLastYear(demo, into: app)
+        try await db.writeTransaction { tx in
+            let kept = Set(try await TeachingProfileRows.all(on: tx).map(\.employeeID))
+            for profile in demo.teachingProfiles where !kept.contains(profile.employeeID) { try await TeachingProfileRows.save(profile, on: tx) }
+        }
         let accounts = AccountService(app: app)
         try await accounts.upsertUser(email: DemoOrganisation.coordinatorEmail, password: DemoOrganisation.coordinatorPassword, role: .coordinator)
         try await accounts.upsertUser(email: demo.participantEmail, password: DemoOrganisation.coordinatorPassword, role: .participant)

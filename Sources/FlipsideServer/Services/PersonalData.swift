@@ -19,6 +19,7 @@ struct PersonalDataExportDTO: Content {
     var partnerships: [PartnershipDTO]
     var pairs_without_partnership: [PairSummary]
     var calendar_feed: Bool
+    var teaching_profile: TeachingProfileDTO?
     var audit: [AuditController.EventDTO]
 
     struct PairSummary: Content { var pair_id: UUID; var program_id: UUID; var mentee_id: String; var mentor_id: String; var status: PairStatus; var created_at: Date }
@@ -55,7 +56,7 @@ enum PersonalData {
             person: PersonDTO(person),
             login: user.map { .init(email: $0.email, role: $0.role, created_at: $0.createdAt) },
             enrolments: enrolments.map(EnrolmentDTO.init), partnerships: partnerships, pairs_without_partnership: others,
-            calendar_feed: feed, audit: events.filter { $0.actor.lowercased() == user?.email.lowercased() }.map(AuditController.EventDTO.init))
+            calendar_feed: feed, teaching_profile: try await TeachingProfileRows.one(employeeID, on: db).map(TeachingProfileDTO.init), audit: events.filter { $0.actor.lowercased() == user?.email.lowercased() }.map(AuditController.EventDTO.init))
     }
 
     struct Erased: Content { var pseudonym: String; var texts_deleted: Int; var pairs_ended: Int }
@@ -79,6 +80,8 @@ enum PersonalData {
             try await sql.delete(from: PartnershipTables.feeds).where("employee_id", .equal, employeeID).run()
             // Messages to them (their address, what they were about) and their choices.
             try await MessagePreferences.forget(employeeID, on: tx)
+            // What they said they could teach.
+            try await TeachingProfileRows.forget(employeeID, on: tx)
             // Their words.
             let texts = try await sql.raw("DELETE FROM \(ident: PartnershipTables.texts) WHERE author_id = \(bind: employeeID) RETURNING id").all().count
             // Current pairs end, as for a leaver.

@@ -14,20 +14,51 @@ public struct SyntheticOrganisation: Sendable {
     public var programs: Int
     public var pairs: Int
     public var checkIns: Int
+    /// People (level 4 and below) who keep a teaching profile, three in four of them open to being asked.
+    public var teachingProfiles: Int
 
-    public init(people: Int = 100_000, programs: Int = 5, pairs: Int = 10_000, checkIns: Int = 200_000) {
+    public init(people: Int = 100_000, programs: Int = 5, pairs: Int = 10_000, checkIns: Int = 200_000, teachingProfiles: Int = 20_000) {
         self.people = people
         self.programs = programs
         self.pairs = pairs
         self.checkIns = checkIns
+        self.teachingProfiles = teachingProfiles
     }
 
-    public struct Result: Sendable { public var people: Int; public var programs: [Program]; public var pairs: Int; public var meetings: Int; public var checkIns: Int; public var actions: Int }
+    public struct Result: Sendable {
+        public var people: Int; public var programs: [Program]; public var pairs: Int; public var meetings: Int; public var checkIns: Int; public var actions: Int
+        public var teachingProfiles: Int = 0
+    }
 
     static let departments = ["Engineering", "Product", "Marketing", "Sales", "Finance", "People & Culture", "Operations", "Legal"]
     static let sites = [("Berlin", "Europe/Berlin"), ("London", "Europe/London"), ("New York", "America/New_York"),
                         ("Singapore", "Asia/Singapore"), ("Lisbon", "Europe/Lisbon")]
     static let topics = ["generative ai", "figma", "data visualisation", "slack workflows", "short-form video", "python", "accessibility", "tiktok"]
+
+    /// Topics people say they could teach (more than programs use, as people list what they know).
+    static let teachable = topics + ["prompt engineering", "no-code automation", "the new crm", "gen z consumer trends", "cloud basics",
+                                     "spreadsheet automation", "sql", "canva", "instagram", "podcasting", "notion", "power bi"]
+
+    /// Teaching profiles for `teachingProfiles` of the juniors still employed (their own random stream).
+    func writeTeachingProfiles(_ everyone: [Person], now: Date, db: any Database) async throws -> Int {
+        var rng = SeededGenerator(seed: 2027)
+        let juniors = everyone.filter { $0.level <= 4 && $0.status == .active }
+        let step = max(1, juniors.count / max(1, teachingProfiles))
+        let chosen = stride(from: 0, to: juniors.count, by: step).prefix(teachingProfiles).map { juniors[$0] }
+        let profiles = chosen.map { person in
+            TeachingProfile(employeeID: person.employeeID,
+                            offers: Self.teachable.shuffled(using: &rng).prefix(Int.random(in: 1...3, using: &rng))
+                                .map { TopicOffer(topic: Topic($0)!, proficiency: Int.random(in: 2...5, using: &rng)) },
+                            languages: ["English"], channels: FlipsideCore.Channel.allCases.filter { _ in Bool.random(using: &rng) }.nonEmpty ?? [.video],
+                            openToRequests: Int.random(in: 0..<4, using: &rng) > 0, changedAt: now)
+        }
+        for start in stride(from: 0, to: profiles.count, by: 2_000) {
+            try await db.writeTransaction { tx in
+                for profile in profiles[start..<min(start + 2_000, profiles.count)] { try await TeachingProfileRows.save(profile, on: tx) }
+            }
+        }
+        return profiles.count
+    }
 
     public func load(into app: Application) async throws -> Result {
         guard people >= 4 * pairs / max(programs, 1), programs >= 1, pairs >= programs else {
@@ -59,6 +90,7 @@ public struct SyntheticOrganisation: Sendable {
 
         let juniors = everyone.filter { $0.level <= 3 }, seniors = everyone.filter { $0.level >= 5 }
         var result = Result(people: everyone.count, programs: [], pairs: 0, meetings: 0, checkIns: 0, actions: 0)
+        result.teachingProfiles = try await writeTeachingProfiles(everyone, now: app.clock.now, db: db)
         let perProgram = pairs / programs
         // Check-ins: spread evenly, a few more for pairs that meet the most, until the total is reached.
         let checkInsPerPair = 2 * ((checkIns + 2 * pairs - 1) / (2 * pairs)) + 2
@@ -166,4 +198,9 @@ public struct SyntheticOrganisation: Sendable {
         }
         return result
     }
+}
+
+extension Array {
+    /// The array, or nil when it is empty.
+    var nonEmpty: [Element]? { isEmpty ? nil : self }
 }

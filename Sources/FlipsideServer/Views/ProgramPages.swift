@@ -132,6 +132,7 @@ struct EnrolFormPage: Encodable {
     var availability: String
     var problems: [ErrorDetail]
     var isUpdate: Bool
+    var teachingProfileURL: String
 
     struct ChannelOption: Encodable { var value: String; var label: String; var checked: Bool }
     struct LevelOption: Encodable { var value: String; var label: String; var selected: Bool }

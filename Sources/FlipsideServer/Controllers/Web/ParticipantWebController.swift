@@ -73,7 +73,12 @@ struct ParticipantWebController {
         guard program.status.acceptsEnrolments else { throw EnrolmentError.closed(program.status) }
         let existing = try await req.flipside.enrolments.enrolment(of: employeeID, in: program.id)
         let catalogue = TopicCatalogue.effective(program, enrolments: try await req.flipside.enrolments.all(in: program.id))
-        return try await req.view.render("enrol", formPage(req, program: program, enrolment: existing, catalogue: catalogue, problems: []))
+        // "Enrol as a mentor from my teaching profile": the form starts from it; nothing is saved yet.
+        var start = existing
+        if existing == nil, req.query["from"] == "profile" {
+            start = try await req.flipside.service.teaching.profile(of: employeeID).mentorDraft().newEnrolment(of: employeeID, in: program)
+        }
+        return try await req.view.render("enrol", formPage(req, program: program, enrolment: start, catalogue: catalogue, problems: [], isUpdate: existing != nil))
     }
 
     /// The catalogue topics picked on the form: `topic[i]` names the row's topic, `offer[i]` and `want[i]`
@@ -115,13 +120,17 @@ struct ParticipantWebController {
             } else {
                 _ = try await Enrolling.update(enrolment, actor: req.actor, store: store)
             }
+            // Changes go to the teaching profile only when the person asks for it.
+            if form.keep_on_profile == "on" {
+                _ = try await req.flipside.service.teaching.update(employeeID, with: TeachingProfileDraft(keeping: enrolment))
+            }
             return req.redirect(to: SiteURL.program(program.id).path)
         } catch {
             // The same problems the API answers, shown on the form.
             let answer = APIError.from(error)
             guard answer.status == .unprocessableEntity else { throw error }
             let catalogue = TopicCatalogue.effective(program, enrolments: try await req.flipside.enrolments.all(in: program.id))
-            var page = formPage(req, program: program, enrolment: enrolment, catalogue: catalogue, problems: answer.details)
+            var page = formPage(req, program: program, enrolment: enrolment, catalogue: catalogue, problems: answer.details, isUpdate: existing != nil)
             page.offers = form.offers ?? ""
             page.wants = form.wants ?? ""
             page.availability = form.availability ?? ""
@@ -133,6 +142,8 @@ struct ParticipantWebController {
     struct EnrolForm: Content {
         var role: String?; var offers: String?; var wants: String?; var industries: String?
         var channels: [String]?; var cadence: String?; var capacity: String?; var availability: String?
+        /// "Also keep these on my teaching profile".
+        var keep_on_profile: String?
     }
 
     /// The posted form as the same Core draft the API decodes, and the fields that could not be read.
@@ -191,7 +202,7 @@ struct ParticipantWebController {
         return items.reversed().filter { seen.insert($0.topic).inserted }.reversed()
     }
 
-    private func formPage(_ req: Request, program: Program, enrolment: Enrolment?, catalogue: [Topic], problems: [ErrorDetail]) -> EnrolFormPage {
+    private func formPage(_ req: Request, program: Program, enrolment: Enrolment?, catalogue: [Topic], problems: [ErrorDetail], isUpdate: Bool) -> EnrolFormPage {
         let e = enrolment
         let inCatalogue = Set(catalogue)
         let offered = Dictionary((e?.offers ?? []).map { ($0.topic, $0.proficiency) }, uniquingKeysWith: { a, _ in a })
@@ -214,6 +225,7 @@ struct ParticipantWebController {
                                                   checked: e?.channels.contains($0) ?? false) },
             cadences: Cadence.allCases.map { .init(value: $0.rawValue, selected: (e?.cadence ?? .biweekly) == $0) },
             capacity: e?.capacity ?? program.defaultCapacity(for: .mentor),
-            availability: e?.availability.map(\.description).joined(separator: ";") ?? "", problems: problems, isUpdate: enrolment != nil)
+            availability: e?.availability.map(\.description).joined(separator: ";") ?? "", problems: problems, isUpdate: isUpdate,
+            teachingProfileURL: SiteURL.teachingProfile.path)
     }
 }

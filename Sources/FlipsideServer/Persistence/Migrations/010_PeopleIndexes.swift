@@ -17,43 +17,20 @@ struct CreatePeopleIndexesAndVersions: AsyncMigration {
             .field("version", .int64, .required)
             .unique(on: "name")
             .create()
-        for table in DataVersions.tables {
-            try await sql.raw("INSERT INTO \(ident: DataVersions.table) (name, version) VALUES (\(bind: table), 1)").run()
-        }
-        if sql.dialect.name == "sqlite" {
-            for table in DataVersions.tables {
-                for event in ["INSERT", "UPDATE", "DELETE"] {
-                    try await sql.raw("""
-                        CREATE TRIGGER \(unsafeRaw: "\(table)_version_\(event.lowercased())") AFTER \(unsafeRaw: event) ON \(ident: table)
-                        BEGIN UPDATE \(ident: DataVersions.table) SET version = version + 1 WHERE name = \(literal: table); END
-                        """).run()
-                }
-            }
-        } else {
+        if sql.dialect.name != "sqlite" {
             try await sql.raw("""
                 CREATE FUNCTION flipside_bump_version() RETURNS trigger AS $$
                 BEGIN UPDATE data_versions SET version = version + 1 WHERE name = TG_ARGV[0]; RETURN NULL; END
                 $$ LANGUAGE plpgsql
                 """).run()
-            for table in DataVersions.tables {
-                try await sql.raw("""
-                    CREATE TRIGGER \(unsafeRaw: "\(table)_version") AFTER INSERT OR UPDATE OR DELETE ON \(ident: table)
-                    FOR EACH STATEMENT EXECUTE FUNCTION flipside_bump_version(\(literal: table))
-                    """).run()
-            }
         }
+        for table in DataVersions.tables { try await DataVersions.track(table, on: sql) }
     }
 
     func revert(on database: any Database) async throws {
         guard let sql = database as? any SQLDatabase else { return }
-        if sql.dialect.name == "sqlite" {
-            for table in DataVersions.tables {
-                for event in ["insert", "update", "delete"] { try await sql.raw("DROP TRIGGER \(unsafeRaw: "\(table)_version_\(event)")").run() }
-            }
-        } else {
-            for table in DataVersions.tables { try await sql.raw("DROP TRIGGER \(unsafeRaw: "\(table)_version") ON \(ident: table)").run() }
-            try await sql.raw("DROP FUNCTION flipside_bump_version()").run()
-        }
+        for table in DataVersions.tables { try await DataVersions.untrack(table, on: sql) }
+        if sql.dialect.name != "sqlite" { try await sql.raw("DROP FUNCTION flipside_bump_version()").run() }
         try await database.schema(DataVersions.table).delete()
         for name in ["people_manager_id", "people_department_name", "people_name_employee_id"] {
             try await sql.drop(index: name).run()

@@ -28,5 +28,6 @@ enum FlipsideMigrations {
         app.migrations.add(CreateMessages())
         app.migrations.add(MessageKinds())
         app.migrations.add(CreateProgramWebhooks())
+        app.migrations.add(CreateTeachingProfiles())
     }
 }
