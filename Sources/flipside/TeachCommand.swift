@@ -26,3 +26,18 @@ struct WhoCouldTeachCommand: AsyncParsableCommand {
         print(text)
     }
 }
+
+/// `flipside gaps PROGRAM`: what a program's mentees want that no mentor who fits offers, who no mentor
+/// fits, and who across the organisation could fill each gap.
+struct GapsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gaps",
+        abstract: "A program's gaps: topics without a mentor who fits, mentees no mentor fits (with why), and who could fill each gap.")
+
+    @ArgumentParser.Argument(help: "The program's id or exact name.") var program: String
+    @ArgumentParser.Flag(help: "Print the API's JSON answer.") var json = false
+
+    func run() async throws {
+        print(try await withMigratedApplication { try await TeachingActions.gaps(program: program, json: json, app: $0) })
+    }
+}

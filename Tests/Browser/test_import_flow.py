@@ -428,6 +428,63 @@ def run(driver, base, tmp):
     check("the choice is stored", stored == ("none",), str(stored))
     database.close()
 
+    # Who could teach me? The demo senior asks across the organisation and sends one person a kind request.
+    sign_in(driver, base, mentee)
+    submit(driver, driver.find_element(By.LINK_TEXT, "Who could teach me?"))
+    driver.find_element(By.ID, "topics").send_keys("generative ai; figma")
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "#who-could-teach button[type=submit]"))
+    people = driver.find_elements(By.CSS_SELECTOR, "#candidates > li")
+    check("who could teach me names open colleagues, best first, with why", len(people) >= 3 and "more junior than you" in people[0].text
+          and "Knows " in people[0].text, driver.find_element(By.TAG_NAME, "main").text[:600])
+    accessible(driver, "who could teach me")
+    driver.save_screenshot(os.path.join(ART, "16-who-could-teach.png"))
+    other = [p for p in people if participant_name not in p.find_element(By.TAG_NAME, "h3").text][0]
+    form = other.find_element(By.CSS_SELECTOR, "form.ask-form")
+    form.find_element(By.TAG_NAME, "textarea").send_keys("Could you show me the shortcuts you use every day?")
+    submit(driver, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+    check("the request is sent and waits for an answer", "waiting for an answer" in driver.find_element(By.ID, "sent").text,
+          driver.find_element(By.TAG_NAME, "main").text[:300])
+    accessible(driver, "requests and nominations")
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "form.signout button"))
+    # The participant reads the senior's request (the demo's) and says not this time; their teaching profile is open.
+    sign_in(driver, base, participant)
+    submit(driver, driver.find_element(By.ID, "asks-link"))
+    received = driver.find_element(By.ID, "received")
+    check("the participant sees a senior's request", "would like to learn from you" in received.text, received.text[:200])
+    submit(driver, received.find_element(By.PARTIAL_LINK_TEXT, "would like to learn from you"))
+    check("the request's note is theirs to read", "I keep hearing about" in driver.find_element(By.ID, "ask-message").text)
+    check("saying yes offers the programs open for enrolment, or says none is", len(driver.find_elements(By.CSS_SELECTOR, "#accept-form select option")) >= 1
+          or len(driver.find_elements(By.ID, "no-program")) == 1)
+    accessible(driver, "a request to answer")
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "#decline-form button[type=submit]"))
+    check("not this time, without a reason", "Nobody is told why" in driver.find_element(By.ID, "done").text)
+    driver.get(base + "/me/teaching")
+    check("the participant's teaching profile is open to being asked", driver.find_element(By.ID, "open_to_requests").is_selected())
+    accessible(driver, "teaching profile")
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "form.signout button"))
+    # The program team: the program's gaps, inviting someone to enrol, and whom it reaches.
+    sign_in(driver, base, "coordinator@demo.flipside.test")
+    driver.get(base + "/programs")
+    submit(driver, driver.find_element(By.PARTIAL_LINK_TEXT, "Digital Fluency 2027"))
+    submit(driver, driver.find_element(By.ID, "gaps-link"))
+    check("the gaps page lists topics without a mentor or says there are none",
+          len(driver.find_elements(By.CSS_SELECTOR, "div.gap")) + len(driver.find_elements(By.ID, "no-gaps")) >= 1)
+    accessible(driver, "gaps and recruiting")
+    driver.save_screenshot(os.path.join(ART, "17-gaps.png"))
+    boxes = driver.find_elements(By.CSS_SELECTOR, "#invite-form input[type=checkbox]")
+    check("people can be ticked only while the program takes new people",
+          bool(boxes) == bool(driver.find_elements(By.CSS_SELECTOR, "#invite-form button[type=submit]")))
+    if boxes:
+        boxes[0].click()
+        submit(driver, driver.find_element(By.CSS_SELECTOR, "#invite-form button[type=submit]"))
+        check("inviting a ticked person to enrol", "1 invited" in driver.find_element(By.ID, "invited").text or "already" in driver.find_element(By.ID, "invited").text)
+    else:
+        driver.get(driver.current_url.replace("/gaps", "/funnel"))
+    check("the funnel shows every stage", len(driver.find_elements(By.CSS_SELECTOR, "#funnel-totals th")) == 6
+          and len(driver.find_elements(By.CSS_SELECTOR, "#invitations tbody tr")) >= 8)
+    accessible(driver, "whom the program reaches")
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "form.signout button"))
+
 
 def set_value(driver, element_id, value):
     """Date and time inputs take their value in ISO form whatever the browser's locale shows."""

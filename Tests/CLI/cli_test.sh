@@ -68,6 +68,11 @@ run who-could-teach figma --for "$SENIOR" --perspective location --limit 3 --jso
 check "who-could-teach --json is the API's answer" bash -c "python3 -c \"import json,sys; a=json.load(open('$TMP/last')); sys.exit(0 if a['for']=='$SENIOR' and 0 < len(a['candidates']) <= 3 and a['perspective']=='location' and isinstance(a['not_open_count'], int) and all('figma' in [k['topic'] for k in c['knows']] for c in a['candidates']) else 1)\""
 run who-could-teach --for "$SENIOR";      check "a question without a topic is a clear error" bash -c "[ \$(cat '$TMP/status') = 1 ] && grep -q 'name at least one topic' '$TMP/last'"
 run who-could-teach figma --for NOBODY;   check "an unknown person is a clear error" bash -c "[ \$(cat '$TMP/status') = 1 ] && grep -q 'NOBODY was not found' '$TMP/last'"
+run gaps "Digital Fluency 2027"
+check "gaps names the program's counts, its unserved mentees or topics, and who could fill them" bash -c "grep -q '^Digital Fluency 2027: [0-9]* mentees, [0-9]* mentors.' '$TMP/last' && grep -Eq '^(Topic|Unserved|Every)' '$TMP/last'"
+run gaps "Digital Fluency 2027" --json
+check "gaps --json is the API's answer" bash -c "python3 -c \"import json,sys; g=json.load(open('$TMP/last')); sys.exit(0 if g['mentees'] > 0 and g['wanted_level'] == 3 and isinstance(g['topics'], list) else 1)\""
+run gaps "No such program";               check "gaps of an unknown program is a clear error" bash -c "[ \$(cat '$TMP/status') = 1 ] && grep -q 'was not found' '$TMP/last'"
 # Data rights: an export for an access request, then erasure (confirmed by repeating the id).
 run person export A3 --out "$TMP/a3.json"; check "a person's data is exported as JSON" bash -c "grep -q 'Wrote' '$TMP/last' && grep -q '\"employee_id\" : \"A3\"' '$TMP/a3.json'"
 run person erase A3 --confirm A1;         check "erasure needs the id repeated" bash -c "[ \$(cat '$TMP/status') != 0 ] && grep -q 'confirm' '$TMP/last'"

@@ -374,3 +374,53 @@ public actor MemoryTeachingProfileStore: TeachingProfileStore {
     public func teachingProfile(of employeeID: String) -> TeachingProfile? { profiles[employeeID] }
     public func save(_ profile: TeachingProfile) { profiles[profile.employeeID] = profile }
 }
+
+/// Asks in memory, with the people, profiles, programs and enrolments they are checked against.
+public actor MemoryAskStore: AskStore {
+    public var people: [String: Person]
+    public var profiles: [String: TeachingProfile] = [:]
+    public var programs: [UUID: Program] = [:]
+    public var roles: [String: EnrolmentRole] = [:]   // "programID|employeeID"
+    public var asks: [UUID: Ask] = [:]
+    public var notices: [Notice] = []
+
+    public init(people: [Person], profiles: [TeachingProfile] = [], programs: [Program] = []) {
+        self.people = Dictionary(uniqueKeysWithValues: people.map { ($0.employeeID, $0) })
+        self.profiles = Dictionary(uniqueKeysWithValues: profiles.map { ($0.employeeID, $0) })
+        self.programs = Dictionary(uniqueKeysWithValues: programs.map { ($0.id, $0) })
+    }
+
+    public func enrol(_ employeeID: String, as role: EnrolmentRole, in programID: UUID) { roles["\(programID)|\(employeeID)"] = role }
+
+    public func atomically<T: Sendable>(_ body: @escaping @Sendable (any AskWork) async throws -> T) async throws -> T {
+        let saved = (asks, notices)
+        do { return try await body(Work(store: self)) } catch {
+            asks = saved.0
+            notices = saved.1
+            throw error
+        }
+    }
+
+    func put(_ ask: Ask) { asks[ask.id] = ask }
+    func add(_ more: [Notice]) { notices += more }
+
+    struct Work: AskWork {
+        let store: MemoryAskStore
+        func person(_ employeeID: String) async -> Person? { await store.people[employeeID] }
+        func teachingProfile(of employeeID: String) async -> TeachingProfile? { await store.profiles[employeeID] }
+        func program(_ id: UUID) async -> Program? { await store.programs[id] }
+        func role(of employeeID: String, in programID: UUID) async -> EnrolmentRole? { await store.roles["\(programID)|\(employeeID)"] }
+        func ask(_ id: UUID) async -> Ask? { await store.asks[id] }
+        func waiting(kind: AskKind, from fromID: String) async -> [Ask] {
+            await store.asks.values.filter { $0.kind == kind && $0.fromID == fromID && $0.status == .sent }
+        }
+        func insert(_ ask: Ask) async throws {
+            if await store.asks.values.contains(where: { $0.status == .sent && $0.kind == ask.kind && $0.fromID == ask.fromID && $0.toID == ask.toID && $0.programID == ask.programID }) {
+                throw AskError.alreadyAsked
+            }
+            await store.put(ask)
+        }
+        func update(_ ask: Ask) async { await store.put(ask) }
+        func notify(_ notices: [Notice]) async { await store.add(notices) }
+    }
+}

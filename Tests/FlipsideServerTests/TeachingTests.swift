@@ -79,6 +79,10 @@ import VaporTesting
                 let (status, body) = try await world.api(.GET, "/api/v1/who-could-teach?\(query)", as: .participant)
                 #expect(status == .unprocessableEntity, "\(query): \(body)")
             }
+            // A form sends its empty fields: they are "not given".
+            let form = try await WebClient.signedIn(world, as: "jo@example.com").get("/who-could-teach?topics=figma&industry=&perspective=&language=&program_id=")
+            #expect(form.status == .ok && form.body.string.contains("answer-heading"))
+            #expect(try await world.api(.GET, "/api/v1/who-could-teach?topics=figma&program_id=nope", as: .participant).status == .unprocessableEntity)
             let page = try await WebClient.signedIn(world, as: "jo@example.com").get("/who-could-teach?topics=figma&perspective=astrology")
             #expect(page.status == .unprocessableEntity && page.body.string.contains("must be one of department"))
             // A coordinator who is not a person names whom they ask for; nobody is found for an unknown id.

@@ -226,7 +226,8 @@ expect(len(inbox.messages) == sent_before, "a second worker run sends nothing ag
 print("== every other message: both parts, its link, one-click unsubscribe, calendar parts, no one's words")
 import icalendar
 database = sqlite3.connect(f"{WORK}/invitations.sqlite")
-words = [r[0] for r in database.execute("SELECT body FROM pair_texts UNION SELECT body FROM concerns UNION SELECT body FROM concern_messages") if len(r[0]) >= 12]
+words = [r[0] for r in database.execute("SELECT body FROM pair_texts UNION SELECT body FROM concerns UNION SELECT body FROM concern_messages UNION SELECT message FROM asks") if len(r[0]) >= 12]
+expect(database.execute("SELECT COUNT(*) FROM asks WHERE kind = 'request' AND length(message) >= 12").fetchone()[0] >= 1, "the demo holds a request's words to look for")
 goals = [g for (raw,) in database.execute("SELECT goals FROM agreements") for goal in __import__("json").loads(raw) for g in (goal.get("title", ""), goal.get("success", "")) if len(g) >= 12]
 expect(len(words) >= 5 and len(goals) >= 10, f"the demo holds words to look for ({len(words)} texts, {len(goals)} goals)")
 unsubscribe_links, calendars, problems = [], [], []
@@ -237,7 +238,7 @@ for m in others:
     html = next((p.get_content() for p in msg.walk() if p.get_content_type() == "text/html"), "")
     if "text/plain" not in kinds or "text/html" not in kinds:
         problems.append(f"{msg['Subject']}: parts {kinds}")
-    if not re.search(rf"http://127\.0\.0\.1:{web_port}/(pairs|programs|me)/", text):
+    if not re.search(rf"http://127\.0\.0\.1:{web_port}/(pairs|programs|me|asks)/", text):
         problems.append(f"{msg['Subject']}: no link to a page")
     if "Digital Fluency 2027" not in text and "Flipside" not in text:
         problems.append(f"{msg['Subject']}: no program name")
@@ -255,6 +256,10 @@ for m in others:
             events = [c for c in cal.walk("VEVENT")]
             calendars.append((str(cal.get("METHOD")), part.get_param("method"), events))
 expect(not problems, f"{len(others)} messages as they should be" + ("" if not problems else f": {problems[:5]}"))
+subjects = [str(parsed(m)["Subject"]) for m in others]
+expect(any(x.endswith("would like to learn from you") for x in subjects) and any(x.endswith("thinks you would make a good reverse mentor") for x in subjects)
+       and sum(x == "You are invited to enrol in Digital Fluency 2027" for x in subjects) >= 5,
+       "a request, a nomination and invitations to enrol arrived, none with its sender's words")
 expect(bool(calendars), f"calendar invitations arrived ({len(calendars)})")
 expect(all(method in ("REQUEST", "CANCEL") and param == method for method, param, _ in calendars), "each calendar part says its METHOD, in the part and in its Content-Type")
 expect(all(events and all(str(e.get("UID")).startswith("pair-") and str(e.get("UID")).endswith("@flipside") and int(e.get("SEQUENCE")) >= 1

@@ -72,6 +72,12 @@ public enum Resource: Sendable, Hashable {
     /// Asking "who could teach me?" across the organisation, for the person named: a participant asks
     /// for themselves, a coordinator on anyone's behalf.
     case whoCouldTeach(askerID: String)
+    /// A request, nomination or invitation between two people: its sender and the person it is for
+    /// (answering is theirs); the program team sends and reads invitations, never the others.
+    case ask(kind: AskKind, fromID: String, toID: String)
+    /// A program's recruiting: its gaps, the people who might fill them, invitations to enrol and its
+    /// funnel. The program team's.
+    case recruiting
 }
 
 /// The answer, with what a person is told.
@@ -107,6 +113,25 @@ public enum AccessPolicy {
         if case let .personalData(id) = resource, !actor.isCoordinator {
             return action == .view && actor.employeeID == id ? .allowed
                 : .forbidden(code: "forbidden", message: action == .view ? "A participant can export only their own data." : "Only coordinators may erase a person's data.")
+        }
+        if case let .ask(kind, from, to) = resource {
+            let own = actor.employeeID
+            switch action {
+            case .view:
+                if own != nil && (own == from || own == to) { return .allowed }
+                return kind == .invitation && actor.isCoordinator ? .allowed : .forbidden(code: "forbidden", message: "Only its sender and the person it is for see it.")
+            case .create:
+                if kind == .invitation {
+                    return actor.isCoordinator ? .allowed : coordinatorsOnly
+                }
+                guard own != nil, own == from else { return .forbidden(code: "forbidden", message: "People ask and nominate for themselves.") }
+                return .allowed
+            case .change:
+                return own != nil && own == to ? .allowed : .forbidden(code: "forbidden", message: "Only the person it is for answers it.")
+            case .delete:
+                if own != nil && own == from { return .allowed }
+                return kind == .invitation && actor.isCoordinator ? .allowed : .forbidden(code: "forbidden", message: "Only its sender withdraws it.")
+            }
         }
         if case let .teachingProfile(id) = resource, action != .view {
             return actor.employeeID == id ? .allowed
@@ -199,7 +224,7 @@ extension Resource {
         case let .enrolment(_, status): return status
         case let .suggestions(_, status): return status
         case .directory, .person, .invitation, .programs, .enrolmentImport, .matchPreview, .matchRuns, .pair, .partnership, .concerns, .calendarFeed, .outcomes,
-             .audit, .personalData, .teachingProfile, .whoCouldTeach: return nil
+             .audit, .personalData, .teachingProfile, .whoCouldTeach, .ask, .recruiting: return nil
         }
     }
 }

@@ -19,6 +19,9 @@ public struct DemoOrganisation: Sendable {
     public var menteeEmail: String
     /// What juniors across the organisation say they could teach, outside any program (most open to being asked).
     public var teachingProfiles: [TeachingProfile]
+    /// A senior's request to the demo participant, the participant's nomination of a colleague, and the
+    /// main program's invitations to enrol (some opened).
+    public var asks: [Ask]
     /// The login of the demo coordinator and of one demo participant (a mentor).
     public static let coordinatorEmail = "coordinator@demo.flipside.test"
     public static let coordinatorPassword = "flipside-demo"
@@ -204,6 +207,30 @@ public struct DemoOrganisation: Sendable {
         self.circleEnrolments = circleEnrolments
         teachingProfiles = Self.teachingProfiles(people: people, enrolments: enrolments + pilotEnrolments + circleEnrolments, participant: firstMentor,
                                                  seed: seed)
+        asks = Self.asks(people: people, profiles: teachingProfiles, enrolled: Set((enrolments + pilotEnrolments + circleEnrolments).map(\.employeeID)),
+                         participant: firstMentor, senior: mentee.employeeID, program: program)
+    }
+
+    static func asks(people: [Person], profiles: [TeachingProfile], enrolled: Set<String>, participant: String, senior: String, program: Program) -> [Ask] {
+        func day(_ d: Int, _ hour: Int = 9) -> Date { CalendarDate(year: 2026, month: 11, day: d)!.startUTC.addingTimeInterval(Double(hour) * 3_600) }
+        var asks: [Ask] = []
+        let topic = profiles.first { $0.employeeID == participant }?.offers.first?.topic ?? Topic("generative ai")!
+        asks.append(Ask(id: stableID(program: program.id, index: 7_000), kind: .request, fromID: senior, toID: participant, topics: [topic],
+                        message: "I keep hearing about \(topic.key.replacingOccurrences(of: "-", with: " ")) from my team. Would you show me how you use it day to day? Thank you!",
+                        createdAt: day(20)))
+        let profiled = Set(profiles.map(\.employeeID))
+        if let nominee = people.first(where: { $0.level <= 3 && $0.status == .active && !profiled.contains($0.employeeID) && !enrolled.contains($0.employeeID) }) {
+            asks.append(Ask(id: stableID(program: program.id, index: 7_001), kind: .nomination, fromID: participant, toID: nominee.employeeID, programID: program.id,
+                            topics: [Topic("short-form video")!], message: "You taught our whole team short-form video in an afternoon. You would be a great reverse mentor.",
+                            createdAt: day(22)))
+        }
+        let open = profiles.filter { $0.openToRequests && !enrolled.contains($0.employeeID) }.prefix(8)
+        for (i, p) in open.enumerated() {
+            asks.append(Ask(id: stableID(program: program.id, index: 7_100 + i), kind: .invitation, fromID: Ask.programTeam, toID: p.employeeID, programID: program.id,
+                            message: "We are looking for reverse mentors for \(program.name). We think you could be one. Would you enrol?",
+                            createdAt: day(15), openedAt: i < 5 ? day(16, 10 + i) : nil))
+        }
+        return asks
     }
 
     static let languages = ["English", "German", "Spanish", "Portuguese", "Japanese", "Arabic", "French", "Hindi", "Polish", "Yoruba"]

@@ -8,8 +8,9 @@ public struct MatchInput: Sendable {
 
     /// - Parameters:
     ///   - reference: the date at which time-zone offsets are taken (the program's start, or today).
-    public init(people: [String: Person], enrolments: [Enrolment], rules: MatchRules, reference: Date) {
-        let tree = ReportingTree(people: people.values)
+    ///   - tree: the organisation's reporting lines, when `people` is not everyone (read from `people` otherwise).
+    public init(people: [String: Person], enrolments: [Enrolment], rules: MatchRules, reference: Date, tree: ReportingTree? = nil) {
+        let tree = tree ?? ReportingTree(people: people.values)
         var offsets: [String: Int] = [:]
         func participant(_ e: Enrolment) -> MatchParticipant? {
             guard let p = people[e.employeeID] else { return nil }

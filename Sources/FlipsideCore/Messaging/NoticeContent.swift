@@ -8,6 +8,8 @@ public enum NoticeTarget: Sendable, Hashable {
     case impact
     case concerns(UUID)
     case health(UUID)
+    case ask(UUID)
+    case whoCouldTeach
 }
 
 /// A calendar part (iTIP, RFC 5546): the pair's series as a REQUEST (new, changed, cut short at the
@@ -167,8 +169,60 @@ public enum NoticeReading {
             return content("\(program) has closed: how did it go?",
                            ["Thank you for taking part in \(program).", "Three questions on what your partnership with \(other) was worth: the closing check-in."],
                            "Answer the closing check-in", .pair(pair.id))
-        case .invitation, .digest, .concernWaiting, .announcement:
+        case .invitation, .digest, .concernWaiting, .announcement, .teachingAsk, .teachingAnswer:
             return gone("not a message about a pair")
+        }
+    }
+
+    /// A request, nomination or invitation, to the person it is for (`teachingAsk`), or a request's
+    /// answer, to its sender (`teachingAnswer`), while still true. Never its message: that is read in
+    /// Flipside, by the person it is for.
+    public static func ask(_ kind: NoticeKind, _ ask: Ask, recipient: String, names: [String: String], programName: String?) -> Result<NoticeContent, Withdrawn> {
+        let from = ask.fromID == Ask.programTeam ? "The program team" : names[ask.fromID] ?? ask.fromID
+        let to = names[ask.toID] ?? ask.toID
+        let topics = WhoCouldTeach.list(ask.topics.map(\.key))
+        let inProgram = programName.map { " in \($0)" } ?? ""
+        switch kind {
+        case .teachingAsk:
+            guard recipient == ask.toID else { return .failure(Withdrawn(reason: "not the person it is for")) }
+            guard ask.status == .sent else { return .failure(Withdrawn(reason: "it was \(ask.status.rawValue)")) }
+            let answer = "You answer in Flipside: yes, or not this time. You need not give a reason."
+            switch ask.kind {
+            case .request:
+                return .success(NoticeContent(subject: "\(from) would like to learn from you", greeting: names[recipient],
+                                              paragraphs: ["\(from) would like you to be their reverse mentor for \(topics): a newer colleague who teaches a senior one.",
+                                                           "Read their note. \(answer)"],
+                                              action: ("Read and answer", .ask(ask.id))))
+            case .nomination:
+                return .success(NoticeContent(subject: "\(from) thinks you would make a good reverse mentor", greeting: names[recipient],
+                                              paragraphs: ["\(from) thinks you would make a good reverse mentor for \(topics)\(inProgram).",
+                                                           "Reverse mentoring pairs a newer colleague, who teaches, with a senior one, who learns. It is your choice. \(answer)"],
+                                              action: ("Read and answer", .ask(ask.id))))
+            case .invitation:
+                guard let programName else { return .failure(Withdrawn(reason: "the program is gone")) }
+                return .success(NoticeContent(subject: "You are invited to enrol in \(programName)", greeting: names[recipient],
+                                              paragraphs: ["The program team of \(programName) invites you to enrol as a reverse mentor: a newer colleague who teaches a senior one.",
+                                                           "Read their note. \(answer)"],
+                                              action: ("Read and answer", .ask(ask.id))))
+            }
+        case .teachingAnswer:
+            guard recipient == ask.fromID, ask.kind == .request else { return .failure(Withdrawn(reason: "not the sender of a request")) }
+            switch ask.status {
+            case .accepted:
+                guard let programID = ask.programID, let programName else { return .failure(Withdrawn(reason: "the program is gone")) }
+                return .success(NoticeContent(subject: "\(to) said yes", greeting: names[recipient],
+                                              paragraphs: ["\(to) said yes to your request and enrolled in \(programName) as a reverse mentor.",
+                                                           "Enrol in \(programName) too, so that the two of you can be paired there."],
+                                              action: ("Open \(programName)", .program(programID))))
+            case .declined:
+                return .success(NoticeContent(subject: "Your request to \(to)", greeting: names[recipient],
+                                              paragraphs: ["\(to) cannot be your reverse mentor this time.", "You can ask someone else."],
+                                              action: ("Who could teach me?", .whoCouldTeach)))
+            default:
+                return .failure(Withdrawn(reason: "the request is \(ask.status.rawValue)"))
+            }
+        default:
+            return .failure(Withdrawn(reason: "not a message about an ask"))
         }
     }
 

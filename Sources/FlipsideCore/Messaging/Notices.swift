@@ -31,6 +31,10 @@ public enum NoticeKind: String, Sendable, Hashable, Codable, CaseIterable {
     case concernWaiting = "concern_waiting"
     /// A program's news in its chat channel: enrolment open, pairs published, the program closed.
     case announcement
+    /// A colleague asks you to teach them, nominates you, or the program team invites you to enrol.
+    case teachingAsk = "teaching_ask"
+    /// Your request to a colleague answered: yes, or not this time.
+    case teachingAnswer = "teaching_answer"
 
     /// Whether a person may switch it off.
     public var optional: Bool { self != .invitation && self != .announcement }
@@ -70,6 +74,8 @@ public enum NoticeKind: String, Sendable, Hashable, Codable, CaseIterable {
         case .digest: return "Weekly program digest"
         case .concernWaiting: return "A new anonymous concern is waiting"
         case .announcement: return "Program news in its chat channel"
+        case .teachingAsk: return "A colleague asks you to teach them, nominates you, or you are invited to enrol"
+        case .teachingAnswer: return "Your request to learn from a colleague answered"
         }
     }
 }
@@ -96,7 +102,8 @@ public enum NoticeRecipient: Sendable, Hashable {
 public struct Notice: Sendable, Hashable {
     public var kind: NoticeKind
     public var recipient: NoticeRecipient
-    public var programID: UUID
+    /// The program it is about (an ask between colleagues may name none).
+    public var programID: UUID?
     public var pairID: UUID?
     /// What in the object it is about: an agreement version, an occurrence, an action, a week.
     public var ref: String?
@@ -106,7 +113,7 @@ public struct Notice: Sendable, Hashable {
     /// concern does not tell when the concern came.
     public var madeAt: Date
 
-    public init(_ kind: NoticeKind, to recipient: NoticeRecipient, programID: UUID, pairID: UUID? = nil, ref: String? = nil, dueAt: Date, madeAt: Date? = nil) {
+    public init(_ kind: NoticeKind, to recipient: NoticeRecipient, programID: UUID?, pairID: UUID? = nil, ref: String? = nil, dueAt: Date, madeAt: Date? = nil) {
         self.kind = kind
         self.recipient = recipient
         self.programID = programID
@@ -118,7 +125,7 @@ public struct Notice: Sendable, Hashable {
 
     /// The idempotency key, for one recipient.
     public func key(for recipient: String) -> String {
-        [kind.rawValue, (pairID ?? programID).uuidString.lowercased(), ref ?? "", recipient].joined(separator: "|")
+        [kind.rawValue, (pairID ?? programID)?.uuidString.lowercased() ?? "", ref ?? "", recipient].joined(separator: "|")
     }
 }
 

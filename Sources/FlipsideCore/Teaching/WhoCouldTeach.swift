@@ -279,7 +279,7 @@ public enum WhoCouldTeach {
     }
 
     /// "a", "a and b", "a, b and c".
-    static func list(_ items: [String], joiner: String = "and") -> String {
+    public static func list(_ items: [String], joiner: String = "and") -> String {
         guard let last = items.last else { return "" }
         return items.count == 1 ? last : items.dropLast().joined(separator: ", ") + " \(joiner) " + last
     }

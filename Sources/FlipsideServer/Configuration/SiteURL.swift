@@ -48,6 +48,9 @@ enum SiteURL {
     case whoCouldTeach
     /// The enrolment form started from the person's teaching profile.
     case enrolFromProfile(UUID)
+    /// One request, nomination or invitation; the list of one's own.
+    case ask(UUID)
+    case asks
 
     var path: String {
         switch self {
@@ -109,6 +112,8 @@ enum SiteURL {
         case .teachingProfile: return "/me/teaching"
         case .whoCouldTeach: return "/who-could-teach"
         case let .enrolFromProfile(id): return SiteURL.enrol(id).path + "?from=profile"
+        case let .ask(id): return "/asks/\(id.uuidString.lowercased())"
+        case .asks: return "/me/asks"
         }
     }
 

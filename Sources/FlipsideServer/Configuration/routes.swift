@@ -15,6 +15,7 @@ func routes(_ app: Application) throws {
     ConcernsAPIController().register(authed)
     ConcernsAPIController().registerOpen(api)
     TeachingAPIController().register(authed)
+    AskAPIController().register(authed)
     PartnershipAPIController.registerFeed(app)
 
     app.get("openapi.json") { req async throws -> Response in
@@ -69,4 +70,5 @@ func routes(_ app: Application) throws {
     PersonalDataController().register(web: web, api: authed)
     InvitationWebController().register(web)
     TeachingWebController().register(web)
+    AskWebController().register(web)
 }

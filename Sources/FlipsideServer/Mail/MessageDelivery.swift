@@ -205,18 +205,28 @@ enum MessageDelivery {
         case .chat: throw NoticeReading.Withdrawn(reason: "its recipient reads it in the program's chat channel")
         case .email: break
         }
-        guard let programID = row.program_id, let program = try await reads.program(programID, db: db) else {
-            throw NoticeReading.Withdrawn(reason: "the program is gone")
-        }
         var person: Person?
         if let employeeID = row.employee_id {
             person = try await reads.person(employeeID, db: db)
             guard person?.status.keepsAccess == true else { throw NoticeReading.Withdrawn(reason: "the person has left the organisation") }
         }
+        // An ask between colleagues may name no program; everything else is about one.
+        let program = try await row.program_id.asyncMap { try await reads.program($0, db: db) } ?? nil
+        if row.program_id != nil && program == nil { throw NoticeReading.Withdrawn(reason: "the program is gone") }
+        let content: NoticeContent
+        if kind == .teachingAsk || kind == .teachingAnswer {
+            guard let id = row.ref.flatMap(UUID.init(uuidString:)), let ask = try await AskRows.one(id, on: db), let recipient = row.employee_id else {
+                throw NoticeReading.Withdrawn(reason: "the ask is gone")
+            }
+            var names: [String: String] = [:]
+            for id in [ask.fromID, ask.toID] { names[id] = try await reads.person(id, db: db)?.name }
+            content = try NoticeReading.ask(kind, ask, recipient: recipient, names: names, programName: program?.name).get()
+            return try await mail(content, row: row, kind: kind, person: person, footer: program?.name, app: app, db: db, now: now, reads: reads)
+        }
+        guard let program, let programID = row.program_id else { throw NoticeReading.Withdrawn(reason: "the program is gone") }
         if kind == .invitation {
             return try await invitation(row, person: person, program: program, app: app, db: db, now: now)
         }
-        let content: NoticeContent
         switch kind {
         case .digest:
             let week = row.ref ?? ""
@@ -233,6 +243,12 @@ enum MessageDelivery {
             let zone = person.flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: "UTC")!
             content = try NoticeReading.participant(kind, ref: row.ref, recipient: recipient, partnership: sealed, names: names, zone: zone, now: now).get()
         }
+        return try await mail(content, row: row, kind: kind, person: person, footer: program.name, app: app, db: db, now: now, reads: reads)
+    }
+
+    /// The content as a mail to the row's address (kept when no SMTP server is set).
+    static func mail(_ content: NoticeContent, row: Messages.Row, kind: NoticeKind, person: Person?, footer: String?, app: Application,
+                     db: any Database, now: Date, reads: Reads) async throws -> Rendered {
         guard let smtp = app.appConfig.smtp else { return Rendered(subject: content.subject, mail: nil) }
         guard let base = app.appConfig.linkBase else {
             throw SMTPFailure(kind: .configuration, step: "render", code: nil, reason: "BASE_URL is not set, so there is no link to send")
@@ -241,7 +257,7 @@ enum MessageDelivery {
             guard kind.optional, let recipient = row.recipient else { return nil }
             return base + SiteURL.unsubscribe(token: try await reads.token(recipient, now: now, db: db), kind: kind.rawValue).path
         }()
-        var mail = compose(content, to: MailAddress(row.email, name: person?.name), program: program, base: base, unsubscribe: unsubscribe,
+        var mail = compose(content, to: MailAddress(row.email, name: person?.name), footer: footer, base: base, unsubscribe: unsubscribe,
                            kind: kind, smtp: smtp, id: row.id, now: now)
         if let part = content.calendar {
             var attendees: [(name: String, email: String)] = []
@@ -266,19 +282,19 @@ enum MessageDelivery {
     /// The mail around a message's content: the greeting, its sentences, one link to where the person
     /// acts, the program's name, and (for what can be switched off) the one-click unsubscribe headers
     /// (RFC 8058) and link. Plain text and HTML say the same.
-    static func compose(_ content: NoticeContent, to: MailAddress, program: Program, base: String, unsubscribe: String?,
+    static func compose(_ content: NoticeContent, to: MailAddress, footer: String?, base: String, unsubscribe: String?,
                         kind: NoticeKind, smtp: SMTPSettings, id: UUID, now: Date, actionURL: String? = nil) -> MailMessage {
         let link = content.action.map { ($0.label, actionURL ?? base + path($0.target)) }
         let manage = base + SiteURL.messagePreferences.path
         var text = content.greeting.map { "Hello \($0),\n\n" } ?? "Hello,\n\n"
         text += content.paragraphs.joined(separator: "\n\n")
         if let (label, url) = link { text += "\n\n\(label): \(url)" }
-        text += "\n\n-- \nFlipside, \(program.name)\n"
+        text += "\n\n-- \nFlipside" + (footer.map { ", \($0)" } ?? "") + "\n"
         if let unsubscribe { text += "You get this because of \"\(kind.label)\" in your settings. Stop these: \(unsubscribe)\nAll your choices: \(manage)\n" }
         var html = "<p>" + Charts.escape(content.greeting.map { "Hello \($0)," } ?? "Hello,") + "</p>\n"
         html += content.paragraphs.map { "<p>\(Charts.escape($0))</p>" }.joined(separator: "\n")
         if let (label, url) = link { html += "\n<p><a href=\"\(Charts.escape(url))\">\(Charts.escape(label))</a></p>" }
-        html += "\n<hr>\n<p style=\"color:#444;font-size:90%\">Flipside, \(Charts.escape(program.name))"
+        html += "\n<hr>\n<p style=\"color:#444;font-size:90%\">Flipside" + (footer.map { ", \(Charts.escape($0))" } ?? "")
         if let unsubscribe {
             html += "<br>You get this because of “\(Charts.escape(kind.label))” in your settings. <a href=\"\(Charts.escape(unsubscribe))\">Stop these</a> · "
                 + "<a href=\"\(Charts.escape(manage))\">All your choices</a>"
@@ -301,6 +317,8 @@ enum MessageDelivery {
         case .impact: return SiteURL.impact.path
         case let .concerns(id): return SiteURL.concerns(id).path
         case let .health(id): return SiteURL.health(id).path
+        case let .ask(id): return SiteURL.ask(id).path
+        case .whoCouldTeach: return SiteURL.whoCouldTeach.path
         }
     }
 
@@ -320,7 +338,7 @@ enum MessageDelivery {
             "If you did not expect this message, you can ignore it.",
         ], action: ("Set your password and sign in", .program(program.id)))
         // The link is the invitation's own, not a page's.
-        let mail = compose(content, to: MailAddress(row.email, name: person.name), program: program, base: base, unsubscribe: nil,
+        let mail = compose(content, to: MailAddress(row.email, name: person.name), footer: program.name, base: base, unsubscribe: nil,
                            kind: .invitation, smtp: smtp, id: row.id, now: now, actionURL: url)
         return Rendered(subject: subject, mail: mail)
     }
@@ -351,5 +369,13 @@ enum MessageDelivery {
     static func concernsWaiting(_ programID: UUID, db: any Database) async throws -> Int {
         try await (db as! any SQLDatabase).select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from(PartnershipTables.concerns)
             .where("program_id", .equal, programID).where("answered", .equal, false).first()?.decode(column: "n", as: Int.self) ?? 0
+    }
+}
+
+extension Optional {
+    /// The wrapped value transformed by an async function.
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
     }
 }

@@ -100,8 +100,8 @@ enum Messages {
                 }
             case .programChat:
                 // Only a program with a webhook has a channel; the address is read again when it goes.
-                guard try await ChatWebhooks.url(of: notice.programID, on: db) != nil else { continue }
-                let recipient = chatRecipient(notice.programID)
+                guard let programID = notice.programID, try await ChatWebhooks.url(of: programID, on: db) != nil else { continue }
+                let recipient = chatRecipient(programID)
                 pending.append(Pending(kind: notice.kind, recipient: recipient, employeeID: nil, email: "chat", programID: notice.programID,
                                        pairID: nil, ref: notice.ref, key: notice.key(for: recipient), dueAt: notice.dueAt, madeAt: notice.madeAt))
             }

@@ -151,6 +151,16 @@ extension APIError {
             case .notInProgram: return APIError(.forbidden, code: "not_in_program", e.message)
             case let .invalid(problems): return .invalid(problems)
             }
+        case let e as AskError:
+            switch e {
+            case .notFound: return APIError(.notFound, code: "not_found", e.message)
+            case let .invalid(problems): return .invalid(problems)
+            case .notAskable: return APIError(.unprocessableEntity, code: "not_askable", e.message)
+            case .alreadyAsked: return APIError(.conflict, code: "already_asked", e.message)
+            case .tooMany: return APIError(.tooManyRequests, code: "too_many_waiting", e.message)
+            case .settled: return APIError(.conflict, code: "already_answered", e.message)
+            case .programClosed: return APIError(.conflict, code: "closed_for_enrolment", e.message)
+            }
         case let e as OutcomesError:
             switch e {
             case .noStart: return APIError(.conflict, code: "no_start", e.message)

@@ -62,7 +62,7 @@ struct FluentProgramStore: ProgramStore {
             try await sql.raw("""
                 DELETE FROM concern_messages WHERE concern_id IN (SELECT id FROM \(ident: PartnershipTables.concerns) WHERE program_id = \(bind: id))
                 """).run()
-            for table in [PartnershipTables.concerns, PartnershipTables.guidance, ChatWebhooks.table] {
+            for table in [PartnershipTables.concerns, PartnershipTables.guidance, ChatWebhooks.table, AskRows.table] {
                 try await sql.delete(from: table).where("program_id", .equal, id).run()
             }
             try await sql.raw("""

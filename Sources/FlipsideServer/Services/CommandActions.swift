@@ -256,3 +256,28 @@ public enum TeachingActions {
         return lines.joined(separator: "\n")
     }
 }
+
+extension TeachingActions {
+    /// A program's gaps, read as the program team: the page's and the API's answer.
+    public static func gaps(program idOrName: String, json: Bool, app: Application) async throws -> String {
+        let scope = ServiceScope.system(app)
+        guard let program = try await scope.programs.find(idOrName: idOrName) else { throw ConfigError("Program '\(idOrName)' was not found.") }
+        let (_, gaps) = try await scope.recruiting.gaps(program.id)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            return String(decoding: try encoder.encode(GapsDTO(gaps)), as: UTF8.self)
+        }
+        var lines = ["\(program.name): \(gaps.mentees) mentees, \(gaps.mentors) mentors."]
+        if gaps.unserved.isEmpty { lines.append("Every mentee has an eligible mentor who offers something they want.") }
+        for u in gaps.unserved { lines.append("Unserved: \(u.name) (\(u.employeeID)) — \(u.reason)") }
+        if gaps.topics.isEmpty { lines.append("Every topic a mentee wants has a mentor who fits.") }
+        for t in gaps.topics {
+            lines.append("Topic \(t.topic): \(t.mentees.count) mentee\(t.mentees.count == 1 ? "" : "s") without a mentor at level \(ProgramGaps.wantedLevel)+ (best offered: \(t.bestOffered.map { "\($0)/5" } ?? "nobody"))")
+            for c in t.open { lines.append("  open: \(c.name) (\(c.employeeID)) — \(c.reason)") }
+            if t.notOpenCount > 0 { lines.append("  \(t.notOpenCount) more list it but are not open to being asked") }
+            for c in t.mightBeAsked { lines.append("  might be asked: \(c.name) (\(c.employeeID)) — \(c.reason)") }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -34,6 +34,12 @@ public enum DemoLoader {
         try await db.writeTransaction { tx in
             let kept = Set(try await TeachingProfileRows.all(on: tx).map(\.employeeID))
             for profile in demo.teachingProfiles where !kept.contains(profile.employeeID) { try await TeachingProfileRows.save(profile, on: tx) }
+            // Requests, a nomination and invitations, each told to the person it is for.
+            let work = FluentAskStore.Work(tx: tx)
+            for ask in demo.asks where try await AskRows.one(ask.id, on: tx) == nil {
+                try await work.insert(ask)
+                try await work.notify(Notices.asked(ask, now: app.clock.now))
+            }
         }
         let accounts = AccountService(app: app)
         try await accounts.upsertUser(email: DemoOrganisation.coordinatorEmail, password: DemoOrganisation.coordinatorPassword, role: .coordinator)

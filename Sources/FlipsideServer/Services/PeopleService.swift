@@ -71,13 +71,16 @@ struct PeopleService {
             }
     }
 
-    /// Computes the kept employment facts in the background (at start, after an import), unless the
-    /// configuration says not to.
+    /// Computes the kept employment facts and the teaching directory in the background (at start, after
+    /// an import), unless the configuration says not to.
     static func warm(_ app: Application) {
         guard app.appConfig.warmCaches else { return }
         let service = PeopleService(db: app.db, results: app.results), logger = app.logger
+        let teaching = ServiceScope.system(app).teaching
         Task {
             do { _ = try await service.employment() } catch { logger.warning("Could not read the people for the outcomes ahead: \(String(describing: error))") }
+            // "Who could teach me?" reads the compiled directory of teaching profiles: compiled ahead too.
+            do { _ = try await teaching.directory() } catch { logger.warning("Could not compile the teaching directory ahead: \(String(describing: error))") }
         }
     }
 

@@ -20,6 +20,8 @@ struct PersonalDataExportDTO: Content {
     var pairs_without_partnership: [PairSummary]
     var calendar_feed: Bool
     var teaching_profile: TeachingProfileDTO?
+    /// Requests, nominations and invitations they sent or received, as the reader may see them.
+    var asks: AsksDTO?
     var audit: [AuditController.EventDTO]
 
     struct PairSummary: Content { var pair_id: UUID; var program_id: UUID; var mentee_id: String; var mentor_id: String; var status: PairStatus; var created_at: Date }
@@ -56,7 +58,8 @@ enum PersonalData {
             person: PersonDTO(person),
             login: user.map { .init(email: $0.email, role: $0.role, created_at: $0.createdAt) },
             enrolments: enrolments.map(EnrolmentDTO.init), partnerships: partnerships, pairs_without_partnership: others,
-            calendar_feed: feed, teaching_profile: try await TeachingProfileRows.one(employeeID, on: db).map(TeachingProfileDTO.init), audit: events.filter { $0.actor.lowercased() == user?.email.lowercased() }.map(AuditController.EventDTO.init))
+            calendar_feed: feed, teaching_profile: try await TeachingProfileRows.one(employeeID, on: db).map(TeachingProfileDTO.init),
+            asks: AsksDTO(try await AskViews.views(try await AskRows.of(employeeID, on: db), actor: actor, db: db)), audit: events.filter { $0.actor.lowercased() == user?.email.lowercased() }.map(AuditController.EventDTO.init))
     }
 
     struct Erased: Content { var pseudonym: String; var texts_deleted: Int; var pairs_ended: Int }
@@ -82,6 +85,8 @@ enum PersonalData {
             try await MessagePreferences.forget(employeeID, on: tx)
             // What they said they could teach.
             try await TeachingProfileRows.forget(employeeID, on: tx)
+            // Requests, nominations and invitations they sent or received, with their words.
+            try await AskRows.forget(employeeID, on: tx)
             // Their words.
             let texts = try await sql.raw("DELETE FROM \(ident: PartnershipTables.texts) WHERE author_id = \(bind: employeeID) RETURNING id").all().count
             // Current pairs end, as for a leaver.

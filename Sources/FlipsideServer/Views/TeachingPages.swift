@@ -24,6 +24,7 @@ struct TeachingProfilePage: Encodable {
 struct WhoCouldTeachPage: Encodable {
     struct Option: Encodable { var value: String; var label: String; var selected: Bool }
     struct Candidate: Encodable {
+        var employeeID: String
         var name: String
         var score: String
         var reasons: [String]
@@ -44,8 +45,12 @@ struct WhoCouldTeachPage: Encodable {
     var notOpenSentence: String?
     var rulesFrom: String
     var profileURL: String
+    /// Whether the reader asks for themselves (then each person named can be sent a request).
+    var mayAsk: Bool = false
+    /// The topics asked, for a request.
+    var askedTopics: String = ""
 
     static func candidate(_ c: TeachingCandidate) -> Candidate {
-        Candidate(name: c.name, score: String(format: "%.0f", c.score), reasons: c.reasons)
+        Candidate(employeeID: c.employeeID, name: c.name, score: String(format: "%.0f", c.score), reasons: c.reasons)
     }
 }

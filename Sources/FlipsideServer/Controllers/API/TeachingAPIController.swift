@@ -29,27 +29,43 @@ struct TeachingAPIController {
 
     /// The question as a query: `topics` (`;` or `,` between topics), `industry`, `perspective`,
     /// `language`, `limit`, and for coordinators `for` (an employee id) and `program_id` (whose rules).
+    /// Read as text, so that a form's empty fields are "not given" and a bad number is a named problem.
     struct Query: Content {
         var topics: String?
         var industry: String?
         var perspective: String?
         var language: String?
-        var limit: Int?
+        var limit: String?
         var `for`: String?
-        var program_id: UUID?
+        var program_id: String?
+
+        /// Whom the question is for, when named.
+        var asker: String? { `for`?.trimmed.isEmpty == false ? `for`?.trimmed : nil }
     }
 
-    static func question(_ q: Query) throws -> TeachingQuestion {
-        try TeachingQuestion.parse(topics: [q.topics ?? ""], industry: q.industry, perspective: q.perspective, language: q.language, limit: q.limit).get()
+    /// The question, the program whose rules rank it, with every problem at once.
+    static func question(_ q: Query) throws -> (TeachingQuestion, programID: UUID?) {
+        var problems: [FieldProblem] = []
+        var limit: Int?
+        if let raw = q.limit?.trimmed, !raw.isEmpty {
+            if let n = Int(raw) { limit = n } else { problems.append(FieldProblem(field: "limit", reason: "must be a whole number from 1 to \(TeachingQuestion.mostAnswers)")) }
+        }
+        var programID: UUID?
+        if let raw = q.program_id?.trimmed, !raw.isEmpty {
+            if let id = UUID(uuidString: raw) { programID = id } else { problems.append(FieldProblem(field: "program_id", reason: "is not a program id")) }
+        }
+        switch TeachingQuestion.parse(topics: [q.topics ?? ""], industry: q.industry, perspective: q.perspective, language: q.language, limit: limit) {
+        case let .success(question) where problems.isEmpty: return (question, programID)
+        case .success: throw ProfileError.invalid(problems)
+        case let .failure(.invalid(more)): throw ProfileError.invalid(more + problems)
+        case let .failure(error): throw error
+        }
     }
 
     func ask(req: Request) async throws -> TeachingAnswerDTO {
         _ = try req.requireUser()
-        guard let query = try? req.query.decode(Query.self) else {
-            throw APIError(.unprocessableEntity, code: "invalid", "Ask with ?topics=a;b, and optionally industry, perspective, language, limit (1–100), for and program_id (a UUID).")
-        }
-        let question = try Self.question(query)
-        let asker = query.for?.trimmed.isEmpty == false ? query.for?.trimmed : nil
-        return TeachingAnswerDTO(try await req.flipside.service.teaching.ask(question, for: asker, programID: query.program_id))
+        let query = try req.query.decode(Query.self)
+        let (question, programID) = try Self.question(query)
+        return TeachingAnswerDTO(try await req.flipside.service.teaching.ask(question, for: query.asker, programID: programID))
     }
 }

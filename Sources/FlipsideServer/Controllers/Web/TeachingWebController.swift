@@ -97,7 +97,7 @@ struct TeachingWebController {
 
     func ask(req: Request) async throws -> Response {
         _ = try req.requireUser()
-        let query = (try? req.query.decode(TeachingAPIController.Query.self)) ?? .init()
+        let query = try req.query.decode(TeachingAPIController.Query.self)
         let coordinator = AccessPolicy.managesPrograms(req.actor)
         let programs = AccessPolicy.visiblePrograms(req.actor, try await req.flipside.programs.all()).filter { $0.status != .draft }
         var page = WhoCouldTeachPage(
@@ -105,22 +105,23 @@ struct TeachingWebController {
             topics: query.topics ?? "", industry: query.industry ?? "", language: query.language ?? "",
             perspectives: [.init(value: "", label: "any background", selected: query.perspective?.isEmpty ?? true)]
                 + Perspective.allCases.map { .init(value: $0.rawValue, label: $0.label, selected: query.perspective == $0.rawValue) },
-            programs: [.init(value: "", label: "The organisation's default rules", selected: query.program_id == nil)]
-                + programs.map { .init(value: $0.id.uuidString.lowercased(), label: "The rules of \($0.name)", selected: query.program_id == $0.id) },
+            programs: [.init(value: "", label: "The organisation's default rules", selected: (query.program_id ?? "").isEmpty)]
+                + programs.map { .init(value: $0.id.uuidString.lowercased(), label: "The rules of \($0.name)", selected: query.program_id?.lowercased() == $0.id.uuidString.lowercased()) },
             askFor: coordinator ? (query.for ?? req.actor.employeeID ?? "") : nil,
             asked: false, problems: [], candidates: [], openCount: 0, notOpenSentence: nil, rulesFrom: "", profileURL: SiteURL.teachingProfile.path)
         // The form alone until something is asked.
         guard query.topics != nil || query.industry != nil else { return try await req.render("who-could-teach", page) }
         do {
-            let question = try TeachingAPIController.question(query)
+            let (question, programID) = try TeachingAPIController.question(query)
             // As the API: `for` is asked of the policy whoever gives it (a participant only for themselves).
-            let asker = query.for?.trimmed.isEmpty == false ? query.for?.trimmed : nil
-            let answer = try await req.flipside.service.teaching.ask(question, for: asker, programID: query.program_id)
+            let answer = try await req.flipside.service.teaching.ask(question, for: query.asker, programID: programID)
             page.asked = true
             page.candidates = answer.candidates.map(WhoCouldTeachPage.candidate)
             page.openCount = answer.openCount
             page.notOpenSentence = answer.notOpenSentence
             page.rulesFrom = answer.rulesFrom
+            page.mayAsk = answer.askerID == req.actor.employeeID
+            page.askedTopics = (answer.question.topics.map(\.key) + (answer.question.industry.map { [$0.key] } ?? [])).joined(separator: ";")
             return try await req.render("who-could-teach", page)
         } catch let error as ProfileError {
             page.problems = APIError.from(error).details

@@ -29,5 +29,6 @@ enum FlipsideMigrations {
         app.migrations.add(MessageKinds())
         app.migrations.add(CreateProgramWebhooks())
         app.migrations.add(CreateTeachingProfiles())
+        app.migrations.add(CreateAsks())
     }
 }
