@@ -13,6 +13,8 @@ struct AskItem: Encodable {
     var when: String
     var canAnswer: Bool
     var canWithdraw: Bool
+    /// For the sender of a request said yes to: the program to enrol in (and, in an open circle, choose them).
+    var nextURL: String?
 
     init(_ v: AskView) {
         url = SiteURL.ask(v.ask.id).path
@@ -33,6 +35,7 @@ struct AskItem: Encodable {
         when = SiteDates.minute(v.ask.createdAt)
         canAnswer = v.canAnswer
         canWithdraw = v.canWithdraw
+        nextURL = v.ask.kind == .request && v.side == .sent && v.ask.status == .accepted ? v.ask.programID.map { SiteURL.program($0).path } : nil
     }
 }
 
