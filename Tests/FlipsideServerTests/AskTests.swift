@@ -82,6 +82,33 @@ import VaporTesting
         }
     }
 
+    /// In an open circle where both already are, yes is the senior's request there, answered: they are a pair.
+    @Test func yesInAnOpenCircleWhereBothAreMakesThemAPair() async throws {
+        try await TestWorld.run { world in
+            try await juniors(world)
+            let (created, body) = try await world.api(.POST, "/api/v1/programs", as: .coordinator,
+                                                      json: #"{"name":"Circle","purpose":"Ask anyone","settings":{"mode":"self","min_level_gap":1}}"#)
+            #expect(created == .created, "\(body)")
+            let circle = try #require(try P.object(body)["id"] as? String)
+            #expect(try await world.api(.POST, "/api/v1/programs/\(circle)/status", as: .coordinator, json: #"{"status":"enrolling"}"#).status == .ok)
+            let header = "employee_id,role,offers,wants,industries,channels,cadence,capacity"
+            let (imported, importBody) = try await world.api(.POST, "/api/v1/programs/\(circle)/enrolments/import", as: .coordinator,
+                                                             csv: "\(header)\nJ3,mentor,figma:5,,,video,biweekly,1\nS1,mentee,,figma:3,,video,biweekly,\n")
+            #expect(imported == .ok, "\(importBody)")
+            #expect(try await world.api(.POST, "/api/v1/programs/\(circle)/status", as: .coordinator, json: #"{"status":"matching"}"#).status == .ok)
+            let sara = try await P.token(world, "sara@example.com"), ana = try await P.token(world, "ana@example.com")
+            let (_, sent) = try await P.call(world, .POST, "/api/v1/asks", token: sara, json: #"{"kind":"request","to":"J3","topics":["figma"]}"#)
+            let id = try #require(try P.object(sent)["id"] as? String)
+            // The accept page offers the circle (and the enrolling pilot).
+            let page = try await WebClient.signedIn(world, as: "ana@example.com").get("/asks/\(id)")
+            #expect(page.body.string.contains(">Circle<") && page.body.string.contains(">Pilot<"))
+            let (yes, next) = try await P.call(world, .POST, "/api/v1/asks/\(id)/accept", token: ana, json: #"{"program_id":"\#(circle)"}"#)
+            #expect(yes == .ok, "\(next)")
+            let pairs = try await MatchingReads(db: world.app.db).pairs(in: try #require(UUID(uuidString: circle)))
+            #expect(pairs.count == 1 && pairs[0].menteeID == "S1" && pairs[0].mentorID == "J3" && pairs[0].status == .accepted, "\(pairs)")
+        }
+    }
+
     @Test func aNominatorLearnsOnlyWhetherTheNomineeEnrolled() async throws {
         try await TestWorld.run { world in
             try await juniors(world)

@@ -253,7 +253,7 @@ public enum Asks {
                 throw AskError.invalid([FieldProblem(field: "program_id", reason: "choose the program to enrol in")])
             }
             guard let program = try await work.program(chosen), AccessPolicy.decide(actor, .view, .program(status: program.status)).isAllowed else { throw ProgramError.notFound }
-            guard program.status.acceptsEnrolments else {
+            guard try await acceptsYes(ask, in: program, work) else {
                 throw AskError.programClosed("\(program.name) does not take new people now (it is \(program.status.rawValue)).")
             }
             if try await work.role(of: ask.toID, in: program.id) == .mentee {
@@ -267,6 +267,16 @@ public enum Asks {
             try await work.notify(Notices.answered(ask, now: now))
             return (ask, program)
         }
+    }
+
+    /// Whether a yes can lead into this program: one that takes enrolments, or, for a request, an open
+    /// circle (self-matching, pairing now) where the two already are, as mentee and mentor — there the
+    /// yes becomes the senior's request, answered.
+    public static func acceptsYes(_ ask: Ask, in program: Program, _ work: any AskWork) async throws -> Bool {
+        if program.status.acceptsEnrolments { return true }
+        guard ask.kind == .request, program.settings.mode == .selfService, program.status == .matching else { return false }
+        let senior = try await work.role(of: ask.fromID, in: program.id), junior = try await work.role(of: ask.toID, in: program.id)
+        return senior == .mentee && junior == .mentor
     }
 
     /// Not this time: no reason asked, and the sender learns nothing more than that.

@@ -45,12 +45,16 @@ struct AskViews {
         return view
     }
 
-    /// The programs a person may enrol in as a reverse mentor now (for saying yes).
-    func enrollable() async throws -> [Program] {
-        let programs = AccessPolicy.visiblePrograms(scope.actor, try await scope.programs.all()).filter(\.status.acceptsEnrolments)
-        guard let me = scope.actor.employeeID else { return programs }
-        let mentee = Set(try await scope.enrolments.all(of: me).filter { $0.role == .mentee }.map(\.programID))
-        return programs.filter { !mentee.contains($0.id) }
+    /// The programs a yes to this ask can lead into: those taking enrolments where the person is not a
+    /// mentee, and for a request the open circles where the two already are (Core's `Asks.acceptsYes`).
+    func programs(toAccept ask: Ask) async throws -> [Program] {
+        let work = FluentAskStore.Work(tx: scope.db)
+        var out: [Program] = []
+        for program in AccessPolicy.visiblePrograms(scope.actor, try await scope.programs.all())
+        where try await Asks.acceptsYes(ask, in: program, work) {
+            if try await work.role(of: ask.toID, in: program.id) != .mentee { out.append(program) }
+        }
+        return out
     }
 
     func request(to toID: String, topics: [String], message: String?) async throws -> AskView {
@@ -82,7 +86,13 @@ struct AskViews {
         try scope.authorize(.change, ask.resource)
         if ask.kind == .request, ask.status == .sent, let programID {
             let program = try await scope.programs.find(programID)
-            if try await scope.enrolments.enrolment(of: ask.toID, in: programID) == nil {
+            if !program.status.acceptsEnrolments, try await Asks.acceptsYes(ask, in: program, FluentAskStore.Work(tx: scope.db)) {
+                // An open circle where both already are: the senior's request, made as they asked and answered yes.
+                let matching = FluentMatchingStore(db: scope.db, audit: scope.audit)
+                let pair = try await MatchWorkflow.request(mentorID: ask.toID, for: ask.fromID, in: programID, actor: .participant(employeeID: ask.fromID),
+                                                           now: scope.now, store: matching)
+                _ = try await MatchWorkflow.respond(to: pair.id, accept: true, reason: nil, actor: scope.actor, now: scope.now, store: matching)
+            } else if try await scope.enrolments.enrolment(of: ask.toID, in: programID) == nil {
                 var draft = (try await TeachingProfileRows.one(ask.toID, on: scope.db) ?? .empty(ask.toID)).mentorDraft()
                 if (draft.offers ?? []).isEmpty { draft.offers = ask.topics.map { TopicOffer(topic: $0, proficiency: ProgramGaps.wantedLevel) } }
                 if let enrolment = draft.newEnrolment(of: ask.toID, in: program) {

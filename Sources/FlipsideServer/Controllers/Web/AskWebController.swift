@@ -46,7 +46,7 @@ struct AskWebController {
 
     private func render(_ req: Request, _ view: AskView, problems: [ErrorDetail], status: HTTPStatus) async throws -> Response {
         let needsProgram = view.ask.kind == .request || view.ask.programID == nil
-        let programs = view.canAnswer && needsProgram ? try await req.flipside.service.asks.enrollable() : []
+        let programs = view.canAnswer && needsProgram ? try await req.flipside.service.asks.programs(toAccept: view.ask) : []
         let path = SiteURL.ask(view.ask.id).path
         let page = AskPage(page: PageChrome(request: req, title: AskItem(view).heading, nav: "teach"), item: AskItem(view),
                            programs: programs.map { .init(value: $0.id.uuidString.lowercased(), label: $0.name) }, needsProgram: needsProgram,
