@@ -33,6 +33,9 @@ import VaporTesting
                 ("/me/messages", [.anonymous: .seeOther, .participant: .ok, .coordinator: .ok]),
                 ("/me/teaching", [.anonymous: .seeOther, .participant: .ok, .coordinator: .forbidden]),
                 ("/me/asks", [.anonymous: .seeOther, .participant: .ok, .coordinator: .ok]),
+                // Without OIDC_ISSUER there is no identity provider to sign in with.
+                ("/auth/oidc", [.anonymous: .notFound, .participant: .notFound, .coordinator: .notFound]),
+                ("/auth/oidc/callback?state=x&code=y", [.anonymous: .notFound, .participant: .notFound, .coordinator: .notFound]),
                 ("/nominate", [.anonymous: .seeOther, .participant: .ok, .coordinator: .ok]),
                 ("/asks/\(pathID(UUID()))", [.anonymous: .seeOther, .participant: .notFound, .coordinator: .notFound]),
                 ("/programs/\(program)/gaps", [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .ok]),

@@ -41,6 +41,8 @@ public struct AppConfig: Sendable {
     /// Where mail leaves (`SMTP_URL`, `MAIL_FROM`, `SMTP_CA_FILE`, `SMTP_TIMEOUT_SECONDS`); `nil` without
     /// `SMTP_URL`: messages are kept and shown, not sent.
     var smtp: SMTPSettings?
+    /// Sign-in with the organisation's identity provider (`OIDC_ISSUER` and the rest), if set.
+    public var openID: OpenIDConfig?
     /// Which networks a program's chat webhook may reach (`WEBHOOK_ALLOW`: public, loopback or private).
     public var webhookReach: WebhookReach = .publicOnly
     /// How long a message may stay `sending` before a worker that died is taken to have lost it
@@ -127,6 +129,7 @@ public struct AppConfig: Sendable {
             }
             config.webhookReach = reach
         }
+        config.openID = try OpenIDConfig.from(environment, baseURL: config.baseURL)
         config.smtp = try SMTPSettings.from(url: environment["SMTP_URL"], from: environment["MAIL_FROM"], caFile: environment["SMTP_CA_FILE"],
                                             timeout: environment["SMTP_TIMEOUT_SECONDS"],
                                             heloName: config.baseURL.flatMap { URL(string: $0)?.host } ?? "localhost")

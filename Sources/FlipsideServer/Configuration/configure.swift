@@ -32,6 +32,7 @@ let postgresConnectionsPerLoop = 4
 public func configure(_ app: Application, config: AppConfig) async throws {
     app.appConfig = config
     app.results = ResultCache()
+    if let openID = config.openID { app.openID = OpenIDProvider(config: openID, client: app.client, clock: app.clock) }
     app.passwordWork = PasswordWork()
     app.http.server.configuration.hostname = config.host
     app.http.server.configuration.port = config.port

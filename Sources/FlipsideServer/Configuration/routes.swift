@@ -55,6 +55,7 @@ func routes(_ app: Application) throws {
 
     let web = app.grouped(ActiveSessionAuthenticator())
     AuthWebController().register(web)
+    OpenIDController().register(web)
     PeopleWebController().register(web)
     ProgramsWebController().register(web)
     ParticipantWebController().register(web)

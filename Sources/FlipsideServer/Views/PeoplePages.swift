@@ -9,6 +9,11 @@ struct LoginPage: Encodable {
     var next: String
     var email: String
     var error: String?
+    /// "Sign in with …" when an identity provider is set, and where it starts.
+    var providerName: String? = nil
+    var providerURL: String? = nil
+    /// The password form: always, unless the provider is the only way (then for break-glass only).
+    var passwordForm: Bool = true
 }
 
 struct PersonSummary: Encodable {

@@ -16,8 +16,19 @@ struct AuthWebController {
     }
 
     func loginForm(req: Request) async throws -> View {
-        try await req.view.render("login", LoginPage(page: PageChrome(request: req, title: "Sign in", hasForm: true),
-                                                     next: safeNext(req.query["next"]), email: "", error: nil))
+        try await req.view.render("login", Self.page(req, next: safeNext(req.query["next"]), email: "", error: nil))
+    }
+
+    /// The sign-in page: the provider's button when one is set; the password form unless the provider is
+    /// the only way in (then only at `/login?break-glass`, for coordinators).
+    static func page(_ req: Request, next: String, email: String, error: String?) -> LoginPage {
+        var page = LoginPage(page: PageChrome(request: req, title: "Sign in", hasForm: true), next: next, email: email, error: error)
+        if let openID = req.application.appConfig.openID {
+            page.providerName = openID.providerName
+            page.providerURL = "/auth/oidc" + (next.isEmpty ? "" : "?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+            page.passwordForm = !openID.only || req.query[String.self, at: "break-glass"] != nil || error != nil
+        }
+        return page
     }
 
     func login(req: Request) async throws -> Response {
@@ -27,13 +38,15 @@ struct AuthWebController {
         let next = safeNext(form.next)
         do {
             let user = try await req.flipside.accounts.verify(email: form.email ?? "", password: form.password ?? "")
+            // With the provider as the only way in, a password is a coordinator's break-glass, nobody else's.
+            if req.application.appConfig.openID?.only == true && user.userRole != .coordinator {
+                throw SignInError.invalid([FieldProblem(field: "email", reason: "signs in with \(req.application.appConfig.openID?.providerName ?? "the company account")")])
+            }
             try await Self.signIn(req, user)
             return req.redirect(to: next.isEmpty ? Self.landing(user) : next)
         } catch let error as SignInError {
             let answer = APIError.from(error)
-            let page = LoginPage(page: PageChrome(request: req, title: "Sign in", hasForm: true), next: next,
-                                 email: form.email ?? "", error: answer.message)
-            return try await req.render("login", page, status: answer.status)
+            return try await req.render("login", Self.page(req, next: next, email: form.email ?? "", error: answer.message), status: answer.status)
         }
     }
 
@@ -55,6 +68,13 @@ struct AuthWebController {
         try CSRF.verify(req)
         req.auth.logout(UserModel.self)
         req.session.destroy()
+        // Signed in through the provider: end its session too, when it offers RP-initiated logout.
+        if let provider = req.application.openID, let end = try? await provider.discovered().end_session_endpoint,
+           var url = URLComponents(string: end), let base = req.application.appConfig.baseURL {
+            url.queryItems = (url.queryItems ?? []) + [URLQueryItem(name: "client_id", value: provider.config.settings.clientID),
+                                                       URLQueryItem(name: "post_logout_redirect_uri", value: base + SiteURL.login(next: nil).path)]
+            if let target = url.string { return req.redirect(to: target) }
+        }
         return req.redirect(to: SiteURL.login(next: nil).path)
     }
 

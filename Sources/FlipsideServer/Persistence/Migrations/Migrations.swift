@@ -30,5 +30,6 @@ enum FlipsideMigrations {
         app.migrations.add(CreateProgramWebhooks())
         app.migrations.add(CreateTeachingProfiles())
         app.migrations.add(CreateAsks())
+        app.migrations.add(CreateOpenIDLogins())
     }
 }
