@@ -9,7 +9,7 @@ struct Flipside: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flipside",
         abstract: "Flipside: reverse-mentoring programs, from enrolment to measured outcomes.",
-        subcommands: [Serve.self, Worker.self, Migrate.self, Import.self, UserCommand.self, Demo.self, RunCommand.self, PairRuleCommand.self, ReportCommand.self, MailCommand.self, Synthesize.self, BackupCommand.self, RestoreCommand.self, PersonCommand.self, Solve.self, Match.self, Suggest.self, WhoCouldTeachCommand.self, GapsCommand.self])
+        subcommands: [Serve.self, Worker.self, Migrate.self, Import.self, UserCommand.self, Demo.self, RunCommand.self, PairRuleCommand.self, ReportCommand.self, MailCommand.self, Synthesize.self, BackupCommand.self, RestoreCommand.self, PersonCommand.self, Solve.self, Match.self, Suggest.self, WhoCouldTeachCommand.self, GapsCommand.self, ProvisioningCommand.self])
 }
 
 /// Builds an application on the configured database without parsing Vapor's own command line.

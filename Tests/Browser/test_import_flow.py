@@ -86,12 +86,7 @@ def main():
                 time.sleep(0.5)
         else:
             raise SystemExit("server did not start: " + open(os.path.join(tmp, "server.log")).read()[-2000:])
-        options = webdriver.ChromeOptions()
-        options.binary_location = "/usr/bin/chromium"
-        for arg in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900"]:
-            options.add_argument(arg)
-        driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-        driver.set_script_timeout(60)
+        driver = chromium()
         try:
             run(driver, base, tmp)
         finally:
@@ -101,6 +96,17 @@ def main():
         server.wait(timeout=20)
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
+
+
+def chromium():
+    """Headless Chromium with the window size every screenshot is taken at."""
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for arg in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900"]:
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver.set_script_timeout(60)
+    return driver
 
 
 def submit(driver, button):

@@ -73,6 +73,14 @@ check "gaps names the program's counts, its unserved mentees or topics, and who 
 run gaps "Digital Fluency 2027" --json
 check "gaps --json is the API's answer" bash -c "python3 -c \"import json,sys; g=json.load(open('$TMP/last')); sys.exit(0 if g['mentees'] > 0 and g['wanted_level'] == 3 and isinstance(g['topics'], list) else 1)\""
 run gaps "No such program";               check "gaps of an unknown program is a clear error" bash -c "[ \$(cat '$TMP/status') = 1 ] && grep -q 'was not found' '$TMP/last'"
+# Provisioning tokens (SCIM): made and shown once, listed without the token, revoked.
+run scim-token create "Entra ID test" --quiet;  check "a provisioning token is made and printed alone" bash -c "[ \$(cat '$TMP/status') = 0 ] && [ \$(wc -w < '$TMP/last') = 1 ]"
+TOKEN=$(cat "$TMP/last")
+run scim-token list;                      check "tokens are listed, never the token itself" bash -c "grep -q 'Entra ID test' '$TMP/last' && grep -q 'never used, live' '$TMP/last' && ! grep -q -- '$TOKEN' '$TMP/last'"
+TOKEN_ID=$(awk '/Entra ID test/ {print $1}' "$TMP/last")
+run scim-token revoke "$TOKEN_ID";        check "a token is revoked" contains "Revoked the provisioning token Entra ID test"
+run scim-token list;                      check "a revoked token says so" contains "revoked"
+run scim-token create "   ";              check "a token needs a name" bash -c "[ \$(cat '$TMP/status') = 1 ] && grep -q 'Name the token' '$TMP/last'"
 # Data rights: an export for an access request, then erasure (confirmed by repeating the id).
 run person export A3 --out "$TMP/a3.json"; check "a person's data is exported as JSON" bash -c "grep -q 'Wrote' '$TMP/last' && grep -q '\"employee_id\" : \"A3\"' '$TMP/a3.json'"
 run person erase A3 --confirm A1;         check "erasure needs the id repeated" bash -c "[ \$(cat '$TMP/status') != 0 ] && grep -q 'confirm' '$TMP/last'"

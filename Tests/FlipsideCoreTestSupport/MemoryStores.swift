@@ -424,3 +424,51 @@ public actor MemoryAskStore: AskStore {
         func notify(_ notices: [Notice]) async { await store.add(notices) }
     }
 }
+
+/// Core's `ProvisioningStore` in memory: a unit of work on a copy, kept only when it succeeds.
+public actor MemoryProvisioningStore: ProvisioningStore {
+    public var people: [String: Person]
+    public var links: [String: ProvisioningLink] = [:]
+    public var accessEnded: [String] = []
+    public var pairsEnded: [String] = []
+
+    public init(people: [Person] = []) {
+        self.people = Dictionary(uniqueKeysWithValues: people.map { ($0.employeeID, $0) })
+    }
+
+    public func atomically<T: Sendable>(_ body: @escaping @Sendable (any ProvisioningWork) async throws -> T) async throws -> T {
+        let work = Work(people: people, links: links)
+        let result = try await body(work)
+        people = await work.people
+        links = await work.links
+        accessEnded += await work.ended
+        pairsEnded += await work.pairsEnded
+        return result
+    }
+
+    actor Work: ProvisioningWork {
+        var people: [String: Person]
+        var links: [String: ProvisioningLink]
+        var ended: [String] = []
+        var pairsEnded: [String] = []
+        init(people: [String: Person], links: [String: ProvisioningLink]) { (self.people, self.links) = (people, links) }
+
+        func person(_ employeeID: String) -> Person? { people[employeeID] }
+        func link(_ employeeID: String) -> ProvisioningLink? { links[employeeID] }
+        func owner(ofEmail email: String) -> String? { people.values.first { $0.email.lowercased() == email.lowercased() }?.employeeID }
+        func owner(ofUserName userName: String) -> String? {
+            if let linked = links.values.first(where: { !$0.deleted && $0.userName.lowercased() == userName.lowercased() }) { return linked.employeeID }
+            return people.values.first { links[$0.employeeID] == nil && $0.email.lowercased() == userName.lowercased() }?.employeeID
+        }
+        func allEmails() -> [String] { people.values.map(\.email) }
+        func waitingReports() -> [(report: String, manager: String)] {
+            links.values.compactMap { link in link.pendingManagerID.flatMap { people[$0] != nil ? (link.employeeID, $0) : nil } }.sorted { $0.report < $1.report }
+        }
+        func save(_ person: Person, before: Person?, link: ProvisioningLink, at: Date) {
+            people[person.employeeID] = person
+            links[person.employeeID] = link
+        }
+        func endAccess(for employeeIDs: [String]) { ended += employeeIDs }
+        func endPairs(of employeeIDs: [String], at: Date, reason: String) { pairsEnded += employeeIDs }
+    }
+}

@@ -78,3 +78,35 @@ import VaporTesting
         }
     }
 }
+
+/// With `OIDC_ONLY`, people sign in with the company account: invitations carry the provider's button,
+/// never a password link, and coordinators make no password links (the command line keeps break-glass).
+@Suite(.serialized) struct CompanySignInOnlyTests {
+    @Test func invitationsLeadToTheProviderAndNoPasswordLinkIsMade() async throws {
+        try await TestWorld.run(adjust: { config in
+            config.baseURL = "https://flipside.example.com"
+            config.smtp = try? SMTPSettings.from(url: "smtp://127.0.0.1:2525", from: "Flipside <flipside@example.com>", caFile: nil, timeout: nil, heloName: "flipside.example.com")
+            config.openID = try? OpenIDConfig.from(["OIDC_ISSUER": "https://login.example.com", "OIDC_CLIENT_ID": "flipside", "OIDC_CLIENT_SECRET": "secret",
+                                                    "OIDC_ONLY": "true", "OIDC_PROVIDER_NAME": "Example SSO"], baseURL: config.baseURL)
+        }) { world in
+            #expect(world.app.appConfig.openID?.only == true)
+            let (queued, body) = try await world.api(.POST, "/api/v1/programs/\(pathID(world.program.id))/invitations", as: .coordinator)
+            #expect(queued == .accepted, "\(body)")
+            let rows = try await Messages.newest(limit: 50, on: world.app.db).filter { $0.kind == NoticeKind.invitation.rawValue }
+            #expect(!rows.isEmpty)
+            for row in rows {
+                let mail = try #require(try await MessageDelivery.render(row, app: world.app, db: world.app.db, now: world.clock.now).mail)
+                #expect(mail.text.contains("Sign in with Example SSO") && mail.text.contains("https://flipside.example.com/auth/oidc?next="), "\(mail.text)")
+                #expect(!mail.text.contains("/invite/") && !mail.text.contains("password"), "\(mail.text)")
+            }
+            let (refused, answer) = try await world.api(.POST, "/api/v1/people/J2/invitation", as: .coordinator)
+            #expect(refused == .conflict && answer.contains("company_sign_in_only"), "\(answer)")
+            // The person page offers no link then (its login summary says whom they sign in with).
+            let person = try #require(try await PeopleService(db: world.app.db).find("J2"))
+            let summary = LoginSummary(person: person, user: nil, companySignInOnly: "Example SSO")
+            #expect(!summary.canInvite && summary.companySignIn == "Example SSO")
+            // Break-glass stays on the command line.
+            #expect(try await AccountActions.invite(employeeID: "J2", app: world.app).path.hasPrefix("/invite/"))
+        }
+    }
+}

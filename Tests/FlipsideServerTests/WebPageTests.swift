@@ -40,6 +40,7 @@ import VaporTesting
                 ("/asks/\(pathID(UUID()))", [.anonymous: .seeOther, .participant: .notFound, .coordinator: .notFound]),
                 ("/programs/\(program)/gaps", [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .ok]),
                 ("/programs/\(program)/funnel", [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .ok]),
+                ("/provisioning", [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .ok]),
                 ("/who-could-teach", [.anonymous: .seeOther, .participant: .ok, .coordinator: .ok]),
                 ("/who-could-teach?topics=figma", [.anonymous: .seeOther, .participant: .ok, .coordinator: .unprocessableEntity]),
                 ("/who-could-teach?topics=figma&for=S1", [.anonymous: .seeOther, .participant: .forbidden, .coordinator: .ok]),

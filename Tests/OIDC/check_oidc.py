@@ -1,42 +1,16 @@
 """Sign-in with a real OpenID Connect provider (oidc-provider-mock) end to end, through its own
 authorization form, against `flipside serve`: usage check_oidc.py FLIPSIDE_BINARY WORKDIR."""
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.parse
 
 import requests
 
 BIN, WORK = sys.argv[1], sys.argv[2]
-passed = failed = 0
-
-
-def expect(condition, name):
-    global passed, failed
-    if condition:
-        passed += 1
-        print(f"  ok   {name}")
-    else:
-        failed += 1
-        print(f"  FAIL {name}")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait(url):
-    for _ in range(200):
-        try:
-            requests.get(url, timeout=1)
-            return
-        except requests.RequestException:
-            time.sleep(0.1)
-    raise SystemExit(f"{url} did not start")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from peer_checks import expect, free_port, wait  # noqa: E402
+import peer_checks  # noqa: E402
 
 
 provider_port, web_port = free_port(), free_port()
@@ -126,5 +100,5 @@ try:
 finally:
     server.terminate()
     provider.terminate()
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+print(f"{peer_checks.passed} passed, {peer_checks.failed} failed")
+sys.exit(1 if peer_checks.failed else 0)

@@ -4,10 +4,13 @@ public enum Actor: Sendable, Hashable {
     case anonymous
     case participant(employeeID: String?)
     case coordinator(employeeID: String?)
+    /// An identity provider's SCIM client, by one of the tokens coordinators make: it keeps the people
+    /// directory in step and does nothing else.
+    case provisioning
 
     public var employeeID: String? {
         switch self {
-        case .anonymous: return nil
+        case .anonymous, .provisioning: return nil
         case let .participant(id), let .coordinator(id): return id
         }
     }
@@ -78,6 +81,8 @@ public enum Resource: Sendable, Hashable {
     /// A program's recruiting: its gaps, the people who might fill them, invitations to enrol and its
     /// funnel. The program team's.
     case recruiting
+    /// The tokens an identity provider provisions people with (SCIM): coordinators make and revoke them.
+    case provisioningTokens
 }
 
 /// The answer, with what a person is told.
@@ -98,6 +103,10 @@ public enum AccessDecision: Sendable, Hashable {
 public enum AccessPolicy {
     public static func decide(_ actor: Actor, _ action: Action, _ resource: Resource) -> AccessDecision {
         guard actor != .anonymous else { return .signInFirst }
+        if actor == .provisioning {
+            return resource == .directory && action != .delete ? .allowed
+                : .forbidden(code: "forbidden", message: "A provisioning token keeps the people directory in step and does nothing else.")
+        }
         if case let .partnership(mentee, mentor) = resource {
             if action == .view && actor.isCoordinator { return .allowed }
             guard let own = actor.employeeID, own == mentee || own == mentor else { return actor.isCoordinator ? onlyThePair : notYourPair }
@@ -224,7 +233,7 @@ extension Resource {
         case let .enrolment(_, status): return status
         case let .suggestions(_, status): return status
         case .directory, .person, .invitation, .programs, .enrolmentImport, .matchPreview, .matchRuns, .pair, .partnership, .concerns, .calendarFeed, .outcomes,
-             .audit, .personalData, .teachingProfile, .whoCouldTeach, .ask, .recruiting: return nil
+             .audit, .personalData, .teachingProfile, .whoCouldTeach, .ask, .recruiting, .provisioningTokens: return nil
         }
     }
 }

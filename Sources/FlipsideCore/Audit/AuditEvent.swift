@@ -47,6 +47,9 @@ public enum AuditAction: String, Sendable, Hashable, Codable, CaseIterable {
     case personExported = "person.exported"
     case personErased = "person.erased"
     case restored = "database.restored"
+    case personProvisioned = "people.provisioned"
+    case provisioningTokenCreated = "provisioning.token_created"
+    case provisioningTokenRevoked = "provisioning.token_revoked"
 
     /// In words, for the audit page.
     public var label: String {
@@ -71,6 +74,9 @@ public enum AuditAction: String, Sendable, Hashable, Codable, CaseIterable {
         case .personExported: return "personal data exported"
         case .personErased: return "personal data erased"
         case .restored: return "database restored from a backup"
+        case .personProvisioned: return "person provisioned by the identity provider"
+        case .provisioningTokenCreated: return "provisioning token made"
+        case .provisioningTokenRevoked: return "provisioning token revoked"
         }
     }
 }

@@ -6,6 +6,12 @@ public struct PeopleImportPlan: Sendable {
     public var updated: [Person]
     public var unchanged: Int
     public var counts: ImportCounts { ImportCounts(created: created.count, updated: updated.count, unchanged: unchanged) }
+
+    public init(created: [Person], updated: [Person], unchanged: Int) {
+        self.created = created
+        self.updated = updated
+        self.unchanged = unchanged
+    }
 }
 
 /// Reads an HR export of people and checks it against the people already stored.

@@ -26,3 +26,8 @@ extension StringProtocol {
     /// Whether there is nothing but white space (stops at the first other character).
     public var isBlank: Bool { unicodeScalars.allSatisfy(\.isSpace) }
 }
+
+extension String {
+    /// `nil` for the empty string.
+    public var nilIfEmpty: String? { isEmpty ? nil : self }
+}

@@ -179,6 +179,7 @@ extension Actor {
     public var historyName: String {
         switch self {
         case .anonymous: return "anonymous"
+        case .provisioning: return "identity provider"
         case let .participant(id): return id ?? "participant"
         case let .coordinator(id): return id.map { "coordinator \($0)" } ?? "coordinator"
         }

@@ -63,6 +63,9 @@ public struct AppConfig: Sendable {
     /// Addresses of reverse proxies whose `X-Forwarded-For` is believed (`TRUSTED_PROXIES`, comma
     /// separated); from anyone else the header is ignored.
     public var trustedProxies: Set<String> = []
+    /// What a person provisioned by SCIM gets when the provider does not send it (`SCIM_DEFAULT_LEVEL`,
+    /// `SCIM_DEFAULT_TIME_ZONE`); a hire date not sent is the day they were provisioned.
+    public var provisioningDefaults = ProvisioningDefaults()
 
     public init(storage: Storage, host: String = "127.0.0.1", port: Int = 8080, bcryptCost: Int = 12,
                 secureCookies: Bool = false, loginAttemptLimit: Int = 5, loginAddressLimit: Int = 50,
@@ -128,6 +131,11 @@ public struct AppConfig: Sendable {
                 throw ConfigError("WEBHOOK_ALLOW must be one of \(WebhookReach.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             config.webhookReach = reach
+        }
+        if let level = try number("SCIM_DEFAULT_LEVEL", 0...100) { config.provisioningDefaults.level = level }
+        if let zone = environment["SCIM_DEFAULT_TIME_ZONE"], !zone.isEmpty {
+            guard TimeZoneName.isValid(zone) else { throw ConfigError("SCIM_DEFAULT_TIME_ZONE must be an IANA time zone (e.g. Europe/Berlin), not '\(zone)'") }
+            config.provisioningDefaults.timeZone = zone
         }
         config.openID = try OpenIDConfig.from(environment, baseURL: config.baseURL)
         config.smtp = try SMTPSettings.from(url: environment["SMTP_URL"], from: environment["MAIL_FROM"], caFile: environment["SMTP_CA_FILE"],

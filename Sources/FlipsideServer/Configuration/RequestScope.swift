@@ -24,6 +24,7 @@ struct RequestScope {
     var pendingImportStore: FluentPendingImportStore { FluentPendingImportStore(db: request.db, audit: request.auditTrail) }
     var programInvitationStore: FluentProgramInvitationStore { FluentProgramInvitationStore(db: request.db, audit: request.auditTrail) }
     var signInLinkStore: FluentSignInLinkStore { FluentSignInLinkStore(db: request.db, accounts: accounts) }
+    var provisioningTokenStore: FluentProvisioningTokenStore { FluentProvisioningTokenStore(db: request.db, audit: request.auditTrail) }
 
     /// The services' scope: this request's actor, clock, database, audit trail and result cache.
     var service: ServiceScope {

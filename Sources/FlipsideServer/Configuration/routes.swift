@@ -17,6 +17,7 @@ func routes(_ app: Application) throws {
     TeachingAPIController().register(authed)
     AskAPIController().register(authed)
     PartnershipAPIController.registerFeed(app)
+    SCIMController().register(app)
 
     app.get("openapi.json") { req async throws -> Response in
         guard let data = ResourcePaths.data("Resources/openapi.json") else { throw APIError.notFound("The OpenAPI document") }
@@ -72,4 +73,5 @@ func routes(_ app: Application) throws {
     InvitationWebController().register(web)
     TeachingWebController().register(web)
     AskWebController().register(web)
+    ProvisioningController().register(web: web, api: authed)
 }

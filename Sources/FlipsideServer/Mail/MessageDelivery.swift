@@ -330,13 +330,24 @@ enum MessageDelivery {
         guard let base = app.appConfig.linkBase else {
             throw SMTPFailure(kind: .configuration, step: "render", code: nil, reason: "BASE_URL is not set, so there is no link to send")
         }
-        let store = FluentSignInLinkStore(db: db, accounts: AccountService(app: app, db: db))
-        let (token, expires) = try await SignInLinks.issue(for: employeeID, actor: .system, now: now, store: store)
-        let url = base + SiteURL.invitation(token: token).path
-        let content = NoticeContent(subject: subject, greeting: person.name, paragraphs: [
-            "You are enrolled in \(program.name), a reverse-mentoring program. Set your password and sign in with the link below (it works once, until \(SiteDates.minute(expires))).",
-            "If you did not expect this message, you can ignore it.",
-        ], action: ("Set your password and sign in", .program(program.id)))
+        let content: NoticeContent
+        let url: String
+        if let openID = app.appConfig.openID, openID.only {
+            // Company sign-in only: no password to set, so no one-time link either — the provider's button.
+            url = base + "/auth/oidc?next=" + (SiteURL.program(program.id).path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+            content = NoticeContent(subject: subject, greeting: person.name, paragraphs: [
+                "You are enrolled in \(program.name), a reverse-mentoring program. Sign in with \(openID.providerName) with the link below.",
+                "If you did not expect this message, you can ignore it.",
+            ], action: ("Sign in with \(openID.providerName)", .program(program.id)))
+        } else {
+            let store = FluentSignInLinkStore(db: db, accounts: AccountService(app: app, db: db))
+            let (token, expires) = try await SignInLinks.issue(for: employeeID, actor: .system, now: now, store: store)
+            url = base + SiteURL.invitation(token: token).path
+            content = NoticeContent(subject: subject, greeting: person.name, paragraphs: [
+                "You are enrolled in \(program.name), a reverse-mentoring program. Set your password and sign in with the link below (it works once, until \(SiteDates.minute(expires))).",
+                "If you did not expect this message, you can ignore it.",
+            ], action: ("Set your password and sign in", .program(program.id)))
+        }
         // The link is the invitation's own, not a page's.
         let mail = compose(content, to: MailAddress(row.email, name: person.name), footer: program.name, base: base, unsubscribe: nil,
                            kind: .invitation, smtp: smtp, id: row.id, now: now, actionURL: url)

@@ -86,6 +86,12 @@ extension APIError {
             case let .refused(decision): return from(decision)
             }
         case let e as AccessRefused: return from(e.decision)
+        case let e as ProvisioningTokenError:
+            switch e {
+            case let .invalid(problems): return .invalid(problems)
+            case .tooMany: return APIError(.conflict, code: "too_many_tokens", e.message)
+            case .notFound: return .notFound("Provisioning token")
+            }
         case let e as MatchWorkflowError:
             switch e {
             case .programNotFound: return .notFound("Program")

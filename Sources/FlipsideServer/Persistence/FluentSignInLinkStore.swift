@@ -53,4 +53,13 @@ extension AppConfig {
         }
         return base
     }
+
+    /// With `OIDC_ONLY`, people sign in with the company account: a link to set a password is refused
+    /// (coordinators' break-glass stays on the command line: `flipside user invite`, `user create`).
+    func requirePasswordLinks() throws {
+        if let openID, openID.only {
+            throw APIError(.conflict, code: "company_sign_in_only",
+                           "People sign in with \(openID.providerName) here (OIDC_ONLY): no password link is needed. Send them to the sign-in page.")
+        }
+    }
 }

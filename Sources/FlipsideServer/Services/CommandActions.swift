@@ -281,3 +281,33 @@ extension TeachingActions {
         return lines.joined(separator: "\n")
     }
 }
+
+/// Provisioning tokens from the command line, as a coordinator makes them under People → Provisioning.
+public enum ProvisioningActions {
+    static func store(_ app: Application) -> FluentProvisioningTokenStore { FluentProvisioningTokenStore(db: app.db, audit: .system(app.clock)) }
+
+    /// Makes a token; returns its id and the token itself (shown this once).
+    public static func make(name: String, app: Application) async throws -> (id: UUID, token: String) {
+        let secret = TokenHash.newToken()
+        do {
+            let made = try await ProvisioningTokens.make(name: name, secret: secret, actor: .system, by: "system", now: app.clock.now, store: store(app))
+            return (made.id, secret)
+        } catch let error as ProvisioningTokenError {
+            if case let .invalid(problems) = error, let first = problems.first { throw ConfigError(first.reason) }
+            throw ConfigError(error.message)
+        }
+    }
+
+    /// Every token: id, name, made, last used, revoked.
+    public static func list(app: Application) async throws -> [(id: UUID, name: String, created: Date, lastUsed: Date?, revoked: Date?)] {
+        try await ProvisioningTokens.list(actor: .system, store: store(app)).map { ($0.id, $0.name, $0.created, $0.lastUsed, $0.revoked) }
+    }
+
+    public static func revoke(_ id: UUID, app: Application) async throws -> String {
+        do {
+            return try await ProvisioningTokens.revoke(id, actor: .system, now: app.clock.now, store: store(app)).name
+        } catch let error as ProvisioningTokenError {
+            throw ConfigError(error.message)
+        }
+    }
+}

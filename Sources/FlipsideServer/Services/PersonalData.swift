@@ -87,6 +87,8 @@ enum PersonalData {
             try await TeachingProfileRows.forget(employeeID, on: tx)
             // Requests, nominations and invitations they sent or received, with their words.
             try await AskRows.forget(employeeID, on: tx)
+            // What the identity provider told us beyond the HR record (user name, its id for them, name parts).
+            try await ProvisioningRows.forget(employeeID, on: sql)
             // Their words.
             let texts = try await sql.raw("DELETE FROM \(ident: PartnershipTables.texts) WHERE author_id = \(bind: employeeID) RETURNING id").all().count
             // Current pairs end, as for a leaver.

@@ -117,11 +117,14 @@ struct LoginSummary: Encodable {
     var hasLogin: Bool
     var role: String?
     var canInvite: Bool
+    /// With `OIDC_ONLY`: people sign in with this provider, and no password link is made.
+    var companySignIn: String?
 
-    init(person: Person, user: UserModel?) {
+    init(person: Person, user: UserModel?, companySignInOnly: String? = nil) {
         hasLogin = user != nil
         role = user?.role
-        canInvite = person.status == .active
+        companySignIn = companySignInOnly
+        canInvite = person.status == .active && companySignInOnly == nil
     }
 }
 

@@ -20,6 +20,7 @@ struct PeopleAPIController {
     func invite(req: Request) async throws -> Response {
         let id = req.parameters.get("employeeID") ?? ""
         try req.authorize(.create, .invitation(employeeID: id))
+        try req.application.appConfig.requirePasswordLinks()
         let (token, expires) = try await SignInLinks.issue(for: id, actor: req.actor, now: req.flipside.now, store: req.flipside.signInLinkStore)
         let response = Response(status: .created)
         let path = SiteURL.invitation(token: token).path

@@ -14,6 +14,7 @@ struct InvitationWebController {
         let id = req.parameters.get("employeeID") ?? ""
         try req.authorize(.create, .invitation(employeeID: id))
         try CSRF.verify(req)
+        try req.application.appConfig.requirePasswordLinks()
         let base = try req.application.appConfig.requireLinkBase()
         let (token, expires) = try await SignInLinks.issue(for: id, actor: req.actor, now: req.flipside.now, store: req.flipside.signInLinkStore)
         let notice = InvitationNotice(url: base + SiteURL.invitation(token: token).path, expires: SiteDates.minute(expires))

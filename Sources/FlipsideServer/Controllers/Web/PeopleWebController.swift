@@ -56,7 +56,8 @@ struct PeopleWebController {
             exitDate: person.exitDate?.description,
             attributes: person.attributes.sorted { $0.key < $1.key }.map { AttributeRow(key: $0.key.replacingOccurrences(of: "_", with: " "), value: $0.value) },
             managers: line.managers.reversed().map(PersonSummary.init), reports: line.reports.map(PersonSummary.init), enrolments: enrolments,
-            login: seesLogin ? LoginSummary(person: person, user: try await UserModel.find(email: person.email, on: req.db)) : nil,
+            login: seesLogin ? LoginSummary(person: person, user: try await UserModel.find(email: person.email, on: req.db),
+                                                 companySignInOnly: req.application.appConfig.openID.flatMap { $0.only ? $0.providerName : nil }) : nil,
             inviteURL: SiteURL.personInvite(id).path, invitation: invitation)
         return try await req.view.render("person", page)
     }

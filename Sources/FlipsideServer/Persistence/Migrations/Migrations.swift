@@ -31,5 +31,6 @@ enum FlipsideMigrations {
         app.migrations.add(CreateTeachingProfiles())
         app.migrations.add(CreateAsks())
         app.migrations.add(CreateOpenIDLogins())
+        app.migrations.add(CreateProvisioning())
     }
 }
