@@ -24,6 +24,8 @@ scripts/mail-check.sh
 scripts/oidc-check.sh
 # SCIM 2.0 provisioning: the third-party checker scim2-tester, then the life cycle over real HTTP.
 scripts/scim-check.sh
+# Logs at debug and trace hold no one's words, no concern author and no bound value.
+scripts/log-privacy-check.sh
 if [ "${SKIP_BROWSER:-0}" != "1" ]; then
   scripts/browser-setup.sh
   .venv-browser/bin/python Tests/Browser/test_import_flow.py

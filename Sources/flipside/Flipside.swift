@@ -16,7 +16,11 @@ struct Flipside: AsyncParsableCommand {
 func makeApplication(config: AppConfig, command: [String] = []) async throws -> Application {
     let name = ProcessInfo.processInfo.environment["APP_ENV"] ?? "development"
     var environment = Environment(name: name, arguments: ["flipside"] + command)
-    try LoggingSystem.bootstrap(from: &environment)
+    // Every line goes through WordlessLogHandler: no bound values, no one's words, at any level.
+    try LoggingSystem.bootstrap(from: &environment) { level in
+        let console = Terminal()
+        return { label in WordlessLogHandler(ConsoleLogger(label: label, console: console, level: level)) }
+    }
     let app = try await Application.make(environment)
     do {
         try await configure(app, config: config)

@@ -1,4 +1,6 @@
 import FlipsideCore
+import Foundation
+import Logging
 @testable import FlipsideServer
 import Testing
 import VaporTesting
@@ -57,5 +59,46 @@ import VaporTesting
             let page = try await web.get("/programs/\(UUID().uuidString)")
             #expect(page.status == .notFound && page.body.string.contains("id=\"request-id\""))
         }
+    }
+}
+
+/// The log handler every line goes through keeps only named metadata: the database libraries' bound
+/// values (SQLiteKit/PostgresKit `binds`, PostgresNIO `psql_binds`, Fluent's `input` and `filters`)
+/// never reach the console, at any level. (End to end: `scripts/log-privacy-check.sh`.)
+@Suite struct WordlessLogHandlerTests {
+    final class Lines: @unchecked Sendable {
+        private let lock = NSLock()
+        private var stored: [(String, Logger.Metadata)] = []
+        func add(_ message: String, _ metadata: Logger.Metadata) { lock.withLock { stored.append((message, metadata)) } }
+        var all: [(String, Logger.Metadata)] { lock.withLock { stored } }
+    }
+
+    struct Capture: LogHandler {
+        let lines: Lines
+        var logLevel: Logger.Level = .trace
+        var metadata: Logger.Metadata = [:]
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(event: LogEvent) {
+            lines.add(event.message.description, metadata.merging(event.metadata ?? [:]) { $1 })
+        }
+    }
+
+    @Test func boundValuesAndQueryInputNeverPass() {
+        let lines = Lines()
+        var logger = Logger(label: "test") { _ in WordlessLogHandler(Capture(lines: lines)) }
+        logger.logLevel = .trace
+        logger[metadataKey: "request-id"] = "r1"
+        logger[metadataKey: "author"] = "P00004"
+        logger.debug("Executing query", metadata: ["sql": "INSERT INTO pair_texts (body) VALUES ($1)", "binds": ["My manager shouts"]])
+        logger.trace("Run action", metadata: ["psql_query": "SELECT 1", "psql_binds": ["P00004"], "psql_message_payload": "secret"])
+        logger.debug("Running query", metadata: ["action": "create", "schema": "concerns", "input": ["I felt unheard"], "filters": ["employee_id = P00004"]])
+        let seen = lines.all
+        #expect(seen.count == 3)
+        let text = seen.map { "\($0.0) \($0.1)" }.joined(separator: "\n")
+        for secret in ["My manager shouts", "P00004", "secret", "I felt unheard"] { #expect(!text.contains(secret), "\(secret) in \(text)") }
+        #expect(seen[0].1["sql"] != nil && seen[0].1["request-id"] == "r1" && seen[2].1["schema"] == "concerns")
     }
 }

@@ -34,9 +34,9 @@ struct FlipsideErrorMiddleware: AsyncMiddleware {
 
     private func render(_ api: APIError, for request: Request, error: any Error) async throws -> Response {
         if api.status == .internalServerError {
-            request.logger.error("Unhandled error: \(String(reflecting: error))")
+            request.logger.error("Unhandled error: \(LoggedError.text(error))")
         } else if api.code == "client_aborted" {
-            request.logger.debug("Client went away mid-request: \(String(reflecting: error))")
+            request.logger.debug("Client went away mid-request: \(LoggedError.text(error))")
         }
         if request.isAPI {
             let response = Response(status: api.status)
