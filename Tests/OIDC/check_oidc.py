@@ -93,7 +93,46 @@ try:
            "sign-out goes to the provider's end-session endpoint, then back to Flipside")
     expect(s.get(base + "/me", allow_redirects=False).status_code == 303, "and the Flipside session is over")
 
-    log = open(f"{WORK}/server.log").read()
+    print("== client_secret_post: a client the provider registered for it (and only it)")
+    second_port = free_port()
+    second = f"http://127.0.0.1:{second_port}"
+    registered = requests.post(f"{issuer}/oauth2/clients", json={"redirect_uris": [second + "/auth/oidc/callback"],
+                                                                  "token_endpoint_auth_method": "client_secret_post"}).json()
+
+    def serve_with(auth_method, port_number, log_name):
+        env_post = dict(env, BASE_URL=f"http://127.0.0.1:{port_number}", OIDC_CLIENT_ID=registered["client_id"],
+                        OIDC_CLIENT_SECRET=registered["client_secret"], OIDC_CLIENT_AUTH=auth_method)
+        process = subprocess.Popen([BIN, "serve", "--port", str(port_number), "--no-worker"], env=env_post,
+                                   stdout=open(f"{WORK}/{log_name}", "w"), stderr=subprocess.STDOUT)
+        wait(f"http://127.0.0.1:{port_number}/healthz")
+        return process
+
+    def sign_in_at(site, sub):
+        s = requests.Session()
+        start = s.get(site + "/auth/oidc", allow_redirects=False)
+        answer = requests.post(start.headers["location"], data={"sub": sub}, allow_redirects=False)
+        return s, s.get(answer.headers["location"], allow_redirects=False)
+
+    post_server = serve_with("client_secret_post", second_port, "server-post.log")
+    try:
+        s, back = sign_in_at(second, "jo-sub")
+        expect(back.status_code in (302, 303) and s.get(second + "/me", allow_redirects=False).status_code == 200,
+               "the token request with client_secret_post signs Jo in")
+    finally:
+        post_server.terminate()
+        post_server.wait(timeout=10)
+    basic_server = serve_with("client_secret_basic", second_port, "server-basic.log")
+    try:
+        s, back = sign_in_at(second, "jo-sub")
+        expect(back.status_code != 303 or back.headers.get("location", "").startswith("/login") or
+               s.get(second + "/me", allow_redirects=False).status_code != 200,
+               "the same client with client_secret_basic is refused by the provider (so the method is really used)")
+    finally:
+        basic_server.terminate()
+        basic_server.wait(timeout=10)
+
+    log = open(f"{WORK}/server.log").read() + open(f"{WORK}/server-post.log").read()
+    expect(registered["client_secret"] not in log, "the registered client's secret is in no log")
     expect("eyJ" not in log and "s3cret-for-the-mock" not in log, "no token and no client secret in the server's log, at debug level")
     expect("OpenID sign-in refused: email_verified is not true" in log and "OpenID sign-in refused: no person in the directory" in log,
            "the log names which check refused each sign-in")
