@@ -103,6 +103,8 @@ import VaporTesting
         Call(method: .GET, path: { "/api/v1/programs/\(pathID($0.program.id))/outcomes/retention" }, expect: [.anonymous: .unauthorized, .participant: .forbidden, .coordinator: .conflict]),
         Call(method: .GET, path: { _ in "/api/v1/outcomes" }, expect: [.anonymous: .unauthorized, .participant: .forbidden, .coordinator: .ok]),
         Call(method: .GET, path: { _ in "/api/v1/audit" }, expect: [.anonymous: .unauthorized, .participant: .forbidden, .coordinator: .ok]),
+        Call(method: .POST, path: { _ in "/api/v1/auth/invitation" }, json: #"{"token":"not-a-link","password":"a long password 1"}"#,
+             expect: [.anonymous: .notFound, .participant: .notFound, .coordinator: .notFound]),
         Call(method: .GET, path: { _ in "/api/v1/provisioning-tokens" }, expect: [.anonymous: .unauthorized, .participant: .forbidden, .coordinator: .ok]),
         Call(method: .POST, path: { _ in "/api/v1/provisioning-tokens" }, json: #"{"name":"Entra ID"}"#,
              expect: [.anonymous: .unauthorized, .participant: .forbidden, .coordinator: .created]),

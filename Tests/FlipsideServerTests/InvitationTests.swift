@@ -45,6 +45,31 @@ import VaporTesting
         }
     }
 
+    /// A participant-side API client starts from the link: it sets the password and gets a token at once.
+    @Test func anAPIClientRedeemsASignInLink() async throws {
+        try await TestWorld.run { world in
+            let (made, body) = try await world.api(.POST, "/api/v1/people/J2/invitation", as: .coordinator)
+            #expect(made == .created)
+            let path = try #require((try json(body) as? [String: Any])?["path"] as? String)
+            let token = String(path.split(separator: "/").last ?? "")
+            let short = try await world.api(.POST, "/api/v1/auth/invitation", as: .anonymous, json: #"{"token":"\#(token)","password":"short"}"#)
+            #expect(short.status == .unprocessableEntity && short.body.contains("at least 10"))
+            let (redeemed, answer) = try await world.api(.POST, "/api/v1/auth/invitation", as: .anonymous,
+                                                         json: #"{"token":"\#(token)","password":"kai's own password"}"#)
+            #expect(redeemed == .created, "\(answer)")
+            let document = try OpenAPIDocument()
+            #expect(document.check("POST", "/api/v1/auth/invitation", status: 201, body: answer).isEmpty)
+            let apiToken = try #require((try json(answer) as? [String: Any])?["token"] as? String)
+            var headers = HTTPHeaders()
+            headers.bearerAuthorization = BearerAuthorization(token: apiToken)
+            let me = try await world.app.testing().sendRequest(.GET, "/api/v1/me", headers: headers)
+            #expect(me.status == .ok && me.body.string.contains("J2"))
+            // Used once.
+            let twice = try await world.api(.POST, "/api/v1/auth/invitation", as: .anonymous, json: #"{"token":"\#(token)","password":"kai's own password"}"#)
+            #expect(twice.status == .notFound)
+        }
+    }
+
     /// A new link replaces the earlier one and resets a password (the role is kept); an expired link
     /// and a link for someone who has left do not work.
     @Test func linksAreReplacedExpireAndResetPasswords() async throws {

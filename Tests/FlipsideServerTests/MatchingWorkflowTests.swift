@@ -84,7 +84,24 @@ import VaporTesting
             #expect(ps == .created && published.contains(#""published":2"#), "\(published)")
             let (_, programBody) = try await world.api(.GET, base, as: .coordinator)
             #expect(programBody.contains(#""status":"active""#))
-            #expect(try await world.api(.POST, "\(base)/runs/\(secondID)/publish", as: .coordinator).status == .conflict)
+            // A run with no body at all is a run with the defaults (every field is optional).
+            let bare = try await world.app.testing().sendRequest(.POST, "\(base)/runs", headers: world.headers(.coordinator, json: false))
+            #expect(bare.status == .created, "\(bare.body.string)")
+            let republished = try await world.api(.POST, "\(base)/runs/\(secondID)/publish", as: .coordinator)
+            #expect(republished.status == .conflict && republished.body.contains("already_published"), "\(republished.body)")
+            // Where to read them: the pairs of this run, a page at a time, filtered.
+            let pairsURL = try #require(try Self.object(published)["pairs_url"] as? String)
+            #expect(pairsURL == "\(base)/pairs?run=\(secondID.lowercased())")
+            let firstPage = try await world.app.testing().sendRequest(.GET, pairsURL + "&per=1", headers: world.headers(.coordinator))
+            let firstItems = try json(firstPage.body.string) as? [Any]
+            #expect(firstPage.status == .ok && firstPage.headers.first(name: "X-Total-Count") == "2"
+                    && (firstPage.headers.first(name: "Link") ?? "").contains("page=2") && firstItems?.count == 1)
+            let (_, proposedOnly) = try await world.api(.GET, "\(base)/pairs?status=proposed,accepted&person=J1", as: .coordinator)
+            let listed = try #require(try json(proposedOnly) as? [[String: Any]])
+            #expect(listed.count == 1 && listed.allSatisfy { ($0["mentor"] as? [String: Any])?["employee_id"] as? String == "J1" || ($0["mentee"] as? [String: Any])?["employee_id"] as? String == "J1" })
+            #expect(try await world.api(.GET, "\(base)/pairs?status=ended", as: .coordinator).body == "[]")
+            let badStatus = try await world.api(.GET, "\(base)/pairs?status=married", as: .coordinator)
+            #expect(badStatus.status == .badRequest && badStatus.body.contains("not a pair status"))
             // The published run is still current, but nothing offers to publish it again (the page asked only "current" before).
             let (_, again) = try await world.api(.GET, "\(base)/runs/\(secondID)", as: .coordinator)
             #expect(again.contains(#""current":true"#) && again.contains(#""can_publish":false"#), "\(again)")
@@ -159,7 +176,8 @@ import VaporTesting
             }
             #expect(answers.map(\.status).sorted { $0.code < $1.code } == [.ok, .conflict], "\(answers)")
             let refusal = try #require(answers.first { $0.status == .conflict })
-            #expect(refusal.body.contains("place") || refusal.body.contains("declined"), "\(refusal.body)")
+            // The one who lost is told the place was just taken (not that the pair "is declined").
+            #expect(refusal.body.contains("place_taken") && refusal.body.contains("taken a moment ago"), "\(refusal.body)")
             let reads = MatchingReads(db: world.app.db)
             let pairs = try await reads.pairs(in: world.program.id)
             #expect(pairs.filter { $0.status == .accepted }.count == 1 && pairs.filter { $0.status == .declined }.count == 1)

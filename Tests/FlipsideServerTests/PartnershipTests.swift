@@ -82,6 +82,13 @@ import VaporTesting
             #expect(bad == .unprocessableEntity)
             for field in ["rhythm.first_meeting", "rhythm.channel", "pledge", "goals[0].topic"] { #expect(badBody.contains(#""field":"\#(field)""#), "\(field): \(badBody)") }
             #expect(try await Self.call(world, .POST, "\(pair)/agreements", token: p.kai, json: Self.agreement(cadence: "daily")).body.contains(#""field":"rhythm.cadence""#))
+            // The first meeting is not before they became a pair (accepted on 20 November); an agreement is for
+            // both of them, never "only me".
+            let early = try await Self.call(world, .POST, "\(pair)/agreements", token: p.kai, json: Self.agreement(firstMeeting: "2026-11-19T10:00"))
+            #expect(early.status == .unprocessableEntity && early.body.contains("before you became a pair"), "\(early.body)")
+            let onlyMe = try await Self.call(world, .POST, "\(pair)/agreements", token: p.kai,
+                                             json: Self.agreement().replacingOccurrences(of: #""visibility":"our_pair""#, with: #""visibility":"only_me""#))
+            #expect(onlyMe.status == .unprocessableEntity && onlyMe.body.contains(#""field":"visibility""#) && onlyMe.body.contains("both of the pair"), "\(onlyMe.body)")
             // Nobody but the two drafts: a coordinator is refused, another participant too.
             #expect(try await Self.api(world, .POST, "\(pair)/agreements", as: .coordinator, json: Self.agreement()).status == .forbidden)
             #expect(try await Self.api(world, .POST, "\(pair)/agreements", as: .participant, json: Self.agreement()).status == .forbidden)
@@ -159,6 +166,9 @@ import VaporTesting
             #expect(try await Self.call(world, .POST, "\(pair)/actions", token: p.kai, json: #"{"kind":"other","what":"x"}"#).status == .forbidden)
             #expect(try await Self.call(world, .POST, "\(pair)/actions", token: p.milo, json: #"{"kind":"launch_rockets","what":"x","due":"2026-01-01"}"#)
                         .body.contains(#""field":"due""#))
+            // A bad visibility is named as the request names it.
+            let badVisibility = try await Self.call(world, .POST, "\(pair)/actions", token: p.milo, json: #"{"kind":"other","what":"x","visibility":"everyone"}"#)
+            #expect(badVisibility.status == .unprocessableEntity && badVisibility.body.contains(#""field":"visibility""#) && !badVisibility.body.contains("what_visibility"))
             #expect(try await Self.call(world, .POST, "\(pair)/texts", token: p.kai, json: #"{"kind":"reaction","body":"Glad it helped!","about":"action:\#(actionID)"}"#).status == .created)
             let (done, doneBody) = try await Self.call(world, .PATCH, "\(pair)/actions/\(actionID)", token: p.milo, json: #"{"status":"done","outcome":"The review ran in Figma; 6 juniors commented"}"#)
             #expect(done == .ok && doneBody.contains(#""status":"done""#) && doneBody.contains("6 juniors") && doneBody.contains("Glad it helped"))

@@ -157,6 +157,26 @@ public struct MentoringPair: Sendable, Hashable, Codable {
 }
 
 /// One step in a pair's history: the status it moved to, when, who did it, and why.
+/// Which of a program's pairs a list shows: by status (as it stands now: a lapsed request is
+/// `expired`), by person (either side) and by the run they were published from. Empty means any.
+public struct PairFilter: Sendable, Equatable {
+    public var statuses: Set<PairStatus>
+    public var person: String?
+    public var runID: UUID?
+
+    public init(statuses: Set<PairStatus> = [], person: String? = nil, runID: UUID? = nil) {
+        self.statuses = statuses
+        self.person = person
+        self.runID = runID
+    }
+
+    public func includes(_ pair: MentoringPair, now: Date) -> Bool {
+        (statuses.isEmpty || statuses.contains(pair.effectiveStatus(now: now)))
+            && (person == nil || pair.menteeID == person || pair.mentorID == person)
+            && (runID == nil || pair.runID == runID)
+    }
+}
+
 public struct PairEvent: Sendable, Hashable, Codable {
     public var pairID: UUID
     public var status: PairStatus

@@ -269,8 +269,10 @@ public struct AgreementDraft: Sendable {
         }
         var visibility = TextVisibility.standard
         if let raw = self.visibility, !raw.isEmpty {
-            if let v = TextVisibility(rawValue: raw) { visibility = v } else {
-                problems.append(FieldProblem(field: "visibility", reason: "must be one of \(TextVisibility.allCases.map(\.rawValue).joined(separator: ", "))"))
+            // An agreement is for both of the pair: they read it, they accept it; "only me" is no agreement.
+            let allowed = TextVisibility.forAgreements
+            if let v = TextVisibility(rawValue: raw), allowed.contains(v) { visibility = v } else {
+                problems.append(FieldProblem(field: "visibility", reason: "an agreement is read by both of the pair: must be one of \(allowed.map(\.rawValue).joined(separator: ", "))"))
             }
         }
         guard problems.isEmpty, let cadence, let first, let channel else { return .failure(.invalid(problems)) }

@@ -13,6 +13,9 @@ public enum TextVisibility: String, Codable, Sendable, CaseIterable {
     /// What a form offers first.
     public static let standard = TextVisibility.ourPair
 
+    /// What an agreement may be: it is for both of the pair (they read it and accept it).
+    public static let forAgreements: [TextVisibility] = [.ourPair, .programTeam]
+
     /// The choice in words, for forms and pages.
     public var label: String {
         switch self {

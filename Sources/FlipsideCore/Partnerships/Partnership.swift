@@ -146,6 +146,10 @@ public struct Partnership: Sendable {
         return stored
     }
 
+    /// When both said yes and they became a pair (the pair's own start when its history has no yes:
+    /// a pair made by a lock, or stored before its history was kept).
+    public var formedAt: Date { events.first { $0.status == .accepted }?.at ?? pair.createdAt }
+
     /// When the pair ended early (for the calendar).
     public var endedAt: Date? { pair.status == .ended ? events.last { $0.status == .ended }?.at : nil }
 

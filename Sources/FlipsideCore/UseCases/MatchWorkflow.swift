@@ -394,7 +394,7 @@ public enum MatchWorkflow {
             trace("publish: enrolments read \(ContinuousClock.now - began)")
             let current = RunSnapshot.fingerprint(settings: program.settings, enrolments: enrolmentsNow,
                                                   rules: try await work.rules(in: programID))
-            if let refusal = publishRefusal(of: run, in: program, currentFingerprint: current, pairs: try await work.pairs(in: programID)) {
+            if let refusal = publishRefusal(of: run, id: runID, in: program, currentFingerprint: current, pairs: try await work.pairs(in: programID)) {
                 throw refusal
             }
             trace("publish: checked \(ContinuousClock.now - began)")
@@ -422,8 +422,11 @@ public enum MatchWorkflow {
     /// program as it is now (`currentFingerprint`), a first run into a program in matching without pairs
     /// yet, a re-run into an active program whose mentees are all still free. The one rule `publish`
     /// enforces and the run's page and answer ask before offering to publish.
-    public static func publishRefusal(of run: RunOutcome, in program: Program, currentFingerprint: String, pairs: [MentoringPair]) -> MatchWorkflowError? {
+    public static func publishRefusal(of run: RunOutcome, id runID: UUID, in program: Program, currentFingerprint: String,
+                                      pairs: [MentoringPair]) -> MatchWorkflowError? {
         guard run.status == .done, let result = run.result else { return .runNotDone(run.status) }
+        // This very run's pairs are out already: say so (whatever the program's status has become since).
+        if pairs.contains(where: { $0.runID == runID }) { return .alreadyPublished }
         guard currentFingerprint == run.fingerprint else { return .staleRun }
         if run.onlyMentees == nil {
             guard program.status == .matching else { return .wrongStatus(program.status, allowed: [.matching], doing: "Publishing a first run") }
@@ -462,6 +465,9 @@ public enum MatchWorkflow {
                 // (Marked expired in storage by the next request in the program; shown as expired meanwhile.)
                 if pair.effectiveStatus(now: now) == .expired { throw MatchWorkflowError.requestExpired }
             case .proposed: break
+            case .declined where pair.source == .request && pair.mentorAccepted == nil && side == .mentor:
+                // Declined by no one's answer: the mentor's last place went to another request a moment ago.
+                throw MatchWorkflowError.placeTaken(mentorID: pair.mentorID)
             default: throw MatchWorkflowError.notAnswerable(pair.status)
             }
             if !accept {

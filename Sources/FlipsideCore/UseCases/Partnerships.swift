@@ -232,7 +232,7 @@ public enum Partnerships {
             } else {
                 period = Int(now.timeIntervalSince(firstStart) / schedule.period)
             }
-            let comment = try checkedText(draft.comment, visibility: draft.commentVisibility, field: "comment", required: false, problems: &problems)
+            let comment = try checkedText(draft.comment, visibility: draft.commentVisibility, field: "comment", visibilityField: "comment_visibility", required: false, problems: &problems)
             guard problems.isEmpty else { throw PartnershipError.invalid(problems) }
             let checkIn = CheckIn(pairID: pairID, authorID: author, side: side, kind: .regular, at: now, meeting: draft.meeting, period: period,
                                   satisfaction: satisfaction, direction: direction, progress: progress, listened: side == .mentor ? draft.listened : nil)
@@ -254,7 +254,7 @@ public enum Partnerships {
             var problems: [FieldProblem] = []
             if overallValue == nil || !(1...5).contains(overallValue!) { problems.append(FieldProblem(field: "overall_value", reason: "must be a whole number from 1 to 5")) }
             if wouldAgain == nil { problems.append(FieldProblem(field: "would_again", reason: "is required (yes or no)")) }
-            let words = try checkedText(changed, visibility: visibility, field: "changed", required: false, problems: &problems)
+            let words = try checkedText(changed, visibility: visibility, field: "changed", visibilityField: "changed_visibility", required: false, problems: &problems)
             guard problems.isEmpty else { throw PartnershipError.invalid(problems) }
             let checkIn = CheckIn(pairID: pairID, authorID: author, side: side, kind: .closing, at: now, overallValue: overallValue, wouldAgain: wouldAgain)
             try await work.insertCheckIn(checkIn)
@@ -417,6 +417,11 @@ public enum Partnerships {
     static func propose(_ draft: AgreementDraft, in p: Partnership, side: EnrolmentRole, author: String, now: Date,
                         work: any PartnershipWork) async throws -> AgreementVersion {
         let (goals, rhythm, visibility) = try draft.checked(program: p.program, mentee: p.mentee, mentor: p.mentor).get()
+        // The first meeting (and so every meeting and check-in after it) is not before they became a pair.
+        if let schedule = Schedule(rhythm), schedule.instant(rhythm.firstMeeting) < p.formedAt {
+            throw PartnershipError.invalid([FieldProblem(field: "rhythm.first_meeting",
+                                                         reason: "is before you became a pair (\(CalendarDate.today(now: p.formedAt)))")])
+        }
         var version = AgreementVersion(pairID: p.pair.id, number: (p.agreements.last?.number ?? 0) + 1, authorID: author,
                                        goals: goals, rhythm: rhythm, visibility: visibility, createdAt: now)
         if side == .mentee { version.menteeAcceptedAt = now } else { version.mentorAcceptedAt = now }
@@ -441,12 +446,13 @@ public enum Partnerships {
     }
 
     /// A piece of text and its visibility, checked (`nil` when optional and empty). Problems never quote the text.
-    static func checkedText(_ raw: String?, visibility: String?, field: String, required: Bool,
+    /// `visibilityField` is the request's own name for the visibility (`visibility`, `comment_visibility`).
+    static func checkedText(_ raw: String?, visibility: String?, field: String, visibilityField: String = "visibility", required: Bool,
                             problems: inout [FieldProblem]) throws -> (body: String, visibility: TextVisibility)? {
         var chosen = TextVisibility.standard
         if let v = visibility?.trimmingCharacters(in: .whitespaces), !v.isEmpty {
             if let parsed = TextVisibility(rawValue: v) { chosen = parsed } else {
-                problems.append(FieldProblem(field: field == "body" ? "visibility" : "\(field)_visibility",
+                problems.append(FieldProblem(field: visibilityField,
                                              reason: "must be one of \(TextVisibility.allCases.map(\.rawValue).joined(separator: ", "))"))
             }
         }

@@ -85,17 +85,21 @@ public enum DemoLoader {
         _ = try await Programs.transition(demo.pilot.id, to: .matching, actor: .system, now: app.clock.now, store: FluentProgramStore(db: db, audit: .system(app.clock)))
         let store = FluentMatchingStore(db: db, audit: .system(app.clock))
         let run = try await MatchWorkflow.run(in: demo.pilot.id, algorithm: .optimal, actor: .system, clock: app.clock, store: store)
-        let pairs = try await MatchWorkflow.publish(run.id, in: demo.pilot.id, actor: .system, now: app.clock.now, store: store)
+        // Published and answered seven weeks ago, before the agreements of six weeks ago (a first meeting is
+        // never before the pair was formed).
+        let published = app.clock.now.addingTimeInterval(-46 * 86_400)
+        let pairs = try await MatchWorkflow.publish(run.id, in: demo.pilot.id, actor: .system, now: published, store: store)
         let participant = demo.pilotEnrolments.first { $0.role == .mentor }?.employeeID
         // The demo participant's proposal waits for them; of the others, the second is declined and every other one accepted.
         let others = pairs.filter { $0.mentorID != participant }
         for (i, pair) in others.enumerated() {
             if i == 1 {
                 _ = try await MatchWorkflow.respond(to: pair.id, accept: false, reason: "Our diaries do not fit this term",
-                                                   actor: .participant(employeeID: pair.menteeID), now: app.clock.now, store: store)
+                                                   actor: .participant(employeeID: pair.menteeID), now: published.addingTimeInterval(86_400), store: store)
             } else if i % 2 == 0 {
                 for side in [pair.menteeID, pair.mentorID] {
-                    _ = try await MatchWorkflow.respond(to: pair.id, accept: true, reason: nil, actor: .participant(employeeID: side), now: app.clock.now, store: store)
+                    _ = try await MatchWorkflow.respond(to: pair.id, accept: true, reason: nil, actor: .participant(employeeID: side),
+                                                       now: published.addingTimeInterval(86_400), store: store)
                 }
             }
         }

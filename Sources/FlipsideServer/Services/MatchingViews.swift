@@ -37,7 +37,7 @@ struct MatchingViews {
         var publishable = false
         if let fingerprint, AccessPolicy.decide(scope.actor, .change, .matchRuns).isAllowed {
             let pairs = try await reads.pairs(in: program.id)
-            publishable = MatchWorkflow.publishRefusal(of: outcome, in: program, currentFingerprint: fingerprint, pairs: pairs) == nil
+            publishable = MatchWorkflow.publishRefusal(of: outcome, id: id, in: program, currentFingerprint: fingerprint, pairs: pairs) == nil
         }
         let ids = (result?.pairs ?? []).flatMap { [$0.menteeID, $0.mentorID] } + (result?.unmatchedMentees ?? []).map(\.id)
             + (result?.mentorsWithPlacesLeft ?? []).map(\.id)
@@ -67,11 +67,14 @@ struct MatchingViews {
     }
 
     /// The program's pairs the actor may see (without their stories and histories).
-    func pairs(_ program: Program) async throws -> [PairDTO] {
-        let actor = scope.actor
-        let visible = AccessPolicy.visiblePairs(actor, try await reads.pairs(in: program.id))
-        let people = try await scope.people.find(Array(Set(visible.flatMap { [$0.menteeID, $0.mentorID] })))
-        return visible.map { PairDTO($0, actor: actor, now: scope.now, people: people, why: [], history: []) }
+    /// A page of the pairs the actor may see that the filter takes (oldest first), and how many it takes in all.
+    func pairs(_ program: Program, filter: PairFilter = PairFilter(), page: Int = 1, per: Int = .max) async throws -> (pairs: [PairDTO], total: Int) {
+        let actor = scope.actor, now = scope.now
+        let taken = AccessPolicy.visiblePairs(actor, try await reads.pairs(in: program.id)).filter { filter.includes($0, now: now) }
+        let start = min(taken.count, (page - 1) * min(per, taken.count + 1))
+        let shown = Array(taken[start..<min(taken.count, start + per)])
+        let people = try await scope.people.find(Array(Set(shown.flatMap { [$0.menteeID, $0.mentorID] })))
+        return (shown.map { PairDTO($0, actor: actor, now: now, people: people, why: [], history: []) }, taken.count)
     }
 
     /// The pair, if the actor may see it (404 when there is none, 403 when it is not theirs).

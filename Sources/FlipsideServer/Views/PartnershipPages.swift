@@ -51,6 +51,8 @@ extension PartnershipWebController {
         var cadences: [Option]
         var channels: [Option]
         var visibilities: [Option]
+        /// An agreement's choices (never "only me").
+        var agreementVisibilities: [Option]
         var actionKinds: [Option]
         var actionStatuses: [Option]
         var draftFirstMeeting: String

@@ -6,6 +6,7 @@ import Vapor
 struct AuthAPIController {
     func register(api: any RoutesBuilder, authed: any RoutesBuilder) {
         api.post("auth", "token", use: token)
+        api.post("auth", "invitation", use: redeem)
         authed.delete("auth", "token", use: revoke)
         authed.get("me", use: me)
         authed.patch("me", use: updateMe)
@@ -17,6 +18,24 @@ struct AuthAPIController {
         let user = try await accounts.verify(email: input.email, password: input.password)
         let (token, expires) = try await accounts.issueToken(for: user)
         try await req.db.writeTransaction { tx in try await AuditTrail(actor: user.email, clock: req.application.clock).record(.tokenIssued, "login", user.email, "\(user.role), API token", on: tx) }
+        let response = Response(status: .created)
+        try response.content.encode(TokenResponse(token: token, expires_at: expires, user: UserDTO(user)))
+        return response
+    }
+
+    /// A sign-in link redeemed by an API client (what the invitation page does): the person sets their
+    /// password and gets an API token at once, so a participant-side client can start from the link.
+    func redeem(req: Request) async throws -> Response {
+        struct Input: Decodable { var token: String; var password: String; var confirm: String? }
+        let input = try req.content.decode(Input.self)
+        try req.application.appConfig.requirePasswordLinks()
+        let redeemed = try await SignInLinks.redeem(input.token, password: input.password, confirmation: input.confirm ?? input.password,
+                                                    now: req.flipside.now, store: req.flipside.signInLinkStore)
+        guard let user = try await UserModel.find(email: redeemed.email.lowercased(), on: req.db) else { throw APIError.from(SignInLinkError.invalidLink) }
+        let (token, expires) = try await req.flipside.accounts.issueToken(for: user)
+        try await req.db.writeTransaction { tx in
+            try await AuditTrail(actor: user.email, clock: req.application.clock).record(.tokenIssued, "login", user.email, "\(user.role), API token from a sign-in link", on: tx)
+        }
         let response = Response(status: .created)
         try response.content.encode(TokenResponse(token: token, expires_at: expires, user: UserDTO(user)))
         return response

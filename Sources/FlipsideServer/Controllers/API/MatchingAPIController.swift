@@ -33,7 +33,8 @@ struct MatchingAPIController {
     func startRun(req: Request) async throws -> Response {
         try req.authorize(.create, .matchRuns)
         let program = try await req.visibleProgram()
-        let input = try req.content.decode(RunInput.self)
+        // Every field is optional: no body at all is the defaults (a body that is there must be JSON).
+        let input = (req.body.data?.readableBytes ?? 0) == 0 ? RunInput() : try req.content.decode(RunInput.self)
         let run = try await MatchWorkflow.run(in: program.id, algorithm: input.algorithm ?? .optimal, objective: input.objective ?? .participation,
                                               actor: req.actor, clock: req.application.clock, store: req.flipside.matchingStore,
                                               background: input.background == true ? true : nil,
@@ -58,10 +59,13 @@ struct MatchingAPIController {
         let program = try await req.visibleProgram()
         let pairs = try await MatchWorkflow.publish(try Self.id(req, "runID", "Match run"), in: program.id, actor: req.actor,
                                                     now: req.flipside.now, store: req.flipside.matchingStore)
-        // The count and where to read them (GET …/pairs), not 10,000 pairs in the answer.
-        struct Published: Content { var published: Int; var program_status: ProgramStatus }
+        // The count and where to read them (GET …/pairs?run=…, a page at a time), not 10,000 pairs in the answer.
+        struct Published: Content { var published: Int; var program_status: ProgramStatus; var pairs_url: String }
         let status = try await req.flipside.programs.find(program.id).status
-        return try await Published(published: pairs.count, program_status: status).encodeResponse(status: .created, for: req)
+        let runID = try Self.id(req, "runID", "Match run")
+        return try await Published(published: pairs.count, program_status: status,
+                                   pairs_url: "/api/v1/programs/\(program.id.uuidString.lowercased())/pairs?run=\(runID.uuidString.lowercased())")
+            .encodeResponse(status: .created, for: req)
     }
 
     func rules(req: Request) async throws -> [PairRuleDTO] {
@@ -87,8 +91,38 @@ struct MatchingAPIController {
     }
 
     /// Coordinators see every pair of the program; a participant only their own.
-    func pairs(req: Request) async throws -> [PairDTO] {
-        try await req.flipside.matching.pairs(try await req.visibleProgram())
+    /// `status` (comma-separated), `person` (either side), `run`, and `page` / `per` (at most 1,000, 500 unless
+    /// asked); the total is in `X-Total-Count` and the next page in `Link`.
+    func pairs(req: Request) async throws -> Response {
+        let program = try await req.visibleProgram()
+        var filter = PairFilter()
+        if let raw = req.query[String.self, at: "status"], !raw.isEmpty {
+            for part in raw.split(separator: ",").map({ $0.trimmed }) {
+                guard let status = PairStatus(rawValue: part) else {
+                    throw APIError(.badRequest, code: "bad_parameter", "status: \(TextLimits.preview(part)) is not a pair status (\(PairStatus.allCases.map(\.rawValue).joined(separator: ", ")))",
+                                   details: [ErrorDetail(field: "status", reason: "must be pair statuses separated by commas")])
+                }
+                filter.statuses.insert(status)
+            }
+        }
+        if let person = req.query[String.self, at: "person"]?.trimmed, !person.isEmpty { filter.person = person }
+        if let raw = req.query[String.self, at: "run"], !raw.isEmpty {
+            guard let run = UUID(uuidString: raw) else {
+                throw APIError(.badRequest, code: "bad_parameter", "run: not a run id", details: [ErrorDetail(field: "run", reason: "must be a run id")])
+            }
+            filter.runID = run
+        }
+        let per = try pageParameter(req, "per", default: 500, most: 1_000)
+        let page = try pageParameter(req, "page", default: 1, most: PageLimits.pages)
+        let (pairs, total) = try await req.flipside.matching.pairs(program, filter: filter, page: page, per: per)
+        let response = try await pairs.encodeResponse(for: req)
+        response.headers.replaceOrAdd(name: "X-Total-Count", value: String(total))
+        if page * per < total {
+            var components = URLComponents(string: req.url.string) ?? URLComponents()
+            components.queryItems = (components.queryItems ?? []).filter { $0.name != "page" } + [URLQueryItem(name: "page", value: String(page + 1))]
+            response.headers.replaceOrAdd(name: "Link", value: "<\(components.string ?? req.url.path)>; rel=\"next\"")
+        }
+        return response
     }
 
     func pair(req: Request) async throws -> PairDTO {

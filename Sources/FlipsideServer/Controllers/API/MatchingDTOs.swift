@@ -60,6 +60,12 @@ struct RunInput: Content {
     var objective: Objective?
     /// Compute in the background whatever the program's size (by default only above 2,000 mentees).
     var background: Bool?
+
+    init(algorithm: MatchingAlgorithm? = nil, objective: Objective? = nil, background: Bool? = nil) {
+        self.algorithm = algorithm
+        self.objective = objective
+        self.background = background
+    }
 }
 
 /// One run with its result.

@@ -51,7 +51,7 @@ struct MatchingWebController {
             RuleRow(kind: r.kind == .lock ? "Locked together" : "Never together", mentee: name(r.mentee_id), mentor: name(r.mentor_id),
                     overridden: r.overridden_rule, reason: r.reason, deleteURL: SiteURL.deletePairRule(program: program.id, rule: r.id).path)
         }
-        let pairs = try await views.pairs(program)
+        let pairs = try await views.pairs(program).pairs
         func answers(_ p: PairDTO) -> String {
             func word(_ b: Bool?) -> String { b == nil ? "waiting" : b! ? "accepted" : "declined" }
             return p.status == .proposed ? "mentee \(word(p.mentee_accepted)), mentor \(word(p.mentor_accepted))" : ""
@@ -274,7 +274,7 @@ struct MatchingWebController {
     private func renderChoose(_ req: Request, program: Program, message: String?, status: HTTPStatus) async throws -> Response {
         let me = try MatchingAPIController.ownEmployeeID(req)
         let suggestions = try await req.flipside.matching.suggestions(program, for: me)
-        let current = try await req.flipside.matching.pairs(program).first { $0.mentee.employee_id == me && $0.status.isCurrent }
+        let current = try await req.flipside.matching.pairs(program).pairs.first { $0.mentee.employee_id == me && $0.status.isCurrent }
         let s = program.settings
         let rules = "Mentors are at least \(s.minLevelGap) level(s) junior to you, never in your reporting line\(s.forbidSharedManager ? ", never with your manager" : "")\(s.requireCommonChannel ? ", and share a way to meet with you" : ""). A request stays open \(s.requestDays) day(s)."
         let page = ChoosePage(

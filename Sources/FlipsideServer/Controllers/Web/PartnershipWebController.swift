@@ -76,6 +76,7 @@ struct PartnershipWebController {
             cadences: Cadence.allCases.map { .init(value: $0.rawValue, label: $0 == .biweekly ? "every two weeks" : $0.rawValue, selected: $0 == (seen.mentee?.cadence ?? .biweekly)) },
             channels: channelOrder.map { .init(value: $0.rawValue, label: $0.rawValue.replacingOccurrences(of: "_", with: " ") + (common.contains($0) ? " (you both use it)" : "")) },
             visibilities: TextVisibility.allCases.map { .init(value: $0.rawValue, label: $0.label, selected: $0 == .standard) },
+            agreementVisibilities: TextVisibility.forAgreements.map { .init(value: $0.rawValue, label: $0.label, selected: $0 == .standard) },
             actionKinds: ActionKind.allCases.map { .init(value: $0.rawValue, label: $0.label) },
             actionStatuses: ActionStatus.allCases.map { .init(value: $0.rawValue, label: $0.rawValue.replacingOccurrences(of: "_", with: " ")) },
             draftFirstMeeting: firstDefault, draftTimeZone: zone, draftMinutes: seen.current?.rhythm.minutes ?? 60,

@@ -209,7 +209,7 @@ struct ProgramsWebController {
         let warningFor = Dictionary(warnings.map { ($0.employeeID, $0.message) }, uniquingKeysWith: { a, _ in a })
         let row = { (r: EnrolmentView) in EnrolmentRow(r.enrolment, person: r.person, program: program, warning: warningFor[r.enrolment.employeeID], withdrawable: true) }
         // A participant's own pairs here (the policy lets them see only those).
-        let ownPairs = o.managesProgram ? [] : try await req.flipside.matching.pairs(program)
+        let ownPairs = o.managesProgram ? [] : try await req.flipside.matching.pairs(program).pairs
         let page = ProgramPage(
             page: PageChrome(request: req, title: program.name, nav: "programs"),
             program: ProgramSummary(program, canEnrol: o.mayEnrol),
