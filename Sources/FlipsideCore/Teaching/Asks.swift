@@ -203,6 +203,9 @@ public enum Asks {
     public static func invite(_ people: [String], to programID: UUID, message: String?, actor: Actor, now: Date, store: any AskStore) async throws -> Invited {
         try AccessPolicy.require(actor, .create, .ask(kind: .invitation, fromID: actor.employeeID ?? Ask.programTeam, toID: ""))
         let (_, text) = try read(topics: [], message: message, topicsRequired: false)
+        if let long = people.first(where: { $0.unicodeScalars.count > TextLimits.short }) {
+            throw AskError.invalid([FieldProblem(field: "employee_ids", reason: "\(TextLimits.preview(long)) is longer than an employee id may be (\(TextLimits.short) characters)")])
+        }
         let ids = Array(Set(people.map(\.trimmed).filter { !$0.isEmpty })).sorted()
         guard !ids.isEmpty else { throw AskError.invalid([FieldProblem(field: "employee_ids", reason: "name at least one person to invite")]) }
         guard ids.count <= 500 else { throw AskError.invalid([FieldProblem(field: "employee_ids", reason: "names \(ids.count) people; at most 500 at once")]) }

@@ -105,7 +105,13 @@ struct MatchingAPIController {
                 filter.statuses.insert(status)
             }
         }
-        if let person = req.query[String.self, at: "person"]?.trimmed, !person.isEmpty { filter.person = person }
+        if let person = req.query[String.self, at: "person"]?.trimmed, !person.isEmpty {
+            guard person.count <= TextLimits.short else {
+                throw APIError(.badRequest, code: "bad_parameter", "person: must be at most \(TextLimits.short) characters",
+                               details: [ErrorDetail(field: "person", reason: "must be at most \(TextLimits.short) characters")])
+            }
+            filter.person = person
+        }
         if let raw = req.query[String.self, at: "run"], !raw.isEmpty {
             guard let run = UUID(uuidString: raw) else {
                 throw APIError(.badRequest, code: "bad_parameter", "run: not a run id", details: [ErrorDetail(field: "run", reason: "must be a run id")])
