@@ -505,7 +505,12 @@ def partnership(driver, base, mentee, mentor):
     pair_url = driver.current_url.split("#")[0]
     driver.find_element(By.ID, "goal_title_0").send_keys("Try the new expense app together")
     driver.find_element(By.ID, "goal_success_0").send_keys("Expenses filed in the app, not by email")
-    set_value(driver, "first_meeting", f"{today - datetime.timedelta(days=15)}T10:00")
+    # The first meeting is the day they became a pair (not earlier), at midnight in the meetings' zone, so
+    # that it has taken place and can be logged.
+    import zoneinfo
+    zone = driver.find_element(By.ID, "time_zone").get_attribute("value") or "UTC"
+    local_today = datetime.datetime.now(zoneinfo.ZoneInfo(zone)).date()
+    set_value(driver, "first_meeting", f"{local_today}T00:00")
     set_value(driver, "end_date", str(today + datetime.timedelta(days=90)))
     driver.find_element(By.ID, "draft-pledge").click()
     submit(driver, driver.find_element(By.CSS_SELECTOR, "#agreement-form button[type=submit]"))

@@ -417,10 +417,11 @@ public enum Partnerships {
     static func propose(_ draft: AgreementDraft, in p: Partnership, side: EnrolmentRole, author: String, now: Date,
                         work: any PartnershipWork) async throws -> AgreementVersion {
         let (goals, rhythm, visibility) = try draft.checked(program: p.program, mentee: p.mentee, mentor: p.mentor).get()
-        // The first meeting (and so every meeting and check-in after it) is not before they became a pair.
-        if let schedule = Schedule(rhythm), schedule.instant(rhythm.firstMeeting) < p.formedAt {
+        // The first meeting (and so every meeting and check-in after it) is not before the day they became a
+        // pair, in the meetings' time zone (a first talk earlier that day counts).
+        if let schedule = Schedule(rhythm), rhythm.firstMeeting.date < schedule.local(p.formedAt).date {
             throw PartnershipError.invalid([FieldProblem(field: "rhythm.first_meeting",
-                                                         reason: "is before you became a pair (\(CalendarDate.today(now: p.formedAt)))")])
+                                                         reason: "is before you became a pair (\(schedule.local(p.formedAt).date))")])
         }
         var version = AgreementVersion(pairID: p.pair.id, number: (p.agreements.last?.number ?? 0) + 1, authorID: author,
                                        goals: goals, rhythm: rhythm, visibility: visibility, createdAt: now)
