@@ -348,7 +348,7 @@ public enum Provisioning {
             email = given
         } else if keep, let old {
             email = old.email
-        } else if mode == .keepUnsent, EmailAddress.isPlausible(user.userName.trimmed) {
+        } else if keep, EmailAddress.isPlausible(user.userName.trimmed) {
             email = user.userName.trimmed
         } else {
             throw .invalid(attribute: "emails", reason: "a work email is needed: Flipside writes to people and finds them by it")

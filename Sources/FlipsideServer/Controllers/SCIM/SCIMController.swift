@@ -287,7 +287,8 @@ struct SCIMGuard: AsyncMiddleware {
             try await ProvisioningRows.touch(token.id, at: request.now, on: sql)
             return try await next.respond(to: request)
         } catch {
-            return try SCIMController.answer(Self.scimError(error, request).body, status: HTTPResponseStatus(statusCode: Self.scimError(error, request).status))
+            let answer = Self.scimError(error, request)
+            return try SCIMController.answer(answer.body, status: HTTPResponseStatus(statusCode: answer.status))
         }
     }
 

@@ -83,9 +83,9 @@ struct ProvisioningController {
             let (made, secret) = try await Self.make(req, name: name)
             return try await render(req, made: .init(name: made.name, token: secret), problems: [], status: .created)
         } catch let error as ProvisioningTokenError {
-            return try await render(req, made: nil, problems: APIError.from(error).details.isEmpty
-                                    ? [ErrorDetail(field: "name", reason: error.message)] : APIError.from(error).details,
-                                    status: APIError.from(error).status)
+            let api = APIError.from(error)
+            return try await render(req, made: nil, problems: api.details.isEmpty ? [ErrorDetail(field: "name", reason: error.message)] : api.details,
+                                    status: api.status)
         }
     }
 
