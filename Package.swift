@@ -83,6 +83,7 @@ let package = Package(
             name: "FlipsideServerTests",
             dependencies: [
                 "FlipsideServer",
+                "FlipsideCoreTestSupport",
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "VaporTesting", package: "vapor"),
             ],

@@ -161,7 +161,7 @@ import Testing
         let department = try #require(funnel.tables.first { $0.breakdown == .department })
         #expect(department.groups == ["Eng", "Ops", "Sales"])
         // Reached: Eng 10, Ops 2 (hidden), and Sales 6 hidden with it so that 2 cannot be worked out.
-        #expect(department.cells[0] == [.value(10), .suppressed, .suppressed])
+        #expect(department.cells[0] == [.value(10), .hidden(.small), .hidden(.protects)])
         #expect(throws: AccessRefused.self) { _ = try ProgramFunnel.make(invitations: [], enrolments: [], pairs: [], people: [:], actor: .participant(employeeID: "J1")) }
     }
 }

@@ -1,4 +1,5 @@
 import FlipsideCore
+import Foundation
 @testable import FlipsideServer
 import Testing
 import VaporTesting
@@ -176,6 +177,24 @@ import VaporTesting
 
     /// A draft hidden from a participant and a program that does not exist answer alike (status, code and
     /// words), through the API and the pages, so nobody learns which drafts exist.
+    /// One form of id everywhere: lower case in every JSON answer (as in page links and calendar UIDs), and
+    /// either case accepted in a path.
+    @Test func idsAreLowerCaseOutAndEitherCaseIn() async throws {
+        try await TestWorld.run { world in
+            let upper = world.program.id.uuidString, lower = upper.lowercased()
+            let (status, body) = try await world.api(.GET, "/api/v1/programs/\(upper)", as: .coordinator)
+            #expect(status == .ok && body.contains("\"\(lower)\"") && !body.contains(upper), "\(body)")
+            let again = try await world.api(.GET, "/api/v1/programs/\(lower)", as: .coordinator).body
+            #expect(try json(again) as? NSDictionary == json(body) as? NSDictionary, "\(again) against \(body)")
+            let (_, list) = try await world.api(.GET, "/api/v1/programs", as: .coordinator)
+            #expect(list.range(of: "\"[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}\"", options: .regularExpression) == nil, "\(list)")
+        }
+        // Only a string that is exactly an id is lowered, never one inside other words or behind an escaped quote.
+        var bytes = Array(#"{"a":"8FBA616C-21B0-4E12-9000-000000002025","b":"see 8FBA616C-21B0-4E12-9000-000000002025","c":"\"8FBA616C-21B0-4E12-9000-000000002025\""}"#.utf8)
+        LowercaseUUIDEncoder.lowerUUIDs(&bytes)
+        #expect(String(decoding: bytes, as: UTF8.self) == #"{"a":"8fba616c-21b0-4e12-9000-000000002025","b":"see 8FBA616C-21B0-4E12-9000-000000002025","c":"\"8FBA616C-21B0-4E12-9000-000000002025\""}"#)
+    }
+
     @Test func aHiddenDraftAndAMissingProgramAnswerAlike() async throws {
         try await TestWorld.run { world in
             let missing = UUID().uuidString.lowercased()

@@ -110,6 +110,21 @@ import VaporTesting
         }
     }
 
+    /// The calendar feed's address is shown once; afterwards the page says why it cannot be shown again
+    /// (only a fingerprint is kept) and what renewing costs.
+    @Test func theCalendarFeedPageExplainsWhyItsAddressIsShownOnce() async throws {
+        try await TestWorld.run { world in
+            let web = try await WebClient.signedIn(world, as: "jo@example.com")
+            let before = try await web.get("/me/calendar").body.string
+            #expect(!before.contains("id=\"feed-kept\"") && !before.contains("id=\"feed-url\""))
+            let made = try await web.post("/me/calendar", form: ["change": "renew"]).body.string
+            #expect(made.contains("id=\"feed-url\"") && made.contains("/calendar/"), "\(made.prefix(400))")
+            let later = try await web.get("/me/calendar").body.string
+            #expect(later.contains("id=\"feed-kept\"") && later.contains("only a fingerprint") && later.contains("stops the old one")
+                    && !later.contains("id=\"feed-url\""))
+        }
+    }
+
     @Test func formsWithoutTheCSRFTokenAreRefused() async throws {
         try await TestWorld.run { world in
             let anonymous = WebClient(app: world.app)

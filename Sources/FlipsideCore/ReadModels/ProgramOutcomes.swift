@@ -30,13 +30,6 @@ public enum OutcomesError: Error, Equatable, Sendable {
     }
 }
 
-extension Suppression {
-    /// How a hidden figure reads in a sentence, a table or a CSV cell.
-    public static let hiddenText = "fewer than \(threshold)"
-    /// The same in a narrow table cell.
-    public static let hiddenShort = "<\(threshold)"
-}
-
 /// A program's retention as it may be published: every suppression decided here, once — a group under
 /// five people shows nothing, a group whose exits are too few to show shows no curve (a curve gives its
 /// exits away), a curve stops where fewer than five remain at risk, an at-risk cell under five is hidden,
@@ -105,13 +98,16 @@ public struct RetentionFigures: Sendable {
             guard g.people >= threshold else {
                 return Group(name: g.name, people: .suppressed, exits: .suppressed, steps: [], atRisk: [])
             }
-            let exits = Suppression.parts([g.exits, g.people - g.exits]).parts[0]
-            guard exits != .suppressed else {
-                return Group(name: g.name, people: .value(g.people), exits: .suppressed, steps: [], atRisk: [])
+            // The group's size is shown: its exits and those who stayed are the two parts of it.
+            let split = Suppression.parts([g.exits, g.people - g.exits], total: .fixed).parts
+            guard !split[0].isHidden else {
+                let exits: Suppression.Shown = split[1] == .hidden(.small) ? .hidden(.fewStayed) : split[0]
+                return Group(name: g.name, people: .value(g.people), exits: exits, steps: [], atRisk: [])
             }
+            let exits = split[0]
             let atRisk = stride(from: 0, through: days, by: days > 270 ? 90 : 30).map { day -> AtRisk in
                 let n = g.curve.steps.first { $0.time >= day }?.atRisk ?? 0
-                return AtRisk(day: Int(day), people: n == 0 || n >= threshold ? .value(n) : .suppressed)
+                return AtRisk(day: Int(day), people: .single(n))
             }
             return Group(name: g.name, people: .value(g.people), exits: exits,
                          sixMonths: point(g.sixMonths, at: RetentionAnalysis.sixMonths, in: g),
@@ -177,6 +173,7 @@ public struct OrganisationOverview: Sendable {
     public var employed: Int
     public var programs: [ProgramHeadline]
     public var participants: Suppression.Shown
+    /// Places across the programs shown, decided with every program's own tables (`ParticipationTables`).
     public var participation: [DiversityReport.Participation]
 }
 
@@ -211,9 +208,25 @@ public enum ProgramOutcomes {
         guard pairs.count >= Suppression.threshold else { throw .tooFewPairs }
     }
 
+    /// Who takes part in every program whose figures are shown (five pairs or more), and across them,
+    /// decided together. `programs` are every program with its pairs that went ahead; `everyone` is the
+    /// HR data (leavers included: a participant who left still took part).
+    public static func participation(programs: [(program: Program, pairs: [MentoringPair])], everyone: [Employment]) -> ParticipationTables {
+        ParticipationTables(programs: participants(programs), everyone: everyone)
+    }
+
+    /// Who took part in each program whose figures are shown (five pairs or more), by employee id: what
+    /// `participation` decides from, besides the HR data.
+    public static func participants(_ programs: [(program: Program, pairs: [MentoringPair])]) -> [(id: UUID, employeeIDs: [String])] {
+        programs.filter { $0.pairs.count >= Suppression.threshold }.map { program, pairs in
+            (program.id, Set(pairs.flatMap { [$0.menteeID, $0.mentorID] }).sorted())
+        }
+    }
+
     /// Who paired with whom, as counts: the pairs' people and what the mentor offered that the mentee wanted.
+    /// `participation` is `participation(programs:everyone:)`, read for every program.
     public static func diversity(actor: Actor, now: Date, program: Program, pairs: [MentoringPair], people: [String: Person],
-                                 enrolments: [Enrolment], everyone: [Employment]) throws -> DiversityReport {
+                                 enrolments: [Enrolment], participation: ParticipationTables) throws -> DiversityReport {
         try AccessPolicy.require(actor, .view, .outcomes)
         try requireEnoughPairs(pairs)
         let byID = Dictionary(enrolments.map { ($0.employeeID, $0) }, uniquingKeysWith: { a, _ in a })
@@ -223,7 +236,7 @@ public enum ProgramOutcomes {
             return (mentee, mentor, (byID[pair.mentorID]?.offers.map(\.topic) ?? []).filter { wants.contains($0) })
         }
         let day = program.startDate ?? CalendarDate.today(now: now)
-        return DiversityReport(pairs: facts, participants: people.values.map(Employment.init), organisation: everyone.filter { $0.status != .exited },
+        return DiversityReport(pairs: facts, participation: participation.byProgram[program.id] ?? [],
                                attributes: program.settings.perspectiveAttributes, on: day)
     }
 
@@ -237,8 +250,10 @@ public enum ProgramOutcomes {
 
     /// The organisation overview over every program (sorted by start, then name), each with its pairs that
     /// went ahead and its activity counts.
+    /// `participation` is `participation(programs:everyone:)` over the same programs.
     public static func overview(actor: Actor, now: Date, censor: CalendarDate?, programs: [(program: Program, pairs: [MentoringPair])],
-                                activity: [UUID: ProgramHeadline.Activity], everyone: [Employment]) throws -> OrganisationOverview {
+                                activity: [UUID: ProgramHeadline.Activity], everyone: [Employment],
+                                participation: ParticipationTables) throws -> OrganisationOverview {
         try AccessPolicy.require(actor, .view, .outcomes)
         let censor = censor ?? CalendarDate.today(now: now)
         let byID = Dictionary(everyone.map { ($0.employeeID, $0) }, uniquingKeysWith: { a, _ in a })
@@ -264,8 +279,7 @@ public enum ProgramOutcomes {
         }
         let participants = participantIDs.compactMap { byID[$0] }
         let employed = everyone.filter { $0.status != .exited }
-        return OrganisationOverview(censor: censor, employed: employed.count, programs: rows,
-                                    participants: participants.count >= Suppression.threshold ? .value(participants.count) : .suppressed,
-                                    participation: DiversityReport.participation(participants: participants, organisation: employed))
+        return OrganisationOverview(censor: censor, employed: employed.count, programs: rows, participants: .single(participants.count),
+                                    participation: participation.overall)
     }
 }

@@ -235,16 +235,14 @@ public struct ProgramFunnel: Sendable {
             case .location: return p.location
             }
         }
-        let totals = Stage.allCases.map { stage -> Suppression.Shown in
-            let n = stages[stage]?.count ?? 0
-            return n == 0 || n >= Suppression.threshold ? .value(n) : .suppressed
-        }
+        let totals = Stage.allCases.map { Suppression.Shown.single(stages[$0]?.count ?? 0) }
         let tables = Breakdown.allCases.map { b -> Table in
             let groups = Array(Set(reached.map { group($0, b) })).sorted()
-            let cells = Stage.allCases.map { stage -> [Suppression.Shown] in
+            let cells = Stage.allCases.enumerated().map { s, stage -> [Suppression.Shown] in
                 var counts = Dictionary(uniqueKeysWithValues: groups.map { ($0, 0) })
                 for id in stages[stage] ?? [] { counts[group(id, b), default: 0] += 1 }
-                let (parts, _) = Suppression.parts(groups.map { counts[$0] ?? 0 })
+                // The stage's total is shown above every breakdown (or hidden there): not decided again here.
+                let (parts, _) = Suppression.parts(groups.map { counts[$0] ?? 0 }, total: totals[s].isHidden ? .unpublished : .fixed)
                 return parts
             }
             return Table(breakdown: b, groups: groups, cells: cells)

@@ -34,6 +34,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.results = ResultCache()
     if let openID = config.openID { app.openID = OpenIDProvider(config: openID, client: app.client, clock: app.clock) }
     app.passwordWork = PasswordWork()
+    // Ids in every JSON answer in lower case (`LowercaseUUIDEncoder`).
+    ContentConfiguration.global.use(encoder: LowercaseUUIDEncoder(), for: .json)
     app.http.server.configuration.hostname = config.host
     app.http.server.configuration.port = config.port
     // A connection that sends and receives nothing for this long is closed: half-sent uploads and idle

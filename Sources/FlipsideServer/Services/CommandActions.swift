@@ -146,7 +146,7 @@ public enum PersonalDataActions {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
-        return String(decoding: try encoder.encode(dto), as: UTF8.self)
+        return String(decoding: LowercaseUUIDEncoder.lowered(try encoder.encode(dto)), as: UTF8.self)
     }
 
     /// Erases a person on request; returns their pseudonym and what was removed.
@@ -242,7 +242,7 @@ public enum TeachingActions {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            return String(decoding: try encoder.encode(TeachingAnswerDTO(answer)), as: UTF8.self)
+            return String(decoding: LowercaseUUIDEncoder.lowered(try encoder.encode(TeachingAnswerDTO(answer))), as: UTF8.self)
         }
         let asked = (answer.question.topics.map(\.key) + (answer.question.industry.map { ["industry \($0)"] } ?? [])).joined(separator: ", ")
         var lines = ["Who could teach \(askerID) \(asked), under \(answer.rulesFrom):"]
@@ -266,7 +266,7 @@ extension TeachingActions {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            return String(decoding: try encoder.encode(GapsDTO(gaps)), as: UTF8.self)
+            return String(decoding: LowercaseUUIDEncoder.lowered(try encoder.encode(GapsDTO(gaps))), as: UTF8.self)
         }
         var lines = ["\(program.name): \(gaps.mentees) mentees, \(gaps.mentors) mentors."]
         if gaps.unserved.isEmpty { lines.append("Every mentee has an eligible mentor who offers something they want.") }

@@ -1,3 +1,4 @@
+import Crypto
 import FlipsideCore
 import Foundation
 import Vapor
@@ -12,6 +13,8 @@ struct RetentionDTO: Content {
         /// `null` when fewer than 5 (and then nothing else of the group is shown).
         var people: Int?
         var exits: Int?
+        /// Why `exits` is `null`: `small` (1 to 4), `few_stayed` (fewer than 5 stayed), `protects`.
+        var exits_hidden: Suppression.Hidden?
         var six_months: Point?
         var twelve_months: Point?
         var steps: [Step]
@@ -41,7 +44,7 @@ struct RetentionDTO: Content {
                                   strata_matched: f.comparisonFormed.strataMatched, participants_without_match: f.comparisonFormed.participantsWithoutMatch)
         days = f.days
         groups = f.groups.map { g in
-            Group(name: g.name, people: g.people.number, exits: g.exits.number, six_months: g.sixMonths.map(Point.init), twelve_months: g.twelveMonths.map(Point.init),
+            Group(name: g.name, people: g.people.number, exits: g.exits.number, exits_hidden: g.exits.hidden, six_months: g.sixMonths.map(Point.init), twelve_months: g.twelveMonths.map(Point.init),
                   steps: g.steps.map { Step(time: $0.time, at_risk: $0.atRisk, survival: $0.survival, lower: $0.lower, upper: $0.upper) },
                   at_risk: g.atRisk.map { AtRisk(day: $0.day, people: $0.people.number) })
         }
@@ -90,11 +93,37 @@ struct OutcomesViews {
     func diversity(_ program: Program, pairs known: [MentoringPair]? = nil) async throws -> DiversityDTO {
         let pairs = try await allowedPairs(program, known: known)
         try ProgramOutcomes.requireEnoughPairs(pairs)
+        // Who takes part is decided with every other program's figures and the overview's (one set of tables).
+        let participation = try await participation(try await everyProgram())
         let report = try ProgramOutcomes.diversity(
             actor: scope.actor, now: scope.now, program: program, pairs: pairs,
             people: try await scope.people.find(Array(Set(pairs.flatMap { [$0.menteeID, $0.mentorID] }))),
-            enrolments: try await scope.enrolments.all(in: program.id), everyone: try await scope.people.employment())
+            enrolments: try await scope.enrolments.all(in: program.id), participation: participation)
         return DiversityDTO(report)
+    }
+
+    /// Every program's participation tables and the overview's, decided together; kept until the HR data
+    /// or who took part changes (the key names both), and computed once for readers that ask at once.
+    private func participation(_ programs: [(program: Program, pairs: [MentoringPair])]) async throws -> ParticipationTables {
+        let participants = ProgramOutcomes.participants(programs)
+        var digest = SHA256()
+        for program in participants {
+            digest.update(data: Data(program.id.uuidString.utf8))
+            for id in program.employeeIDs { digest.update(data: Data((id + "\n").utf8)) }
+        }
+        let fingerprint = digest.finalize().map { String(format: "%02x", $0) }.joined()
+        let version = try await DataVersions.read(on: scope.db).people
+        let people = scope.people
+        return try await scope.results.current("participation", version: "\(version)|\(fingerprint)") {
+            ParticipationTables(programs: participants, everyone: try await people.employment())
+        }
+    }
+
+    /// Every program with its pairs that went ahead.
+    private func everyProgram() async throws -> [(program: Program, pairs: [MentoringPair])] {
+        var programs: [(program: Program, pairs: [MentoringPair])] = []
+        for program in try await scope.programs.all() { programs.append((program, try await tookPart(program))) }
+        return programs
     }
 
     func engagement(_ program: Program, pairs known: [MentoringPair]? = nil) async throws -> EngagementDTO {
@@ -110,27 +139,52 @@ struct OutcomesViews {
     func overview(censor: CalendarDate?) async throws -> OverviewDTO {
         try WorkDeadline.check()
         try scope.authorize(.view, .outcomes)
-        var programs: [(program: Program, pairs: [MentoringPair])] = []
-        for program in try await scope.programs.all() { programs.append((program, try await tookPart(program))) }
+        let programs = try await everyProgram()
         let overview = try ProgramOutcomes.overview(actor: scope.actor, now: scope.now, censor: censor, programs: programs,
                                                     activity: try await PartnershipReads(db: scope.db).countsByProgram(),
-                                                    everyone: try await scope.people.employment())
+                                                    everyone: try await scope.people.employment(), participation: try await participation(programs))
         return OverviewDTO(overview)
     }
 }
 
 /// Who paired with whom and what they did, as the program's diversity figures (counts only, suppressed).
 struct DiversityDTO: Content {
-    struct FigureDTO: Content { var label: String; var count: Int? }
-    struct Crossing: Content { var dimension: String; var crossing: Int?; var pairs: Int }
+    /// A count, or `null` with the reason in `hidden`: `small` (1 to 4), `protects` (hidden so that another
+    /// small group cannot be worked out), `few_stayed`, `withheld` (no part of its total could be shown).
+    struct FigureDTO: Content {
+        var label: String
+        var count: Int?
+        var hidden: Suppression.Hidden?
+        init(_ f: Figure) {
+            label = f.label
+            count = f.count
+            hidden = f.hidden
+        }
+    }
+    struct Crossing: Content { var dimension: String; var crossing: Int?; var hidden: Suppression.Hidden?; var pairs: Int }
     struct TopicRow: Content { var topic: String; var by_level: [FigureDTO] }
-    struct Row: Content { var value: String; var participants: Int?; var organisation: Int? }
+    struct Row: Content {
+        var value: String
+        var participants: Int?
+        var participants_hidden: Suppression.Hidden?
+        var organisation: Int?
+        var organisation_hidden: Suppression.Hidden?
+    }
     struct Participation: Content {
         var dimension: String
         var rows: [Row]
+        /// The program's participants (on the overview: places across programs); the rows add up to it.
+        var total: Int?
+        var total_hidden: Suppression.Hidden?
+        /// Everyone employed; the rows' `organisation` add up to it.
+        var organisation_total: Int
         init(_ p: DiversityReport.Participation) {
             dimension = p.dimension
-            rows = p.rows.map { Row(value: $0.value, participants: $0.participants, organisation: $0.organisation) }
+            rows = p.rows.map { Row(value: $0.value, participants: $0.participants.number, participants_hidden: $0.participants.hidden,
+                                    organisation: $0.organisation.number, organisation_hidden: $0.organisation.hidden) }
+            total = p.total.number
+            total_hidden = p.total.hidden
+            organisation_total = p.organisationTotal
         }
     }
     var pairs: Int
@@ -141,27 +195,25 @@ struct DiversityDTO: Content {
     var participation: [Participation]
 
     init(_ r: DiversityReport) {
-        let figure = { (f: Figure) in FigureDTO(label: f.label, count: f.count) }
         pairs = r.pairs
-        crossings = r.crossings.map { Crossing(dimension: $0.dimension, crossing: $0.crossing, pairs: $0.pairs) }
-        level_gaps = r.levelGaps.map(figure)
-        tenure_gaps = r.tenureGaps.map(figure)
-        topics = r.topics.map { TopicRow(topic: $0.topic, by_level: $0.byLevel.map(figure)) }
+        crossings = r.crossings.map { Crossing(dimension: $0.dimension, crossing: $0.crossing, hidden: $0.hidden, pairs: $0.pairs) }
+        level_gaps = r.levelGaps.map(FigureDTO.init)
+        tenure_gaps = r.tenureGaps.map(FigureDTO.init)
+        topics = r.topics.map { TopicRow(topic: $0.topic, by_level: $0.byLevel.map(FigureDTO.init)) }
         participation = r.participation.map(Participation.init)
     }
 }
 
 /// How the program's partnerships go, in counts and means (never words).
 struct EngagementDTO: Content {
-    struct Month: Content { var month: String; var answers: Int?; var satisfaction: Double?; var listened: Double? }
-    struct FigureDTO: Content { var label: String; var count: Int? }
+    struct Month: Content { var month: String; var answers: Int?; var answers_hidden: Suppression.Hidden?; var satisfaction: Double?; var listened: Double? }
     var partnerships: Int
     var meetings_planned: Int
     var meetings_held: Int
     var check_ins_expected: Int
     var check_ins_answered: Int
     var months: [Month]
-    var flagged: [FigureDTO]
+    var flagged: [DiversityDTO.FigureDTO]
     var insights: Int
     var actions_planned: Int
     var actions_done: Int
@@ -173,8 +225,8 @@ struct EngagementDTO: Content {
         meetings_held = r.meetingsHeld
         check_ins_expected = r.checkInsExpected
         check_ins_answered = r.checkInsAnswered
-        months = r.months.map { Month(month: $0.month, answers: $0.answers, satisfaction: $0.satisfaction, listened: $0.listened) }
-        flagged = r.flagged.map { FigureDTO(label: $0.label, count: $0.count) }
+        months = r.months.map { Month(month: $0.month, answers: $0.answers.number, answers_hidden: $0.answers.hidden, satisfaction: $0.satisfaction, listened: $0.listened) }
+        flagged = r.flagged.map(DiversityDTO.FigureDTO.init)
         insights = r.insights
         actions_planned = r.actionsPlanned
         actions_done = r.actionsDone
@@ -207,7 +259,7 @@ struct OverviewDTO: Content {
     var censored_at: String
     var employed: Int
     var programs: [ProgramRow]
-    /// Everyone who took part in any program, against the organisation today.
+    /// Everyone who took part in any program (each person once).
     var participants: Int?
     var participation: [DiversityDTO.Participation]
 }

@@ -132,7 +132,7 @@ extension Charts {
                 let colour = colours[bar.series % colours.count]
                 let name = bar.series < series.count ? series[bar.series] : ""
                 guard let value = bar.value else {
-                    svg += "<text x=\"\(f(left + 4))\" y=\"\(f(by + barH - 3))\" font-size=\"11\" fill=\"#444\">not shown (\(Suppression.hiddenText))</text>"
+                    svg += "<text x=\"\(f(left + 4))\" y=\"\(f(by + barH - 3))\" font-size=\"11\" fill=\"#444\">not shown (see the table)</text>"
                     continue
                 }
                 svg += "<rect x=\"\(f(left))\" y=\"\(f(by))\" width=\"\(f(x(value) - left))\" height=\"\(f(barH))\" fill=\"\(colour)\"><title>\(escape("\(group.label) · \(name): \(format(value))"))</title></rect>"

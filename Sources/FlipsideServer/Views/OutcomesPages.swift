@@ -17,7 +17,7 @@ extension OutcomesWebController {
         var rows: [Row]
         var retentionChart: String
         var participationChart: String
-        var participation: [DiversityDTO.Participation]
+        var participation: [OutcomesTable]
     }
 
     struct Page: Encodable {
@@ -37,11 +37,10 @@ extension OutcomesWebController {
         var caveat: String?
         var message: String?
         var diversity: DiversityDTO? = nil
-        var engagement: EngagementDTO? = nil
-        var levelBands: [String] = ["levels 1–2", "levels 3–4", "levels 5–6", "levels 7+"]
+        /// The diversity and engagement tables (`OutcomesTable`), each with its chart and CSV link.
+        var diversityTables: [OutcomesTable]? = nil
+        var engagementTables: [OutcomesTable]? = nil
         var reportsNote: String? = nil
         var csvURL: String = ""
-        /// Bar charts drawn on the server (SVG), each beside its table.
-        var crossingsChart = "", levelGapChart = "", tenureGapChart = "", participationChart = "", monthsChart = "", flagsChart = ""
     }
 }

@@ -82,7 +82,7 @@ struct ProgramsAPIController {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.sortedKeys]
-        let data = try encoder.encode(body)
+        let data = LowercaseUUIDEncoder.lowered(try encoder.encode(body))
         await req.application.results.keep(data, for: key)
         return Response(status: .ok, headers: headers, body: .init(data: data))
     }

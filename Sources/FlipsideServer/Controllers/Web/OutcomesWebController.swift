@@ -19,8 +19,8 @@ struct OutcomesWebController {
 
     static func overviewRows(_ o: OverviewDTO) -> [(OverviewDTO.ProgramRow, [String])] {
         o.programs.map { p in
-            let shown = { (n: Int?) in p.pairs == nil ? "—" : n.map(String.init) ?? Suppression.hiddenText }
-            return (p, [p.name, p.status.rawValue, p.start ?? "", p.pairs.map(String.init) ?? Suppression.hiddenText,
+            let shown = { (n: Int?) in p.pairs == nil ? "—" : n.map(String.init) ?? Suppression.Hidden.small.text }
+            return (p, [p.name, p.status.rawValue, p.start ?? "", p.pairs.map(String.init) ?? Suppression.Hidden.small.text,
                         point(p.mentors_12_months), point(p.mentees_12_months), point(p.comparison_12_months),
                         p.mentors_vs_comparison.map { String(format: "p = %.2g", $0.p_value) } ?? "—",
                         p.pairs == nil ? "—" : p.crossing_departments.map { "\($0) of \(p.pairs!)" } ?? "not shown",
@@ -45,12 +45,18 @@ struct OutcomesWebController {
             description: measured.map { "\($0.name): mentors \(Self.point($0.mentors_12_months)), mentees \(Self.point($0.mentees_12_months)), comparison \(Self.point($0.comparison_12_months))" }
                 .joined(separator: "; ") + ". A program not followed for 12 months yet shows no bar.", id: "overview-retention-chart")
         let participationChart = Self.participationChart(
-            o.participation, series: ["share of everyone who took part", "share of the organisation"], title: "Who takes part across all programs, by department",
-            description: "Each department's share of all participants against its share of the organisation; figures in the tables below.", id: "overview-participation-chart")
+            o.participation, series: ["share of places across programs", "share of the organisation"], title: "Who takes part across all programs, by department",
+            description: "Each department's share of the places taken in all programs against its share of the organisation; figures in the tables below.", id: "overview-participation-chart")
         return try await req.view.render("overview", Overview(
             page: PageChrome(request: req, title: "Outcomes across programs", nav: "outcomes"), censoredAt: o.censored_at, employed: o.employed,
-            participants: o.participants.map(String.init) ?? Suppression.hiddenText, rows: rows, retentionChart: retentionChart,
-            participationChart: participationChart, participation: o.participation))
+            participants: o.participants.map(String.init) ?? Suppression.Hidden.small.text, rows: rows, retentionChart: retentionChart,
+            participationChart: participationChart, participation: OutcomesTable.linked(Self.overviewParticipation(o), csvURL: "/outcomes.csv?table=")))
+    }
+
+    /// The overview's participation tables: places across programs (the sums of the programs' own tables).
+    static func overviewParticipation(_ o: OverviewDTO) -> [OutcomesTable] {
+        OutcomesTable.participation(o.participation, id: "overview-places", took: "Places taken", key: "places",
+                                    caption: { "Places taken in all programs, by \($0), against the organisation" }, total: "All places")
     }
 
     /// The overview's tables as CSV (`?table=programs` or `participation`).
@@ -67,8 +73,7 @@ struct OutcomesWebController {
                       "pairs_crossing_departments", "meetings_held", "check_ins", "insights", "actions_done_of_planned"]
             rows = Self.overviewRows(o).map(\.1)
         } else {
-            header = ["dimension", "value", "took_part", "in_organisation"]
-            rows = o.participation.flatMap { p in p.rows.map { [p.dimension, $0.value, $0.participants.map(String.init) ?? Suppression.hiddenText, $0.organisation.map(String.init) ?? Suppression.hiddenText] } }
+            return Self.csvResponse(OutcomesTable.csv(Self.overviewParticipation(o), name: "participation") ?? "", name: "outcomes-\(table).csv")
         }
         return Self.csvResponse(CSVExport.table(header: header, rows: rows), name: "outcomes-\(table).csv")
     }
@@ -81,7 +86,7 @@ struct OutcomesWebController {
     }
 
     /// Every table of the outcomes page as CSV (`?table=` one of `tables`), the same suppressed figures.
-    static let tables = ["retention", "at-risk", "crossings", "level-gaps", "tenure-gaps", "topics", "participation", "months", "flags"]
+    static let tables = ["retention", "at-risk", "crossings", "level-gaps", "tenure-gaps", "topics", "participation", "summary", "months", "flags"]
 
     func csv(req: Request) async throws -> Response {
         try req.authorize(.view, .outcomes)
@@ -90,80 +95,68 @@ struct OutcomesWebController {
         guard Self.tables.contains(table) else {
             throw APIError.invalid([FieldProblem(field: "table", reason: "must be one of \(Self.tables.joined(separator: ", "))")])
         }
-        let shown = { (n: Int?) in n.map(String.init) ?? Suppression.hiddenText }
+        let shown = { (n: Int?, hidden: Suppression.Hidden?) in OutcomesTable.cell(n, hidden) }
         let number = { (d: Double?) in d.map { String(format: "%.4f", $0) } ?? "" }
-        let mean = { (d: Double?) in d.map { String(format: "%.1f", $0) } ?? "" }
-        var header: [String] = [], rows: [[String]] = []
         switch table {
         case "retention", "at-risk":
             let r = try await req.flipside.outcomes.retention(program, censor: try req.censorDate())
+            var header: [String] = [], rows: [[String]] = []
             if table == "retention" {
                 header = ["group", "people", "exits", "day", "at_risk", "retention", "lower_95", "upper_95"]
                 for g in r.groups {
-                    if g.steps.isEmpty { rows.append([g.name, shown(g.people), shown(g.exits), "", "", "", "", ""]) }
-                    for s in g.steps { rows.append([g.name, shown(g.people), shown(g.exits), String(format: "%g", s.time), String(s.at_risk), number(s.survival), number(s.lower), number(s.upper)]) }
+                    let people = shown(g.people, g.people == nil ? .small : nil), exits = shown(g.exits, g.exits_hidden ?? (g.people == nil ? .small : nil))
+                    if g.steps.isEmpty { rows.append([g.name, people, exits, "", "", "", "", ""]) }
+                    for s in g.steps { rows.append([g.name, people, exits, String(format: "%g", s.time), String(s.at_risk), number(s.survival), number(s.lower), number(s.upper)]) }
                 }
             } else {
                 header = ["group", "day", "at_risk"]
-                for g in r.groups { for a in g.at_risk { rows.append([g.name, String(a.day), shown(a.people)]) } }
+                for g in r.groups { for a in g.at_risk { rows.append([g.name, String(a.day), shown(a.people, a.people == nil ? .small : nil)]) } }
             }
-        case "months", "flags":
-            let e = try await req.flipside.outcomes.engagement(program)
-            if table == "months" {
-                header = ["month", "answers", "satisfaction_mean", "felt_listened_to_mean"]
-                rows = e.months.map { [$0.month, shown($0.answers), mean($0.satisfaction), mean($0.listened)] }
-            } else {
-                header = ["sign", "partnerships"]
-                rows = e.flagged.map { [$0.label, shown($0.count)] }
-            }
+            return Self.csvResponse(CSVExport.table(header: header, rows: rows), name: "outcomes-\(table).csv")
+        case "summary", "months", "flags":
+            let tables = OutcomesTable.engagement(try await req.flipside.outcomes.engagement(program))
+            return Self.csvResponse(OutcomesTable.csv(tables, name: table) ?? "", name: "outcomes-\(table).csv")
         default:
-            let d = try await req.flipside.outcomes.diversity(program)
-            switch table {
-            case "crossings":
-                header = ["differ_in", "pairs_differing", "pairs_known"]
-                rows = d.crossings.map { [$0.dimension, shown($0.crossing), String($0.pairs)] }
-            case "level-gaps", "tenure-gaps":
-                header = ["gap", "pairs"]
-                rows = (table == "level-gaps" ? d.level_gaps : d.tenure_gaps).map { [$0.label, shown($0.count)] }
-            case "topics":
-                header = ["topic", "mentor_level_band", "pairs"]
-                rows = d.topics.flatMap { t in t.by_level.map { [t.topic, $0.label, shown($0.count)] } }
-            default:
-                header = ["dimension", "value", "in_program", "in_organisation"]
-                rows = d.participation.flatMap { p in p.rows.map { [p.dimension, $0.value, shown($0.participants), shown($0.organisation)] } }
-            }
+            let tables = OutcomesTable.diversity(try await req.flipside.outcomes.diversity(program))
+            return Self.csvResponse(OutcomesTable.csv(tables, name: table) ?? "", name: "outcomes-\(table).csv")
         }
-        return Self.csvResponse(CSVExport.table(header: header, rows: rows), name: "outcomes-\(table).csv")
     }
 
-    static func percent(_ v: Double) -> String { String(format: "%.0f %%", v * 100) }
-
-    static func diversityCharts(_ d: DiversityDTO, into page: inout Page) {
-        page.crossingsChart = Charts.bars(
+    /// The diversity tables with their charts, each before its table.
+    static func diversityTables(_ d: DiversityDTO) -> [OutcomesTable] {
+        var tables = OutcomesTable.diversity(d)
+        tables[0].chart = Charts.bars(
             d.crossings.map { c in .init(label: c.dimension, bars: [.init(series: 0, value: c.crossing.map { c.pairs > 0 ? Double($0) / Double(c.pairs) : 0 })]) },
             series: ["pairs that differ"], maximum: 1, format: percent, axis: "share of pairs whose two people differ",
             title: "Pairs that cross a line",
-            description: d.crossings.map { c in "\(c.dimension): " + (c.crossing.map { "\($0) of \(c.pairs) pairs" } ?? "not shown (\(Suppression.hiddenText))") }.joined(separator: "; ") + ".",
+            description: d.crossings.map { c in "\(c.dimension): " + (c.crossing.map { "\($0) of \(c.pairs) pairs" } ?? "not shown (\(c.hidden?.text ?? ""))") }.joined(separator: "; ") + ".",
             id: "crossings-chart")
+        tables[0].chartCaption = "Share of pairs whose two people differ; figures in the table below."
         let maxGap = Double((d.level_gaps + d.tenure_gaps).compactMap(\.count).max() ?? 1)
-        func histogram(_ figures: [DiversityDTO.FigureDTO], title: String, axisLabel: String, id: String) -> String {
+        func histogram(_ figures: [DiversityDTO.FigureDTO], title: String, id: String) -> String {
             Charts.bars(figures.map { .init(label: $0.label, bars: [.init(series: 0, value: $0.count.map(Double.init))]) }, series: ["pairs"],
-                        maximum: maxGap, format: { String(Int($0.rounded())) }, axis: axisLabel, title: title,
-                        description: figures.map { "\($0.label): \($0.count.map { "\($0) pairs" } ?? Suppression.hiddenText)" }.joined(separator: "; ") + ".", id: id)
+                        maximum: maxGap, format: { String(Int($0.rounded())) }, axis: "pairs", title: title,
+                        description: figures.map { "\($0.label): \($0.count.map { "\($0) pairs" } ?? $0.hidden?.text ?? "")" }.joined(separator: "; ") + ".", id: id)
         }
-        page.levelGapChart = histogram(d.level_gaps, title: "Level gap within the pairs", axisLabel: "pairs", id: "level-gap-chart")
-        page.tenureGapChart = histogram(d.tenure_gaps, title: "Difference in tenure within the pairs", axisLabel: "pairs", id: "tenure-gap-chart")
-        page.participationChart = participationChart(
-            d.participation, series: ["share of participants", "share of the organisation"], title: "Who takes part, by department, against the organisation",
-            description: "A department whose share of participants is far below its share of the organisation is missing from the program. Figures are in the table below.",
-            id: "participation-chart")
+        tables[1].chart = histogram(d.level_gaps, title: "Level gap within the pairs", id: "level-gap-chart")
+        tables[1].chartCaption = "Level gap within the pairs (the mentee's level minus the mentor's)."
+        tables[2].chart = histogram(d.tenure_gaps, title: "Difference in tenure within the pairs", id: "tenure-gap-chart")
+        tables[2].chartCaption = "Difference in tenure within the pairs."
+        if let i = tables.firstIndex(where: { $0.id == "participation-department" }) {
+            tables[i].chart = participationChart(
+                d.participation, series: ["share of participants", "share of the organisation"], title: "Who takes part, by department, against the organisation",
+                description: "A department whose share of participants is far below its share of the organisation is missing from the program. Figures are in the table below.",
+                id: "participation-chart")
+            tables[i].chartCaption = "Who takes part, by department: share of participants against share of the organisation."
+        }
+        return tables
     }
 
     /// Each department's share of the participants against its share of the organisation (a
     /// suppressed count draws no bar); empty when there is no department breakdown.
     static func participationChart(_ participation: [DiversityDTO.Participation], series: [String], title: String, description: String, id: String) -> String {
         guard let departments = participation.first(where: { $0.dimension == "department" }) else { return "" }
-        let inProgram = Double(departments.rows.compactMap(\.participants).reduce(0, +)), everyone = Double(departments.rows.compactMap(\.organisation).reduce(0, +))
+        let inProgram = Double(departments.total ?? departments.rows.compactMap(\.participants).reduce(0, +)), everyone = Double(departments.organisation_total)
         let share = { (n: Int?, of: Double) in n.map { of > 0 ? Double($0) / of : 0 } }
         return Charts.bars(
             departments.rows.map { r in .init(label: r.value, bars: [.init(series: 0, value: share(r.participants, inProgram)), .init(series: 1, value: share(r.organisation, everyone))]) },
@@ -171,19 +164,29 @@ struct OutcomesWebController {
             format: percent, axis: "share of each group", title: title, description: description, id: id)
     }
 
-    static func engagementCharts(_ e: EngagementDTO, into page: inout Page) {
-        page.monthsChart = Charts.bars(
+    /// The engagement tables with their charts.
+    static func engagementTables(_ e: EngagementDTO) -> [OutcomesTable] {
+        var tables = OutcomesTable.engagement(e)
+        tables[1].chart = Charts.bars(
             e.months.map { m in .init(label: m.month, bars: [.init(series: 0, value: m.satisfaction), .init(series: 1, value: m.listened)]) },
-            series: ["satisfaction", "felt listened to (mentors)"], maximum: 5, format: { String(format: "%.1f", $0) }, axis: "mean answer, 1 to 5",
+            series: ["satisfaction", "felt listened to (mentors only)"], maximum: 5, format: { String(format: "%.1f", $0) }, axis: "mean answer, 1 to 5",
             title: "Satisfaction and feeling listened to, by month",
-            description: e.months.map { m in "\(m.month): " + (m.satisfaction.map { String(format: "satisfaction %.1f", $0) } ?? "\(Suppression.hiddenText) answers")
-                + (m.listened.map { String(format: ", listened %.1f", $0) } ?? "") }.joined(separator: "; ") + ".", id: "months-chart")
-        page.flagsChart = Charts.bars(
+            description: e.months.map { m in
+                let satisfaction = m.satisfaction.map { String(format: "satisfaction %.1f", $0) } ?? "fewer than 5 answers"
+                return "\(m.month): " + satisfaction + (m.listened.map { String(format: ", listened %.1f", $0) } ?? "")
+            }.joined(separator: "; ") + ".", id: "months-chart")
+        tables[1].chartCaption = "Mean satisfaction and “felt listened to” by month; a month with fewer than 5 answers shows no bar."
+        tables[2].chart = Charts.bars(
             e.flagged.map { f in .init(label: (HealthFlag.Kind(rawValue: f.label)?.label ?? f.label), bars: [.init(series: 0, value: f.count.map(Double.init))]) }, series: ["partnerships"],
             maximum: Double(max(e.flagged.compactMap(\.count).max() ?? 1, 1)), format: { String(Int($0.rounded())) }, axis: "partnerships flagged now",
-            title: "Partnerships flagged, by sign", description: e.flagged.map { "\((HealthFlag.Kind(rawValue: $0.label)?.label ?? $0.label)): \($0.count.map(String.init) ?? Suppression.hiddenText)" }.joined(separator: "; ") + ".",
+            title: "Partnerships flagged, by sign",
+            description: e.flagged.map { "\((HealthFlag.Kind(rawValue: $0.label)?.label ?? $0.label)): \(OutcomesTable.cell($0.count, $0.hidden))" }.joined(separator: "; ") + ".",
             id: "flags-chart")
+        tables[2].chartCaption = "Partnerships flagged now, by sign (a pair can show more than one)."
+        return tables
     }
+
+    static func percent(_ v: Double) -> String { String(format: "%.0f %%", v * 100) }
 
     func page(req: Request) async throws -> Response {
         try req.authorize(.view, .outcomes)
@@ -213,7 +216,7 @@ struct OutcomesWebController {
         }
         func pct(_ p: RetentionDTO.Point?, day: Double) -> String {
             if day > dto.days { return "not reached yet" }
-            guard let p else { return "not shown (\(Suppression.hiddenText) followed, or \(Suppression.hiddenText) exits)" }
+            guard let p else { return "not shown (fewer than 5 followed, or fewer than 5 exits or stayed)" }
             return String(format: "%.1f %% (95 %% CI %.1f–%.1f)", p.survival * 100, p.lower * 100, p.upper * 100)
         }
         let colours = ["#1f5fa8", "#a8431f", "#4d4d4d"], dashes: [String?] = [nil, "6 3", "2 3"]
@@ -222,7 +225,7 @@ struct OutcomesWebController {
                           steps: g.steps.map { Charts.Step(time: $0.time, survival: $0.survival, lower: $0.lower, upper: $0.upper) })
         }
         let description = dto.groups.map { g in
-            g.people == nil ? "\(g.name): \(Suppression.hiddenText) people, not shown." : "\(g.name): \(g.people!) people; retention at 6 months \(pct(g.six_months, day: RetentionAnalysis.sixMonths)), at 12 months \(pct(g.twelve_months, day: RetentionAnalysis.twelveMonths))."
+            g.people == nil ? "\(g.name): fewer than 5 people, not shown." : "\(g.name): \(g.people!) people; retention at 6 months \(pct(g.six_months, day: RetentionAnalysis.sixMonths)), at 12 months \(pct(g.twelve_months, day: RetentionAnalysis.twelveMonths))."
         }.joined(separator: " ")
         func test(_ name: String, _ t: RetentionDTO.Test?) -> String {
             guard let t else { return "\(name): not tested (a group shows no curve, or neither group has an exit yet)." }
@@ -233,23 +236,23 @@ struct OutcomesWebController {
         let page = Page(
             page: chrome, programName: program.name, programURL: SiteURL.program(program.id).path, start: dto.start, censoredAt: dto.censored_at,
             chart: Charts.retention(series, days: dto.days, title: "Retention since the program started", description: description),
-            rows: dto.groups.map { .init(name: $0.name, people: $0.people.map(String.init) ?? Suppression.hiddenText, exits: $0.exits.map(String.init) ?? Suppression.hiddenText,
+            rows: dto.groups.map { .init(name: $0.name, people: OutcomesTable.cell($0.people, .small), exits: OutcomesTable.cell($0.exits, $0.exits_hidden ?? .small),
                                          six: pct($0.six_months, day: RetentionAnalysis.sixMonths), twelve: pct($0.twelve_months, day: RetentionAnalysis.twelveMonths)) },
             riskDays: days,
-            risk: dto.groups.filter { $0.people != nil }.map { g in .init(name: g.name, cells: g.at_risk.map { $0.people.map(String.init) ?? Suppression.hiddenShort }) },
+            risk: dto.groups.filter { $0.people != nil }.map { g in .init(name: g.name, cells: g.at_risk.map { $0.people.map(String.init) ?? Suppression.Hidden.small.short }) },
             comparison: "\(dto.comparison_group.description) \(dto.comparison_group.strata_matched) of \(dto.comparison_group.strata) participant groups had someone alike; \(dto.comparison_group.participants_without_match) participants had nobody to compare with.",
             tests: [test("Mentors against the comparison group", dto.mentors_vs_comparison), test("Mentees against the comparison group", dto.mentees_vs_comparison)],
             caveat: dto.caveat, message: nil)
         var full = page
         full.csvURL = SiteURL.program(program.id).path + "/outcomes.csv?table="
         do {
-            full.diversity = try await diversity.get()
-            full.engagement = try await engagement.get()
+            let d = try await diversity.get(), e = try await engagement.get()
+            full.diversity = d
+            full.diversityTables = OutcomesTable.linked(Self.diversityTables(d), csvURL: full.csvURL)
+            full.engagementTables = OutcomesTable.linked(Self.engagementTables(e), csvURL: full.csvURL)
         } catch let error as OutcomesError where error == .tooFewPairs {
             full.reportsNote = error.message
         }
-        if let d = full.diversity { Self.diversityCharts(d, into: &full) }
-        if let e = full.engagement { Self.engagementCharts(e, into: &full) }
         return (full, .ok)
     }
 }
