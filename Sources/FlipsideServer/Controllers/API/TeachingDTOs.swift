@@ -211,6 +211,8 @@ struct FunnelDTO: Content {
         var groups: [String]
         /// One row per stage, one cell per group; `null` where the number is hidden.
         var counts: [[Int?]]
+        /// Why each hidden number is hidden (`small`, `protects`, `withheld`); `null` where it is shown.
+        var hidden: [[Suppression.Hidden?]]
     }
     struct Invitation: Content { var employee_id: String; var name: String; var outcome: String; var opened: Bool; var created_at: Date }
     var program_id: UUID
@@ -223,7 +225,8 @@ struct FunnelDTO: Content {
         program_id = program.id
         stages = ProgramFunnel.Stage.allCases.map(\.rawValue)
         totals = funnel.totals.map(\.number)
-        tables = funnel.tables.map { Table(breakdown: $0.breakdown.rawValue, groups: $0.groups, counts: $0.cells.map { $0.map(\.number) }) }
+        tables = funnel.tables.map { Table(breakdown: $0.breakdown.rawValue, groups: $0.groups, counts: $0.cells.map { $0.map(\.number) },
+                                           hidden: $0.cells.map { $0.map(\.hidden) }) }
         self.invitations = invitations.map { Invitation(employee_id: $0.ask.toID, name: $0.otherName, outcome: $0.outcome, opened: $0.ask.openedAt != nil,
                                                         created_at: $0.ask.createdAt) }
     }
