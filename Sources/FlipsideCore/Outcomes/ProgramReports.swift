@@ -83,7 +83,7 @@ public struct DiversityReport: Sendable, Codable {
                               bins: [("0–1 levels", Int.min...1), ("2 levels", 2...2), ("3 levels", 3...3), ("4 levels", 4...4), ("5+ levels", 5...Int.max)])
         tenureGaps = histogram(pairs.map { $0.mentee.hireDate <= day && $0.mentor.hireDate <= day ? ($0.mentor.hireDate.daysSince($0.mentee.hireDate)) / 365 : 0 },
                                bins: [("under 2 years", Int.min...1), ("2–4 years", 2...4), ("5–9 years", 5...9), ("10–19 years", 10...19), ("20+ years", 20...Int.max)])
-        let bands = ["levels 1–2", "levels 3–4", "levels 5–6", "levels 7+"]
+        let bands = Bands.levels
         var taught: [String: [String: Int]] = [:]
         for pair in pairs { for topic in pair.topics { taught[topic.key, default: [:]][Bands.level(pair.mentor.level), default: 0] += 1 } }
         topics = taught.keys.sorted().map { topic in

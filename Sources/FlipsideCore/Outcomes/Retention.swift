@@ -2,6 +2,9 @@ import Foundation
 
 /// Bands people are compared within: alike at the program's start.
 public enum Bands {
+    /// Every level band, lowest first (what `level` returns).
+    public static let levels = ["levels 1–2", "levels 3–4", "levels 5–6", "levels 7+"]
+
     /// Level bands: 1–2, 3–4, 5–6, 7 and above.
     public static func level(_ level: Int) -> String {
         switch level {

@@ -208,15 +208,9 @@ public enum ProgramOutcomes {
         guard pairs.count >= Suppression.threshold else { throw .tooFewPairs }
     }
 
-    /// Who takes part in every program whose figures are shown (five pairs or more), and across them,
-    /// decided together. `programs` are every program with its pairs that went ahead; `everyone` is the
-    /// HR data (leavers included: a participant who left still took part).
-    public static func participation(programs: [(program: Program, pairs: [MentoringPair])], everyone: [Employment]) -> ParticipationTables {
-        ParticipationTables(programs: participants(programs), everyone: everyone)
-    }
-
     /// Who took part in each program whose figures are shown (five pairs or more), by employee id: what
-    /// `participation` decides from, besides the HR data.
+    /// `ParticipationTables(programs:everyone:)` decides every program's and the overview's tables from,
+    /// besides the HR data.
     public static func participants(_ programs: [(program: Program, pairs: [MentoringPair])]) -> [(id: UUID, employeeIDs: [String])] {
         programs.filter { $0.pairs.count >= Suppression.threshold }.map { program, pairs in
             (program.id, Set(pairs.flatMap { [$0.menteeID, $0.mentorID] }).sorted())
@@ -224,7 +218,7 @@ public enum ProgramOutcomes {
     }
 
     /// Who paired with whom, as counts: the pairs' people and what the mentor offered that the mentee wanted.
-    /// `participation` is `participation(programs:everyone:)`, read for every program.
+    /// `participation` is `ParticipationTables` over `participants` of every program.
     public static func diversity(actor: Actor, now: Date, program: Program, pairs: [MentoringPair], people: [String: Person],
                                  enrolments: [Enrolment], participation: ParticipationTables) throws -> DiversityReport {
         try AccessPolicy.require(actor, .view, .outcomes)
@@ -250,7 +244,7 @@ public enum ProgramOutcomes {
 
     /// The organisation overview over every program (sorted by start, then name), each with its pairs that
     /// went ahead and its activity counts.
-    /// `participation` is `participation(programs:everyone:)` over the same programs.
+    /// `participation` is `ParticipationTables` over `participants` of the same programs.
     public static func overview(actor: Actor, now: Date, censor: CalendarDate?, programs: [(program: Program, pairs: [MentoringPair])],
                                 activity: [UUID: ProgramHeadline.Activity], everyone: [Employment],
                                 participation: ParticipationTables) throws -> OrganisationOverview {

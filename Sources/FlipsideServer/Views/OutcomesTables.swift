@@ -59,7 +59,7 @@ struct OutcomesTable: Encodable {
 }
 
 extension OutcomesTable {
-    static let levelBands = ["levels 1–2", "levels 3–4", "levels 5–6", "levels 7+"]
+    static let levelBands = Bands.levels
 
     /// The diversity section's tables: crossings, level and tenure gaps, topics, and who takes part.
     static func diversity(_ d: DiversityDTO) -> [OutcomesTable] {
