@@ -63,6 +63,8 @@ public actor MemoryImportStore: PeopleImportStore, EnrolmentImportStore, Profile
     public var accessEnded: [String] = []
     public var pairsEnded: [String] = []
     public var mappings: [String: ImportMapping] = [:]
+    /// The HR history the imports recorded, in order.
+    public var history: [EmploymentChange] = []
     /// token → (employee id, expires, used)
     public var links: [String: (id: String, expires: Date, used: Bool)] = [:]
     public var passwords: [String: String] = [:]
@@ -93,6 +95,7 @@ public actor MemoryImportStore: PeopleImportStore, EnrolmentImportStore, Profile
         if await work.people != people { version += 1 }
         people = await work.people
         mappings = await work.mappings
+        history += await work.history
         accessEnded += await work.ended
         pairsEnded += await work.pairsEnded
         return result
@@ -110,6 +113,7 @@ public actor MemoryImportStore: PeopleImportStore, EnrolmentImportStore, Profile
         var ended: [String] = []
         var pairsEnded: [String] = []
         var mappings: [String: ImportMapping]
+        var history: [EmploymentChange] = []
         let version: Int64
         init(people: [String: Person], mappings: [String: ImportMapping], version: Int64) {
             (self.people, self.mappings, self.version) = (people, mappings, version)
@@ -121,6 +125,7 @@ public actor MemoryImportStore: PeopleImportStore, EnrolmentImportStore, Profile
         func write(_ plan: PeopleImportPlan, existing: [String: Person], prepared: (any Sendable)?) {
             for person in plan.created + plan.updated { people[person.employeeID] = person }
         }
+        func record(_ changes: [EmploymentChange], at: Date) { history += changes }
         func endAccess(for employeeIDs: [String]) { ended += employeeIDs }
         func endPairs(of employeeIDs: [String], at: Date, reason: String) { pairsEnded += employeeIDs }
     }
@@ -429,6 +434,8 @@ public actor MemoryAskStore: AskStore {
 public actor MemoryProvisioningStore: ProvisioningStore {
     public var people: [String: Person]
     public var links: [String: ProvisioningLink] = [:]
+    /// The HR history the writes recorded, in order.
+    public var history: [EmploymentChange] = []
     public var accessEnded: [String] = []
     public var pairsEnded: [String] = []
 
@@ -441,6 +448,7 @@ public actor MemoryProvisioningStore: ProvisioningStore {
         let result = try await body(work)
         people = await work.people
         links = await work.links
+        history += await work.history
         accessEnded += await work.ended
         pairsEnded += await work.pairsEnded
         return result
@@ -449,6 +457,7 @@ public actor MemoryProvisioningStore: ProvisioningStore {
     actor Work: ProvisioningWork {
         var people: [String: Person]
         var links: [String: ProvisioningLink]
+        var history: [EmploymentChange] = []
         var ended: [String] = []
         var pairsEnded: [String] = []
         init(people: [String: Person], links: [String: ProvisioningLink]) { (self.people, self.links) = (people, links) }
@@ -468,6 +477,7 @@ public actor MemoryProvisioningStore: ProvisioningStore {
             people[person.employeeID] = person
             links[person.employeeID] = link
         }
+        func record(_ changes: [EmploymentChange], at: Date) { history += changes }
         func endAccess(for employeeIDs: [String]) { ended += employeeIDs }
         func endPairs(of employeeIDs: [String], at: Date, reason: String) { pairsEnded += employeeIDs }
     }

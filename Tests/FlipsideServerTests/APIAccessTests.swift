@@ -102,6 +102,7 @@ import VaporTesting
         Call(method: .GET, path: { "/api/v1/programs/\(pathID($0.program.id))/outcomes/diversity" }, expect: [.anonymous: .unauthorized, .participant: .forbidden, .coordinator: .conflict]),
         Call(method: .GET, path: { "/api/v1/programs/\(pathID($0.program.id))/outcomes/engagement" }, expect: [.anonymous: .unauthorized, .participant: .forbidden, .coordinator: .conflict]),
         Call(method: .GET, path: { "/api/v1/programs/\(pathID($0.program.id))/outcomes/retention" }, expect: [.anonymous: .unauthorized, .participant: .forbidden, .coordinator: .conflict]),
+        Call(method: .GET, path: { "/api/v1/programs/\(pathID($0.program.id))/outcomes/promotion" }, expect: [.anonymous: .unauthorized, .participant: .forbidden, .coordinator: .conflict]),
         Call(method: .GET, path: { _ in "/api/v1/outcomes" }, expect: [.anonymous: .unauthorized, .participant: .forbidden, .coordinator: .ok]),
         Call(method: .GET, path: { _ in "/api/v1/audit" }, expect: [.anonymous: .unauthorized, .participant: .forbidden, .coordinator: .ok]),
         Call(method: .POST, path: { _ in "/api/v1/auth/invitation" }, json: #"{"token":"not-a-link","password":"a long password 1"}"#,

@@ -518,7 +518,7 @@ import VaporTesting
             _ = try await DemoLoader.load(into: world.app)
             let pilot = pathID(DemoOrganisation().pilot.id)
             let document = try OpenAPIDocument()
-            for part in ["retention", "diversity", "engagement"] {
+            for part in ["retention", "promotion", "diversity", "engagement"] {
                 let path = "/api/v1/programs/\(pilot)/outcomes/\(part)"
                 let (status, body) = try await world.api(.GET, path, as: .coordinator)
                 #expect(status == .ok, "\(part): \(body)")

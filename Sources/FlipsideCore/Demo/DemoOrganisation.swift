@@ -22,6 +22,9 @@ public struct DemoOrganisation: Sendable {
     /// A senior's request to the demo participant, the participant's nomination of a colleague, and the
     /// main program's invitations to enrol (some opened).
     public var asks: [Ask]
+    /// The HR history of the last three years: promotions and moves between departments, each effective
+    /// from its day (what the outcomes place people by on a program's start, and count promotions from).
+    public var history: [EmploymentChange]
     /// The login of the demo coordinator and of one demo participant (a mentor).
     public static let coordinatorEmail = "coordinator@demo.flipside.test"
     public static let coordinatorPassword = "flipside-demo"
@@ -209,6 +212,57 @@ public struct DemoOrganisation: Sendable {
                                                  seed: seed)
         asks = Self.asks(people: people, profiles: teachingProfiles, enrolled: Set((enrolments + pilotEnrolments + circleEnrolments).map(\.employeeID)),
                          participant: firstMentor, senior: mentee.employeeID, program: program)
+        history = []
+        history = Self.history(people: people, lastYearMentors: Set(lastYearCohort.mentors.map(\.employeeID)), seed: seed)
+    }
+
+    /// The day last year's program ("Reverse Mentoring 2025", loaded by the server's demo loader) started.
+    public static let lastYearStart = CalendarDate(year: 2025, month: 9, day: 1)!
+
+    /// Last year's cohort: 20 juniors (levels 1–3) and 20 seniors (5 and above) employed on its start day
+    /// and in none of this year's programs, by employee id.
+    public var lastYearCohort: (mentors: [Person], mentees: [Person]) {
+        let start = Self.lastYearStart
+        let taken = Set((enrolments + pilotEnrolments + circleEnrolments).map(\.employeeID))
+        let employed = people.filter { !taken.contains($0.employeeID) && $0.hireDate < start && ($0.exitDate.map { $0 > start } ?? true) }
+            .sorted { $0.employeeID < $1.employeeID }
+        return (Array(employed.filter { $0.level <= 3 }.prefix(20)), Array(employed.filter { $0.level >= 5 }.prefix(20)))
+    }
+
+    /// Promotions (a level up) and moves between departments from 2024 to October 2026, before anyone's
+    /// exit and at least half a year after their hire. Two in five people at levels 2–8 were promoted once;
+    /// last year's reverse mentors as often, but after their program started (a demo's story, not a
+    /// finding). Each change's "before" is worked back
+    /// from where the person stands now.
+    static func history(people: [Person], lastYearMentors: Set<String>, seed: UInt64) -> [EmploymentChange] {
+        var rng = SeededGenerator(seed: seed &+ 0x4157)
+        let first = CalendarDate(year: 2024, month: 1, day: 1)!.dayNumber, last = CalendarDate(year: 2026, month: 10, day: 31)!.dayNumber
+        var changes: [EmploymentChange] = []
+        for person in people {
+            let from = max(first, person.hireDate.dayNumber + 183), until = min(last, (person.exitDate?.dayNumber ?? last + 1) - 1)
+            guard from < until else { continue }
+            var events: [(day: Int, promotion: Bool)] = []
+            let mentor = lastYearMentors.contains(person.employeeID)
+            if person.level >= 2 && person.level <= 8 && Int.random(in: 0..<100, using: &rng) < 40 {
+                let start = mentor ? max(from, Self.lastYearStart.dayNumber + 30) : from
+                if start < until { events.append((Int.random(in: start...until, using: &rng), true)) }
+            }
+            if person.level <= 5 && Int.random(in: 0..<100, using: &rng) < 6 { events.append((Int.random(in: from...until, using: &rng), false)) }
+            // Worked back from now: the latest change ends where the person stands.
+            var after = person.placement
+            for event in events.sorted(by: { $0.day > $1.day }) {
+                var before = after
+                if event.promotion {
+                    before.level -= 1
+                } else {
+                    let others = departments.filter { $0 != after.department }
+                    before.department = others[Int.random(in: 0..<others.count, using: &rng)]
+                }
+                changes.append(EmploymentChange(employeeID: person.employeeID, effective: CalendarDate(dayNumber: event.day), before: before, after: after))
+                after = before
+            }
+        }
+        return changes.sorted { ($0.effective, $0.employeeID) < ($1.effective, $1.employeeID) }
     }
 
     static func asks(people: [Person], profiles: [TeachingProfile], enrolled: Set<String>, participant: String, senior: String, program: Program) -> [Ask] {

@@ -163,6 +163,8 @@ public protocol ProvisioningWork: Sendable {
     func waitingReports() async throws -> [(report: String, manager: String)]
     /// Stores the person (new or changed) and their link; `before` is what was stored.
     func save(_ person: Person, before: Person?, link: ProvisioningLink, at: Date) async throws
+    /// Records changes of placement in the HR history (`EmploymentChange`), in the same unit of work.
+    func record(_ changes: [EmploymentChange], at: Date) async throws
     /// Ends every way in (tokens, sessions, sign-in links) for these people: the HR import's own path.
     func endAccess(for employeeIDs: [String]) async throws
     /// Ends these people's current pairs and open requests, as the HR import does for leavers.
@@ -323,6 +325,8 @@ public enum Provisioning {
 
         let leaving = person.status == .exited && old?.status != .exited
         try await work.save(person, before: old, link: link, at: now)
+        // A new level, department or location: the HR history, effective today.
+        if let change = EmploymentChange(from: old, to: person, on: CalendarDate.today(now: now)) { try await work.record([change], at: now) }
         try await settleWaitingReports(work: work, at: now)
         if leaving {
             try await work.endAccess(for: [id])

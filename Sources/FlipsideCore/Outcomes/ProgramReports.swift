@@ -108,11 +108,28 @@ public struct ParticipationTables: Sendable {
         ("department", { $0.department }), ("level band", { Bands.level($0.level) }), ("location", { $0.location }),
     ]
 
-    /// `programs` by the employee ids of who took part; `everyone` the HR data (leavers included: a
-    /// participant who left still took part; the organisation's column counts those employed).
-    public init(programs: [(id: UUID, employeeIDs: [String])], everyone: [Employment]) {
-        let byID = Dictionary(everyone.map { ($0.employeeID, $0) }, uniquingKeysWith: { a, _ in a })
-        self.init(programs: programs.map { ($0.id, $0.employeeIDs.compactMap { byID[$0] }) }, organisation: everyone.filter { $0.status != .exited })
+    /// A program whose figures are shown: who took part, counted as they stood on `day` (its start).
+    public struct Program: Sendable, Hashable {
+        public var id: UUID
+        public var day: CalendarDate?
+        public var employeeIDs: [String]
+        public init(id: UUID, day: CalendarDate?, employeeIDs: [String]) {
+            self.id = id
+            self.day = day
+            self.employeeIDs = employeeIDs
+        }
+    }
+
+    /// `programs` by the employee ids of who took part, each placed as they stood on its day (the HR
+    /// history); `workforce` the HR data (leavers included: a participant who left still took part; the
+    /// organisation's column counts those employed now, as they are now).
+    public init(programs: [Program], workforce: Workforce) {
+        let now = Dictionary(workforce.everyone.map { ($0.employeeID, $0) }, uniquingKeysWith: { a, _ in a })
+        self.init(programs: programs.map { program in
+            (program.id, program.employeeIDs.compactMap { id in
+                now[id].map { person in program.day.map { person.placed(workforce.history.placement(of: person, on: $0)) } ?? person }
+            })
+        }, organisation: workforce.everyone.filter { $0.status != .exited })
     }
 
     public init(programs: [(id: UUID, participants: [Employment])], organisation: [Employment]) {

@@ -91,17 +91,76 @@ public struct Employment: Sendable, Hashable {
     }
 }
 
-/// Retention of a program's mentors and mentees against people like them who did not take part.
-public struct RetentionAnalysis: Sendable {
+/// People followed from a program's start until something happens to them (they leave, or are promoted)
+/// or follow-up ends: a Kaplan–Meier curve per group, read off at 6 and 12 months, and who they were
+/// compared with. What retention and promotion share.
+public enum FollowUp {
+    /// A group of people followed from the start.
     public struct Group: Sendable {
         public var name: String
         public var people: Int
+        /// How many had the event: an exit (retention) or a first promotion (promotion).
         public var exits: Int
         public var curve: KaplanMeier
-        /// Retention at 6 and 12 months (183 and 365 days), `nil` when nobody was followed that long.
+        /// The curve at 6 and 12 months (183 and 365 days), `nil` when nobody was followed that long.
         public var sixMonths: KaplanMeier.Step?
         public var twelveMonths: KaplanMeier.Step?
+
+        init(name: String, subjects: [SurvivalSubject]) {
+            let curve = KaplanMeier(subjects)
+            let followed = subjects.map(\.time).max() ?? 0
+            self.name = name
+            people = subjects.count
+            exits = subjects.filter(\.exited).count
+            self.curve = curve
+            sixMonths = followed >= RetentionAnalysis.sixMonths ? curve.at(RetentionAnalysis.sixMonths) : nil
+            twelveMonths = followed >= RetentionAnalysis.twelveMonths ? curve.at(RetentionAnalysis.twelveMonths) : nil
+        }
     }
+
+    /// Everyone employed on `start`: hired by then, not gone before.
+    static func employed(_ people: [Employment], on start: CalendarDate) -> [Employment] {
+        people.filter { $0.hireDate <= start && ($0.exitDate.map { $0 > start } ?? ($0.status != .exited)) }
+    }
+
+    /// The comparison group for `participants`: everyone of `employed` who is not in `excluded` and shares a
+    /// participant's level band, department and tenure band on `start`; and how it was formed.
+    static func comparison(for participants: [Employment], named: String = "participant", among employed: [Employment],
+                           excluding excluded: (String) -> Bool, start: CalendarDate) -> (others: [Employment], formed: RetentionAnalysis.Comparison) {
+        struct Stratum: Hashable { var level: String; var department: String; var tenure: String }
+        func stratum(_ p: Employment) -> Stratum {
+            Stratum(level: Bands.level(p.level), department: p.department, tenure: Bands.tenure(hired: p.hireDate, at: start))
+        }
+        let wanted = Set(participants.map(stratum))
+        var others: [Employment] = [], found = Set<Stratum>()
+        for p in employed where !excluded(p.employeeID) {
+            let s = stratum(p)
+            if wanted.contains(s) { others.append(p); found.insert(s) }
+        }
+        let formed = RetentionAnalysis.Comparison(
+            description: "Everyone employed on \(start) who did not take part and shares a \(named)'s level band, department and tenure band (\(others.count) people).",
+            strata: wanted.count, strataMatched: wanted.intersection(found).count,
+            participantsWithoutMatch: participants.filter { !found.contains(stratum($0)) }.count)
+        return (others, formed)
+    }
+
+    /// Whether `first` against `comparison` can carry a conclusion, and if not, why.
+    static func caveat(_ first: Group, _ comparison: Group, events: String) -> String? {
+        let small = [first, comparison].filter { $0.people < RetentionAnalysis.minimumGroup }
+        if !small.isEmpty {
+            // The counts themselves follow the suppression rule: under 5 they are not given.
+            return "Too few people to conclude anything: \(small.map { "\($0.name.lowercased()) \($0.people < Suppression.threshold ? "fewer than \(Suppression.threshold)" : String($0.people))" }.joined(separator: ", ")) (at least \(RetentionAnalysis.minimumGroup) each are needed)."
+        }
+        if first.exits + comparison.exits < RetentionAnalysis.minimumExits {
+            return "Too few \(events) to conclude anything yet (fewer than \(RetentionAnalysis.minimumExits))."
+        }
+        return nil
+    }
+}
+
+/// Retention of a program's mentors and mentees against people like them who did not take part.
+public struct RetentionAnalysis: Sendable {
+    public typealias Group = FollowUp.Group
 
     /// How the comparison group was formed, in words, and how many were found.
     public struct Comparison: Sendable {
@@ -137,57 +196,64 @@ public struct RetentionAnalysis: Sendable {
         self.init(people: people.map(Employment.init), mentorIDs: mentorIDs, menteeIDs: menteeIDs, start: start, censor: censor)
     }
 
+    /// `people` as they stood on `start` (`EmploymentHistory.asOf`): the strata are formed from that.
     public init(people: [Employment], mentorIDs: Set<String>, menteeIDs: Set<String>, start: CalendarDate, censor: CalendarDate) {
-        // Only people employed on the start day count: hired by then, not gone before.
-        let employed = people.filter { $0.hireDate <= start && ($0.exitDate.map { $0 > start } ?? ($0.status != .exited)) }
-        struct Stratum: Hashable { var level: String; var department: String; var tenure: String }
-        func stratum(_ p: Employment) -> Stratum {
-            Stratum(level: Bands.level(p.level), department: p.department, tenure: Bands.tenure(hired: p.hireDate, at: start))
-        }
-        let participants = employed.filter { mentorIDs.contains($0.employeeID) || menteeIDs.contains($0.employeeID) }
-        let wanted = Set(participants.map(stratum))
-        var others: [Employment] = [], found = Set<Stratum>()
-        for p in employed where !mentorIDs.contains(p.employeeID) && !menteeIDs.contains(p.employeeID) {
-            let s = stratum(p)
-            if wanted.contains(s) { others.append(p); found.insert(s) }
-        }
-        comparisonFormed = Comparison(
-            description: "Everyone employed on \(start) who did not take part and shares a participant's level band, department and tenure band (\(others.count) people).",
-            strata: wanted.count, strataMatched: wanted.intersection(found).count,
-            participantsWithoutMatch: participants.filter { !found.contains(stratum($0)) }.count)
+        let employed = FollowUp.employed(people, on: start)
+        let tookPart = { (id: String) in mentorIDs.contains(id) || menteeIDs.contains(id) }
+        let participants = employed.filter { tookPart($0.employeeID) }
+        let (others, formed) = FollowUp.comparison(for: participants, among: employed, excluding: tookPart, start: start)
+        comparisonFormed = formed
 
         func subject(_ p: Employment) -> SurvivalSubject {
             if let exit = p.exitDate, exit <= censor { return SurvivalSubject(time: Double(exit.daysSince(start)), exited: true) }
             return SurvivalSubject(time: Double(max(0, censor.daysSince(start))), exited: false)
         }
-        func group(_ name: String, _ members: [Employment]) -> (Group, [SurvivalSubject]) {
-            let subjects = members.map(subject)
-            let curve = KaplanMeier(subjects)
-            let followed = subjects.map(\.time).max() ?? 0
-            return (Group(name: name, people: members.count, exits: subjects.filter(\.exited).count, curve: curve,
-                          sixMonths: followed >= Self.sixMonths ? curve.at(Self.sixMonths) : nil,
-                          twelveMonths: followed >= Self.twelveMonths ? curve.at(Self.twelveMonths) : nil), subjects)
-        }
-        let (mentorGroup, mentorSubjects) = group("Mentors (junior side)", participants.filter { mentorIDs.contains($0.employeeID) })
-        let (menteeGroup, menteeSubjects) = group("Mentees (senior side)", participants.filter { menteeIDs.contains($0.employeeID) && !mentorIDs.contains($0.employeeID) })
-        let (comparisonGroup, comparisonSubjects) = group("Comparison group", others)
-        mentors = mentorGroup
-        mentees = menteeGroup
-        comparison = comparisonGroup
+        let mentorSubjects = participants.filter { mentorIDs.contains($0.employeeID) }.map(subject)
+        let menteeSubjects = participants.filter { menteeIDs.contains($0.employeeID) && !mentorIDs.contains($0.employeeID) }.map(subject)
+        let comparisonSubjects = others.map(subject)
+        mentors = Group(name: "Mentors (junior side)", subjects: mentorSubjects)
+        mentees = Group(name: "Mentees (senior side)", subjects: menteeSubjects)
+        comparison = Group(name: "Comparison group", subjects: comparisonSubjects)
         mentorsVsComparison = LogRank(mentorSubjects, comparisonSubjects)
         menteesVsComparison = LogRank(menteeSubjects, comparisonSubjects)
-        let small = [mentorGroup, comparisonGroup].filter { $0.people < Self.minimumGroup }
-        let exits = mentorGroup.exits + comparisonGroup.exits
-        if !small.isEmpty {
-            conclusive = false
-            // The counts themselves follow the suppression rule: under 5 they are not given.
-            caveat = "Too few people to conclude anything: \(small.map { "\($0.name.lowercased()) \($0.people < Suppression.threshold ? "fewer than \(Suppression.threshold)" : String($0.people))" }.joined(separator: ", ")) (at least \(Self.minimumGroup) each are needed)."
-        } else if exits < Self.minimumExits {
-            conclusive = false
-            caveat = "Too few exits to conclude anything yet (fewer than \(Self.minimumExits))."
-        } else {
-            conclusive = true
-            caveat = nil
+        caveat = FollowUp.caveat(mentors, comparison, events: "exits")
+        conclusive = caveat == nil
+    }
+}
+
+/// Promotion of a program's mentors (the junior side) against people like them who did not take part:
+/// the time from the program's start to each one's first promotion (a move to a higher level, from the HR
+/// history). Someone who leaves unpromoted is censored at their exit; everyone else at `censor`.
+public struct PromotionAnalysis: Sendable {
+    public var mentors: FollowUp.Group
+    /// Everyone employed on the start day who did not take part and shares a mentor's level band,
+    /// department and tenure band then.
+    public var comparison: FollowUp.Group
+    public var comparisonFormed: RetentionAnalysis.Comparison
+    public var mentorsVsComparison: LogRank
+    public var conclusive: Bool
+    public var caveat: String?
+
+    /// `people` as they stood on `start` (`EmploymentHistory.asOf`); `history` says who was promoted when.
+    public init(people: [Employment], history: EmploymentHistory, mentorIDs: Set<String>, menteeIDs: Set<String>,
+                start: CalendarDate, censor: CalendarDate) {
+        let employed = FollowUp.employed(people, on: start)
+        let mentorsThen = employed.filter { mentorIDs.contains($0.employeeID) }
+        let (others, formed) = FollowUp.comparison(for: mentorsThen, named: "mentor", among: employed,
+                                                   excluding: { mentorIDs.contains($0) || menteeIDs.contains($0) }, start: start)
+        comparisonFormed = formed
+        func subject(_ p: Employment) -> SurvivalSubject {
+            let end = min(censor, p.exitDate ?? censor)
+            if let promoted = history.firstPromotion(of: p.employeeID, after: start), promoted <= end {
+                return SurvivalSubject(time: Double(promoted.daysSince(start)), exited: true)
+            }
+            return SurvivalSubject(time: Double(max(0, end.daysSince(start))), exited: false)
         }
+        let mentorSubjects = mentorsThen.map(subject), comparisonSubjects = others.map(subject)
+        mentors = FollowUp.Group(name: "Mentors (junior side)", subjects: mentorSubjects)
+        comparison = FollowUp.Group(name: "Comparison group", subjects: comparisonSubjects)
+        mentorsVsComparison = LogRank(mentorSubjects, comparisonSubjects)
+        caveat = FollowUp.caveat(mentors, comparison, events: "promotions")
+        conclusive = caveat == nil
     }
 }

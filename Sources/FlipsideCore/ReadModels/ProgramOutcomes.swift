@@ -87,43 +87,80 @@ public struct RetentionFigures: Sendable {
         self.start = start
         self.censor = censor
         comparisonFormed = a.comparisonFormed
-        let days = Double(max(30, censor.daysSince(start)))
+        let days = Self.days(start: start, censor: censor)
         self.days = days
+        let shown = [a.mentors, a.mentees, a.comparison].map {
+            // The group's size is shown: its exits and those who stayed are the two parts of it.
+            Self.shown($0, days: days, fewLeft: .fewStayed)
+        }
+        groups = shown
+        mentorsVsComparison = Self.test(shown[0], shown[2], a.mentors.exits + a.comparison.exits, a.mentorsVsComparison)
+        menteesVsComparison = Self.test(shown[1], shown[2], a.mentees.exits + a.comparison.exits, a.menteesVsComparison)
+        conclusive = a.conclusive
+        caveat = a.caveat
+    }
+
+    /// Days followed (at least 30, so that a chart has a width).
+    static func days(start: CalendarDate, censor: CalendarDate) -> Double { Double(max(30, censor.daysSince(start))) }
+
+    /// A followed group as it may be shown. Its size is shown from five; its events and the rest are the
+    /// two parts of it, so a small number of either hides both (`fewLeft` names why the events are hidden
+    /// when the rest is the small part); the curve is drawn only when the events are shown, and only
+    /// where at least five remain at risk.
+    static func shown(_ g: FollowUp.Group, days: Double, fewLeft: Suppression.Hidden) -> Group {
         let threshold = Suppression.threshold
-        func point(_ s: KaplanMeier.Step?, at day: Double, in g: RetentionAnalysis.Group) -> Point? {
+        guard g.people >= threshold else {
+            return Group(name: g.name, people: .suppressed, exits: .suppressed, steps: [], atRisk: [])
+        }
+        let split = Suppression.parts([g.exits, g.people - g.exits], total: .fixed).parts
+        guard !split[0].isHidden else {
+            let exits: Suppression.Shown = split[1] == .hidden(.small) ? .hidden(fewLeft) : split[0]
+            return Group(name: g.name, people: .value(g.people), exits: exits, steps: [], atRisk: [])
+        }
+        func point(_ s: KaplanMeier.Step?, at day: Double) -> Point? {
             guard let s, (g.curve.steps.first { $0.time >= day }?.atRisk ?? 0) >= threshold else { return nil }
             return Point(survival: s.survival, lower: s.lower, upper: s.upper)
         }
-        func group(_ g: RetentionAnalysis.Group) -> Group {
-            guard g.people >= threshold else {
-                return Group(name: g.name, people: .suppressed, exits: .suppressed, steps: [], atRisk: [])
-            }
-            // The group's size is shown: its exits and those who stayed are the two parts of it.
-            let split = Suppression.parts([g.exits, g.people - g.exits], total: .fixed).parts
-            guard !split[0].isHidden else {
-                let exits: Suppression.Shown = split[1] == .hidden(.small) ? .hidden(.fewStayed) : split[0]
-                return Group(name: g.name, people: .value(g.people), exits: exits, steps: [], atRisk: [])
-            }
-            let exits = split[0]
-            let atRisk = stride(from: 0, through: days, by: days > 270 ? 90 : 30).map { day -> AtRisk in
-                let n = g.curve.steps.first { $0.time >= day }?.atRisk ?? 0
-                return AtRisk(day: Int(day), people: .single(n))
-            }
-            return Group(name: g.name, people: .value(g.people), exits: exits,
-                         sixMonths: point(g.sixMonths, at: RetentionAnalysis.sixMonths, in: g),
-                         twelveMonths: point(g.twelveMonths, at: RetentionAnalysis.twelveMonths, in: g),
-                         steps: g.curve.steps.filter { $0.atRisk >= threshold }, atRisk: atRisk)
+        let atRisk = stride(from: 0, through: days, by: days > 270 ? 90 : 30).map { day -> AtRisk in
+            AtRisk(day: Int(day), people: .single(g.curve.steps.first { $0.time >= day }?.atRisk ?? 0))
         }
-        let shown = [group(a.mentors), group(a.mentees), group(a.comparison)]
+        return Group(name: g.name, people: .value(g.people), exits: split[0],
+                     sixMonths: point(g.sixMonths, at: RetentionAnalysis.sixMonths),
+                     twelveMonths: point(g.twelveMonths, at: RetentionAnalysis.twelveMonths),
+                     steps: g.curve.steps.filter { $0.atRisk >= threshold }, atRisk: atRisk)
+    }
+
+    /// A test only between two groups whose curves are shown, with an event to compare, rounded to what a
+    /// reader needs: more digits would let a hidden count be worked back from it.
+    static func test(_ first: Group, _ second: Group, _ events: Int, _ result: LogRank) -> Test? {
+        guard !first.steps.isEmpty, !second.steps.isEmpty, events > 0 else { return nil }
+        return Test(statistic: rounded(result.statistic, decimals: 1), pValue: significant(result.pValue, digits: 2))
+    }
+}
+
+/// A program's promotion figures as they may be published: mentors against their comparison group, each
+/// group as `RetentionFigures` shows one (its curve the share not yet promoted), the same suppression.
+public struct PromotionFigures: Sendable {
+    public var start: CalendarDate
+    public var censor: CalendarDate
+    public var days: Double
+    public var comparisonFormed: RetentionAnalysis.Comparison
+    /// Mentors, then the comparison group; `exits` count first promotions.
+    public var groups: [RetentionFigures.Group]
+    public var mentorsVsComparison: RetentionFigures.Test?
+    public var conclusive: Bool
+    public var caveat: String?
+
+    public init(_ a: PromotionAnalysis, start: CalendarDate, censor: CalendarDate) {
+        self.start = start
+        self.censor = censor
+        comparisonFormed = a.comparisonFormed
+        let days = RetentionFigures.days(start: start, censor: censor)
+        self.days = days
+        // Fewer than five not promoted would give the promoted away: both hidden, to protect the few.
+        let shown = [a.mentors, a.comparison].map { RetentionFigures.shown($0, days: days, fewLeft: .protects) }
         groups = shown
-        /// A test only between two groups whose curves are shown, with an exit to compare, rounded to what a
-        /// reader needs: more digits would let a hidden count be worked back from it.
-        func test(_ first: Int, _ second: Int, _ exits: Int, _ result: LogRank) -> Test? {
-            guard !shown[first].steps.isEmpty, !shown[second].steps.isEmpty, exits > 0 else { return nil }
-            return Test(statistic: Self.rounded(result.statistic, decimals: 1), pValue: Self.significant(result.pValue, digits: 2))
-        }
-        mentorsVsComparison = test(0, 2, a.mentors.exits + a.comparison.exits, a.mentorsVsComparison)
-        menteesVsComparison = test(1, 2, a.mentees.exits + a.comparison.exits, a.menteesVsComparison)
+        mentorsVsComparison = RetentionFigures.test(shown[0], shown[1], a.mentors.exits + a.comparison.exits, a.mentorsVsComparison)
         conclusive = a.conclusive
         caveat = a.caveat
     }
@@ -189,17 +226,37 @@ public enum ProgramOutcomes {
     public static func tookPart(_ pairs: [MentoringPair]) -> [MentoringPair] { pairs.filter(\.becamePartners) }
 
     /// The program's retention from its start to `censor` (today by default).
-    public static func retention(actor: Actor, now: Date, program: Program, pairs: [MentoringPair], people: [Employment],
+    /// Everyone is placed as they stood on the start day (the HR history), so the strata are those of then.
+    public static func retention(actor: Actor, now: Date, program: Program, pairs: [MentoringPair], workforce: Workforce,
                                  censor: CalendarDate?) throws -> RetentionFigures {
+        let (start, censor) = try followed(actor: actor, now: now, program: program, pairs: pairs, censor: censor)
+        return retention(of: pairs, among: workforce, start: start, censor: censor)
+    }
+
+    /// The program's mentors' promotions from its start to `censor` (today by default), against people like
+    /// them then who did not take part.
+    public static func promotion(actor: Actor, now: Date, program: Program, pairs: [MentoringPair], workforce: Workforce,
+                                 censor: CalendarDate?) throws -> PromotionFigures {
+        let (start, censor) = try followed(actor: actor, now: now, program: program, pairs: pairs, censor: censor)
+        let analysis = PromotionAnalysis(people: workforce.asOf(start), history: workforce.history, mentorIDs: Set(pairs.map(\.mentorID)),
+                                         menteeIDs: Set(pairs.map(\.menteeID)), start: start, censor: censor)
+        return PromotionFigures(analysis, start: start, censor: censor)
+    }
+
+    /// From when to when a program's people are followed: the policy asked, the start known, `censor`
+    /// (today by default) not before it.
+    private static func followed(actor: Actor, now: Date, program: Program, pairs: [MentoringPair],
+                                 censor: CalendarDate?) throws -> (start: CalendarDate, censor: CalendarDate) {
         try AccessPolicy.require(actor, .view, .outcomes)
         guard let start = start(of: program, pairs: pairs) else { throw OutcomesError.noStart }
         let censor = censor ?? CalendarDate.today(now: now)
         guard start <= censor else { throw OutcomesError.censorBeforeStart(start) }
-        return retention(of: pairs, among: people, start: start, censor: censor)
+        return (start, censor)
     }
 
-    static func retention(of pairs: [MentoringPair], among people: [Employment], start: CalendarDate, censor: CalendarDate) -> RetentionFigures {
-        let analysis = RetentionAnalysis(people: people, mentorIDs: Set(pairs.map(\.mentorID)), menteeIDs: Set(pairs.map(\.menteeID)), start: start, censor: censor)
+    static func retention(of pairs: [MentoringPair], among workforce: Workforce, start: CalendarDate, censor: CalendarDate) -> RetentionFigures {
+        let analysis = RetentionAnalysis(people: workforce.asOf(start), mentorIDs: Set(pairs.map(\.mentorID)), menteeIDs: Set(pairs.map(\.menteeID)),
+                                         start: start, censor: censor)
         return RetentionFigures(analysis, start: start, censor: censor)
     }
 
@@ -208,12 +265,12 @@ public enum ProgramOutcomes {
         guard pairs.count >= Suppression.threshold else { throw .tooFewPairs }
     }
 
-    /// Who took part in each program whose figures are shown (five pairs or more), by employee id: what
-    /// `ParticipationTables(programs:everyone:)` decides every program's and the overview's tables from,
-    /// besides the HR data.
-    public static func participants(_ programs: [(program: Program, pairs: [MentoringPair])]) -> [(id: UUID, employeeIDs: [String])] {
+    /// Who took part in each program whose figures are shown (five pairs or more), by employee id, and the
+    /// day they are counted as they stood (the program's start): what `ParticipationTables(programs:workforce:)`
+    /// decides every program's and the overview's tables from, besides the HR data.
+    public static func participants(_ programs: [(program: Program, pairs: [MentoringPair])]) -> [ParticipationTables.Program] {
         programs.filter { $0.pairs.count >= Suppression.threshold }.map { program, pairs in
-            (program.id, Set(pairs.flatMap { [$0.menteeID, $0.mentorID] }).sorted())
+            ParticipationTables.Program(id: program.id, day: start(of: program, pairs: pairs), employeeIDs: Set(pairs.flatMap { [$0.menteeID, $0.mentorID] }).sorted())
         }
     }
 
@@ -246,10 +303,11 @@ public enum ProgramOutcomes {
     /// went ahead and its activity counts.
     /// `participation` is `ParticipationTables` over `participants` of the same programs.
     public static func overview(actor: Actor, now: Date, censor: CalendarDate?, programs: [(program: Program, pairs: [MentoringPair])],
-                                activity: [UUID: ProgramHeadline.Activity], everyone: [Employment],
+                                activity: [UUID: ProgramHeadline.Activity], workforce: Workforce,
                                 participation: ParticipationTables) throws -> OrganisationOverview {
         try AccessPolicy.require(actor, .view, .outcomes)
         let censor = censor ?? CalendarDate.today(now: now)
+        let everyone = workforce.everyone
         let byID = Dictionary(everyone.map { ($0.employeeID, $0) }, uniquingKeysWith: { a, _ in a })
         var rows: [ProgramHeadline] = []
         var participantIDs = Set<String>()
@@ -261,7 +319,7 @@ public enum ProgramOutcomes {
             participantIDs.formUnion(pairs.flatMap { [$0.menteeID, $0.mentorID] })
             row.pairs = pairs.count
             if let start = start(of: program, pairs: pairs), start <= censor {
-                row.retention = retention(of: pairs, among: everyone, start: start, censor: censor)
+                row.retention = retention(of: pairs, among: workforce, start: start, censor: censor)
             }
             let known = pairs.compactMap { pair -> Bool? in
                 guard let a = byID[pair.menteeID]?.department, let b = byID[pair.mentorID]?.department, !a.isEmpty, !b.isEmpty else { return nil }

@@ -9,6 +9,8 @@ public protocol PeopleImportWork: Sendable {
     /// Upserts the plan's new and changed people by employee id (`existing` is what `storedPeople` read).
     /// `prepared` is what the store's `prepare` made of this very plan, or nil (the plan was made again).
     func write(_ plan: PeopleImportPlan, existing: [String: Person], prepared: (any Sendable)?) async throws
+    /// Records changes of placement in the HR history (`EmploymentChange`), in the same unit of work.
+    func record(_ changes: [EmploymentChange], at: Date) async throws
     /// Ends every way in (tokens, sessions, sign-in links) for these people.
     func endAccess(for employeeIDs: [String]) async throws
     /// Ends these people's current pairs and open requests (nothing is deleted), recording why.
@@ -98,6 +100,8 @@ public enum Importing {
             try WorkDeadline.check()
             trace("people import holds the write lock: \(ContinuousClock.now - began)")
             try await work.write(plan, existing: existing, prepared: prepared)
+            // Who moved level, department or location: the HR history, effective today.
+            try await work.record(EmploymentChange.changes(plan.updated, over: existing, on: CalendarDate.today(now: now)), at: now)
             trace("people import written: \(ContinuousClock.now - began)")
             if let given { try await work.remember(given, for: signature, at: now) }
             let leavers = plan.leavers

@@ -12,6 +12,7 @@ struct DataVersions: Sendable {
     var people: Int64 = 0
     var enrolments: Int64 = 0
     var teachingProfiles: Int64 = 0
+    var employmentChanges: Int64 = 0
 
     /// The current numbers: one small query.
     static func read(on db: any Database) async throws -> DataVersions {
@@ -24,6 +25,7 @@ struct DataVersions: Sendable {
             case "people": versions.people = version
             case "enrolments": versions.enrolments = version
             case TeachingProfileRows.table: versions.teachingProfiles = version
+            case EmploymentHistoryRows.table: versions.employmentChanges = version
             default: break
             }
         }

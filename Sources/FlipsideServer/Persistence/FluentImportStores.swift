@@ -66,6 +66,10 @@ struct FluentPeopleImportStore: PeopleImportStore {
             try await statements.run(on: tx)
         }
 
+        func record(_ changes: [EmploymentChange], at: Date) async throws {
+            try await EmploymentHistoryRows.record(changes, at: at, source: .import, on: tx as! any SQLDatabase)
+        }
+
         func endAccess(for employeeIDs: [String]) async throws {
             try await AccessEnding.end(for: employeeIDs, on: tx)
             try await audit.record(.peopleLeft, "people", "import", "\(employeeIDs.count) people marked as left: their logins, sessions and links ended", on: tx)

@@ -255,6 +255,10 @@ struct FluentProvisioningStore: ProvisioningStore {
             try await audit.record(.personProvisioned, "person", person.employeeID, what, at: at, on: tx)
         }
 
+        func record(_ changes: [EmploymentChange], at: Date) async throws {
+            try await EmploymentHistoryRows.record(changes, at: at, source: .provisioning, on: sql)
+        }
+
         func endAccess(for employeeIDs: [String]) async throws {
             try await AccessEnding.end(for: employeeIDs, on: tx)
             try await audit.record(.peopleLeft, "people", "scim", "\(employeeIDs.count) people marked as left: their logins, sessions and links ended", on: tx)

@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import FlipsideCore
 import Vapor
 
@@ -17,6 +18,12 @@ public enum DemoLoader {
         let demo = DemoOrganisation()
         let db = app.db
         let people = try await Importing.people(csv: PeopleCSV.render(demo.people), actor: .system, now: app.clock.now, store: FluentPeopleImportStore(db: db, audit: .system(app.clock)))
+        // Where people stood before: the HR history, once.
+        try await db.writeTransaction { tx in
+            let sql = tx as! any SQLDatabase
+            guard try await !EmploymentHistoryRows.has(.demo, on: sql) else { return }
+            try await EmploymentHistoryRows.record(demo.history, at: app.clock.now, source: .demo, on: sql)
+        }
         let program: Program
         if let existing = try await ProgramModel.find(demo.program.id, on: db) {
             program = existing.program
@@ -185,11 +192,8 @@ public enum DemoLoader {
     static func loadLastYear(_ demo: DemoOrganisation, into app: Application) async throws {
         let db = app.db
         guard try await ProgramModel.find(lastYearID, on: db) == nil else { return }
-        let start = CalendarDate(year: 2025, month: 9, day: 1)!, end = CalendarDate(year: 2026, month: 6, day: 30)!
-        let taken = Set((demo.enrolments + demo.pilotEnrolments + demo.circleEnrolments).map(\.employeeID))
-        let employed = demo.people.filter { !taken.contains($0.employeeID) && $0.hireDate < start && ($0.exitDate.map { $0 > start } ?? true) }
-            .sorted { $0.employeeID < $1.employeeID }
-        let mentors = Array(employed.filter { $0.level <= 3 }.prefix(20)), mentees = Array(employed.filter { $0.level >= 5 }.prefix(20))
+        let start = DemoOrganisation.lastYearStart, end = CalendarDate(year: 2026, month: 6, day: 30)!
+        let (mentors, mentees) = demo.lastYearCohort
         let program = Program(id: lastYearID, name: "Reverse Mentoring 2025",
                               purpose: "Last year's cohort: leaders learned the tools and habits of their newest colleagues.",
                               startDate: start, endDate: end, status: .draft, settings: MatchingSettings(minLevelGap: 2, defaultCapacity: 1))

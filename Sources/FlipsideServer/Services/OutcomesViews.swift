@@ -40,18 +40,55 @@ struct RetentionDTO: Content {
         program_id = program.id
         start = f.start.description
         censored_at = f.censor.description
-        comparison_group = Formed(description: f.comparisonFormed.description, strata: f.comparisonFormed.strata,
-                                  strata_matched: f.comparisonFormed.strataMatched, participants_without_match: f.comparisonFormed.participantsWithoutMatch)
+        comparison_group = Formed(f.comparisonFormed)
         days = f.days
-        groups = f.groups.map { g in
-            Group(name: g.name, people: g.people.number, exits: g.exits.number, exits_hidden: g.exits.hidden, six_months: g.sixMonths.map(Point.init), twelve_months: g.twelveMonths.map(Point.init),
-                  steps: g.steps.map { Step(time: $0.time, at_risk: $0.atRisk, survival: $0.survival, lower: $0.lower, upper: $0.upper) },
-                  at_risk: g.atRisk.map { AtRisk(day: $0.day, people: $0.people.number) })
-        }
+        groups = f.groups.map(Group.init)
         mentors_vs_comparison = f.mentorsVsComparison.map(Test.init)
         mentees_vs_comparison = f.menteesVsComparison.map(Test.init)
         conclusive = f.conclusive
         caveat = f.caveat
+    }
+}
+
+/// A program's mentors' promotions against their comparison group, suppressed as retention is: `exits`
+/// of a group count its first promotions, its curve is the share not yet promoted.
+struct PromotionDTO: Content {
+    var program_id: UUID
+    var start: String
+    var censored_at: String
+    var comparison_group: RetentionDTO.Formed
+    /// Mentors, then the comparison group.
+    var groups: [RetentionDTO.Group]
+    var mentors_vs_comparison: RetentionDTO.Test?
+    var conclusive: Bool
+    var caveat: String?
+    var days: Double
+
+    init(_ f: PromotionFigures, program: Program) {
+        program_id = program.id
+        start = f.start.description
+        censored_at = f.censor.description
+        comparison_group = RetentionDTO.Formed(f.comparisonFormed)
+        days = f.days
+        groups = f.groups.map(RetentionDTO.Group.init)
+        mentors_vs_comparison = f.mentorsVsComparison.map(RetentionDTO.Test.init)
+        conclusive = f.conclusive
+        caveat = f.caveat
+    }
+}
+
+extension RetentionDTO.Formed {
+    init(_ f: RetentionAnalysis.Comparison) {
+        self.init(description: f.description, strata: f.strata, strata_matched: f.strataMatched, participants_without_match: f.participantsWithoutMatch)
+    }
+}
+
+extension RetentionDTO.Group {
+    init(_ g: RetentionFigures.Group) {
+        self.init(name: g.name, people: g.people.number, exits: g.exits.number, exits_hidden: g.exits.hidden, six_months: g.sixMonths.map(RetentionDTO.Point.init),
+                  twelve_months: g.twelveMonths.map(RetentionDTO.Point.init),
+                  steps: g.steps.map { RetentionDTO.Step(time: $0.time, at_risk: $0.atRisk, survival: $0.survival, lower: $0.lower, upper: $0.upper) },
+                  at_risk: g.atRisk.map { RetentionDTO.AtRisk(day: $0.day, people: $0.people.number) })
     }
 }
 
@@ -86,8 +123,16 @@ struct OutcomesViews {
     func retention(_ program: Program, censor: CalendarDate?, pairs known: [MentoringPair]? = nil) async throws -> RetentionDTO {
         let pairs = try await allowedPairs(program, known: known)
         let figures = try ProgramOutcomes.retention(actor: scope.actor, now: scope.now, program: program, pairs: pairs,
-                                                    people: try await scope.people.employment(), censor: censor)
+                                                    workforce: try await scope.people.workforce(), censor: censor)
         return RetentionDTO(figures, program: program)
+    }
+
+    /// The program's mentors' promotions from its start (or its first pair) to `censor` (today by default).
+    func promotion(_ program: Program, censor: CalendarDate?, pairs known: [MentoringPair]? = nil) async throws -> PromotionDTO {
+        let pairs = try await allowedPairs(program, known: known)
+        let figures = try ProgramOutcomes.promotion(actor: scope.actor, now: scope.now, program: program, pairs: pairs,
+                                                    workforce: try await scope.people.workforce(), censor: censor)
+        return PromotionDTO(figures, program: program)
     }
 
     func diversity(_ program: Program, pairs known: [MentoringPair]? = nil) async throws -> DiversityDTO {
@@ -108,14 +153,14 @@ struct OutcomesViews {
         let participants = ProgramOutcomes.participants(programs)
         var digest = SHA256()
         for program in participants {
-            digest.update(data: Data(program.id.uuidString.utf8))
+            digest.update(data: Data((program.id.uuidString + (program.day?.description ?? "-")).utf8))
             for id in program.employeeIDs { digest.update(data: Data((id + "\n").utf8)) }
         }
         let fingerprint = digest.finalize().map { String(format: "%02x", $0) }.joined()
-        let version = try await DataVersions.read(on: scope.db).people
+        let versions = try await DataVersions.read(on: scope.db)
         let people = scope.people
-        return try await scope.results.current("participation", version: "\(version)|\(fingerprint)") {
-            ParticipationTables(programs: participants, everyone: try await people.employment())
+        return try await scope.results.current("participation", version: "\(versions.people)|\(versions.employmentChanges)|\(fingerprint)") {
+            ParticipationTables(programs: participants, workforce: try await people.workforce())
         }
     }
 
@@ -142,7 +187,7 @@ struct OutcomesViews {
         let programs = try await everyProgram()
         let overview = try ProgramOutcomes.overview(actor: scope.actor, now: scope.now, censor: censor, programs: programs,
                                                     activity: try await PartnershipReads(db: scope.db).countsByProgram(),
-                                                    everyone: try await scope.people.employment(), participation: try await participation(programs))
+                                                    workforce: try await scope.people.workforce(), participation: try await participation(programs))
         return OverviewDTO(overview)
     }
 }

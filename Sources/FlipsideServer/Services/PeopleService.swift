@@ -43,14 +43,17 @@ struct PeopleService {
         return result
     }
 
-    /// What the outcomes need of everyone in the HR data (no names or contact details), in bulk: the
-    /// retention of 100,000 people reads these seven columns, not whole people.
-    /// Kept by the people table's version (one copy: a new import replaces it).
-    func employment() async throws -> [Employment] {
+    /// What the outcomes need of everyone in the HR data (no names or contact details), in bulk, with the
+    /// HR history: the retention of 100,000 people reads these seven columns, not whole people.
+    /// Kept by the versions of the people and of their history (one copy: a new import replaces it).
+    func workforce() async throws -> Workforce {
         let sql = self.sql
-        let compute: @Sendable () async throws -> [Employment] = { try await Self.employment(sql) }
+        let compute: @Sendable () async throws -> Workforce = {
+            Workforce(try await Self.employment(sql), history: try await EmploymentHistoryRows.all(on: sql))
+        }
         guard let results else { return try await compute() }
-        return try await results.current("employment", version: try await DataVersions.read(on: db).people, compute: compute)
+        let versions = try await DataVersions.read(on: db)
+        return try await results.current("workforce", version: "\(versions.people)|\(versions.employmentChanges)", compute: compute)
     }
 
     private static func employment(_ sql: any SQLDatabase) async throws -> [Employment] {
@@ -78,7 +81,7 @@ struct PeopleService {
         let service = PeopleService(db: app.db, results: app.results), logger = app.logger
         let teaching = ServiceScope.system(app).teaching
         Task {
-            do { _ = try await service.employment() } catch { logger.warning("Could not read the people for the outcomes ahead: \(String(describing: error))") }
+            do { _ = try await service.workforce() } catch { logger.warning("Could not read the people for the outcomes ahead: \(String(describing: error))") }
             // "Who could teach me?" reads the compiled directory of teaching profiles: compiled ahead too.
             do { _ = try await teaching.directory() } catch { logger.warning("Could not compile the teaching directory ahead: \(String(describing: error))") }
         }

@@ -89,6 +89,8 @@ enum PersonalData {
             try await AskRows.forget(employeeID, on: tx)
             // What the identity provider told us beyond the HR record (user name, its id for them, name parts).
             try await ProvisioningRows.forget(employeeID, on: sql)
+            // Their HR history: where they stood when (the pseudonymised record keeps only where they stand now).
+            try await EmploymentHistoryRows.forget(employeeID, on: sql)
             // Their words.
             let texts = try await sql.raw("DELETE FROM \(ident: PartnershipTables.texts) WHERE author_id = \(bind: employeeID) RETURNING id").all().count
             // Current pairs end, as for a leaver.

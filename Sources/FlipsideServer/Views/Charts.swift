@@ -19,7 +19,8 @@ enum Charts {
     }
 
     /// Retention curves (steps) with their 95 % bands, from day 0 to `days`, retention from `floor` to 1.
-    static func retention(_ series: [Series], days: Double, title: String, description: String) -> String {
+    /// `id` names the chart's title and description (two charts on a page need two).
+    static func retention(_ series: [Series], days: Double, title: String, description: String, id: String = "chart") -> String {
         let width = 640.0, height = 320.0, left = 56.0, right = 16.0, top = 16.0, bottom = 40.0
         // The y axis starts at the lowest band rounded down to 10 %, and never above 80 % (when everyone
         // stayed, the axis still has a range).
@@ -30,8 +31,8 @@ enum Charts {
         func y(_ s: Double) -> Double { top + plotH * (1 - (s - floor) / max(1 - floor, 0.01)) }
         func f(_ v: Double) -> String { String(format: "%.1f", v) }
         var svg = """
-        <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \(Int(width)) \(Int(height))" role="img" aria-labelledby="chart-title chart-desc" class="chart">
-        <title id="chart-title">\(escape(title))</title><desc id="chart-desc">\(escape(description))</desc>
+        <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \(Int(width)) \(Int(height))" role="img" aria-labelledby="\(id)-title \(id)-desc" class="chart">
+        <title id="\(id)-title">\(escape(title))</title><desc id="\(id)-desc">\(escape(description))</desc>
         """
         // Axes and grid.
         for tick in stride(from: floor, through: 1.0001, by: (1 - floor) / 4) {

@@ -42,5 +42,15 @@ extension OutcomesWebController {
         var engagementTables: [OutcomesTable]? = nil
         var reportsNote: String? = nil
         var csvURL: String = ""
+        /// Mentors' promotions against their comparison group: the chart, the table, the test in words.
+        var promotion: Promotion? = nil
+    }
+
+    struct Promotion: Encodable {
+        var chart: String
+        var tables: [OutcomesTable]
+        var test: String
+        var comparison: String
+        var caveat: String?
     }
 }

@@ -128,3 +128,28 @@ extension OutcomesTable {
         ]
     }
 }
+
+extension OutcomesTable {
+    /// "12.3 % (95 % CI 8.1–17.9)" of a promotion curve's point: the share promoted (one minus the share
+    /// not yet promoted, the band turned over with it).
+    static func promoted(_ p: RetentionDTO.Point?, day: Double, followed: Double) -> String {
+        if day > followed { return "not reached yet" }
+        guard let p else { return "not shown (fewer than 5 followed, or fewer than 5 promoted or not)" }
+        return String(format: "%.1f %% (95 %% CI %.1f–%.1f)", (1 - p.survival) * 100, (1 - p.upper) * 100, (1 - p.lower) * 100)
+    }
+
+    /// The promotion section's table: mentors and their comparison group, how many were promoted, and
+    /// the share promoted by 6 and 12 months.
+    static func promotion(_ p: PromotionDTO) -> OutcomesTable {
+        OutcomesTable(
+            id: "promotion-table", csvName: "promotion", caption: "First promotion since the start, by group",
+            columns: ["Group", "People", "Promoted", "By 6 months", "By 12 months"], keys: ["group", "people", "promoted", "promoted_6_months", "promoted_12_months"],
+            rows: p.groups.map { g in
+                Row(head: g.name, cells: [cell(g.people, g.people == nil ? .small : nil), cell(g.exits, g.exits_hidden ?? (g.people == nil ? .small : nil)),
+                                          promoted(g.six_months, day: RetentionAnalysis.sixMonths, followed: p.days),
+                                          promoted(g.twelve_months, day: RetentionAnalysis.twelveMonths, followed: p.days)])
+            },
+            note: "A promotion is a move to a higher level in the HR history, counted from the program's start; someone who left unpromoted counts until they left. "
+                + "Everyone is placed by their level, department and tenure on the start day. " + hiddenNote)
+    }
+}

@@ -11,6 +11,7 @@ struct ProgramTeamAPIController {
         program.get("health", use: health)
         authed.get("outcomes", use: overview)
         program.get("outcomes", "retention", use: retention)
+        program.get("outcomes", "promotion", use: promotion)
         program.get("outcomes", "diversity", use: diversity)
         program.get("outcomes", "engagement", use: engagement)
         program.get("guidance", use: guidance)
@@ -25,6 +26,12 @@ struct ProgramTeamAPIController {
         try req.authorize(.view, .outcomes)
         let program = try await req.visibleProgram()
         return try await req.flipside.outcomes.retention(program, censor: try req.censorDate())
+    }
+
+    func promotion(req: Request) async throws -> PromotionDTO {
+        try req.authorize(.view, .outcomes)
+        let program = try await req.visibleProgram()
+        return try await req.flipside.outcomes.promotion(program, censor: try req.censorDate())
     }
 
     func overview(req: Request) async throws -> OverviewDTO {

@@ -86,7 +86,7 @@ struct OutcomesWebController {
     }
 
     /// Every table of the outcomes page as CSV (`?table=` one of `tables`), the same suppressed figures.
-    static let tables = ["retention", "at-risk", "crossings", "level-gaps", "tenure-gaps", "topics", "participation", "summary", "months", "flags"]
+    static let tables = ["retention", "at-risk", "promotion", "crossings", "level-gaps", "tenure-gaps", "topics", "participation", "summary", "months", "flags"]
 
     func csv(req: Request) async throws -> Response {
         try req.authorize(.view, .outcomes)
@@ -113,6 +113,9 @@ struct OutcomesWebController {
                 for g in r.groups { for a in g.at_risk { rows.append([g.name, String(a.day), shown(a.people, a.people == nil ? .small : nil)]) } }
             }
             return Self.csvResponse(CSVExport.table(header: header, rows: rows), name: "outcomes-\(table).csv")
+        case "promotion":
+            let p = try await req.flipside.outcomes.promotion(program, censor: try req.censorDate())
+            return Self.csvResponse(OutcomesTable.csv([OutcomesTable.promotion(p)], name: table) ?? "", name: "outcomes-\(table).csv")
         case "summary", "months", "flags":
             let tables = OutcomesTable.engagement(try await req.flipside.outcomes.engagement(program))
             return Self.csvResponse(OutcomesTable.csv(tables, name: table) ?? "", name: "outcomes-\(table).csv")
@@ -120,6 +123,11 @@ struct OutcomesWebController {
             let tables = OutcomesTable.diversity(try await req.flipside.outcomes.diversity(program))
             return Self.csvResponse(OutcomesTable.csv(tables, name: table) ?? "", name: "outcomes-\(table).csv")
         }
+    }
+
+    /// How a comparison group was formed, in words.
+    static func formed(_ f: RetentionDTO.Formed) -> String {
+        "\(f.description) \(f.strata_matched) of \(f.strata) participant groups had someone alike; \(f.participants_without_match) participants had nobody to compare with."
     }
 
     /// The diversity tables with their charts, each before its table.
@@ -207,6 +215,7 @@ struct OutcomesWebController {
         }
         async let diversity = attempt { try await outcomes.diversity(program, pairs: pairs) }
         async let engagement = attempt { try await outcomes.engagement(program, pairs: pairs) }
+        async let promotion = attempt { try await outcomes.promotion(program, censor: censor, pairs: pairs) }
         do {
             dto = try await outcomes.retention(program, censor: censor, pairs: pairs)
         } catch let error as OutcomesError {
@@ -227,24 +236,39 @@ struct OutcomesWebController {
         let description = dto.groups.map { g in
             g.people == nil ? "\(g.name): fewer than 5 people, not shown." : "\(g.name): \(g.people!) people; retention at 6 months \(pct(g.six_months, day: RetentionAnalysis.sixMonths)), at 12 months \(pct(g.twelve_months, day: RetentionAnalysis.twelveMonths))."
         }.joined(separator: " ")
-        func test(_ name: String, _ t: RetentionDTO.Test?) -> String {
-            guard let t else { return "\(name): not tested (a group shows no curve, or neither group has an exit yet)." }
+        func test(_ name: String, _ t: RetentionDTO.Test?, events: String = "an exit") -> String {
+            guard let t else { return "\(name): not tested (a group shows no curve, or neither group has \(events) yet)." }
             return "\(name): log-rank χ² = \(String(format: "%.1f", t.statistic)), p = \(String(format: "%.2g", t.p_value)) — "
                 + (t.p_value < RetentionFigures.significance ? "the curves differ more than chance would explain" : "no difference beyond chance")
         }
         let days = dto.groups.first?.at_risk.map(\.day) ?? []
         let page = Page(
             page: chrome, programName: program.name, programURL: SiteURL.program(program.id).path, start: dto.start, censoredAt: dto.censored_at,
-            chart: Charts.retention(series, days: dto.days, title: "Retention since the program started", description: description),
+            chart: Charts.retention(series, days: dto.days, title: "Retention since the program started", description: description, id: "retention-svg"),
             rows: dto.groups.map { .init(name: $0.name, people: OutcomesTable.cell($0.people, .small), exits: OutcomesTable.cell($0.exits, $0.exits_hidden ?? .small),
                                          six: pct($0.six_months, day: RetentionAnalysis.sixMonths), twelve: pct($0.twelve_months, day: RetentionAnalysis.twelveMonths)) },
             riskDays: days,
             risk: dto.groups.filter { $0.people != nil }.map { g in .init(name: g.name, cells: g.at_risk.map { $0.people.map(String.init) ?? Suppression.Hidden.small.short }) },
-            comparison: "\(dto.comparison_group.description) \(dto.comparison_group.strata_matched) of \(dto.comparison_group.strata) participant groups had someone alike; \(dto.comparison_group.participants_without_match) participants had nobody to compare with.",
+            comparison: Self.formed(dto.comparison_group),
             tests: [test("Mentors against the comparison group", dto.mentors_vs_comparison), test("Mentees against the comparison group", dto.mentees_vs_comparison)],
             caveat: dto.caveat, message: nil)
         var full = page
         full.csvURL = SiteURL.program(program.id).path + "/outcomes.csv?table="
+        // Retention was shown, so promotion can be: the same start and follow-up.
+        let p = try await promotion.get()
+        let promotionSeries = p.groups.enumerated().filter { !$0.element.steps.isEmpty }.map { i, g in
+            Charts.Series(name: g.name, colour: colours[i == 0 ? 0 : 2], dash: dashes[i == 0 ? 0 : 2],
+                          steps: g.steps.map { Charts.Step(time: $0.time, survival: $0.survival, lower: $0.lower, upper: $0.upper) })
+        }
+        let promotionDescription = p.groups.map { g in
+            g.people == nil ? "\(g.name): fewer than 5 people, not shown."
+                : "\(g.name): \(g.people!) people; promoted by 12 months \(OutcomesTable.promoted(g.twelve_months, day: RetentionAnalysis.twelveMonths, followed: p.days))."
+        }.joined(separator: " ")
+        full.promotion = Promotion(
+            chart: Charts.retention(promotionSeries, days: p.days, title: "Not yet promoted since the program started", description: promotionDescription, id: "promotion-chart"),
+            tables: OutcomesTable.linked([OutcomesTable.promotion(p)], csvURL: full.csvURL),
+            test: test("Mentors against the comparison group", p.mentors_vs_comparison, events: "a promotion"),
+            comparison: Self.formed(p.comparison_group), caveat: p.caveat)
         do {
             let d = try await diversity.get(), e = try await engagement.get()
             full.diversity = d

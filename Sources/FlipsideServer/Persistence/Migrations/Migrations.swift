@@ -32,5 +32,6 @@ enum FlipsideMigrations {
         app.migrations.add(CreateAsks())
         app.migrations.add(CreateOpenIDLogins())
         app.migrations.add(CreateProvisioning())
+        app.migrations.add(CreateEmploymentHistory())
     }
 }
