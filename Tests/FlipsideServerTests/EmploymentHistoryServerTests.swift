@@ -36,6 +36,19 @@ import VaporTesting
                 Recorded(employee_id: "J1", effective_date: "2026-11-16", source: "import", level_before: 2, level_after: 3, department_before: "Engineering", department_after: "Engineering"),
                 Recorded(employee_id: "J2", effective_date: "2026-11-16", source: "import", level_before: 1, level_after: 1, department_before: "Marketing", department_after: "Sales"),
             ])
+            // Jo's page shows it to the program team and to Jo, not to a colleague; Jo's data export holds it.
+            let coordinator = try await WebClient.signedIn(world, as: "coord@example.com")
+            let page = try await coordinator.get("/people/J1").body.string
+            #expect(page.contains("id=\"hr-history\"") && page.contains("level 2 → 3") && page.contains("2026-11-16"))
+            let jo = try await WebClient.signedIn(world, as: "jo@example.com")
+            let own = try await jo.get("/people/J1")
+            #expect(own.status != .ok || own.body.string.contains("level 2 → 3"))
+            let colleague = try await jo.get("/people/J2")
+            #expect(colleague.status != .ok || !colleague.body.string.contains("hr-history"))
+            #expect(try await coordinator.get("/people/J2").body.string.contains("Marketing → Sales"))
+            let (exported, export) = try await world.api(.GET, "/api/v1/people/J1/data", as: .coordinator)
+            #expect(exported == .ok && export.contains(#""employment_history":[{"#) && export.contains(#""effective":"2026-11-16""#), "\(export.prefix(400))")
+            #expect(try OpenAPIDocument().check("GET", "/api/v1/people/{employeeID}/data", status: 200, body: export).isEmpty)
             // The same file again records nothing more.
             #expect(try await world.api(.POST, "/api/v1/people/import", as: .coordinator, csv: csv).status == .ok)
             #expect(try await Self.recorded(world).count == 2)

@@ -14,6 +14,8 @@ struct PersonalDataExportDTO: Content {
     var exported_by: String
     var note: String
     var person: PersonDTO
+    /// Their HR history: every recorded change of level, department or location, in the order it took effect.
+    var employment_history: [EmploymentChangeDTO]
     var login: Login?
     var enrolments: [EnrolmentDTO]
     var partnerships: [PartnershipDTO]
@@ -25,6 +27,19 @@ struct PersonalDataExportDTO: Content {
     var audit: [AuditController.EventDTO]
 
     struct PairSummary: Content { var pair_id: UUID; var program_id: UUID; var mentee_id: String; var mentor_id: String; var status: PairStatus; var created_at: Date }
+}
+
+/// One change in a person's HR history.
+struct EmploymentChangeDTO: Content {
+    struct Placement: Content { var level: Int; var department: String; var location: String }
+    var effective: String
+    var before: Placement
+    var after: Placement
+    init(_ c: EmploymentChange) {
+        effective = c.effective.description
+        before = Placement(level: c.before.level, department: c.before.department, location: c.before.location)
+        after = Placement(level: c.after.level, department: c.after.department, location: c.after.location)
+    }
 }
 
 /// Access requests and erasure (`/people/{id}/data`, `…/erase`, `flipside person export|erase`).
@@ -56,6 +71,7 @@ enum PersonalData {
             note: own ? "Everything Flipside stores about you, including the notes only you can read."
                 : "Everything Flipside stores about this person that the program team may read. Their private notes and words shared only with their partner are theirs: they download them from their own profile.",
             person: PersonDTO(person),
+            employment_history: try await EmploymentHistoryRows.of(employeeID, on: db as! any SQLDatabase).map(EmploymentChangeDTO.init),
             login: user.map { .init(email: $0.email, role: $0.role, created_at: $0.createdAt) },
             enrolments: enrolments.map(EnrolmentDTO.init), partnerships: partnerships, pairs_without_partnership: others,
             calendar_feed: feed, teaching_profile: try await TeachingProfileRows.one(employeeID, on: db).map(TeachingProfileDTO.init),

@@ -110,6 +110,22 @@ struct PersonPage: Encodable {
     var login: LoginSummary?
     var inviteURL: String
     var invitation: InvitationNotice?
+    /// Changes of level, department or location, newest first (`nil`: not the reader's to see).
+    var history: [HistoryRow]?
+}
+
+/// One change in a person's HR history, in words.
+struct HistoryRow: Encodable {
+    var effective: String
+    var changes: String
+    init(_ c: EmploymentChange) {
+        effective = c.effective.description
+        var parts: [String] = []
+        if c.before.level != c.after.level { parts.append("level \(c.before.level) → \(c.after.level)") }
+        if c.before.department != c.after.department { parts.append("\(c.before.department) → \(c.after.department)") }
+        if c.before.location != c.after.location { parts.append("\(c.before.location) → \(c.after.location)") }
+        changes = parts.joined(separator: "; ")
+    }
 }
 
 /// Whether a person has a login, for the coordinator's view of their page.

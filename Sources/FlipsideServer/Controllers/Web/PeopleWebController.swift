@@ -42,6 +42,8 @@ struct PeopleWebController {
         let id = req.parameters.get("employeeID") ?? ""
         try req.authorize(.view, .person(employeeID: id))
         let seesLogin = AccessPolicy.decide(req.actor, .create, .invitation(employeeID: id)).isAllowed
+        // Where someone stood before is theirs and the program team's (what their data export holds).
+        let seesHistory = AccessPolicy.decide(req.actor, .view, .personalData(employeeID: id)).isAllowed
         let people = req.flipside.people
         guard let person = try await people.find(id) else { throw APIError.notFound("Person \(id)") }
         let line = try await people.reportingLine(of: id)
@@ -58,7 +60,8 @@ struct PeopleWebController {
             managers: line.managers.reversed().map(PersonSummary.init), reports: line.reports.map(PersonSummary.init), enrolments: enrolments,
             login: seesLogin ? LoginSummary(person: person, user: try await UserModel.find(email: person.email, on: req.db),
                                                  companySignInOnly: req.application.appConfig.openID.flatMap { $0.only ? $0.providerName : nil }) : nil,
-            inviteURL: SiteURL.personInvite(id).path, invitation: invitation)
+            inviteURL: SiteURL.personInvite(id).path, invitation: invitation,
+            history: seesHistory ? try await EmploymentHistoryRows.of(id, on: req.db as! any SQLDatabase).reversed().map(HistoryRow.init) : nil)
         return try await req.view.render("person", page)
     }
 
