@@ -366,6 +366,11 @@ def run(driver, base, tmp):
     check("the closed program's outcomes page draws its retention curves and bar charts, each with a table",
           len(driver.find_elements(By.CSS_SELECTOR, "#retention-chart svg polyline")) >= 1 and len(charts) >= 5 and len(rows) == 3
           and len(driver.find_elements(By.ID, "crossings")) == 1 and len(driver.find_elements(By.ID, "by-month")) == 1, f"{len(charts)} charts, {len(rows)} rows")
+    promoted = driver.find_elements(By.CSS_SELECTOR, "#promotion-table tbody tr")
+    check("the closed program's outcomes page shows its mentors' promotion against their comparison group, with a chart",
+          len(promoted) == 2 and "Mentors (junior side)" in promoted[0].text
+          and len(driver.find_elements(By.CSS_SELECTOR, "#promotion-figure svg[role=img]")) == 1
+          and len(driver.find_elements(By.ID, "promotion-test")) == 1, " | ".join(r.text for r in promoted))
     accessible(driver, "closed program outcomes")
     driver.save_screenshot(os.path.join(ART, "11-closed-program-outcomes.png"))
 
