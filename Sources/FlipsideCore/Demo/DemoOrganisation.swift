@@ -213,7 +213,10 @@ public struct DemoOrganisation: Sendable {
         asks = Self.asks(people: people, profiles: teachingProfiles, enrolled: Set((enrolments + pilotEnrolments + circleEnrolments).map(\.employeeID)),
                          participant: firstMentor, senior: mentee.employeeID, program: program)
         history = []
-        history = Self.history(people: people, lastYearMentors: Set(lastYearCohort.mentors.map(\.employeeID)), seed: seed)
+        let mentorsStart = CalendarDate(dayNumber: Self.lastYearStart.dayNumber + 30)
+        history = Self.history(people: people, departments: Self.departments, from: CalendarDate(year: 2024, month: 1, day: 1)!,
+                               to: CalendarDate(year: 2026, month: 10, day: 31)!,
+                               promotedAfter: Dictionary(uniqueKeysWithValues: lastYearCohort.mentors.map { ($0.employeeID, mentorsStart) }), seed: seed)
     }
 
     /// The day last year's program ("Reverse Mentoring 2025", loaded by the server's demo loader) started.
@@ -229,22 +232,22 @@ public struct DemoOrganisation: Sendable {
         return (Array(employed.filter { $0.level <= 3 }.prefix(20)), Array(employed.filter { $0.level >= 5 }.prefix(20)))
     }
 
-    /// Promotions (a level up) and moves between departments from 2024 to October 2026, before anyone's
-    /// exit and at least half a year after their hire. Two in five people at levels 2–8 were promoted once;
-    /// last year's reverse mentors as often, but after their program started (a demo's story, not a
-    /// finding). Each change's "before" is worked back
-    /// from where the person stands now.
-    static func history(people: [Person], lastYearMentors: Set<String>, seed: UInt64) -> [EmploymentChange] {
+    /// An HR history for generated people: promotions (a level up) and moves between `departments` from
+    /// `from` to `to`, before anyone's exit and at least half a year after their hire. Two in five people
+    /// at levels 2–8 were promoted once, those in `promotedAfter` not before their day (the demo's last
+    /// year's reverse mentors: a demo's story, not a finding); one in seventeen up to level 5 moved. Each
+    /// change's "before" is worked back from where the person stands now.
+    public static func history(people: [Person], departments: [String], from start: CalendarDate, to end: CalendarDate,
+                               promotedAfter: [String: CalendarDate] = [:], seed: UInt64) -> [EmploymentChange] {
         var rng = SeededGenerator(seed: seed &+ 0x4157)
-        let first = CalendarDate(year: 2024, month: 1, day: 1)!.dayNumber, last = CalendarDate(year: 2026, month: 10, day: 31)!.dayNumber
+        let first = start.dayNumber, last = end.dayNumber
         var changes: [EmploymentChange] = []
         for person in people {
             let from = max(first, person.hireDate.dayNumber + 183), until = min(last, (person.exitDate?.dayNumber ?? last + 1) - 1)
             guard from < until else { continue }
             var events: [(day: Int, promotion: Bool)] = []
-            let mentor = lastYearMentors.contains(person.employeeID)
             if person.level >= 2 && person.level <= 8 && Int.random(in: 0..<100, using: &rng) < 40 {
-                let start = mentor ? max(from, Self.lastYearStart.dayNumber + 30) : from
+                let start = max(from, promotedAfter[person.employeeID]?.dayNumber ?? from)
                 if start < until { events.append((Int.random(in: start...until, using: &rng), true)) }
             }
             if person.level <= 5 && Int.random(in: 0..<100, using: &rng) < 6 { events.append((Int.random(in: from...until, using: &rng), false)) }

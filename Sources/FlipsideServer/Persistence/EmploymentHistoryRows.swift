@@ -8,7 +8,7 @@ enum EmploymentHistoryRows {
     static let table = "employment_changes"
 
     /// Where a change came from, for whoever reads the table.
-    enum Source: String { case `import`, provisioning, demo }
+    enum Source: String { case `import`, provisioning, demo, synthetic }
 
     struct Row: Codable {
         var id: UUID

@@ -87,6 +87,10 @@ public struct SyntheticOrganisation: Sendable {
                                    attributes: ["career_path": ["graduate scheme", "career changer", "apprenticeship"][i % 3]]))
         }
         _ = try await Importing.people(csv: PeopleCSV.render(everyone), actor: .system, now: app.clock.now, store: FluentPeopleImportStore(db: db, audit: .system(app.clock)))
+        // Five years of promotions and moves: the outcomes place people as they stood on each program's start.
+        let history = DemoOrganisation.history(people: everyone, departments: Self.departments, from: CalendarDate(year: 2021, month: 1, day: 1)!,
+                                               to: CalendarDate(year: 2026, month: 10, day: 31)!, seed: 2026)
+        try await db.writeTransaction { tx in try await EmploymentHistoryRows.record(history, at: app.clock.now, source: .synthetic, on: tx as! any SQLDatabase) }
 
         let juniors = everyone.filter { $0.level <= 3 }, seniors = everyone.filter { $0.level >= 5 }
         var result = Result(people: everyone.count, programs: [], pairs: 0, meetings: 0, checkIns: 0, actions: 0)
