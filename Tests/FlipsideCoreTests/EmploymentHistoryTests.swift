@@ -50,7 +50,7 @@ import Testing
         }
         let now = Employment(employeeID: "P", level: placement.level, department: placement.department, location: "L",
                              hireDate: Fixtures.day("2020-01-01"), status: .active, exitDate: nil)
-        let history = EmploymentHistory(changes.shuffled(using: &random).sorted { $0.effective < $1.effective || ($0.effective == $1.effective && changes.firstIndex(of: $0)! < changes.firstIndex(of: $1)!) })
+        let history = EmploymentHistory(changes)
         for probe in stride(from: Fixtures.day("2023-12-01").dayNumber, through: day + 30, by: 7) {
             var replayed = earliest
             for c in changes where c.effective.dayNumber <= probe { replayed = c.after }

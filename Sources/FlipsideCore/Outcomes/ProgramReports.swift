@@ -127,7 +127,7 @@ public struct ParticipationTables: Sendable {
         let now = Dictionary(workforce.everyone.map { ($0.employeeID, $0) }, uniquingKeysWith: { a, _ in a })
         self.init(programs: programs.map { program in
             (program.id, program.employeeIDs.compactMap { id in
-                now[id].map { person in program.day.map { person.placed(workforce.history.placement(of: person, on: $0)) } ?? person }
+                now[id].map { person in program.day.map { workforce.history.asOf($0, person) } ?? person }
             })
         }, organisation: workforce.everyone.filter { $0.status != .exited })
     }

@@ -92,14 +92,17 @@ public struct EmploymentHistory: Sendable {
         return next.before
     }
 
-    /// Everyone as they stood at the end of `day` (dates and status as stored: an exit date already says
+    /// `person` as they stood at the end of `day` (dates and status as stored: an exit date already says
     /// when someone left).
+    public func asOf(_ day: CalendarDate, _ person: Employment) -> Employment {
+        guard changes[person.employeeID] != nil else { return person }
+        return person.placed(placement(of: person, on: day))
+    }
+
+    /// Everyone as they stood at the end of `day`.
     public func asOf(_ day: CalendarDate, _ everyone: [Employment]) -> [Employment] {
         guard !changes.isEmpty else { return everyone }
-        return everyone.map { person in
-            guard changes[person.employeeID] != nil else { return person }
-            return person.placed(placement(of: person, on: day))
-        }
+        return everyone.map { asOf(day, $0) }
     }
 
     /// The day of the person's first promotion after `day` (a change effective later than `day` to a level

@@ -56,6 +56,11 @@ struct PeopleService {
         return try await results.current("workforce", version: "\(versions.people)|\(versions.employmentChanges)", compute: compute)
     }
 
+    /// One person's HR history, in the order it took effect.
+    func history(of employeeID: String) async throws -> [EmploymentChange] {
+        try await EmploymentHistoryRows.of(employeeID, on: sql)
+    }
+
     private static func employment(_ sql: any SQLDatabase) async throws -> [Employment] {
         struct Row: Decodable {
             var employee_id: String

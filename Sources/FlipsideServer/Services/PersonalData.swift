@@ -71,7 +71,7 @@ enum PersonalData {
             note: own ? "Everything Flipside stores about you, including the notes only you can read."
                 : "Everything Flipside stores about this person that the program team may read. Their private notes and words shared only with their partner are theirs: they download them from their own profile.",
             person: PersonDTO(person),
-            employment_history: try await EmploymentHistoryRows.of(employeeID, on: db as! any SQLDatabase).map(EmploymentChangeDTO.init),
+            employment_history: try await PeopleService(db: db).history(of: employeeID).map(EmploymentChangeDTO.init),
             login: user.map { .init(email: $0.email, role: $0.role, created_at: $0.createdAt) },
             enrolments: enrolments.map(EnrolmentDTO.init), partnerships: partnerships, pairs_without_partnership: others,
             calendar_feed: feed, teaching_profile: try await TeachingProfileRows.one(employeeID, on: db).map(TeachingProfileDTO.init),

@@ -125,6 +125,18 @@ struct OutcomesWebController {
         }
     }
 
+    /// The colour and dash of the mentors', the mentees' and the comparison group's curves.
+    static let curveStyles: [(colour: String, dash: String?)] = [("#1f5fa8", nil), ("#a8431f", "6 3"), ("#4d4d4d", "2 3")]
+
+    /// The groups' curves for `Charts.retention`, group `i` drawn in `curveStyles[styles[i]]`; a group
+    /// whose curve is not shown draws nothing.
+    static func curves(_ groups: [RetentionDTO.Group], styles: [Int]) -> [Charts.Series] {
+        zip(groups, styles).filter { !$0.0.steps.isEmpty }.map { g, style in
+            Charts.Series(name: g.name, colour: curveStyles[style].colour, dash: curveStyles[style].dash,
+                          steps: g.steps.map { Charts.Step(time: $0.time, survival: $0.survival, lower: $0.lower, upper: $0.upper) })
+        }
+    }
+
     /// How a comparison group was formed, in words.
     static func formed(_ f: RetentionDTO.Formed) -> String {
         "\(f.description) \(f.strata_matched) of \(f.strata) participant groups had someone alike; \(f.participants_without_match) participants had nobody to compare with."
@@ -228,11 +240,7 @@ struct OutcomesWebController {
             guard let p else { return "not shown (fewer than 5 followed, or fewer than 5 exits or stayed)" }
             return String(format: "%.1f %% (95 %% CI %.1f–%.1f)", p.survival * 100, p.lower * 100, p.upper * 100)
         }
-        let colours = ["#1f5fa8", "#a8431f", "#4d4d4d"], dashes: [String?] = [nil, "6 3", "2 3"]
-        let series = dto.groups.enumerated().filter { !$0.element.steps.isEmpty }.map { i, g in
-            Charts.Series(name: g.name, colour: colours[i], dash: dashes[i],
-                          steps: g.steps.map { Charts.Step(time: $0.time, survival: $0.survival, lower: $0.lower, upper: $0.upper) })
-        }
+        let series = Self.curves(dto.groups, styles: [0, 1, 2])
         let description = dto.groups.map { g in
             g.people == nil ? "\(g.name): fewer than 5 people, not shown." : "\(g.name): \(g.people!) people; retention at 6 months \(pct(g.six_months, day: RetentionAnalysis.sixMonths)), at 12 months \(pct(g.twelve_months, day: RetentionAnalysis.twelveMonths))."
         }.joined(separator: " ")
@@ -256,10 +264,8 @@ struct OutcomesWebController {
         full.csvURL = SiteURL.program(program.id).path + "/outcomes.csv?table="
         // Retention was shown, so promotion can be: the same start and follow-up.
         let p = try await promotion.get()
-        let promotionSeries = p.groups.enumerated().filter { !$0.element.steps.isEmpty }.map { i, g in
-            Charts.Series(name: g.name, colour: colours[i == 0 ? 0 : 2], dash: dashes[i == 0 ? 0 : 2],
-                          steps: g.steps.map { Charts.Step(time: $0.time, survival: $0.survival, lower: $0.lower, upper: $0.upper) })
-        }
+        // Mentors and the comparison group look as they do in the retention chart.
+        let promotionSeries = Self.curves(p.groups, styles: [0, 2])
         let promotionDescription = p.groups.map { g in
             g.people == nil ? "\(g.name): fewer than 5 people, not shown."
                 : "\(g.name): \(g.people!) people; promoted by 12 months \(OutcomesTable.promoted(g.twelve_months, day: RetentionAnalysis.twelveMonths, followed: p.days))."

@@ -61,7 +61,7 @@ struct PeopleWebController {
             login: seesLogin ? LoginSummary(person: person, user: try await UserModel.find(email: person.email, on: req.db),
                                                  companySignInOnly: req.application.appConfig.openID.flatMap { $0.only ? $0.providerName : nil }) : nil,
             inviteURL: SiteURL.personInvite(id).path, invitation: invitation,
-            history: seesHistory ? try await EmploymentHistoryRows.of(id, on: req.db as! any SQLDatabase).reversed().map(HistoryRow.init) : nil)
+            history: seesHistory ? try await people.history(of: id).reversed().map(HistoryRow.init) : nil)
         return try await req.view.render("person", page)
     }
 
