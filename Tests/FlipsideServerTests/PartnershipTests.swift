@@ -620,6 +620,49 @@ import VaporTesting
 }
 
 extension SyntheticOrganisationTests {
+    /// Every outcome is kept per data version of the tables it reads, which the database bumps on any
+    /// write from anywhere (here plain SQL, as another instance or a restore would write): a check-in
+    /// removed, a meeting cancelled and someone leaving are each in the very next answer, on the API, the
+    /// overview and the page, and a repeated request gets the same page.
+    @Test func keptOutcomesFollowEveryChange() async throws {
+        try await TestWorld.run { world in
+            try await EnrolmentModel.query(on: world.app.db).delete()
+            try await ProgramModel.query(on: world.app.db).delete()
+            let made = try await SyntheticOrganisation(people: 600, programs: 3, pairs: 60, checkIns: 900).load(into: world.app)
+            let program = try #require(made.programs.last)
+            let sql = world.app.db as! any SQLDatabase
+            let web = try await WebClient.signedIn(world, as: "coord@example.com")
+            func figures() async throws -> (engagement: [String: Any], overview: [String: Any], page: String) {
+                let (_, e) = try await world.api(.GET, "/api/v1/programs/\(pathID(program.id))/outcomes/engagement", as: .coordinator)
+                let (_, o) = try await world.api(.GET, "/api/v1/outcomes", as: .coordinator)
+                let page = try await web.get("/programs/\(pathID(program.id))/outcomes")
+                #expect(page.status == .ok)
+                let engagement = try #require(try json(e) as? [String: Any]), overview = try #require(try json(o) as? [String: Any])
+                return (engagement, overview, page.body.string)
+            }
+            let row = { (o: [String: Any]) in ((o["programs"] as? [[String: Any]]) ?? []).first { $0["id"] as? String == program.id.uuidString.lowercased() } ?? [:] }
+            let before = try await figures()
+            let again = try await figures()
+            #expect(again.page == before.page, "a repeated request is served the same page")
+
+            let pairIDs: SQLQueryString = "SELECT id FROM pairs WHERE program_id = \(bind: program.id)"
+            try await sql.raw("DELETE FROM check_ins WHERE id = (SELECT id FROM check_ins WHERE kind = 'regular' AND pair_id IN (\(pairIDs)) ORDER BY id LIMIT 1)").run()
+            let fewer = try await figures()
+            #expect(fewer.engagement["check_ins_answered"] as? Int == (before.engagement["check_ins_answered"] as? Int ?? 0) - 1)
+            #expect(row(fewer.overview)["check_ins"] as? Int == (row(before.overview)["check_ins"] as? Int ?? 0) - 1)
+            #expect(fewer.page != before.page)
+
+            try await sql.raw("UPDATE meetings SET status = 'cancelled' WHERE id = (SELECT id FROM meetings WHERE status = 'held' AND pair_id IN (\(pairIDs)) ORDER BY id LIMIT 1)").run()
+            let held = try await figures()
+            #expect(held.engagement["meetings_held"] as? Int == (fewer.engagement["meetings_held"] as? Int ?? 0) - 1)
+            #expect(row(held.overview)["meetings_held"] as? Int == (row(fewer.overview)["meetings_held"] as? Int ?? 0) - 1)
+
+            try await sql.raw("UPDATE people SET status = 'exited', exit_date = '2026-01-05' WHERE employee_id = (SELECT employee_id FROM people WHERE status = 'active' ORDER BY employee_id LIMIT 1)").run()
+            let left = try await figures()
+            #expect(left.overview["employed"] as? Int == (held.overview["employed"] as? Int ?? 0) - 1)
+        }
+    }
+
     /// `serve --demo` on a database `flipside synthesize` filled (whose programs take the demo's names)
     /// loads the demo beside them, and again on the next start.
     @Test func theDemoLoadsBesideASynthesizedOrganisation() async throws {

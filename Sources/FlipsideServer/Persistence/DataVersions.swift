@@ -9,25 +9,28 @@ struct DataVersions: Sendable {
     /// The tables migration 010 counts (later tables start counting in their own migration: `track`).
     static let tables = ["people", "enrolments"]
 
-    var people: Int64 = 0
-    var enrolments: Int64 = 0
-    var teachingProfiles: Int64 = 0
-    var employmentChanges: Int64 = 0
+    /// Every counted table's number, by table name (a table not counted yet reads 0).
+    var all: [String: Int64] = [:]
+
+    var people: Int64 { all["people"] ?? 0 }
+    var enrolments: Int64 { all["enrolments"] ?? 0 }
+    var teachingProfiles: Int64 { all[TeachingProfileRows.table] ?? 0 }
+    var employmentChanges: Int64 { all[EmploymentHistoryRows.table] ?? 0 }
+
+    /// The tables a program's outcomes and the overview read (migrations 010, 028 and 029 count them).
+    static let outcomeTables = ["people", EmploymentHistoryRows.table, "enrolments", "programs", MatchingTables.pairs] + PartnershipTables.perPair
+
+    /// The numbers of `tables`, as one key part: equal while none of them changed.
+    func key(_ tables: [String]) -> String {
+        tables.map { String(all[$0] ?? 0) }.joined(separator: ".")
+    }
 
     /// The current numbers: one small query.
     static func read(on db: any Database) async throws -> DataVersions {
         let rows = try await (db as! any SQLDatabase).raw("SELECT name, version FROM \(ident: table)").all()
         var versions = DataVersions()
         for row in rows {
-            let name = try row.decode(column: "name", as: String.self)
-            let version = try row.decode(column: "version", as: Int64.self)
-            switch name {
-            case "people": versions.people = version
-            case "enrolments": versions.enrolments = version
-            case TeachingProfileRows.table: versions.teachingProfiles = version
-            case EmploymentHistoryRows.table: versions.employmentChanges = version
-            default: break
-            }
+            versions.all[try row.decode(column: "name", as: String.self)] = try row.decode(column: "version", as: Int64.self)
         }
         return versions
     }

@@ -102,49 +102,95 @@ extension RetentionDTO.Test {
 
 /// A program's outcomes and the organisation overview as the scope's actor may see them: reads what
 /// `ProgramOutcomes` needs and hands its figures over as DTOs (every suppression is decided in Core).
+///
+/// Every figure is kept on this instance under the data versions of every table the outcomes read
+/// (`DataVersions.outcomeTables`, bumped by the database on any change, on any instance) and the day it
+/// is for, and computed once for readers that ask at once (`ResultCache`): a page under load costs the
+/// policy's answer and one small query, never the figures again. Engagement counts meetings planned "so
+/// far" and flags "now", so it is kept per minute as well, from the partnerships read kept per version.
 struct OutcomesViews {
     let scope: ServiceScope
+    /// The versions read once for a whole page (`reading()`); each call reads them itself otherwise.
+    private var versions: DataVersions?
 
-    /// The pairs that went ahead (`MentoringPair.becamePartners`).
-    func tookPart(_ program: Program) async throws -> [MentoringPair] {
-        ProgramOutcomes.tookPart(try await MatchingReads(db: scope.db).pairs(in: program.id))
+    init(scope: ServiceScope) { self.scope = scope }
+
+    /// The same views over the data versions of this moment, read once for several figures.
+    func reading() async throws -> OutcomesViews {
+        var views = self
+        views.versions = try await DataVersions.read(on: scope.db)
+        return views
     }
 
-    /// Every figure starts here: the deadline, the policy, and the pairs that went ahead (`known` when the
-    /// caller read them already).
-    private func allowedPairs(_ program: Program, known: [MentoringPair]?) async throws -> [MentoringPair] {
+    /// The key every kept figure carries: the versions of the tables the outcomes read.
+    func dataKey() async throws -> String {
+        try await current().key(DataVersions.outcomeTables)
+    }
+
+    private func current() async throws -> DataVersions {
+        if let versions { return versions }
+        return try await DataVersions.read(on: scope.db)
+    }
+
+    /// `compute`'s result, kept under `parts` and the data versions.
+    private func kept<T: Sendable>(_ parts: String..., compute: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await scope.results.value((parts + [try await dataKey()]).joined(separator: "|"), compute: compute)
+    }
+
+    /// The day figures are followed to: `censor`, or today by the clock.
+    private func day(_ censor: CalendarDate?) -> CalendarDate { censor ?? CalendarDate.today(now: scope.now) }
+
+    /// The pairs that went ahead (`MentoringPair.becamePartners`), kept per version (one copy per program).
+    func tookPart(_ program: Program) async throws -> [MentoringPair] {
+        let db = scope.db
+        return try await scope.results.current("took-part.\(program.id)", version: try await dataKey()) {
+            ProgramOutcomes.tookPart(try await MatchingReads(db: db).pairs(in: program.id))
+        }
+    }
+
+    /// Every figure starts here: the deadline, the policy, and the pairs that went ahead.
+    private func allowedPairs(_ program: Program) async throws -> [MentoringPair] {
         try WorkDeadline.check()
         try scope.authorize(.view, .outcomes)
-        if let known { return known }
         return try await tookPart(program)
     }
 
     /// The program's retention from its start (or its first pair) to `censor` (today by default).
-    func retention(_ program: Program, censor: CalendarDate?, pairs known: [MentoringPair]? = nil) async throws -> RetentionDTO {
-        let pairs = try await allowedPairs(program, known: known)
-        let figures = try ProgramOutcomes.retention(actor: scope.actor, now: scope.now, program: program, pairs: pairs,
-                                                    workforce: try await scope.people.workforce(), censor: censor)
-        return RetentionDTO(figures, program: program)
+    func retention(_ program: Program, censor: CalendarDate?) async throws -> RetentionDTO {
+        let pairs = try await allowedPairs(program)
+        let (scope, people, day) = (scope, scope.people, day(censor))
+        return try await kept("retention", program.id.uuidString, day.description) {
+            let figures = try ProgramOutcomes.retention(actor: scope.actor, now: scope.now, program: program, pairs: pairs,
+                                                        workforce: try await people.workforce(), censor: day)
+            return RetentionDTO(figures, program: program)
+        }
     }
 
     /// The program's mentors' promotions from its start (or its first pair) to `censor` (today by default).
-    func promotion(_ program: Program, censor: CalendarDate?, pairs known: [MentoringPair]? = nil) async throws -> PromotionDTO {
-        let pairs = try await allowedPairs(program, known: known)
-        let figures = try ProgramOutcomes.promotion(actor: scope.actor, now: scope.now, program: program, pairs: pairs,
-                                                    workforce: try await scope.people.workforce(), censor: censor)
-        return PromotionDTO(figures, program: program)
+    func promotion(_ program: Program, censor: CalendarDate?) async throws -> PromotionDTO {
+        let pairs = try await allowedPairs(program)
+        let (scope, people, day) = (scope, scope.people, day(censor))
+        return try await kept("promotion", program.id.uuidString, day.description) {
+            let figures = try ProgramOutcomes.promotion(actor: scope.actor, now: scope.now, program: program, pairs: pairs,
+                                                        workforce: try await people.workforce(), censor: day)
+            return PromotionDTO(figures, program: program)
+        }
     }
 
-    func diversity(_ program: Program, pairs known: [MentoringPair]? = nil) async throws -> DiversityDTO {
-        let pairs = try await allowedPairs(program, known: known)
+    func diversity(_ program: Program) async throws -> DiversityDTO {
+        let pairs = try await allowedPairs(program)
         try ProgramOutcomes.requireEnoughPairs(pairs)
-        // Who takes part is decided with every other program's figures and the overview's (one set of tables).
-        let participation = try await participation(try await everyProgram())
-        let report = try ProgramOutcomes.diversity(
-            actor: scope.actor, now: scope.now, program: program, pairs: pairs,
-            people: try await scope.people.find(Array(Set(pairs.flatMap { [$0.menteeID, $0.mentorID] }))),
-            enrolments: try await scope.enrolments.all(in: program.id), participation: participation)
-        return DiversityDTO(report)
+        let views = self
+        return try await kept("diversity", program.id.uuidString, day(nil).description) {
+            let scope = views.scope
+            // Who takes part is decided with every other program's figures and the overview's (one set of tables).
+            let participation = try await views.participation(try await views.everyProgram())
+            let report = try ProgramOutcomes.diversity(
+                actor: scope.actor, now: scope.now, program: program, pairs: pairs,
+                people: try await scope.people.find(Array(Set(pairs.flatMap { [$0.menteeID, $0.mentorID] }))),
+                enrolments: try await scope.enrolments.all(in: program.id), participation: participation)
+            return DiversityDTO(report)
+        }
     }
 
     /// Every program's participation tables and the overview's, decided together; kept until the HR data
@@ -157,7 +203,7 @@ struct OutcomesViews {
             for id in program.employeeIDs { digest.update(data: Data((id + "\n").utf8)) }
         }
         let fingerprint = digest.finalize().map { String(format: "%02x", $0) }.joined()
-        let versions = try await DataVersions.read(on: scope.db)
+        let versions = try await current()
         let people = scope.people
         return try await scope.results.current("participation", version: "\(versions.people)|\(versions.employmentChanges)|\(fingerprint)") {
             ParticipationTables(programs: participants, workforce: try await people.workforce())
@@ -171,11 +217,19 @@ struct OutcomesViews {
         return programs
     }
 
-    func engagement(_ program: Program, pairs known: [MentoringPair]? = nil) async throws -> EngagementDTO {
-        let pairs = try await allowedPairs(program, known: known)
+    /// How the partnerships go, as of the start of this minute (kept for the minute).
+    func engagement(_ program: Program) async throws -> EngagementDTO {
+        let pairs = try await allowedPairs(program)
         try ProgramOutcomes.requireEnoughPairs(pairs)
-        let partnerships = try await PartnershipReads(db: scope.db).forFigures(pairs, in: program)
-        return EngagementDTO(try ProgramOutcomes.engagement(actor: scope.actor, now: scope.now, pairs: pairs, partnerships: partnerships))
+        let minute = Date(timeIntervalSince1970: (scope.now.timeIntervalSince1970 / 60).rounded(.down) * 60)
+        let (scope, db, key) = (scope, scope.db, try await dataKey())
+        return try await kept("engagement", program.id.uuidString, String(Int(minute.timeIntervalSince1970))) {
+            // The partnerships' rows change far less often than the minute: read once per version.
+            let partnerships = try await scope.results.current("partnerships.\(program.id)", version: key) {
+                try await PartnershipReads(db: db).forFigures(pairs, in: program)
+            }
+            return EngagementDTO(try ProgramOutcomes.engagement(actor: scope.actor, now: minute, pairs: pairs, partnerships: partnerships))
+        }
     }
 
     /// The organisation overview. Reads everyone's employment facts once (kept between requests until
@@ -184,11 +238,15 @@ struct OutcomesViews {
     func overview(censor: CalendarDate?) async throws -> OverviewDTO {
         try WorkDeadline.check()
         try scope.authorize(.view, .outcomes)
-        let programs = try await everyProgram()
-        let overview = try ProgramOutcomes.overview(actor: scope.actor, now: scope.now, censor: censor, programs: programs,
-                                                    activity: try await PartnershipReads(db: scope.db).countsByProgram(),
-                                                    workforce: try await scope.people.workforce(), participation: try await participation(programs))
-        return OverviewDTO(overview)
+        let (views, day) = (self, day(censor))
+        return try await kept("overview", day.description) {
+            let scope = views.scope
+            let programs = try await views.everyProgram()
+            let overview = try ProgramOutcomes.overview(actor: scope.actor, now: scope.now, censor: day, programs: programs,
+                                                        activity: try await PartnershipReads(db: scope.db).countsByProgram(),
+                                                        workforce: try await scope.people.workforce(), participation: try await views.participation(programs))
+            return OverviewDTO(overview)
+        }
     }
 }
 

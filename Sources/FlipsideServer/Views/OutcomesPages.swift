@@ -20,9 +20,9 @@ extension OutcomesWebController {
         var participation: [OutcomesTable]
     }
 
-    struct Page: Encodable {
-        struct Row: Encodable { var name: String; var people: String; var exits: String; var six: String; var twelve: String }
-        struct RiskRow: Encodable { var name: String; var cells: [String] }
+    struct Page: Encodable, Sendable {
+        struct Row: Encodable, Sendable { var name: String; var people: String; var exits: String; var six: String; var twelve: String }
+        struct RiskRow: Encodable, Sendable { var name: String; var cells: [String] }
         var page: PageChrome
         var programName: String
         var programURL: String
@@ -46,7 +46,7 @@ extension OutcomesWebController {
         var promotion: Promotion? = nil
     }
 
-    struct Promotion: Encodable {
+    struct Promotion: Encodable, Sendable {
         var chart: String
         var tables: [OutcomesTable]
         var test: String

@@ -3,8 +3,8 @@ import Foundation
 
 /// One table of the outcomes pages and its CSV, built once from the DTO: the page and the download show
 /// the same cells, and a hidden figure says why in both.
-struct OutcomesTable: Encodable {
-    struct Row: Encodable {
+struct OutcomesTable: Encodable, Sendable {
+    struct Row: Encodable, Sendable {
         var head: String
         var cells: [String]
     }

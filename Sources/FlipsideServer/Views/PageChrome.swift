@@ -3,7 +3,7 @@ import MatchingEngine
 import Vapor
 
 /// What every page's layout needs: title, the signed-in user, the CSRF token, the navigation.
-struct PageChrome: Encodable {
+struct PageChrome: Encodable, Sendable {
     var title: String
     var userEmail: String?
     var isCoordinator: Bool

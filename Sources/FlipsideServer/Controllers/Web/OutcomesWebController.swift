@@ -216,20 +216,34 @@ struct OutcomesWebController {
         return try await req.render("outcomes", page, status: status)
     }
 
-    /// The outcomes page's model (the page and `flipside report` render the same).
+    /// The outcomes page's model (the page and `flipside report` render the same). The whole model is
+    /// kept per data version, day and minute (`OutcomesViews`), built once for readers that ask at once;
+    /// only the chrome (who is signed in) is the request's own.
     static func page(_ scope: ServiceScope, program: Program, censor: CalendarDate?, chrome: PageChrome) async throws -> (Page, HTTPStatus) {
+        try scope.authorize(.view, .outcomes)
+        let outcomes = try await scope.outcomes.reading()
+        let minute = Int((scope.now.timeIntervalSince1970 / 60).rounded(.down))
+        let day = censor ?? CalendarDate.today(now: scope.now)
+        var (page, status) = try await scope.results.current("outcomes-page.\(program.id).\(censor?.description ?? "today")",
+                                                             version: "\(try await outcomes.dataKey())|\(day)|\(minute)") {
+            try await build(outcomes, program: program, censor: censor)
+        }
+        page.page = chrome
+        return (page, status)
+    }
+
+    private static func build(_ outcomes: OutcomesViews, program: Program, censor: CalendarDate?) async throws -> (Page, HTTPStatus) {
+        let chrome = PageChrome(reportTitle: "")
         let dto: RetentionDTO
-        let outcomes = scope.outcomes
-        let pairs = try await outcomes.tookPart(program)
-        // The three reports read different tables: they run side by side.
+        // The reports read different tables: they run side by side.
         @Sendable func attempt<T: Sendable>(_ body: @Sendable () async throws -> T) async -> Result<T, any Error> {
             do { return .success(try await body()) } catch { return .failure(error) }
         }
-        async let diversity = attempt { try await outcomes.diversity(program, pairs: pairs) }
-        async let engagement = attempt { try await outcomes.engagement(program, pairs: pairs) }
-        async let promotion = attempt { try await outcomes.promotion(program, censor: censor, pairs: pairs) }
+        async let diversity = attempt { try await outcomes.diversity(program) }
+        async let engagement = attempt { try await outcomes.engagement(program) }
+        async let promotion = attempt { try await outcomes.promotion(program, censor: censor) }
         do {
-            dto = try await outcomes.retention(program, censor: censor, pairs: pairs)
+            dto = try await outcomes.retention(program, censor: censor)
         } catch let error as OutcomesError {
             let answer = APIError.from(error)
             return (Page(page: chrome, programName: program.name, programURL: SiteURL.program(program.id).path, start: "", censoredAt: "",
