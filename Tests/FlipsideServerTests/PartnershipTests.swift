@@ -663,6 +663,43 @@ extension SyntheticOrganisationTests {
         }
     }
 
+    /// Long lists come a page at a time, cut on the server: the program page shows 50 mentors and 50
+    /// mentees with links to the rest, the matching page 50 pairs; a page past the end shows the last,
+    /// a page that is not a number the first; past 200 enrolled, the rule form asks for employee ids.
+    @Test func longListsComeAPageAtATime() async throws {
+        try await TestWorld.run { world in
+            try await EnrolmentModel.query(on: world.app.db).delete()
+            try await ProgramModel.query(on: world.app.db).delete()
+            let made = try await SyntheticOrganisation(people: 900, programs: 1, pairs: 210, checkIns: 10, teachingProfiles: 0).load(into: world.app)
+            let program = try #require(made.programs.first)
+            let web = try await WebClient.signedIn(world, as: "coord@example.com")
+            func rows(_ body: String, table: String) -> Int {
+                guard let start = body.range(of: "<table id=\"\(table)\"") else { return -1 }
+                let inside = body[start.upperBound...]
+                let end = inside.range(of: "</table>")!.lowerBound
+                return inside[..<end].components(separatedBy: "<tr>").count - 2
+            }
+            let path = "/programs/\(pathID(program.id))"
+            let first = try await web.get(path).body.string
+            #expect(rows(first, table: "mentors-table") == 50 && rows(first, table: "mentees-table") == 50)
+            #expect(first.contains("Mentors (210)") && first.contains("Page 1 of 5") && first.contains("mentors_page=2"))
+            let last = try await web.get(path + "?mentors_page=5&mentees_page=2").body.string
+            #expect(rows(last, table: "mentors-table") == 10 && rows(last, table: "mentees-table") == 50)
+            #expect(last.contains("mentors_page=4&amp;mentees_page=2") || last.contains("mentors_page=4&mentees_page=2"))
+            let past = try await web.get(path + "?mentors_page=99").body.string
+            #expect(rows(past, table: "mentors-table") == 10)
+            let notANumber = try await web.get(path + "?mentors_page=abc")
+            #expect(notANumber.status == .ok && rows(notANumber.body.string, table: "mentors-table") == 50)
+
+            let matching = try await web.get(path + "/matching").body.string
+            #expect(rows(matching, table: "published-pairs") == 50 && matching.contains("(210 pairs)"))
+            #expect(matching.contains(#"<input id="mentee_id" name="mentee_id""#) && !matching.contains(#"<select id="mentee_id""#))
+            let lastPairs = try await web.get(path + "/matching?page=5").body.string
+            #expect(rows(lastPairs, table: "published-pairs") == 10 && lastPairs.contains("Page 5 of 5"))
+            #expect(rows(try await web.get(path + "/matching?page=-3").body.string, table: "published-pairs") == 50)
+        }
+    }
+
     /// `serve --demo` on a database `flipside synthesize` filled (whose programs take the demo's names)
     /// loads the demo beside them, and again on the next start.
     @Test func theDemoLoadsBesideASynthesizedOrganisation() async throws {

@@ -12,14 +12,12 @@ struct EnrolmentView: Sendable {
 /// Enrolments of one program.
 struct EnrolmentService {
     let db: any Database
+    var results: ResultCache? = nil
 
     /// A program's enrolments, by role then employee id (read with SQLKit: a program of 20,000 enrolments
     /// is read many times faster than through Fluent's models).
     func all(in programID: UUID) async throws -> [Enrolment] {
-        let sql = db as! any SQLDatabase
-        return try await sql.select().columns("id", "program_id", "employee_id", "role", "details", "cadence", "capacity").from(EnrolmentModel.schema)
-            .where("program_id", .equal, programID).orderBy("role").orderBy("employee_id")
-            .all(decoding: Row.self).map(\.enrolment)
+        try await select(in: programID).all(decoding: Row.self).map(\.enrolment)
     }
 
     /// One row of the enrolments table as SQLKit reads it.
@@ -37,13 +35,34 @@ struct EnrolmentService {
         }
     }
 
-    /// The enrolments with their people, and the warnings the coordinator should see.
-    func overview(of program: Program) async throws -> (rows: [EnrolmentView], warnings: [EnrolmentWarning]) {
-        let enrolments = try await all(in: program.id)
-        let people = try await PeopleService(db: db).find(enrolments.map(\.employeeID))
-        let warnings = EnrolmentRules.warnings(enrolments: enrolments, levels: people.mapValues(\.level), gap: program.settings.minLevelGap)
-        return (enrolments.map { EnrolmentView(enrolment: $0, person: people[$0.employeeID]) }, warnings)
+    /// The enrolments of these people in the program (a pair's two), without reading the others.
+    func of(_ employeeIDs: [String], in programID: UUID) async throws -> [Enrolment] {
+        try await select(in: programID).where("employee_id", .in, employeeIDs).all(decoding: Row.self).map(\.enrolment)
     }
+
+    /// The columns an `Enrolment` is read from, of one program, by role and employee id.
+    private func select(in programID: UUID) -> SQLSelectBuilder {
+        (db as! any SQLDatabase).select().columns("id", "program_id", "employee_id", "role", "details", "cadence", "capacity").from(EnrolmentModel.schema)
+            .where("program_id", .equal, programID).orderBy("role").orderBy("employee_id")
+    }
+
+    /// The enrolments with their people, and the warnings the coordinator should see; kept per version
+    /// of the enrolments, people and programs tables when there is a cache (one copy per program).
+    func overview(of program: Program) async throws -> (rows: [EnrolmentView], warnings: [EnrolmentWarning]) {
+        let db = self.db
+        let compute: @Sendable () async throws -> Overview = {
+            let enrolments = try await EnrolmentService(db: db).all(in: program.id)
+            let people = try await PeopleService(db: db).find(enrolments.map(\.employeeID))
+            let warnings = EnrolmentRules.warnings(enrolments: enrolments, levels: people.mapValues(\.level), gap: program.settings.minLevelGap)
+            return Overview(rows: enrolments.map { EnrolmentView(enrolment: $0, person: people[$0.employeeID]) }, warnings: warnings)
+        }
+        guard let results else { let o = try await compute(); return (o.rows, o.warnings) }
+        let versions = try await DataVersions.read(on: db)
+        let o = try await results.current("enrolment-overview.\(program.id)", version: versions.key(["enrolments", "people", "programs"]), compute: compute)
+        return (o.rows, o.warnings)
+    }
+
+    private struct Overview: Sendable { var rows: [EnrolmentView]; var warnings: [EnrolmentWarning] }
 
     func find(_ id: UUID, in programID: UUID) async throws -> Enrolment {
         guard let enrolment = try await enrolment(id: id, in: programID) else { throw EnrolmentError.enrolmentNotFound }

@@ -89,7 +89,7 @@ struct MatchingViews {
         let pair = try await visiblePair(id)
         let actor = scope.actor
         let program = try await scope.programs.find(pair.programID)
-        let enrolments = try await scope.enrolments.all(in: program.id)
+        let enrolments = try await scope.enrolments.of([pair.menteeID, pair.mentorID], in: program.id)
         let directory = try await scope.people.withManagementChains(of: [pair.menteeID, pair.mentorID])
         var why: [String] = []
         if let mentee = enrolments.first(where: { $0.employeeID == pair.menteeID }), let mentor = enrolments.first(where: { $0.employeeID == pair.mentorID }) {

@@ -22,7 +22,7 @@ struct ServiceScope: Sendable {
     // Read services.
     var people: PeopleService { PeopleService(db: db, results: results) }
     var programs: ProgramService { ProgramService(db: db) }
-    var enrolments: EnrolmentService { EnrolmentService(db: db) }
+    var enrolments: EnrolmentService { EnrolmentService(db: db, results: results) }
     var matchPreview: MatchPreviewService { MatchPreviewService(scope: self) }
     var matching: MatchingViews { MatchingViews(scope: self) }
     var outcomes: OutcomesViews { OutcomesViews(scope: self) }

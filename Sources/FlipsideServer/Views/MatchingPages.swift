@@ -35,7 +35,11 @@ extension MatchingWebController {
         var rules: [RuleRow]
         var mentees: [Option]
         var mentors: [Option]
+        /// Too many enrolled to list: the rule form asks for employee ids.
+        var pickByID: Bool
+        /// A page of the pairs (`pairsPager`).
         var pairs: [PairRow]
+        var pairsPager: Pager
         var declined: Int
         var message: String?
         var problems: [ErrorDetail]

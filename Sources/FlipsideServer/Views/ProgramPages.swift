@@ -96,8 +96,11 @@ struct ProgramPage: Encodable {
     var editURL: String
     var statusURL: String
     var importURL: String
+    /// A page of each list (`Pager`).
     var mentors: [EnrolmentRow]
     var mentees: [EnrolmentRow]
+    var mentorsPager: Pager
+    var menteesPager: Pager
     var warnings: [EnrolmentWarning]
     var ownEnrolment: EnrolmentRow?
     /// Coordinators, once matching has begun: the matching page.

@@ -35,9 +35,14 @@ struct MatchingWebController {
                               form: RuleForm = RuleForm(), needsReason: Bool = false) async throws -> MatchingPage {
         let views = req.flipside.matching
         let listings = try await views.runs(program)
-        let enrolments = try await req.flipside.enrolments.all(in: program.id)
-        let people = try await req.flipside.people.find(enrolments.map(\.employeeID))
-        func name(_ id: String) -> String { people[id].map { "\($0.name) (\(id))" } ?? id }
+        // The enrolled with their names, kept per version (a program of thousands is read once, not per page).
+        let enrolled = try await req.flipside.enrolments.overview(of: program).rows
+        let names = Dictionary(enrolled.compactMap { r in r.person.map { (r.enrolment.employeeID, $0.name) } }, uniquingKeysWith: { a, _ in a })
+        func name(_ id: String) -> String { names[id].map { "\($0) (\(id))" } ?? id }
+        let (menteeIDs, mentorIDs) = (enrolled.filter { $0.enrolment.role == .mentee }.map(\.enrolment.employeeID),
+                                      enrolled.filter { $0.enrolment.role == .mentor }.map(\.enrolment.employeeID))
+        // A list of a few hundred names is a choice; past that, the rule form asks for an employee id.
+        let byID = max(menteeIDs.count, mentorIDs.count) > Self.longestChoice
         var runs: [RunRow] = []
         for (n, r) in listings.enumerated() {
             let summary = r.status == RunStatus.done.rawValue ? try await req.flipside.matching.summary(r.id, in: program) : nil
@@ -51,7 +56,12 @@ struct MatchingWebController {
             RuleRow(kind: r.kind == .lock ? "Locked together" : "Never together", mentee: name(r.mentee_id), mentor: name(r.mentor_id),
                     overridden: r.overridden_rule, reason: r.reason, deleteURL: SiteURL.deletePairRule(program: program.id, rule: r.id).path)
         }
-        let pairs = try await views.pairs(program).pairs
+        // The pairs a page at a time.
+        let requested = req.query[Int.self, at: "page"]
+        var listed = try await views.pairs(program, page: max(requested ?? 1, 1), per: Pager.rows)
+        let pager = Pager(requested, total: listed.total) { SiteURL.matching(program.id).path + "?page=\($0)#pairs-heading" }
+        if listed.pairs.isEmpty && listed.total > 0 { listed = try await views.pairs(program, page: pager.number, per: Pager.rows) }
+        let declined = try await views.pairs(program, filter: PairFilter(statuses: [.declined]), per: 0).total
         func answers(_ p: PairDTO) -> String {
             func word(_ b: Bool?) -> String { b == nil ? "waiting" : b! ? "accepted" : "declined" }
             return p.status == .proposed ? "mentee \(word(p.mentee_accepted)), mentor \(word(p.mentor_accepted))" : ""
@@ -62,13 +72,15 @@ struct MatchingWebController {
             algorithms: MatchingAlgorithm.allCases.map { Choice(value: $0.rawValue, label: "\($0.label): \($0.summary)", selected: $0 == .optimal) },
             runAction: SiteURL.runs(program.id).path, runs: runs, compareAction: SiteURL.compareRuns(program: program.id, first: nil, second: nil).path,
             ruleAction: SiteURL.pairRules(program.id).path, rules: rules,
-            mentees: enrolments.filter { $0.role == .mentee }.map { Option(value: $0.employeeID, label: name($0.employeeID), selected: $0.employeeID == form.mentee_id) },
-            mentors: enrolments.filter { $0.role == .mentor }.map { Option(value: $0.employeeID, label: name($0.employeeID), selected: $0.employeeID == form.mentor_id) },
-            pairs: pairs.map { p in
+            mentees: byID ? [] : menteeIDs.map { Option(value: $0, label: name($0), selected: $0 == form.mentee_id) },
+            mentors: byID ? [] : mentorIDs.map { Option(value: $0, label: name($0), selected: $0 == form.mentor_id) },
+            pickByID: byID,
+            pairs: listed.pairs.map { p in
                 PairRow(url: SiteURL.pair(p.id).path, mentee: "\(p.mentee.name) (\(p.mentee.employee_id))", mentor: "\(p.mentor.name) (\(p.mentor.employee_id))",
                         status: p.status.rawValue, answers: answers(p), score: Self.points(p.score), overridden: p.overridden)
             },
-            declined: pairs.filter { $0.status == .declined }.count,
+            pairsPager: pager,
+            declined: declined,
             message: message, problems: problems, form: form, needsReason: needsReason)
     }
 
@@ -301,6 +313,9 @@ struct MatchingWebController {
     }
 
     // MARK: Helpers
+
+    /// The most people a rule form offers as a list to choose from.
+    static let longestChoice = 200
 
     static func points(_ x: Double) -> String { MatchExplanation.points(x) }
 

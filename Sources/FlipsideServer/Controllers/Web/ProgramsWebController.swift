@@ -210,13 +210,21 @@ struct ProgramsWebController {
         let row = { (r: EnrolmentView) in EnrolmentRow(r.enrolment, person: r.person, program: program, warning: warningFor[r.enrolment.employeeID], withdrawable: true) }
         // A participant's own pairs here (the policy lets them see only those).
         let ownPairs = o.managesProgram ? [] : try await req.flipside.matching.pairs(program).pairs
+        // Each list a page at a time; a link keeps the other list's page.
+        let (mentorsPage, menteesPage) = (req.query[Int.self, at: "mentors_page"], req.query[Int.self, at: "mentees_page"])
+        let here = { (mentors: Int?, mentees: Int?, anchor: String) in
+            SiteURL.program(program.id).path + "?" + [mentors.map { "mentors_page=\($0)" }, mentees.map { "mentees_page=\($0)" }]
+                .compactMap { $0 }.joined(separator: "&") + "#" + anchor
+        }
+        let mentors = Pager.page(o.mentors, mentorsPage) { here($0, menteesPage, "mentors-heading") }
+        let mentees = Pager.page(o.mentees, menteesPage) { here(mentorsPage, $0, "mentees-heading") }
         let page = ProgramPage(
             page: PageChrome(request: req, title: program.name, nav: "programs"),
             program: ProgramSummary(program, canEnrol: o.mayEnrol),
             transitions: o.transitions.map(\.rawValue),
             editURL: SiteURL.editProgram(program.id).path,
             statusURL: SiteURL.programStatus(program.id).path, importURL: SiteURL.enrolmentImport(program.id).path,
-            mentors: o.mentors.map(row), mentees: o.mentees.map(row), warnings: o.warnings,
+            mentors: mentors.rows.map(row), mentees: mentees.rows.map(row), mentorsPager: mentors.pager, menteesPager: mentees.pager, warnings: o.warnings,
             ownEnrolment: o.own.map { EnrolmentRow($0.enrolment, person: $0.person, program: program, withdrawable: true) },
             matchingURL: o.offersMatching ? SiteURL.matching(program.id).path : nil,
             chooseURL: o.offersMentorChoice ? SiteURL.chooseMentor(program.id).path : nil,
