@@ -44,6 +44,13 @@ actor ResultCache {
         return try await value(key, compute: compute)
     }
 
+    /// Keeps `value` as the one version of `name` (every other version of it dropped).
+    func keepCurrent(_ value: some Sendable, name: String, version: String) {
+        let key = "\(name)|\(version)"
+        for stale in entries.keys where stale.hasPrefix(name + "|") && stale != key { entries[stale] = nil }
+        keep(value, for: key)
+    }
+
     struct ResultCacheError: Error {}
 
     func keep(_ value: some Sendable, for key: String) {

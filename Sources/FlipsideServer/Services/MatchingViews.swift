@@ -36,7 +36,7 @@ struct MatchingViews {
         let outcome = RunOutcome(status: status, fingerprint: view.fingerprint, result: result, onlyMentees: try view.onlyMentees())
         var publishable = false
         if let fingerprint, AccessPolicy.decide(scope.actor, .change, .matchRuns).isAllowed {
-            let pairs = try await reads.pairs(in: program.id)
+            let pairs = try await allPairs(program.id)
             publishable = MatchWorkflow.publishRefusal(of: outcome, id: id, in: program, currentFingerprint: fingerprint, pairs: pairs) == nil
         }
         let ids = (result?.pairs ?? []).flatMap { [$0.menteeID, $0.mentorID] } + (result?.unmatchedMentees ?? []).map(\.id)
@@ -66,11 +66,19 @@ struct MatchingViews {
         try await reads.rules(in: program.id).map(PairRuleDTO.init)
     }
 
+    /// Every pair of the program, as stored: kept per version of the pairs table (one copy per program),
+    /// for the pages, answers and figures that read them; the use cases read their own in their transactions.
+    func allPairs(_ programID: UUID) async throws -> [MentoringPair] {
+        let reads = self.reads
+        let version = try await DataVersions.read(on: scope.db).key([MatchingTables.pairs])
+        return try await scope.results.current("pairs.\(programID)", version: version) { try await reads.pairs(in: programID) }
+    }
+
     /// The program's pairs the actor may see (without their stories and histories).
     /// A page of the pairs the actor may see that the filter takes (oldest first), and how many it takes in all.
     func pairs(_ program: Program, filter: PairFilter = PairFilter(), page: Int = 1, per: Int = .max) async throws -> (pairs: [PairDTO], total: Int) {
         let actor = scope.actor, now = scope.now
-        let taken = AccessPolicy.visiblePairs(actor, try await reads.pairs(in: program.id)).filter { filter.includes($0, now: now) }
+        let taken = AccessPolicy.visiblePairs(actor, try await allPairs(program.id)).filter { filter.includes($0, now: now) }
         let start = min(taken.count, (page - 1) * min(per, taken.count + 1))
         let shown = Array(taken[start..<min(taken.count, start + per)])
         let people = try await scope.people.find(Array(Set(shown.flatMap { [$0.menteeID, $0.mentorID] })))

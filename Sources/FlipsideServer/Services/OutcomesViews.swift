@@ -140,12 +140,9 @@ struct OutcomesViews {
     /// The day figures are followed to: `censor`, or today by the clock.
     private func day(_ censor: CalendarDate?) -> CalendarDate { censor ?? CalendarDate.today(now: scope.now) }
 
-    /// The pairs that went ahead (`MentoringPair.becamePartners`), kept per version (one copy per program).
+    /// The pairs that went ahead (`MentoringPair.becamePartners`), of the pairs kept per version.
     func tookPart(_ program: Program) async throws -> [MentoringPair] {
-        let db = scope.db
-        return try await scope.results.current("took-part.\(program.id)", version: try await dataKey()) {
-            ProgramOutcomes.tookPart(try await MatchingReads(db: db).pairs(in: program.id))
-        }
+        ProgramOutcomes.tookPart(try await scope.matching.allPairs(program.id))
     }
 
     /// Every figure starts here: the deadline, the policy, and the pairs that went ahead.

@@ -4,13 +4,13 @@ import Vapor
 
 /// What `OutcomesWebController`'s pages show: the contexts its templates render.
 extension OutcomesWebController {
-    struct Overview: Encodable {
-        struct Row: Encodable {
+    /// The overview's body (the chrome is the request's own: `renderKept`).
+    struct Overview: Encodable, Sendable {
+        struct Row: Encodable, Sendable {
             var name: String; var url: String; var status: String; var start: String; var pairs: String
             var mentors: String; var mentees: String; var comparison: String; var test: String
             var crossing: String; var meetings: String; var checkIns: String; var insights: String; var actions: String
         }
-        var page: PageChrome
         var censoredAt: String
         var employed: Int
         var participants: String

@@ -50,6 +50,29 @@ extension Request {
         try await render(template, context, status: .ok)
     }
 
+    /// A page whose body is the same for every reader of the same data, rendered once: `template` (a
+    /// body without the chrome) is rendered from `context` once per `version` of `name` and kept in the
+    /// result cache (computed once for readers that ask at once; with `onePerName`, an older version is
+    /// dropped when a newer is kept); each request renders only its own chrome (who is signed in, their
+    /// form token) around it (`kept.leaf`). The body must not show anything of the reader: `context` is
+    /// the first reader's, and every reader is served it.
+    func renderKept<C: Encodable & Sendable>(_ template: String, name: String, version: String, onePerName: Bool = true, chrome: PageChrome,
+                                             context: @escaping @Sendable () async throws -> (C, HTTPStatus)) async throws -> Response {
+        let results = flipside.service.results
+        let key = "\(name)|\(version)"
+        var body = await results.value(key, as: KeptBody.self)
+        if body == nil {
+            // The model is computed once for the readers that miss at once; each renders it, and the body
+            // is kept for everyone after (the model of an older version is dropped with the older body).
+            let (model, status) = onePerName ? try await results.current(name + "|model", version: version, compute: context)
+                : try await results.value(name + "|model|" + version, compute: context)
+            let rendered = KeptBody(html: String(buffer: try await view.render(template, model).data), status: status)
+            if onePerName { await results.keepCurrent(rendered, name: name, version: version) } else { await results.keep(rendered, for: key) }
+            body = rendered
+        }
+        return try await render("kept", KeptPage(page: chrome, body: body!.html), status: body!.status)
+    }
+
     func render(_ template: String, _ context: some Encodable & Sendable, status: HTTPStatus) async throws -> Response {
         let response = try await view.render(template, context).encodeResponse(for: self)
         response.status = status
@@ -57,3 +80,15 @@ extension Request {
     }
 }
 
+
+/// A page's body as `renderKept` keeps it: the HTML and the status it is answered with.
+struct KeptBody: Sendable {
+    var html: String
+    var status: HTTPStatus
+}
+
+/// A kept body inside this request's chrome.
+struct KeptPage: Encodable, Sendable {
+    var page: PageChrome
+    var body: String
+}

@@ -16,7 +16,7 @@ struct LoginPage: Encodable {
     var passwordForm: Bool = true
 }
 
-struct PersonSummary: Encodable {
+struct PersonSummary: Encodable, Sendable {
     var employeeID: String
     var name: String
     var email: String
@@ -38,9 +38,9 @@ struct PersonSummary: Encodable {
     }
 }
 
-struct PeoplePage: Encodable {
-    struct Option: Encodable { var name: String; var selected: Bool }
-    var page: PageChrome
+/// The directory's body (the chrome is the request's own: `renderKept`).
+struct PeoplePage: Encodable, Sendable {
+    struct Option: Encodable, Sendable { var name: String; var selected: Bool }
     var query: String
     var departments: [Option]
     var people: [PersonSummary]

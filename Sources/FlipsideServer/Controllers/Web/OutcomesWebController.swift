@@ -29,9 +29,19 @@ struct OutcomesWebController {
         }
     }
 
-    func overview(req: Request) async throws -> View {
+    /// The overview page: its body rendered once per data version and day (`renderKept`).
+    func overview(req: Request) async throws -> Response {
         try req.authorize(.view, .outcomes)
-        let o = try await req.flipside.outcomes.overview(censor: try req.censorDate())
+        let censor = try req.censorDate()
+        let outcomes = try await req.flipside.outcomes.reading()
+        let day = censor ?? CalendarDate.today(now: req.flipside.now)
+        return try await req.renderKept("overview-body", name: "overview-page.\(censor?.description ?? "today")", version: "\(try await outcomes.dataKey())|\(day)",
+                                        chrome: PageChrome(request: req, title: "Outcomes across programs", nav: "outcomes")) {
+            (Self.overviewPage(try await outcomes.overview(censor: censor)), .ok)
+        }
+    }
+
+    static func overviewPage(_ o: OverviewDTO) -> Overview {
         let rows = Self.overviewRows(o).map { p, c in
             Overview.Row(name: c[0], url: SiteURL.program(p.id).path + "/outcomes", status: c[1], start: c[2], pairs: c[3], mentors: c[4], mentees: c[5],
                          comparison: c[6], test: c[7], crossing: c[8], meetings: c[9], checkIns: c[10], insights: c[11], actions: c[12])
@@ -47,10 +57,10 @@ struct OutcomesWebController {
         let participationChart = Self.participationChart(
             o.participation, series: ["share of places across programs", "share of the organisation"], title: "Who takes part across all programs, by department",
             description: "Each department's share of the places taken in all programs against its share of the organisation; figures in the tables below.", id: "overview-participation-chart")
-        return try await req.view.render("overview", Overview(
-            page: PageChrome(request: req, title: "Outcomes across programs", nav: "outcomes"), censoredAt: o.censored_at, employed: o.employed,
+        return Overview(
+            censoredAt: o.censored_at, employed: o.employed,
             participants: o.participants.map(String.init) ?? Suppression.Hidden.small.text, rows: rows, retentionChart: retentionChart,
-            participationChart: participationChart, participation: OutcomesTable.linked(Self.overviewParticipation(o), csvURL: "/outcomes.csv?table=")))
+            participationChart: participationChart, participation: OutcomesTable.linked(Self.overviewParticipation(o), csvURL: "/outcomes.csv?table="))
     }
 
     /// The overview's participation tables: places across programs (the sums of the programs' own tables).
@@ -208,26 +218,23 @@ struct OutcomesWebController {
 
     static func percent(_ v: Double) -> String { String(format: "%.0f %%", v * 100) }
 
+    /// A program's outcomes page: its body rendered once per data version, day and minute (`renderKept`).
     func page(req: Request) async throws -> Response {
         try req.authorize(.view, .outcomes)
         let program = try await req.visibleProgram()
-        let (page, status) = try await Self.page(req.flipside.service, program: program, censor: try req.censorDate(),
-                                                 chrome: PageChrome(request: req, title: "Outcomes · \(program.name)", nav: "programs"))
-        return try await req.render("outcomes", page, status: status)
+        let censor = try req.censorDate()
+        let outcomes = try await req.flipside.outcomes.reading()
+        let now = req.flipside.now
+        let version = "\(try await outcomes.dataKey())|\(censor ?? CalendarDate.today(now: now))|\(Int((now.timeIntervalSince1970 / 60).rounded(.down)))"
+        return try await req.renderKept("outcomes-body", name: "outcomes-page.\(program.id).\(censor?.description ?? "today")", version: version,
+                                        chrome: PageChrome(request: req, title: "Outcomes · \(program.name)", nav: "programs")) {
+            try await Self.build(outcomes, program: program, censor: censor)
+        }
     }
 
-    /// The outcomes page's model (the page and `flipside report` render the same). The whole model is
-    /// kept per data version, day and minute (`OutcomesViews`), built once for readers that ask at once;
-    /// only the chrome (who is signed in) is the request's own.
+    /// The outcomes page's model with `chrome` (`flipside report` renders it to a file).
     static func page(_ scope: ServiceScope, program: Program, censor: CalendarDate?, chrome: PageChrome) async throws -> (Page, HTTPStatus) {
-        try scope.authorize(.view, .outcomes)
-        let outcomes = try await scope.outcomes.reading()
-        let minute = Int((scope.now.timeIntervalSince1970 / 60).rounded(.down))
-        let day = censor ?? CalendarDate.today(now: scope.now)
-        var (page, status) = try await scope.results.current("outcomes-page.\(program.id).\(censor?.description ?? "today")",
-                                                             version: "\(try await outcomes.dataKey())|\(day)|\(minute)") {
-            try await build(outcomes, program: program, censor: censor)
-        }
+        var (page, status) = try await build(try await scope.outcomes.reading(), program: program, censor: censor)
         page.page = chrome
         return (page, status)
     }

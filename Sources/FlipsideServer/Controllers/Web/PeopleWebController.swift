@@ -16,21 +16,25 @@ struct PeopleWebController {
         web.get("people", ":employeeID", use: person)
     }
 
-    func directory(req: Request) async throws -> View {
+    /// The directory: a page of a search, its body rendered once per search and version of the people
+    /// table (`renderKept`; everyone who may see the directory sees the same).
+    func directory(req: Request) async throws -> Response {
         try req.authorize(.view, .directory)
         let q = req.query[String.self, at: "q"] ?? ""
         let department = req.query[String.self, at: "department"] ?? ""
         let pageNumber = try pageParameter(req, "page", default: 1, most: PageLimits.pages)
         let people = req.flipside.people
-        let result = try await people.search(query: q, department: department, page: pageNumber, per: 25)
-        let departments = try await people.departments()
-        let page = PeoplePage(
-            page: PageChrome(request: req, title: "People", nav: "people"), query: q,
-            departments: departments.map { .init(name: $0, selected: $0 == department) },
-            people: result.items.map(PersonSummary.init), total: result.total, pageNumber: result.page, pageCount: result.pageCount,
-            previousURL: result.page > 1 ? SiteURL.people(query: q, department: department, page: result.page - 1).path : nil,
-            nextURL: result.page < result.pageCount ? SiteURL.people(query: q, department: department, page: result.page + 1).path : nil)
-        return try await req.view.render("people", page)
+        let version = try await DataVersions.read(on: req.db).people
+        return try await req.renderKept("people-body", name: "directory|\(q.utf8.count):\(q)|\(department.utf8.count):\(department)|\(pageNumber)",
+                                        version: String(version), onePerName: false, chrome: PageChrome(request: req, title: "People", nav: "people")) {
+            let result = try await people.search(query: q, department: department, page: pageNumber, per: 25)
+            let departments = try await people.departments()
+            return (PeoplePage(
+                query: q, departments: departments.map { .init(name: $0, selected: $0 == department) },
+                people: result.items.map(PersonSummary.init), total: result.total, pageNumber: result.page, pageCount: result.pageCount,
+                previousURL: result.page > 1 ? SiteURL.people(query: q, department: department, page: result.page - 1).path : nil,
+                nextURL: result.page < result.pageCount ? SiteURL.people(query: q, department: department, page: result.page + 1).path : nil), .ok)
+        }
     }
 
     func person(req: Request) async throws -> View {
