@@ -82,10 +82,10 @@ struct Serve: AsyncParsableCommand {
             }
             // Background work (clean-ups now; emails and reminders later) runs beside the server unless
             // a separate `flipside worker` does it.
-            let worker = noWorker ? nil : Task { await OutboxWorker(app: app).run() }
+            // Stopped and waited for when the application shuts down, before its databases close.
+            if !noWorker { app.backgroundWork.start { await OutboxWorker(app: app).run() } }
             ServerActions.started(app)
             try await app.execute()
-            worker?.cancel()
             try await app.asyncShutdown()
         } catch {
             try? await app.asyncShutdown()

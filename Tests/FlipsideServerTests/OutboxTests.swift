@@ -2,6 +2,7 @@ import Fluent
 import FlipsideCore
 @testable import FlipsideServer
 import Foundation
+import NIOConcurrencyHelpers
 import SQLKit
 import Testing
 import VaporTesting
@@ -16,6 +17,26 @@ import VaporTesting
 
     /// Two workers on two application instances drain 200 jobs at the same time: every job runs exactly
     /// once (on PostgreSQL the claims skip each other's locked rows; on SQLite there is one writer).
+    /// Background work is stopped and waited for when the application shuts down, before its databases
+    /// close: a worker still reading when the server stops ends first, instead of reaching for a database
+    /// that is gone (the server crashed there on every stop while the worker was busy).
+    @Test func backgroundWorkEndsBeforeTheDatabasesClose() async throws {
+        let ended = NIOLockedValueBox(false), reads = NIOLockedValueBox(0)
+        try await TestWorld.run { world in
+            let app = world.app
+            app.backgroundWork.start {
+                while !Task.isCancelled {
+                    _ = try? await DataVersions.read(on: app.db)
+                    reads.withLockedValue { $0 += 1 }
+                }
+                ended.withLockedValue { $0 = true }
+            }
+            while reads.withLockedValue({ $0 }) < 3 { try await Task.sleep(for: .milliseconds(5)) }
+            #expect(!ended.withLockedValue { $0 })
+        }
+        #expect(ended.withLockedValue { $0 }, "the shutdown waited for the work to end")
+    }
+
     @Test func twoWorkersNeverRunTheSameJob() async throws {
         try await TestWorld.withTwoInstances { world, second in
             let runs = Runs()

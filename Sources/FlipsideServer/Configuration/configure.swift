@@ -32,6 +32,7 @@ let postgresConnectionsPerLoop = 4
 public func configure(_ app: Application, config: AppConfig) async throws {
     app.appConfig = config
     app.results = ResultCache()
+    app.backgroundWork = BackgroundWork()
     if let openID = config.openID { app.openID = OpenIDProvider(config: openID, client: app.client, clock: app.clock) }
     app.passwordWork = PasswordWork()
     // Ids in every JSON answer in lower case (`LowercaseUUIDEncoder`).
@@ -100,6 +101,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.middleware.use(FlipsideErrorMiddleware())
     let stragglers = Stragglers()
     app.lifecycle.use(Stragglers.Shutdown(stragglers: stragglers))
+    // Handlers stop in reverse order: registered after the databases, background work ends before they close.
+    app.lifecycle.use(app.backgroundWork)
     app.middleware.use(RequestDeadline(limit: .milliseconds(Int64(config.requestDeadline * 1000)), stragglers: stragglers))
     app.middleware.use(ResourcePaths.root != nil ? FileMiddleware(publicDirectory: ResourcePaths.publicDirectory) as any Middleware : EmbeddedFilesMiddleware())
     // Sessions for every request so that any page (error pages too) can carry the CSRF token.

@@ -164,7 +164,7 @@ struct MatchingAPIController {
     /// next round (a claimed job is never run twice, whoever claims it).
     static func startBackgroundRun(_ app: Application) {
         guard app.appConfig.startBackgroundRunsAtOnce else { return }
-        Task.detached { _ = try? await OutboxWorker(app: app).drain() }
+        app.backgroundWork.start { _ = try? await OutboxWorker(app: app).drain() }
     }
 
     /// The signed-in participant's employee id (suggestions and requests are always one's own).
