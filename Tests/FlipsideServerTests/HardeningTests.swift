@@ -496,6 +496,26 @@ import VaporTesting
         }
     }
 
+    /// A kept page body (the program team's program page) carries each reader's own form token in its
+    /// forms, shows no one's email, and follows the data: an enrolment is on the very next page.
+    @Test func keptPagesCarryEachReadersOwnTokenAndFollowChanges() async throws {
+        try await TestWorld.run { world in
+            _ = try await AccountService(app: world.app).upsertUser(email: "coord2@example.com", password: TestWorld.password, role: .coordinator)
+            let path = "/programs/\(pathID(world.program.id))"
+            func tokens(_ body: String) -> Set<String> {
+                Set(body.components(separatedBy: #"name="_csrf" value=""#).dropFirst().map { String($0.prefix { $0 != "\"" }) })
+            }
+            let first = try await WebClient.signedIn(world, as: "coord@example.com"), second = try await WebClient.signedIn(world, as: "coord2@example.com")
+            let a = try await first.get(path).body.string, b = try await second.get(path).body.string
+            #expect(tokens(a).count == 1 && tokens(b).count == 1 && tokens(a) != tokens(b), "\(tokens(a)) \(tokens(b))")
+            #expect(a.components(separatedBy: #"name="_csrf""#).count > 2, "the page's own forms carry the token too")
+            #expect(!a.contains(KeptBody.formTokenHole) && !b.contains("coord@example.com") && b.contains("coord2@example.com"))
+            #expect(!a.contains("M1"))
+            #expect(try await world.enrol("M1,mentee,,figma:3,,video,,") == .ok)
+            #expect(try await second.get(path).body.string.contains("/people/M1"))
+        }
+    }
+
     /// Searches are kept by the people table's version, which the database bumps on any write: an
     /// import and a participant's own edit are both in the next answer.
     @Test func keptSearchesFollowEveryChange() async throws {

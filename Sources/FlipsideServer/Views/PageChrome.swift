@@ -54,8 +54,9 @@ extension Request {
     /// body without the chrome) is rendered from `context` once per `version` of `name` and kept in the
     /// result cache (computed once for readers that ask at once; with `onePerName`, an older version is
     /// dropped when a newer is kept); each request renders only its own chrome (who is signed in, their
-    /// form token) around it (`kept.leaf`). The body must not show anything of the reader: `context` is
-    /// the first reader's, and every reader is served it.
+    /// form token) around it (`kept.leaf`). The body must show nothing of the reader that `name` does not
+    /// name: `context` is the first reader's, and every reader of the same name is served it (its forms
+    /// carry `PageChrome.forKeptBody`'s hole, filled with each reader's own token).
     func renderKept<C: Encodable & Sendable>(_ template: String, name: String, version: String, onePerName: Bool = true, chrome: PageChrome,
                                              context: @escaping @Sendable () async throws -> (C, HTTPStatus)) async throws -> Response {
         let results = flipside.service.results
@@ -70,7 +71,9 @@ extension Request {
             if onePerName { await results.keepCurrent(rendered, name: name, version: version) } else { await results.keep(rendered, for: key) }
             body = rendered
         }
-        return try await render("kept", KeptPage(page: chrome, body: body!.html), status: body!.status)
+        // The reader's own form token where the body's forms carry it.
+        let html = body!.html.replacingOccurrences(of: KeptBody.formTokenHole, with: chrome.csrf)
+        return try await render("kept", KeptPage(page: chrome, body: html), status: body!.status)
     }
 
     func render(_ template: String, _ context: some Encodable & Sendable, status: HTTPStatus) async throws -> Response {
@@ -85,6 +88,20 @@ extension Request {
 struct KeptBody: Sendable {
     var html: String
     var status: HTTPStatus
+
+    /// Where a kept body's forms carry the reader's form token (filled in per request).
+    static let formTokenHole = "kept-body-form-token-9f2c71d4"
+}
+
+extension PageChrome {
+    /// The chrome a kept body is rendered with: the form token a hole `renderKept` fills in per reader,
+    /// and no one's email.
+    var forKeptBody: PageChrome {
+        var chrome = self
+        chrome.csrf = KeptBody.formTokenHole
+        chrome.userEmail = nil
+        return chrome
+    }
 }
 
 /// A kept body inside this request's chrome.

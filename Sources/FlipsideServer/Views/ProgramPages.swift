@@ -89,7 +89,7 @@ struct SettingsFields: Encodable {
     }
 }
 
-struct ProgramPage: Encodable {
+struct ProgramPage: Encodable, Sendable {
     var page: PageChrome
     var program: ProgramSummary
     var transitions: [String]
@@ -111,7 +111,7 @@ struct ProgramPage: Encodable {
 }
 
 /// One of the signed-in person's pairs, as their pages list it.
-struct OwnPairRow: Encodable {
+struct OwnPairRow: Encodable, Sendable {
     var url: String
     var partner: String
     var status: String

@@ -201,8 +201,23 @@ struct ProgramsWebController {
             catalogueIsSeed: editing.topicCatalogue.isEmpty && !catalogue.isEmpty, problems: problems)
     }
 
-    func show(req: Request) async throws -> View {
+    /// A program's page. The program team's is the same for each of them (but their own enrolment):
+    /// its body is kept per version of what it shows and per page of the lists (`renderKept`).
+    func show(req: Request) async throws -> Response {
         let program = try await req.visibleProgram()
+        let actor = req.actor
+        try req.authorize(.view, .enrolmentList(programStatus: program.status))
+        let chrome = PageChrome(request: req, title: program.name, nav: "programs")
+        guard AccessPolicy.managesPrograms(actor) else { return try await req.render("program", try await showPage(req, program: program, chrome: chrome)) }
+        let versions = try await DataVersions.read(on: req.db).key(["enrolments", "people", "programs"])
+        let lists = "\(req.query[Int.self, at: "mentors_page"] ?? 1)|\(req.query[Int.self, at: "mentees_page"] ?? 1)"
+        return try await req.renderKept("program-body", name: "program-page.\(program.id).\(actor.employeeID ?? "-")", version: "\(versions)|\(lists)",
+                                        onePerName: false, chrome: chrome) {
+            (try await showPage(req, program: program, chrome: chrome.forKeptBody), .ok)
+        }
+    }
+
+    private func showPage(_ req: Request, program: Program, chrome: PageChrome) async throws -> ProgramPage {
         let actor = req.actor
         let (rows, warnings) = try await req.flipside.enrolments.overview(of: program)
         let o = try ProgramReading.overview(of: program, actor: actor, rows: rows, warnings: warnings) { $0.enrolment }
@@ -218,8 +233,8 @@ struct ProgramsWebController {
         }
         let mentors = Pager.page(o.mentors, mentorsPage) { here($0, menteesPage, "mentors-heading") }
         let mentees = Pager.page(o.mentees, menteesPage) { here(mentorsPage, $0, "mentees-heading") }
-        let page = ProgramPage(
-            page: PageChrome(request: req, title: program.name, nav: "programs"),
+        return ProgramPage(
+            page: chrome,
             program: ProgramSummary(program, canEnrol: o.mayEnrol),
             transitions: o.transitions.map(\.rawValue),
             editURL: SiteURL.editProgram(program.id).path,
@@ -232,7 +247,6 @@ struct ProgramsWebController {
                 let partner = p.mentee.employee_id == actor.employeeID ? p.mentor : p.mentee
                 return OwnPairRow(url: SiteURL.pair(p.id).path, partner: partner.name, status: p.status.rawValue, canAnswer: p.can_answer)
             })
-        return try await req.view.render("program", page)
     }
 
     func transition(req: Request) async throws -> Response {
