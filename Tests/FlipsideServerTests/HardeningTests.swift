@@ -496,8 +496,9 @@ import VaporTesting
         }
     }
 
-    /// A kept page body (the program team's program page) carries each reader's own form token in its
-    /// forms, shows no one's email, and follows the data: an enrolment is on the very next page.
+    /// A kept page body (the program team's program and matching pages) carries each reader's own form
+    /// token in its forms, shows no one's email, and follows the data: an enrolment is on both very next
+    /// pages.
     @Test func keptPagesCarryEachReadersOwnTokenAndFollowChanges() async throws {
         try await TestWorld.run { world in
             _ = try await AccountService(app: world.app).upsertUser(email: "coord2@example.com", password: TestWorld.password, role: .coordinator)
@@ -511,8 +512,13 @@ import VaporTesting
             #expect(a.components(separatedBy: #"name="_csrf""#).count > 2, "the page's own forms carry the token too")
             #expect(!a.contains(KeptBody.formTokenHole) && !b.contains("coord@example.com") && b.contains("coord2@example.com"))
             #expect(!a.contains("M1"))
+            // The matching page likewise, whose rule form offers the enrolled.
+            let before = try await first.get(path + "/matching").body.string
+            #expect(tokens(before) == tokens(a) && !before.contains("(M1)"))
             #expect(try await world.enrol("M1,mentee,,figma:3,,video,,") == .ok)
             #expect(try await second.get(path).body.string.contains("/people/M1"))
+            let after = try await second.get(path + "/matching").body.string
+            #expect(after.contains("(M1)") && tokens(after) == tokens(b))
         }
     }
 

@@ -5,24 +5,24 @@ import Vapor
 
 /// What `MatchingWebController`'s pages show: the contexts its templates render.
 extension MatchingWebController {
-    struct Choice: Encodable { var value: String; var label: String; var selected: Bool }
+    struct Choice: Encodable, Sendable { var value: String; var label: String; var selected: Bool }
 
-    struct Option: Encodable { var value: String; var label: String; var selected: Bool }
+    struct Option: Encodable, Sendable { var value: String; var label: String; var selected: Bool }
 
-    struct RunRow: Encodable {
+    struct RunRow: Encodable, Sendable {
         var url: String; var id: String; var label: String; var status: String; var created: String
         var pairs: String; var total: String; var mean: String; var lowest: String; var current: Bool; var error: String?
     }
 
-    struct RuleRow: Encodable {
+    struct RuleRow: Encodable, Sendable {
         var kind: String; var mentee: String; var mentor: String; var overridden: String?; var reason: String?; var deleteURL: String
     }
 
-    struct PairRow: Encodable {
+    struct PairRow: Encodable, Sendable {
         var url: String; var mentee: String; var mentor: String; var status: String; var answers: String; var score: String; var overridden: Bool
     }
 
-    struct MatchingPage: Encodable {
+    struct MatchingPage: Encodable, Sendable {
         var page: PageChrome
         var program: ProgramSummary
         var mode: String

@@ -25,13 +25,22 @@ struct MatchingWebController {
 
     // MARK: Coordinator
 
-    func matching(req: Request) async throws -> View {
+    /// The matching page: its body is the same for the whole program team, kept per version of what it
+    /// shows, the minute (a proposal expires with time) and the page of pairs (`renderKept`).
+    func matching(req: Request) async throws -> Response {
         try req.authorize(.view, .matchRuns)
         let program = try await req.visibleProgram()
-        return try await req.view.render("matching", try await matchingPage(req, program: program))
+        let versions = try await DataVersions.read(on: req.db)
+            .key(["enrolments", "people", "programs", MatchingTables.runs, MatchingTables.pairs, MatchingTables.rules])
+        let minute = Int((req.flipside.now.timeIntervalSince1970 / 60).rounded(.down))
+        let chrome = PageChrome(request: req, title: "Matching · \(program.name)", nav: "programs")
+        return try await req.renderKept("matching-body", name: "matching-page.\(program.id).\(req.actor)",
+                                        version: "\(versions)|\(minute)|\(req.query[Int.self, at: "page"] ?? 1)", onePerName: false, chrome: chrome) {
+            (try await matchingPage(req, program: program, chrome: chrome.forKeptBody), .ok)
+        }
     }
 
-    private func matchingPage(_ req: Request, program: Program, message: String? = nil, problems: [ErrorDetail] = [],
+    private func matchingPage(_ req: Request, program: Program, chrome: PageChrome? = nil, message: String? = nil, problems: [ErrorDetail] = [],
                               form: RuleForm = RuleForm(), needsReason: Bool = false) async throws -> MatchingPage {
         let views = req.flipside.matching
         let listings = try await views.runs(program)
@@ -67,7 +76,7 @@ struct MatchingWebController {
             return p.status == .proposed ? "mentee \(word(p.mentee_accepted)), mentor \(word(p.mentor_accepted))" : ""
         }
         return MatchingPage(
-            page: PageChrome(request: req, title: "Matching · \(program.name)", nav: "programs"),
+            page: chrome ?? PageChrome(request: req, title: "Matching · \(program.name)", nav: "programs"),
             program: ProgramSummary(program), mode: program.settings.mode.label, isSelfMatching: program.settings.mode == .selfService,
             algorithms: MatchingAlgorithm.allCases.map { Choice(value: $0.rawValue, label: "\($0.label): \($0.summary)", selected: $0 == .optimal) },
             runAction: SiteURL.runs(program.id).path, runs: runs, compareAction: SiteURL.compareRuns(program: program.id, first: nil, second: nil).path,

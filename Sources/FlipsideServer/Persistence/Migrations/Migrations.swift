@@ -33,6 +33,6 @@ enum FlipsideMigrations {
         app.migrations.add(CreateOpenIDLogins())
         app.migrations.add(CreateProvisioning())
         app.migrations.add(CreateEmploymentHistory())
-        app.migrations.add(TrackOutcomeVersions())
+        app.migrations.add(TrackReadVersions())
     }
 }
