@@ -67,13 +67,11 @@ extension Request {
             // is kept for everyone after (the model of an older version is dropped with the older body).
             let (model, status) = onePerName ? try await results.current(name + "|model", version: version, compute: context)
                 : try await results.value(name + "|model|" + version, compute: context)
-            let rendered = KeptBody(html: String(buffer: try await view.render(template, model).data), status: status)
+            let rendered = KeptBody(String(buffer: try await view.render(template, model).data), status: status)
             if onePerName { await results.keepCurrent(rendered, name: name, version: version) } else { await results.keep(rendered, for: key) }
             body = rendered
         }
-        // The reader's own form token where the body's forms carry it.
-        let html = body!.html.replacingOccurrences(of: KeptBody.formTokenHole, with: chrome.csrf)
-        return try await render("kept", KeptPage(page: chrome, body: html), status: body!.status)
+        return try await render("kept", KeptPage(page: chrome, body: body!.html(formToken: chrome.csrf)), status: body!.status)
     }
 
     func render(_ template: String, _ context: some Encodable & Sendable, status: HTTPStatus) async throws -> Response {
@@ -86,8 +84,18 @@ extension Request {
 
 /// A page's body as `renderKept` keeps it: the HTML and the status it is answered with.
 struct KeptBody: Sendable {
-    var html: String
-    var status: HTTPStatus
+    /// The HTML cut where the reader's form token goes (`formTokenHole`), so that filling it in per
+    /// request is a join, not a search through the page.
+    private let pieces: [String]
+    let status: HTTPStatus
+
+    init(_ html: String, status: HTTPStatus) {
+        pieces = html.components(separatedBy: Self.formTokenHole)
+        self.status = status
+    }
+
+    /// The body with `formToken` in each of its forms.
+    func html(formToken: String) -> String { pieces.joined(separator: formToken) }
 
     /// Where a kept body's forms carry the reader's form token (filled in per request).
     static let formTokenHole = "kept-body-form-token-9f2c71d4"
