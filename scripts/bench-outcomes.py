@@ -9,7 +9,8 @@
 10,000 pairs, about 370,000 meetings, 200,000 check-ins, insights and actions. Then a coordinator
 signs in and each page is fetched 7 times in a row (the very first request after the server
 starts also reads everyone's employment facts, which are then kept until the next HR import): the program outcomes page of the largest closed program and of the active one,
-the organisation overview, and the JSON figures. Prints min / median / max wall time per page."""
+the organisation overview, and the JSON figures. Prints the first request's wall time (the figures
+computed) and min / median / max of the other six (kept per data version)."""
 import json
 import os
 import statistics
@@ -34,7 +35,9 @@ out = run("synthesize").stdout
 print(out.strip().splitlines()[0], f"(wall {time.perf_counter() - started:.1f} s)")
 programs = [line.split()[0] for line in out.strip().splitlines()[1:]]
 run("user", "create", "--email", "bench@example.com", "--coordinator", input="bench-password\n")
-server = BenchServer(binary, env, f"{tmp}/server.log")
+# Without the outbox worker: on a database just synthesized, its first rounds complete the partnerships
+# of the programs that ended (thousands of writes over seconds), and every write is a new data version.
+server = BenchServer(binary, env, f"{tmp}/server.log", args=("--no-worker",))
 base = server.base
 try:
     opener = server.signed_in("bench@example.com", "bench-password")
@@ -59,6 +62,6 @@ try:
             else:
                 fetch(path)
             times.append(time.perf_counter() - t)
-        print(f"{name:48s} min {min(times):.3f} s  median {statistics.median(times):.3f} s  max {max(times):.3f} s")
+        print(f"{name:48s} first {times[0]:.3f} s (computed)  then min {min(times[1:]):.3f} s  median {statistics.median(times[1:]):.3f} s  max {max(times[1:]):.3f} s (kept)")
 finally:
     server.stop()
