@@ -622,8 +622,8 @@ import VaporTesting
 extension SyntheticOrganisationTests {
     /// Every outcome is kept per data version of the tables it reads, which the database bumps on any
     /// write from anywhere (here plain SQL, as another instance or a restore would write): a check-in
-    /// removed, a meeting cancelled and someone leaving are each in the very next answer, on the API, the
-    /// overview and the page, and a repeated request gets the same page.
+    /// removed, a meeting cancelled, a pair ended and someone leaving are each in the very next answer, on
+    /// the API, the overview and the pages, and a repeated request gets the same page.
     @Test func keptOutcomesFollowEveryChange() async throws {
         try await TestWorld.run { world in
             try await EnrolmentModel.query(on: world.app.db).delete()
@@ -656,6 +656,14 @@ extension SyntheticOrganisationTests {
             let held = try await figures()
             #expect(held.engagement["meetings_held"] as? Int == (fewer.engagement["meetings_held"] as? Int ?? 0) - 1)
             #expect(row(held.overview)["meetings_held"] as? Int == (row(fewer.overview)["meetings_held"] as? Int ?? 0) - 1)
+
+            // A pair's page (kept per reader) likewise.
+            let pairID = try #require(try await sql.raw("SELECT id FROM pairs WHERE program_id = \(bind: program.id) ORDER BY id LIMIT 1").first()?
+                .decode(column: "id", as: UUID.self))
+            let pairPage = try await web.get("/pairs/\(pathID(pairID))").body.string
+            #expect(pairPage.contains("Pair") && !pairPage.contains("Ended."))
+            try await sql.raw("UPDATE pairs SET status = 'ended' WHERE id = \(bind: pairID)").run()
+            #expect(try await web.get("/pairs/\(pathID(pairID))").body.string.contains("Ended."))
 
             try await sql.raw("UPDATE people SET status = 'exited', exit_date = '2026-01-05' WHERE employee_id = (SELECT employee_id FROM people WHERE status = 'active' ORDER BY employee_id LIMIT 1)").run()
             let left = try await figures()

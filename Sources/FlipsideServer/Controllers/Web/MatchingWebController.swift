@@ -229,10 +229,34 @@ struct MatchingWebController {
 
     func pair(req: Request) async throws -> Response {
         _ = try req.requireUser()
-        return try await pairPage(req, id: try MatchingAPIController.id(req, "pairID", "Pair"), message: nil, status: .ok)
+        let id = try MatchingAPIController.id(req, "pairID", "Pair")
+        // The policy is asked on every request; what the reader may see is then kept for them: the body
+        // per reader (their side, their words), version of what it shows and minute (`renderKept`).
+        let seen = try await req.flipside.matching.visiblePair(id)
+        let versions = try await DataVersions.read(on: req.db).key(Self.pairPageTables)
+        let minute = Int((req.flipside.now.timeIntervalSince1970 / 60).rounded(.down))
+        let chrome = Self.pairChrome(req, menteeID: seen.menteeID, mentorID: seen.mentorID)
+        return try await req.renderKept("pair-body", name: "pair-page.\(id).\(req.actor)", version: "\(versions)|\(minute)", onePerName: false,
+                                        chrome: chrome) {
+            (try await pairModel(req, id: id, message: nil, chrome: chrome.forKeptBody), .ok)
+        }
+    }
+
+    /// What a pair's page shows: the pair, its people, its partnership and their rows, the program.
+    static let pairPageTables = ["people", "enrolments", "programs", MatchingTables.pairs, MatchingTables.events, PartnershipTables.guidance]
+        + PartnershipTables.perPair
+
+    /// A pair's page chrome: "Your mentor" (or mentee) to its two people, "Pair" to the program team.
+    static func pairChrome(_ req: Request, menteeID: String, mentorID: String) -> PageChrome {
+        let isMember = req.actor.employeeID == mentorID || req.actor.employeeID == menteeID
+        return PageChrome(request: req, title: isMember ? "Your \(req.actor.employeeID == mentorID ? "mentee" : "mentor")" : "Pair", nav: isMember ? "me" : "programs")
     }
 
     func pairPage(_ req: Request, id: UUID, message: String?, status: HTTPStatus) async throws -> Response {
+        try await req.render("pair", try await pairModel(req, id: id, message: message, chrome: nil), status: status)
+    }
+
+    private func pairModel(_ req: Request, id: UUID, message: String?, chrome: PageChrome?) async throws -> PairPage {
         let pair = try await req.flipside.matching.pair(id)
         let side: EnrolmentRole = req.actor.employeeID == pair.mentor.employee_id ? .mentor : .mentee
         let isMember = req.actor.employeeID == pair.mentor.employee_id || req.actor.employeeID == pair.mentee.employee_id
@@ -254,8 +278,8 @@ struct MatchingWebController {
             overrideNote = pair.overridden_rule.map { "Paired by the coordinator against the \($0) rule: \(pair.override_reason ?? "")" }
                 ?? "The coordinator made this pairing by hand."
         }
-        let page = PairPage(
-            page: PageChrome(request: req, title: isMember ? "Your \(side == .mentee ? "mentor" : "mentee")" : "Pair", nav: isMember ? "me" : "programs"),
+        return PairPage(
+            page: chrome ?? Self.pairChrome(req, menteeID: pair.mentee.employee_id, mentorID: pair.mentor.employee_id),
             pair: pair,
             heading: isMember ? "\(partner.name) — your \(pair.status.isUnanswered ? "proposed " : "")\(side == .mentee ? "reverse mentor" : "mentee")" : "\(pair.mentee.name) and \(pair.mentor.name)",
             partner: partner, partnerRole: side == .mentee ? "mentor (the junior side)" : "mentee (the senior side)",
@@ -264,7 +288,6 @@ struct MatchingWebController {
             responseURL: pair.can_answer ? SiteURL.pairResponse(pair.id).path : nil, message: message,
             backURL: isMember ? SiteURL.me.path : SiteURL.matching(pair.program_id).path,
             partnership: try await PartnershipWebController.section(req, pairID: id))
-        return try await req.render("pair", page, status: status)
     }
 
     func respond(req: Request) async throws -> Response {
