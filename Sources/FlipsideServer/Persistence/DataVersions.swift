@@ -53,12 +53,12 @@ struct DataVersions: Sendable {
         }
     }
 
-    /// Stops counting a table's changes.
+    /// Stops counting a table's changes (those it counted: reverting tolerates a table it never counted).
     static func untrack(_ table: String, on sql: any SQLDatabase) async throws {
         if sql.dialect.name == "sqlite" {
-            for event in ["insert", "update", "delete"] { try await sql.raw("DROP TRIGGER \(unsafeRaw: "\(table)_version_\(event)")").run() }
+            for event in ["insert", "update", "delete"] { try await sql.raw("DROP TRIGGER IF EXISTS \(unsafeRaw: "\(table)_version_\(event)")").run() }
         } else {
-            try await sql.raw("DROP TRIGGER \(unsafeRaw: "\(table)_version") ON \(ident: table)").run()
+            try await sql.raw("DROP TRIGGER IF EXISTS \(unsafeRaw: "\(table)_version") ON \(ident: table)").run()
         }
         try await sql.delete(from: Self.table).where("name", .equal, table).run()
     }
