@@ -11,33 +11,22 @@ signs in and each page is fetched 7 times in a row (the very first request after
 starts also reads everyone's employment facts, which are then kept until the next HR import): the program outcomes page of the largest closed program and of the active one,
 the organisation overview, and the JSON figures. Prints the first request's wall time (the figures
 computed) and min / median / max of the other six (kept per data version)."""
-import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 
-from benchserver import BenchServer
+from benchserver import synthesized
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 binary = os.environ.get("FLIPSIDE_BIN", os.path.join(root, ".build/release/flipside"))
 tmp = tempfile.mkdtemp()
 url = sys.argv[1] if len(sys.argv) > 1 else f"sqlite://{tmp}/outcomes.sqlite"
 env = dict(os.environ, DATABASE_URL=url, BCRYPT_COST="4", LOG_LEVEL="warning")
-if url.startswith("postgres"):
-    subprocess.run(["psql", url, "-q", "-c", "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"], check=True, capture_output=True)
-run = lambda *args, **kw: subprocess.run([binary, *args], env=env, check=True, capture_output=True, text=True, **kw)
-started = time.perf_counter()
-out = run("synthesize").stdout
-print(out.strip().splitlines()[0], f"(wall {time.perf_counter() - started:.1f} s)")
-programs = [line.split()[0] for line in out.strip().splitlines()[1:]]
-run("user", "create", "--email", "bench@example.com", "--coordinator", input="bench-password\n")
-# Without the outbox worker: on a database just synthesized, its first rounds complete the partnerships
-# of the programs that ended (thousands of writes over seconds), and every write is a new data version.
-server = BenchServer(binary, env, f"{tmp}/server.log", args=("--no-worker",))
+server, made, programs = synthesized(binary, env, f"{tmp}/server.log")
+print(made)
 base = server.base
 try:
     opener = server.signed_in("bench@example.com", "bench-password")

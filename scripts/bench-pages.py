@@ -16,7 +16,7 @@ import tempfile
 import time
 import urllib.request
 
-from benchserver import BenchServer
+from benchserver import synthesized
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 binary = os.environ.get("FLIPSIDE_BIN", os.path.join(root, ".build/release/flipside"))
@@ -24,18 +24,10 @@ seconds = sys.argv[1] if len(sys.argv) > 1 else "15"
 tmp = tempfile.mkdtemp()
 url = sys.argv[2] if len(sys.argv) > 2 else f"sqlite://{tmp}/pages.sqlite"
 env = dict(os.environ, DATABASE_URL=url, BCRYPT_COST="4", LOG_LEVEL="warning", APP_ENV="production", BASE_URL="http://127.0.0.1")
-if url.startswith("postgres"):
-    subprocess.run(["psql", url, "-q", "-c", "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"], check=True, capture_output=True)
 if subprocess.run(["sh", "-c", "command -v wrk"], capture_output=True).returncode != 0:
     subprocess.run(["sh", "-c", "apt-get update -qq >/dev/null; apt-get install -y -qq wrk >/dev/null"], check=True)
-run = lambda *args, **kw: subprocess.run([binary, *args], env=env, check=True, capture_output=True, text=True, **kw)
-out = run("synthesize").stdout
-print(out.strip().splitlines()[0])
-programs = [line.split()[0] for line in out.strip().splitlines()[1:]]
-run("user", "create", "--email", "bench@example.com", "--coordinator", input="bench-password\n")
-# Without the outbox worker: on a database just synthesized, its first rounds complete the partnerships
-# of the programs that ended (thousands of writes over a minute), each a new data version of the pairs.
-server = BenchServer(binary, env, f"{tmp}/server.log", args=("--no-worker",))
+server, made, programs = synthesized(binary, env, f"{tmp}/server.log")
+print(made)
 base = server.base
 try:
     opener = server.signed_in("bench@example.com", "bench-password")

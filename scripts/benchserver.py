@@ -1,6 +1,7 @@
 """The release server for a benchmark script: started on a free port once it answers /healthz, with a
-coordinator's API token, stopped at the end (used by bench-runs.py, bench-outcomes.py and
-bench-import-latency.py; reliability.py takes its free_port)."""
+coordinator's API token, stopped at the end (used by bench-runs.py, bench-outcomes.py, bench-pages.py
+and bench-import-latency.py; reliability.py takes its free_port); `synthesized` fills a database with
+`flipside synthesize` and starts the server over it."""
 import json
 import socket
 import subprocess
@@ -48,3 +49,20 @@ class BenchServer:
     def stop(self):
         self.process.terminate()
         self.process.wait(timeout=30)
+
+
+def synthesized(binary, env, log_path):
+    """Empties the database of `env` (PostgreSQL) or starts a new one (SQLite), fills it with `flipside
+    synthesize`, makes the coordinator bench@example.com / bench-password and starts the server over it.
+    Returns the server, the command's first line and the synthesized programs' ids (oldest first)."""
+    url = env["DATABASE_URL"]
+    if url.startswith("postgres"):
+        subprocess.run(["psql", url, "-q", "-c", "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"], check=True, capture_output=True)
+    run = lambda *args, **kw: subprocess.run([binary, *args], env=env, check=True, capture_output=True, text=True, **kw)
+    started = time.perf_counter()
+    lines = run("synthesize").stdout.strip().splitlines()
+    run("user", "create", "--email", "bench@example.com", "--coordinator", input="bench-password\n")
+    # Without the outbox worker: on a database just synthesized, its first rounds complete the partnerships
+    # of the programs that ended (about 2,000 writes over a minute), each a new data version of the pairs.
+    server = BenchServer(binary, env, log_path, args=("--no-worker",))
+    return server, f"{lines[0]} (wall {time.perf_counter() - started:.1f} s)", [line.split()[0] for line in lines[1:]]

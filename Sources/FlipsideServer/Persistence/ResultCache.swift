@@ -40,16 +40,24 @@ actor ResultCache {
     /// replaced when its table changes, never kept beside older versions of itself.
     func current<T: Sendable>(_ name: String, version: some CustomStringConvertible, compute: @escaping @Sendable () async throws -> T) async throws -> T {
         let key = "\(name)|\(version)"
-        for stale in entries.keys where stale.hasPrefix(name + "|") && stale != key { entries[stale] = nil }
+        dropOtherVersions(of: name, keeping: key)
         return try await value(key, compute: compute)
     }
 
     /// Keeps `value` as the one version of `name` (every other version of it dropped).
     func keepCurrent(_ value: some Sendable, name: String, version: String) {
         let key = "\(name)|\(version)"
-        for stale in entries.keys where stale.hasPrefix(name + "|") && stale != key { entries[stale] = nil }
+        dropOtherVersions(of: name, keeping: key)
         keep(value, for: key)
     }
+
+    private func dropOtherVersions(of name: String, keeping key: String) {
+        for stale in entries.keys where stale.hasPrefix(name + "|") && stale != key { entries[stale] = nil }
+    }
+
+    /// The minute `date` falls in, counted from 1970: a result that depends on "now" (meetings so far,
+    /// flags now, a proposal's expiry) is kept for its minute and computed as of its start.
+    static func minute(of date: Date) -> Int { Int((date.timeIntervalSince1970 / 60).rounded(.down)) }
 
     struct ResultCacheError: Error {}
 

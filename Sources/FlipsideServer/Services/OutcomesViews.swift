@@ -218,7 +218,7 @@ struct OutcomesViews {
     func engagement(_ program: Program) async throws -> EngagementDTO {
         let pairs = try await allowedPairs(program)
         try ProgramOutcomes.requireEnoughPairs(pairs)
-        let minute = Date(timeIntervalSince1970: (scope.now.timeIntervalSince1970 / 60).rounded(.down) * 60)
+        let minute = Date(timeIntervalSince1970: Double(ResultCache.minute(of: scope.now)) * 60)
         let (scope, db, key) = (scope, scope.db, try await dataKey())
         return try await kept("engagement", program.id.uuidString, String(Int(minute.timeIntervalSince1970))) {
             // The partnerships' rows change far less often than the minute: read once per version.

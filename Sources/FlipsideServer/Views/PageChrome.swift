@@ -61,8 +61,10 @@ extension Request {
                                              context: @escaping @Sendable () async throws -> (C, HTTPStatus)) async throws -> Response {
         let results = flipside.service.results
         let key = "\(name)|\(version)"
-        var body = await results.value(key, as: KeptBody.self)
-        if body == nil {
+        let body: KeptBody
+        if let kept = await results.value(key, as: KeptBody.self) {
+            body = kept
+        } else {
             // The model is computed once for the readers that miss at once; each renders it, and the body
             // is kept for everyone after (the model of an older version is dropped with the older body).
             let (model, status) = onePerName ? try await results.current(name + "|model", version: version, compute: context)
@@ -71,7 +73,7 @@ extension Request {
             if onePerName { await results.keepCurrent(rendered, name: name, version: version) } else { await results.keep(rendered, for: key) }
             body = rendered
         }
-        return try await render("kept", KeptPage(page: chrome, body: body!.html(formToken: chrome.csrf)), status: body!.status)
+        return try await render("kept", KeptPage(page: chrome, body: body.html(formToken: chrome.csrf)), status: body.status)
     }
 
     func render(_ template: String, _ context: some Encodable & Sendable, status: HTTPStatus) async throws -> Response {
@@ -80,7 +82,6 @@ extension Request {
         return response
     }
 }
-
 
 /// A page's body as `renderKept` keeps it: the HTML and the status it is answered with.
 struct KeptBody: Sendable {

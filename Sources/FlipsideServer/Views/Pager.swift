@@ -10,6 +10,9 @@ struct Pager: Encodable, Sendable {
     var previousURL: String?
     var nextURL: String?
 
+    /// The first row of the page, counted from 0.
+    var offset: Int
+
     static let rows = 50
 
     /// Page `requested` of `total` rows (1 when absent; out of range is the nearest page), the links
@@ -18,12 +21,10 @@ struct Pager: Encodable, Sendable {
         self.total = total
         count = max(1, (total + per - 1) / per)
         number = min(max(requested ?? 1, 1), count)
+        offset = (number - 1) * per
         previousURL = number > 1 ? url(number - 1) : nil
         nextURL = number < count ? url(number + 1) : nil
     }
-
-    /// The first row of the page, counted from 0.
-    var offset: Int { (number - 1) * Pager.rows }
 
     /// Page `requested` of `items`.
     static func page<T>(_ items: [T], _ requested: Int?, url: (Int) -> String) -> (rows: [T], pager: Pager) {

@@ -32,7 +32,7 @@ struct MatchingWebController {
         let program = try await req.visibleProgram()
         let versions = try await DataVersions.read(on: req.db)
             .key(["enrolments", "people", "programs", MatchingTables.runs, MatchingTables.pairs, MatchingTables.rules])
-        let minute = Int((req.flipside.now.timeIntervalSince1970 / 60).rounded(.down))
+        let minute = ResultCache.minute(of: req.flipside.now)
         let chrome = PageChrome(request: req, title: "Matching · \(program.name)", nav: "programs")
         return try await req.renderKept("matching-body", name: "matching-page.\(program.id).\(req.actor)",
                                         version: "\(versions)|\(minute)|\(req.query[Int.self, at: "page"] ?? 1)", onePerName: false, chrome: chrome) {
@@ -234,7 +234,7 @@ struct MatchingWebController {
         // per reader (their side, their words), version of what it shows and minute (`renderKept`).
         let seen = try await req.flipside.matching.visiblePair(id)
         let versions = try await DataVersions.read(on: req.db).key(Self.pairPageTables)
-        let minute = Int((req.flipside.now.timeIntervalSince1970 / 60).rounded(.down))
+        let minute = ResultCache.minute(of: req.flipside.now)
         let chrome = Self.pairChrome(req, menteeID: seen.menteeID, mentorID: seen.mentorID)
         return try await req.renderKept("pair-body", name: "pair-page.\(id).\(req.actor)", version: "\(versions)|\(minute)", onePerName: false,
                                         chrome: chrome) {

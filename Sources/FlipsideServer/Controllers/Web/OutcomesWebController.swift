@@ -225,7 +225,7 @@ struct OutcomesWebController {
         let censor = try req.censorDate()
         let outcomes = try await req.flipside.outcomes.reading()
         let now = req.flipside.now
-        let version = "\(try await outcomes.dataKey())|\(censor ?? CalendarDate.today(now: now))|\(Int((now.timeIntervalSince1970 / 60).rounded(.down)))"
+        let version = "\(try await outcomes.dataKey())|\(censor ?? CalendarDate.today(now: now))|\(ResultCache.minute(of: now))"
         return try await req.renderKept("outcomes-body", name: "outcomes-page.\(program.id).\(censor?.description ?? "today")", version: version,
                                         chrome: PageChrome(request: req, title: "Outcomes · \(program.name)", nav: "programs")) {
             try await Self.build(outcomes, program: program, censor: censor)
