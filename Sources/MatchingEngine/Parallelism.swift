@@ -1,3 +1,4 @@
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -27,5 +28,20 @@ public enum Parallelism {
     static func chunks(large: Bool) -> Int {
         guard large else { return 1 }
         return pthread_getspecific(key) == nil ? 2 : 1
+    }
+
+    /// `body` over `0..<count` in contiguous parts, on as many cores as `chunks(large:)` gives, with
+    /// the parts' results joined in order. `body` runs on other threads: it must not touch task-locals.
+    public static func inParts<T>(_ count: Int, large: Bool, _ body: @Sendable (Range<Int>) -> [T]) -> [T] {
+        let parts = min(chunks(large: large), max(1, count))
+        if parts == 1 { return body(0..<count) }
+        var results = [[T]](repeating: [], count: parts)
+        results.withUnsafeMutableBufferPointer { buffer in
+            let box = SendableBuffer(buffer)
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                box.buffer[part] = body(count * part / parts..<count * (part + 1) / parts)
+            }
+        }
+        return Array(results.joined())
     }
 }

@@ -314,9 +314,12 @@ struct SendableBuffer<T>: @unchecked Sendable {
 
 /// Phase timings on standard error when FLIPSIDE_TRACE is set (for profiling, not for tests).
 public let traceEnabled: Bool = getenv("FLIPSIDE_TRACE") != nil
+/// When the first line was traced (each line says how long after it it comes).
+private let traceStart = ContinuousClock.now
 @inline(__always) public func trace(_ message: @autoclosure () -> String) {
     if traceEnabled {
-        let line = "[engine] " + message() + "\n"
+        let since = traceStart.duration(to: .now).components
+        let line = "[engine +\(since.seconds * 1000 + since.attoseconds / 1_000_000_000_000_000) ms] " + message() + "\n"
         _ = line.withCString { write(2, $0, strlen($0)) }
     }
 }

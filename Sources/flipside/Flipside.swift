@@ -2,6 +2,7 @@ import ArgumentParser
 import FlipsideCore
 import FlipsideServer
 import Foundation
+import MatchingEngine
 import Vapor
 
 @main
@@ -33,11 +34,16 @@ func makeApplication(config: AppConfig, command: [String] = []) async throws -> 
 
 /// Runs `body` with a migrated application, shutting it down afterwards.
 func withMigratedApplication<T>(_ body: (Application) async throws -> T) async throws -> T {
+    let starting = ContinuousClock.now
     let app = try await makeApplication(config: try AppConfig.fromEnvironment())
+    trace("application made: \(ContinuousClock.now - starting)")
     do {
         try await SchemaMigration.run(app)
+        trace("migrated: \(ContinuousClock.now - starting)")
         let result = try await body(app)
+        let stopping = ContinuousClock.now
         try await app.asyncShutdown()
+        trace("stopped: \(ContinuousClock.now - stopping)")
         return result
     } catch {
         try? await app.asyncShutdown()

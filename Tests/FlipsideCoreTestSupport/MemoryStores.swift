@@ -87,7 +87,6 @@ public actor MemoryImportStore: PeopleImportStore, EnrolmentImportStore, Profile
         return result
     }
 
-    public func prepare(_ plan: PeopleImportPlan) async throws -> (any Sendable)? { nil }
 
     public func atomically<T: Sendable>(_ body: @escaping @Sendable (any PeopleImportWork) async throws -> T) async throws -> T {
         let work = PeopleWork(people: people, mappings: mappings, version: version)
@@ -122,7 +121,7 @@ public actor MemoryImportStore: PeopleImportStore, EnrolmentImportStore, Profile
         func storedMapping(for signature: String) -> ImportMapping? { mappings[signature] }
         func remember(_ mapping: ImportMapping, for signature: String, at: Date) { mappings[signature] = mapping }
         func storedPeople() -> [String: Person] { people }
-        func write(_ plan: PeopleImportPlan, existing: [String: Person], prepared: (any Sendable)?) {
+        func write(_ plan: PeopleImportPlan, existing: [String: Person]) {
             for person in plan.created + plan.updated { people[person.employeeID] = person }
         }
         func record(_ changes: [EmploymentChange], at: Date) { history += changes }

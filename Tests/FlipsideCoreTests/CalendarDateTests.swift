@@ -13,6 +13,35 @@ import Testing
         #expect(CalendarDate(iso: text) == nil)
     }
 
+    /// The byte-wise reading of `YYYY-MM-DD` agrees with reading the three parts as numbers, on texts
+    /// of digits, dashes, signs and letters (of ten characters and others).
+    @Test func readsAsThePartsReadAsNumbers() {
+        func byParts(_ text: String) -> CalendarDate? {
+            let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+            guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+                  let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
+            return CalendarDate(year: y, month: m, day: d)
+        }
+        let pool: [Character] = ["0", "1", "2", "3", "9", "-", "+", "a", " ", "٣"]
+        var random = SeededGenerator(seed: 11)
+        var valid = 0
+        for round in 0..<50_000 {
+            var text = String((0..<(round % 5 == 0 ? Int.random(in: 8...12, using: &random) : 10)).map { _ in pool.randomElement(using: &random)! })
+            if round % 3 == 0 {
+                text = String(format: "%04d-%02d-%02d", Int.random(in: 0...9999, using: &random), Int.random(in: 0...13, using: &random), Int.random(in: 0...32, using: &random))
+            }
+            let date = CalendarDate(iso: text)
+            #expect(date == byParts(text), "\(text)")
+            if date != nil { valid += 1 }
+        }
+        #expect(valid > 1_000)
+    }
+
+    @Test func noASCIICharacterIsHiddenInAnIdentifier() {
+        for value in UInt32(0)..<0x80 { #expect(!UnicodeSafety.isHiddenInIdentifier(Unicode.Scalar(value)!)) }
+        #expect(UnicodeSafety.hiddenInIdentifier("E\u{200B}1") == "U+200B")
+    }
+
     @Test func ordersChronologically() {
         #expect(CalendarDate(iso: "2024-01-31")! < CalendarDate(iso: "2024-02-01")!)
         #expect(!(CalendarDate(iso: "2024-02-01")! < CalendarDate(iso: "2024-02-01")!))
@@ -74,5 +103,31 @@ import Testing
         let cyclic = ReportingTree(managerOf: ["a": "b", "b": "c", "c": "a", "d": "a", "x": "y", "y": "x", "z": "z2"])
         #expect(cyclic.cycles() == [["a", "b", "c"], ["x", "y"]])
         #expect(cyclic.managementChain(of: "d") == ["a", "b", "c"])
+    }
+
+    /// Against the plain definition: someone is on a cycle when following their managers leads back to
+    /// them; a cycle is the set of such people that reach each other.
+    @Test func findsTheCyclesThePlainDefinitionFinds() {
+        for seed in 0..<200 {
+            var random = SeededGenerator(seed: UInt64(seed))
+            let size = Int.random(in: 1...30, using: &random)
+            let names = (0..<size + 5).map { "p\($0)" }
+            var managerOf: [String: String] = [:]
+            for name in names.prefix(size) where Int.random(in: 0..<5, using: &random) > 0 {
+                managerOf[name] = names.randomElement(using: &random)!
+            }
+            let tree = ReportingTree(managerOf: managerOf)
+            var expected: Set<[String]> = []
+            for name in managerOf.keys {
+                let chain = tree.managementChain(of: name)
+                guard chain.last.map({ managerOf[$0] == name }) ?? false || managerOf[name] == name else { continue }
+                expected.insert(([name] + chain.filter { $0 != name }).sorted())
+            }
+            let found = tree.cycles()
+            #expect(Set(found.map { $0.sorted() }) == expected, "seed \(seed)")
+            #expect(found == found.sorted { $0.lexicographicallyPrecedes($1) }, "seed \(seed)")
+            for cycle in found { #expect(cycle.first == cycle.min(), "seed \(seed)") }
+            #expect(found.count == expected.count, "seed \(seed)")
+        }
     }
 }

@@ -22,4 +22,22 @@ import Testing
         }
         #expect(PersonRow.encodeAttributes(["b": "2", "a": "x\"y"]) == #"{"a":"x\"y","b":"2"}"#)
     }
+
+    /// The direct reader of plain objects never disagrees with `JSONDecoder`: on any text of JSON-ish
+    /// pieces it gives the same object, or declines (and `JSONDecoder` reads it).
+    @Test func plainAttributesReadAsJSONDecoderDoes() {
+        let pieces = ["{", "}", "\"", "\"a\"", "\"b\"", "\"é\"", ":", ",", " ", "\\", "\"x\\\"y\"", "1", "null", "[]", "\"\""]
+        var generator = SystemRandomNumberGenerator()
+        var read = 0
+        for _ in 0..<20_000 {
+            let text = "{" + (0..<Int.random(in: 0...9, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined() + "}"
+            guard let plain = PersonRow.plainAttributes(text) else { continue }
+            read += 1
+            #expect((try? JSONDecoder().decode([String: String].self, from: Data(text.utf8))) == plain, "\(text)")
+        }
+        #expect(read > 100)
+        #expect(PersonRow.plainAttributes(#"{"a":"1","b":"2"}"#) == ["a": "1", "b": "2"])
+        #expect(PersonRow.plainAttributes(#"{"a":"1","a":"2"}"#) == nil)
+        #expect(PersonRow.plainAttributes(#"{"a":"1",}"#) == nil)
+    }
 }

@@ -63,3 +63,20 @@ final class WebClient {
         s.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? s
     }
 }
+
+extension String {
+    /// Whether `id` (an employee id such as "J4") appears as a whole, not inside a random form token or
+    /// other word (a token's characters are letters, digits, `-` and `_`): a page may carry "…xJ4b…".
+    func mentions(id: String) -> Bool {
+        var searchFrom = startIndex
+        let wordy: (Character) -> Bool = { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
+        while let found = range(of: id, range: searchFrom..<endIndex) {
+            let before = found.lowerBound == startIndex ? nil : self[index(before: found.lowerBound)]
+            let after = found.upperBound == endIndex ? nil : self[found.upperBound]
+            if !(before.map(wordy) ?? false) && !(after.map(wordy) ?? false) { return true }
+            searchFrom = index(after: found.lowerBound)
+        }
+        return false
+    }
+}
+

@@ -1,4 +1,5 @@
 import Foundation
+import MatchingEngine
 
 /// What a people import will do once it is applied: the people to create and to update.
 public struct PeopleImportPlan: Sendable {
@@ -52,91 +53,75 @@ public enum PeopleImport {
             headerProblems.append(ImportProblem(row: 1, column: field, reason: "required column is missing: no column of the file reads as \(field) (\(hint))"))
         }
         if !headerProblems.isEmpty { throw ImportFailure(problems: headerProblems) }
-        let columns = recognised.index
         let attributeColumns = recognised.attributes
         let emailColumn = recognised.original["email"]
 
+        // Each record on its own, on both cores (a 100,000-row file spends most of its plan here)…
+        let deadline = WorkDeadline.current
+        let records = table.records
+        let read: [RecordRead] = Parallelism.inParts(records.count, large: records.count >= 2_048) { range in
+            var zoneCache: [String: Bool] = [:]
+            var out: [RecordRead] = []
+            out.reserveCapacity(range.count)
+            for index in range {
+                // A request past its deadline was answered already: stop planning (nothing is written).
+                if index & 1023 == 1023, let deadline, ContinuousClock.now >= deadline {
+                    out.append(RecordRead(row: records[index].row, stopped: true))
+                    break
+                }
+                out.append(readRecord(records[index].row, records[index].fields, header: table, recognised: recognised,
+                                      attributeColumns: attributeColumns, emailColumn: emailColumn, mapping: mapping,
+                                      existing: existing, zoneCache: &zoneCache))
+            }
+            return out
+        }
+        if let stopped = read.first(where: \.stopped) ?? (WorkDeadline.isPassed ? read.last : nil) {
+            throw ImportFailure(problems: [ImportProblem(row: stopped.row, column: nil, reason: "the import was stopped: it took longer than one request may")])
+        }
+
+        trace("plan: records read")
+        // …then, in file order, what holds between records: one row per employee id and per email.
         var problems: [ImportProblem] = []
         var rowOf: [String: Int] = [:]
         var incoming: [Person] = []
-        var zoneCache: [String: Bool] = [:]
         // Every manager reference, also from rows with other problems, so that all problems show at once.
         var managerRefs: [(row: Int, manager: String)] = []
         var emailOwner: [String: (row: Int, id: String)] = [:]
-        incoming.reserveCapacity(table.records.count)
-
-        for (index, (row, fields)) in table.records.enumerated() {
-            // A request past its deadline was answered already: stop planning (nothing is written).
-            if index & 1023 == 1023, WorkDeadline.isPassed {
-                throw ImportFailure(problems: [ImportProblem(row: row, column: nil, reason: "the import was stopped: it took longer than one request may")])
-            }
-            guard fields.count == table.header.count else {
-                problems.append(ImportProblem(row: row, column: nil, reason: "the row has \(fields.count) fields but the header has \(table.header.count)"))
-                continue
-            }
-            // Every cell, known column or custom attribute: bounded length, no control characters.
-            let cellProblems = TextLimits.cellProblems(row: row, header: table.originalHeader, fields: fields) { $0 == emailColumn ? 254 : TextLimits.short }
-            guard cellProblems.isEmpty else {
-                problems += cellProblems
-                continue
-            }
-            var reader = RowReader(row: row, fields: fields, columns: columns, original: recognised.original, mapping: mapping)
-            var id = reader.required("employee_id")
-            if let raw = id, let hidden = UnicodeSafety.hiddenInIdentifier(raw) {
-                reader.problem("employee_id", raw, "must not contain invisible characters (found \(hidden))")
-                id = nil
-            }
-            let name = columns["name"] != nil ? reader.required("name") : reader.fullName()
-            let email = reader.email("email")
-            let title = reader.text("title")
-            let level = reader.level("level")
-            let hire = reader.date("hire_date", required: true)
-            let department = reader.required("department")
-            let location = reader.required("location")
-            let zone = columns["time_zone"] != nil ? reader.required("time_zone") : mapping.timeZone
-            if let zone, !TimeZoneName.isValid(zone, cache: &zoneCache) {
-                reader.problem("time_zone", zone, "is not an IANA time zone (e.g. Europe/Berlin)")
-            }
-            let manager = reader.text("manager_id")
-            let status = reader.status("status")
-            let exit = reader.date("exit_date", required: false)
-            if let hire, let exit, exit < hire { reader.problem("exit_date", exit.description, "is before the hire date \(hire)") }
-            if let id, manager == id {
-                reader.problem("manager_id", manager, "a person cannot be their own manager")
-            } else if let manager {
-                managerRefs.append((row, manager))
-            }
-            if let email {
-                if let first = emailOwner[email.lowercased()] {
-                    reader.problem("email", email, "duplicate email: also used by \(first.id) (row \(first.row))")
-                } else if let id {
-                    emailOwner[email.lowercased()] = (row, id)
+        incoming.reserveCapacity(read.count)
+        rowOf.reserveCapacity(read.count)
+        emailOwner.reserveCapacity(read.count)
+        for record in read {
+            var own = record.problems
+            if let manager = record.manager { managerRefs.append((record.row, manager)) }
+            if let email = record.email, let key = record.emailKey {
+                if let first = emailOwner[key] {
+                    own.append(ImportProblem(row: record.row, column: recognised.original["email"] ?? "email", value: email,
+                                             reason: "duplicate email: also used by \(first.id) (row \(first.row))"))
+                } else if let id = record.id {
+                    emailOwner[key] = (record.row, id)
                 }
             }
-            if let id {
+            if let id = record.id {
                 if let first = rowOf[id] {
-                    reader.problem("employee_id", id, "duplicate employee id (first seen in row \(first))")
+                    own.append(ImportProblem(row: record.row, column: recognised.original["employee_id"] ?? "employee_id", value: id,
+                                             reason: "duplicate employee id (first seen in row \(first))"))
                 } else {
-                    rowOf[id] = row
+                    rowOf[id] = record.row
                 }
             }
-            problems += reader.problems
-            guard reader.problems.isEmpty, let id, let name, let email, let level, let hire,
-                  let department, let location, let zone else { continue }
-            var attributes = existing[id]?.attributes ?? [:]
-            for (i, key) in attributeColumns {
-                let value = fields[i].trimmed
-                attributes[key] = value.isEmpty ? nil : value
+            if own.isEmpty, let person = record.person {
+                incoming.append(person)
+            } else {
+                problems += own
             }
-            incoming.append(Person(employeeID: id, name: name, email: email, title: title ?? "", level: level,
-                                   hireDate: hire, department: department, location: location, timeZone: zone,
-                                   managerID: manager, status: status ?? .active, exitDate: exit, attributes: attributes))
         }
+        trace("plan: between records")
         for ref in managerRefs where rowOf[ref.manager] == nil && existing[ref.manager] == nil {
             problems.append(ImportProblem(row: ref.row, column: "manager_id", value: ref.manager,
                                           reason: "unknown manager: no person with employee id \(ref.manager) in the file or already stored"))
         }
         problems += organisationProblems(incoming: incoming, rowOf: rowOf, emailOwner: emailOwner, existing: existing)
+        trace("plan: organisation")
         // An address that only looks like another one (a Cyrillic "а" in a colleague's domain) is refused.
         let emailColumnName = recognised.original["email"] ?? "email"
         for (email, other) in UnicodeSafety.lookAlikes(candidates: incoming.map(\.email),
@@ -146,6 +131,7 @@ public enum PeopleImport {
         }
         if !problems.isEmpty { throw ImportFailure(problems: problems) }
 
+        trace("plan: look-alikes")
         var plan = PeopleImportPlan(created: [], updated: [], unchanged: 0)
         for person in incoming {
             switch existing[person.employeeID] {
@@ -157,27 +143,95 @@ public enum PeopleImport {
         return plan
     }
 
+    /// One record as read on its own: its problems, and the person when it has none (before the checks
+    /// between records).
+    struct RecordRead {
+        var row: Int
+        var id: String?
+        var email: String?
+        /// The email as addresses are compared (case aside).
+        var emailKey: String?
+        /// Another person named as manager (checked once every record is read).
+        var manager: String?
+        var problems: [ImportProblem] = []
+        var person: Person?
+        /// Reading stopped here: the deadline passed.
+        var stopped = false
+    }
+
+    static func readRecord(_ row: Int, _ fields: [String], header table: CSVTable, recognised: HRExport.Columns,
+                           attributeColumns: [(Int, String)], emailColumn: String?, mapping: ImportMapping,
+                           existing: [String: Person], zoneCache: inout [String: Bool]) -> RecordRead {
+        guard fields.count == table.header.count else {
+            return RecordRead(row: row, problems: [ImportProblem(row: row, column: nil, reason: "the row has \(fields.count) fields but the header has \(table.header.count)")])
+        }
+        // Every cell, known column or custom attribute: bounded length, no control characters.
+        let cellProblems = TextLimits.cellProblems(row: row, header: table.originalHeader, fields: fields) { $0 == emailColumn ? 254 : TextLimits.short }
+        guard cellProblems.isEmpty else { return RecordRead(row: row, problems: cellProblems) }
+        let columns = recognised.index
+        var reader = RowReader(row: row, fields: fields, columns: columns, original: recognised.original, mapping: mapping)
+        var id = reader.required("employee_id")
+        if let raw = id, let hidden = UnicodeSafety.hiddenInIdentifier(raw) {
+            reader.problem("employee_id", raw, "must not contain invisible characters (found \(hidden))")
+            id = nil
+        }
+        let name = columns["name"] != nil ? reader.required("name") : reader.fullName()
+        let email = reader.email("email")
+        let title = reader.text("title")
+        let level = reader.level("level")
+        let hire = reader.date("hire_date", required: true)
+        let department = reader.required("department")
+        let location = reader.required("location")
+        let zone = columns["time_zone"] != nil ? reader.required("time_zone") : mapping.timeZone
+        if let zone, !TimeZoneName.isValid(zone, cache: &zoneCache) {
+            reader.problem("time_zone", zone, "is not an IANA time zone (e.g. Europe/Berlin)")
+        }
+        let manager = reader.text("manager_id")
+        let status = reader.status("status")
+        let exit = reader.date("exit_date", required: false)
+        if let hire, let exit, exit < hire { reader.problem("exit_date", exit.description, "is before the hire date \(hire)") }
+        var read = RecordRead(row: row, id: id, email: email, emailKey: email?.lowercased())
+        if let id, manager == id {
+            reader.problem("manager_id", manager, "a person cannot be their own manager")
+        } else {
+            read.manager = manager
+        }
+        read.problems = reader.problems
+        guard reader.problems.isEmpty, let id, let name, let email, let level, let hire,
+              let department, let location, let zone else { return read }
+        var attributes = existing[id]?.attributes ?? [:]
+        for (i, key) in attributeColumns {
+            let value = fields[i].trimmed
+            attributes[key] = value.isEmpty ? nil : value
+        }
+        read.person = Person(employeeID: id, name: name, email: email, title: title ?? "", level: level,
+                             hireDate: hire, department: department, location: location, timeZone: zone,
+                             managerID: manager, status: status ?? .active, exitDate: exit, attributes: attributes)
+        return read
+    }
+
     /// Checks that hold across valid rows and stored people: unique emails, no reporting cycles.
     static func organisationProblems(incoming: [Person], rowOf: [String: Int], emailOwner: [String: (row: Int, id: String)],
                                      existing: [String: Person]) -> [ImportProblem] {
         var problems: [ImportProblem] = []
-        var final = existing
-        final.reserveCapacity(existing.count + incoming.count)
-        for person in incoming { final[person.employeeID] = person }
-
+        // Who reports to whom once the file is in: stored people's managers, then the file's (a person
+        // the file gives no manager has none).
+        var managerOf: [String: String] = [:]
+        managerOf.reserveCapacity(existing.count + incoming.count)
         // A stored person keeps their email unless this file gives them another one.
-        for (id, person) in existing where rowOf[id] == nil {
-            if let claim = emailOwner[person.email.lowercased()], claim.id != id {
+        for (id, person) in existing {
+            if let manager = person.managerID { managerOf[id] = manager }
+            if rowOf[id] == nil, let claim = emailOwner[person.email.lowercased()], claim.id != id {
                 problems.append(ImportProblem(row: claim.row, column: "email", value: person.email,
                                               reason: "duplicate email: already used by \(id)"))
             }
         }
-        let tree = ReportingTree(people: final.values)
-        for cycle in tree.cycles() {
+        for person in incoming { managerOf[person.employeeID] = person.managerID }
+        for cycle in ReportingTree(managerOf: managerOf).cycles() {
             let path = (cycle + [cycle[0]]).joined(separator: " → ")
             for id in cycle {
                 if let row = rowOf[id] {
-                    problems.append(ImportProblem(row: row, column: "manager_id", value: final[id]?.managerID,
+                    problems.append(ImportProblem(row: row, column: "manager_id", value: managerOf[id],
                                                   reason: "cycle in the reporting chain: \(path)"))
                 }
             }

@@ -8,6 +8,12 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
 
     /// Parses an ISO 8601 calendar date `YYYY-MM-DD`, rejecting impossible days such as `2023-02-30`.
     public init?(iso string: String) {
+        // `YYYY-MM-DD` in digits (nearly every date read) straight from the bytes; anything else as below.
+        if string.utf8.count == 10, let date = Self.digitsISO(string.utf8) {
+            guard (1...12).contains(date.m), date.d >= 1, date.d <= CalendarDate.daysIn(month: date.m, year: date.y) else { return nil }
+            (year, month, day) = (date.y, date.m, date.d)
+            return
+        }
         let parts = string.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
               let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
@@ -16,6 +22,26 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
         self.year = y
         self.month = m
         self.day = d
+    }
+
+    /// Year, month and day of ten bytes `DDDD-DD-DD` (D a digit), or nil.
+    private static func digitsISO(_ bytes: String.UTF8View) -> (y: Int, m: Int, d: Int)? {
+        var values = (0, 0, 0), position = 0
+        for byte in bytes {
+            if position == 4 || position == 7 {
+                guard byte == UInt8(ascii: "-") else { return nil }
+            } else {
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+                let digit = Int(byte - UInt8(ascii: "0"))
+                switch position {
+                case 0..<4: values.0 = values.0 * 10 + digit
+                case 5, 6: values.1 = values.1 * 10 + digit
+                default: values.2 = values.2 * 10 + digit
+                }
+            }
+            position += 1
+        }
+        return values
     }
 
     /// Creates a date from its components; `nil` when the day does not exist.

@@ -35,26 +35,31 @@ public struct ReportingTree: Sendable {
 
     /// Every reporting cycle, each as the list of employee ids on it (smallest id first), sorted.
     public func cycles() -> [[String]] {
-        // Colour-marking walk: 0 = unvisited, 1 = on the current path, 2 = done.
-        var state: [String: UInt8] = [:]
+        // People as numbers, each pointing at their manager's (−1: a manager with no manager of their own).
+        let ids = Array(managerOf.keys)
+        var position: [String: Int32] = [:]
+        position.reserveCapacity(ids.count)
+        for (index, id) in ids.enumerated() { position[id] = Int32(index) }
+        let next = ids.map { position[managerOf[$0]!] ?? -1 }
+        // Colour-marking walk: 0 = unvisited, 1 = on the current path, 2 = done. A cycle is the same
+        // whichever of its people the walk starts from, so the order of the walks does not matter.
+        var state = [UInt8](repeating: 0, count: ids.count)
         var found: [[String]] = []
-        for start in managerOf.keys.sorted() where state[start] == nil {
-            var path: [String] = []
-            var index: [String: Int] = [:]
-            var current: String? = start
-            while let node = current, state[node] == nil {
-                state[node] = 1
-                index[node] = path.count
+        var path: [Int32] = []
+        for start in ids.indices where state[start] == 0 {
+            path.removeAll(keepingCapacity: true)
+            var node = Int32(start)
+            while node >= 0, state[Int(node)] == 0 {
+                state[Int(node)] = 1
                 path.append(node)
-                current = managerOf[node]
+                node = next[Int(node)]
             }
-            if let node = current, state[node] == 1, let at = index[node] {
-                var cycle = Array(path[at...])
-                let minIndex = cycle.indices.min { cycle[$0] < cycle[$1] }!
-                cycle = Array(cycle[minIndex...] + cycle[..<minIndex])
-                found.append(cycle)
+            if node >= 0, state[Int(node)] == 1, let at = path.firstIndex(of: node) {
+                let cycle = path[at...].map { ids[Int($0)] }
+                let first = cycle.indices.min { cycle[$0] < cycle[$1] }!
+                found.append(Array(cycle[first...] + cycle[..<first]))
             }
-            for node in path { state[node] = 2 }
+            for node in path { state[Int(node)] = 2 }
         }
         return found.sorted { $0.lexicographicallyPrecedes($1) }
     }

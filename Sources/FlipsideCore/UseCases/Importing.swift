@@ -7,8 +7,7 @@ public protocol PeopleImportWork: Sendable {
     /// Every stored person by employee id, read inside the unit of work.
     func storedPeople() async throws -> [String: Person]
     /// Upserts the plan's new and changed people by employee id (`existing` is what `storedPeople` read).
-    /// `prepared` is what the store's `prepare` made of this very plan, or nil (the plan was made again).
-    func write(_ plan: PeopleImportPlan, existing: [String: Person], prepared: (any Sendable)?) async throws
+    func write(_ plan: PeopleImportPlan, existing: [String: Person]) async throws
     /// Records changes of placement in the HR history (`EmploymentChange`), in the same unit of work.
     func record(_ changes: [EmploymentChange], at: Date) async throws
     /// Ends every way in (tokens, sessions, sign-in links) for these people.
@@ -34,9 +33,6 @@ public protocol PeopleImportStore: Sendable {
     func atomically<T: Sendable>(_ body: @escaping @Sendable (any PeopleImportWork) async throws -> T) async throws -> T
     /// A consistent read that takes no write lock (other writes go on meanwhile).
     func reading<T: Sendable>(_ body: @escaping @Sendable (any PeopleImportWork) async throws -> T) async throws -> T
-    /// What of writing `plan` can be done before the unit of work (rows encoded, statements built), so
-    /// that other writes wait for the write alone; handed back to `PeopleImportWork.write`.
-    func prepare(_ plan: PeopleImportPlan) async throws -> (any Sendable)?
 }
 
 /// What an enrolment import reads and writes, inside one unit of work that no other enrolment import
@@ -67,7 +63,9 @@ public enum Importing {
                               store: any PeopleImportStore) async throws -> ImportCounts {
         try AccessPolicy.require(actor, .change, .directory)
         if let given, !given.problems.isEmpty { throw MappingRejected(problems: given.problems) }
+        let parsing = ContinuousClock.now
         let table = try CSVTable(text: csv)
+        trace("people import parsed: \(ContinuousClock.now - parsing)")
         let signature = HRExport.signature(table.originalHeader)
         // Read and plan first without the write lock (the plan of a large file takes seconds, and other
         // writes — sign-ins among them — should not wait for it); then write under the lock if nothing
@@ -88,18 +86,17 @@ public enum Importing {
         let firstPlan = try PeopleImport.plan(table: table, existing: first.existing, mapping: first.mapping)
         trace("people import planned: \(ContinuousClock.now - began)")
         try WorkDeadline.check()
-        let prepared = try await store.prepare(firstPlan)
-        trace("people import prepared: \(ContinuousClock.now - began)")
+        defer { trace("people import committed: \(ContinuousClock.now - began)") }
         return try await store.atomically { work in
-            var (existing, plan, prepared) = (first.existing, firstPlan, prepared)
+            var (existing, plan) = (first.existing, firstPlan)
             let mapping: ImportMapping? = given == nil ? try await work.storedMapping(for: signature) ?? ImportMapping.none : nil
             if try await work.peopleVersion() != first.version || (mapping != nil && mapping != first.mapping) {
                 let again = try await read(work)
-                (existing, plan, prepared) = (again.existing, try PeopleImport.plan(table: table, existing: again.existing, mapping: again.mapping), nil)
+                (existing, plan) = (again.existing, try PeopleImport.plan(table: table, existing: again.existing, mapping: again.mapping))
             }
             try WorkDeadline.check()
             trace("people import holds the write lock: \(ContinuousClock.now - began)")
-            try await work.write(plan, existing: existing, prepared: prepared)
+            try await work.write(plan, existing: existing)
             // Who moved level, department or location: the HR history, effective today.
             try await work.record(EmploymentChange.changes(plan.updated, over: existing, on: CalendarDate.today(now: now)), at: now)
             trace("people import written: \(ContinuousClock.now - began)")
@@ -143,6 +140,6 @@ public enum Importing {
 extension PeopleImportPlan {
     /// The people this import marks as no longer employed (whose access ends with it).
     public var leavers: [String] {
-        (created + updated).filter { !$0.status.keepsAccess }.map(\.employeeID)
+        [created, updated].flatMap { $0.lazy.filter { !$0.status.keepsAccess }.map(\.employeeID) }
     }
 }

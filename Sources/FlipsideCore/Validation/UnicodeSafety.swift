@@ -26,7 +26,9 @@ public enum UnicodeSafety {
 
     /// The first invisible character of an identifier, as `U+XXXX`, or nil.
     public static func hiddenInIdentifier(_ value: some StringProtocol) -> String? {
-        value.unicodeScalars.first(where: isHiddenInIdentifier).map(code)
+        // No ASCII character is invisible formatting.
+        if value.utf8.allSatisfy({ $0 < 0x80 }) { return nil }
+        return value.unicodeScalars.first(where: isHiddenInIdentifier).map(code)
     }
 
     /// A character as problems name it: `U+202E`.

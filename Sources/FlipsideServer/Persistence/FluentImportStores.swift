@@ -12,7 +12,7 @@ struct FluentPeopleImportStore: PeopleImportStore {
 
     func atomically<T: Sendable>(_ body: @escaping @Sendable (any PeopleImportWork) async throws -> T) async throws -> T {
         try await FlipsideMetrics.shared.timingImport("people") {
-            try await WriteLock.peopleImport.transaction(on: db) { [audit] tx in try await body(Work(tx: tx, audit: audit)) }
+            try await WriteLock.peopleImport.transaction(on: db, bulk: true) { [audit] tx in try await body(Work(tx: tx, audit: audit)) }
         }
     }
 
@@ -20,17 +20,15 @@ struct FluentPeopleImportStore: PeopleImportStore {
         try await db.transaction { [audit] tx in try await body(Work(tx: tx, audit: audit)) }
     }
 
-    /// The plan's rows encoded and, on SQLite, its statements built, before the write lock.
-    func prepare(_ plan: PeopleImportPlan) async throws -> (any Sendable)? {
-        Work.statements(plan, sqlite: (db as? any SQLDatabase)?.dialect.name == "sqlite")
-    }
-
     struct Work: PeopleImportWork {
         static let upsert = BulkUpsert(table: PersonModel.schema, columns: PersonRow.columns, conflict: "employee_id", keep: ["id"])
 
-        static func statements(_ plan: PeopleImportPlan, sqlite: Bool) -> BulkUpsert.Statements {
-            let rows = plan.created.map { PersonRow($0).cells } + plan.updated.map { PersonRow($0).cells }
-            return upsert.statements(rows, sqlite: sqlite)
+        /// The plan's new and changed people, upserted by employee id.
+        static func writeRows(_ plan: PeopleImportPlan, on db: any Database) async throws {
+            let (created, updated) = (plan.created, plan.updated)
+            try await upsert.write(count: created.count + updated.count, on: db) { index, id in
+                PersonRow(index < created.count ? created[index] : updated[index - created.count], id: id).cells
+            }
         }
 
         let tx: any Database
@@ -40,7 +38,7 @@ struct FluentPeopleImportStore: PeopleImportStore {
 
         func peopleVersion() async throws -> Int64 { try await DataVersions.read(on: tx).people }
 
-        func write(_ plan: PeopleImportPlan, existing: [String: Person], prepared: (any Sendable)?) async throws {
+        func write(_ plan: PeopleImportPlan, existing: [String: Person]) async throws {
             try await audit.record(.peopleImported, "people", "import",
                                    "\(plan.created.count) created, \(plan.updated.count) updated, \(plan.unchanged) unchanged", on: tx)
             guard !(plan.created.isEmpty && plan.updated.isEmpty), let sql = tx as? any SQLDatabase else { return }
@@ -56,14 +54,7 @@ struct FluentPeopleImportStore: PeopleImportStore {
                     .set("email", to: SQLBinaryExpression(left: SQLLiteral.string("#"), op: SQLRaw("||"), right: SQLIdentifier("employee_id")))
                     .where("employee_id", .in, ids).run()
             }
-            let sqlite = sql.dialect.name == "sqlite"
-            if sqlite {
-                // One transaction over six indexes: SQLite's default 2 MB page cache spills to the WAL
-                // again and again. 64 MB on the writer's connection (a cache bound, not an allocation).
-                try await sql.raw("PRAGMA cache_size = -65536").run()
-            }
-            let statements = prepared as? BulkUpsert.Statements ?? Self.statements(plan, sqlite: sqlite)
-            try await statements.run(on: tx)
+            try await Self.writeRows(plan, on: tx)
         }
 
         func record(_ changes: [EmploymentChange], at: Date) async throws {

@@ -29,8 +29,8 @@ enum WriteLock: String {
 
 extension WriteLock {
     /// A write transaction that takes this lock first, so that work of its kind runs one at a time.
-    func transaction<T: Sendable>(on db: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        try await db.writeTransaction { tx in
+    func transaction<T: Sendable>(on db: any Database, bulk: Bool = false, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        try await db.writeTransaction(bulk: bulk) { tx in
             try await take(on: tx)
             return try await body(tx)
         }
@@ -48,7 +48,10 @@ extension Database {
     /// or a connection: only one of them at a time waits on SQLite's lock (and SQLiteNIO's busy handler
     /// spins while it waits), so writers do not burn the cores the one holding the lock needs.
     /// On a SQLite file they then write through one connection of their own (`SQLiteWriterConnection`).
-    func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+    ///
+    /// A `bulk` transaction (a whole HR file) gets SQLite's page cache and statement journals sized for
+    /// it first (see `SQLiteBulkWrite`).
+    func writeTransaction<T: Sendable>(bulk: Bool = false, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         guard let sql = self as? any SQLDatabase, sql.dialect.name == "sqlite", !SQLiteWriters.held else {
             guard let sql = self as? any SQLDatabase, sql.dialect.name == "postgresql", WorkDeadline.current != nil else {
                 return try await transaction { tx in try await body(tx) }
@@ -66,7 +69,10 @@ extension Database {
             // event loop keeps its own connection for reads meanwhile.
             let db = SQLiteWriterConnection.writer(for: self) ?? self
             let result = try await SQLiteWriters.$held.withValue(true) {
-                try await db.transaction { tx in
+                // The writer (or this event loop's database) is one connection: the settings apply to
+                // the transaction that follows on it.
+                if bulk { try await SQLiteBulkWrite.prepare(db as! any SQLDatabase) }
+                return try await db.transaction { tx in
                     try await WriteLock.sqliteWriter.take(on: tx)
                     return try await body(tx)
                 }
@@ -120,5 +126,18 @@ actor SQLiteWriters {
 
     func leave() {
         if waiting.isEmpty { busy = false } else { waiting.removeFirst().continuation.resume() }
+    }
+}
+
+/// Settings for a transaction that writes a whole HR file on SQLite, made on its connection before it
+/// begins (SQLite decides where statement journals go when a transaction begins).
+enum SQLiteBulkWrite {
+    static func prepare(_ sql: any SQLDatabase) async throws {
+        // One transaction over six indexes: SQLite's default 2 MB page cache spills to the WAL again and
+        // again. 64 MB (a cache bound, not an allocation).
+        try await sql.raw("PRAGMA cache_size = -65536").run()
+        // Each statement of many rows keeps the pages it changes in a statement journal (to undo that
+        // statement alone): in memory, not a temporary file written page by page.
+        try await sql.raw("PRAGMA temp_store = MEMORY").run()
     }
 }

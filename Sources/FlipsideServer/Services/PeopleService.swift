@@ -1,6 +1,9 @@
 import Fluent
 import FlipsideCore
 import SQLKit
+import SQLiteNIO
+import PostgresNIO
+import NIOConcurrencyHelpers
 import Vapor
 
 /// A page of results with the total count.
@@ -35,12 +38,60 @@ struct PeopleService {
 
     /// Every stored person by employee id, read in bulk with SQLKit.
     func allByEmployeeID() async throws -> [String: Person] {
+        if let lite = db as? any SQLiteDatabase { return try await Self.allByEmployeeID(lite) }
+        if let postgres = db as? any PostgresDatabase { return try await Self.allByEmployeeID(postgres) }
         let rows = try await sql.select().columns(PersonRow.columns.map { SQLIdentifier($0) }).from(PersonModel.schema)
             .all(decoding: PersonRow.self)
         var result: [String: Person] = [:]
         result.reserveCapacity(rows.count)
         for row in rows { result[row.employee_id] = row.person }
         return result
+    }
+
+    /// The same on SQLite, each row read straight from SQLite's values: decoding 100,000 rows through
+    /// `Codable` took 1.2 s of a re-import's 2.3 s.
+    private static func allByEmployeeID(_ lite: any SQLiteDatabase) async throws -> [String: Person] {
+        let columns = PersonRow.columns.filter { $0 != "id" && $0 != "search_key" }
+        nonisolated(unsafe) var result: [String: Person] = [:]
+        nonisolated(unsafe) var unreadable = false
+        let query = "SELECT " + columns.map { "\"\($0)\"" }.joined(separator: ", ") + " FROM \"\(PersonModel.schema)\""
+        try await lite.query(query, []) { row in
+            guard let employeeID = row.column("employee_id")?.string, let name = row.column("name")?.string,
+                  let email = row.column("email")?.string, let title = row.column("title")?.string,
+                  let level = row.column("level")?.integer, let hireDate = row.column("hire_date")?.string,
+                  let department = row.column("department")?.string, let location = row.column("location")?.string,
+                  let timeZone = row.column("time_zone")?.string, let status = row.column("status")?.string,
+                  let attributes = row.column("attributes")?.string else {
+                unreadable = true
+                return
+            }
+            result[employeeID] = PersonRow.person(employeeID: employeeID, name: name, email: email, title: title, level: Int(level),
+                                                  hireDate: hireDate, department: department, location: location, timeZone: timeZone,
+                                                  managerID: row.column("manager_id")?.string, status: status,
+                                                  exitDate: row.column("exit_date")?.string, attributes: attributes)
+        }
+        if unreadable {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "a stored person lacks a required column"))
+        }
+        return result
+    }
+
+    /// The same on PostgreSQL, each row decoded by PostgresNIO as a tuple of its columns (1.5 s through
+    /// `Codable` for 100,000 people).
+    private static func allByEmployeeID(_ postgres: any PostgresDatabase) async throws -> [String: Person] {
+        let columns = ["employee_id", "name", "email", "title", "level", "hire_date", "department", "location",
+                       "time_zone", "manager_id", "status", "exit_date", "attributes"]
+        let people = NIOLockedValueBox([String: Person]())
+        let query = "SELECT " + columns.map { "\"\($0)\"" }.joined(separator: ", ") + " FROM \"\(PersonModel.schema)\""
+        try await postgres.query(query, onRow: { row in
+            let (employeeID, name, email, title, level, hireDate, department, location, timeZone, managerID, status, exitDate, attributes)
+                = try row.decode((String, String, String, String, Int, String, String, String, String, String?, String, String?, String).self)
+            let person = PersonRow.person(employeeID: employeeID, name: name, email: email, title: title, level: level, hireDate: hireDate,
+                                          department: department, location: location, timeZone: timeZone, managerID: managerID,
+                                          status: status, exitDate: exitDate, attributes: attributes)
+            people.withLockedValue { $0[employeeID] = person }
+        }).get()
+        return people.withLockedValue { $0 }
     }
 
     /// What the outcomes need of everyone in the HR data (no names or contact details), in bulk, with the
