@@ -134,8 +134,12 @@ struct PeopleService {
     /// an import), unless the configuration says not to.
     static func warm(_ app: Application) {
         guard app.appConfig.warmCaches else { return }
-        let service = PeopleService(db: app.db, results: app.results), logger = app.logger
-        let teaching = ServiceScope.system(app).teaching
+        // Through the background connections on a SQLite file: SQLiteNIO hands every row to its
+        // connection's event loop, and 100,000 rows on a server loop held the import's own answer
+        // back by a second.
+        let db = BackgroundDatabase.handle(for: app)
+        let service = PeopleService(db: db, results: app.results), logger = app.logger
+        let teaching = ServiceScope(actor: .system, clock: app.clock, db: db, audit: .system(app.clock), results: app.results).teaching
         Task {
             do { _ = try await service.workforce() } catch { logger.warning("Could not read the people for the outcomes ahead: \(String(describing: error))") }
             // "Who could teach me?" reads the compiled directory of teaching profiles: compiled ahead too.

@@ -1,4 +1,5 @@
 import FlipsideCore
+import MatchingEngine
 import Vapor
 
 /// `GET /api/v1/people`, `GET /api/v1/people/{employee_id}`, `POST /api/v1/people/import`,
@@ -56,8 +57,11 @@ struct PeopleAPIController {
 
     func importCSV(req: Request) async throws -> ImportResponse {
         try req.authorize(.change, .directory)
+        let began = ContinuousClock.now
         try await req.collectBody(upTo: UploadLimits.people)
+        trace("people import body collected: \(ContinuousClock.now - began)")
         let (text, mapping) = try importBody(req)
+        trace("people import body read as text: \(ContinuousClock.now - began)")
         let counts = try await Importing.people(csv: text, mapping: mapping, actor: req.actor, now: req.flipside.now, store: req.flipside.peopleImportStore)
         PeopleService.warm(req.application)
         return ImportResponse(created: counts.created, updated: counts.updated, unchanged: counts.unchanged, warnings: nil)
