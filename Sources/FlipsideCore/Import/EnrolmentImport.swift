@@ -80,7 +80,7 @@ public enum EnrolmentImport {
                 continue
             }
             let enrolment = Enrolment(
-                id: existing[id]?.id ?? UUID(), programID: program.id, employeeID: id, role: role,
+                id: existing[id]?.id ?? .random(), programID: program.id, employeeID: id, role: role,
                 offers: offers, wants: wants, industries: EnrolmentFields.industries(reader.text("industries") ?? ""),
                 channels: channels, cadence: cadence,
                 capacity: capacity ?? program.defaultCapacity(for: role),

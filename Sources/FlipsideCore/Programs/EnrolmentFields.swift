@@ -25,7 +25,7 @@ public enum EnrolmentFields {
         if raw.isEmpty { return .success(Channel.allCases) }
         var result: Set<Channel> = []
         for item in raw {
-            let key = item.lowercased().replacingOccurrences(of: " ", with: "_").replacingOccurrences(of: "-", with: "_")
+            let key = String(item.lowercased().map { $0 == " " || $0 == "-" ? "_" : $0 })
             guard let channel = Channel(rawValue: key) else {
                 return .failure(FieldReason("'\(item)' is not a channel (use in_person, video or chat)"))
             }
@@ -38,7 +38,7 @@ public enum EnrolmentFields {
     public static func cadence(_ text: String) -> Result<Cadence, FieldReason> {
         let key = text.trimmed.lowercased()
         if key.isEmpty { return .success(.biweekly) }
-        guard let cadence = Cadence(rawValue: key.replacingOccurrences(of: "-", with: "")) else {
+        guard let cadence = Cadence(rawValue: key.filter { $0 != "-" }) else {
             return .failure(FieldReason("'\(text)' is not a cadence (use weekly, biweekly or monthly)"))
         }
         return .success(cadence)
