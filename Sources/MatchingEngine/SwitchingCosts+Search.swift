@@ -17,6 +17,7 @@ extension SwitchingCosts {
         var rowBase: [Double]
         static let nobody: Int32 = -2
         static let forced: Int32 = -3
+        typealias Item = (index: Int, node: Int, col: Int, score: Double)
 
         init(_ owner: SwitchingCosts) {
             self.owner = owner
@@ -32,56 +33,115 @@ extension SwitchingCosts {
             finish = [Double](repeating: .infinity, count: m)
         }
 
-        mutating func change(row i: Int, col j: Int) -> Change? {
-            guard (0..<owner.scores.rows).contains(i), (0..<owner.scores.cols).contains(j) else { return nil }
-            let s = owner.scores[i, j]
-            guard s.isFinite, s >= model.floor, owner.nodeOfRow[i] >= 0 else { return nil }
-            let places = owner.slotsOfColumn[j]
-            guard !places.isEmpty else { return nil }
-            let node = Int(owner.nodeOfRow[i])
-            return owner.scores.values.withUnsafeBufferPointer { values in
+        /// Answers queries that share one search: in a model whose rows are left nodes, queries for the
+        /// same mentor (one search from the mentor's places serves every mentee: the places' labels
+        /// differ from each mentee's by the same amount); in a transposed model, queries for the same
+        /// mentee (the search starts from the mentee's holder whichever mentor is forced). `items` are
+        /// (query index, node of the row, column, score), all valid; answers go into `results`.
+        mutating func group(_ items: ArraySlice<Item>, into results: SendableBuffer<Change?>) {
+            owner.scores.values.withUnsafeBufferPointer { values in
                 let costs = model.costs(values)
                 defer { reset() }
-                if model.transposed { return forceTransposed(costs, right: node, places: places, score: s) }
-                return force(costs, left: node, places: places, score: s)
+                if model.transposed { forceTransposed(costs, items, into: results) } else { force(costs, items, into: results) }
             }
         }
 
-        /// Rows are left nodes: the forced row `a` takes one of the places (right nodes); the path runs
-        /// from the place's holder to `a`'s old right node.
-        mutating func force(_ costs: MappedCosts, left a: Int, places: [Int32], score: Double) -> Change? {
-            let target = Int(state.rightOfLeft[a])
-            if places.contains(Int32(target)) { return nil }     // already this mentor's
-            targets = [target]
-            finish[target] = 0
-            let u = owner.rowPrice[a]
-            for p in places {
-                let r = Int(p)
-                relax(r, max(0, costs.cost(a, r) - u - state.price[r]), from: Self.forced)
+        /// Rows are left nodes: the forced row `a` takes one of the mentor's places (right nodes); the
+        /// path runs from the place's holder to `a`'s old right node. A place `p` starts at
+        /// `V - v(p)` (V: the places' largest price); row `a`'s own distance is that plus
+        /// `c(a, j) - u(a) - V`, the same for every place, and the shortest path to `a`'s old right node
+        /// never passes through `a` (it is expanded only once that node is settled).
+        ///
+        /// When every place of the mentor is free, the path starts with nobody (who held the place taken),
+        /// whichever the place and whoever the mentor: one search, starting with nobody, serves every
+        /// such mentor.
+        mutating func force(_ costs: MappedCosts, _ items: ArraySlice<Item>, into results: SendableBuffer<Change?>) {
+            var asked: [Item] = []
+            for item in items {
+                let target = Int(state.rightOfLeft[item.node])
+                if owner.slotsOfColumn[item.col].contains(Int32(target)) { continue }     // already this mentor's
+                asked.append(item)
+                ask([target], finish: 0)
             }
-            guard run(costs, banned: -1) != nil else { return nil }
-            return tally(path(to: target), leaving: (a, target), score: score)
+            guard !asked.isEmpty else { return }
+            let places = owner.slotsOfColumn[items.first!.col]
+            if places.allSatisfy({ state.leftOfRight[Int($0)] < 0 }) {
+                startNobody(at: 0)
+            } else {
+                let top = places.map { state.price[Int($0)] }.max()!
+                for p in places { relax(Int(p), top - state.price[Int(p)], from: Self.forced) }
+            }
+            run(costs, banned: -1)
+            for (k, item) in asked.enumerated() {
+                guard let end = end(of: k) else { continue }
+                results.buffer[item.index] = tally(path(to: end), leaving: (item.node, end), score: item.score)
+            }
         }
 
         /// Places are left nodes: one of them takes the forced row's right node `b`; the path runs from
         /// `b`'s holder (or nobody) to that place's old right node.
-        mutating func forceTransposed(_ costs: MappedCosts, right b: Int, places: [Int32], score: Double) -> Change? {
+        mutating func forceTransposed(_ costs: MappedCosts, _ items: ArraySlice<Item>, into results: SendableBuffer<Change?>) {
+            let b = items.first!.node
             let holder = Int(state.leftOfRight[b])
-            if places.contains(Int32(holder)) { return nil }     // already this mentor's
-            for p in places {
-                let l = Int(p)
-                let r = Int(state.rightOfLeft[l])
-                targets.append(r)
-                finish[r] = min(finish[r], max(0, costs.cost(l, b) - owner.rowPrice[l] - state.price[b]))
+            var asked: [Item] = []
+            for item in items {
+                let places = owner.slotsOfColumn[item.col]
+                if places.contains(Int32(holder)) { continue }     // already this mentor's
+                asked.append(item)
+                var ends: [Int] = []
+                for p in places {
+                    let l = Int(p)
+                    let r = Int(state.rightOfLeft[l])
+                    ends.append(r)
+                    finish[r] = min(finish[r], max(0, costs.cost(l, b) - owner.rowPrice[l] - state.price[b]))
+                }
+                ask(ends, finish: nil)
             }
+            guard !asked.isEmpty else { return }
             if holder >= 0 {
                 expand(costs, left: holder, at: 0, banned: b)
             } else {
                 startNobody(at: 0)
             }
-            guard let end = run(costs, banned: b) else { return nil }
-            // The place whose old right node ended the path leaves it for `b`.
-            return tally(path(to: end), leaving: (Int(state.leftOfRight[end]), end), score: score)
+            run(costs, banned: b)
+            for (k, item) in asked.enumerated() {
+                guard let end = end(of: k) else { continue }
+                // The place whose old right node ended the path leaves it for `b`.
+                results.buffer[item.index] = tally(path(to: end), leaving: (Int(state.leftOfRight[end]), end), score: item.score)
+            }
+        }
+
+        /// Adds a query whose path may end at any of `ends` (adding `finish` there, or what is already set).
+        mutating func ask(_ ends: [Int], finish value: Double?) {
+            for r in ends {
+                if let value { finish[r] = value }
+                targets.append(r)
+            }
+            askedEnd.append(targets.count)
+            ceiling = .infinity
+        }
+
+        /// The best end of query `k`, if it has one.
+        func end(of k: Int) -> Int? {
+            var best = Double.infinity, end: Int? = nil
+            for t in targets[(k == 0 ? 0 : askedEnd[k - 1])..<askedEnd[k]] where dist[t] + finish[t] < best {
+                best = dist[t] + finish[t]; end = t
+            }
+            return end
+        }
+
+        /// The longest of the queries' shortest paths found so far: a label at or above it cannot lead
+        /// to a shorter path for any of them.
+        mutating func tighten() {
+            var worst = -Double.infinity, from = 0
+            for upTo in askedEnd {
+                var best = Double.infinity
+                for t in targets[from..<upTo] { best = min(best, dist[t] + finish[t]) }
+                worst = max(worst, best)
+                if worst == .infinity { break }
+                from = upTo
+            }
+            ceiling = worst
         }
 
         // MARK: Dijkstra over reduced costs
@@ -90,20 +150,20 @@ extension SwitchingCosts {
         var nobodyFrom: Int32 = -1        // the free right node "nobody" was reached through (-1: the start)
         var nobodyCursor = 0
 
-        /// What finishing at each right node adds (∞ where a path cannot end), and the shortest path
-        /// found so far with its end: a label at or above it cannot lead to a shorter one, so it is not
-        /// explored.
+        /// What finishing at each right node adds (∞ where a path cannot end); the ends of every query
+        /// (query `k`'s run up to `askedEnd[k]`); and the longest of the queries' shortest paths found so
+        /// far (see `tighten`).
         var finish: [Double]
         var targets: [Int] = []
+        var askedEnd: [Int] = []
         var ceiling = Double.infinity
-        var ceilingTarget = -1
 
         @inline(__always) mutating func relax(_ r: Int, _ d: Double, from l: Int32) {
             guard !done[r], d < dist[r] else { return }
             if dist[r] == .infinity { touched.append(Int32(r)) }
             dist[r] = d
             pred[r] = l
-            if d + finish[r] < ceiling { ceiling = d + finish[r]; ceilingTarget = r }
+            if finish[r] < .infinity && d + finish[r] < ceiling { tighten() }
             if d < ceiling { heap.push(d, Int32(r)) }
         }
 
@@ -135,8 +195,8 @@ extension SwitchingCosts {
             if d < ceiling { heap.push(d, Int32(m + state.rightOfLeft.count)) }
         }
 
-        /// Runs until no open label can lead to a shorter path than the best one; returns its end.
-        mutating func run(_ costs: MappedCosts, banned: Int) -> Int? {
+        /// Runs until no open label can lead to a shorter path for any query.
+        mutating func run(_ costs: MappedCosts, banned: Int) {
             let m = state.leftOfRight.count, n = state.rightOfLeft.count
             while let (d, node32) = heap.pop() {
                 if d >= ceiling { break }
@@ -173,7 +233,6 @@ extension SwitchingCosts {
                     startNobody(at: d)
                 }
             }
-            return ceilingTarget >= 0 ? ceilingTarget : nil
         }
 
         /// The moves (left node, old right node, new right node) along the path that ends at `end`, back
@@ -224,8 +283,8 @@ extension SwitchingCosts {
             nobodyFrom = -1
             for t in targets { finish[t] = .infinity }
             targets.removeAll(keepingCapacity: true)
+            askedEnd.removeAll(keepingCapacity: true)
             ceiling = .infinity
-            ceilingTarget = -1
         }
     }
 }

@@ -14,8 +14,9 @@ import Dispatch
 ///
 /// The search runs on the solver's candidate graph; every other edge of a row is only scanned (the
 /// full row) once the search reaches that row's smallest reduced cost outside the graph, so the answer is
-/// exact for the whole matrix; labels at or beyond the shortest path found so far are not explored. The
-/// change in pairs and total is then read off the cycle's actual scores.
+/// exact for the whole matrix. Queries that can share a search do (see `Search.group`): it runs until
+/// every one of them has its shortest path, and labels at or beyond the longest of those found so far are
+/// not explored. The change in pairs and total is then read off the cycle's actual scores.
 public struct SwitchingCosts: Sendable {
     public struct Change: Sendable, Equatable {
         /// Pairs gained (negative: lost) by the program.
@@ -91,19 +92,43 @@ public struct SwitchingCosts: Sendable {
 
     /// The change for each (row, column) pair: nil when the pair is not allowed, is already in the
     /// optimum, or cannot be forced without breaking a lock (a locked row, or a mentor whose places are
-    /// all locked). Runs on both cores.
+    /// all locked). Queries that share a search (see `Search.group`) are answered together; the
+    /// searches run on both cores.
     public func changes(_ queries: [(row: Int, col: Int)]) -> [Change?] {
-        guard model != nil, !queries.isEmpty else { return queries.map { _ in nil } }
-        let chunks = Parallelism.chunks(large: queries.count >= 64)
+        guard let model, !queries.isEmpty else { return queries.map { _ in nil } }
         let clock = ContinuousClock(), t0 = clock.now
-        defer { trace("switching: \(queries.count) queries \(clock.now - t0)") }
+        var items: [Search.Item] = []
+        for (q, (i, j)) in queries.enumerated() {
+            guard (0..<scores.rows).contains(i), (0..<scores.cols).contains(j) else { continue }
+            let s = scores[i, j]
+            guard s.isFinite, s >= model.floor, nodeOfRow[i] >= 0, !slotsOfColumn[j].isEmpty else { continue }
+            items.append((q, Int(nodeOfRow[i]), j, s))
+        }
+        // One search per mentee (transposed), or per mentor (rows are left nodes) with one for every
+        // mentor whose places are all free.
+        let key: (Search.Item) -> Int = { [leftOfRight = state!.leftOfRight, slotsOfColumn] item in
+            if model.transposed { return item.node }
+            return slotsOfColumn[item.col].allSatisfy { leftOfRight[Int($0)] < 0 } ? -1 : item.col
+        }
+        let keyed = items.map { (key: key($0), item: $0) }.sorted { ($0.key, $0.item.index) < ($1.key, $1.item.index) }
+        items = keyed.map(\.item)
+        var groups: [Range<Int>] = []
+        var from = 0
+        for k in 1..<(items.count + 1) where k == items.count || keyed[k].key != keyed[from].key {
+            groups.append(from..<k)
+            from = k
+        }
+        defer { trace("switching: \(queries.count) queries in \(groups.count) searches \(clock.now - t0)") }
         var results = [Change?](repeating: nil, count: queries.count)
+        guard !items.isEmpty else { return results }
+        let chunks = Parallelism.chunks(large: items.count >= 64)
+        let (work, spans) = (items, groups)
         results.withUnsafeMutableBufferPointer { buffer in
             let box = SendableBuffer(buffer)
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                 var search = Search(self)
-                for q in stride(from: chunk, to: queries.count, by: chunks) {
-                    box.buffer[q] = search.change(row: queries[q].row, col: queries[q].col)
+                for g in stride(from: chunk, to: spans.count, by: chunks) {
+                    search.group(work[spans[g]], into: box)
                 }
             }
         }
