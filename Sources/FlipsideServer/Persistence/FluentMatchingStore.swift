@@ -1,6 +1,7 @@
 import Fluent
 import FlipsideCore
 import Foundation
+import MatchingEngine
 import SQLKit
 
 /// Core's `MatchingStore` on the database: each unit of work is a write transaction that holds the
@@ -99,7 +100,11 @@ struct FluentMatchingStore: MatchingStore {
         }
 
         func insertRun(_ run: MatchRun) async throws {
-            try await sql.insert(into: MatchingTables.runs).model(try MatchRunRow(run), nilEncodingStrategy: .asNil).run()
+            let started = ContinuousClock.now
+            let row = try MatchRunRow(run)
+            trace("store run: encoded \(ContinuousClock.now - started)")
+            try await sql.insert(into: MatchingTables.runs).model(row, nilEncodingStrategy: .asNil).run()
+            trace("store run: inserted \(ContinuousClock.now - started)")
             try await audit.record(.runStarted, "run", run.id.uuidString.lowercased(),
                                    "\(run.algorithm.rawValue) run in program \(run.programID.uuidString.lowercased())", on: tx)
         }

@@ -1,5 +1,6 @@
 import FlipsideCore
 import Foundation
+import MatchingEngine
 
 /// The matching workflow's answers, built once for the API and the pages (so both say the same).
 struct MatchingViews {
@@ -26,8 +27,12 @@ struct MatchingViews {
     }
 
     func run(_ id: UUID, in program: Program) async throws -> RunDTO {
+        let started = ContinuousClock.now
         guard let view = try await reads.runView(id, in: program.id) else { throw MatchWorkflowError.runNotFound }
+        trace("run view: read \(ContinuousClock.now - started)")
         let result = try view.decodedResult()
+        trace("run view: decoded \(ContinuousClock.now - started)")
+        defer { trace("run view: done \(ContinuousClock.now - started)") }
         // Only a finished run can be current (a queued run has not read its input yet).
         let status = RunStatus(rawValue: view.status) ?? .failed
         let fingerprint = status == .done ? try await currentFingerprint(program) : nil
@@ -39,6 +44,7 @@ struct MatchingViews {
             let pairs = try await allPairs(program.id)
             publishable = MatchWorkflow.publishRefusal(of: outcome, id: id, in: program, currentFingerprint: fingerprint, pairs: pairs) == nil
         }
+        trace("run view: publishable \(ContinuousClock.now - started)")
         let ids = (result?.pairs ?? []).flatMap { [$0.menteeID, $0.mentorID] } + (result?.unmatchedMentees ?? []).map(\.id)
             + (result?.mentorsWithPlacesLeft ?? []).map(\.id)
         return RunDTO(view, result: result, onlyMentees: outcome.onlyMentees, current: current, canPublish: publishable, names: try await names(ids))

@@ -40,7 +40,11 @@ struct MatchingAPIController {
                                               background: input.background == true ? true : nil,
                                               computing: OutboxWorker.offloaded(clock: req.application.clock))
         if run.status == .queued { Self.startBackgroundRun(req.application) }
-        return try await req.flipside.matching.run(run.id, in: program).encodeResponse(status: .created, for: req)
+        let started = ContinuousClock.now
+        let dto = try await req.flipside.matching.run(run.id, in: program)
+        trace("run answer: read \(ContinuousClock.now - started)")
+        defer { trace("run answer: encoded \(ContinuousClock.now - started)") }
+        return try await dto.encodeResponse(status: .created, for: req)
     }
 
     func run(req: Request) async throws -> RunDTO {

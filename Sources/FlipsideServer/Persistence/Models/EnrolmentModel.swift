@@ -39,7 +39,7 @@ final class EnrolmentModel: Model, @unchecked Sendable {
 }
 
 extension EnrolmentModel {
-    struct Details: Codable, Sendable {
+    struct Details: Codable, Sendable, Equatable {
         var offers: [TopicOffer]
         var wants: [TopicWant]
         var industries: [String]
