@@ -5,16 +5,18 @@ extension SwitchingCosts {
         let model: AssignmentModel
         let graph: CandidateGraph
         let state: ShortestAugmentingPaths
-        var dist: [Double]
-        var done: [Bool]
+        // Scratch arrays as raw buffers (the hot loops read and write them without copy-on-write checks);
+        // `release` frees them.
+        let dist: UnsafeMutableBufferPointer<Double>
+        let done: UnsafeMutableBufferPointer<Bool>
         /// Who moves into a right node: a left node, `nobody`, or `forced` (the forced row itself).
-        var pred: [Int32]
+        let pred: UnsafeMutableBufferPointer<Int32>
         var touched: [Int32] = []
         var heap = MinHeap()
-        var scanned: [Bool]
+        let scanned: UnsafeMutableBufferPointer<Bool>
         var scannedRows: [Int32] = []
         /// The distance at which each expanded left node was reached (each is expanded once per search).
-        var rowBase: [Double]
+        let rowBase: UnsafeMutableBufferPointer<Double>
         static let nobody: Int32 = -2
         static let forced: Int32 = -3
         typealias Item = (index: Int, node: Int, col: Int, score: Double)
@@ -25,12 +27,21 @@ extension SwitchingCosts {
             graph = owner.graph!
             state = owner.state!
             let m = state.leftOfRight.count
-            dist = [Double](repeating: .infinity, count: m)
-            done = [Bool](repeating: false, count: m)
-            pred = [Int32](repeating: -1, count: m)
-            scanned = [Bool](repeating: false, count: state.rightOfLeft.count)
-            rowBase = [Double](repeating: 0, count: state.rightOfLeft.count)
-            finish = [Double](repeating: .infinity, count: m)
+            func buffer<T>(_ value: T, _ count: Int) -> UnsafeMutableBufferPointer<T> {
+                let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: count)
+                buffer.initialize(repeating: value)
+                return buffer
+            }
+            dist = buffer(.infinity, m)
+            done = buffer(false, m)
+            pred = buffer(-1, m)
+            scanned = buffer(false, state.rightOfLeft.count)
+            rowBase = buffer(0, state.rightOfLeft.count)
+            finish = buffer(.infinity, m)
+        }
+
+        func release() {
+            dist.deallocate(); done.deallocate(); pred.deallocate(); scanned.deallocate(); rowBase.deallocate(); finish.deallocate()
         }
 
         /// Answers queries that share one search: in a model whose rows are left nodes, queries for the
@@ -153,7 +164,7 @@ extension SwitchingCosts {
         /// What finishing at each right node adds (∞ where a path cannot end); the ends of every query
         /// (query `k`'s run up to `askedEnd[k]`); and the longest of the queries' shortest paths found so
         /// far (see `tighten`).
-        var finish: [Double]
+        let finish: UnsafeMutableBufferPointer<Double>
         var targets: [Int] = []
         var askedEnd: [Int] = []
         var ceiling = Double.infinity
@@ -169,11 +180,10 @@ extension SwitchingCosts {
 
         /// Relaxes a left node's candidate edges, and schedules the scan of its other edges.
         mutating func expand(_ costs: MappedCosts, left l: Int, at d: Double, banned: Int) {
-            let u = owner.rowPrice[l]
             for e in graph.start[l]..<graph.start[l + 1] {
                 let r = Int(graph.target[e])
                 if r == banned { continue }
-                relax(r, d + max(0, graph.weight[e] - u - state.price[r]), from: Int32(l))
+                relax(r, d + owner.reduced[e], from: Int32(l))
             }
             let m = state.leftOfRight.count
             if !scanned[l] && d + owner.outsideMin[l] < ceiling { heap.push(d + owner.outsideMin[l], Int32(m + l)) }

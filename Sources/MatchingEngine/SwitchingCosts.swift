@@ -35,6 +35,8 @@ public struct SwitchingCosts: Sendable {
     let slotsOfColumn: [[Int32]]
     /// Each left node's dual price `u`.
     let rowPrice: [Double]
+    /// Each candidate edge's reduced cost `max(0, c - u - v)`.
+    let reduced: [Double]
     /// Per left node, the smallest reduced cost among the edges outside the candidate graph.
     let outsideMin: [Double]
     /// Held right nodes by `-v` ascending: the order in which "nobody" reaches them.
@@ -44,7 +46,7 @@ public struct SwitchingCosts: Sendable {
         self.scores = scores
         guard let model = result.model, let solved = result.solved else {
             self.model = nil; graph = nil; state = nil
-            nodeOfRow = []; slotsOfColumn = []; rowPrice = []; outsideMin = []; byDummyCost = []
+            nodeOfRow = []; slotsOfColumn = []; rowPrice = []; reduced = []; outsideMin = []; byDummyCost = []
             return
         }
         self.model = model
@@ -61,6 +63,11 @@ public struct SwitchingCosts: Sendable {
         let started = ContinuousClock.now
         let rowPrice = (0..<n).map { l in state.matchCost[l] - state.price[Int(state.rightOfLeft[l])] }
         self.rowPrice = rowPrice
+        var reduced = [Double](repeating: 0, count: graph.target.count)
+        for l in 0..<n {
+            for e in graph.start[l]..<graph.start[l + 1] { reduced[e] = max(0, graph.weight[e] - rowPrice[l] - state.price[Int(graph.target[e])]) }
+        }
+        self.reduced = reduced
         var outsideMin = [Double](repeating: .infinity, count: n)
         scores.values.withUnsafeBufferPointer { values in
             let costs = model.costs(values)
@@ -130,6 +137,7 @@ public struct SwitchingCosts: Sendable {
                 for g in stride(from: chunk, to: spans.count, by: chunks) {
                     search.group(work[spans[g]], into: box)
                 }
+                search.release()
             }
         }
         return results

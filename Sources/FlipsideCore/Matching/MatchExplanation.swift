@@ -18,6 +18,7 @@ public struct MatchExplanation: Encodable, Sendable {
         let w = problem.rules.normalisedWeights
         weights = Dictionary(uniqueKeysWithValues: zip(names, w))
         let mentees = problem.mentees, mentors = problem.mentors
+        let started = ContinuousClock.now
         pairs = matching.pairs.map { p in
             let parts = problem.components(mentee: p.row, mentor: p.col)
             let covered = problem.coveredTopics(mentee: p.row, mentor: p.col)
@@ -29,13 +30,14 @@ public struct MatchExplanation: Encodable, Sendable {
                 uncoveredTopics: mentees[p.row].topics.keys.filter { !coveredNames.contains($0) }.sorted(),
                 override: problem.override(mentee: p.row, mentor: p.col).map { Override(rule: $0.rule.rawValue, reason: $0.reason) })
         }
+        trace("explanation: pairs \(ContinuousClock.now - started)")
         var mentorOf = [Int?](repeating: nil, count: mentees.count)
         var held = [[Int]](repeating: [], count: mentors.count)
         for p in matching.pairs { mentorOf[p.row] = p.col; held[p.col].append(p.row) }
 
         /// Over the other side of one person: how many partners each hard rule excluded, the three
         /// best-scoring excluded ones, and the eligible ones.
-        func survey(_ others: Range<Int>, pair: (Int) -> (mentee: Int, mentor: Int), id: (Int) -> String)
+        @Sendable func survey(_ others: Range<Int>, pair: (Int) -> (mentee: Int, mentor: Int), id: (Int) -> String)
             -> (excluded: [String: Int], closest: [Closest], eligible: [Int]) {
             var excluded: [String: Int] = [:]
             var closest: [Closest] = []
@@ -65,6 +67,7 @@ public struct MatchExplanation: Encodable, Sendable {
             }
             return options
         }
+        trace("explanation: options \(ContinuousClock.now - started)")
         let queries = options.enumerated().flatMap { i, js in js.map { (row: i, col: $0) } }
         let changes = switching?.changes(queries) ?? queries.map { _ in nil }
         // Each mentee's options with their switching costs.
@@ -94,14 +97,22 @@ public struct MatchExplanation: Encodable, Sendable {
             return Unmatched(id: mentees[i].id, reason: "No eligible mentor: every mentor breaks a hard rule: \(rules).",
                              eligiblePartners: 0, excludedBy: excluded, closestExcluded: closest, bestEligible: nil, bestEligibleMentee: nil)
         }
+        trace("explanation: unmatched mentees \(ContinuousClock.now - started)")
         // Mentors with places left: their eligible mentees, the best of them, and what moving them here would do.
-        let open = mentors.indices.filter { held[$0].count < problem.capacity[$0] }.map { j in
-            let (excluded, closest, eligible) = survey(mentees.indices, pair: { ($0, j) }, id: { mentees[$0].id })
-            // The mentee it could have instead: never one it already has.
-            let others = eligible.filter { mentorOf[$0] != j }
-            let best = others.max { matrix[$0, j] < matrix[$1, j] || (matrix[$0, j] == matrix[$1, j] && $0 > $1) }
-            return (j: j, excluded: excluded, closest: closest, eligible: eligible, others: others.count, best: best)
+        // Each surveys every mentee: on both cores.
+        let withPlaces = mentors.indices.filter { held[$0].count < problem.capacity[$0] }
+        let menteeOf = mentorOf
+        let open = Parallelism.inParts(withPlaces.count, large: withPlaces.count * mentees.count >= 1 << 16) { part in
+            part.map { k in
+                let j = withPlaces[k]
+                let (excluded, closest, eligible) = survey(mentees.indices, pair: { ($0, j) }, id: { mentees[$0].id })
+                // The mentee it could have instead: never one it already has.
+                let others = eligible.filter { menteeOf[$0] != j }
+                let best = others.max { matrix[$0, j] < matrix[$1, j] || (matrix[$0, j] == matrix[$1, j] && $0 > $1) }
+                return (j: j, excluded: excluded, closest: closest, eligible: eligible, others: others.count, best: best)
+            }
         }
+        trace("explanation: open mentors surveyed \(ContinuousClock.now - started)")
         let moves = open.compactMap { o in o.best.map { (row: $0, col: o.j) } }
         var moveChanges = (switching?.changes(moves) ?? moves.map { _ in nil }).makeIterator()
         mentorsWithFreeCapacity = open.map { o in
@@ -129,6 +140,7 @@ public struct MatchExplanation: Encodable, Sendable {
                                                             currentScore: current.map { matrix[k, $0] },
                                                             programTotalChange: change?.total, programPairsChange: change?.pairs))
         }
+        trace("explanation: open mentors \(ContinuousClock.now - started)")
         alternatives = mentees.indices.map { i in
             let current = mentorOf[i]
             let currentScore = current.map { matrix[i, $0] }

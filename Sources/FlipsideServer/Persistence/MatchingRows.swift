@@ -80,8 +80,14 @@ struct MatchRunRow: Codable, Sendable {
         objective = run.objective.rawValue
         status = run.status.rawValue
         fingerprint = run.fingerprint
-        snapshot = try StoredJSON.encode(run.snapshot)
-        result = try run.result.map(StoredJSON.encode)
+        // The snapshot (a program's enrolments) and the result are encoded side by side: JSONEncoder takes
+        // about 0.1 s for a 2,000 x 2,000 run's 2.3 MB.
+        let (snapshot, result) = (run.snapshot, run.result)
+        let texts = Parallelism.inParts(2, large: snapshot.enrolments.count >= 500) { part in
+            part.map { k in Result { k == 0 ? try StoredJSON.encode(snapshot) : try result.map(StoredJSON.encode) } }
+        }
+        self.snapshot = try texts[0].get()!
+        self.result = try texts[1].get()
         error = run.error
         only_mentees = try run.onlyMentees.map(StoredJSON.encode)
         created_at = run.createdAt.timeIntervalSince1970

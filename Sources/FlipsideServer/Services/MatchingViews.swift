@@ -125,6 +125,6 @@ struct MatchingViews {
     }
 
     private func names(_ ids: [String]) async throws -> [String: String] {
-        try await scope.people.find(ids).mapValues(\.name)
+        try await scope.people.names(of: ids)
     }
 }

@@ -164,6 +164,20 @@ struct PeopleService {
         return result
     }
 
+    /// The names of people by employee id (those that exist), reading two columns only: a run's 4,000
+    /// names took 55 ms as whole people.
+    func names(of employeeIDs: [String]) async throws -> [String: String] {
+        let ids = Array(Set(employeeIDs))
+        var result: [String: String] = [:]
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let chunk = Array(ids[start..<min(start + 500, ids.count)])
+            for row in try await sql.select().columns("employee_id", "name").from(PersonModel.schema).where("employee_id", .in, chunk).all() {
+                result[try row.decode(column: "employee_id", as: String.self)] = try row.decode(column: "name", as: String.self)
+            }
+        }
+        return result
+    }
+
     /// A page of people matching a free-text query (name, email, id, title) and a department. Read off
     /// the name index; kept in the result cache until the people table changes (the database bumps its
     /// version on every write), so repeated and paged searches do not scan 100,000 rows again.

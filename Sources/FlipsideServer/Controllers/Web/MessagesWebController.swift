@@ -35,7 +35,7 @@ struct MessagesWebController {
     static func page(_ req: Request, notice: String?) async throws -> MessagesPage {
         try req.authorize(.create, .invitation(employeeID: ""))
         let rows = try await Messages.newest(limit: 200, on: req.db)
-        let names = try await req.flipside.people.find(rows.compactMap(\.employee_id)).mapValues(\.name)
+        let names = try await req.flipside.people.names(of: rows.compactMap(\.employee_id))
         return MessagesPage(
             page: PageChrome(request: req, title: "Outgoing messages", nav: "messages"),
             mode: req.application.appConfig.smtp.map { "Mail goes through \($0.host):\($0.port) from \($0.from.address)." }
