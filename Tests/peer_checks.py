@@ -23,8 +23,8 @@ def free_port():
         return s.getsockname()[1]
 
 
-def wait(url):
-    for _ in range(300):
+def wait(url, tries=300):
+    for _ in range(tries):
         try:
             urllib.request.urlopen(url, timeout=1)
             return

@@ -50,7 +50,9 @@ def run(level, database_url):
                               stdout=open(log_path, "w"), stderr=subprocess.STDOUT)
     secrets = [f"Marigold-{level}-my manager shouts in reviews", f"Quokka-{level}-I felt unheard", f"Zeppelin-{level}-someone makes jokes about my age"]
     try:
-        wait(base + "/healthz")
+        # Seeding the demo into an empty PostgreSQL while logging every protocol message at trace takes
+        # about 33 s here (14 s at debug): wait up to ten times the usual.
+        wait(base + "/healthz", tries=3000)
         _, coordinator = call(base, "POST", "/api/v1/auth/token", body={"email": "coordinator@demo.flipside.test", "password": PASSWORD})
         coordinator = coordinator["token"]
         people = participant_logins(database_url)
