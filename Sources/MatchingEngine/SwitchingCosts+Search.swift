@@ -75,10 +75,11 @@ extension SwitchingCosts {
                 ask([target], finish: 0)
             }
             guard !asked.isEmpty else { return }
-            let places = owner.slotsOfColumn[items.first!.col]
-            if places.allSatisfy({ state.leftOfRight[Int($0)] < 0 }) {
+            let col = items.first!.col
+            if owner.placesAllFree(col) {
                 startNobody(at: 0)
             } else {
+                let places = owner.slotsOfColumn[col]
                 let top = places.map { state.price[Int($0)] }.max()!
                 for p in places { relax(Int(p), top - state.price[Int(p)], from: Self.forced) }
             }

@@ -113,11 +113,7 @@ public struct SwitchingCosts: Sendable {
         }
         // One search per mentee (transposed), or per mentor (rows are left nodes) with one for every
         // mentor whose places are all free.
-        let key: (Search.Item) -> Int = { [leftOfRight = state!.leftOfRight, slotsOfColumn] item in
-            if model.transposed { return item.node }
-            return slotsOfColumn[item.col].allSatisfy { leftOfRight[Int($0)] < 0 } ? -1 : item.col
-        }
-        let keyed = items.map { (key: key($0), item: $0) }.sorted { ($0.key, $0.item.index) < ($1.key, $1.item.index) }
+        let keyed = items.map { (key: model.transposed ? $0.node : (placesAllFree($0.col) ? -1 : $0.col), item: $0) }.sorted { ($0.key, $0.item.index) < ($1.key, $1.item.index) }
         items = keyed.map(\.item)
         var groups: [Range<Int>] = []
         var from = 0
@@ -142,6 +138,9 @@ public struct SwitchingCosts: Sendable {
         }
         return results
     }
+
+    /// Whether nobody holds any of column `j`'s places (then a forced pair's path starts with nobody).
+    func placesAllFree(_ j: Int) -> Bool { slotsOfColumn[j].allSatisfy { state!.leftOfRight[Int($0)] < 0 } }
 
     public func change(row: Int, col: Int) -> Change? { changes([(row, col)])[0] }
 }
