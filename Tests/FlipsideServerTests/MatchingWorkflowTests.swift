@@ -73,6 +73,9 @@ import VaporTesting
             #expect(second.contains(#""can_publish":true"#))
             #expect(try await world.api(.GET, "\(base)/runs/\(firstID)", as: .coordinator).body.contains(#""can_publish":false"#))
             let secondID = try #require(try Self.object(second)["id"] as? String)
+            // The answer to starting a run (built from the run in hand) is what reading it back answers.
+            let readBack = try await world.api(.GET, "\(base)/runs/\(secondID)", as: .coordinator).body
+            #expect(NSDictionary(dictionary: try Self.object(readBack)) == NSDictionary(dictionary: try Self.object(second)))
             let (cs, comparison) = try await world.api(.GET, "\(base)/runs/\(firstID)/compare/\(secondID)", as: .coordinator)
             #expect(cs == .ok && comparison.contains(#""pairs_change":0"#))
             #expect(try #require(try Self.object(comparison)["only_in_second"] as? [[String: String]]).count == 2)

@@ -262,8 +262,9 @@ public enum MatchWorkflow {
     /// Reads what `run` is computed from, as the program holds it now: its settings, enrolments, locks
     /// and exclusions, earlier pairs, and in an active program the places current pairs hold.
     static func prepare(_ run: MatchRun, program: Program, now: Date, _ work: any MatchingWork) async throws -> Prepared {
-        let programID = program.id
+        let programID = program.id, started = ContinuousClock.now
         let enrolments = try await work.enrolments(in: programID)
+        trace("prepare run: enrolments \(ContinuousClock.now - started)")
         let rules = try await work.rules(in: programID)
         var held: [String: Int] = [:]
         var heldMentees = Set<String>()
@@ -274,6 +275,7 @@ public enum MatchWorkflow {
             }
         }
         let past = program.settings.allowRepeatPairs ? [] : try await work.earlierPairs(among: enrolments.map(\.employeeID), except: programID)
+        trace("prepare run: earlier pairs \(ContinuousClock.now - started)")
         let snapshot = RunSnapshot(settings: program.settings, enrolments: enrolments, rules: rules,
                                    referenceDay: program.referenceDay(now: now), pastPairs: past)
         let only = program.status == .active ? enrolments.filter { $0.role == .mentee && !heldMentees.contains($0.employeeID) }.map(\.employeeID) : nil
@@ -281,7 +283,9 @@ public enum MatchWorkflow {
         prepared.snapshot = snapshot
         prepared.fingerprint = snapshot.fingerprint
         prepared.onlyMentees = only
+        trace("prepare run: fingerprint \(ContinuousClock.now - started)")
         let directory = try await work.directory(for: enrolments.map(\.employeeID))
+        trace("prepare run: directory \(ContinuousClock.now - started)")
         return Prepared(run: prepared, directory: directory, held: held, heldMentees: heldMentees)
     }
 

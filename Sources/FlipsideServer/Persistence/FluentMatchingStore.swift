@@ -271,6 +271,19 @@ struct RunView: Codable, Sendable {
 
     static let columns = ["id", "program_id", "algorithm", "objective", "status", "fingerprint", "result", "error", "only_mentees", "created_at", "finished_at"]
 
+    /// A run in hand as its row reads, without the result's text (the caller has the result itself).
+    init(_ run: MatchRun) {
+        id = run.id
+        program_id = run.programID
+        algorithm = run.algorithm.rawValue
+        objective = run.objective.rawValue
+        status = run.status.rawValue
+        fingerprint = run.fingerprint
+        error = run.error
+        created_at = run.createdAt.timeIntervalSince1970
+        finished_at = run.finishedAt?.timeIntervalSince1970
+    }
+
     func decodedResult() throws -> RunResult? { try result.map { try StoredJSON.decode(RunResult.self, $0) } }
     func onlyMentees() throws -> [String]? { try only_mentees.map { try StoredJSON.decode([String].self, $0) } }
 }

@@ -10,16 +10,22 @@ struct MatchingViews {
     /// The program's snapshot fingerprint now (to tell current runs from stale ones). Kept in the result
     /// cache under what it is computed from (the enrolments table's version, the settings, the rules), so
     /// a page that reloads while a large run is computed does not read 20,000 enrolments each time.
-    func currentFingerprint(_ program: Program) async throws -> String {
+    /// `known`: the program's enrolments as read while the enrolments table was at that version (a run's
+    /// snapshot), used instead of reading them again when the table is still there.
+    func currentFingerprint(_ program: Program, known: (version: Int64, enrolments: [Enrolment])? = nil) async throws -> String {
         let db = scope.db
         let rules = try await reads.rules(in: program.id)
         let versions = try await DataVersions.read(on: db)
         let key = "fingerprint|\(program.id)|\(versions.enrolments)|\(ProgramModel.encode(program.settings))|"
             + rules.map { "\($0.id) \($0.kind.rawValue) \($0.overriddenRule ?? "") \($0.reason?.count ?? 0)" }.joined(separator: ",")
         return try await scope.results.value(key) {
-            RunSnapshot.fingerprint(settings: program.settings, enrolments: try await EnrolmentService(db: db).all(in: program.id), rules: rules)
+            let enrolments = if let known, known.version == versions.enrolments { known.enrolments } else { try await EnrolmentService(db: db).all(in: program.id) }
+            return RunSnapshot.fingerprint(settings: program.settings, enrolments: enrolments, rules: rules)
         }
     }
+
+    /// The enrolments table's version now (read before a run, to tell whether its snapshot is still current).
+    func enrolmentsVersion() async throws -> Int64 { try await DataVersions.read(on: scope.db).enrolments }
 
     func runs(_ program: Program) async throws -> [RunListDTO] {
         let fingerprint = try await currentFingerprint(program)
@@ -32,13 +38,28 @@ struct MatchingViews {
         trace("run view: read \(ContinuousClock.now - started)")
         let result = try view.decodedResult()
         trace("run view: decoded \(ContinuousClock.now - started)")
+        return try await answer(view, result: result, onlyMentees: try view.onlyMentees(), in: program)
+    }
+
+    /// The answer about a run just stored, from the run in hand: the same as `run(_:in:)` reads back, without
+    /// reading and decoding the result again (30 ms of a 2,000 x 2,000 run).
+    /// `enrolmentsAt`: the enrolments table's version read before the run began; while it is unchanged the
+    /// run's snapshot holds the program's enrolments now, and the current fingerprint is computed from them.
+    func run(_ stored: MatchRun, in program: Program, enrolmentsAt version: Int64) async throws -> RunDTO {
+        try await answer(RunView(stored), result: stored.result, onlyMentees: stored.onlyMentees, in: program,
+                         known: (version, stored.snapshot.enrolments))
+    }
+
+    private func answer(_ view: RunView, result: RunResult?, onlyMentees: [String]?, in program: Program,
+                        known: (version: Int64, enrolments: [Enrolment])? = nil) async throws -> RunDTO {
+        let started = ContinuousClock.now, id = view.id
         defer { trace("run view: done \(ContinuousClock.now - started)") }
         // Only a finished run can be current (a queued run has not read its input yet).
         let status = RunStatus(rawValue: view.status) ?? .failed
-        let fingerprint = status == .done ? try await currentFingerprint(program) : nil
+        let fingerprint = status == .done ? try await currentFingerprint(program, known: known) : nil
         let current = fingerprint == view.fingerprint
         // Offered to publish exactly when the use case would publish it (and to whom may).
-        let outcome = RunOutcome(status: status, fingerprint: view.fingerprint, result: result, onlyMentees: try view.onlyMentees())
+        let outcome = RunOutcome(status: status, fingerprint: view.fingerprint, result: result, onlyMentees: onlyMentees)
         var publishable = false
         if let fingerprint, AccessPolicy.decide(scope.actor, .change, .matchRuns).isAllowed {
             let pairs = try await allPairs(program.id)

@@ -35,13 +35,14 @@ struct MatchingAPIController {
         let program = try await req.visibleProgram()
         // Every field is optional: no body at all is the defaults (a body that is there must be JSON).
         let input = (req.body.data?.readableBytes ?? 0) == 0 ? RunInput() : try req.content.decode(RunInput.self)
+        let enrolmentsBefore = try await req.flipside.matching.enrolmentsVersion()
         let run = try await MatchWorkflow.run(in: program.id, algorithm: input.algorithm ?? .optimal, objective: input.objective ?? .participation,
                                               actor: req.actor, clock: req.application.clock, store: req.flipside.matchingStore,
                                               background: input.background == true ? true : nil,
                                               computing: OutboxWorker.offloaded(clock: req.application.clock))
         if run.status == .queued { Self.startBackgroundRun(req.application) }
         let started = ContinuousClock.now
-        let dto = try await req.flipside.matching.run(run.id, in: program)
+        let dto = try await req.flipside.matching.run(run, in: program, enrolmentsAt: enrolmentsBefore)
         trace("run answer: read \(ContinuousClock.now - started)")
         defer { trace("run answer: encoded \(ContinuousClock.now - started)") }
         return try await dto.encodeResponse(status: .created, for: req)
