@@ -150,6 +150,14 @@ struct DirectParticipationCosts: AssignmentCosts, @unchecked Sendable {
         let s = values[l &* right &+ r]
         return s.isFinite && s >= floor ? hi - s : penalty
     }
+
+    func costs(ofLeft l: Int, into row: UnsafeMutableBufferPointer<Double>) {
+        let base = values.baseAddress! + l &* right
+        for r in 0..<right {
+            let s = base[r]
+            row[r] = s.isFinite && s >= floor ? hi - s : penalty
+        }
+    }
 }
 
 /// The assignment problem `assign` builds from a score matrix: which rows are left or right nodes,
@@ -200,6 +208,31 @@ struct MappedCosts: AssignmentCosts, @unchecked Sendable {
         }
         let s = values[model.rows[a] &* model.cols &+ model.slots[b]]
         return s.isFinite && s >= model.floor ? model.hi - s : model.penalty
+    }
+
+    /// The same costs as `cost`, a row at a time: a left node that is a matrix row reads that row
+    /// through its slots (nearly contiguous); a transposed model reads `cost` one by one.
+    func costs(ofLeft l: Int, into row: UnsafeMutableBufferPointer<Double>) {
+        guard !model.transposed else {
+            for r in 0..<right { row[r] = cost(l, r) }
+            return
+        }
+        let base = values.baseAddress! + model.rows[l] &* model.cols
+        let floor = model.floor, hi = model.hi, penalty = model.penalty
+        model.slots.withUnsafeBufferPointer { slots in
+            if model.objective == .quality {
+                for b in 0..<slots.count {
+                    let s = base[slots[b]]
+                    row[b] = s.isFinite && s >= floor ? -s : .infinity
+                }
+                for b in slots.count..<right { row[b] = b - slots.count == l ? 0 : .infinity }
+            } else {
+                for b in 0..<slots.count {
+                    let s = base[slots[b]]
+                    row[b] = s.isFinite && s >= floor ? hi - s : penalty
+                }
+            }
+        }
     }
 }
 

@@ -166,22 +166,6 @@ public struct ScoringProblem: Sendable {
         return total
     }
 
-    /// Every pair's score; forbidden pairs are −∞.
-    public func matrix() -> ScoreMatrix {
-        let rows = mentees.count, cols = mentors.count
-        var values = [Double](repeating: -.infinity, count: rows * cols)
-        let chunks = Parallelism.chunks(large: rows >= 64)
-        values.withUnsafeMutableBufferPointer { buffer in
-            let box = SendableBuffer(buffer)
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                for i in stride(from: chunk, to: rows, by: chunks) {
-                    for j in 0..<cols { box.buffer[i * cols + j] = score(mentee: i, mentor: j) ?? -.infinity }
-                }
-            }
-        }
-        return ScoreMatrix(rows: rows, cols: cols, values: values)
-    }
-
     /// The topics of the mentee's goals that the mentor can teach, with priority and proficiency.
     public func coveredTopics(mentee i: Int, mentor j: Int) -> [(topic: String, priority: Int, proficiency: Int)] {
         menteeWants[i].compactMap { want in

@@ -233,11 +233,14 @@ enum Pricing {
             let box = SendableBuffer(buffer)
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                 var found: [(Int, Int32)] = []
+                let row = UnsafeMutableBufferPointer<Double>.allocate(capacity: m)
+                defer { row.deallocate() }
                 for l in stride(from: chunk, to: n, by: chunks) {
                     let leftPrice = s.matchCost[l] - s.price[Int(s.rightOfLeft[l])]
                     var worst: [(Double, Int32)] = []
+                    costs.costs(ofLeft: l, into: row)
                     for r in 0..<m {
-                        let c = costs.cost(l, r)
+                        let c = row[r]
                         guard c < .infinity else { continue }
                         let reduced = c - leftPrice - s.price[r]
                         if reduced < -tolerance {

@@ -12,6 +12,15 @@ protocol AssignmentCosts: Sendable {
     var left: Int { get }
     var right: Int { get }
     func cost(_ l: Int, _ r: Int) -> Double
+    /// Left node `l`'s cost to every right node, in order, into `row` (`right` values): what the passes
+    /// over every cost read, a row at a time rather than through `cost` one by one.
+    func costs(ofLeft l: Int, into row: UnsafeMutableBufferPointer<Double>)
+}
+
+extension AssignmentCosts {
+    func costs(ofLeft l: Int, into row: UnsafeMutableBufferPointer<Double>) {
+        for r in 0..<right { row[r] = cost(l, r) }
+    }
 }
 
 /// Costs from a closure (for tests and unusual shapes).
@@ -150,9 +159,12 @@ struct CandidateGraph {
         u.withUnsafeMutableBufferPointer { buffer in
             let box = SendableBuffer(buffer)
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                let row = UnsafeMutableBufferPointer<Double>.allocate(capacity: m)
+                defer { row.deallocate() }
                 for l in stride(from: chunk, to: n, by: chunks) {
+                    costs.costs(ofLeft: l, into: row)
                     var best = Double.infinity
-                    for r in 0..<m { best = min(best, costs.cost(l, r)) }
+                    for r in 0..<m { best = min(best, row[r]) }
                     box.buffer[l] = best
                 }
             }
@@ -164,9 +176,14 @@ struct CandidateGraph {
             let box = SendableBuffer(buffer)
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                 var v = [Double](repeating: .infinity, count: m)
-                for l in stride(from: chunk, to: n, by: chunks) where rowMin[l] < .infinity {
-                    let ul = rowMin[l]
-                    for r in 0..<m { v[r] = min(v[r], costs.cost(l, r) - ul) }
+                let row = UnsafeMutableBufferPointer<Double>.allocate(capacity: m)
+                defer { row.deallocate() }
+                v.withUnsafeMutableBufferPointer { v in
+                    for l in stride(from: chunk, to: n, by: chunks) where rowMin[l] < .infinity {
+                        costs.costs(ofLeft: l, into: row)
+                        let ul = rowMin[l]
+                        for r in 0..<m { v[r] = min(v[r], row[r] - ul) }
+                    }
                 }
                 box.buffer[chunk] = v
             }
@@ -189,14 +206,17 @@ struct CandidateGraph {
                 var columns = [BoundedMaxHeap](repeating: BoundedMaxHeap(capacity: k), count: m)
                 // Each list's current worst key, so that most entries are rejected by one comparison.
                 var columnBar = [Double](repeating: .infinity, count: m)
+                let row = UnsafeMutableBufferPointer<Double>.allocate(capacity: m)
+                defer { row.deallocate() }
                 columnMin.withUnsafeBufferPointer { v in
                 columnBar.withUnsafeMutableBufferPointer { bar in
                     for l in stride(from: chunk, to: n, by: chunks) {
                         rowHeap.removeAll()
                         var rowBar = Double.infinity
                         let ul = rowMin[l]
+                        costs.costs(ofLeft: l, into: row)
                         for r in 0..<m {
-                            let c = costs.cost(l, r)
+                            let c = row[r]
                             guard c < .infinity else { continue }
                             let reduced = c - ul - v[r]
                             if reduced < rowBar {

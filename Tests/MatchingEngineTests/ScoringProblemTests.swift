@@ -87,6 +87,50 @@ import Testing
     }
 }
 
+extension ScoringProblemTests {
+    /// The row kernel against the pair-by-pair definition, bit for bit, over random programs with every
+    /// rule in play: reporting chains both ways, shared managers, channels, exclusions, overrides,
+    /// earlier pairs, perspective attributes, weights, hours and offsets, empty goals and duplicate ids.
+    @Test func theRowKernelGivesEveryPairItsOwnScore() {
+        var rng = TestRandom(state: 11)
+        for round in 0..<60 {
+            let people = (0..<40).map { "P\($0)" }
+            let topics = ["a", "b", "c", "d", "e", "f"]
+            func someone() -> String { people.randomElement(using: &rng)! }
+            func random(_ id: String, mentor: Bool) -> MatchParticipant {
+                let chain = (0..<Int.random(in: 0...3, using: &rng)).map { _ in someone() }
+                var attributes: [String: String] = [:]
+                for a in ["career_path", "previous_industry", "other"] where Bool.random(using: &rng) { attributes[a] = ["x", "y"].randomElement(using: &rng)! }
+                return Self.person(id, level: Int.random(in: 1...9, using: &rng), dept: ["X", "Y"].randomElement(using: &rng)!,
+                                   loc: ["P", "Q", "R"].randomElement(using: &rng)!, offset: [0, 60, -300, 330, 720].randomElement(using: &rng)!,
+                                   manager: Bool.random(using: &rng) ? chain.first ?? someone() : nil, chain: chain, attributes: attributes,
+                                   channels: ChannelSet(rawValue: UInt8.random(in: 0...7, using: &rng)), cadence: Int.random(in: 0...2, using: &rng),
+                                   hours: Bool.random(using: &rng) ? 0 : UInt32.random(in: 0...0xFFFFFF, using: &rng),
+                                   topics: Dictionary(uniqueKeysWithValues: topics.shuffled(using: &rng).prefix(Int.random(in: 0...4, using: &rng))
+                                       .map { ($0, Int.random(in: 1...(mentor ? 5 : 3), using: &rng)) }))
+            }
+            let mentees = (0..<Int.random(in: 1...25, using: &rng)).map { _ in random(someone(), mentor: false) }
+            let mentors = (0..<Int.random(in: 1...25, using: &rng)).map { _ in random(someone(), mentor: true) }
+            var rules = MatchRules()
+            rules.minLevelGap = Int.random(in: -1...3, using: &rng)
+            rules.forbidSharedManager = Bool.random(using: &rng)
+            rules.requireCommonChannel = Bool.random(using: &rng)
+            if round % 3 == 0 { rules.perspectiveAttributes = ["other"] }
+            if round % 4 == 0 { rules.weights = ["goal_coverage": Double.random(in: 0...3, using: &rng), "availability": 1, "cadence_fit": 0.3] }
+            func pair() -> [String] { [mentees.randomElement(using: &rng)!.id, mentors.randomElement(using: &rng)!.id] }
+            rules.exclusions = (0..<Int.random(in: 0...4, using: &rng)).map { _ in pair() }
+            rules.pastPairs = (0..<Int.random(in: 0...4, using: &rng)).map { _ in pair() }
+            rules.overrides = (0..<Int.random(in: 0...4, using: &rng)).map { _ in let p = pair(); return RuleOverride(menteeID: p[0], mentorID: p[1], reason: "agreed") }
+            let problem = ScoringProblem(mentees: mentees, mentors: mentors, rules: rules)
+            let matrix = problem.matrix()
+            for i in mentees.indices { for j in mentors.indices {
+                let expected = problem.score(mentee: i, mentor: j) ?? -.infinity
+                #expect(matrix[i, j].bitPattern == expected.bitPattern, "round \(round) pair \(i), \(j)")
+            } }
+        }
+    }
+}
+
 extension JSONDecoder {
     static func decode(_ json: String) throws -> MatchRules { try JSONDecoder().decode(MatchRules.self, from: Data(json.utf8)) }
 }
