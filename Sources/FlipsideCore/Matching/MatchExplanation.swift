@@ -10,6 +10,7 @@ public struct MatchExplanation: Encodable, Sendable {
     public var mentorsWithFreeCapacity: [Unmatched]
     public var alternatives: [Alternatives]
 
+    /// - Parameter matrix: `problem.matrix()`, as the matching was solved on.
     /// - Parameter switching: the optimal solver's switching costs for `matching`, or nil when the
     ///   matching came from another algorithm (then no switching costs are given).
     public init(problem: ScoringProblem, matrix: ScoreMatrix, matching: Matching, people: [String: Person],
@@ -44,7 +45,9 @@ public struct MatchExplanation: Encodable, Sendable {
             var eligible: [Int] = []
             for k in others {
                 let (i, j) = pair(k)
-                if let rule = problem.brokenRule(mentee: i, mentor: j) {
+                // `matrix` is `problem.matrix()`: a pair is allowed there exactly when no rule is broken,
+                // so only the others are asked which rule (a million pairs for a 2,000 x 2,000 run).
+                if !matrix.isAllowed(i, j), let rule = problem.brokenRule(mentee: i, mentor: j) {
                     excluded[rule.rawValue, default: 0] += 1
                     closest.append(Closest(id: id(k), rule: rule.rawValue, scoreWithoutRules: problem.scoreIgnoringRules(mentee: i, mentor: j)))
                 } else {
