@@ -39,6 +39,17 @@ import Testing
         #expect(direct > 1_000)
     }
 
+    /// Numbers longer than 15 digits go to JSONDecoder (before: 20 digits overflowed the direct reader,
+    /// found by the spliced texts below).
+    @Test func longNumbersAreLeftToJSONDecoder() throws {
+        for digits in [16, 19, 20, 40] {
+            let number = String(repeating: "9", count: digits)
+            let text = #"{"availability":[],"channels":[],"industries":[],"offers":[{"proficiency":"# + number + #","topic":"ai"}],"wants":[]}"#
+            #expect(Details.direct(text) == nil)
+            #expect((try? Details.read(text)) == (try? JSONDecoder().decode(Details.self, from: Data(text.utf8))))
+        }
+    }
+
     /// On texts spliced with awkward pieces, the direct reader gives what JSONDecoder gives, or declines;
     /// `read` then gives JSONDecoder's answer or its error.
     @Test func theDirectReaderNeverDisagreesWithJSONDecoder() throws {

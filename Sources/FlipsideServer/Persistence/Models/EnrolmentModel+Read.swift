@@ -92,6 +92,8 @@ struct PlainJSON {
         let start = index
         var value = 0
         while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) {
+            // Past 15 digits the text goes to JSONDecoder (and the value would soon overflow).
+            guard index - start < 15 else { return nil }
             value = value * 10 + Int(bytes[index] - UInt8(ascii: "0"))
             index += 1
         }
