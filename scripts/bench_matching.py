@@ -3,7 +3,7 @@
 `flipside solve` on the same instance files, in one run. Prints a Markdown table row per instance.
 
     python3 -m venv .venv-bench && .venv-bench/bin/pip install numpy scipy lap lapjv ortools matching
-    swift build -c release --product flipside
+    swift build -c release --product flipside          # or FLIPSIDE_BIN=path/to/flipside
     .venv-bench/bin/python scripts/bench_matching.py dense_1000 dense_2000 rect_2000x6000 cap_2000x1000:2
 
 Instances are made with shared/bench/gen.py into bench-data/ if missing (dense_N: --n N --seed 1;
@@ -19,7 +19,7 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.join(os.path.dirname(ROOT), "shared", "bench")
 PY = sys.executable
-FLIPSIDE = os.path.join(ROOT, ".build", "release", "flipside")
+FLIPSIDE = os.environ.get("FLIPSIDE_BIN", os.path.join(ROOT, ".build", "release", "flipside"))
 
 
 def instance(name):
