@@ -16,7 +16,7 @@ extension ScoringProblem {
         values.withUnsafeMutableBufferPointer { buffer in
             let box = SendableBuffer(buffer)
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                let scratch = RowKernel.Scratch(cols: cols, attributes: kernel.attributeCount)
+                let scratch = RowKernel.Scratch(cols: cols)
                 defer { scratch.release() }
                 for i in stride(from: chunk, to: rows, by: chunks) {
                     kernel.fill(row: i, into: box.buffer.baseAddress! + i * cols, scratch)
@@ -49,6 +49,12 @@ extension ScoringProblem {
         /// Bits set in each 12-bit number (hours are 24 bits: two lookups; the build targets x86-64
         /// without `popcnt`).
         let bits12: UnsafeMutableBufferPointer<UInt8>
+        /// The weighted components that do not depend on the row, as tables: perspective by number of
+        /// differences (0 ... 2 + attributes), cadence fit by steps apart (0 ... 2), availability by
+        /// common hours * 25 + the fewer hours of the two (0 ... 24 each).
+        let perspective: UnsafeMutableBufferPointer<Double>
+        let cadenceFit: UnsafeMutableBufferPointer<Double>
+        let commonHours: UnsafeMutableBufferPointer<Double>
         /// Per mentee: the mentors in their reporting chain either way, and the pairs excluded,
         /// overridden or paired before.
         let irregular: [[Int32]]
@@ -79,6 +85,10 @@ extension ScoringProblem {
             proficiency = flat(byTopic)
             attributes = flat(p.attribute.mentor.flatMap { $0 })
             bits12 = flat((0..<4096).map { UInt8(($0 as Int).nonzeroBitCount) })
+            let w = p.weights, attributes = p.attribute.mentee.count
+            perspective = flat((0...(2 + attributes)).map { w[1] * ScoringProblem.perspective(differences: $0, attributes: attributes) })
+            cadenceFit = flat((0...2).map { w[3] * ScoringProblem.cadenceFit(steps: $0) })
+            commonHours = flat((0...24).flatMap { k in (0...24).map { m in m == 0 ? 0 : w[4] * ScoringProblem.hoursFit(common: k, fewer: m) } })
             var irregular = [[Int32]](repeating: [], count: rows)
             var mentorsOfPerson: [Int32: [Int32]] = [:]
             for j in 0..<cols where p.personID.mentor[j] >= 0 { mentorsOfPerson[p.personID.mentor[j], default: []].append(Int32(j)) }
@@ -95,40 +105,28 @@ extension ScoringProblem {
         deinit {
             level.deallocate(); channels.deallocate(); cadence.deallocate(); offset.deallocate(); manager.deallocate()
             department.deallocate(); location.deallocate(); hours.deallocate(); hoursCount.deallocate(); proficiency.deallocate()
-            attributes.deallocate(); bits12.deallocate()
+            attributes.deallocate(); bits12.deallocate(); perspective.deallocate(); cadenceFit.deallocate(); commonHours.deallocate()
         }
 
-        /// One worker's row buffers: the goal coverage of a row, and the row's tables of weighted components.
+        /// One worker's row buffers: the goal coverage of a row, and the tables that depend on the row.
         struct Scratch {
             let goal: UnsafeMutableBufferPointer<Double>
-            /// Perspective by number of differences (0 ... 2 + attributes).
-            let perspective: UnsafeMutableBufferPointer<Double>
-            /// Channel fit by the mentor's channels (any byte).
+            /// Channel fit by the mentor's channels (any byte), weighted.
             let channelFit: UnsafeMutableBufferPointer<Double>
-            /// Cadence fit by steps apart (0 ... 2).
-            let cadenceFit: UnsafeMutableBufferPointer<Double>
-            /// Availability by common hours * 25 + the fewer hours of the two (0 ... 24 each).
-            let commonHours: UnsafeMutableBufferPointer<Double>
             /// Goal coverage's terms by proficiency (0 ... 5), for one want.
             let term: UnsafeMutableBufferPointer<Double>
 
-            init(cols: Int, attributes: Int) {
+            init(cols: Int) {
                 goal = .allocate(capacity: cols)
-                perspective = .allocate(capacity: 3 + attributes)
                 channelFit = .allocate(capacity: 256)
-                cadenceFit = .allocate(capacity: 3)
-                commonHours = .allocate(capacity: 25 * 25)
                 term = .allocate(capacity: 6)
             }
 
-            func release() {
-                goal.deallocate(); perspective.deallocate(); channelFit.deallocate(); cadenceFit.deallocate()
-                commonHours.deallocate(); term.deallocate()
-            }
+            func release() { goal.deallocate(); channelFit.deallocate(); term.deallocate() }
         }
 
         /// Row `i` of the matrix into `out`. Each weighted component is looked up in a table of the same
-        /// products (`weight * value`, each value computed as `componentValues` computes it), so a pair
+        /// products (`weight * value`, each value from the function `componentValues` calls), so a pair
         /// costs one division (its goal's) instead of six.
         func fill(row i: Int, into out: UnsafeMutablePointer<Double>, _ scratch: Scratch) {
             let p = problem, cols = self.cols
@@ -141,7 +139,7 @@ extension ScoringProblem {
             if sum > 0 {
                 for want in p.menteeWants[i] {
                     let base = proficiency.baseAddress! + Int(want.topic) * cols
-                    for level in 0...5 { term[level] = want.priority * Double(level) / 5 }
+                    for level in 0...5 { term[level] = ScoringProblem.goalTerm(priority: want.priority, proficiency: UInt8(level)) }
                     for j in 0..<cols { goal[j] += term[Int(base[j])] }
                 }
                 for j in 0..<cols { goal[j] /= sum }
@@ -155,20 +153,8 @@ extension ScoringProblem {
             let departmentI = p.department.mentee[i], locationI = p.location.mentee[i]
             let attributeCount = self.attributeCount
             let attributesI = (0..<attributeCount).map { p.attribute.mentee[$0][i] }
-            let checks = 2.0 + Double(attributeCount)
-            // The row's tables of weighted components.
-            let perspective = scratch.perspective, channelFit = scratch.channelFit, cadenceFit = scratch.cadenceFit
-            let commonHours = scratch.commonHours
-            for d in 0...(2 + attributeCount) { perspective[d] = w.1 * (Double(d) / checks) }
-            for b in 0...255 {
-                channelFit[b] = w.2 * (channelsI == 0 ? 0 : Double((channelsI & UInt8(b)).nonzeroBitCount) / Double(channelsI.nonzeroBitCount))
-            }
-            cadenceFit[0] = w.3 * 1.0
-            cadenceFit[1] = w.3 * 0.5
-            cadenceFit[2] = w.3 * 0.0
-            if hoursI != 0 {
-                for k in 0...24 { for m in 0...24 { commonHours[k * 25 + m] = m == 0 ? 0 : w.4 * (Double(k) / Double(m)) } }
-            }
+            let channelFit = scratch.channelFit
+            for b in 0...255 { channelFit[b] = w.2 * ScoringProblem.channelFit(mentee: channelsI, mentor: UInt8(b)) }
             let hoursCountI = Int(bits12[Int(hoursI & 0xFFF)]) + Int(bits12[Int(hoursI >> 12) & 0xFFF])
             for j in 0..<cols {
                 let channelsJ = channels[j]
@@ -190,7 +176,7 @@ extension ScoringProblem {
                     let common = Int(bits12[Int(both & 0xFFF)]) + Int(bits12[Int(both >> 12) & 0xFFF])
                     availability = commonHours[common * 25 + min(hoursCountI, Int(hoursCount[j]))]
                 } else {
-                    availability = w.4 * (1 - min(Double(abs(offsetI - offset[j])) / 60, 12) / 12)
+                    availability = w.4 * ScoringProblem.offsetFit(minutes: abs(offsetI - offset[j]))
                 }
                 var total = 0.0
                 total += w.0 * goal[j]

@@ -118,33 +118,42 @@ public struct ScoringProblem: Sendable {
         var goal = 0.0
         if menteePrioritySum[i] > 0 {
             let base = j * topicCount
-            for want in menteeWants[i] { goal += want.priority * Double(mentorProficiency[base + Int(want.topic)]) / 5 }
+            for want in menteeWants[i] { goal += Self.goalTerm(priority: want.priority, proficiency: mentorProficiency[base + Int(want.topic)]) }
             goal /= menteePrioritySum[i]
         }
-        var differences = 0.0
-        var checks = 2.0
+        var differences = 0
         if department.mentee[i] != department.mentor[j] { differences += 1 }
         if location.mentee[i] != location.mentor[j] { differences += 1 }
         for a in attribute.mentee.indices {
-            checks += 1
             let x = attribute.mentee[a][i], y = attribute.mentor[a][j]
             if x >= 0 && y >= 0 && x != y { differences += 1 }
         }
-        let menteeChannels = mentees[i].channels.rawValue
-        let common = menteeChannels & mentors[j].channels.rawValue
-        let channel = menteeChannels == 0 ? 0 : Double(common.nonzeroBitCount) / Double(menteeChannels.nonzeroBitCount)
-        let cadenceSteps = min(2, abs(mentees[i].cadence - mentors[j].cadence))
-        let cadence = cadenceSteps == 0 ? 1.0 : cadenceSteps == 1 ? 0.5 : 0.0
         let a = utcHours.mentee[i], b = utcHours.mentor[j]
-        let availability: Double
-        if a != 0 && b != 0 {
-            availability = Double((a & b).nonzeroBitCount) / Double(min(a.nonzeroBitCount, b.nonzeroBitCount))
-        } else {
-            let hours = Double(abs(mentees[i].utcOffsetMinutes - mentors[j].utcOffsetMinutes)) / 60
-            availability = 1 - min(hours, 12) / 12
-        }
-        return (goal, differences / checks, channel, cadence, availability)
+        let availability = a != 0 && b != 0
+            ? Self.hoursFit(common: (a & b).nonzeroBitCount, fewer: min(a.nonzeroBitCount, b.nonzeroBitCount))
+            : Self.offsetFit(minutes: abs(mentees[i].utcOffsetMinutes - mentors[j].utcOffsetMinutes))
+        return (goal, Self.perspective(differences: differences, attributes: attribute.mentee.count),
+                Self.channelFit(mentee: mentees[i].channels.rawValue, mentor: mentors[j].channels.rawValue),
+                Self.cadenceFit(steps: min(2, abs(mentees[i].cadence - mentors[j].cadence))), availability)
     }
+
+    // Each component's value from what it compares: written once, for `componentValues` and for the
+    // tables `matrix()` looks them up in (so both give the same bits).
+
+    /// One goal's share of goal coverage before dividing by the priorities' sum.
+    @inline(__always) static func goalTerm(priority: Double, proficiency: UInt8) -> Double { priority * Double(proficiency) / 5 }
+    /// Different perspective: the share of the checks (department, location, each attribute) that differ.
+    @inline(__always) static func perspective(differences: Int, attributes: Int) -> Double { Double(differences) / Double(2 + attributes) }
+    /// Channel fit: the share of the mentee's channels the mentor also uses.
+    @inline(__always) static func channelFit(mentee: UInt8, mentor: UInt8) -> Double {
+        mentee == 0 ? 0 : Double((mentee & mentor).nonzeroBitCount) / Double(mentee.nonzeroBitCount)
+    }
+    /// Cadence fit by steps apart (0, 1, 2 or more).
+    @inline(__always) static func cadenceFit(steps: Int) -> Double { steps == 0 ? 1.0 : steps == 1 ? 0.5 : 0.0 }
+    /// Availability when both gave hours: the common hours over the fewer of the two.
+    @inline(__always) static func hoursFit(common: Int, fewer: Int) -> Double { Double(common) / Double(fewer) }
+    /// Availability otherwise: by how far apart the time zones are (12 hours or more: 0).
+    @inline(__always) static func offsetFit(minutes: Int) -> Double { 1 - min(Double(minutes) / 60, 12) / 12 }
 
     /// The pair's score from 0 to 100, or nil when a hard rule forbids it.
     public func score(mentee i: Int, mentor j: Int) -> Double? {
