@@ -83,27 +83,30 @@ enum SnapshotJSON {
             if k > 0 { out += "," }
             try string(industry, to: &out)
         }
-        out += "],\"offers\":["
-        for (k, offer) in e.offers.enumerated() {
-            out += k > 0 ? ",{\"proficiency\":" : "{\"proficiency\":"
-            out += String(offer.proficiency)
-            out += ",\"topic\":"
-            try string(offer.topic.key, to: &out)
-            out += "}"
-        }
-        out += "],\"program_id\":\""
+        out += "],\"offers\":"
+        try topics(e.offers, level: "proficiency", \.proficiency, to: &out)
+        out += ",\"program_id\":\""
         out += e.programID.uuidString
         out += "\",\"role\":\""
         out += e.role.rawValue
-        out += "\",\"wants\":["
-        for (k, want) in e.wants.enumerated() {
-            out += k > 0 ? ",{\"priority\":" : "{\"priority\":"
-            out += String(want.priority)
+        out += "\",\"wants\":"
+        try topics(e.wants, level: "priority", \.priority, to: &out)
+        out += "}"
+    }
+
+    /// Offers or wants: `[{"<level>":n,"topic":"t"}, ...]` (the level's key sorts before "topic").
+    static func topics<T: TopicLevel>(_ items: [T], level key: String, _ level: KeyPath<T, Int>, to out: inout String) throws {
+        out += "["
+        for (k, item) in items.enumerated() {
+            out += k > 0 ? ",{\"" : "{\""
+            out += key
+            out += "\":"
+            out += String(item[keyPath: level])
             out += ",\"topic\":"
-            try string(want.topic.key, to: &out)
+            try string(item.topic.key, to: &out)
             out += "}"
         }
-        out += "]}"
+        out += "]"
     }
 
     /// A quoted string: printable ASCII without quotes or backslashes as it is, anything else as
