@@ -511,6 +511,14 @@ import VaporTesting
             #expect(tokens(a).count == 1 && tokens(b).count == 1 && tokens(a) != tokens(b), "\(tokens(a)) \(tokens(b))")
             #expect(a.components(separatedBy: #"name="_csrf""#).count > 2, "the page's own forms carry the token too")
             #expect(!a.contains(KeptBody.formTokenHole) && !b.contains("coord@example.com") && b.contains("coord2@example.com"))
+            #expect(!a.contains(KeptBody.emailHole) && !b.contains(KeptBody.emailHole))
+            // The kept page (the chrome around the body) shows each reader's own email, escaped as Leaf
+            // escapes it.
+            let odd = "o'hara&co@example.com"
+            _ = try await AccountService(app: world.app).upsertUser(email: odd, password: TestWorld.password, role: .coordinator)
+            let c = try await WebClient.signedIn(world, as: odd).get(path).body.string
+            #expect(c.contains(#"<span class="who">o&#39;hara&amp;co@example.com</span>"#) && !c.contains(odd) && !c.contains("coord2@example.com"))
+            #expect(c.contains(#"href="/audit""#) && tokens(c).count == 1 && tokens(c) != tokens(a))
             #expect(!a.mentions(id: "M1"))
             // The matching page likewise, whose rule form offers the enrolled.
             let before = try await first.get(path + "/matching").body.string
@@ -568,6 +576,21 @@ import VaporTesting
             let late = try await world.api(.POST, "/api/v1/programs/\(program)/enrolments", as: .coordinator,
                                            json: #"{"employee_id":"M1","role":"mentee","wants":[{"topic":"figma","priority":1}],"channels":["video"]}"#)
             #expect(late.status == .conflict)
+        }
+    }
+}
+
+/// A kept page's holes filled in per reader: the same text as if the token and the escaped email had
+/// been there when Leaf rendered it, wherever the holes fall (first, last, side by side, none).
+@Suite struct KeptBodyTests {
+    @Test func holesAreFilledInAsLeafWouldHaveRenderedThem() {
+        let t = KeptBody.formTokenHole, e = KeptBody.emailHole
+        let token = "tok-123", email = "a<b>&'c\"@example.com"
+        for html in ["", "plain", "\(t)", "\(e)", "\(t)\(e)\(t)", "<p>\(e)</p><input value=\"\(t)\"><form>\(t)</form>", "x\(e)\(e)y\(t)"] {
+            let filled = KeptBody(html, status: .ok).html(formToken: token, email: email)
+            let expected = html.replacingOccurrences(of: t, with: token).replacingOccurrences(of: e, with: "a&lt;b&gt;&amp;&#39;c&quot;@example.com")
+            #expect(filled == expected, "\(html)")
+            #expect(KeptBody(html, status: .ok).html(formToken: token, email: nil) == html.replacingOccurrences(of: t, with: token).replacingOccurrences(of: e, with: ""))
         }
     }
 }

@@ -46,12 +46,20 @@ extension AccessEnding {
     }
 }
 
-/// Signs page requests in from the session, unless the login's person has left since: one query for
-/// the login and its person's status.
+/// Signs page requests in from the session, unless the login's person has left since: the login and its
+/// person's status as read with the session, or one query for them.
 struct ActiveSessionAuthenticator: AsyncSessionAuthenticator {
     typealias User = UserModel
 
+    /// The login read with the session (`ExpiringSessions.readSession`): its id, and the login unless
+    /// its person has left.
+    struct ReadWithSessionKey: StorageKey { typealias Value = (UUID, UserModel?) }
+
     func authenticate(sessionID: UUID, for request: Request) async throws {
+        if let (userID, user) = request.storage[ReadWithSessionKey.self], userID == sessionID {
+            if let user { request.auth.login(user) }
+            return
+        }
         guard let sql = request.db as? any SQLDatabase,
               let row = try await sql.raw("""
                 SELECT u.id, u.email, u.password_hash, u.role, u.employee_id, p.status AS person_status

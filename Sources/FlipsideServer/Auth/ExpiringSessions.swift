@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 import Vapor
 
 /// Database sessions with a fixed lifetime from sign-in: an expired session reads as none, however old
@@ -22,25 +23,45 @@ struct ExpiringSessions: AsyncSessionDriver {
         return SessionID(string: key)
     }
 
+    /// One query reads the session, the login signed in with it (and whether its person has left) and
+    /// the data versions: a signed-in page asks for all three, and each query is a trip to the database's
+    /// thread. The login is handed to `ActiveSessionAuthenticator` and the versions to
+    /// `Request.dataVersions()` through the request's storage.
     func readSession(_ sessionID: SessionID, for request: Request) async throws -> SessionData? {
-        guard let row = try await WebSessionModel.query(on: request.db)
-            .filter(\.$keyHash == TokenHash.of(sessionID.string)).filter(\.$expiresAt > request.now).first() else { return nil }
-        guard let data = try? JSONDecoder().decode(SessionData.self, from: Data(row.data.utf8)) else { return nil }
-        request.storage[ReadSessionKey.self] = try Self.encode(data)
-        return data
+        guard let sql = request.db as? any SQLDatabase else { return nil }
+        let versions: SQLQueryString = sql.dialect.name == "postgresql"
+            ? "(SELECT string_agg(name || '=' || version, ',') FROM \(ident: DataVersions.table))"
+            : "(SELECT group_concat(name || '=' || version, ',') FROM \(ident: DataVersions.table))"
+        guard let row = try await sql.raw("""
+            SELECT s.data, s.user_id, u.id, u.email, u.password_hash, u.role, u.employee_id, p.status AS person_status, \(versions) AS versions
+            FROM \(ident: WebSessionModel.schema) s
+            LEFT JOIN \(ident: UserModel.schema) u ON u.id = s.user_id
+            LEFT JOIN \(ident: PersonModel.schema) p ON p.employee_id = u.employee_id
+            WHERE s.key_hash = \(bind: TokenHash.of(sessionID.string)) AND s.expires_at > \(bind: request.now)
+            """).first() else { return nil }
+        if let text = try row.decode(column: "versions", as: String?.self) {
+            request.storage[DataVersions.ReadWithSessionKey.self] = DataVersions(listed: text)
+        }
+        if let userID = try row.decode(column: "user_id", as: UUID?.self), try row.decode(column: "id", as: UUID?.self) == userID {
+            request.storage[ActiveSessionAuthenticator.ReadWithSessionKey.self] = (userID, try AccessEnding.activeUser(from: row))
+        }
+        guard let data = try? JSONDecoder().decode([String: String].self, from: Data(try row.decode(column: "data", as: String.self).utf8))
+        else { return nil }
+        request.storage[ReadSessionKey.self] = data
+        return SessionData(initialData: data)
     }
 
     func updateSession(_ sessionID: SessionID, to data: SessionData, for request: Request) async throws -> SessionID {
         // Vapor asks for an update after every request; a page view that changed nothing writes nothing.
+        if request.storage[ReadSessionKey.self] == data.snapshot { return sessionID }
         let encoded = try Self.encode(data)
-        if request.storage[ReadSessionKey.self] == encoded { return sessionID }
         try await WebSessionModel.query(on: request.db).filter(\.$keyHash == TokenHash.of(sessionID.string))
             .set(\.$data, to: encoded).set(\.$userID, to: Self.userID(in: data)).update()
         return sessionID
     }
 
     /// The session data as read at the start of this request, to tell whether it changed.
-    private struct ReadSessionKey: StorageKey { typealias Value = String }
+    private struct ReadSessionKey: StorageKey { typealias Value = [String: String] }
 
     /// The signed-in login in the session's data (Vapor keeps it under `_UserModelSession`).
     static func userID(in data: SessionData) -> UUID? {

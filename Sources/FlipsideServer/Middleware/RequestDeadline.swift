@@ -18,30 +18,36 @@ struct RequestDeadline: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let deadline = ContinuousClock.now + limit
         let stragglers = self.stragglers
+        let limit = self.limit
         stragglers.started()
-        let work = Task {
-            defer { stragglers.ended() }
-            return try await WorkDeadline.$current.withValue(deadline) { try await next.respond(to: request) }
-        }
+        // One task for the work, and the timer an event-loop timer (cancelled without waking anything):
+        // a task sleeping until the deadline, and one more waiting for the work, were two task hops per request.
         let answered = NIOLockedValueBox(false)
-        func first() -> Bool { answered.withLockedValue { done in defer { done = true }; return !done } }
+        @Sendable func first() -> Bool { answered.withLockedValue { done in defer { done = true }; return !done } }
+        let work = NIOLockedValueBox<Task<Void, Never>?>(nil)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Response, any Error>) in
-                let timer = Task {
-                    try await Task.sleep(until: deadline, clock: .continuous)
+                let timer = request.eventLoop.scheduleTask(in: .nanoseconds(Int64(limit.components.seconds) * 1_000_000_000
+                                                                             + limit.components.attoseconds / 1_000_000_000)) {
                     guard first() else { return }
-                    work.cancel()
+                    work.withLockedValue { $0?.cancel() }
                     request.logger.warning("Request passed its deadline of \(limit); answered 503 and its work cancelled")
                     continuation.resume(throwing: Exceeded())
                 }
-                Task {
-                    let result = await work.result
+                let task = Task {
+                    defer { stragglers.ended() }
+                    let result: Result<Response, any Error>
+                    do { result = .success(try await WorkDeadline.$current.withValue(deadline) { try await next.respond(to: request) }) }
+                    catch { result = .failure(error) }
                     timer.cancel()
                     if first() { continuation.resume(with: result) }
                 }
+                work.withLockedValue { $0 = task }
+                // A request cancelled before its task was kept above: `onCancel` found none to cancel.
+                if Task.isCancelled { task.cancel() }
             }
         } onCancel: {
-            work.cancel()
+            work.withLockedValue { $0?.cancel() }
         }
     }
 }

@@ -35,6 +35,19 @@ struct DataVersions: Sendable {
         return versions
     }
 
+    /// The numbers as read with a request's session (`ExpiringSessions.readSession`).
+    struct ReadWithSessionKey: StorageKey { typealias Value = DataVersions }
+
+    /// The numbers from `name=version` pairs joined by commas.
+    init(listed text: String) {
+        for pair in text.split(separator: ",") {
+            guard let eq = pair.firstIndex(of: "="), let version = Int64(pair[pair.index(after: eq)...]) else { continue }
+            all[String(pair[..<eq])] = version
+        }
+    }
+
+    init() {}
+
     /// Starts counting a table's changes (its row, and the triggers that bump it).
     static func track(_ table: String, on sql: any SQLDatabase) async throws {
         try await sql.raw("INSERT INTO \(ident: Self.table) (name, version) VALUES (\(bind: table), 1)").run()
@@ -61,5 +74,14 @@ struct DataVersions: Sendable {
             try await sql.raw("DROP TRIGGER IF EXISTS \(unsafeRaw: "\(table)_version") ON \(ident: table)").run()
         }
         try await sql.delete(from: Self.table).where("name", .equal, table).run()
+    }
+}
+
+extension Request {
+    /// The data versions for a page: those read with the session at the start of a request that
+    /// writes nothing (GET, HEAD), or one query.
+    func dataVersions() async throws -> DataVersions {
+        if method == .GET || method == .HEAD, let read = storage[DataVersions.ReadWithSessionKey.self] { return read }
+        return try await DataVersions.read(on: db)
     }
 }

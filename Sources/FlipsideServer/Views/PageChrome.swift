@@ -1,5 +1,6 @@
 import FlipsideCore
 import MatchingEngine
+import LeafKit
 import Vapor
 
 /// What every page's layout needs: title, the signed-in user, the CSRF token, the navigation.
@@ -53,13 +54,18 @@ extension Request {
     /// A page whose body is the same for every reader of the same data, rendered once: `template` (a
     /// body without the chrome) is rendered from `context` once per `version` of `name` and kept in the
     /// result cache (computed once for readers that ask at once; with `onePerName`, an older version is
-    /// dropped when a newer is kept); each request renders only its own chrome (who is signed in, their
-    /// form token) around it (`kept.leaf`). The body must show nothing of the reader that `name` does not
-    /// name: `context` is the first reader's, and every reader of the same name is served it (its forms
-    /// carry `PageChrome.forKeptBody`'s hole, filled with each reader's own token).
+    /// dropped when a newer is kept). The whole page, the body inside the chrome (`kept.leaf`), is kept
+    /// too, once per shape of the chrome (`PageChrome.keptShape`: title, navigation, role): a request
+    /// only fills in its reader's own form token and email. The body must show nothing of the reader
+    /// that `name` does not name: `context` is the first reader's, and every reader of the same name is
+    /// served it (its forms carry `PageChrome.forKeptBody`'s hole, filled with each reader's own token).
     func renderKept<C: Encodable & Sendable>(_ template: String, name: String, version: String, onePerName: Bool = true, chrome: PageChrome,
                                              context: @escaping @Sendable () async throws -> (C, HTTPStatus)) async throws -> Response {
         let results = flipside.service.results
+        let pageName = "\(name)|page|\(chrome.keptShape)"
+        if let page = await results.value("\(pageName)|\(version)", as: KeptBody.self) {
+            return page.response(formToken: chrome.csrf, email: chrome.userEmail)
+        }
         let key = "\(name)|\(version)"
         let body: KeptBody
         if let kept = await results.value(key, as: KeptBody.self) {
@@ -73,7 +79,9 @@ extension Request {
             if onePerName { await results.keepCurrent(rendered, name: name, version: version) } else { await results.keep(rendered, for: key) }
             body = rendered
         }
-        return try await render("kept", KeptPage(page: chrome, body: body.html(formToken: chrome.csrf)), status: body.status)
+        let page = KeptBody(String(buffer: try await view.render("kept", KeptPage(page: chrome.forKeptPage, body: body.text)).data), status: body.status)
+        if onePerName { await results.keepCurrent(page, name: pageName, version: version) } else { await results.keep(page, for: "\(pageName)|\(version)") }
+        return page.response(formToken: chrome.csrf, email: chrome.userEmail)
     }
 
     func render(_ template: String, _ context: some Encodable & Sendable, status: HTTPStatus) async throws -> Response {
@@ -83,23 +91,54 @@ extension Request {
     }
 }
 
-/// A page's body as `renderKept` keeps it: the HTML and the status it is answered with.
+/// A page's body, or a whole page, as `renderKept` keeps it: the HTML with holes where each reader's
+/// own form token and email go, and the status it is answered with.
 struct KeptBody: Sendable {
-    /// The HTML cut where the reader's form token goes (`formTokenHole`), so that filling it in per
-    /// request is a join, not a search through the page.
+    /// The HTML with its holes, to be put inside a page.
+    let text: String
+    /// The HTML cut at the holes, and which hole follows each piece but the last (true: the form token,
+    /// false: the email), so that filling them in per request is a join, not a search through the page.
     private let pieces: [String]
+    private let holes: [Bool]
     let status: HTTPStatus
 
     init(_ html: String, status: HTTPStatus) {
-        pieces = html.components(separatedBy: Self.formTokenHole)
+        text = html
+        var pieces: [String] = [], holes: [Bool] = []
+        for (i, part) in html.components(separatedBy: Self.formTokenHole).enumerated() {
+            if i > 0 { holes.append(true) }
+            for (j, piece) in part.components(separatedBy: Self.emailHole).enumerated() {
+                if j > 0 { holes.append(false) }
+                pieces.append(piece)
+            }
+        }
+        self.pieces = pieces
+        self.holes = holes
         self.status = status
     }
 
-    /// The body with `formToken` in each of its forms.
-    func html(formToken: String) -> String { pieces.joined(separator: formToken) }
+    /// The HTML with `formToken` in each of its forms and `email` (escaped as Leaf escapes it) where
+    /// the page shows who is signed in.
+    func html(formToken: String, email: String?) -> String {
+        let escaped = email?.htmlEscaped() ?? ""
+        var html = pieces[0]
+        html.reserveCapacity(text.utf8.count + 16 * holes.count)
+        for (i, isToken) in holes.enumerated() {
+            html += isToken ? formToken : escaped
+            html += pieces[i + 1]
+        }
+        return html
+    }
 
-    /// Where a kept body's forms carry the reader's form token (filled in per request).
-    static let formTokenHole = "kept-body-form-token-9f2c71d4"
+    /// The answer to a request: the HTML filled in for its reader.
+    func response(formToken: String, email: String?) -> Response {
+        Response(status: status, headers: ["content-type": "text/html; charset=utf-8"], body: .init(string: html(formToken: formToken, email: email)))
+    }
+
+    /// Where a kept body's forms carry the reader's form token, and a kept page the reader's email
+    /// (filled in per request): new each time the server starts, so that no text in the data can be one.
+    static let formTokenHole = "kept-form-token-" + TokenHash.newToken()
+    static let emailHole = "kept-email-" + TokenHash.newToken()
 }
 
 extension PageChrome {
@@ -110,6 +149,21 @@ extension PageChrome {
         chrome.csrf = KeptBody.formTokenHole
         chrome.userEmail = nil
         return chrome
+    }
+
+    /// The chrome a kept page is rendered with: holes for the reader's form token and email.
+    var forKeptPage: PageChrome {
+        var chrome = self
+        chrome.csrf = KeptBody.formTokenHole
+        chrome.userEmail = userEmail == nil ? nil : KeptBody.emailHole
+        return chrome
+    }
+
+    /// Everything of the chrome but the reader's form token and email (which a kept page has holes
+    /// for): readers with the same shape are served the same kept page. A field added to the chrome
+    /// belongs here.
+    var keptShape: String {
+        "\(isSignedIn ? "s" : "-")\(isCoordinator ? "c" : "-")\(userEmail == nil ? "-" : "e")|\(refreshSeconds.map(String.init) ?? "")|\(nav)|\(title)"
     }
 }
 

@@ -30,7 +30,7 @@ struct MatchingWebController {
     func matching(req: Request) async throws -> Response {
         try req.authorize(.view, .matchRuns)
         let program = try await req.visibleProgram()
-        let versions = try await DataVersions.read(on: req.db)
+        let versions = try await req.dataVersions()
             .key(["enrolments", "people", "programs", MatchingTables.runs, MatchingTables.pairs, MatchingTables.rules])
         let minute = ResultCache.minute(of: req.flipside.now)
         let chrome = PageChrome(request: req, title: "Matching · \(program.name)", nav: "programs")
@@ -233,7 +233,7 @@ struct MatchingWebController {
         // The policy is asked on every request; what the reader may see is then kept for them: the body
         // per reader (their side, their words), version of what it shows and minute (`renderKept`).
         let seen = try await req.flipside.matching.visiblePair(id)
-        let versions = try await DataVersions.read(on: req.db).key(Self.pairPageTables)
+        let versions = try await req.dataVersions().key(Self.pairPageTables)
         let minute = ResultCache.minute(of: req.flipside.now)
         let chrome = Self.pairChrome(req, menteeID: seen.menteeID, mentorID: seen.mentorID)
         return try await req.renderKept("pair-body", name: "pair-page.\(id).\(req.actor)", version: "\(versions)|\(minute)", onePerName: false,

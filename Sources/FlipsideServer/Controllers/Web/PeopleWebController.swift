@@ -24,7 +24,7 @@ struct PeopleWebController {
         let department = req.query[String.self, at: "department"] ?? ""
         let pageNumber = try pageParameter(req, "page", default: 1, most: PageLimits.pages)
         let people = req.flipside.people
-        let version = try await DataVersions.read(on: req.db).people
+        let version = try await req.dataVersions().people
         return try await req.renderKept("people-body", name: "directory|\(q.utf8.count):\(q)|\(department.utf8.count):\(department)|\(pageNumber)",
                                         version: String(version), onePerName: false, chrome: PageChrome(request: req, title: "People", nav: "people")) {
             let result = try await people.search(query: q, department: department, page: pageNumber, per: 25)

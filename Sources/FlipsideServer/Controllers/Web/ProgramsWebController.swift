@@ -209,7 +209,7 @@ struct ProgramsWebController {
         try req.authorize(.view, .enrolmentList(programStatus: program.status))
         let chrome = PageChrome(request: req, title: program.name, nav: "programs")
         guard AccessPolicy.managesPrograms(actor) else { return try await req.render("program", try await showPage(req, program: program, chrome: chrome)) }
-        let versions = try await DataVersions.read(on: req.db).key(["enrolments", "people", "programs"])
+        let versions = try await req.dataVersions().key(["enrolments", "people", "programs"])
         let lists = "\(req.query[Int.self, at: "mentors_page"] ?? 1)|\(req.query[Int.self, at: "mentees_page"] ?? 1)"
         return try await req.renderKept("program-body", name: "program-page.\(program.id).\(actor)", version: "\(versions)|\(lists)",
                                         onePerName: false, chrome: chrome) {
