@@ -37,8 +37,10 @@ struct ShortestAugmentingPaths {
     /// (by reduced cost), lowering that node's price to its second-best so that the displaced owner
     /// looks elsewhere. Cheap, auction-like, and it leaves most left nodes assigned before the
     /// shortest-path phase. Only for square problems (it can lower the price of a right node that
-    /// might otherwise end unassigned). Reduced costs of assigned left nodes stay ≥ 0.
-    mutating func reduceRows(graph: CandidateGraph, passes: Int = 2) {
+    /// might otherwise end unassigned). Reduced costs of assigned left nodes stay ≥ 0. Sixteen passes
+    /// leave about 10 of 2,000 left nodes to the shortest paths (two passes left 150, whose paths cost
+    /// twice the passes' time: `BENCHMARKS.md`, the engine against lapjv).
+    mutating func reduceRows(graph: CandidateGraph, passes: Int = 16) {
         var pending = unassigned
         let n = rightOfLeft.count
         for _ in 0..<passes where !pending.isEmpty {
@@ -224,29 +226,49 @@ struct MinHeap {
 
 /// Checks an assignment's dual prices against every edge of the full problem.
 enum Pricing {
-    /// Edges whose reduced cost is below `-tolerance`, at most a few per left node (the most negative).
-    static func violations<C: AssignmentCosts>(_ costs: C, _ s: ShortestAugmentingPaths, tolerance: Double) -> [(Int, Int32)] {
+    /// Edges outside `graph` whose reduced cost is below `-tolerance`, at most a few per left node (the
+    /// most negative), and how many rows were read.
+    ///
+    /// `bounds` holds, per left node, the least `cost - price[r]` over the right nodes outside its
+    /// candidates when its row was last read (`nil`: every row is read and the bounds made). Right
+    /// prices only fall while a solution is resumed (an augmentation lowers the prices it settles, the
+    /// row reduction lowers them too), so `cost - price[r]` only rises: a row whose left price is still
+    /// at most its bound (with half the tolerance to spare for rounding) has no negative reduced cost,
+    /// and is not read. The proof of optimality stays whole: every row is either read or bounded.
+    static func violations<C: AssignmentCosts>(_ costs: C, _ s: ShortestAugmentingPaths, graph: CandidateGraph, bounds: inout [Double]?,
+                                               tolerance: Double) -> (violations: [(Int, Int32)], scanned: Int) {
         let n = costs.left, m = costs.right
-        let chunks = Parallelism.chunks(large: n >= 256)
+        @Sendable @inline(__always) func leftPrice(_ l: Int) -> Double { s.matchCost[l] - s.price[Int(s.rightOfLeft[l])] }
+        let rows: [Int32] = bounds.map { bounds in (0..<Int32(n)).filter { bounds[Int($0)] - leftPrice(Int($0)) < -tolerance / 2 } }
+            ?? Array(0..<Int32(n))
+        var next = bounds ?? [Double](repeating: .infinity, count: n)
+        let chunks = Parallelism.chunks(large: rows.count >= 256)
         var perChunk = [[(Int, Int32)]](repeating: [], count: chunks)
         perChunk.withUnsafeMutableBufferPointer { buffer in
-            let box = SendableBuffer(buffer)
+        next.withUnsafeMutableBufferPointer { nextBuffer in
+            let box = SendableBuffer(buffer), bound = SendableBuffer(nextBuffer)
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                 var found: [(Int, Int32)] = []
                 let row = UnsafeMutableBufferPointer<Double>.allocate(capacity: m)
                 defer { row.deallocate() }
-                for l in stride(from: chunk, to: n, by: chunks) {
-                    let leftPrice = s.matchCost[l] - s.price[Int(s.rightOfLeft[l])]
+                for index in stride(from: chunk, to: rows.count, by: chunks) {
+                    let l = Int(rows[index])
+                    let price = leftPrice(l)
                     var worst: [(Double, Int32)] = []
                     costs.costs(ofLeft: l, into: row)
+                    // The candidates' own edges are the graph's (kept feasible by the augmentations).
+                    for e in graph.start[l]..<graph.start[l + 1] { row[Int(graph.target[e])] = .infinity }
+                    var least = Double.infinity
                     for r in 0..<m {
                         let c = row[r]
                         guard c < .infinity else { continue }
-                        let reduced = c - leftPrice - s.price[r]
+                        least = min(least, c - s.price[r])
+                        let reduced = c - price - s.price[r]
                         if reduced < -tolerance {
                             worst.append((reduced, Int32(r)))
                         }
                     }
+                    bound.buffer[l] = least
                     if !worst.isEmpty {
                         worst.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
                         found += worst.prefix(8).map { (l, $0.1) }
@@ -254,7 +276,8 @@ enum Pricing {
                 }
                 box.buffer[chunk] = found
             }
-        }
-        return perChunk.flatMap { $0 }
+        }}
+        bounds = next
+        return (perChunk.flatMap { $0 }, rows.count)
     }
 }

@@ -95,6 +95,10 @@ struct SparseAssignment {
         var rounds = 0
         var state = startState
         var pending = startPending
+        // Per left node, the least `cost - price[r]` over the right nodes outside its candidates when its
+        // row was last priced: prices only fall while a state is resumed, so a row whose own price has
+        // not risen past its bound can have no negative reduced cost and need not be read again.
+        var bounds: [Double]? = nil
         while true {
             rounds += 1
             t0 = clock.now
@@ -102,10 +106,14 @@ struct SparseAssignment {
             // (n == m); otherwise prices start at 0 so that unassigned right nodes end at 0.
             var current = state ?? ShortestAugmentingPaths(graph: graph, left: n, right: m,
                                                              initialPrice: n == m ? graph.initialPrice : nil)
-            if state == nil && n == m { current.reduceRows(graph: graph) }
+            if state == nil && n == m {
+                current.reduceRows(graph: graph)
+                trace("row reduction: \(current.unassigned.count) free: \(clock.now - t0)")
+            }
             let ok = current.augment(state == nil ? current.unassigned : pending, graph: graph)
             trace("augment (\(graph.target.count) edges, warm: \(state != nil)): \(clock.now - t0)")
             guard ok else {
+                bounds = nil
                 if state != nil {
                     state = nil        // resume failed: start afresh on the same graph
                     continue
@@ -116,9 +124,10 @@ struct SparseAssignment {
                 continue
             }
             t0 = clock.now
-            let violations = Pricing.violations(costs, current, tolerance: tolerance)
+            if state == nil { bounds = nil }
+            let (violations, scanned) = Pricing.violations(costs, current, graph: graph, bounds: &bounds, tolerance: tolerance)
             let freePricesOK = (0..<m).allSatisfy { current.leftOfRight[$0] >= 0 || current.price[$0] >= -tolerance }
-            trace("pricing: \(violations.count) violations: \(clock.now - t0)")
+            trace("pricing \(scanned) rows: \(violations.count) violations: \(clock.now - t0)")
             if violations.isEmpty && freePricesOK {
                 rightOfLeft = current.rightOfLeft.map(Int.init)
                 self.rounds = rounds
@@ -135,6 +144,7 @@ struct SparseAssignment {
                 state = current
             } else {
                 state = nil
+                bounds = nil
             }
         }
     }
@@ -154,40 +164,31 @@ struct CandidateGraph {
     static func top<C: AssignmentCosts>(_ k: Int, of costs: C, extra: CandidateGraph? = nil) -> CandidateGraph {
         let n = costs.left, m = costs.right
         let chunks = Parallelism.chunks(large: n >= 256)
-        // Row reduction.
+        // Row reduction, and the column reduction on each row while it is at hand (one read of the
+        // costs): one partial column minimum per chunk, merged after.
         var u = [Double](repeating: .infinity, count: n)
-        u.withUnsafeMutableBufferPointer { buffer in
-            let box = SendableBuffer(buffer)
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                let row = UnsafeMutableBufferPointer<Double>.allocate(capacity: m)
-                defer { row.deallocate() }
-                for l in stride(from: chunk, to: n, by: chunks) {
-                    costs.costs(ofLeft: l, into: row)
-                    var best = Double.infinity
-                    for r in 0..<m { best = min(best, row[r]) }
-                    box.buffer[l] = best
-                }
-            }
-        }
-        let rowMin = u
-        // Column reduction, one partial minimum per chunk, then merged.
         var partial = [[Double]](repeating: [], count: chunks)
+        u.withUnsafeMutableBufferPointer { uBuffer in
         partial.withUnsafeMutableBufferPointer { buffer in
-            let box = SendableBuffer(buffer)
+            let rowMinima = SendableBuffer(uBuffer), box = SendableBuffer(buffer)
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                 var v = [Double](repeating: .infinity, count: m)
                 let row = UnsafeMutableBufferPointer<Double>.allocate(capacity: m)
                 defer { row.deallocate() }
                 v.withUnsafeMutableBufferPointer { v in
-                    for l in stride(from: chunk, to: n, by: chunks) where rowMin[l] < .infinity {
+                    for l in stride(from: chunk, to: n, by: chunks) {
                         costs.costs(ofLeft: l, into: row)
-                        let ul = rowMin[l]
-                        for r in 0..<m { v[r] = min(v[r], row[r] - ul) }
+                        var best = Double.infinity
+                        for r in 0..<m { best = min(best, row[r]) }
+                        rowMinima.buffer[l] = best
+                        guard best < .infinity else { continue }
+                        for r in 0..<m { v[r] = min(v[r], row[r] - best) }
                     }
                 }
                 box.buffer[chunk] = v
             }
-        }
+        }}
+        let rowMin = u
         var v = partial[0]
         for other in partial.dropFirst() { for r in 0..<m { v[r] = min(v[r], other[r]) } }
         for r in 0..<m where v[r] == .infinity { v[r] = 0 }
@@ -252,9 +253,11 @@ struct CandidateGraph {
         var weight: [Double] = []
         start.reserveCapacity(lists.count + 1)
         for (l, list) in lists.enumerated() {
-            for r in Set(list).sorted() {
+            var previous: Int32 = -1
+            for r in list.sorted() where r != previous {
                 target.append(r)
                 weight.append(costs.cost(l, Int(r)))
+                previous = r
             }
             start.append(target.count)
         }
@@ -272,11 +275,40 @@ struct CandidateGraph {
         return graph
     }
 
+    /// The same edges and `extra` (edges outside the graph), each row's targets still in order: the
+    /// rows without new edges are copied as they are.
     func adding<C: AssignmentCosts>(_ extra: [(Int, Int32)], costs: C) -> CandidateGraph {
-        var lists = (0..<start.count - 1).map { Array(target[start[$0]..<start[$0 + 1]]) }
-        for (l, r) in extra { lists[l].append(r) }
-        var graph = CandidateGraph(lists: lists, costs: costs)
-        graph.initialPrice = initialPrice
+        let n = start.count - 1
+        var added = [[Int32]](repeating: [], count: n)
+        for (l, r) in extra { added[l].append(r) }
+        var graph = self
+        graph.start = [0]
+        graph.start.reserveCapacity(n + 1)
+        graph.target = []
+        graph.target.reserveCapacity(target.count + extra.count)
+        graph.weight = []
+        graph.weight.reserveCapacity(target.count + extra.count)
+        for l in 0..<n {
+            if added[l].isEmpty {
+                graph.target += target[start[l]..<start[l + 1]]
+                graph.weight += weight[start[l]..<start[l + 1]]
+            } else {
+                let new = added[l].sorted()
+                var e = start[l], i = 0
+                while e < start[l + 1] || i < new.count {
+                    if i == new.count || (e < start[l + 1] && target[e] <= new[i]) {
+                        if i < new.count && target[e] == new[i] { i += 1 }
+                        graph.target.append(target[e]); graph.weight.append(weight[e]); e += 1
+                    } else {
+                        if graph.target.count == graph.start[l] || graph.target.last != new[i] {
+                            graph.target.append(new[i]); graph.weight.append(costs.cost(l, Int(new[i])))
+                        }
+                        i += 1
+                    }
+                }
+            }
+            graph.start.append(graph.target.count)
+        }
         return graph
     }
 }

@@ -16,6 +16,22 @@ import Testing
         return m
     }
 
+    /// Edges added to a candidate graph after pricing (merged into each row in order) give the graph
+    /// that lists of all the edges would give: the same targets, in order, without repeats, and weights.
+    @Test func addedEdgesGiveTheSameGraphAsTheirLists() {
+        var rng = TestRandom(state: 7)
+        for _ in 0..<500 {
+            let n = Int.random(in: 1...12, using: &rng), m = Int.random(in: 1...12, using: &rng)
+            let costs = ClosureCosts(left: n, right: m) { l, r in Double(l * 31 + r * 7 % 13) }
+            let lists = (0..<n).map { _ in (0..<Int.random(in: 0...m, using: &rng)).map { _ in Int32.random(in: 0..<Int32(m), using: &rng) } }
+            let extra = (0..<Int.random(in: 0...20, using: &rng)).map { _ in (Int.random(in: 0..<n, using: &rng), Int32.random(in: 0..<Int32(m), using: &rng)) }
+            var all = lists
+            for (l, r) in extra { all[l].append(r) }
+            let merged = CandidateGraph(lists: lists, costs: costs).adding(extra, costs: costs), whole = CandidateGraph(lists: all, costs: costs)
+            #expect(merged.start == whole.start && merged.target == whole.target && merged.weight == whole.weight)
+        }
+    }
+
     @Test(arguments: [Objective.participation, .quality])
     func equalsBruteForceOnThousandsOfSmallInstances(objective: Objective) throws {
         var rng = TestRandom(state: objective == .participation ? 1 : 2)
