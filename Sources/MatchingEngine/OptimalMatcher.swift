@@ -153,10 +153,19 @@ struct DirectParticipationCosts: AssignmentCosts, @unchecked Sendable {
 
     func costs(ofLeft l: Int, into row: UnsafeMutableBufferPointer<Double>) {
         let base = values.baseAddress! + l &* right
-        for r in 0..<right {
-            let s = base[r]
-            row[r] = s.isFinite && s >= floor ? hi - s : penalty
+        // Eight at a time: `cost`'s rule as comparisons only (a finite score at or above the floor),
+        // which the compiler keeps in vector registers.
+        let low = SIMD8(repeating: Swift.max(floor, -Double.greatestFiniteMagnitude)), high = SIMD8(repeating: Double.greatestFiniteMagnitude)
+        let top = SIMD8(repeating: hi), forbidden = SIMD8(repeating: penalty)
+        let source = UnsafeRawPointer(base), target = UnsafeMutableRawPointer(row.baseAddress!)
+        var r = 0
+        while r + 8 <= right {
+            let s = source.loadUnaligned(fromByteOffset: r &* 8, as: SIMD8<Double>.self)
+            let allowed = (s .>= low) .& (s .<= high)
+            target.storeBytes(of: forbidden.replacing(with: top - s, where: allowed), toByteOffset: r &* 8, as: SIMD8<Double>.self)
+            r &+= 8
         }
+        while r < right { row[r] = cost(l, r); r &+= 1 }
     }
 }
 
