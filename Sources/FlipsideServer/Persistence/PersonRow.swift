@@ -114,39 +114,21 @@ struct PersonRow: Codable, Sendable {
         return (try? JSONDecoder().decode([String: String].self, from: Data(text.utf8))) ?? [:]
     }
 
-    /// `{"key":"value",...}` with no backslash and no white space, or nil for anything else.
+    /// `{"key":"value",...}` of strings without escapes (`PlainJSON`), or nil for anything else.
     static func plainAttributes(_ text: String) -> [String: String]? {
-        let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
         var text = text
         return text.withUTF8 { bytes -> [String: String]? in
-            guard bytes.count >= 2, bytes.first == UInt8(ascii: "{"), bytes.last == UInt8(ascii: "}") else { return nil }
+            var scan = PlainJSON(bytes: bytes)
             var result: [String: String] = [:]
-            var index = 1
-            /// A string literal starting at `index` (which must be a quote), without escapes.
-            func string() -> String? {
-                guard index < bytes.count, bytes[index] == quote else { return nil }
-                let start = index + 1
-                var end = start
-                while end < bytes.count, bytes[end] != quote {
-                    if bytes[end] == backslash || bytes[end] < 0x20 { return nil }
-                    end += 1
-                }
-                guard end < bytes.count else { return nil }
-                index = end + 1
-                return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+            guard scan.take(UInt8(ascii: "{")) else { return nil }
+            if !scan.take(UInt8(ascii: "}")) {
+                repeat {
+                    guard let key = scan.string(), scan.take(UInt8(ascii: ":")), let value = scan.string(),
+                          result.updateValue(value, forKey: key) == nil else { return nil }
+                } while scan.take(UInt8(ascii: ","))
+                guard scan.take(UInt8(ascii: "}")) else { return nil }
             }
-            while index < bytes.count - 1 {
-                guard let key = string(), index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
-                index += 1
-                guard let value = string(), result.updateValue(value, forKey: key) == nil else { return nil }
-                if bytes[index] == UInt8(ascii: ",") {
-                    index += 1
-                    guard index < bytes.count - 1 else { return nil }
-                } else if index != bytes.count - 1 {
-                    return nil
-                }
-            }
-            return result
+            return scan.atEnd ? result : nil
         }
     }
 

@@ -116,27 +116,27 @@ struct PlainJSON {
         return take(UInt8(ascii: "]")) ? out : nil
     }
 
-    /// `{"<text>": string, "<number>": int}` in either order, those two keys only.
-    mutating func pair(_ text: String, _ number: String) -> (String, Int)? {
+    /// `{"<first>": value, "<second>": value}` in either order, those two keys once each, each value
+    /// read by its own reader.
+    mutating func object<A, B>(_ first: String, _ readFirst: (inout PlainJSON) -> A?,
+                               _ second: String, _ readSecond: (inout PlainJSON) -> B?) -> (A, B)? {
         guard take(UInt8(ascii: "{")) else { return nil }
-        var s: String?, n: Int?
+        var a: A?, b: B?
         repeat {
             guard let key = string(), take(UInt8(ascii: ":")) else { return nil }
-            if key == text, s == nil, let value = string() { s = value } else if key == number, n == nil, let value = int() { n = value } else { return nil }
+            if key == first, a == nil, let value = readFirst(&self) { a = value } else if key == second, b == nil, let value = readSecond(&self) { b = value } else { return nil }
         } while take(UInt8(ascii: ","))
-        guard take(UInt8(ascii: "}")), let s, let n else { return nil }
-        return (s, n)
+        guard take(UInt8(ascii: "}")), let a, let b else { return nil }
+        return (a, b)
+    }
+
+    /// `{"<text>": string, "<number>": int}` in either order, those two keys only.
+    mutating func pair(_ text: String, _ number: String) -> (String, Int)? {
+        object(text, { $0.string() }, number, { $0.int() })
     }
 
     /// `{"start": int, "end": int}` in either order, a valid range.
     mutating func hours() -> HourRange? {
-        guard take(UInt8(ascii: "{")) else { return nil }
-        var start: Int?, end: Int?
-        repeat {
-            guard let key = string(), take(UInt8(ascii: ":")) else { return nil }
-            if key == "start", start == nil, let value = int() { start = value } else if key == "end", end == nil, let value = int() { end = value } else { return nil }
-        } while take(UInt8(ascii: ","))
-        guard take(UInt8(ascii: "}")), let start, let end else { return nil }
-        return HourRange(start: start, end: end)
+        object("start", { $0.int() }, "end", { $0.int() }).flatMap { HourRange(start: $0.0, end: $0.1) }
     }
 }
