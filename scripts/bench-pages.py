@@ -10,13 +10,12 @@ check-ins), a coordinator signs in, each page is fetched alone (its size, and th
 requests per second, p50 and p99 per page, and any non-2xx answer or socket error."""
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 
-from benchserver import synthesized
+from benchserver import synthesized, wrk
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 binary = os.environ.get("FLIPSIDE_BIN", os.path.join(root, ".build/release/flipside"))
@@ -24,8 +23,6 @@ seconds = sys.argv[1] if len(sys.argv) > 1 else "15"
 tmp = tempfile.mkdtemp()
 url = sys.argv[2] if len(sys.argv) > 2 else f"sqlite://{tmp}/pages.sqlite"
 env = dict(os.environ, DATABASE_URL=url, BCRYPT_COST="4", LOG_LEVEL="warning", APP_ENV="production", BASE_URL="http://127.0.0.1")
-if subprocess.run(["sh", "-c", "command -v wrk"], capture_output=True).returncode != 0:
-    subprocess.run(["sh", "-c", "apt-get update -qq >/dev/null; apt-get install -y -qq wrk >/dev/null"], check=True)
 server, made, programs = synthesized(binary, env, f"{tmp}/server.log")
 print(made)
 base = server.base
@@ -63,12 +60,7 @@ try:
             t = time.perf_counter()
             size = len(urllib.request.urlopen(req).read())
             alone = min(alone, time.perf_counter() - t)
-        wrk = subprocess.run(["wrk", "-t2", "-c64", f"-d{seconds}s", "--latency", "-H", header, base + path],
-                             capture_output=True, text=True).stdout
-        rps = re.search(r"Requests/sec:\s+([\d.]+)", wrk).group(1)
-        p50 = re.search(r"^\s+50%\s+(\S+)", wrk, re.M).group(1)
-        p99 = re.search(r"^\s+99%\s+(\S+)", wrk, re.M).group(1)
-        bad = " ".join(line.strip() for line in wrk.splitlines() if "Non-2xx" in line or "Socket errors" in line)
-        print(f"{name:40s} {alone * 1000:6.0f} ms {size / 1024:7.0f} KB {float(rps):8.1f} {p50:>9s} {p99:>9s} {bad}", flush=True)
+        rps, p50, p99, bad = wrk(base + path, header, seconds)
+        print(f"{name:40s} {alone * 1000:6.0f} ms {size / 1024:7.0f} KB {rps:8.1f} {p50:>9s} {p99:>9s} {bad}", flush=True)
 finally:
     server.stop()

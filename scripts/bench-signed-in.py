@@ -10,14 +10,13 @@ its worker, waits WARM seconds (default 10: the first background computations af
 `wrk -t2 -c64 -d{SECONDS}s --latency` fetches each path (default /people, /api/v1/people, /healthz) with
 the coordinator's session cookie, or bearer token under /api/. Prints requests per second, p50 and p99."""
 import os
-import re
 import shutil
 import subprocess
 import sys
 import time
 import urllib.request
 
-from benchserver import BenchServer
+from benchserver import BenchServer, wrk
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 binaries = sys.argv[1].split(",")
@@ -52,12 +51,7 @@ for _ in range(rounds):
                 request = urllib.request.Request(server.base + path, headers=dict([header.split(": ", 1)]))
                 for _ in range(3):
                     urllib.request.urlopen(request).read()
-                wrk = subprocess.run(["wrk", "-t2", "-c64", f"-d{seconds}s", "--latency", "-H", header, server.base + path],
-                                     capture_output=True, text=True).stdout
-                rps = re.search(r"Requests/sec:\s+([\d.]+)", wrk).group(1)
-                p50 = re.search(r"^\s+50%\s+(\S+)", wrk, re.M).group(1)
-                p99 = re.search(r"^\s+99%\s+(\S+)", wrk, re.M).group(1)
-                bad = " ".join(line.strip() for line in wrk.splitlines() if "Non-2xx" in line or "Socket errors" in line)
-                print(f"{os.path.basename(binary):24s} {path:20s} {float(rps):8.0f} {p50:>9s} {p99:>9s} {bad}", flush=True)
+                rps, p50, p99, bad = wrk(server.base + path, header, seconds)
+                print(f"{os.path.basename(binary):24s} {path:20s} {rps:8.0f} {p50:>9s} {p99:>9s} {bad}", flush=True)
         finally:
             server.stop()

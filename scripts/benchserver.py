@@ -1,8 +1,9 @@
 """The release server for a benchmark script: started on a free port once it answers /healthz, with a
-coordinator's API token, stopped at the end (used by bench-runs.py, bench-outcomes.py, bench-pages.py
-and bench-import-latency.py; reliability.py takes its free_port); `synthesized` fills a database with
-`flipside synthesize` and starts the server over it."""
+coordinator's API token, stopped at the end (used by bench-runs.py, bench-outcomes.py, bench-pages.py,
+bench-signed-in.py and bench-import-latency.py; reliability.py takes its free_port); `synthesized` fills
+a database with `flipside synthesize` and starts the server over it; `wrk` loads a page."""
 import json
+import re
 import socket
 import subprocess
 import time
@@ -66,3 +67,17 @@ def synthesized(binary, env, log_path):
     # of the programs that ended (about 2,000 writes over a minute), each a new data version of the pairs.
     server = BenchServer(binary, env, log_path, args=("--no-worker",))
     return server, f"{lines[0]} (wall {time.perf_counter() - started:.1f} s)", [line.split()[0] for line in lines[1:]]
+
+
+def wrk(url, header, seconds, connections=64):
+    """`wrk -t2 -c{connections} -d{seconds}s --latency` on `url` with one header (installed first if
+    missing): requests per second, p50, p99, and any non-2xx answers or socket errors as one text."""
+    if subprocess.run(["sh", "-c", "command -v wrk"], capture_output=True).returncode != 0:
+        subprocess.run(["sh", "-c", "apt-get update -qq >/dev/null; apt-get install -y -qq wrk >/dev/null"], check=True)
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", header, url],
+                         capture_output=True, text=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1)
+    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)
+    bad = " ".join(line.strip() for line in out.splitlines() if "Non-2xx" in line or "Socket errors" in line)
+    return rps, p50, p99, bad
