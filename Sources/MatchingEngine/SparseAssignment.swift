@@ -200,10 +200,10 @@ struct CandidateGraph {
         let wantColumnLists = m * 2 < n * 3
         let columnHeaps = (0..<chunks).map { _ in BoundedMaxHeaps(count: wantColumnLists ? m : 0, capacity: k) }
         rowLists.withUnsafeMutableBufferPointer { rowBuffer in
-            let rows = SendableBuffer(rowBuffer), heaps = SendableReference(columnHeaps)
+            let rows = SendableBuffer(rowBuffer)
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                 let rowHeap = BoundedMaxHeaps(count: 1, capacity: k)
-                let columns = heaps.value[chunk]
+                let columns = columnHeaps[chunk]
                 let want = wantColumnLists
                 // Each list's current worst key, so that most entries are rejected by one comparison.
                 var columnBar = [Double](repeating: .infinity, count: m)
@@ -346,8 +346,8 @@ struct BoundedMaxHeap {
 }
 
 /// Many bounded max-heaps of one capacity in flat storage this owns (no array per heap: the candidate
-/// lists insert about 75,000 times per core at 2,000²).
-final class BoundedMaxHeaps {
+/// lists insert about 75,000 times per core at 2,000²). Each is filled by one half of a parallel loop.
+final class BoundedMaxHeaps: @unchecked Sendable {
     let count: Int
     let capacity: Int
     private let keys: UnsafeMutablePointer<Double>
@@ -406,12 +406,6 @@ final class BoundedMaxHeaps {
             keys[at] = key; items[at] = item
         }
     }
-}
-
-/// Lets the halves of a parallel loop each use their own element of shared storage.
-struct SendableReference<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
 }
 
 /// Lets the halves of a parallel loop write disjoint elements of one buffer.

@@ -32,8 +32,12 @@ enum AccessEnding {
 }
 
 extension AccessEnding {
-    /// The login in a row of `u.id, u.email, u.password_hash, u.role, u.employee_id, p.status AS
-    /// person_status` (users left-joined to people), or `nil` when its person has left.
+    /// What `activeUser(from:)` reads: a login `u` and its person's status, from `personJoin`.
+    static let loginColumns: SQLQueryString = "u.id, u.email, u.password_hash, u.role, u.employee_id, p.status AS person_status"
+    /// Each login `u`'s person `p`, if any.
+    static let personJoin: SQLQueryString = "LEFT JOIN \(ident: PersonModel.schema) p ON p.employee_id = u.employee_id"
+
+    /// The login in a row of `loginColumns` (users left-joined to people), or `nil` when its person has left.
     static func activeUser(from row: any SQLRow) throws -> UserModel? {
         if let raw = try row.decode(column: "person_status", as: String?.self),
            let status = EmploymentStatus(rawValue: raw), !status.keepsAccess { return nil }
@@ -62,8 +66,7 @@ struct ActiveSessionAuthenticator: AsyncSessionAuthenticator {
         }
         guard let sql = request.db as? any SQLDatabase,
               let row = try await sql.raw("""
-                SELECT u.id, u.email, u.password_hash, u.role, u.employee_id, p.status AS person_status
-                FROM \(ident: UserModel.schema) u LEFT JOIN \(ident: PersonModel.schema) p ON p.employee_id = u.employee_id
+                SELECT \(AccessEnding.loginColumns) FROM \(ident: UserModel.schema) u \(AccessEnding.personJoin)
                 WHERE u.id = \(bind: sessionID)
                 """).first(),
               let user = try AccessEnding.activeUser(from: row) else { return }

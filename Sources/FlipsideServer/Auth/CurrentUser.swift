@@ -44,10 +44,10 @@ struct BearerTokenAuthenticator: AsyncBearerAuthenticator {
     func authenticate(bearer: BearerAuthorization, for request: Request) async throws {
         guard let sql = request.db as? any SQLDatabase,
               let row = try await sql.raw("""
-                SELECT u.id, u.email, u.password_hash, u.role, u.employee_id, t.expires_at, p.status AS person_status
+                SELECT \(AccessEnding.loginColumns), t.expires_at
                 FROM \(ident: UserTokenModel.schema) t
                 JOIN \(ident: UserModel.schema) u ON u.id = t.user_id
-                LEFT JOIN \(ident: PersonModel.schema) p ON p.employee_id = u.employee_id
+                \(AccessEnding.personJoin)
                 WHERE t.token_hash = \(bind: TokenHash.of(bearer.token))
                 """).first(),
               try row.decode(column: "expires_at", as: Date.self) > request.now

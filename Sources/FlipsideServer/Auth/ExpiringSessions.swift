@@ -29,14 +29,11 @@ struct ExpiringSessions: AsyncSessionDriver {
     /// `Request.dataVersions()` through the request's storage.
     func readSession(_ sessionID: SessionID, for request: Request) async throws -> SessionData? {
         guard let sql = request.db as? any SQLDatabase else { return nil }
-        let versions: SQLQueryString = sql.dialect.name == "postgresql"
-            ? "(SELECT string_agg(name || '=' || version, ',') FROM \(ident: DataVersions.table))"
-            : "(SELECT group_concat(name || '=' || version, ',') FROM \(ident: DataVersions.table))"
         guard let row = try await sql.raw("""
-            SELECT s.data, s.user_id, u.id, u.email, u.password_hash, u.role, u.employee_id, p.status AS person_status, \(versions) AS versions
+            SELECT s.data, s.user_id, \(AccessEnding.loginColumns), \(DataVersions.listed(on: sql)) AS versions
             FROM \(ident: WebSessionModel.schema) s
             LEFT JOIN \(ident: UserModel.schema) u ON u.id = s.user_id
-            LEFT JOIN \(ident: PersonModel.schema) p ON p.employee_id = u.employee_id
+            \(AccessEnding.personJoin)
             WHERE s.key_hash = \(bind: TokenHash.of(sessionID.string)) AND s.expires_at > \(bind: request.now)
             """).first() else { return nil }
         if let text = try row.decode(column: "versions", as: String?.self) {

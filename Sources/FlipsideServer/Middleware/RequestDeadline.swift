@@ -1,5 +1,6 @@
 import FlipsideCore
 import NIOConcurrencyHelpers
+import NIOCore
 import Vapor
 
 /// Every request has a deadline (`AppConfig.requestDeadline`, 55 s, below the connection's 60 s idle timeout): a
@@ -27,8 +28,7 @@ struct RequestDeadline: AsyncMiddleware {
         let work = NIOLockedValueBox<Task<Void, Never>?>(nil)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Response, any Error>) in
-                let timer = request.eventLoop.scheduleTask(in: .nanoseconds(Int64(limit.components.seconds) * 1_000_000_000
-                                                                             + limit.components.attoseconds / 1_000_000_000)) {
+                let timer = request.eventLoop.scheduleTask(in: TimeAmount(limit)) {
                     guard first() else { return }
                     work.withLockedValue { $0?.cancel() }
                     request.logger.warning("Request passed its deadline of \(limit); answered 503 and its work cancelled")

@@ -38,7 +38,14 @@ struct DataVersions: Sendable {
     /// The numbers as read with a request's session (`ExpiringSessions.readSession`).
     struct ReadWithSessionKey: StorageKey { typealias Value = DataVersions }
 
-    /// The numbers from `name=version` pairs joined by commas.
+    /// A subquery of every number as one text, `name=version` pairs joined by commas (`init(listed:)`
+    /// reads it back), to read with another query.
+    static func listed(on sql: any SQLDatabase) -> SQLQueryString {
+        sql.dialect.name == "postgresql" ? "(SELECT string_agg(name || '=' || version, ',') FROM \(ident: table))"
+            : "(SELECT group_concat(name || '=' || version, ',') FROM \(ident: table))"
+    }
+
+    /// The numbers from `name=version` pairs joined by commas (`listed(on:)`).
     init(listed text: String) {
         for pair in text.split(separator: ",") {
             guard let eq = pair.firstIndex(of: "="), let version = Int64(pair[pair.index(after: eq)...]) else { continue }

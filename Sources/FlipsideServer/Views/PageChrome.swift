@@ -67,19 +67,19 @@ extension Request {
             return page.response(formToken: chrome.csrf, email: chrome.userEmail)
         }
         let key = "\(name)|\(version)"
-        let body: KeptBody
-        if let kept = await results.value(key, as: KeptBody.self) {
+        let body: RenderedBody
+        if let kept = await results.value(key, as: RenderedBody.self) {
             body = kept
         } else {
             // The model is computed once for the readers that miss at once; each renders it, and the body
             // is kept for everyone after (the model of an older version is dropped with the older body).
             let (model, status) = onePerName ? try await results.current(name + "|model", version: version, compute: context)
                 : try await results.value(name + "|model|" + version, compute: context)
-            let rendered = KeptBody(String(buffer: try await view.render(template, model).data), status: status)
+            let rendered = RenderedBody(html: String(buffer: try await view.render(template, model).data), status: status)
             if onePerName { await results.keepCurrent(rendered, name: name, version: version) } else { await results.keep(rendered, for: key) }
             body = rendered
         }
-        let page = KeptBody(String(buffer: try await view.render("kept", KeptPage(page: chrome.forKeptPage, body: body.text)).data), status: body.status)
+        let page = KeptBody(String(buffer: try await view.render("kept", KeptPage(page: chrome.forKeptPage, body: body.html)).data), status: body.status)
         if onePerName { await results.keepCurrent(page, name: pageName, version: version) } else { await results.keep(page, for: "\(pageName)|\(version)") }
         return page.response(formToken: chrome.csrf, email: chrome.userEmail)
     }
@@ -91,19 +91,26 @@ extension Request {
     }
 }
 
-/// A page's body, or a whole page, as `renderKept` keeps it: the HTML with holes where each reader's
-/// own form token and email go, and the status it is answered with.
+/// A page's body as `renderKept` keeps it, to be put inside the chrome: its HTML (with form token holes)
+/// and the status it is answered with.
+struct RenderedBody: Sendable {
+    let html: String
+    let status: HTTPStatus
+}
+
+/// A whole page as `renderKept` keeps it: the HTML with holes where each reader's own form token and
+/// email go, and the status it is answered with.
 struct KeptBody: Sendable {
-    /// The HTML with its holes, to be put inside a page.
-    let text: String
     /// The HTML cut at the holes, and which hole follows each piece but the last (true: the form token,
     /// false: the email), so that filling them in per request is a join, not a search through the page.
     private let pieces: [String]
     private let holes: [Bool]
+    /// The HTML's length in bytes, holes included.
+    private let size: Int
     let status: HTTPStatus
 
     init(_ html: String, status: HTTPStatus) {
-        text = html
+        size = html.utf8.count
         var pieces: [String] = [], holes: [Bool] = []
         for (i, part) in html.components(separatedBy: Self.formTokenHole).enumerated() {
             if i > 0 { holes.append(true) }
@@ -122,7 +129,7 @@ struct KeptBody: Sendable {
     func html(formToken: String, email: String?) -> String {
         let escaped = email?.htmlEscaped() ?? ""
         var html = pieces[0]
-        html.reserveCapacity(text.utf8.count + 16 * holes.count)
+        html.reserveCapacity(size + 16 * holes.count)
         for (i, isToken) in holes.enumerated() {
             html += isToken ? formToken : escaped
             html += pieces[i + 1]
