@@ -254,12 +254,24 @@ func finiteRange(_ values: UnsafeBufferPointer<Double>) -> (Double, Double) {
         let source = SendableBuffer(UnsafeMutableBufferPointer(mutating: values))
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
             let size = (source.buffer.count + chunks - 1) / chunks
-            var lo = Double.infinity, hi = -Double.infinity
-            for k in (chunk * size)..<min(source.buffer.count, (chunk + 1) * size) {
-                let s = source.buffer[k]
-                if s.isFinite { lo = min(lo, s); hi = max(hi, s) }
+            let end = min(source.buffer.count, (chunk + 1) * size)
+            // Four minima and maxima side by side: one chain of `min` waits on each one before it. A
+            // non-finite value is read as +∞ for the minima and -∞ for the maxima.
+            var lo0 = Double.infinity, lo1 = Double.infinity, lo2 = Double.infinity, lo3 = Double.infinity
+            var hi0 = -Double.infinity, hi1 = -Double.infinity, hi2 = -Double.infinity, hi3 = -Double.infinity
+            @inline(__always) func low(_ s: Double) -> Double { s.isFinite ? s : .infinity }
+            @inline(__always) func high(_ s: Double) -> Double { s.isFinite ? s : -.infinity }
+            var k = chunk * size
+            let values = source.buffer
+            while k &+ 4 <= end {
+                let s0 = values[k], s1 = values[k &+ 1], s2 = values[k &+ 2], s3 = values[k &+ 3]
+                lo0 = min(lo0, low(s0)); lo1 = min(lo1, low(s1)); lo2 = min(lo2, low(s2)); lo3 = min(lo3, low(s3))
+                hi0 = max(hi0, high(s0)); hi1 = max(hi1, high(s1)); hi2 = max(hi2, high(s2)); hi3 = max(hi3, high(s3))
+                k &+= 4
             }
-            box.buffer[chunk] = (lo, hi)
+            while k < end { lo0 = min(lo0, low(values[k])); hi0 = max(hi0, high(values[k])); k &+= 1 }
+            let low = min(min(lo0, lo1), min(lo2, lo3)), high = max(max(hi0, hi1), max(hi2, hi3))
+            box.buffer[chunk] = (low, high)
         }
     }
     return (partial.map(\.0).min()!, partial.map(\.1).max()!)

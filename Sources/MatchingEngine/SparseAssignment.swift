@@ -178,8 +178,7 @@ struct CandidateGraph {
                 v.withUnsafeMutableBufferPointer { v in
                     for l in stride(from: chunk, to: n, by: chunks) {
                         costs.costs(ofLeft: l, into: row)
-                        var best = Double.infinity
-                        for r in 0..<m { best = min(best, row[r]) }
+                        let best = leastOf(row)
                         rowMinima.buffer[l] = best
                         guard best < .infinity else { continue }
                         for r in 0..<m { v[r] = min(v[r], row[r] - best) }
@@ -216,10 +215,9 @@ struct CandidateGraph {
                         var rowBar = Double.infinity
                         let ul = rowMin[l], l32 = Int32(l)
                         costs.costs(ofLeft: l, into: row)
+                        // A forbidden ∞ entry is below no bar: no test of its own.
                         for r in 0..<m {
-                            let c = row[r]
-                            guard c < .infinity else { continue }
-                            let reduced = c - ul - v[r]
+                            let reduced = row[r] - ul - v[r]
                             if reduced < rowBar {
                                 rowHeap.insert(0, reduced, Int32(r))
                                 if rowHeap.isFull(0) { rowBar = rowHeap.worst(0) }
@@ -406,6 +404,33 @@ final class BoundedMaxHeaps: @unchecked Sendable {
             keys[at] = key; items[at] = item
         }
     }
+}
+
+/// The least value of `values` (∞ when empty or all ∞; no NaN expected), in four running minima side
+/// by side: one chain of `min` waits on each comparison before it. (Written with scalars: the generic
+/// `pointwiseMin` on `SIMD4` is not inlined here.)
+@inline(__always) func leastOf(_ values: UnsafeMutableBufferPointer<Double>) -> Double {
+    var a = Double.infinity, b = Double.infinity, c = Double.infinity, d = Double.infinity
+    var r = 0
+    while r &+ 4 <= values.count {
+        a = min(a, values[r]); b = min(b, values[r &+ 1]); c = min(c, values[r &+ 2]); d = min(d, values[r &+ 3])
+        r &+= 4
+    }
+    while r < values.count { a = min(a, values[r]); r &+= 1 }
+    return min(min(a, b), min(c, d))
+}
+
+/// The least `values[r] - subtract[r]` (∞ when every value is ∞; no NaN expected), as `leastOf`.
+@inline(__always) func leastDifference(_ values: UnsafeMutableBufferPointer<Double>, _ subtract: UnsafeBufferPointer<Double>) -> Double {
+    var a = Double.infinity, b = Double.infinity, c = Double.infinity, d = Double.infinity
+    var r = 0
+    while r &+ 4 <= values.count {
+        a = min(a, values[r] - subtract[r]); b = min(b, values[r &+ 1] - subtract[r &+ 1])
+        c = min(c, values[r &+ 2] - subtract[r &+ 2]); d = min(d, values[r &+ 3] - subtract[r &+ 3])
+        r &+= 4
+    }
+    while r < values.count { a = min(a, values[r] - subtract[r]); r &+= 1 }
+    return min(min(a, b), min(c, d))
 }
 
 /// Lets the halves of a parallel loop write disjoint elements of one buffer.
