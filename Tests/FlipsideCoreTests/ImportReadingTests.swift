@@ -86,4 +86,26 @@ import Testing
         }
         #expect(seen.count == 1000)
     }
+
+    /// The ids of one bulk write: version 7 with its variant, the write's milliseconds in front, distinct,
+    /// and increasing with the row (as text too, which is how SQLite stores and orders them), across the
+    /// statements a write is split into.
+    @Test func timeOrderedUUIDsIncreaseRowByRow() {
+        let milliseconds: UInt64 = 0x0198_7654_3210
+        let parts = [TimeOrderedUUIDs(count: 3000, first: 0, milliseconds: milliseconds),
+                     TimeOrderedUUIDs(count: 3000, first: 3000, milliseconds: milliseconds)]
+        let ids = parts.flatMap { Array($0) }
+        #expect(Set(ids).count == 6000)
+        for id in ids {
+            let text = id.uuidString
+            #expect(text.hasPrefix("01987654-3210-7"))
+            #expect("89AB".contains(text.dropFirst(19).first!))
+        }
+        let texts = ids.map(\.uuidString)
+        #expect(zip(texts, texts.dropFirst()).allSatisfy { $0 < $1 })
+        // The row's place is in the id: row 5,000 of the write reads 5,000 back.
+        let row5000 = ids[5000].uuid
+        let counter = (Int(row5000.6 & 0x0F) << 22) | (Int(row5000.7) << 14) | (Int(row5000.8 & 0x3F) << 8) | Int(row5000.9)
+        #expect(counter == 5000)
+    }
 }

@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import FlipsideCore
 @testable import FlipsideServer
 import Testing
@@ -148,12 +149,27 @@ import VaporTesting
                 let manager = i == 0 ? "C1" : "B\((i - 1) / 4)"
                 lines.append("B\(i),Bulk Person \(i),bulk\(i)@example.com,\"Role, \(i % 7)\",\(1 + i % 8),2023-0\(1 + i % 9)-1\(i % 9),Dept \(i % 6),Site \(i % 4),Europe/Berlin,\(manager)")
             }
+            let versionBefore = try await DataVersions.read(on: world.app.db).people
             let (status, body) = try await world.api(.POST, "/api/v1/people/import", as: .coordinator, csv: lines.joined(separator: "\n"))
             #expect(status == .ok, "\(body)")
             let value21 = try await world.count(PersonModel.self)
             #expect(value21 == 2005)
             let page = try await PeopleService(db: world.app.db).search(query: "bulk person 1999", department: nil, page: 1, per: 10)
             #expect(page.items.first?.title == "Role, 4")
+            // The people's number moved with the import (on SQLite bumped once for the whole write, its
+            // per-row triggers set aside inside the transaction), and the triggers are back after it:
+            // one more change moves it again.
+            let versionAfter = try await DataVersions.read(on: world.app.db).people
+            #expect(versionAfter > versionBefore)
+            let sql = try #require(world.app.db as? any SQLDatabase)
+            try await sql.raw("UPDATE people SET title = 'Changed' WHERE employee_id = 'B7'").run()
+            let versionChanged = try await DataVersions.read(on: world.app.db).people
+            #expect(versionChanged > versionAfter)
+            // New people's ids increase in the order of the file.
+            let stored = try await world.app.db.query(PersonModel.self).filter(\.$employeeID ~~ "B").all()
+            let idOf = Dictionary(uniqueKeysWithValues: stored.map { ($0.employeeID, try! $0.requireID()) })
+            let ids = (0..<2000).map { idOf["B\($0)"]! }
+            #expect(zip(ids, ids.dropFirst()).allSatisfy { $0.uuidString < $1.uuidString })
         }
     }
 

@@ -54,7 +54,9 @@ struct FluentPeopleImportStore: PeopleImportStore {
                     .set("email", to: SQLBinaryExpression(left: SQLLiteral.string("#"), op: SQLRaw("||"), right: SQLIdentifier("employee_id")))
                     .where("employee_id", .in, ids).run()
             }
-            try await Self.writeRows(plan, on: tx)
+            try await DataVersions.bumpingOnce(PersonModel.schema, rows: plan.created.count + plan.updated.count, on: sql) {
+                try await Self.writeRows(plan, on: tx)
+            }
         }
 
         func record(_ changes: [EmploymentChange], at: Date) async throws {
