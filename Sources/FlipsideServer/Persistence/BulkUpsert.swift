@@ -33,12 +33,13 @@ struct BulkUpsert {
     /// Writes `count` rows, row `i` being `row(i)`, a statement at a time. On SQLite the next statement
     /// is encoded on this side while SQLite's thread runs the one before (encoding 100,000 people took
     /// a third of a second on one core: now it hides behind the writing).
-    /// `row` is also handed a fresh id, for tables whose new rows get one: the ids of one write increase
-    /// row by row (`TimeOrderedUUIDs`), so the id index takes them at its end.
-    func write(count: Int, on db: any Database, row: @escaping @Sendable (Int, UUID) -> [Cell]) async throws {
+    /// `row` is also handed a fresh id, for tables whose new rows get one: the ids of one write, made
+    /// `at` (the clock's time of the write), increase row by row (`TimeOrderedUUIDs`), so the id index
+    /// takes them at its end.
+    func write(count: Int, at: Date, on db: any Database, row: @escaping @Sendable (Int, UUID) -> [Cell]) async throws {
         let per = rowsPerStatement(sqlite: db is any SQLiteDatabase)
         let chunks = stride(from: 0, to: count, by: per).map { $0..<min($0 + per, count) }
-        let milliseconds = TimeOrderedUUIDs.milliseconds(of: Date())
+        let milliseconds = TimeOrderedUUIDs.milliseconds(of: at)
         let cells: @Sendable (Range<Int>) -> ArraySlice<[Cell]> = { range in
             let ids = TimeOrderedUUIDs(count: range.count, first: range.lowerBound, milliseconds: milliseconds)
             return ArraySlice(range.map { row($0, ids[$0 - range.lowerBound]) })

@@ -23,10 +23,10 @@ struct FluentPeopleImportStore: PeopleImportStore {
     struct Work: PeopleImportWork {
         static let upsert = BulkUpsert(table: PersonModel.schema, columns: PersonRow.columns, conflict: "employee_id", keep: ["id"])
 
-        /// The plan's new and changed people, upserted by employee id.
-        static func writeRows(_ plan: PeopleImportPlan, on db: any Database) async throws {
+        /// The plan's new and changed people, upserted by employee id; new people's ids made `at`.
+        static func writeRows(_ plan: PeopleImportPlan, at: Date, on db: any Database) async throws {
             let (created, updated) = (plan.created, plan.updated)
-            try await upsert.write(count: created.count + updated.count, on: db) { index, id in
+            try await upsert.write(count: created.count + updated.count, at: at, on: db) { index, id in
                 PersonRow(index < created.count ? created[index] : updated[index - created.count], id: id).cells
             }
         }
@@ -55,7 +55,7 @@ struct FluentPeopleImportStore: PeopleImportStore {
                     .where("employee_id", .in, ids).run()
             }
             try await DataVersions.bumpingOnce(PersonModel.schema, rows: plan.created.count + plan.updated.count, on: sql) {
-                try await Self.writeRows(plan, on: tx)
+                try await Self.writeRows(plan, at: audit.clock.now, on: tx)
             }
         }
 

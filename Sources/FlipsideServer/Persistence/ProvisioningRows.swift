@@ -242,7 +242,7 @@ struct FluentProvisioningStore: ProvisioningStore {
         func save(_ person: Person, before: Person?, link: ProvisioningLink, at: Date) async throws {
             if person != before {
                 let plan = PeopleImportPlan(created: before == nil ? [person] : [], updated: before == nil ? [] : [person], unchanged: 0)
-                try await FluentPeopleImportStore.Work.writeRows(plan, on: tx)
+                try await FluentPeopleImportStore.Work.writeRows(plan, at: at, on: tx)
             }
             try await ProvisioningRows.save(link, on: sql)
             let what: String
