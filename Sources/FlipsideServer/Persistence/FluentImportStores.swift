@@ -23,9 +23,24 @@ struct FluentPeopleImportStore: PeopleImportStore {
     struct Work: PeopleImportWork {
         static let upsert = BulkUpsert(table: PersonModel.schema, columns: PersonRow.columns, conflict: "employee_id", keep: ["id"])
 
-        /// The plan's new and changed people, upserted by employee id; new people's ids made `at`.
+        /// The plan's new and changed people, upserted by employee id; new people's ids made `at`. On
+        /// PostgreSQL many new people are copied in (`BulkUpsert.copy`) and only the changed ones upserted;
+        /// should someone be stored after all (a write that bypassed the import's lock), the copy is undone
+        /// to its savepoint and every row upserted as before.
         static func writeRows(_ plan: PeopleImportPlan, at: Date, on db: any Database) async throws {
             let (created, updated) = (plan.created, plan.updated)
+            if created.count >= 1_000, let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql" {
+                try await sql.raw("SAVEPOINT people_copy").run()
+                do {
+                    if try await upsert.copy(count: created.count, at: at, on: db, row: { PersonRow(created[$0], id: $1).cells }) {
+                        try await sql.raw("RELEASE SAVEPOINT people_copy").run()
+                        try await upsert.write(count: updated.count, at: at, on: db) { PersonRow(updated[$0], id: $1).cells }
+                        return
+                    }
+                } catch where BulkUpsert.isUniqueViolation(error) {
+                    try await sql.raw("ROLLBACK TO SAVEPOINT people_copy").run()
+                }
+            }
             try await upsert.write(count: created.count + updated.count, at: at, on: db) { index, id in
                 PersonRow(index < created.count ? created[index] : updated[index - created.count], id: id).cells
             }
