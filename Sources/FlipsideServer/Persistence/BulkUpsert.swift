@@ -38,41 +38,16 @@ struct BulkUpsert {
     /// `at` (the clock's time of the write), increase row by row (`TimeOrderedUUIDs`), so the id index
     /// takes them at its end.
     func write(count: Int, at: Date, on db: any Database, row: @escaping @Sendable (Int, UUID) -> [Cell]) async throws {
-        let per = rowsPerStatement(sqlite: db is any SQLiteDatabase)
-        let chunks = stride(from: 0, to: count, by: per).map { $0..<min($0 + per, count) }
-        let milliseconds = TimeOrderedUUIDs.milliseconds(of: at)
-        let cells: @Sendable (Range<Int>) -> ArraySlice<[Cell]> = { range in
-            let ids = TimeOrderedUUIDs(count: range.count, first: range.lowerBound, milliseconds: milliseconds)
-            return ArraySlice(range.map { row($0, ids[$0 - range.lowerBound]) })
-        }
+        let (chunks, cells) = Self.chunks(count: count, per: rowsPerStatement(sqlite: db is any SQLiteDatabase), at: at, row: row)
+        let upsert = self
         if let lite = db as? any SQLiteDatabase {
-            let upsert = self
-            var next = chunks.first.map { first in Task { upsert.sqliteStatement(cells(first)) } }
-            for index in chunks.indices {
-                guard let statement = await next?.value else { break }
-                next = index + 1 < chunks.count ? Task { [chunk = chunks[index + 1]] in upsert.sqliteStatement(cells(chunk)) } : nil
-                do {
-                    try WorkDeadline.check()
-                    _ = try await lite.query(statement.text, statement.binds)
-                } catch {
-                    next?.cancel()
-                    throw error
-                }
+            try await Self.pipelined(chunks, encode: { upsert.sqliteStatement(cells($0)) }) { statement in
+                _ = try await lite.query(statement.text, statement.binds)
             }
         } else if let sql = db as? any SQLDatabase {
             // Likewise, the next statement's arrays are written here while the database runs the one before.
-            let upsert = self
-            var next = chunks.first.map { first in Task { Statement(upsert: upsert, rows: cells(first)) } }
-            for index in chunks.indices {
-                guard let statement = await next?.value else { break }
-                next = index + 1 < chunks.count ? Task { [chunk = chunks[index + 1]] in Statement(upsert: upsert, rows: cells(chunk)) } : nil
-                do {
-                    try WorkDeadline.check()
-                    try await sql.execute(sql: statement) { _ in }
-                } catch {
-                    next?.cancel()
-                    throw error
-                }
+            try await Self.pipelined(chunks, encode: { Statement(upsert: upsert, rows: cells($0)) }) { statement in
+                try await sql.execute(sql: statement) { _ in }
             }
         }
     }
@@ -84,15 +59,11 @@ struct BulkUpsert {
     /// after all fails the whole copy with PostgreSQL's unique violation (`isUniqueViolation`).
     func copy(count: Int, at: Date, on db: any Database, row: @escaping @Sendable (Int, UUID) -> [Cell]) async throws -> Bool {
         guard let pg = db as? any PostgresDatabase else { return false }
-        let per = rowsPerStatement(sqlite: false)
-        let chunks = stride(from: 0, to: count, by: per).map { $0..<min($0 + per, count) }
-        let milliseconds = TimeOrderedUUIDs.milliseconds(of: at)
-        let (table, columns) = (table, columns)
+        let (chunks, cells) = Self.chunks(count: count, per: rowsPerStatement(sqlite: false), at: at, row: row)
         let encode: @Sendable (Range<Int>) -> ByteBuffer = { range in
-            let ids = TimeOrderedUUIDs(count: range.count, first: range.lowerBound, milliseconds: milliseconds)
             var text = ""
-            for index in range {
-                for (column, cell) in row(index, ids[index - range.lowerBound]).enumerated() {
+            for row in cells(range) {
+                for (column, cell) in row.enumerated() {
                     if column > 0 { text += "\t" }
                     Self.appendCopyField(cell, to: &text)
                 }
@@ -100,25 +71,45 @@ struct BulkUpsert {
             }
             return ByteBuffer(string: text)
         }
+        let (table, columns) = (table, columns)
         try await pg.withConnection { connection in
             connection.eventLoop.makeFutureWithTask {
                 try await connection.copyFrom(table: table, columns: columns, logger: db.logger) { writer in
-                    var next = chunks.first.map { first in Task { encode(first) } }
-                    for index in chunks.indices {
-                        guard let buffer = await next?.value else { break }
-                        next = index + 1 < chunks.count ? Task { [chunk = chunks[index + 1]] in encode(chunk) } : nil
-                        do {
-                            try WorkDeadline.check()
-                            try await writer.write(buffer)
-                        } catch {
-                            next?.cancel()
-                            throw error
-                        }
-                    }
+                    try await Self.pipelined(chunks, encode: encode) { try await writer.write($0) }
                 }
             }
         }.get()
         return true
+    }
+
+    /// `count` rows in chunks of `per`, and the cells of a chunk's rows, each row handed its id: the ids
+    /// of one write, made `at`, increase row by row across its chunks.
+    private static func chunks(count: Int, per: Int, at: Date, row: @escaping @Sendable (Int, UUID) -> [Cell])
+        -> (chunks: [Range<Int>], cells: @Sendable (Range<Int>) -> ArraySlice<[Cell]>) {
+        let milliseconds = TimeOrderedUUIDs.milliseconds(of: at)
+        let chunks = stride(from: 0, to: count, by: per).map { $0..<min($0 + per, count) }
+        return (chunks, { range in
+            let ids = TimeOrderedUUIDs(count: range.count, first: range.lowerBound, milliseconds: milliseconds)
+            return ArraySlice(range.map { row($0, ids[$0 - range.lowerBound]) })
+        })
+    }
+
+    /// Sends each chunk in turn, the next one encoded on another task while the one before is sent; the
+    /// work's deadline is checked before each send.
+    private static func pipelined<Encoded: Sendable>(_ chunks: [Range<Int>], encode: @escaping @Sendable (Range<Int>) -> Encoded,
+                                                     send: (Encoded) async throws -> Void) async throws {
+        var next = chunks.first.map { first in Task { encode(first) } }
+        for index in chunks.indices {
+            guard let encoded = await next?.value else { break }
+            next = index + 1 < chunks.count ? Task { [chunk = chunks[index + 1]] in encode(chunk) } : nil
+            do {
+                try WorkDeadline.check()
+                try await send(encoded)
+            } catch {
+                next?.cancel()
+                throw error
+            }
+        }
     }
 
     /// One field of COPY's text format: `\N` for NULL; in a text, backslash, tab, newline and carriage
