@@ -268,7 +268,7 @@ enum Pricing {
                     // The least `cost - price[r]` first (a forbidden edge's ∞ leaves it as it is): only a row
                     // whose least comes near its left price can hold a violation, and only such a row is
                     // read again for them, with the exact test (half the tolerance spare for rounding).
-                    let least = s.price.withUnsafeBufferPointer { leastDifference(row, $0) }
+                    let least = s.price.withUnsafeBufferPointer { price in MatchingEngine.least(m) { row[$0] - price[$0] } }
                     bound.buffer[l] = least
                     if least - price < -tolerance / 2 {
                         for r in 0..<m {

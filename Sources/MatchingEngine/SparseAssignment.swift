@@ -178,7 +178,7 @@ struct CandidateGraph {
                 v.withUnsafeMutableBufferPointer { v in
                     for l in stride(from: chunk, to: n, by: chunks) {
                         costs.costs(ofLeft: l, into: row)
-                        let best = leastOf(row)
+                        let best = least(m) { row[$0] }
                         rowMinima.buffer[l] = best
                         guard best < .infinity else { continue }
                         for r in 0..<m { v[r] = min(v[r], row[r] - best) }
@@ -406,30 +406,17 @@ final class BoundedMaxHeaps: @unchecked Sendable {
     }
 }
 
-/// The least value of `values` (∞ when empty or all ∞; no NaN expected), in four running minima side
-/// by side: one chain of `min` waits on each comparison before it. (Written with scalars: the generic
-/// `pointwiseMin` on `SIMD4` is not inlined here.)
-@inline(__always) func leastOf(_ values: UnsafeMutableBufferPointer<Double>) -> Double {
+/// The least of `value(0)`, …, `value(count - 1)` (∞ when there are none; no NaN expected), in four
+/// running minima side by side: one chain of `min` waits on each comparison before it. (Written with
+/// scalars: the generic `pointwiseMin` on `SIMD4` is not inlined here.)
+@inline(__always) func least(_ count: Int, _ value: (Int) -> Double) -> Double {
     var a = Double.infinity, b = Double.infinity, c = Double.infinity, d = Double.infinity
     var r = 0
-    while r &+ 4 <= values.count {
-        a = min(a, values[r]); b = min(b, values[r &+ 1]); c = min(c, values[r &+ 2]); d = min(d, values[r &+ 3])
+    while r &+ 4 <= count {
+        a = min(a, value(r)); b = min(b, value(r &+ 1)); c = min(c, value(r &+ 2)); d = min(d, value(r &+ 3))
         r &+= 4
     }
-    while r < values.count { a = min(a, values[r]); r &+= 1 }
-    return min(min(a, b), min(c, d))
-}
-
-/// The least `values[r] - subtract[r]` (∞ when every value is ∞; no NaN expected), as `leastOf`.
-@inline(__always) func leastDifference(_ values: UnsafeMutableBufferPointer<Double>, _ subtract: UnsafeBufferPointer<Double>) -> Double {
-    var a = Double.infinity, b = Double.infinity, c = Double.infinity, d = Double.infinity
-    var r = 0
-    while r &+ 4 <= values.count {
-        a = min(a, values[r] - subtract[r]); b = min(b, values[r &+ 1] - subtract[r &+ 1])
-        c = min(c, values[r &+ 2] - subtract[r &+ 2]); d = min(d, values[r &+ 3] - subtract[r &+ 3])
-        r &+= 4
-    }
-    while r < values.count { a = min(a, values[r] - subtract[r]); r &+= 1 }
+    while r < count { a = min(a, value(r)); r &+= 1 }
     return min(min(a, b), min(c, d))
 }
 

@@ -67,7 +67,6 @@ public struct RandomUUIDs: RandomAccessCollection, Sendable {
     }
 }
 
-
 /// Ids for the new rows of one bulk write, increasing in the order of the rows (UUID version 7, RFC 9562):
 /// 48 bits of Unix milliseconds, then the row's place in the write (26 bits, a counter: RFC 9562's
 /// "fixed bit-length dedicated counter"), then 48 random bits. An index over ids takes such ids at its
