@@ -2,6 +2,7 @@ import ArgumentParser
 import FlipsideCore
 import FlipsideServer
 import Foundation
+import MatchingEngine
 
 struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Import a CSV file: all of it, or nothing.",
@@ -26,7 +27,15 @@ struct Import: AsyncParsableCommand {
                 }
             }
             let started = ContinuousClock.now
-            let counts = try await reportingProblems { try await withMigratedApplication { try await ImportActions.people(text, mapping: given, app: $0) } }
+            // The file is read on another core while the database is opened and migrated.
+            let parsing = Task.detached { try CSVTable(text: text) }
+            let counts = try await reportingProblems {
+                try await withMigratedApplication { app in
+                    let table = try await parsing.value
+                    trace("people import parsed")
+                    return try await ImportActions.people(table, mapping: given, app: app)
+                }
+            }
             print("Imported \(file): \(counts.created) created, \(counts.updated) updated, \(counts.unchanged) unchanged in \(String(format: "%.2f", (ContinuousClock.now - started).seconds)) s.")
         }
     }

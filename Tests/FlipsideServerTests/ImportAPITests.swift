@@ -168,6 +168,38 @@ import VaporTesting
         }
     }
 
+    /// Every value a bulk write carries comes back as it was, on both databases: each control character
+    /// but NUL (PostgreSQL refuses it in a text, SQLiteNIO ends a text there; imports refuse every
+    /// control character anyway), quotes, backslashes, JSON's and COPY's own syntax, other scripts,
+    /// emoji, the extreme integers, uuids and NULL. On SQLite the rows travel as
+    /// one JSON text; on PostgreSQL as arrays (`write`) or COPY's text (`copy`).
+    @Test(arguments: [false, true]) func bulkWritesCarryEveryValueAsItIs(copying: Bool) async throws {
+        try await TestWorld.run { world in
+            let sql = try #require(world.app.db as? any SQLDatabase)
+            try await sql.raw("CREATE TABLE bulk_probe (k BIGINT PRIMARY KEY, t TEXT, n BIGINT, u TEXT)").run()
+            var texts = (1..<32).map { String(UnicodeScalar(UInt8($0))) }
+            texts += [#"""#, #"\"#, #"\u0041"#, #"\N"#, "\t", "[1,2]", "{\"a\":null}", "null", "", " spaced ", "名前",
+                      "e\u{301}", "👩🏽‍💻", "\u{FEFF}bom", "\u{7F}\u{80}\u{9F}", "a\u{2028}b", String(repeating: "x", count: 5_000)]
+            let rows: [[BulkUpsert.Cell]] = texts.enumerated().map { index, text in
+                [.integer(index), .text(text), .integer([Int.min, Int.max, 0, -1][index % 4]), index % 3 == 0 ? .null : .uuid(UUID())]
+            }
+            let probe = BulkUpsert(table: "bulk_probe", columns: ["k", "t", "n", "u"])
+            let copied = copying ? try await probe.copy(count: rows.count, at: world.clock.now, on: world.app.db) { i, _ in rows[i] } : false
+            if !copied { try await probe.write(count: rows.count, at: world.clock.now, on: world.app.db) { i, _ in rows[i] } }
+            let back = try await sql.raw("SELECT k, t, n, u FROM bulk_probe ORDER BY k").all()
+            #expect(back.count == rows.count)
+            for (row, stored) in zip(rows, back) {
+                guard case .integer(let k) = row[0], case .text(let t) = row[1], case .integer(let n) = row[2] else { continue }
+                #expect(try stored.decode(column: "k", as: Int.self) == k)
+                #expect(try stored.decode(column: "t", as: String.self) == t, "row \(k)")
+                #expect(try stored.decode(column: "n", as: Int.self) == n)
+                let u = try stored.decode(column: "u", as: String?.self)
+                if case .uuid(let id) = row[3] { #expect(u?.uppercased() == id.uuidString) } else { #expect(u == nil) }
+            }
+            try await sql.raw("DROP TABLE bulk_probe").run()
+        }
+    }
+
     /// COPY's text format: backslash, tab, newline and carriage return escaped, NULL as `\N`, the rest as it is.
     @Test func copyFieldsEscapeWhatCopyReads() {
         var text = ""

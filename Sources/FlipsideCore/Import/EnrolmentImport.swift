@@ -86,7 +86,7 @@ public enum EnrolmentImport {
                 capacity: capacity ?? program.defaultCapacity(for: role),
                 availability: availability)
             for problem in EnrolmentRules.problems(in: enrolment) {
-                problems.append(ImportProblem(row: row, column: problem.field, value: reader.text(problem.field), reason: problem.reason))
+                problems.append(ImportProblem(row: row, column: problem.field, value: reader.text(RowReader.Column(problem.field)), reason: problem.reason))
             }
             incoming.append(enrolment)
         }
@@ -119,7 +119,7 @@ extension EnrolmentImport {
 
 extension RowReader {
     /// Parses an optional text cell with `parse`, recording the reason when it fails.
-    mutating func parsed<T>(_ column: String, _ parse: (String) -> Result<T, FieldReason>) -> T? {
+    mutating func parsed<T>(_ column: RowReader.Column, _ parse: (String) -> Result<T, FieldReason>) -> T? {
         let raw = text(column) ?? ""
         switch parse(raw) {
         case let .success(value): return value

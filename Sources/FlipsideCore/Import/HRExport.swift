@@ -69,7 +69,8 @@ public enum HRExport {
     /// The status a cell says, by synonym or by the mapping; `nil` when unknown.
     public static func status(_ raw: String, mapping: ImportMapping) -> EmploymentStatus? {
         if let mapped = mapping.status(for: raw) { return mapped }
-        return statusSynonyms[key(raw)]
+        // Our own words as they are (nearly every file Flipside wrote or a coordinator filled in) need no key.
+        return EmploymentStatus(rawValue: raw) ?? statusSynonyms[key(raw)]
     }
 
     /// Which file column is which Flipside column. `header` is the file's, as written.

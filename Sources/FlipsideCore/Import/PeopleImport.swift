@@ -59,7 +59,12 @@ public enum PeopleImport {
         // Each record on its own, on both cores (a 100,000-row file spends most of its plan here)…
         let deadline = WorkDeadline.current
         let records = table.records
-        let read: [RecordRead] = Parallelism.inParts(records.count, large: records.count >= 2_048) { range in
+        let parts: [[RecordRead]] = Parallelism.parts(records.count, large: records.count >= 2_048) { range in
+            // One reader per part, its header and mapping taken once: made per record, it took a reference
+            // to each of their dictionaries, and the two cores' counts of those references on one cache
+            // line made both parts as slow as the whole file on one core.
+            var reader = RowReader(row: 0, fields: [], columns: recognised.index, original: recognised.original, mapping: mapping)
+            let columns = Columns(reader)
             var zoneCache: [String: Bool] = [:]
             var out: [RecordRead] = []
             out.reserveCapacity(range.count)
@@ -69,13 +74,13 @@ public enum PeopleImport {
                     out.append(RecordRead(row: records[index].row, stopped: true))
                     break
                 }
-                out.append(readRecord(records[index].row, records[index].fields, header: table, recognised: recognised,
-                                      attributeColumns: attributeColumns, emailColumn: emailColumn, mapping: mapping,
+                out.append(readRecord(records[index].row, records[index].fields, reader: &reader, columns: columns, header: table,
+                                      attributeColumns: attributeColumns, emailColumn: emailColumn,
                                       existing: existing, zoneCache: &zoneCache))
             }
             return out
         }
-        if let stopped = read.first(where: \.stopped) ?? (WorkDeadline.isPassed ? read.last : nil) {
+        if let stopped = parts.lazy.compactMap({ $0.first(where: \.stopped) }).first ?? (WorkDeadline.isPassed ? parts.last?.last : nil) {
             throw ImportFailure(problems: [ImportProblem(row: stopped.row, column: nil, reason: "the import was stopped: it took longer than one request may")])
         }
 
@@ -87,32 +92,28 @@ public enum PeopleImport {
         // Every manager reference, also from rows with other problems, so that all problems show at once.
         var managerRefs: [(row: Int, manager: String)] = []
         var emailOwner: [String: (row: Int, id: String)] = [:]
-        incoming.reserveCapacity(read.count)
-        rowOf.reserveCapacity(read.count)
-        emailOwner.reserveCapacity(read.count)
-        for record in read {
-            var own = record.problems
-            if let manager = record.manager { managerRefs.append((record.row, manager)) }
-            if let email = record.email, let key = record.emailKey {
-                if let first = emailOwner[key] {
+        let count = parts.reduce(0) { $0 + $1.count }
+        incoming.reserveCapacity(count)
+        rowOf.reserveCapacity(count)
+        emailOwner.reserveCapacity(count)
+        for part in parts {
+            for record in part {
+                var own = record.problems
+                if let manager = record.manager { managerRefs.append((record.row, manager)) }
+                if let email = record.email, let key = record.emailKey,
+                   let first = emailOwner.firstClaim(key, by: record.id.map { (record.row, $0) }) {
                     own.append(ImportProblem(row: record.row, column: recognised.original["email"] ?? "email", value: email,
                                              reason: "duplicate email: also used by \(first.id) (row \(first.row))"))
-                } else if let id = record.id {
-                    emailOwner[key] = (record.row, id)
                 }
-            }
-            if let id = record.id {
-                if let first = rowOf[id] {
+                if let id = record.id, let first = rowOf.firstClaim(id, by: record.row) {
                     own.append(ImportProblem(row: record.row, column: recognised.original["employee_id"] ?? "employee_id", value: id,
                                              reason: "duplicate employee id (first seen in row \(first))"))
-                } else {
-                    rowOf[id] = record.row
                 }
-            }
-            if own.isEmpty, let person = record.person {
-                incoming.append(person)
-            } else {
-                problems += own
+                if own.isEmpty, let person = record.person {
+                    incoming.append(person)
+                } else {
+                    problems += own
+                }
             }
         }
         trace("plan: between records")
@@ -159,8 +160,20 @@ public enum PeopleImport {
         var stopped = false
     }
 
-    static func readRecord(_ row: Int, _ fields: [String], header table: CSVTable, recognised: HRExport.Columns,
-                           attributeColumns: [(Int, String)], emailColumn: String?, mapping: ImportMapping,
+    /// The columns a people file is read by, each looked up in its header once.
+    struct Columns {
+        let employeeID, name, email, title, level, hireDate, department, location, timeZone, managerID, status, exitDate: RowReader.Column
+
+        init(_ reader: RowReader) {
+            (employeeID, name, email, title) = (reader.column("employee_id"), reader.column("name"), reader.column("email"), reader.column("title"))
+            (level, hireDate, department, location) = (reader.column("level"), reader.column("hire_date"), reader.column("department"), reader.column("location"))
+            (timeZone, managerID, status, exitDate) = (reader.column("time_zone"), reader.column("manager_id"), reader.column("status"), reader.column("exit_date"))
+        }
+    }
+
+    /// `reader` reads the file's columns as its header and mapping say; it starts afresh on this record.
+    static func readRecord(_ row: Int, _ fields: [String], reader: inout RowReader, columns c: Columns, header table: CSVTable,
+                           attributeColumns: [(Int, String)], emailColumn: String?,
                            existing: [String: Person], zoneCache: inout [String: Bool]) -> RecordRead {
         guard fields.count == table.header.count else {
             return RecordRead(row: row, problems: [ImportProblem(row: row, column: nil, reason: "the row has \(fields.count) fields but the header has \(table.header.count)")])
@@ -168,38 +181,37 @@ public enum PeopleImport {
         // Every cell, known column or custom attribute: bounded length, no control characters.
         let cellProblems = TextLimits.cellProblems(row: row, header: table.originalHeader, fields: fields) { $0 == emailColumn ? 254 : TextLimits.short }
         guard cellProblems.isEmpty else { return RecordRead(row: row, problems: cellProblems) }
-        let columns = recognised.index
-        var reader = RowReader(row: row, fields: fields, columns: columns, original: recognised.original, mapping: mapping)
-        var id = reader.required("employee_id")
+        reader.begin(row: row, fields: fields)
+        var id = reader.required(c.employeeID)
         if let raw = id, let hidden = UnicodeSafety.hiddenInIdentifier(raw) {
-            reader.problem("employee_id", raw, "must not contain invisible characters (found \(hidden))")
+            reader.problem(c.employeeID, raw, "must not contain invisible characters (found \(hidden))")
             id = nil
         }
-        let name = columns["name"] != nil ? reader.required("name") : reader.fullName()
-        let email = reader.email("email")
-        let title = reader.text("title")
-        let level = reader.level("level")
-        let hire = reader.date("hire_date", required: true)
-        let department = reader.required("department")
-        let location = reader.required("location")
-        let zone = columns["time_zone"] != nil ? reader.required("time_zone") : mapping.timeZone
+        let name = reader.has(c.name) ? reader.required(c.name) : reader.fullName()
+        let email = reader.email(c.email)
+        let title = reader.text(c.title)
+        let level = reader.level(c.level)
+        let hire = reader.date(c.hireDate, required: true)
+        let department = reader.required(c.department)
+        let location = reader.required(c.location)
+        let zone = reader.has(c.timeZone) ? reader.required(c.timeZone) : reader.mapping.timeZone
         if let zone, !TimeZoneName.isValid(zone, cache: &zoneCache) {
-            reader.problem("time_zone", zone, "is not an IANA time zone (e.g. Europe/Berlin)")
+            reader.problem(c.timeZone, zone, "is not an IANA time zone (e.g. Europe/Berlin)")
         }
-        let manager = reader.text("manager_id")
-        let status = reader.status("status")
-        let exit = reader.date("exit_date", required: false)
-        if let hire, let exit, exit < hire { reader.problem("exit_date", exit.description, "is before the hire date \(hire)") }
+        let manager = reader.text(c.managerID)
+        let status = reader.status(c.status)
+        let exit = reader.date(c.exitDate, required: false)
+        if let hire, let exit, exit < hire { reader.problem(c.exitDate, exit.description, "is before the hire date \(hire)") }
         var read = RecordRead(row: row, id: id, email: email, emailKey: email?.lowercased())
         if let id, manager == id {
-            reader.problem("manager_id", manager, "a person cannot be their own manager")
+            reader.problem(c.managerID, manager, "a person cannot be their own manager")
         } else {
             read.manager = manager
         }
         read.problems = reader.problems
         guard reader.problems.isEmpty, let id, let name, let email, let level, let hire,
               let department, let location, let zone else { return read }
-        var attributes = existing[id]?.attributes ?? [:]
+        var attributes = existing.isEmpty ? [:] : existing[id]?.attributes ?? [:]
         for (i, key) in attributeColumns {
             let value = fields[i].trimmed
             attributes[key] = value.isEmpty ? nil : value
@@ -240,10 +252,23 @@ public enum PeopleImport {
     }
 }
 
+extension Dictionary {
+    /// The value `key` holds; when it holds none, it is given `value` (if any) and nil is returned. One
+    /// lookup where a read and then a write took two (a file of 100,000 records claims ids and emails).
+    mutating func firstClaim(_ key: Key, by value: Value?) -> Value? {
+        func claiming(_ slot: inout Value?) -> Value? {
+            if let held = slot { return held }
+            slot = value
+            return nil
+        }
+        return claiming(&self[key])
+    }
+}
+
 /// Reads typed fields from one CSV record and collects what is wrong with them.
 struct RowReader {
-    let row: Int
-    let fields: [String]
+    private(set) var row: Int
+    private(set) var fields: [String]
     let columns: [String: Int]
     /// Flipside column → the file's name for it (problems name columns as the file does).
     var original: [String: String] = [:]
@@ -258,15 +283,49 @@ struct RowReader {
         self.mapping = mapping
     }
 
+    /// Starts on another record of the same file: its fields, none of the last one's problems.
+    mutating func begin(row: Int, fields: [String]) {
+        self.row = row
+        self.fields = fields
+        problems.removeAll()
+    }
+
+    /// A column by its Flipside name, and where the file has it once looked up (`column(_:)`); a
+    /// name written as a literal is looked up where it is read.
+    struct Column: ExpressibleByStringLiteral {
+        enum Place { case unknown, absent, at(Int) }
+        let name: String
+        fileprivate let place: Place
+
+        init(_ name: String) { (self.name, place) = (name, .unknown) }
+        init(stringLiteral name: String) { self.init(name) }
+        fileprivate init(_ name: String, at index: Int?) { (self.name, place) = (name, index.map(Place.at) ?? .absent) }
+    }
+
+    /// The column `name`, looked up in the header now: a file of many records reads it without
+    /// hashing its name for each one.
+    func column(_ name: String) -> Column { Column(name, at: columns[name]) }
+
+    private func index(_ column: Column) -> Int? {
+        switch column.place {
+        case .unknown: columns[column.name]
+        case .absent: nil
+        case .at(let index): index
+        }
+    }
+
+    /// Whether the file has this column.
+    func has(_ column: Column) -> Bool { index(column) != nil }
+
     /// The trimmed value, `nil` when the column is absent or the cell empty.
-    func text(_ column: String) -> String? {
-        guard let i = columns[column], i < fields.count else { return nil }
+    func text(_ column: Column) -> String? {
+        guard let i = index(column), i < fields.count else { return nil }
         let value = fields[i].trimmed
         return value.isEmpty ? nil : value
     }
 
-    mutating func problem(_ column: String, _ value: String?, _ reason: String) {
-        problems.append(ImportProblem(row: row, column: original[column] ?? column, value: value, reason: reason))
+    mutating func problem(_ column: Column, _ value: String?, _ reason: String) {
+        problems.append(ImportProblem(row: row, column: original[column.name] ?? column.name, value: value, reason: reason))
     }
 
     /// `first_name` and `last_name` joined, for files without a full name.
@@ -280,7 +339,7 @@ struct RowReader {
     }
 
     /// A level number, or a text grade the mapping gives a number (`L5` → 5).
-    mutating func level(_ column: String) -> Int? {
+    mutating func level(_ column: Column) -> Int? {
         guard let raw = required(column) else { return nil }
         if let mapped = mapping.level(for: raw) { return mapped }
         guard let value = Int(raw) else {
@@ -294,7 +353,7 @@ struct RowReader {
         return value
     }
 
-    mutating func required(_ column: String) -> String? {
+    mutating func required(_ column: Column) -> String? {
         guard let value = text(column) else {
             problem(column, nil, "must not be empty")
             return nil
@@ -302,7 +361,7 @@ struct RowReader {
         return value
     }
 
-    mutating func email(_ column: String) -> String? {
+    mutating func email(_ column: Column) -> String? {
         guard let value = required(column) else { return nil }
         guard EmailAddress.isPlausible(value) else {
             problem(column, value, "is not an email address")
@@ -311,7 +370,7 @@ struct RowReader {
         return value
     }
 
-    mutating func integer(_ column: String, in range: ClosedRange<Int>, required: Bool = true) -> Int? {
+    mutating func integer(_ column: Column, in range: ClosedRange<Int>, required: Bool = true) -> Int? {
         guard let raw = required ? self.required(column) : text(column) else { return nil }
         guard let value = Int(raw) else {
             problem(column, raw, "is not an integer")
@@ -324,7 +383,7 @@ struct RowReader {
         return value
     }
 
-    mutating func date(_ column: String, required: Bool) -> CalendarDate? {
+    mutating func date(_ column: Column, required: Bool) -> CalendarDate? {
         guard let raw = required ? self.required(column) : text(column) else { return nil }
         guard let date = mapping.dateFormat.date(raw) else {
             problem(column, raw, mapping.dateFormat == .iso
@@ -335,7 +394,7 @@ struct RowReader {
         return date
     }
 
-    mutating func status(_ column: String) -> EmploymentStatus? {
+    mutating func status(_ column: Column) -> EmploymentStatus? {
         guard let raw = text(column) else { return nil }
         guard let status = HRExport.status(raw, mapping: mapping) else {
             problem(column, raw, "is not a status we know (\(EmploymentStatus.allCases.map(\.rawValue).joined(separator: ", ")), "

@@ -66,6 +66,14 @@ public enum Importing {
         let parsing = ContinuousClock.now
         let table = try CSVTable(text: csv)
         trace("people import parsed: \(ContinuousClock.now - parsing)")
+        return try await people(table: table, mapping: given, actor: actor, now: now, store: store)
+    }
+
+    /// As `people(csv:…)`, for a file read already (a command reads it while the database is migrated).
+    public static func people(table: CSVTable, mapping given: ImportMapping? = nil, actor: Actor, now: Date,
+                              store: any PeopleImportStore) async throws -> ImportCounts {
+        try AccessPolicy.require(actor, .change, .directory)
+        if let given, !given.problems.isEmpty { throw MappingRejected(problems: given.problems) }
         let signature = HRExport.signature(table.originalHeader)
         // Read and plan first without the write lock (the plan of a large file takes seconds, and other
         // writes — sign-ins among them — should not wait for it); then write under the lock if nothing
@@ -105,6 +113,7 @@ public enum Importing {
             if !leavers.isEmpty {
                 try await work.endAccess(for: leavers)
                 try await work.endPairs(of: leavers, at: now, reason: "left the organisation")
+                trace("people import ended \(leavers.count) leavers' access and pairs: \(ContinuousClock.now - began)")
             }
             return plan.counts
         }

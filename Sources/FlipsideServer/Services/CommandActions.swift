@@ -5,7 +5,11 @@ import Vapor
 /// What the command line does, on a running application (kept here so that it is tested with the server).
 public enum ImportActions {
     public static func people(_ text: String, mapping: ImportMapping? = nil, app: Application) async throws -> ImportCounts {
-        try await Importing.people(csv: text, mapping: mapping, actor: .system, now: app.clock.now, store: FluentPeopleImportStore(db: app.db, audit: .system(app.clock)))
+        try await people(try CSVTable(text: text), mapping: mapping, app: app)
+    }
+
+    public static func people(_ table: CSVTable, mapping: ImportMapping? = nil, app: Application) async throws -> ImportCounts {
+        try await Importing.people(table: table, mapping: mapping, actor: .system, now: app.clock.now, store: FluentPeopleImportStore(db: app.db, audit: .system(app.clock)))
     }
 
     /// A JSON decoding error in a sentence (which key, what was wrong).
