@@ -133,6 +133,7 @@ public enum PeopleImport {
         if !problems.isEmpty { throw ImportFailure(problems: problems) }
 
         trace("plan: look-alikes")
+        guard !existing.isEmpty else { return PeopleImportPlan(created: incoming, updated: [], unchanged: 0) }
         var plan = PeopleImportPlan(created: [], updated: [], unchanged: 0)
         for person in incoming {
             switch existing[person.employeeID] {
@@ -226,24 +227,32 @@ public enum PeopleImport {
     static func organisationProblems(incoming: [Person], rowOf: [String: Int], emailOwner: [String: (row: Int, id: String)],
                                      existing: [String: Person]) -> [ImportProblem] {
         var problems: [ImportProblem] = []
-        // Who reports to whom once the file is in: stored people's managers, then the file's (a person
-        // the file gives no manager has none).
-        var managerOf: [String: String] = [:]
-        managerOf.reserveCapacity(existing.count + incoming.count)
-        // A stored person keeps their email unless this file gives them another one.
+        // Who reports to whom once the file is in, everyone numbered: the file's people (the manager it
+        // gives, or none), then stored people it does not name (or names only in rows with problems),
+        // who keep theirs.
+        var ids = incoming.map(\.employeeID)
+        var managers = incoming.map(\.managerID)
+        var number: [String: Int32] = [:]
+        number.reserveCapacity(existing.count + incoming.count)
+        for (index, id) in ids.enumerated() { number[id] = Int32(index) }
         for (id, person) in existing {
-            if let manager = person.managerID { managerOf[id] = manager }
+            // A stored person keeps their email unless this file gives them another one.
             if rowOf[id] == nil, let claim = emailOwner[person.email.lowercased()], claim.id != id {
                 problems.append(ImportProblem(row: claim.row, column: "email", value: person.email,
                                               reason: "duplicate email: already used by \(id)"))
             }
+            if number[id] == nil {
+                number[id] = Int32(ids.count)
+                ids.append(id)
+                managers.append(person.managerID)
+            }
         }
-        for person in incoming { managerOf[person.employeeID] = person.managerID }
-        for cycle in ReportingTree(managerOf: managerOf).cycles() {
+        let next = managers.map { manager in manager.flatMap { number[$0] } ?? -1 }
+        for cycle in ReportingTree.cycles(ids: ids, next: next) {
             let path = (cycle + [cycle[0]]).joined(separator: " → ")
             for id in cycle {
                 if let row = rowOf[id] {
-                    problems.append(ImportProblem(row: row, column: "manager_id", value: managerOf[id],
+                    problems.append(ImportProblem(row: row, column: "manager_id", value: number[id].flatMap { managers[Int($0)] },
                                                   reason: "cycle in the reporting chain: \(path)"))
                 }
             }

@@ -40,7 +40,12 @@ public struct ReportingTree: Sendable {
         var position: [String: Int32] = [:]
         position.reserveCapacity(ids.count)
         for (index, id) in ids.enumerated() { position[id] = Int32(index) }
-        let next = ids.map { position[managerOf[$0]!] ?? -1 }
+        return Self.cycles(ids: ids, next: ids.map { position[managerOf[$0]!] ?? -1 })
+    }
+
+    /// The cycles of people numbered by their place in `ids`, `next[i]` being the number of `ids[i]`'s
+    /// manager (−1: none, or a manager with no manager of their own); as `cycles()`.
+    public static func cycles(ids: [String], next: [Int32]) -> [[String]] {
         // Colour-marking walk: 0 = unvisited, 1 = on the current path, 2 = done. A cycle is the same
         // whichever of its people the walk starts from, so the order of the walks does not matter.
         var state = [UInt8](repeating: 0, count: ids.count)
