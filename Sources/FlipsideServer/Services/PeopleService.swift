@@ -52,8 +52,8 @@ struct PeopleService {
     /// The same on SQLite (everyone, or the people with `ids`), each row read straight from SQLite's
     /// values: decoding 100,000 rows through `Codable` took 1.2 s of a re-import's 2.3 s, and a run's
     /// 4,000 people with their managers 75 ms. The rows are taken on SQLite's thread as they come
-    /// (SQLiteNIO's futures-based query hands each row to the event loop as a task of its own: a
-    /// third of reading 100,000), then made people on both cores.
+    /// (SQLiteNIO's futures-based query hands each row to the event loop as a task and a future of its
+    /// own), then made people on both cores.
     private static func read(_ lite: any SQLiteDatabase, ids: [String]?) async throws -> [String: Person] {
         let columns = PersonRow.columns.filter { $0 != "id" && $0 != "search_key" }
         var query = "SELECT " + columns.map { "\"\($0)\"" }.joined(separator: ", ") + " FROM \"\(PersonModel.schema)\""
