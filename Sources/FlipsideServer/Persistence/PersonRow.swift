@@ -74,35 +74,11 @@ struct PersonRow: Codable, Sendable {
         var out = "{"
         for (index, key) in attributes.keys.sorted().enumerated() {
             if index > 0 { out += "," }
-            appendJSONString(key, to: &out)
+            BulkUpsert.appendJSONString(key, to: &out)
             out += ":"
-            appendJSONString(attributes[key]!, to: &out)
+            BulkUpsert.appendJSONString(attributes[key]!, to: &out)
         }
         return out + "}"
-    }
-
-    /// `value` as a JSON string literal: quotes, backslashes and control characters escaped.
-    static func appendJSONString(_ value: String, to out: inout String) {
-        out += "\""
-        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            out += value
-            out += "\""
-            return
-        }
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
     }
 
     /// Reads back what `encodeAttributes` wrote. Objects of plain strings (no escapes: nearly all of
