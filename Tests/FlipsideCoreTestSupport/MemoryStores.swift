@@ -120,7 +120,11 @@ public actor MemoryImportStore: PeopleImportStore, EnrolmentImportStore, Profile
         func peopleVersion() -> Int64 { version }
         func storedMapping(for signature: String) -> ImportMapping? { mappings[signature] }
         func remember(_ mapping: ImportMapping, for signature: String, at: Date) { mappings[signature] = mapping }
-        func storedPeople() -> [String: Person] { people }
+        func storedPeople() -> StoredPeople { StoredPeople(people) }
+        func people(_ employeeIDs: [String]) -> [String: Person] {
+            let wanted = Set(employeeIDs)
+            return people.filter { wanted.contains($0.key) }
+        }
         func write(_ plan: PeopleImportPlan, existing: [String: Person]) {
             for person in plan.created + plan.updated { people[person.employeeID] = person }
         }

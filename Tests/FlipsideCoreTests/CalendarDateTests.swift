@@ -8,6 +8,18 @@ import Testing
         #expect(CalendarDate(iso: "1999-12-31") == CalendarDate(year: 1999, month: 12, day: 31))
     }
 
+    /// Dates written in place read as the same `YYYY-MM-DD` as numbers padded with zeros, and back.
+    @Test func writesFourTwoAndTwoDigits() throws {
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<5_000 {
+            let year = Int.random(in: 0...9999, using: &random), month = Int.random(in: 1...12, using: &random)
+            let date = try #require(CalendarDate(year: year, month: month, day: Int.random(in: 1...28, using: &random)))
+            func padded(_ value: Int, _ width: Int) -> String { String(repeating: "0", count: width - String(value).count) + String(value) }
+            #expect(date.description == padded(date.year, 4) + "-" + padded(date.month, 2) + "-" + padded(date.day, 2))
+            #expect(CalendarDate(iso: date.description) == date)
+        }
+    }
+
     @Test(arguments: ["2023-02-29", "2024-13-01", "2024-00-10", "2024-04-31", "24-01-01", "2024/01/01", "2024-1-1", "", "abcd-ef-gh", "1900-02-29"])
     func rejectsImpossibleOrMalformedDates(_ text: String) {
         #expect(CalendarDate(iso: text) == nil)

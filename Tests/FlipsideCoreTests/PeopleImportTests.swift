@@ -153,3 +153,113 @@ import Testing
         #expect(table.reportingLines(of: ["X1"]).records.map(\.fields.first) == ["X1", "X2"])
     }
 }
+
+/// The plan against stored entries (texts, not whole people) gives what comparing whole people gives.
+@Suite struct StoredPeopleTests {
+    /// Random stored people, then a file of them where each field may change (or an attribute column
+    /// come or go): the counts and the people to write are those of comparing whole people, with
+    /// attributes the file has no column for kept as stored. Unsettled: stored texts as Flipside writes
+    /// them need no settling.
+    @Test func theEntriesPlanAsWholePeopleDo() throws {
+        var random = SystemRandomNumberGenerator()
+        let words = ["Ada", "Ben", "a'b", "x:1", "2:ab", "-", "", "é", "名前", "  "].map { $0.trimmingCharacters(in: .whitespaces) }
+        for round in 0..<60 {
+            let count = Int.random(in: 1...25, using: &random)
+            var stored: [String: Person] = [:]
+            for index in 0..<count {
+                let id = "E\(index)"
+                var attributes: [String: String] = [:]
+                for key in ["pronouns", "career_path", "kept"] where Bool.random(using: &random) {
+                    attributes[key] = words.filter { !$0.isEmpty }.randomElement(using: &random)!
+                }
+                stored[id] = Person(employeeID: id, name: "Name \(index)", email: "p\(index)@example.com", title: words.randomElement(using: &random)!,
+                                    level: Int.random(in: 1...3, using: &random), hireDate: CalendarDate(year: 2020, month: 1, day: Int.random(in: 1...3, using: &random))!,
+                                    department: "Dept", location: "Here", timeZone: "UTC",
+                                    managerID: index == 0 ? nil : "E\(Int.random(in: 0..<index, using: &random))",
+                                    status: Bool.random(using: &random) ? .active : .onLeave,
+                                    exitDate: Bool.random(using: &random) ? nil : CalendarDate(year: 2030, month: 1, day: 1))
+            }
+            // The file: each stored person, each field kept or changed; some new people; some attribute columns.
+            let attributeColumns = ["pronouns", "career_path"].filter { _ in Bool.random(using: &random) }
+            var lines = [PeopleImportTests.header + ",status,exit_date" + attributeColumns.map { "," + $0 }.joined()]
+            var expected = ImportCounts(created: 0, updated: 0, unchanged: 0)
+            var expectedWritten: [String: Person] = [:]
+            func change(_ odds: Int) -> Bool { Int.random(in: 0..<odds, using: &random) == 0 }
+            for index in 0..<(count + Int.random(in: 0...2, using: &random)) {
+                let id = "E\(index)"
+                var person = stored[id] ?? Person(employeeID: id, name: "New \(index)", email: "new\(index)@example.com", title: "",
+                                                  level: 1, hireDate: CalendarDate(year: 2024, month: 1, day: 1)!, department: "D",
+                                                  location: "L", timeZone: "UTC", managerID: "E0")
+                if change(12) { person.name += " Renamed" }
+                if change(12) { person.email = "moved\(index)@example.com" }
+                if change(12) { person.title = words.randomElement(using: &random)! }
+                if change(12) { person.level = Int.random(in: 1...3, using: &random) }
+                if change(12) { person.hireDate = CalendarDate(year: 2020, month: 1, day: Int.random(in: 1...3, using: &random))! }
+                if change(12) { person.department += "x" }
+                if change(12) { person.location += "x" }
+                if change(12) { person.timeZone = "Europe/Berlin" }
+                if change(12), index > 0 { person.managerID = index == 1 ? "E0" : "E\(Int.random(in: 0..<index, using: &random))" }
+                if change(12) { person.status = person.status == .active ? .onLeave : .active }
+                if change(12) { person.exitDate = person.exitDate == nil ? CalendarDate(year: 2031, month: 2, day: 3) : nil }
+                var fileAttributes: [String: String] = [:]
+                for key in attributeColumns {
+                    let value = change(4) ? words.randomElement(using: &random)! : person.attributes[key] ?? ""
+                    if !value.isEmpty { fileAttributes[key] = value }
+                }
+                // What comparing whole people expects: the file's columns replace those attributes only.
+                var merged = stored[id]?.attributes ?? [:]
+                for key in attributeColumns { merged[key] = fileAttributes[key] }
+                person.attributes = merged
+                switch stored[id] {
+                case nil: expected.created += 1; expectedWritten[id] = person
+                case let old? where old == person: expected.unchanged += 1
+                default: expected.updated += 1; expectedWritten[id] = person
+                }
+                func cell(_ text: String) -> String { text.contains(",") || text.contains("\"") ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text }
+                let fields = [person.employeeID, person.name, person.email, person.title, String(person.level), person.hireDate.description,
+                              person.department, person.location, person.timeZone, person.managerID ?? "", person.status.rawValue,
+                              person.exitDate?.description ?? ""] + attributeColumns.map { fileAttributes[$0] ?? "" }
+                lines.append(fields.map(cell).joined(separator: ","))
+            }
+            let table = try CSVTable(text: lines.joined(separator: "\n"))
+            let plan = try PeopleImport.plan(table: table, stored: StoredPeople(stored))
+            #expect(plan.counts == expected, "round \(round)")
+            let written = Dictionary(uniqueKeysWithValues: (plan.created + plan.updated).map { ($0.employeeID, $0) })
+            #expect(written == expectedWritten, "round \(round)")
+            #expect(try PeopleImport.plan(table: table, existing: stored).counts == expected)
+        }
+    }
+
+    /// The fields text says which values it was made of: texts of different values differ, whatever
+    /// the values hold (digits, colons, dashes), and a missing value is not an empty one.
+    @Test func theFieldsTextIsOneToOne() {
+        let pieces = ["", "-", ":", "1", "1:", "2:ab", "a", "ab", "é"]
+        var random = SystemRandomNumberGenerator()
+        var seen: [String: [String?]] = [:]
+        for _ in 0..<20_000 {
+            func piece() -> String { (0..<Int.random(in: 0...2, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined() }
+            func maybe() -> String? { Bool.random(using: &random) ? nil : piece() }
+            let values: [String?] = [piece(), piece(), String(Int.random(in: -2...12, using: &random)), piece(), piece(), piece(), piece(), maybe(), piece(), maybe()]
+            let text = StoredPeople.fields(name: values[0]!, title: values[1]!, level: Int(values[2]!)!, hireDate: values[3]!,
+                                           department: values[4]!, location: values[5]!, timeZone: values[6]!, managerID: values[7],
+                                           status: values[8]!, exitDate: values[9])
+            if let before = seen.updateValue(values, forKey: text) { #expect(before == values, "\(text)") }
+        }
+        #expect(seen.count > 10_000)
+    }
+
+    /// A plan settled against people read whole counts as unchanged those whose stored text only
+    /// looked different.
+    @Test func settlingCountsEqualPeopleUnchanged() {
+        let ada = Person(employeeID: "E1", name: "Ada", email: "ada@example.com", title: "", level: 2,
+                         hireDate: CalendarDate(year: 2020, month: 1, day: 1)!, department: "D", location: "L", timeZone: "UTC", managerID: nil)
+        var renamed = ada
+        renamed.employeeID = "E2"
+        let plan = PeopleImportPlan(created: [], updated: [ada, renamed], unchanged: 3)
+        var stored = renamed
+        stored.name = "Before"
+        let settled = plan.settled(against: ["E1": ada, "E2": stored])
+        #expect(settled.counts == ImportCounts(created: 0, updated: 1, unchanged: 4))
+        #expect(settled.updated == [renamed])
+    }
+}

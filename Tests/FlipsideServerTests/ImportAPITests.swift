@@ -64,6 +64,32 @@ import VaporTesting
         }
     }
 
+    /// A re-import compares stored texts first. A person stored in another spelling than Flipside writes
+    /// (a status in capitals; attributes in another order, with spaces) is read whole before counting as
+    /// changed, so the same person counts as unchanged; a changed one keeps the attributes the file has
+    /// no column for.
+    @Test func reimportReadsPeopleStoredInAnotherSpellingWhole() async throws {
+        try await TestWorld.run { world in
+            let csv = """
+            \(Self.header),pronouns
+            A1,Ana One,a1@example.com,Analyst,2,2024-01-01,Sales,Lisbon,Europe/Lisbon,S1,she/her
+            A2,Abe Two,a2@example.com,Analyst,2,2024-01-01,Sales,Lisbon,Europe/Lisbon,S1,he/him
+            """
+            #expect(try await world.api(.POST, "/api/v1/people/import", as: .coordinator, csv: csv).status == .ok)
+            let sql = try #require(world.app.db as? any SQLDatabase)
+            try await sql.raw("UPDATE people SET status = 'ACTIVE', attributes = '{ \"team\" : \"x\", \"pronouns\": \"she/her\" }' WHERE employee_id = 'A1'").run()
+            try await sql.raw("UPDATE people SET attributes = '{\"team\": \"y\",  \"pronouns\": \"he/him\"}' WHERE employee_id = 'A2'").run()
+            let changed = csv.replacingOccurrences(of: "Abe Two", with: "Abe Renamed")
+            let (status, body) = try await world.api(.POST, "/api/v1/people/import", as: .coordinator, csv: changed)
+            #expect(status == .ok, "\(body)")
+            let counts = try #require(try json(body) as? [String: Any])
+            #expect(counts["created"] as? Int == 0 && counts["updated"] as? Int == 1 && counts["unchanged"] as? Int == 1, "\(body)")
+            let stored = try await PeopleService(db: world.app.db).find(["A1", "A2"])
+            #expect(stored["A2"]?.name == "Abe Renamed" && stored["A2"]?.attributes == ["team": "y", "pronouns": "he/him"])
+            #expect(stored["A1"]?.attributes == ["team": "x", "pronouns": "she/her"])
+        }
+    }
+
     @Test func reimportUpsertsAndCounts() async throws {
         try await TestWorld.run { world in
             let (s1, b1) = try await world.api(.POST, "/api/v1/people/import", as: .coordinator, csv: TestWorld.peopleCSV)

@@ -41,6 +41,12 @@ public enum PeopleImport {
 
     /// As `plan(csv:existing:)`, for a file already read (or some of its records).
     public static func plan(table: CSVTable, existing: [String: Person], mapping: ImportMapping = .none) throws(ImportFailure) -> PeopleImportPlan {
+        try plan(table: table, stored: StoredPeople(existing), mapping: mapping).settled(against: existing)
+    }
+
+    /// As `plan(table:existing:)`, against the stored people's entries: `updated` holds everyone whose
+    /// stored text differs, to be settled against them read whole (`PeopleImportPlan.settled(against:)`).
+    public static func plan(table: CSVTable, stored: StoredPeople, mapping: ImportMapping = .none) throws(ImportFailure) -> PeopleImportPlan {
         let recognised = HRExport.columns(table.originalHeader, mapping: mapping)
         var headerProblems = recognised.problems
         for field in missingColumns(recognised, mapping: mapping) {
@@ -75,8 +81,7 @@ public enum PeopleImport {
                     break
                 }
                 out.append(readRecord(records[index].row, records[index].fields, reader: &reader, columns: columns, header: table,
-                                      attributeColumns: attributeColumns, emailColumn: emailColumn,
-                                      existing: existing, zoneCache: &zoneCache))
+                                      attributeColumns: attributeColumns, emailColumn: emailColumn, zoneCache: &zoneCache))
             }
             return out
         }
@@ -117,32 +122,66 @@ public enum PeopleImport {
             }
         }
         trace("plan: between records")
-        for ref in managerRefs where rowOf[ref.manager] == nil && existing[ref.manager] == nil {
+        let organisation = Organisation(incoming: incoming, rowOf: rowOf, emailOwner: emailOwner, stored: stored)
+        // `number` holds the file's valid people and everyone stored; the file's other rows are in `rowOf`.
+        for ref in managerRefs where rowOf[ref.manager] == nil && organisation.number[ref.manager] == nil {
             problems.append(ImportProblem(row: ref.row, column: "manager_id", value: ref.manager,
                                           reason: "unknown manager: no person with employee id \(ref.manager) in the file or already stored"))
         }
-        problems += organisationProblems(incoming: incoming, rowOf: rowOf, emailOwner: emailOwner, existing: existing)
+        problems += organisation.problems
         trace("plan: organisation")
         // An address that only looks like another one (a Cyrillic "а" in a colleague's domain) is refused.
         let emailColumnName = recognised.original["email"] ?? "email"
         for (email, other) in UnicodeSafety.lookAlikes(candidates: incoming.map(\.email),
-                                                       others: existing.values.lazy.filter { rowOf[$0.employeeID] == nil }.map(\.email)) {
+                                                       others: stored.entries.lazy.filter { rowOf[$0.employeeID] == nil }.map(\.email)) {
             problems.append(ImportProblem(row: emailOwner[email.lowercased()]?.row ?? 1, column: emailColumnName, value: email,
                                           reason: "looks like \(other) but is another address (look-alike characters); use the address as it is spelled"))
         }
         if !problems.isEmpty { throw ImportFailure(problems: problems) }
 
         trace("plan: look-alikes")
-        guard !existing.isEmpty else { return PeopleImportPlan(created: incoming, updated: [], unchanged: 0) }
-        var plan = PeopleImportPlan(created: [], updated: [], unchanged: 0)
-        for person in incoming {
-            switch existing[person.employeeID] {
-            case nil: plan.created.append(person)
-            case let old? where old == person: plan.unchanged += 1
-            default: plan.updated.append(person)
+        guard !stored.isEmpty else { return PeopleImportPlan(created: incoming, updated: [], unchanged: 0) }
+        // Each person in the file against their stored self, on both cores, the parts kept in file order.
+        let (storedOf, valid) = (organisation.storedOf, incoming)
+        let compared = Parallelism.parts(valid.count, large: valid.count >= 4_096) { range in
+            var plan = PeopleImportPlan(created: [], updated: [], unchanged: 0)
+            for index in range {
+                let at = storedOf[index]
+                guard at >= 0 else { plan.created.append(valid[index]); continue }
+                switch Self.compared(valid[index], with: stored.entries[Int(at)], attributeColumns: attributeColumns) {
+                case nil: plan.unchanged += 1
+                case let changed?: plan.updated.append(changed)
+                }
             }
+            return [plan]
         }
+        var plan = PeopleImportPlan(created: [], updated: [], unchanged: 0)
+        for part in compared.joined() {
+            plan.created += part.created
+            plan.updated += part.updated
+            plan.unchanged += part.unchanged
+        }
+        trace("plan: compared")
         return plan
+    }
+
+    /// `person` as the file gives them, against their stored entry: nil when nothing the file gives
+    /// differs, else the person to write. The file's attribute columns replace those attributes; the
+    /// others stay as stored.
+    static func compared(_ person: Person, with entry: StoredPeople.Entry, attributeColumns: [(Int, String)]) -> Person? {
+        var person = person
+        var same = person.email == entry.email && StoredPeople.fields(of: person) == entry.fields
+        if attributeColumns.isEmpty {
+            if same { return nil }
+            person.attributes = PersonAttributes.read(entry.attributes)
+        } else if PersonAttributes.json(person.attributes) != entry.attributes {
+            let stored = PersonAttributes.read(entry.attributes)
+            var merged = stored
+            for (_, key) in attributeColumns { merged[key] = person.attributes[key] }
+            same = same && merged == stored
+            person.attributes = merged
+        }
+        return same ? nil : person
     }
 
     /// One record as read on its own: its problems, and the person when it has none (before the checks
@@ -174,8 +213,7 @@ public enum PeopleImport {
 
     /// `reader` reads the file's columns as its header and mapping say; it starts afresh on this record.
     static func readRecord(_ row: Int, _ fields: [String], reader: inout RowReader, columns c: Columns, header table: CSVTable,
-                           attributeColumns: [(Int, String)], emailColumn: String?,
-                           existing: [String: Person], zoneCache: inout [String: Bool]) -> RecordRead {
+                           attributeColumns: [(Int, String)], emailColumn: String?, zoneCache: inout [String: Bool]) -> RecordRead {
         guard fields.count == table.header.count else {
             return RecordRead(row: row, problems: [ImportProblem(row: row, column: nil, reason: "the row has \(fields.count) fields but the header has \(table.header.count)")])
         }
@@ -212,39 +250,49 @@ public enum PeopleImport {
         read.problems = reader.problems
         guard reader.problems.isEmpty, let id, let name, let email, let level, let hire,
               let department, let location, let zone else { return read }
-        var attributes = existing.isEmpty ? [:] : existing[id]?.attributes ?? [:]
+        // The file's attributes only: those it has no column for stay as stored (`compared`).
+        var attributes: [String: String] = [:]
         for (i, key) in attributeColumns {
             let value = fields[i].trimmed
-            attributes[key] = value.isEmpty ? nil : value
+            if !value.isEmpty { attributes[key] = value }
         }
         read.person = Person(employeeID: id, name: name, email: email, title: title ?? "", level: level,
                              hireDate: hire, department: department, location: location, timeZone: zone,
                              managerID: manager, status: status ?? .active, exitDate: exit, attributes: attributes)
         return read
     }
+}
 
-    /// Checks that hold across valid rows and stored people: unique emails, no reporting cycles.
-    static func organisationProblems(incoming: [Person], rowOf: [String: Int], emailOwner: [String: (row: Int, id: String)],
-                                     existing: [String: Person]) -> [ImportProblem] {
-        var problems: [ImportProblem] = []
-        // Who reports to whom once the file is in, everyone numbered: the file's people (the manager it
-        // gives, or none), then stored people it does not name (or names only in rows with problems),
-        // who keep theirs.
+/// Who reports to whom once a file is in, everyone numbered: the file's valid people (the manager it
+/// gives, or none), then stored people it does not name (or names only in rows with problems), who
+/// keep theirs. With it, the checks that hold across valid rows and stored people: unique emails, no
+/// reporting cycles.
+struct Organisation {
+    var problems: [ImportProblem] = []
+    /// Everyone's number: the file's valid people first, in file order, then the stored people it does not give.
+    var number: [String: Int32] = [:]
+    /// For each of the file's valid people, where their stored entry is (-1: not stored).
+    var storedOf: [Int32]
+
+    init(incoming: [Person], rowOf: [String: Int], emailOwner: [String: (row: Int, id: String)], stored: StoredPeople) {
         var ids = incoming.map(\.employeeID)
         var managers = incoming.map(\.managerID)
-        var number: [String: Int32] = [:]
-        number.reserveCapacity(existing.count + incoming.count)
+        storedOf = Array(repeating: -1, count: incoming.count)
+        number.reserveCapacity(stored.count + incoming.count)
         for (index, id) in ids.enumerated() { number[id] = Int32(index) }
-        for (id, person) in existing {
+        for (at, entry) in stored.entries.enumerated() {
+            let id = entry.employeeID
             // A stored person keeps their email unless this file gives them another one.
-            if rowOf[id] == nil, let claim = emailOwner[person.email.lowercased()], claim.id != id {
-                problems.append(ImportProblem(row: claim.row, column: "email", value: person.email,
+            if rowOf[id] == nil, let claim = emailOwner[entry.email.lowercased()], claim.id != id {
+                problems.append(ImportProblem(row: claim.row, column: "email", value: entry.email,
                                               reason: "duplicate email: already used by \(id)"))
             }
-            if number[id] == nil {
+            if let index = number[id] {
+                storedOf[Int(index)] = Int32(at)
+            } else {
                 number[id] = Int32(ids.count)
                 ids.append(id)
-                managers.append(person.managerID)
+                managers.append(entry.managerID)
             }
         }
         let next = managers.map { manager in manager.flatMap { number[$0] } ?? -1 }
@@ -257,7 +305,6 @@ public enum PeopleImport {
                 }
             }
         }
-        return problems
     }
 }
 

@@ -54,6 +54,24 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
 
     /// The date as `YYYY-MM-DD`.
     public var description: String {
+        // Ten digits and dashes written in place (a 100,000-person import writes and compares 200,000).
+        if (0...9999).contains(year), (1...12).contains(month), (1...31).contains(day) {
+            return String(unsafeUninitializedCapacity: 10) { text in
+                func put(_ value: Int, _ digits: Int, at start: Int) {
+                    var value = value
+                    for offset in (0..<digits).reversed() {
+                        text[start + offset] = UInt8(ascii: "0") + UInt8(value % 10)
+                        value /= 10
+                    }
+                }
+                put(year, 4, at: 0)
+                text[4] = UInt8(ascii: "-")
+                put(month, 2, at: 5)
+                text[7] = UInt8(ascii: "-")
+                put(day, 2, at: 8)
+                return 10
+            }
+        }
         let y = String(year), m = month < 10 ? "0\(month)" : "\(month)", d = day < 10 ? "0\(day)" : "\(day)"
         return String(repeating: "0", count: max(0, 4 - y.count)) + y + "-" + m + "-" + d
     }

@@ -4,9 +4,12 @@ import MatchingEngine
 /// What a people import reads and writes, inside one unit of work that no other people import runs
 /// alongside (the server takes a write lock first in its transaction).
 public protocol PeopleImportWork: Sendable {
-    /// Every stored person by employee id, read inside the unit of work.
-    func storedPeople() async throws -> [String: Person]
-    /// Upserts the plan's new and changed people by employee id (`existing` is what `storedPeople` read).
+    /// Every stored person's entry (what an import checks and compares), read inside the unit of work.
+    func storedPeople() async throws -> StoredPeople
+    /// The stored people with these employee ids, whole.
+    func people(_ employeeIDs: [String]) async throws -> [String: Person]
+    /// Upserts the plan's new and changed people by employee id (`existing` holds the changed ones as
+    /// stored).
     func write(_ plan: PeopleImportPlan, existing: [String: Person]) async throws
     /// Records changes of placement in the HR history (`EmploymentChange`), in the same unit of work.
     func record(_ changes: [EmploymentChange], at: Date) async throws
@@ -78,30 +81,33 @@ public enum Importing {
         // Read and plan first without the write lock (the plan of a large file takes seconds, and other
         // writes — sign-ins among them — should not wait for it); then write under the lock if nothing
         // changed meanwhile, or read and plan again there.
-        struct Read: Sendable { var mapping: ImportMapping; var existing: [String: Person]; var version: Int64 }
+        struct Read: Sendable { var mapping: ImportMapping; var stored: StoredPeople; var version: Int64 }
         @Sendable func read(_ work: any PeopleImportWork) async throws -> Read {
             let mapping: ImportMapping
             if let given { mapping = given } else { mapping = try await work.storedMapping(for: signature) ?? .none }
             // The version first: where each statement reads its own snapshot (PostgreSQL's read committed),
             // people changed after it only make the version stale (the plan is made again), never the reverse.
             let version = try await work.peopleVersion()
-            return Read(mapping: mapping, existing: try await work.storedPeople(), version: version)
+            return Read(mapping: mapping, stored: try await work.storedPeople(), version: version)
         }
         let began = ContinuousClock.now
         let first = try await store.reading(read)
         trace("people import read: \(ContinuousClock.now - began)")
         try WorkDeadline.check()
-        let firstPlan = try PeopleImport.plan(table: table, existing: first.existing, mapping: first.mapping)
+        let firstPlan = try PeopleImport.plan(table: table, stored: first.stored, mapping: first.mapping)
         trace("people import planned: \(ContinuousClock.now - began)")
         try WorkDeadline.check()
         defer { trace("people import committed: \(ContinuousClock.now - began)") }
         return try await store.atomically { work in
-            var (existing, plan) = (first.existing, firstPlan)
+            var plan = firstPlan
             let mapping: ImportMapping? = given == nil ? try await work.storedMapping(for: signature) ?? ImportMapping.none : nil
             if try await work.peopleVersion() != first.version || (mapping != nil && mapping != first.mapping) {
                 let again = try await read(work)
-                (existing, plan) = (again.existing, try PeopleImport.plan(table: table, existing: again.existing, mapping: again.mapping))
+                plan = try PeopleImport.plan(table: table, stored: again.stored, mapping: again.mapping)
             }
+            // The people whose stored text differs, read whole: the plan is exact once settled against them.
+            let existing = try await work.people(plan.updated.map(\.employeeID))
+            plan = plan.settled(against: existing)
             try WorkDeadline.check()
             trace("people import holds the write lock: \(ContinuousClock.now - began)")
             try await work.write(plan, existing: existing)

@@ -137,31 +137,6 @@ struct BulkUpsert {
         }
     }
 
-    /// `value` as a JSON string literal: quotes, backslashes and control characters escaped (a text of
-    /// `jsonRows`, and of a person's attributes, `PersonRow.encodeAttributes`).
-    static func appendJSONString(_ value: String, to out: inout String) {
-        out += "\""
-        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            out += value
-            out += "\""
-            return
-        }
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
-    }
-
     /// Whether `error` is PostgreSQL's unique violation (a row that `copy` took for new is stored).
     static func isUniqueViolation(_ error: any Error) -> Bool {
         (error as? PSQLError)?.serverInfo?[.sqlState] == "23505"
@@ -186,7 +161,7 @@ struct BulkUpsert {
             for (column, cell) in row.enumerated() {
                 if column > 0 { text += "," }
                 switch cell {
-                case .text(let value): Self.appendJSONString(value, to: &text)
+                case .text(let value): JSONText.appendString(value, to: &text)
                 case .integer(let value): text += String(value)
                 case .uuid(let value): text += "\""; text += value.uuidString; text += "\""
                 case .null: text += "null"

@@ -49,7 +49,9 @@ struct FluentPeopleImportStore: PeopleImportStore {
         let tx: any Database
         var audit: AuditTrail
 
-        func storedPeople() async throws -> [String: Person] { try await PeopleService(db: tx).allByEmployeeID() }
+        func storedPeople() async throws -> StoredPeople { try await PeopleService(db: tx).stored() }
+
+        func people(_ employeeIDs: [String]) async throws -> [String: Person] { try await PeopleService(db: tx).find(employeeIDs) }
 
         func peopleVersion() async throws -> Int64 { try await DataVersions.read(on: tx).people }
 

@@ -47,7 +47,7 @@ struct PersonRow: Codable, Sendable {
         manager_id = person.managerID
         status = person.status.rawValue
         exit_date = person.exitDate?.description
-        attributes = Self.encodeAttributes(person.attributes)
+        attributes = PersonAttributes.json(person.attributes)
         search_key = Self.searchKey(person)
     }
 
@@ -57,6 +57,15 @@ struct PersonRow: Codable, Sendable {
                     status: status, exitDate: exit_date, attributes: attributes)
     }
 
+    /// The row as an HR import compares it (`StoredPeople`).
+    var storedEntry: StoredPeople.Entry {
+        StoredPeople.Entry(employeeID: employee_id, email: email, managerID: manager_id,
+                           fields: StoredPeople.fields(name: name, title: title, level: level, hireDate: hire_date, department: department,
+                                                       location: location, timeZone: time_zone, managerID: manager_id, status: status,
+                                                       exitDate: exit_date),
+                           attributes: attributes)
+    }
+
     /// A person from stored column values (dates as text, attributes as JSON).
     static func person(employeeID: String, name: String, email: String, title: String, level: Int, hireDate: String,
                        department: String, location: String, timeZone: String, managerID: String?, status: String,
@@ -64,48 +73,7 @@ struct PersonRow: Codable, Sendable {
         Person(employeeID: employeeID, name: name, email: email, title: title, level: level,
                hireDate: CalendarDate(iso: hireDate) ?? .unknown, department: department, location: location,
                timeZone: timeZone, managerID: managerID, status: EmploymentStatus(rawValue: status) ?? .active,
-               exitDate: exitDate.flatMap(CalendarDate.init(iso:)), attributes: decodeAttributes(attributes))
-    }
-
-    /// Attributes as a JSON object, keys sorted: written by hand, as `JSONEncoder` took a tenth of a
-    /// 100,000-person import for these small flat objects. `decodeAttributes` reads it back.
-    static func encodeAttributes(_ attributes: [String: String]) -> String {
-        guard !attributes.isEmpty else { return "{}" }
-        var out = "{"
-        for (index, key) in attributes.keys.sorted().enumerated() {
-            if index > 0 { out += "," }
-            BulkUpsert.appendJSONString(key, to: &out)
-            out += ":"
-            BulkUpsert.appendJSONString(attributes[key]!, to: &out)
-        }
-        return out + "}"
-    }
-
-    /// Reads back what `encodeAttributes` wrote. Objects of plain strings (no escapes: nearly all of
-    /// them) are read directly, as `JSONDecoder` took half of reading 100,000 stored people; anything
-    /// else goes through `JSONDecoder`.
-    static func decodeAttributes(_ text: String) -> [String: String] {
-        if text == "{}" { return [:] }
-        if let plain = plainAttributes(text) { return plain }
-        return (try? JSONDecoder().decode([String: String].self, from: Data(text.utf8))) ?? [:]
-    }
-
-    /// `{"key":"value",...}` of strings without escapes (`PlainJSON`), or nil for anything else.
-    static func plainAttributes(_ text: String) -> [String: String]? {
-        var text = text
-        return text.withUTF8 { bytes -> [String: String]? in
-            var scan = PlainJSON(bytes: bytes)
-            var result: [String: String] = [:]
-            guard scan.take(UInt8(ascii: "{")) else { return nil }
-            if !scan.take(UInt8(ascii: "}")) {
-                repeat {
-                    guard let key = scan.string(), scan.take(UInt8(ascii: ":")), let value = scan.string(),
-                          result.updateValue(value, forKey: key) == nil else { return nil }
-                } while scan.take(UInt8(ascii: ","))
-                guard scan.take(UInt8(ascii: "}")) else { return nil }
-            }
-            return scan.atEnd ? result : nil
-        }
+               exitDate: exitDate.flatMap(CalendarDate.init(iso:)), attributes: PersonAttributes.read(attributes))
     }
 
     static func searchKey(_ person: Person) -> String {

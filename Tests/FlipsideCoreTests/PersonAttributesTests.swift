@@ -1,8 +1,8 @@
 import Foundation
 import Testing
-@testable import FlipsideServer
+import FlipsideCore
 
-@Suite struct PersonRowTests {
+@Suite struct PersonAttributesTests {
     /// Attributes written by hand read back as they were, keys sorted, for awkward keys and values.
     @Test func attributesRoundTripThroughJSON() throws {
         let pool = ["a", "Z", "\"", "\\", "/", "\n", "\r", "\t", "\u{01}", "\u{1F}", "é", "名", "🙂", " ", "{", "}", ":", ","]
@@ -13,14 +13,14 @@ import Testing
                 func word() -> String { (0..<Int.random(in: 0...5, using: &generator)).map { _ in pool.randomElement(using: &generator)! }.joined() }
                 attributes[word()] = word()
             }
-            let text = PersonRow.encodeAttributes(attributes)
+            let text = PersonAttributes.json(attributes)
             let decoded = try JSONDecoder().decode([String: String].self, from: Data(text.utf8))
             #expect(decoded == attributes, "\(text)")
-            #expect(PersonRow.decodeAttributes(text) == attributes)
+            #expect(PersonAttributes.read(text) == attributes)
             // Keys in order: the text is the same whichever order the dictionary holds them in.
-            #expect(text == PersonRow.encodeAttributes(Dictionary(uniqueKeysWithValues: attributes.reversed())))
+            #expect(text == PersonAttributes.json(Dictionary(uniqueKeysWithValues: attributes.reversed())))
         }
-        #expect(PersonRow.encodeAttributes(["b": "2", "a": "x\"y"]) == #"{"a":"x\"y","b":"2"}"#)
+        #expect(PersonAttributes.json(["b": "2", "a": "x\"y"]) == #"{"a":"x\"y","b":"2"}"#)
     }
 
     /// The direct reader of plain objects never disagrees with `JSONDecoder`: on any text of JSON-ish
@@ -31,13 +31,13 @@ import Testing
         var read = 0
         for _ in 0..<20_000 {
             let text = "{" + (0..<Int.random(in: 0...9, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined() + "}"
-            guard let plain = PersonRow.plainAttributes(text) else { continue }
+            guard let plain = PersonAttributes.plain(text) else { continue }
             read += 1
             #expect((try? JSONDecoder().decode([String: String].self, from: Data(text.utf8))) == plain, "\(text)")
         }
         #expect(read > 100)
-        #expect(PersonRow.plainAttributes(#"{"a":"1","b":"2"}"#) == ["a": "1", "b": "2"])
-        #expect(PersonRow.plainAttributes(#"{"a":"1","a":"2"}"#) == nil)
-        #expect(PersonRow.plainAttributes(#"{"a":"1",}"#) == nil)
+        #expect(PersonAttributes.plain(#"{"a":"1","b":"2"}"#) == ["a": "1", "b": "2"])
+        #expect(PersonAttributes.plain(#"{"a":"1","a":"2"}"#) == nil)
+        #expect(PersonAttributes.plain(#"{"a":"1",}"#) == nil)
     }
 }
