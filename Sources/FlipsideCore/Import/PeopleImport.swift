@@ -1,6 +1,26 @@
 import Foundation
 import MatchingEngine
 
+/// An HR export of people read on its own (`PeopleImport.read(table:mapping:)`): every record checked,
+/// and what holds between records (one row per employee id and per email). It needs nothing stored, so
+/// an import reads its file while the stored people are read.
+public struct PeopleImportFile: Sendable {
+    /// The valid people, in file order.
+    let incoming: [Person]
+    /// The row of each employee id the file gives first (rows with problems too).
+    let rowOf: [String: Int]
+    /// Who claimed each email (case aside) first.
+    let emailOwner: [String: (row: Int, id: String)]
+    /// Every manager the file names, also in rows with other problems (checked against the stored people).
+    let managerRefs: [(row: Int, manager: String)]
+    /// What is wrong with the file on its own.
+    let problems: [ImportProblem]
+    /// The columns read as attributes: (index, key).
+    let attributeColumns: [(Int, String)]
+    /// The file's name for the email column.
+    let emailColumn: String
+}
+
 /// What a people import will do once it is applied: the people to create and to update.
 public struct PeopleImportPlan: Sendable {
     public var created: [Person]
@@ -47,6 +67,13 @@ public enum PeopleImport {
     /// As `plan(table:existing:)`, against the stored people's entries: `updated` holds everyone whose
     /// stored text differs, to be settled against them read whole (`PeopleImportPlan.settled(against:)`).
     public static func plan(table: CSVTable, stored: StoredPeople, mapping: ImportMapping = .none) throws(ImportFailure) -> PeopleImportPlan {
+        try plan(read(table: table, mapping: mapping), stored: stored)
+    }
+
+    /// The file on its own, nothing stored looked at yet: its header (whose problems are thrown at
+    /// once), each record, and what holds between records. Its other problems are thrown by
+    /// `plan(_:stored:)` with those against the stored people, so that all show at once.
+    public static func read(table: CSVTable, mapping: ImportMapping = .none) throws(ImportFailure) -> PeopleImportFile {
         let recognised = HRExport.columns(table.originalHeader, mapping: mapping)
         var headerProblems = recognised.problems
         for field in missingColumns(recognised, mapping: mapping) {
@@ -122,19 +149,28 @@ public enum PeopleImport {
             }
         }
         trace("plan: between records")
+        return PeopleImportFile(incoming: incoming, rowOf: rowOf, emailOwner: emailOwner, managerRefs: managerRefs, problems: problems,
+                                attributeColumns: attributeColumns, emailColumn: recognised.original["email"] ?? "email")
+    }
+
+    /// The file read (`read(table:mapping:)`) against the stored people's entries: every problem of the
+    /// file and of the organisation it makes, thrown at once; else the plan, whose `updated` is to be
+    /// settled as `plan(table:stored:mapping:)` says.
+    public static func plan(_ file: PeopleImportFile, stored: StoredPeople) throws(ImportFailure) -> PeopleImportPlan {
+        let (incoming, rowOf, emailOwner, attributeColumns) = (file.incoming, file.rowOf, file.emailOwner, file.attributeColumns)
+        var problems = file.problems
         let organisation = Organisation(incoming: incoming, rowOf: rowOf, emailOwner: emailOwner, stored: stored)
         // `number` holds the file's valid people and everyone stored; the file's other rows are in `rowOf`.
-        for ref in managerRefs where rowOf[ref.manager] == nil && organisation.number[ref.manager] == nil {
+        for ref in file.managerRefs where rowOf[ref.manager] == nil && organisation.number[ref.manager] == nil {
             problems.append(ImportProblem(row: ref.row, column: "manager_id", value: ref.manager,
                                           reason: "unknown manager: no person with employee id \(ref.manager) in the file or already stored"))
         }
         problems += organisation.problems
         trace("plan: organisation")
         // An address that only looks like another one (a Cyrillic "а" in a colleague's domain) is refused.
-        let emailColumnName = recognised.original["email"] ?? "email"
         for (email, other) in UnicodeSafety.lookAlikes(candidates: incoming.map(\.email),
                                                        others: stored.entries.lazy.filter { rowOf[$0.employeeID] == nil }.map(\.email)) {
-            problems.append(ImportProblem(row: emailOwner[email.lowercased()]?.row ?? 1, column: emailColumnName, value: email,
+            problems.append(ImportProblem(row: emailOwner[email.lowercased()]?.row ?? 1, column: file.emailColumn, value: email,
                                           reason: "looks like \(other) but is another address (look-alike characters); use the address as it is spelled"))
         }
         if !problems.isEmpty { throw ImportFailure(problems: problems) }

@@ -81,29 +81,36 @@ public enum Importing {
         // Read and plan first without the write lock (the plan of a large file takes seconds, and other
         // writes — sign-ins among them — should not wait for it); then write under the lock if nothing
         // changed meanwhile, or read and plan again there.
-        struct Read: Sendable { var mapping: ImportMapping; var stored: StoredPeople; var version: Int64 }
+        struct Read: Sendable { var stored: StoredPeople; var version: Int64 }
         @Sendable func read(_ work: any PeopleImportWork) async throws -> Read {
-            let mapping: ImportMapping
-            if let given { mapping = given } else { mapping = try await work.storedMapping(for: signature) ?? .none }
             // The version first: where each statement reads its own snapshot (PostgreSQL's read committed),
             // people changed after it only make the version stale (the plan is made again), never the reverse.
             let version = try await work.peopleVersion()
-            return Read(mapping: mapping, stored: try await work.storedPeople(), version: version)
+            return Read(stored: try await work.storedPeople(), version: version)
+        }
+        @Sendable func mapping(_ work: any PeopleImportWork) async throws -> ImportMapping {
+            if let given { return given }
+            return try await work.storedMapping(for: signature) ?? .none
         }
         let began = ContinuousClock.now
+        let firstMapping = try await store.reading(mapping)
+        // The file is read on the cores while the stored people are read (it needs nothing stored).
+        async let reading = PeopleImport.read(table: table, mapping: firstMapping)
         let first = try await store.reading(read)
         trace("people import read: \(ContinuousClock.now - began)")
+        let file = try await reading
         try WorkDeadline.check()
-        let firstPlan = try PeopleImport.plan(table: table, stored: first.stored, mapping: first.mapping)
+        let firstPlan = try PeopleImport.plan(file, stored: first.stored)
         trace("people import planned: \(ContinuousClock.now - began)")
         try WorkDeadline.check()
         defer { trace("people import committed: \(ContinuousClock.now - began)") }
         return try await store.atomically { work in
             var plan = firstPlan
-            let mapping: ImportMapping? = given == nil ? try await work.storedMapping(for: signature) ?? ImportMapping.none : nil
-            if try await work.peopleVersion() != first.version || (mapping != nil && mapping != first.mapping) {
+            let nowMapping = try await mapping(work)
+            if try await work.peopleVersion() != first.version || nowMapping != firstMapping {
                 let again = try await read(work)
-                plan = try PeopleImport.plan(table: table, stored: again.stored, mapping: again.mapping)
+                let file = nowMapping == firstMapping ? file : try PeopleImport.read(table: table, mapping: nowMapping)
+                plan = try PeopleImport.plan(file, stored: again.stored)
             }
             // The people whose stored text differs, read whole: the plan is exact once settled against them.
             let existing = try await work.people(plan.updated.map(\.employeeID))
