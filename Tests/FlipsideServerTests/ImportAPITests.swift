@@ -90,8 +90,9 @@ import VaporTesting
         }
     }
 
-    /// A re-import reads each stored person's text from the row's values (`PeopleService.stored`); were
-    /// it other text than Core's for the same person, everyone would count as changed and be read whole.
+    /// A re-import reads each stored person's text (`PeopleService.stored`: made from the row's values on
+    /// SQLite, written by PostgreSQL's SQL there); were it other text than Core's for the same person,
+    /// everyone would count as changed and be read whole.
     @Test func storedPeoplesTextIsCoresForTheSamePeople() async throws {
         try await TestWorld.run { world in
             let csv = """
