@@ -178,13 +178,13 @@ public enum PeopleImport {
         trace("plan: look-alikes")
         guard !stored.isEmpty else { return PeopleImportPlan(created: incoming, updated: [], unchanged: 0) }
         // Each person in the file against their stored self, on both cores, the parts kept in file order.
-        let (storedOf, valid) = (organisation.storedOf, incoming)
-        let compared = Parallelism.parts(valid.count, large: valid.count >= 4_096) { range in
+        let storedOf = organisation.storedOf
+        let compared = Parallelism.parts(incoming.count, large: incoming.count >= 4_096) { range in
             var plan = PeopleImportPlan(created: [], updated: [], unchanged: 0)
             for index in range {
                 let at = storedOf[index]
-                guard at >= 0 else { plan.created.append(valid[index]); continue }
-                switch Self.compared(valid[index], with: stored.entries[Int(at)], attributeColumns: attributeColumns) {
+                guard at >= 0 else { plan.created.append(incoming[index]); continue }
+                switch Self.compared(incoming[index], with: stored.entries[Int(at)], attributeColumns: attributeColumns) {
                 case nil: plan.unchanged += 1
                 case let changed?: plan.updated.append(changed)
                 }

@@ -59,10 +59,19 @@ struct PersonRow: Codable, Sendable {
 
     /// The row as an HR import compares it (`StoredPeople`).
     var storedEntry: StoredPeople.Entry {
-        StoredPeople.Entry(employeeID: employee_id, email: email, managerID: manager_id,
-                           fields: StoredPeople.fields(name: name, title: title, level: level, hireDate: hire_date, department: department,
-                                                       location: location, timeZone: time_zone, managerID: manager_id, status: status,
-                                                       exitDate: exit_date),
+        Self.storedEntry(employeeID: employee_id, email: email, managerID: manager_id, name: name, title: title, level: level,
+                         hireDate: hire_date, department: department, location: location, timeZone: time_zone, status: status,
+                         exitDate: exit_date, attributes: attributes)
+    }
+
+    /// An import's entry from stored column values, as they are stored.
+    static func storedEntry(employeeID: String, email: String, managerID: String?, name: String, title: String, level: Int,
+                            hireDate: String, department: String, location: String, timeZone: String, status: String,
+                            exitDate: String?, attributes: String) -> StoredPeople.Entry {
+        StoredPeople.Entry(employeeID: employeeID, email: email, managerID: managerID,
+                           fields: StoredPeople.fields(name: name, title: title, level: level, hireDate: hireDate, department: department,
+                                                       location: location, timeZone: timeZone, managerID: managerID, status: status,
+                                                       exitDate: exitDate),
                            attributes: attributes)
     }
 

@@ -52,10 +52,10 @@ struct PeopleService {
     /// Every stored person's entry, as an HR import checks a file against them (`StoredPeople`): the
     /// columns as stored, without making whole people.
     func stored() async throws -> StoredPeople {
-        let columns = ["employee_id", "email", "manager_id", "name", "title", "level", "hire_date", "department", "location",
-                       "time_zone", "status", "exit_date", "attributes"]
-        let query = "SELECT " + columns.map { "\"\($0)\"" }.joined(separator: ", ") + " FROM \"\(PersonModel.schema)\""
         if let lite = db as? any SQLiteDatabase {
+            let columns = ["employee_id", "email", "manager_id", "name", "title", "level", "hire_date", "department", "location",
+                           "time_zone", "status", "exit_date", "attributes"]
+            let query = "SELECT " + columns.map { "\"\($0)\"" }.joined(separator: ", ") + " FROM \"\(PersonModel.schema)\""
             // Each entry made on SQLite's thread as its row comes (as `read` below takes its rows).
             let entries = try await lite.withConnection { connection in
                 nonisolated(unsafe) var entries: [StoredPeople.Entry] = []
@@ -70,16 +70,12 @@ struct PeopleService {
                         incomplete = true
                         return
                     }
-                    let managerID = values[2].data.string
-                    entries.append(StoredPeople.Entry(employeeID: employeeID, email: email, managerID: managerID,
-                                                      fields: StoredPeople.fields(name: name, title: title, level: level, hireDate: hireDate,
-                                                                                  department: department, location: location, timeZone: timeZone,
-                                                                                  managerID: managerID, status: status, exitDate: values[11].data.string),
-                                                      attributes: attributes))
+                    entries.append(PersonRow.storedEntry(employeeID: employeeID, email: email, managerID: values[2].data.string,
+                                                         name: name, title: title, level: level, hireDate: hireDate, department: department,
+                                                         location: location, timeZone: timeZone, status: status,
+                                                         exitDate: values[11].data.string, attributes: attributes))
                 }
-                if incomplete {
-                    throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "a stored person lacks a required column"))
-                }
+                if incomplete { throw Self.incompleteRow }
                 return entries
             }
             trace("stored people: entries")
@@ -100,11 +96,9 @@ struct PeopleService {
                     guard cell.dataType == .text || cell.dataType == .varchar else { return try cell.decode(String?.self) }
                     return cell.bytes.map { String(buffer: $0) }
                 }
-                guard let employeeID = try text(), let email = try text() else { throw DecodingError.dataCorrupted(
-                    .init(codingPath: [], debugDescription: "a stored person lacks a required column")) }
+                guard let employeeID = try text(), let email = try text() else { throw Self.incompleteRow }
                 let managerID = try text(), fields = try text()
-                guard let attributes = try text() else { throw DecodingError.dataCorrupted(
-                    .init(codingPath: [], debugDescription: "a stored person lacks a required column")) }
+                guard let attributes = try text() else { throw Self.incompleteRow }
                 let entry = StoredPeople.Entry(employeeID: employeeID, email: email, managerID: managerID, fields: fields ?? "",
                                                attributes: attributes)
                 entries.withLockedValue { $0.append(entry) }
@@ -115,6 +109,9 @@ struct PeopleService {
             .all(decoding: PersonRow.self)
         return StoredPeople(rows.map(\.storedEntry))
     }
+
+    /// A stored row without a value in a column every person has.
+    static let incompleteRow = DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "a stored person lacks a required column"))
 
     /// `StoredPeople.fields` as PostgreSQL's SQL over the people table's columns: each value as its length
     /// in UTF-8 bytes, a colon and the value; "-" for NULL. A NULL in a required column makes the whole
@@ -166,9 +163,7 @@ struct PeopleService {
         defer { trace("people read: keyed") }
         for part in parts {
             for person in part {
-                guard let person else {
-                    throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "a stored person lacks a required column"))
-                }
+                guard let person else { throw Self.incompleteRow }
                 result[person.employeeID] = person
             }
         }
